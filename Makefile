@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# vqdump build: `make`, `make check`, `make install`, `make deps` (see README.md).
+
+VERSION := 0.1
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS := libpci libelf readline json-c
+
+# Debian 12 packages for building and for every test level.
+DEPS_BUILD := build-essential pkg-config libpci-dev libelf-dev libreadline-dev libjson-c-dev
+DEPS_TEST := libcmocka-dev clang python3 qemu-system-x86 busybox-static man-db tmux bash-completion zsh ca-certificates
+DEPS := $(DEPS_BUILD) $(DEPS_TEST)
+
+WARN := -Wall -Wextra -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+# CI (CI=true in the environment) turns warnings into errors.
+ifneq ($(CI),)
+WERROR ?= 1
+endif
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+CFLAGS ?= -O2 -g
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lpci -lelf -lreadline -ljson-c)
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) -DVQDUMP_VERSION='"$(VERSION)"' -MMD -MP
+
+B ?= build
+LIB_SRC := $(wildcard src/access/*.c src/decode/*.c)
+CLI_SRC := $(wildcard src/cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all check check-fast unit asan fuzz fuzz-smoke install uninstall deps clean update-golden bench
+
+all: $(B)/vqdump
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libvqdump.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/vqdump: $(CLI_OBJ) $(B)/libvqdump.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libvqdump.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(B)/libvqdump.a $(PKG_LIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+
+# Sanitizer build of everything, in its own tree.
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+asan:
+	$(MAKE) B=build/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" all unit
+
+# Fuzz targets (clang libFuzzer); `make fuzz` runs each for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_LIB_SRC := $(LIB_SRC)
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		$(PKG_CFLAGS) -Isrc -o $@ $< $(FUZZ_LIB_SRC) $(PKG_LIBS)
+fuzz: $(FUZZ_BIN)
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+fuzz-smoke: $(FUZZ_BIN)
+
+# Every test level; ends with "N passed, N failed".  QEMU system tests
+# run when qemu-system-x86_64 is installed (make deps); QEMU=0 skips them
+# and says so.
+check: all unit asan fuzz-smoke
+	tests/run.sh
+
+update-golden: all
+	tests/cli/update-golden.sh
+
+bench: all
+	bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0755 $(B)/vqdump $(DESTDIR)$(BINDIR)/vqdump
+	install -m 0644 man/vqdump.1 $(DESTDIR)$(MANDIR)/man1/vqdump.1
+	install -m 0644 completions/vqdump.bash $(DESTDIR)$(BASHCOMPDIR)/vqdump
+	install -m 0644 completions/_vqdump $(DESTDIR)$(ZSHCOMPDIR)/_vqdump
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vqdump $(DESTDIR)$(MANDIR)/man1/vqdump.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/vqdump $(DESTDIR)$(ZSHCOMPDIR)/_vqdump
+
+# Installs what building and every test level need on Debian 12 (as root).
+deps:
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS)
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

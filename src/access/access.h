@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Memory accessors: the one interface through which vqdump reaches guest-physical memory. */
+#ifndef VQDUMP_ACCESS_H
+#define VQDUMP_ACCESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Every accessor describes its source as a set of guest-physical ranges
+ * ("segments") and, for each, where the bytes live: in a mapping of the
+ * file, or at a file offset read with pread() when the file cannot be
+ * mapped (/proc/kcore).  Segments are kept sorted and non-overlapping so a
+ * lookup is a binary search.
+ */
+
+/* The outcome "the address is not in this source", distinct from I/O
+ * errors so that callers can say so and name the address. */
+#define VQ_ENOTINDUMP EFAULT
+
+struct vq_seg {
+	uint64_t paddr;   /* first guest-physical address of the segment */
+	uint64_t filesz;  /* bytes the file holds for it, from paddr on */
+	uint64_t memsz;   /* bytes it covers; past filesz they read as zero */
+	uint64_t offset;  /* file offset of paddr */
+};
+
+struct vq_mem;
+
+/* One access method, in the manner of pciutils' struct pci_methods. */
+struct vq_mem_ops {
+	const char *name;  /* as given to --help and error messages */
+	const char *help;  /* one line: what the source is and what it needs */
+	/* Open @arg (a path, or "path@base" for raw); fill m->segs.  Returns 0
+	 * or a negative errno value with m->err set. */
+	int (*open)(struct vq_mem *m, const char *arg);
+	/* Release what open() took beyond the generic fields. */
+	void (*close)(struct vq_mem *m);
+};
+
+struct vq_mem {
+	const struct vq_mem_ops *ops; /* the access method in use */
+	char *path;                   /* file the bytes come from */
+	int fd;                       /* open file, or -1 */
+	const uint8_t *map;           /* whole file mapped read-only, or NULL */
+	uint64_t map_len;             /* length of @map */
+	struct vq_seg *segs;          /* sorted by paddr, non-overlapping */
+	size_t nsegs;                 /* entries in @segs */
+	char err[512];                /* last failure, as a one-line reason */
+	void *priv;                   /* method-private state */
+};
+
+/* The registered methods, in probe order; NULL-terminated. */
+extern const struct vq_mem_ops *const vq_mem_methods[];
+extern const struct vq_mem_ops vq_mem_elf;
+extern const struct vq_mem_ops vq_mem_raw;
+
+/* Open @arg with method @ops.  Returns 0 or a negative errno; on failure
+ * m->err says why. */
+int vq_mem_open(struct vq_mem *m, const struct vq_mem_ops *ops, const char *arg);
+void vq_mem_close(struct vq_mem *m);
+
+/*
+ * Read @len bytes at guest-physical @addr, crash-style: @what names what is
+ * being read ("descriptor table") and appears in m->err on failure.
+ * Returns 0, -VQ_ENOTINDUMP when some byte of the range is not in the
+ * source, or another negative errno.
+ */
+int vq_mem_read(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const char *what);
+
+/* Direct pointer to @len bytes at @addr when they sit in one mapped
+ * segment and in the file; NULL otherwise (then use vq_mem_read). */
+const uint8_t *vq_mem_ptr(const struct vq_mem *m, uint64_t addr, size_t len);
+
+/* Helpers for methods: sort and clip overlapping segments (the first in
+ * address order wins), drop empty ones, clamp filesz to what the file
+ * holds.  Returns 0 or -errno. */
+int vq_mem_finish_segments(struct vq_mem *m, uint64_t file_size);
+
+/* Map the whole file read-only when possible; pread is used otherwise. */
+void vq_mem_try_map(struct vq_mem *m, uint64_t file_size);
+
+/* printf into m->err; returns @err unchanged for "return vq_mem_fail()". */
+int vq_mem_fail(struct vq_mem *m, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Generic part of the memory accessors: registry, segment lookup, labelled reads. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "access.h"
+
+const struct vq_mem_ops *const vq_mem_methods[] = {
+	&vq_mem_elf,
+	&vq_mem_raw,
+	NULL,
+};
+
+int vq_mem_fail(struct vq_mem *m, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m->err, sizeof(m->err), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int vq_mem_open(struct vq_mem *m, const struct vq_mem_ops *ops, const char *arg)
+{
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+	m->ops = ops;
+	ret = ops->open(m, arg);
+	if (ret < 0)
+		vq_mem_close(m);
+	return ret;
+}
+
+void vq_mem_close(struct vq_mem *m)
+{
+	if (m->ops && m->ops->close)
+		m->ops->close(m);
+	if (m->map)
+		munmap((void *)m->map, m->map_len);
+	if (m->fd >= 0)
+		close(m->fd);
+	free(m->segs);
+	free(m->path);
+	m->map = NULL;
+	m->segs = NULL;
+	m->path = NULL;
+	m->nsegs = 0;
+	m->fd = -1;
+}
+
+static int seg_cmp(const void *a, const void *b)
+{
+	const struct vq_seg *x = a, *y = b;
+
+	if (x->paddr != y->paddr)
+		return x->paddr < y->paddr ? -1 : 1;
+	/* Longer first, so the clip below keeps the larger of two equal starts. */
+	if (x->memsz != y->memsz)
+		return x->memsz > y->memsz ? -1 : 1;
+	return 0;
+}
+
+int vq_mem_finish_segments(struct vq_mem *m, uint64_t file_size)
+{
+	size_t i, n = 0;
+	uint64_t end = 0;
+	int have_end = 0;
+
+	for (i = 0; i < m->nsegs; i++) {
+		struct vq_seg *s = &m->segs[i];
+
+		/* A header may claim bytes the file does not have (truncated
+		 * copy); only what is really there counts. */
+		if (file_size != UINT64_MAX &&
+		    (s->offset >= file_size || s->filesz > file_size - s->offset)) {
+			/* What the header promised but the file lacks is
+			 * missing, not zero: never show it as zeroes. */
+			s->filesz = s->offset >= file_size ? 0 : file_size - s->offset;
+			s->memsz = s->filesz;
+		}
+		if (s->filesz > s->memsz)
+			s->memsz = s->filesz;
+		/* Wrapping past 2^64 cannot describe real memory. */
+		if (s->paddr + s->memsz < s->paddr)
+			s->memsz = UINT64_MAX - s->paddr;
+	}
+	qsort(m->segs, m->nsegs, sizeof(*m->segs), seg_cmp);
+	for (i = 0; i < m->nsegs; i++) {
+		struct vq_seg s = m->segs[i];
+
+		if (have_end && s.paddr < end) {
+			uint64_t cut = end - s.paddr;
+
+			if (cut >= s.memsz)
+				continue;
+			s.paddr += cut;
+			s.memsz -= cut;
+			s.offset += cut;
+			s.filesz = s.filesz > cut ? s.filesz - cut : 0;
+		}
+		if (!s.memsz)
+			continue;
+		m->segs[n++] = s;
+		end = s.paddr + s.memsz;
+		have_end = 1;
+	}
+	m->nsegs = n;
+	return 0;
+}
+
+void vq_mem_try_map(struct vq_mem *m, uint64_t file_size)
+{
+	void *p;
+
+	if (!file_size || file_size == UINT64_MAX || file_size > SIZE_MAX)
+		return;
+	p = mmap(NULL, file_size, PROT_READ, MAP_PRIVATE, m->fd, 0);
+	if (p == MAP_FAILED)
+		return;
+	m->map = p;
+	m->map_len = file_size;
+}
+
+/* Index of the segment holding @addr, or -1. */
+static long seg_find(const struct vq_mem *m, uint64_t addr)
+{
+	size_t lo = 0, hi = m->nsegs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct vq_seg *s = &m->segs[mid];
+
+		if (addr < s->paddr)
+			hi = mid;
+		else if (addr - s->paddr >= s->memsz)
+			lo = mid + 1;
+		else
+			return (long)mid;
+	}
+	return -1;
+}
+
+const uint8_t *vq_mem_ptr(const struct vq_mem *m, uint64_t addr, size_t len)
+{
+	long i;
+	const struct vq_seg *s;
+	uint64_t off;
+
+	if (!m->map)
+		return NULL;
+	i = seg_find(m, addr);
+	if (i < 0)
+		return NULL;
+	s = &m->segs[i];
+	off = addr - s->paddr;
+	if (off > s->filesz || len > s->filesz - off)
+		return NULL;
+	return m->map + s->offset + off;
+}
+
+int vq_mem_read(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const char *what)
+{
+	uint8_t *out = buf;
+	uint64_t cur = addr;
+	size_t left = len;
+
+	if (len && addr + len - 1 < addr)
+		return vq_mem_fail(m, -VQ_ENOTINDUMP,
+				   "read %s at 0x%llx: range wraps past the end of the address space",
+				   what, (unsigned long long)addr);
+	while (left) {
+		long i = seg_find(m, cur);
+		const struct vq_seg *s;
+		uint64_t off, n, inf;
+
+		if (i < 0)
+			return vq_mem_fail(m, -VQ_ENOTINDUMP,
+					   "read %s at 0x%llx: address 0x%llx not in the dump", what,
+					   (unsigned long long)addr, (unsigned long long)cur);
+		s = &m->segs[i];
+		off = cur - s->paddr;
+		n = s->memsz - off;
+		if (n > left)
+			n = left;
+		/* The part the file holds, then ELF's implicit zeroes. */
+		inf = off < s->filesz ? s->filesz - off : 0;
+		if (inf > n)
+			inf = n;
+		if (inf) {
+			if (m->map) {
+				memcpy(out, m->map + s->offset + off, inf);
+			} else {
+				ssize_t r = pread(m->fd, out, inf, (off_t)(s->offset + off));
+
+				if (r < 0)
+					return vq_mem_fail(m, -errno, "read %s at 0x%llx: %s", what,
+							   (unsigned long long)cur, strerror(errno));
+				if ((uint64_t)r != inf)
+					return vq_mem_fail(m, -VQ_ENOTINDUMP,
+							   "read %s at 0x%llx: file ends early (truncated dump)",
+							   what, (unsigned long long)cur);
+			}
+		}
+		if (n > inf)
+			memset(out + inf, 0, n - inf);
+		out += n;
+		cur += n;
+		left -= n;
+	}
+	return 0;
+}
