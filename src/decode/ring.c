@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Split virtqueue decoder: every address in a ring is untrusted and checked before use. */
+#include <linux/virtio_ids.h>
+#include <linux/virtio_ring.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "le.h"
+#include "ring.h"
+
+const char *vq_severity_name(enum vq_severity s)
+{
+	switch (s) {
+	case VQ_SEV_INFO:
+		return "info";
+	case VQ_SEV_WARNING:
+		return "warning";
+	case VQ_SEV_ERROR:
+		return "error";
+	}
+	return "unknown";
+}
+
+const char *vq_ring_size_problem(uint32_t n)
+{
+	if (n == 0)
+		return "queue size 0";
+	if (n > VQ_RING_MAX_SIZE)
+		return "queue size over 32768";
+	if (n & (n - 1))
+		return "queue size not a power of two";
+	return NULL;
+}
+
+void vq_ring_layout_contig(uint64_t desc, uint32_t n, uint32_t align, struct vq_ring_layout *out)
+{
+	uint64_t avail_end;
+
+	out->desc = desc;
+	out->size = n;
+	out->align = align;
+	out->avail = desc + VQ_DESC_BYTES(n);
+	avail_end = out->avail + VQ_AVAIL_BYTES(n);
+	out->used = (avail_end + align - 1) & ~((uint64_t)align - 1);
+}
+
+int vq_ring_read_hdr(const struct vq_fetch *f, const struct vq_ring_layout *l,
+		     struct vq_ring_hdr *h)
+{
+	uint8_t b[4];
+	int ret;
+	uint32_t n = l->size;
+
+	ret = vq_fetch(f, l->avail, b, 4, "available ring header");
+	if (ret < 0)
+		return ret;
+	h->avail_flags = le16(b);
+	h->avail_idx = le16(b + 2);
+	ret = vq_fetch(f, l->avail + 4 + 2ull * n, b, 2, "used_event");
+	if (ret < 0)
+		return ret;
+	h->used_event = le16(b);
+	ret = vq_fetch(f, l->used, b, 4, "used ring header");
+	if (ret < 0)
+		return ret;
+	h->used_flags = le16(b);
+	h->used_idx = le16(b + 2);
+	ret = vq_fetch(f, l->used + 4 + 8ull * n, b, 2, "avail_event");
+	if (ret < 0)
+		return ret;
+	h->avail_event = le16(b);
+	h->in_flight = (uint16_t)(h->avail_idx - h->used_idx);
+	return 0;
+}
+
+void vq_ring_view_sizes(uint32_t n, unsigned recent, unsigned *chains, unsigned *pool,
+			unsigned *findings)
+{
+	(void)recent;
+	*chains = n;
+	/*
+	 * A valid ring holds at most n descriptors in its table and each chain
+	 * at most n in all (2.7.5.3.1: no chain longer than the Queue Size);
+	 * four times the table plus some slack covers healthy rings that use
+	 * indirect tables, and bounds the work on hostile ones.
+	 */
+	*pool = 4 * n + 256;
+	*findings = 64;
+}
+
+void vq_ring_finding(struct vq_ring_view *v, const char *code, enum vq_severity sev,
+		     const char *fmt, ...)
+{
+	struct vq_finding *fd;
+	va_list ap;
+
+	if (v->nfindings >= v->max_findings)
+		return;
+	fd = &v->findings[v->nfindings++];
+	if (v->nfindings == v->max_findings) {
+		fd->code = "TOO_MANY_FINDINGS";
+		fd->severity = VQ_SEV_INFO;
+		snprintf(fd->message, sizeof(fd->message),
+			 "further findings on this ring not listed");
+		return;
+	}
+	fd->code = code;
+	fd->severity = sev;
+	va_start(ap, fmt);
+	vsnprintf(fd->message, sizeof(fd->message), fmt, ap);
+	va_end(ap);
+}
+
+static void read_desc(const uint8_t *b, uint32_t index, int in_indirect, struct vq_chain_desc *d)
+{
+	d->index = index;
+	d->addr = le64(b);
+	d->len = le32(b + 8);
+	d->flags = le16(b + 12);
+	d->next = le16(b + 14);
+	d->in_indirect = (uint8_t)in_indirect;
+}
+
+/*
+ * Walk one chain from @head, following NEXT and at most one level of
+ * INDIRECT.  Each table is walked at most as many steps as it has entries,
+ * so a loop ends the walk with a finding instead of spinning.
+ */
+static void walk_chain(const struct vq_fetch *f, struct vq_ring_view *v, struct vq_chain *c)
+{
+	const uint32_t n = v->layout.size;
+	uint64_t table = v->layout.desc;
+	uint32_t count = n, idx = c->head, steps = 0;
+	int in_ind = 0, seen_write = 0;
+
+	c->descs = v->pool + v->pool_used;
+	c->ndesc = 0;
+	for (;;) {
+		uint8_t b[16];
+		struct vq_chain_desc *d;
+
+		if (steps >= count) {
+			vq_ring_finding(v, "CHAIN_LOOP", VQ_SEV_ERROR,
+					"chain at head %u: more than %u descriptors in %s table: next fields loop",
+					c->head, count, in_ind ? "an indirect" : "the");
+			c->broken = 1;
+			return;
+		}
+		if (v->pool_used >= v->pool_len) {
+			vq_ring_finding(v, "DECODE_LIMIT", VQ_SEV_WARNING,
+					"chain at head %u: descriptor budget (%u) used up; rest not decoded",
+					c->head, v->pool_len);
+			c->broken = 1;
+			return;
+		}
+		if (vq_fetch(f, table + 16ull * idx, b, 16, "descriptor") < 0) {
+			vq_ring_finding(v, "DESC_UNREADABLE", VQ_SEV_WARNING,
+					"chain at head %u: descriptor %u at 0x%llx not in memory",
+					c->head, idx, (unsigned long long)(table + 16ull * idx));
+			c->broken = 1;
+			return;
+		}
+		steps++;
+		d = &v->pool[v->pool_used];
+		read_desc(b, idx, in_ind, d);
+
+		if (d->flags & VRING_DESC_F_INDIRECT) {
+			uint32_t entries;
+
+			if (in_ind) {
+				vq_ring_finding(v, "INDIRECT_NESTED", VQ_SEV_ERROR,
+						"chain at head %u: indirect descriptor inside an indirect table (2.7.5.3.1)",
+						c->head);
+				c->broken = 1;
+				return;
+			}
+			if (d->flags & VRING_DESC_F_NEXT)
+				vq_ring_finding(v, "INDIRECT_WITH_NEXT", VQ_SEV_ERROR,
+						"chain at head %u: descriptor %u has both INDIRECT and NEXT (2.7.5.3.1)",
+						c->head, idx);
+			if (d->len == 0 || d->len % 16) {
+				vq_ring_finding(v, "INDIRECT_BAD_LEN", VQ_SEV_ERROR,
+						"chain at head %u: indirect table length %u is not a non-zero multiple of 16",
+						c->head, d->len);
+				c->broken = 1;
+				return;
+			}
+			if (d->addr + d->len < d->addr) {
+				vq_ring_finding(v, "DESC_ADDR_OVERFLOW", VQ_SEV_ERROR,
+						"chain at head %u: indirect table 0x%llx + %u wraps past 2^64",
+						c->head, (unsigned long long)d->addr, d->len);
+				c->broken = 1;
+				return;
+			}
+			entries = d->len / 16;
+			if (entries > n) {
+				vq_ring_finding(v, "INDIRECT_TOO_LONG", VQ_SEV_ERROR,
+						"chain at head %u: indirect table of %u entries exceeds the queue size %u",
+						c->head, entries, n);
+				entries = n;
+			}
+			/* The indirect descriptor itself is no buffer: not kept. */
+			table = d->addr;
+			count = entries;
+			idx = 0;
+			steps = 0;
+			in_ind = 1;
+			continue;
+		}
+		v->pool_used++;
+		c->ndesc++;
+		if (d->len == 0)
+			vq_ring_finding(v, "DESC_ZERO_LEN", VQ_SEV_WARNING,
+					"chain at head %u: descriptor %u has length 0", c->head, idx);
+		if (d->addr + d->len < d->addr)
+			vq_ring_finding(v, "DESC_ADDR_OVERFLOW", VQ_SEV_ERROR,
+					"chain at head %u: descriptor %u: 0x%llx + %u wraps past 2^64",
+					c->head, idx, (unsigned long long)d->addr, d->len);
+		if (d->flags & VRING_DESC_F_WRITE) {
+			seen_write = 1;
+			c->in_bytes += d->len;
+		} else {
+			if (seen_write)
+				vq_ring_finding(v, "READ_AFTER_WRITE", VQ_SEV_ERROR,
+						"chain at head %u: device-readable descriptor %u after a device-writable one (2.7.4.2)",
+						c->head, idx);
+			c->out_bytes += d->len;
+		}
+		if (!(d->flags & VRING_DESC_F_NEXT))
+			return;
+		if (d->next >= count) {
+			vq_ring_finding(v, "NEXT_OUT_OF_RANGE", VQ_SEV_ERROR,
+					"chain at head %u: descriptor %u next=%u outside a table of %u",
+					c->head, idx, d->next, count);
+			c->broken = 1;
+			return;
+		}
+		idx = d->next;
+	}
+}
+
+/* Guess the payload from the chain's shape when the device type is not
+ * known: a blk request is a 16-byte readable header and ends in a 1-byte
+ * writable status (5.2.6). */
+static uint32_t guess_type(const struct vq_chain *c)
+{
+	const struct vq_chain_desc *first, *last;
+
+	if (c->ndesc < 2)
+		return 0;
+	first = &c->descs[0];
+	last = &c->descs[c->ndesc - 1];
+	if (!(first->flags & VRING_DESC_F_WRITE) && first->len == 16 &&
+	    (last->flags & VRING_DESC_F_WRITE) && last->len == 1)
+		return VIRTIO_ID_BLOCK;
+	return 0;
+}
+
+static void decode_payload(const struct vq_fetch *f, uint32_t device_id, struct vq_chain *c)
+{
+	const struct vq_chain_desc *first;
+	uint8_t b[64];
+	uint32_t n;
+
+	c->req.kind = VQ_REQ_NONE;
+	if (!c->ndesc)
+		return;
+	if (!device_id)
+		device_id = guess_type(c);
+	first = &c->descs[0];
+	switch (device_id) {
+	case VIRTIO_ID_BLOCK: {
+		const struct vq_chain_desc *last = &c->descs[c->ndesc - 1];
+		struct vq_blk_req *r = &c->req.u.blk;
+
+		if (first->flags & VRING_DESC_F_WRITE || first->len < 16)
+			return;
+		if (vq_fetch(f, first->addr, b, 16, "blk request header") < 0)
+			return;
+		vq_blk_parse_hdr(b, 16, r);
+		/* Header and status may share buffers with data (ANY_LAYOUT). */
+		r->data_len = c->out_bytes + c->in_bytes;
+		r->data_len = r->data_len >= 17 ? r->data_len - 17 : 0;
+		if ((last->flags & VRING_DESC_F_WRITE) && last->len &&
+		    vq_fetch(f, last->addr + last->len - 1, &r->status, 1, "blk status") == 0)
+			r->status_read = 1;
+		c->req.kind = VQ_REQ_BLK;
+		return;
+	}
+	case VIRTIO_ID_NET: {
+		struct vq_net_req *r = &c->req.u.net;
+
+		/* Only transmit chains carry a header the driver wrote. */
+		if (first->flags & VRING_DESC_F_WRITE || first->len < 10)
+			return;
+		n = first->len >= 12 ? 12 : 10;
+		if (vq_fetch(f, first->addr, b, n, "net header") < 0)
+			return;
+		vq_net_parse_hdr(b, n, r);
+		r->packet_len = c->out_bytes - n;
+		c->req.kind = VQ_REQ_NET;
+		return;
+	}
+	case VIRTIO_ID_VSOCK: {
+		if (first->flags & VRING_DESC_F_WRITE || first->len < 44)
+			return;
+		if (vq_fetch(f, first->addr, b, 44, "vsock header") < 0)
+			return;
+		vq_vsock_parse_hdr(b, 44, &c->req.u.vsock);
+		c->req.kind = VQ_REQ_VSOCK;
+		return;
+	}
+	case VIRTIO_ID_CONSOLE: {
+		struct vq_console_req *r = &c->req.u.console;
+
+		if (first->flags & VRING_DESC_F_WRITE)
+			return;
+		r->len = first->len;
+		n = first->len < VQ_CONSOLE_PEEK ? first->len : VQ_CONSOLE_PEEK;
+		if (n && vq_fetch(f, first->addr, r->bytes, n, "console data") < 0)
+			return;
+		r->nbytes = (uint8_t)n;
+		c->req.kind = VQ_REQ_CONSOLE;
+		return;
+	}
+	default:
+		return;
+	}
+}
+
+int vq_ring_decode(const struct vq_fetch *f, struct vq_ring_view *v, unsigned recent)
+{
+	const uint32_t n = v->layout.size;
+	struct vq_ring_hdr *h = &v->hdr;
+	unsigned pending, i;
+	int ret;
+
+	v->nchains = v->nused = v->pool_used = v->nfindings = 0;
+	if (vq_ring_size_problem(n)) {
+		vq_ring_finding(v, "BAD_QUEUE_SIZE", VQ_SEV_ERROR, "%s (%u)",
+				vq_ring_size_problem(n), n);
+		return -22; /* -EINVAL, without dragging errno.h into the API */
+	}
+	ret = vq_ring_read_hdr(f, &v->layout, h);
+	if (ret < 0)
+		return ret;
+	if (h->avail_flags & ~VRING_AVAIL_F_NO_INTERRUPT)
+		vq_ring_finding(v, "AVAIL_FLAGS_UNKNOWN", VQ_SEV_WARNING,
+				"available ring flags 0x%x has bits the spec does not define",
+				h->avail_flags);
+	if (h->used_flags & ~VRING_USED_F_NO_NOTIFY)
+		vq_ring_finding(v, "USED_FLAGS_UNKNOWN", VQ_SEV_WARNING,
+				"used ring flags 0x%x has bits the spec does not define", h->used_flags);
+
+	pending = h->in_flight;
+	if (pending > n) {
+		vq_ring_finding(v, "IN_FLIGHT_OVER_SIZE", VQ_SEV_ERROR,
+				"%u requests in flight (avail idx %u, used idx %u) but the ring holds %u",
+				pending, h->avail_idx, h->used_idx, n);
+		pending = n;
+	}
+	if (pending > v->max_chains)
+		pending = v->max_chains;
+	for (i = 0; i < pending; i++) {
+		uint16_t slot = (uint16_t)(h->used_idx + i);
+		struct vq_chain *c = &v->chains[v->nchains];
+		uint8_t b[2];
+
+		memset(c, 0, sizeof(*c));
+		c->slot = slot;
+		if (vq_fetch(f, v->layout.avail + 4 + 2ull * (slot % n), b, 2, "available ring") < 0) {
+			vq_ring_finding(v, "RING_UNREADABLE", VQ_SEV_WARNING,
+					"available ring slot %u not in memory", slot % n);
+			break;
+		}
+		c->head = le16(b);
+		v->nchains++;
+		if (c->head >= n) {
+			vq_ring_finding(v, "HEAD_OUT_OF_RANGE", VQ_SEV_ERROR,
+					"available ring slot %u names head %u outside a table of %u",
+					slot % n, c->head, n);
+			c->broken = 1;
+			continue;
+		}
+		walk_chain(f, v, c);
+		decode_payload(f, v->device_id, c);
+	}
+
+	if (recent > n)
+		recent = n;
+	/* Before the first wrap of the 16-bit index, slots past used_idx were
+	 * never written; showing their zeroes would mislead. */
+	if (h->used_idx < recent)
+		recent = h->used_idx;
+	if (recent > v->max_used)
+		recent = v->max_used;
+	for (i = 0; i < recent; i++) {
+		uint16_t slot = (uint16_t)(h->used_idx - 1 - i);
+		struct vq_used_elem *u = &v->used[v->nused];
+		uint8_t b[8];
+
+		if (vq_fetch(f, v->layout.used + 4 + 8ull * (slot % n), b, 8, "used ring") < 0) {
+			vq_ring_finding(v, "RING_UNREADABLE", VQ_SEV_WARNING,
+					"used ring slot %u not in memory", slot % n);
+			break;
+		}
+		u->slot = slot;
+		u->id = le32(b);
+		u->len = le32(b + 4);
+		v->nused++;
+		if (u->id >= n)
+			vq_ring_finding(v, "USED_ID_OUT_OF_RANGE", VQ_SEV_ERROR,
+					"used ring slot %u names id %u outside a table of %u", slot % n,
+					u->id, n);
+	}
+	return 0;
+}

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Split-ring scanner: structural rules of virtio 1.3 section 2.7 applied to raw memory. */
+#include <linux/virtio_ring.h>
+#include <string.h>
+
+#include "le.h"
+#include "scan.h"
+
+/*
+ * How false positives are bounded.  A candidate is a descriptor table
+ * start, a Queue Size n and a used-ring alignment.  It must pass every one
+ * of these, each a rule of the spec or of how drivers allocate rings:
+ *   - descriptor 0 is written (every driver takes it first) and all n
+ *     descriptors have only NEXT/WRITE/INDIRECT flags, NEXT pointing inside
+ *     the table, INDIRECT with a non-zero multiple-of-16 length and no NEXT,
+ *     and addresses below 2^52 (no architecture has more physical bits);
+ *   - avail and used flags are 0 or 1, (avail_idx - used_idx) mod 2^16 <= n;
+ *   - all n available-ring entries and all n used-ring ids are < n;
+ *   - the padding between the available and used rings is zero (rings are
+ *     allocated zeroed and nothing writes there);
+ *   - every pending chain's head descriptor is written.
+ * Zero memory passes the structural rules, so a candidate also needs
+ * evidence of use: written descriptors and an index that has moved.  For n >= 8 the chance
+ * that unrelated data meets all of this is negligible (n small numbers in
+ * a row in three places); small sizes only count with written indices.
+ */
+
+#define ADDR_LIMIT (1ull << 52)
+
+const char *vq_confidence_name(enum vq_confidence c)
+{
+	switch (c) {
+	case VQ_CONF_LOW:
+		return "low";
+	case VQ_CONF_MEDIUM:
+		return "medium";
+	case VQ_CONF_HIGH:
+		return "high";
+	}
+	return "unknown";
+}
+
+static int desc_ok(const uint8_t *b, uint32_t n)
+{
+	uint64_t addr = le64(b);
+	uint32_t len = le32(b + 8);
+	uint16_t flags = le16(b + 12), next = le16(b + 14);
+
+	if (flags & ~(VRING_DESC_F_NEXT | VRING_DESC_F_WRITE | VRING_DESC_F_INDIRECT))
+		return 0;
+	if ((flags & VRING_DESC_F_NEXT) && next >= n)
+		return 0;
+	if (flags & VRING_DESC_F_INDIRECT &&
+	    (!len || len % 16 || (flags & VRING_DESC_F_NEXT)))
+		return 0;
+	return addr < ADDR_LIMIT;
+}
+
+/* Read @len bytes at @addr in pieces; call @check on each element of
+ * @esize bytes.  Returns 0 when every element passes. */
+static int check_array(const struct vq_fetch *f, uint64_t addr, uint64_t count, unsigned esize,
+		       int (*check)(const uint8_t *e, uint32_t n, void *acc), uint32_t n, void *acc)
+{
+	uint8_t buf[4096];
+	uint64_t per = sizeof(buf) / esize, i = 0;
+
+	while (i < count) {
+		uint64_t k = count - i < per ? count - i : per, j;
+
+		if (vq_fetch(f, addr + i * esize, buf, k * esize, "ring candidate") < 0)
+			return -1;
+		for (j = 0; j < k; j++)
+			if (check(buf + j * esize, n, acc))
+				return -1;
+		i += k;
+	}
+	return 0;
+}
+
+static int check_desc(const uint8_t *e, uint32_t n, void *acc)
+{
+	if (!desc_ok(e, n))
+		return 1;
+	if (le64(e) || le32(e + 8))
+		++*(uint32_t *)acc;
+	return 0;
+}
+
+static int check_avail_entry(const uint8_t *e, uint32_t n, void *acc)
+{
+	(void)acc;
+	return le16(e) >= n;
+}
+
+static int check_used_entry(const uint8_t *e, uint32_t n, void *acc)
+{
+	(void)acc;
+	return le32(e) >= n;
+}
+
+static int check_zero(const uint8_t *e, uint32_t n, void *acc)
+{
+	(void)n;
+	(void)acc;
+	return *e != 0;
+}
+
+int vq_ring_score(const struct vq_fetch *f, const struct vq_ring_layout *l,
+		  struct vq_ring_hdr *h, enum vq_confidence *conf)
+{
+	const uint32_t n = l->size;
+	uint64_t avail_end = l->avail + VQ_AVAIL_BYTES(n);
+	uint32_t written = 0, i, heads_ok = 0;
+	int score;
+
+	if (vq_ring_size_problem(n) || vq_ring_read_hdr(f, l, h) < 0)
+		return -1;
+	if (h->avail_flags & ~VRING_AVAIL_F_NO_INTERRUPT || h->used_flags & ~VRING_USED_F_NO_NOTIFY)
+		return -1;
+	if (h->in_flight > n)
+		return -1;
+	/* Contiguous layouts leave padding before the used ring. */
+	if (l->align && l->used > avail_end &&
+	    check_array(f, avail_end, l->used - avail_end, 1, check_zero, n, NULL))
+		return -1;
+	if (check_array(f, l->avail + 4, n, 2, check_avail_entry, n, NULL) ||
+	    check_array(f, l->used + 4, n, 8, check_used_entry, n, NULL) ||
+	    check_array(f, l->desc, n, 16, check_desc, n, &written))
+		return -1;
+	/* Zeroed memory and the unused tail of a real table both pass the
+	 * structural rules: a ring the driver has used has written
+	 * descriptors and a moved index. */
+	if (!written || !(h->avail_idx || h->used_idx))
+		return -1;
+	for (i = 0; i < h->in_flight; i++) {
+		uint8_t b[16];
+		uint16_t head;
+
+		if (vq_fetch(f, l->avail + 4 + 2ull * ((uint16_t)(h->used_idx + i) % n), b, 2,
+			     "ring candidate") < 0)
+			return -1;
+		head = le16(b);
+		if (vq_fetch(f, l->desc + 16ull * head, b, 16, "ring candidate") < 0)
+			return -1;
+		if (!le64(b) && !le32(b + 8))
+			return -1;
+		heads_ok++;
+	}
+	score = (h->avail_idx ? 16 : 0) + (h->used_idx ? 16 : 0) + (written < 8 ? (int)written : 8) +
+		(heads_ok < 4 ? (int)heads_ok : 4) * 2;
+	/* Tiny rings pass structural rules by chance; they need indices. */
+	if (n < 8 && !(h->avail_idx && h->used_idx))
+		return -1;
+	if (h->avail_idx && h->used_idx && n >= 8)
+		*conf = VQ_CONF_HIGH;
+	else if (h->avail_idx || h->used_idx)
+		*conf = VQ_CONF_MEDIUM;
+	else
+		*conf = VQ_CONF_LOW;
+	return score;
+}
+
+int vq_ring_best_layout(const struct vq_fetch *f, uint64_t desc, uint32_t n,
+			struct vq_ring_layout *out, struct vq_ring_hdr *h,
+			enum vq_confidence *conf)
+{
+	static const uint32_t aligns[] = { VQ_ALIGN_LINUX, VQ_ALIGN_LEGACY };
+	int best = -1;
+	size_t i;
+
+	for (i = 0; i < sizeof(aligns) / sizeof(aligns[0]); i++) {
+		struct vq_ring_layout l;
+		struct vq_ring_hdr hh;
+		enum vq_confidence c;
+		int s;
+
+		vq_ring_layout_contig(desc, n, aligns[i], &l);
+		s = vq_ring_score(f, &l, &hh, &c);
+		/* On a tie the first (Linux's 64) wins: the two only tie when
+		 * the used ring was never written, and modern drivers are the
+		 * common case. */
+		if (s > best) {
+			best = s;
+			*out = l;
+			*h = hh;
+			*conf = c;
+		}
+	}
+	return best;
+}
+
+static uint64_t ring_end(const struct vq_ring_layout *l)
+{
+	return l->used + VQ_USED_BYTES(l->size);
+}
+
+/* Add @hit, keeping hits disjoint: of two that overlap the better stays.
+ * Hits arrive in address order, so only the tail can overlap. */
+static int add_hit(struct vq_scan_hit *hits, size_t max, size_t *nhits,
+		   const struct vq_scan_hit *hit)
+{
+	size_t i = *nhits;
+
+	while (i > 0) {
+		struct vq_scan_hit *o = &hits[i - 1];
+
+		if (ring_end(&o->layout) <= hit->layout.desc)
+			break;
+		if (o->score >= hit->score)
+			return 0;
+		/* The newcomer is better: drop the old one. */
+		memmove(o, o + 1, (*nhits - i) * sizeof(*o));
+		(*nhits)--;
+		i--;
+	}
+	if (*nhits >= max)
+		return 1;
+	hits[(*nhits)++] = *hit;
+	return 0;
+}
+
+int vq_scan(const struct vq_fetch *f, const struct vq_scan_region *regions, size_t nregions,
+	    const struct vq_scan_opts *o, struct vq_scan_hit *hits, size_t max, size_t *nhits)
+{
+	uint64_t step = o->step ? o->step : 4096;
+	int overflow = 0;
+	size_t r;
+
+	*nhits = 0;
+	for (r = 0; r < nregions; r++) {
+		uint64_t end = regions[r].start + regions[r].len;
+		uint64_t a = (regions[r].start + step - 1) / step * step;
+
+		for (; a < end && end - a >= 16; a += step) {
+			struct vq_scan_hit best = { .score = -1 };
+			uint8_t d0[16];
+			uint32_t n;
+
+			/* Descriptor 0 is the first any driver uses. */
+			if (vq_fetch(f, a, d0, sizeof(d0), "ring candidate") < 0)
+				continue;
+			if ((!le64(d0) && !le32(d0 + 8)) || !desc_ok(d0, VQ_RING_MAX_SIZE))
+				continue;
+			for (n = o->min_size ? o->min_size : 1;
+			     n <= (o->max_size ? o->max_size : VQ_RING_MAX_SIZE); n <<= 1) {
+				struct vq_scan_hit h;
+				uint8_t b[2];
+
+				/* Cheap test before the full judgement. */
+				if (vq_fetch(f, a + VQ_DESC_BYTES(n), b, 2, "ring candidate") < 0)
+					break;
+				if (le16(b) & ~VRING_AVAIL_F_NO_INTERRUPT)
+					continue;
+				h.score = vq_ring_best_layout(f, a, n, &h.layout, &h.hdr,
+							      &h.confidence);
+				if (h.score > best.score)
+					best = h;
+			}
+			if (best.score > 0 && add_hit(hits, max, nhits, &best))
+				overflow = 1;
+		}
+	}
+	return overflow;
+}
