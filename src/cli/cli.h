@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared CLI state, the command table and output helpers. */
+#ifndef VQDUMP_CLI_H
+#define VQDUMP_CLI_H
+
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../access/access.h"
+#include "../decode/fetch.h"
+
+/* Exit statuses (design.md, "Command line"). */
+#define EXIT_OK 0
+#define EXIT_FOUND 1
+#define EXIT_USAGE 2
+#define EXIT_ACCESS 3
+
+struct vq_ctx {
+	const char *core;        /* --core FILE */
+	const char *raw;         /* --raw FILE@BASE */
+	int json;                /* --json */
+	int verbose;             /* -v count */
+	int color;               /* resolved --color */
+	struct vq_mem mem;       /* the open memory source */
+	int mem_open;            /* 1 once @mem is open (kept across shell commands) */
+	struct vq_fetch fetch;   /* decoders read through this */
+};
+
+struct vq_cmd {
+	const char *name;              /* exact name, no abbreviations */
+	const char *args;              /* synopsis of its arguments */
+	const char *help;              /* one line */
+	const struct option *options;  /* its long options (for help and completion) */
+	int (*run)(struct vq_ctx *ctx, int argc, char **argv);
+};
+
+extern const struct vq_cmd vq_commands[];
+
+/* Open the memory source the global options name (default: /proc/kcore).
+ * Prints the error and returns EXIT_ACCESS on failure, else 0. */
+int vq_ctx_open_mem(struct vq_ctx *ctx);
+
+/* "vqdump: " + message on stderr. */
+void vq_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Usage error in a command: message, hint, EXIT_USAGE. */
+int vq_usage_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Strict number parsing: whole string, base 0; 0 on success. */
+int vq_parse_u64(const char *s, uint64_t *out);
+
+/* Print @obj as pretty JSON on stdout and release it. */
+void vq_json_print(struct json_object *obj);
+
+/* Parse the options every command shares (--json, -v, --help) together
+ * with the command's own.  Returns the getopt code, as getopt_long does. */
+int vq_cmd_getopt(struct vq_ctx *ctx, const struct vq_cmd *cmd, int argc, char **argv,
+		  const char *shortopts, int *handled);
+
+void vq_cmd_help(const struct vq_cmd *cmd, FILE *out);
+
+/* Colour for severity words in text output. */
+const char *vq_color_sev(const struct vq_ctx *ctx, int severity);
+const char *vq_color_off(const struct vq_ctx *ctx);
+
+int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv);
+int vq_cmd_scan(struct vq_ctx *ctx, int argc, char **argv);
+int vq_cmd_mem(struct vq_ctx *ctx, int argc, char **argv);
+int vq_cmd_shell(struct vq_ctx *ctx, int argc, char **argv);
+int vq_cmd_help_cmd(struct vq_ctx *ctx, int argc, char **argv);
+
+extern const struct option vq_ring_options[];
+extern const struct option vq_scan_options[];
+extern const struct option vq_mem_options[];
+
+#endif

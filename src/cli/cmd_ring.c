@@ -1,0 +1,480 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `ring`: one split queue given by address, decoded from guest memory. */
+#include <linux/virtio_ring.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../decode/names.h"
+#include "../decode/ring.h"
+#include "../decode/scan.h"
+#include "cli.h"
+
+const struct option vq_ring_options[] = {
+	{ "at", required_argument, NULL, 'a' },
+	{ "size", required_argument, NULL, 's' },
+	{ "align", required_argument, NULL, 'A' },
+	{ "type", required_argument, NULL, 't' },
+	{ "recent", required_argument, NULL, 'R' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char *const desc_flag_names[] = { "NEXT", "WRITE", "INDIRECT" };
+
+static struct json_object *flag_array(unsigned v, const char *const *names, unsigned nnames)
+{
+	struct json_object *a = json_object_new_array();
+	unsigned i;
+	char buf[16];
+
+	for (i = 0; i < 16; i++) {
+		if (!(v & (1u << i)))
+			continue;
+		if (i < nnames && names[i]) {
+			json_object_array_add(a, json_object_new_string(names[i]));
+		} else {
+			snprintf(buf, sizeof(buf), "bit_%u", i);
+			json_object_array_add(a, json_object_new_string(buf));
+		}
+	}
+	return a;
+}
+
+static void flag_text(char *buf, size_t len, unsigned v, const char *const *names,
+		      unsigned nnames)
+{
+	size_t off = 0;
+	unsigned i;
+
+	buf[0] = 0;
+	for (i = 0; i < 16 && off < len; i++) {
+		if (!(v & (1u << i)))
+			continue;
+		if (i < nnames && names[i])
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? "|" : "", names[i]);
+		else
+			off += (size_t)snprintf(buf + off, len - off, "%sbit_%u", off ? "|" : "", i);
+	}
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
+
+static const char *const avail_flag_names[] = { "NO_INTERRUPT" };
+static const char *const used_flag_names[] = { "NO_NOTIFY" };
+
+#define U64(v) json_object_new_uint64((uint64_t)(v))
+
+static struct json_object *request_json(const struct vq_request *r)
+{
+	struct json_object *o = json_object_new_object();
+	const char *name;
+	char hex[2 * VQ_CONSOLE_PEEK + 1];
+	unsigned i;
+
+	switch (r->kind) {
+	case VQ_REQ_BLK:
+		json_object_object_add(o, "kind", json_object_new_string("blk"));
+		json_object_object_add(o, "type", U64(r->u.blk.type));
+		name = vq_blk_type_name(r->u.blk.type);
+		json_object_object_add(o, "type_name", name ? json_object_new_string(name) : NULL);
+		json_object_object_add(o, "sector", U64(r->u.blk.sector));
+		json_object_object_add(o, "data_len", U64(r->u.blk.data_len));
+		json_object_object_add(o, "status",
+				       r->u.blk.status_read ? U64(r->u.blk.status) : NULL);
+		name = r->u.blk.status_read ? vq_blk_status_name(r->u.blk.status) : NULL;
+		json_object_object_add(o, "status_name", name ? json_object_new_string(name) : NULL);
+		break;
+	case VQ_REQ_NET: {
+		const struct vq_net_req *n = &r->u.net;
+		struct json_object *fl = json_object_new_array();
+
+		json_object_object_add(o, "kind", json_object_new_string("net"));
+		for (i = 0; i < 8; i++)
+			if (n->flags & (1u << i)) {
+				char b[16];
+
+				name = vq_net_flag_name(i);
+				snprintf(b, sizeof(b), "bit_%u", i);
+				json_object_array_add(fl, json_object_new_string(name ? name : b));
+			}
+		json_object_object_add(o, "flags", fl);
+		json_object_object_add(o, "gso_type", U64(n->gso_type));
+		name = vq_net_gso_name(n->gso_type);
+		json_object_object_add(o, "gso_type_name", name ? json_object_new_string(name) : NULL);
+		json_object_object_add(o, "hdr_len", U64(n->hdr_len));
+		json_object_object_add(o, "gso_size", U64(n->gso_size));
+		json_object_object_add(o, "csum_start", U64(n->csum_start));
+		json_object_object_add(o, "csum_offset", U64(n->csum_offset));
+		if (n->hdr_size == 12)
+			json_object_object_add(o, "num_buffers", U64(n->num_buffers));
+		json_object_object_add(o, "header_size", U64(n->hdr_size));
+		json_object_object_add(o, "packet_len", U64(n->packet_len));
+		break;
+	}
+	case VQ_REQ_VSOCK: {
+		const struct vq_vsock_req *v = &r->u.vsock;
+
+		json_object_object_add(o, "kind", json_object_new_string("vsock"));
+		json_object_object_add(o, "src_cid", U64(v->src_cid));
+		json_object_object_add(o, "dst_cid", U64(v->dst_cid));
+		json_object_object_add(o, "src_port", U64(v->src_port));
+		json_object_object_add(o, "dst_port", U64(v->dst_port));
+		json_object_object_add(o, "len", U64(v->len));
+		json_object_object_add(o, "type", U64(v->type));
+		name = vq_vsock_type_name(v->type);
+		json_object_object_add(o, "type_name", name ? json_object_new_string(name) : NULL);
+		json_object_object_add(o, "op", U64(v->op));
+		name = vq_vsock_op_name(v->op);
+		json_object_object_add(o, "op_name", name ? json_object_new_string(name) : NULL);
+		json_object_object_add(o, "flags", U64(v->flags));
+		json_object_object_add(o, "buf_alloc", U64(v->buf_alloc));
+		json_object_object_add(o, "fwd_cnt", U64(v->fwd_cnt));
+		break;
+	}
+	case VQ_REQ_CONSOLE:
+		json_object_object_add(o, "kind", json_object_new_string("console"));
+		json_object_object_add(o, "len", U64(r->u.console.len));
+		for (i = 0; i < r->u.console.nbytes; i++)
+			snprintf(hex + 2 * i, 3, "%02x", r->u.console.bytes[i]);
+		hex[2 * i] = 0;
+		json_object_object_add(o, "bytes_hex", json_object_new_string(hex));
+		break;
+	case VQ_REQ_NONE:
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void request_text(const struct vq_request *r)
+{
+	const char *name;
+	unsigned i;
+
+	switch (r->kind) {
+	case VQ_REQ_BLK:
+		name = vq_blk_type_name(r->u.blk.type);
+		printf("      blk %s", name ? name : "?");
+		if (!name)
+			printf("(type %u)", r->u.blk.type);
+		printf(" sector %llu data %llu bytes", (unsigned long long)r->u.blk.sector,
+		       (unsigned long long)r->u.blk.data_len);
+		if (r->u.blk.status_read) {
+			name = vq_blk_status_name(r->u.blk.status);
+			printf(" status byte 0x%02x%s%s%s", r->u.blk.status, name ? " (" : "",
+			       name ? name : "", name ? ")" : "");
+		}
+		putchar('\n');
+		break;
+	case VQ_REQ_NET:
+		name = vq_net_gso_name(r->u.net.gso_type);
+		printf("      net hdr (%u bytes) flags 0x%x gso %s hdr_len %u gso_size %u csum %u+%u, packet %llu bytes\n",
+		       r->u.net.hdr_size, r->u.net.flags, name ? name : "?", r->u.net.hdr_len,
+		       r->u.net.gso_size, r->u.net.csum_start, r->u.net.csum_offset,
+		       (unsigned long long)r->u.net.packet_len);
+		break;
+	case VQ_REQ_VSOCK:
+		name = vq_vsock_op_name(r->u.vsock.op);
+		printf("      vsock %s %llu:%u -> %llu:%u len %u buf_alloc %u fwd_cnt %u\n",
+		       name ? name : "?", (unsigned long long)r->u.vsock.src_cid,
+		       r->u.vsock.src_port, (unsigned long long)r->u.vsock.dst_cid,
+		       r->u.vsock.dst_port, r->u.vsock.len, r->u.vsock.buf_alloc,
+		       r->u.vsock.fwd_cnt);
+		break;
+	case VQ_REQ_CONSOLE:
+		printf("      console %u bytes: \"", r->u.console.len);
+		for (i = 0; i < r->u.console.nbytes; i++) {
+			uint8_t ch = r->u.console.bytes[i];
+
+			if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\')
+				putchar(ch);
+			else
+				printf("\\x%02x", ch);
+		}
+		puts("\"");
+		break;
+	case VQ_REQ_NONE:
+		break;
+	}
+}
+
+static struct json_object *ring_json(const struct vq_ring_view *v, int queue)
+{
+	struct json_object *o = json_object_new_object(), *a;
+	const struct vq_ring_hdr *h = &v->hdr;
+	unsigned i, j;
+
+	json_object_object_add(o, "queue", queue >= 0 ? U64(queue) : NULL);
+	json_object_object_add(o, "size", U64(v->layout.size));
+	json_object_object_add(o, "desc", U64(v->layout.desc));
+	json_object_object_add(o, "avail", U64(v->layout.avail));
+	json_object_object_add(o, "used", U64(v->layout.used));
+	json_object_object_add(o, "align", v->layout.align ? U64(v->layout.align) : NULL);
+	json_object_object_add(o, "avail_flags", U64(h->avail_flags));
+	json_object_object_add(o, "avail_flags_names", flag_array(h->avail_flags, avail_flag_names, 1));
+	json_object_object_add(o, "avail_idx", U64(h->avail_idx));
+	json_object_object_add(o, "used_event", U64(h->used_event));
+	json_object_object_add(o, "used_flags", U64(h->used_flags));
+	json_object_object_add(o, "used_flags_names", flag_array(h->used_flags, used_flag_names, 1));
+	json_object_object_add(o, "used_idx", U64(h->used_idx));
+	json_object_object_add(o, "avail_event", U64(h->avail_event));
+	json_object_object_add(o, "in_flight", U64(h->in_flight));
+	a = json_object_new_array();
+	for (i = 0; i < v->nchains; i++) {
+		const struct vq_chain *c = &v->chains[i];
+		struct json_object *co = json_object_new_object(), *da = json_object_new_array();
+		struct json_object *req;
+
+		json_object_object_add(co, "head", U64(c->head));
+		json_object_object_add(co, "slot", U64(c->slot % v->layout.size));
+		for (j = 0; j < c->ndesc; j++) {
+			const struct vq_chain_desc *d = &c->descs[j];
+			struct json_object *dobj = json_object_new_object();
+
+			json_object_object_add(dobj, "index", U64(d->index));
+			json_object_object_add(dobj, "addr", U64(d->addr));
+			json_object_object_add(dobj, "len", U64(d->len));
+			json_object_object_add(dobj, "flags", flag_array(d->flags, desc_flag_names, 3));
+			json_object_object_add(dobj, "flags_value", U64(d->flags));
+			json_object_object_add(dobj, "indirect", json_object_new_boolean(d->in_indirect));
+			json_object_array_add(da, dobj);
+		}
+		json_object_object_add(co, "descriptors", da);
+		json_object_object_add(co, "out_bytes", U64(c->out_bytes));
+		json_object_object_add(co, "in_bytes", U64(c->in_bytes));
+		json_object_object_add(co, "complete", json_object_new_boolean(!c->broken));
+		req = request_json(&c->req);
+		json_object_object_add(co, "request", req);
+		json_object_array_add(a, co);
+	}
+	json_object_object_add(o, "chains", a);
+	a = json_object_new_array();
+	for (i = 0; i < v->nused; i++) {
+		struct json_object *u = json_object_new_object();
+
+		json_object_object_add(u, "id", U64(v->used[i].id));
+		json_object_object_add(u, "len", U64(v->used[i].len));
+		json_object_object_add(u, "slot", U64(v->used[i].slot % v->layout.size));
+		json_object_array_add(a, u);
+	}
+	json_object_object_add(o, "used_entries", a);
+	a = json_object_new_array();
+	for (i = 0; i < v->nfindings; i++) {
+		struct json_object *fo = json_object_new_object();
+
+		json_object_object_add(fo, "code", json_object_new_string(v->findings[i].code));
+		json_object_object_add(fo, "severity",
+				       json_object_new_string(vq_severity_name(v->findings[i].severity)));
+		json_object_object_add(fo, "message", json_object_new_string(v->findings[i].message));
+		json_object_array_add(a, fo);
+	}
+	json_object_object_add(o, "findings", a);
+	return o;
+}
+
+static void ring_text(const struct vq_ctx *ctx, const struct vq_ring_view *v, const char *layout_note)
+{
+	const struct vq_ring_hdr *h = &v->hdr;
+	char fl[64];
+	unsigned i, j;
+
+	printf("ring: size %u  desc 0x%llx  avail 0x%llx  used 0x%llx\n", v->layout.size,
+	       (unsigned long long)v->layout.desc, (unsigned long long)v->layout.avail,
+	       (unsigned long long)v->layout.used);
+	if (layout_note)
+		printf("layout: %s\n", layout_note);
+	flag_text(fl, sizeof(fl), h->avail_flags, avail_flag_names, 1);
+	printf("avail: flags 0x%04x [%s]  idx %u  used_event %u\n", h->avail_flags, fl,
+	       h->avail_idx, h->used_event);
+	flag_text(fl, sizeof(fl), h->used_flags, used_flag_names, 1);
+	printf("used:  flags 0x%04x [%s]  idx %u  avail_event %u\n", h->used_flags, fl,
+	       h->used_idx, h->avail_event);
+	printf("in flight: %u\n", h->in_flight);
+	if (v->nchains)
+		printf("pending chains (the %u most recently made available, oldest first):\n",
+		       v->nchains);
+	for (i = 0; i < v->nchains; i++) {
+		const struct vq_chain *c = &v->chains[i];
+
+		printf("  slot %u head %u: %u descriptor%s, %llu bytes out, %llu in%s\n",
+		       c->slot % v->layout.size, c->head, c->ndesc, c->ndesc == 1 ? "" : "s",
+		       (unsigned long long)c->out_bytes, (unsigned long long)c->in_bytes,
+		       c->broken ? " (incomplete)" : "");
+		if (ctx->verbose || v->nchains <= 16)
+			for (j = 0; j < c->ndesc; j++) {
+				const struct vq_chain_desc *d = &c->descs[j];
+
+				flag_text(fl, sizeof(fl), d->flags, desc_flag_names, 3);
+				printf("    %s[%u] addr 0x%llx len %u flags %s\n",
+				       d->in_indirect ? "indirect" : "desc", d->index,
+				       (unsigned long long)d->addr, d->len, fl);
+			}
+		request_text(&c->req);
+	}
+	if (v->nused)
+		printf("recent used entries (newest first):\n");
+	for (i = 0; i < v->nused; i++)
+		printf("  slot %u id %u len %u\n", v->used[i].slot % v->layout.size, v->used[i].id,
+		       v->used[i].len);
+	if (v->nfindings) {
+		printf("findings:\n");
+		for (i = 0; i < v->nfindings; i++)
+			printf("  %s%s%s %s: %s\n", vq_color_sev(ctx, (int)v->findings[i].severity),
+			       vq_severity_name(v->findings[i].severity), vq_color_off(ctx),
+			       v->findings[i].code, v->findings[i].message);
+	}
+}
+
+/* DESC or DESC,AVAIL,USED */
+static int parse_at(const char *s, uint64_t addr[3], int *count)
+{
+	char *copy = strdup(s), *tok, *save = NULL;
+	int n = 0, ret = 0;
+
+	if (!copy)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == 3 || vq_parse_u64(tok, &addr[n])) {
+			ret = -1;
+			break;
+		}
+		n++;
+	}
+	free(copy);
+	if (n != 1 && n != 3)
+		ret = -1;
+	*count = n;
+	return ret;
+}
+
+int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
+{
+	const struct vq_cmd *cmd = &vq_commands[0];
+	uint64_t at[3], size = 0, align = 0, recent = 8;
+	int nat = 0, c, handled, ret, have_size = 0;
+	uint32_t type = 0;
+	struct vq_ring_view v;
+	unsigned nch, npool, nfind;
+	char note[160];
+	const char *layout_note = NULL;
+
+	while ((c = vq_cmd_getopt(ctx, cmd, argc, argv, NULL, &handled)) != -1) {
+		if (handled == 2)
+			return EXIT_OK;
+		if (handled == 3)
+			return EXIT_USAGE;
+		if (handled)
+			continue;
+		switch (c) {
+		case 'a':
+			if (parse_at(optarg, at, &nat))
+				return vq_usage_err("ring", "--at takes DESC or DESC,AVAIL,USED (addresses), not '%s'",
+						    optarg);
+			break;
+		case 's':
+			if (vq_parse_u64(optarg, &size) || size > UINT32_MAX)
+				return vq_usage_err("ring", "--size takes a number, not '%s'", optarg);
+			have_size = 1;
+			break;
+		case 'A':
+			if (vq_parse_u64(optarg, &align) || !align || align & (align - 1) ||
+			    align > (1u << 20))
+				return vq_usage_err("ring", "--align takes a power of two up to 1 MiB, not '%s'",
+						    optarg);
+			break;
+		case 't':
+			type = vq_payload_type_id(optarg);
+			if (!type)
+				return vq_usage_err("ring", "--type takes blk, net, vsock or console, not '%s'",
+						    optarg);
+			break;
+		case 'R':
+			if (vq_parse_u64(optarg, &recent) || recent > VQ_RING_MAX_SIZE)
+				return vq_usage_err("ring", "--recent takes a number up to 32768, not '%s'",
+						    optarg);
+			break;
+		}
+	}
+	if (optind < argc)
+		return vq_usage_err("ring", "unexpected argument '%s'", argv[optind]);
+	if (!nat)
+		return vq_usage_err("ring", "give the ring's address with --at DESC[,AVAIL,USED]");
+	if (!have_size)
+		return vq_usage_err("ring", "give the queue size with --size N");
+	if (vq_ring_size_problem((uint32_t)size))
+		return vq_usage_err("ring", "--size %llu: %s (a split ring has a power-of-two size up to 32768)",
+				    (unsigned long long)size, vq_ring_size_problem((uint32_t)size));
+	if (nat == 3 && align)
+		return vq_usage_err("ring", "--align only applies when --at gives DESC alone");
+	ret = vq_ctx_open_mem(ctx);
+	if (ret)
+		return ret;
+
+	memset(&v, 0, sizeof(v));
+	v.device_id = type;
+	if (nat == 3) {
+		v.layout = (struct vq_ring_layout){ at[0], at[1], at[2], (uint32_t)size, 0 };
+	} else if (align) {
+		vq_ring_layout_contig(at[0], (uint32_t)size, (uint32_t)align, &v.layout);
+		snprintf(note, sizeof(note), "contiguous, used ring aligned to %llu (as given)",
+			 (unsigned long long)align);
+		layout_note = note;
+	} else {
+		struct vq_ring_layout l64, l4k;
+		struct vq_ring_hdr h;
+		enum vq_confidence conf;
+		int s64, s4k;
+
+		vq_ring_layout_contig(at[0], (uint32_t)size, VQ_ALIGN_LINUX, &l64);
+		vq_ring_layout_contig(at[0], (uint32_t)size, VQ_ALIGN_LEGACY, &l4k);
+		s64 = vq_ring_score(&ctx->fetch, &l64, &h, &conf);
+		s4k = vq_ring_score(&ctx->fetch, &l4k, &h, &conf);
+		if (s4k > s64) {
+			v.layout = l4k;
+			snprintf(note, sizeof(note), "contiguous, used ring aligned to 4096 (legacy): fits%s",
+				 s64 > 0 ? "; 64 fits less well" : "; 64 does not");
+		} else {
+			v.layout = l64;
+			if (s64 > 0)
+				snprintf(note, sizeof(note), "contiguous, used ring aligned to 64 (Linux): fits%s",
+					 s4k > 0 ? "; 4096 fits equally (used ring unwritten)" : "; 4096 does not");
+			else
+				snprintf(note, sizeof(note),
+					 "contiguous, used ring aligned to 64 (Linux) assumed: neither 64 nor 4096 fits the memory; give DESC,AVAIL,USED");
+		}
+		layout_note = note;
+	}
+
+	vq_ring_view_sizes((uint32_t)size, (unsigned)recent, &nch, &npool, &nfind);
+	v.max_chains = nch;
+	v.max_used = (unsigned)recent;
+	v.pool_len = npool;
+	v.max_findings = nfind;
+	v.chains = calloc(nch, sizeof(*v.chains));
+	v.used = calloc(recent ? recent : 1, sizeof(*v.used));
+	v.pool = calloc(npool, sizeof(*v.pool));
+	v.findings = calloc(nfind, sizeof(*v.findings));
+	if (!v.chains || !v.used || !v.pool || !v.findings) {
+		vq_err("decode ring: out of memory");
+		ret = EXIT_ACCESS;
+		goto out;
+	}
+	ret = vq_ring_decode(&ctx->fetch, &v, (unsigned)recent);
+	if (ret < 0) {
+		vq_err("%s", ctx->mem.err);
+		ret = EXIT_ACCESS;
+		goto out;
+	}
+	if (layout_note && strstr(layout_note, "neither"))
+		vq_ring_finding(&v, "LAYOUT_GUESSED", VQ_SEV_WARNING, "%s", layout_note);
+	if (ctx->json)
+		vq_json_print(ring_json(&v, -1));
+	else
+		ring_text(ctx, &v, layout_note);
+	ret = EXIT_OK;
+out:
+	free(v.chains);
+	free(v.used);
+	free(v.pool);
+	free(v.findings);
+	return ret;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `scan`: find split rings in memory with no register state. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../decode/scan.h"
+#include "cli.h"
+
+const struct option vq_scan_options[] = {
+	{ "step", required_argument, NULL, 's' },
+	{ "min-size", required_argument, NULL, 'm' },
+	{ "max-size", required_argument, NULL, 'M' },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define MAX_HITS 65536
+
+static int pow2_opt(const char *name, const char *arg, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	if (vq_parse_u64(arg, out) || *out < lo || *out > hi || (*out & (*out - 1)))
+		return vq_usage_err("scan", "--%s takes a power of two from %llu to %llu, not '%s'",
+				    name, (unsigned long long)lo, (unsigned long long)hi, arg);
+	return 0;
+}
+
+int vq_cmd_scan(struct vq_ctx *ctx, int argc, char **argv)
+{
+	const struct vq_cmd *cmd = &vq_commands[1];
+	uint64_t step = 4096, min = 1, max = 32768;
+	struct vq_scan_opts o;
+	struct vq_scan_region *reg = NULL;
+	struct vq_scan_hit *hits = NULL;
+	size_t i, nhits = 0;
+	int c, handled, ret, overflow;
+
+	while ((c = vq_cmd_getopt(ctx, cmd, argc, argv, NULL, &handled)) != -1) {
+		if (handled == 2)
+			return EXIT_OK;
+		if (handled == 3)
+			return EXIT_USAGE;
+		if (handled)
+			continue;
+		switch (c) {
+		case 's':
+			if (pow2_opt("step", optarg, 16, 1u << 20, &step))
+				return EXIT_USAGE;
+			break;
+		case 'm':
+			if (pow2_opt("min-size", optarg, 1, 32768, &min))
+				return EXIT_USAGE;
+			break;
+		case 'M':
+			if (pow2_opt("max-size", optarg, 1, 32768, &max))
+				return EXIT_USAGE;
+			break;
+		}
+	}
+	if (optind < argc)
+		return vq_usage_err("scan", "unexpected argument '%s'", argv[optind]);
+	if (min > max)
+		return vq_usage_err("scan", "--min-size is larger than --max-size");
+	ret = vq_ctx_open_mem(ctx);
+	if (ret)
+		return ret;
+
+	reg = calloc(ctx->mem.nsegs, sizeof(*reg));
+	hits = calloc(MAX_HITS, sizeof(*hits));
+	if (!reg || !hits) {
+		vq_err("scan: out of memory");
+		ret = EXIT_ACCESS;
+		goto out;
+	}
+	for (i = 0; i < ctx->mem.nsegs; i++)
+		reg[i] = (struct vq_scan_region){ ctx->mem.segs[i].paddr, ctx->mem.segs[i].memsz };
+	o = (struct vq_scan_opts){ (uint32_t)step, (uint32_t)min, (uint32_t)max };
+	overflow = vq_scan(&ctx->fetch, reg, ctx->mem.nsegs, &o, hits, MAX_HITS, &nhits);
+
+	if (ctx->json) {
+		struct json_object *root = json_object_new_object(), *a = json_object_new_array();
+
+		for (i = 0; i < nhits; i++) {
+			const struct vq_scan_hit *h = &hits[i];
+			struct json_object *r = json_object_new_object();
+
+			json_object_object_add(r, "desc", json_object_new_uint64(h->layout.desc));
+			json_object_object_add(r, "avail", json_object_new_uint64(h->layout.avail));
+			json_object_object_add(r, "used", json_object_new_uint64(h->layout.used));
+			json_object_object_add(r, "size", json_object_new_uint64(h->layout.size));
+			json_object_object_add(r, "align", json_object_new_uint64(h->layout.align));
+			json_object_object_add(r, "avail_idx", json_object_new_uint64(h->hdr.avail_idx));
+			json_object_object_add(r, "used_idx", json_object_new_uint64(h->hdr.used_idx));
+			json_object_object_add(r, "in_flight", json_object_new_uint64(h->hdr.in_flight));
+			json_object_object_add(r, "confidence",
+					       json_object_new_string(vq_confidence_name(h->confidence)));
+			json_object_object_add(r, "score", json_object_new_int(h->score));
+			json_object_array_add(a, r);
+		}
+		json_object_object_add(root, "rings", a);
+		json_object_object_add(root, "truncated", json_object_new_boolean(overflow));
+		vq_json_print(root);
+	} else {
+		printf("%-18s %-18s %-18s %6s %5s %6s %6s %8s %s\n", "DESC", "AVAIL", "USED", "SIZE",
+		       "ALIGN", "AVAIL", "USED", "INFLIGHT", "CONFIDENCE");
+		for (i = 0; i < nhits; i++) {
+			const struct vq_scan_hit *h = &hits[i];
+
+			printf("0x%-16llx 0x%-16llx 0x%-16llx %6u %5u %6u %6u %8u %s\n",
+			       (unsigned long long)h->layout.desc, (unsigned long long)h->layout.avail,
+			       (unsigned long long)h->layout.used, h->layout.size, h->layout.align,
+			       h->hdr.avail_idx, h->hdr.used_idx, h->hdr.in_flight,
+			       vq_confidence_name(h->confidence));
+		}
+		printf("%zu ring%s found%s\n", nhits, nhits == 1 ? "" : "s",
+		       overflow ? " (list truncated)" : "");
+	}
+	ret = EXIT_OK;
+out:
+	free(reg);
+	free(hits);
+	return ret;
+}

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `shell`: an interactive prompt (readline) over the same command table as the command line. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "cli.h"
+
+int vq_run_command(struct vq_ctx *ctx, int argc, char **argv);
+
+#define MAX_ARGS 64
+
+/* Split @line into words; '...' and "..." group, backslash escapes. */
+static int split_words(char *line, char **argv, int max)
+{
+	char *r = line, *w = line;
+	int argc = 0;
+
+	while (*r) {
+		char quote = 0;
+
+		while (*r == ' ' || *r == '\t')
+			r++;
+		if (!*r)
+			break;
+		if (argc == max - 1)
+			return -1;
+		argv[argc++] = w;
+		while (*r && (quote || (*r != ' ' && *r != '\t'))) {
+			if (quote && *r == quote) {
+				quote = 0;
+				r++;
+			} else if (!quote && (*r == '\'' || *r == '"')) {
+				quote = *r++;
+			} else if (*r == '\\' && r[1]) {
+				r++;
+				*w++ = *r++;
+			} else {
+				*w++ = *r++;
+			}
+		}
+		if (quote)
+			return -2;
+		if (*r)
+			r++;
+		*w++ = 0;
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+/* Completion: the first word is a command, later words its options. */
+static const struct vq_cmd *completing_cmd;
+
+static char *complete_command(const char *text, int state)
+{
+	static size_t i, len;
+	const char *name;
+
+	if (!state) {
+		i = 0;
+		len = strlen(text);
+	}
+	while ((name = vq_commands[i].name)) {
+		i++;
+		if (!strncmp(name, text, len))
+			return strdup(name);
+	}
+	return NULL;
+}
+
+static char *complete_option(const char *text, int state)
+{
+	static const char *const common[] = { "--json", "--verbose", "--help", NULL };
+	static size_t i, j, len;
+	char buf[64];
+
+	if (!state) {
+		i = j = 0;
+		len = strlen(text);
+	}
+	while (completing_cmd && completing_cmd->options && completing_cmd->options[i].name) {
+		snprintf(buf, sizeof(buf), "--%s", completing_cmd->options[i++].name);
+		if (!strncmp(buf, text, len))
+			return strdup(buf);
+	}
+	while (common[j]) {
+		const char *o = common[j++];
+
+		if (!strncmp(o, text, len))
+			return strdup(o);
+	}
+	return NULL;
+}
+
+static char **shell_complete(const char *text, int start, int end)
+{
+	char first[32];
+	size_t n = 0;
+	const struct vq_cmd *c;
+
+	(void)end;
+	rl_attempted_completion_over = 1;
+	while (rl_line_buffer[n] == ' ')
+		n++;
+	if ((int)n >= start)
+		return rl_completion_matches(text, complete_command);
+	sscanf(rl_line_buffer + n, "%31s", first);
+	completing_cmd = NULL;
+	for (c = vq_commands; c->name; c++)
+		if (!strcmp(c->name, first))
+			completing_cmd = c;
+	if (text[0] == '-' || !text[0])
+		return rl_completion_matches(text, complete_option);
+	return NULL;
+}
+
+static char *history_path(void)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char dir[PATH_MAX], *path;
+
+	if (state && *state)
+		snprintf(dir, sizeof(dir), "%s/vqdump", state);
+	else if (home && *home)
+		snprintf(dir, sizeof(dir), "%s/.local/state/vqdump", home);
+	else
+		return NULL;
+	/* Create the directory chain; failure only costs the history. */
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		mkdir(dir, 0700);
+		*p = '/';
+	}
+	mkdir(dir, 0700);
+	if (asprintf(&path, "%s/history", dir) < 0)
+		return NULL;
+	return path;
+}
+
+static int run_line(struct vq_ctx *ctx, char *line)
+{
+	char *argv[MAX_ARGS];
+	int argc = split_words(line, argv, MAX_ARGS), json = ctx->json, verbose = ctx->verbose;
+	int ret;
+
+	if (argc == -1) {
+		vq_err("shell: too many words");
+		return EXIT_USAGE;
+	}
+	if (argc == -2) {
+		vq_err("shell: unterminated quote");
+		return EXIT_USAGE;
+	}
+	if (argc == 0)
+		return 0;
+	if (!strcmp(argv[0], "shell")) {
+		vq_err("shell: already in the shell");
+		return EXIT_USAGE;
+	}
+	ret = vq_run_command(ctx, argc, argv);
+	/* Per-command options do not stick to later commands. */
+	ctx->json = json;
+	ctx->verbose = verbose;
+	fflush(stdout);
+	return ret;
+}
+
+int vq_cmd_shell(struct vq_ctx *ctx, int argc, char **argv)
+{
+	int tty = isatty(STDIN_FILENO), last = 0;
+	char *hist = NULL, *line;
+
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("Usage: vqdump [SOURCE] shell\n"
+		       "Read commands (the same as on the command line, without 'vqdump') and run\n"
+		       "them against the source opened once.  'quit' or end of input leaves.\n"
+		       "History is kept in $XDG_STATE_HOME/vqdump/history.\n");
+		return EXIT_OK;
+	}
+	if (argc > 1)
+		return vq_usage_err("shell", "unexpected argument '%s'", argv[1]);
+	if (tty) {
+		rl_readline_name = "vqdump";
+		rl_attempted_completion_function = shell_complete;
+		hist = history_path();
+		if (hist)
+			read_history(hist);
+	}
+	for (;;) {
+		size_t cap = 0;
+
+		if (tty) {
+			line = readline("vqdump> ");
+		} else {
+			ssize_t n;
+
+			line = NULL;
+			n = getline(&line, &cap, stdin);
+			if (n < 0) {
+				free(line);
+				line = NULL;
+			} else if (n && line[n - 1] == '\n') {
+				line[n - 1] = 0;
+			}
+		}
+		if (!line)
+			break;
+		if (!strcmp(line, "quit") || !strcmp(line, "exit")) {
+			free(line);
+			break;
+		}
+		if (tty && *line)
+			add_history(line);
+		if (*line && *line != '#')
+			last = run_line(ctx, line);
+		free(line);
+	}
+	if (tty) {
+		putchar('\n');
+		if (hist && write_history(hist) != 0)
+			vq_err("shell: save history %s: %s", hist, strerror(errno));
+	}
+	free(hist);
+	/* Piped sessions report the last command's status, like sh -e would not. */
+	return tty ? EXIT_OK : last;
+}
