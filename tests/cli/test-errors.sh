@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Bad input gives a one-line error and a defined exit status, never a crash.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/cli/lib.sh
+MK=tests/cli/mkcore.py
+
+printf 'hello, not an ELF file\n' >"$T/text"
+: >"$T/empty"
+python3 $MK "$T/good.elf" --seg 0x10000:zeros:8192
+head -c 80 "$T/good.elf" >"$T/trunc.elf"
+python3 $MK "$T/exec.elf" --type 2 --seg 0x10000:zeros:4096
+python3 $MK "$T/noseg.elf"
+python3 $MK "$T/nopaddr.elf" --paddr-none --seg 0:zeros:4096
+python3 $MK "$T/short.elf" --seg 0x10000:zeros:4096 --filesz-extra 8192
+python3 $MK "$T/overlap.elf" --seg 0x10000:zeros:8192 --seg 0x11000:zeros:8192 --seg 0x10800:zeros:64
+
+expect "non-ELF file" 3 'not an ELF file' -- --core "$T/text" mem 0 16
+expect "empty file" 3 'not an ELF file|ELF' -- --core "$T/empty" mem 0 16
+expect "missing file" 3 'No such file' -- --core "$T/nonexistent" mem 0 16
+expect "directory" 3 'directory' -- --core "$T" mem 0 16
+expect "truncated ELF headers" 3 'program header|truncated|corrupt' -- --core "$T/trunc.elf" mem 0x10000 16
+expect "ELF that is not a core" 3 'not a core file' -- --core "$T/exec.elf" mem 0x10000 16
+expect "core with no segments" 3 'no memory segment' -- --core "$T/noseg.elf" mem 0x10000 16
+expect "kcore-like segments without p_paddr" 3 'no memory segment with a physical address' -- --core "$T/nopaddr.elf" mem 0 16
+expect "address outside the dump" 3 'memory at 0xdead0000: address 0xdead0000 not in the dump' -- --core "$T/good.elf" mem 0xdead0000 16
+expect "range running off the dump" 3 'not in the dump' -- --core "$T/good.elf" mem 0x11ff0 32
+expect "read inside the dump" 0 '^0000000000010000 +00 00' out -- --core "$T/good.elf" mem 0x10000 16
+expect "p_filesz beyond the file: present part" 0 '00 00' out -- --core "$T/short.elf" mem 0x10ff0 16
+expect "p_filesz beyond the file: missing part" 3 'not in the dump' -- --core "$T/short.elf" mem 0x11000 16
+expect "overlapping segments" 0 '00 00' out -- --core "$T/overlap.elf" mem 0x10000 0x3000
+expect "ring outside the dump" 3 'available ring header at 0x90000: address 0x90000 not in the dump' -- --core "$T/good.elf" ring --at 0x80000,0x90000,0xa0000 --size 8
+expect "size 0" 2 'queue size 0' -- --core "$T/good.elf" ring --at 0x10000 --size 0
+expect "size not a power of two" 2 'not a power of two' -- --core "$T/good.elf" ring --at 0x10000 --size 384
+expect "size over 32768" 2 'over 32768' -- --core "$T/good.elf" ring --at 0x10000 --size 65536
+expect "size not a number" 2 'takes a number' -- --core "$T/good.elf" ring --at 0x10000 --size lots
+expect "missing --size" 2 'give the queue size' -- --core "$T/good.elf" ring --at 0x10000
+expect "bad --at" 2 'DESC or DESC,AVAIL,USED' -- --core "$T/good.elf" ring --at 1,2 --size 8
+expect "--at with junk" 2 'DESC or DESC,AVAIL,USED' -- --core "$T/good.elf" ring --at 0x10zz --size 8
+expect "two sources" 2 'one source' -- --core a --raw b@0 mem 0 1
+expect "raw without base" 3 'FILE@BASE' -- --raw "$T/text" mem 0 1
+expect "mem LEN 0" 2 'LEN must be' -- --core "$T/good.elf" mem 0x10000 0
+
+python3 tests/cli/mkring.py "$T/loop.img" loop
+expect "chain that loops: finding" 0 '"code": "CHAIN_LOOP"' out -- --raw "$T/loop.img@0x10000" ring --at 0x10000 --size 8 --json
+python3 tests/cli/mkring.py "$T/ahead.img" ahead
+expect "avail idx 65535 ahead: finding" 0 '"code": "IN_FLIGHT_OVER_SIZE"' out -- --raw "$T/ahead.img@0x10000" ring --at 0x10000 --size 8 --json
+python3 tests/cli/mkring.py "$T/huge.img" huge-indirect
+expect "indirect table longer than the queue: finding" 0 '"code": "INDIRECT_TOO_LONG"' out -- --raw "$T/huge.img@0x10000" ring --at 0x10000 --size 8 --json
+python3 tests/cli/mkring.py "$T/ovf.img" overflow
+expect "address + len wraps: finding" 0 '"code": "DESC_ADDR_OVERFLOW"' out -- --raw "$T/ovf.img@0x10000" ring --at 0x10000 --size 8 --json
+python3 tests/cli/mkring.py "$T/ok.img" healthy
+expect "healthy blk ring: request decoded" 0 '"type_name": "OUT"' out -- --raw "$T/ok.img@0x10000" ring --at 0x10000 --size 8 --json
+expect_json "healthy blk ring: no findings, one pending chain" 'j["findings"] == [] and j["in_flight"] == 1 and len(j["chains"]) == 1 and j["chains"][0]["request"]["sector"] == 2048' -- --raw "$T/ok.img@0x10000" ring --at 0x10000 --size 8 --json
+expect "healthy blk ring: text" 0 'blk OUT sector 2048 data 512 bytes' out -- --raw "$T/ok.img@0x10000" ring --at 0x10000 --size 8
+
+finish

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests of the ring scanner: finds rings laid out as drivers do, rejects other memory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <linux/virtio_ring.h>
+
+#include "decode/scan.h"
+#include "fakemem.h"
+
+#define BASE 0x100000ull
+#define LEN (8u << 20)
+
+static struct vq_scan_hit hits[64];
+
+/* Lay out a used ring as a driver and device would leave it: @ndone
+ * requests completed, @npend pending, one descriptor each. */
+static void build_ring(struct fakemem *m, uint64_t desc, uint32_t n, uint32_t align,
+		       uint16_t ndone, uint16_t npend)
+{
+	struct vq_ring_layout l;
+	uint16_t i;
+
+	vq_ring_layout_contig(desc, n, align, &l);
+	for (i = 0; i < ndone + npend; i++) {
+		uint16_t head = i % n;
+
+		put_desc(m, desc, head, 0x400000 + 0x1000ull * head, 512, VRING_DESC_F_WRITE, 0);
+		put16(m, l.avail + 4 + 2u * (i % n), head);
+		if (i < ndone) {
+			put32(m, l.used + 4 + 8u * (i % n), head);
+			put32(m, l.used + 8 + 8u * (i % n), 512);
+		}
+	}
+	put16(m, l.avail + 2, (uint16_t)(ndone + npend));
+	put16(m, l.used + 2, ndone);
+}
+
+static size_t run_scan(struct fakemem *m)
+{
+	struct vq_fetch f = fake_fetch(m);
+	struct vq_scan_region r = { m->base, m->len };
+	struct vq_scan_opts o = { 4096, 1, 32768 };
+	size_t n = 0;
+
+	assert_int_equal(vq_scan(&f, &r, 1, &o, hits, 64, &n), 0);
+	return n;
+}
+
+static void test_finds_linux_modern_ring(void **state)
+{
+	struct fakemem m;
+
+	(void)state;
+	fake_init(&m, BASE, LEN);
+	build_ring(&m, 0x180000, 256, 64, 40, 3);
+	assert_int_equal(run_scan(&m), 1);
+	assert_int_equal(hits[0].layout.desc, 0x180000);
+	assert_int_equal(hits[0].layout.size, 256);
+	assert_int_equal(hits[0].layout.avail, 0x180000 + 4096);
+	assert_int_equal(hits[0].layout.used, 0x180000 + 4096 + 576);
+	assert_int_equal(hits[0].hdr.avail_idx, 43);
+	assert_int_equal(hits[0].hdr.used_idx, 40);
+	assert_int_equal(hits[0].confidence, VQ_CONF_HIGH);
+	fake_free(&m);
+}
+
+static void test_finds_legacy_ring(void **state)
+{
+	struct fakemem m;
+
+	(void)state;
+	fake_init(&m, BASE, LEN);
+	build_ring(&m, 0x200000, 128, 4096, 300, 5);
+	assert_int_equal(run_scan(&m), 1);
+	assert_int_equal(hits[0].layout.size, 128);
+	assert_int_equal(hits[0].layout.align, 4096);
+	assert_int_equal(hits[0].layout.used, 0x200000 + 4096);
+	assert_int_equal(hits[0].hdr.in_flight, 5);
+	fake_free(&m);
+}
+
+static void test_finds_several(void **state)
+{
+	struct fakemem m;
+
+	(void)state;
+	fake_init(&m, BASE, LEN);
+	build_ring(&m, 0x180000, 256, 64, 1000, 0);
+	build_ring(&m, 0x183000, 256, 64, 7, 256);
+	build_ring(&m, 0x300000, 1024, 64, 2, 1);
+	assert_int_equal(run_scan(&m), 3);
+	assert_int_equal(hits[1].layout.desc, 0x183000);
+	assert_int_equal(hits[1].hdr.in_flight, 256);
+	assert_int_equal(hits[2].layout.size, 1024);
+	fake_free(&m);
+}
+
+static void test_zero_memory_is_no_ring(void **state)
+{
+	struct fakemem m;
+
+	(void)state;
+	fake_init(&m, BASE, LEN);
+	assert_int_equal(run_scan(&m), 0);
+	fake_free(&m);
+}
+
+static void test_random_memory_is_no_ring(void **state)
+{
+	struct fakemem m;
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	size_t i;
+
+	(void)state;
+	fake_init(&m, BASE, LEN);
+	for (i = 0; i < LEN; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* Mostly small values and zeroes, like kernel data. */
+		m.buf[i] = (x & 7) ? 0 : (uint8_t)(x >> 32) & 0x0f;
+	}
+	assert_int_equal(run_scan(&m), 0);
+	fake_free(&m);
+}
+
+/* A ring that breaks a spec rule (a head beyond the table) is not a ring. */
+static void test_rejects_rule_breaker(void **state)
+{
+	struct fakemem m;
+	struct vq_ring_layout l;
+
+	(void)state;
+	fake_init(&m, BASE, LEN);
+	build_ring(&m, 0x180000, 64, 64, 10, 2);
+	vq_ring_layout_contig(0x180000, 64, 64, &l);
+	put16(&m, l.avail + 4 + 2 * 5, 64);
+	assert_int_equal(run_scan(&m), 0);
+	fake_free(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_finds_linux_modern_ring),
+		cmocka_unit_test(test_finds_legacy_ring),
+		cmocka_unit_test(test_finds_several),
+		cmocka_unit_test(test_zero_memory_is_no_ring),
+		cmocka_unit_test(test_random_memory_is_no_ring),
+		cmocka_unit_test(test_rejects_rule_breaker),
+	};
+
+	return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
+}
