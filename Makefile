@@ -101,10 +101,12 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vqdump $(DESTDIR)$(MANDIR)/man1/vqdump.1 \
 		$(DESTDIR)$(BASHCOMPDIR)/vqdump $(DESTDIR)$(ZSHCOMPDIR)/_vqdump
 
-# Installs what building and every test level need on Debian 12 (as root).
+# Installs what building and every test level need on Debian 12 (root, or
+# through sudo when run as a user).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
-	apt-get update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS)
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS)
 
 clean:
 	rm -rf build

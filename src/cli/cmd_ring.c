@@ -78,10 +78,10 @@ static struct json_object *request_json(const struct vq_request *r)
 		json_object_object_add(o, "type_name", name ? json_object_new_string(name) : NULL);
 		json_object_object_add(o, "sector", U64(r->u.blk.sector));
 		json_object_object_add(o, "data_len", U64(r->u.blk.data_len));
+		/* Pending chains: the byte is not the device's answer yet. */
 		json_object_object_add(o, "status",
 				       r->u.blk.status_read ? U64(r->u.blk.status) : NULL);
-		name = r->u.blk.status_read ? vq_blk_status_name(r->u.blk.status) : NULL;
-		json_object_object_add(o, "status_name", name ? json_object_new_string(name) : NULL);
+		json_object_object_add(o, "status_final", json_object_new_boolean(0));
 		break;
 	case VQ_REQ_NET: {
 		const struct vq_net_req *n = &r->u.net;
@@ -158,11 +158,10 @@ static void request_text(const struct vq_request *r)
 			printf("(type %u)", r->u.blk.type);
 		printf(" sector %llu data %llu bytes", (unsigned long long)r->u.blk.sector,
 		       (unsigned long long)r->u.blk.data_len);
-		if (r->u.blk.status_read) {
-			name = vq_blk_status_name(r->u.blk.status);
-			printf(" status byte 0x%02x%s%s%s", r->u.blk.status, name ? " (" : "",
-			       name ? name : "", name ? ")" : "");
-		}
+		/* Chains shown are pending: the device has not written the
+		 * status yet, so the byte is whatever the driver left there. */
+		if (r->u.blk.status_read)
+			printf(" status byte 0x%02x (not final: pending)", r->u.blk.status);
 		putchar('\n');
 		break;
 	case VQ_REQ_NET:
