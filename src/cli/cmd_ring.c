@@ -196,7 +196,7 @@ static void request_text(const struct vq_request *r)
 	}
 }
 
-static struct json_object *ring_json(const struct vq_ring_view *v, int queue)
+static struct json_object *ring_json(const struct vq_ring_view *v, int queue, int ambiguous)
 {
 	struct json_object *o = json_object_new_object(), *a;
 	const struct vq_ring_hdr *h = &v->hdr;
@@ -208,6 +208,7 @@ static struct json_object *ring_json(const struct vq_ring_view *v, int queue)
 	json_object_object_add(o, "avail", U64(v->layout.avail));
 	json_object_object_add(o, "used", U64(v->layout.used));
 	json_object_object_add(o, "align", v->layout.align ? U64(v->layout.align) : NULL);
+	json_object_object_add(o, "align_ambiguous", json_object_new_boolean(ambiguous));
 	json_object_object_add(o, "avail_flags", U64(h->avail_flags));
 	json_object_object_add(o, "avail_flags_names", flag_array(h->avail_flags, avail_flag_names, 1));
 	json_object_object_add(o, "avail_idx", U64(h->avail_idx));
@@ -349,7 +350,7 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 {
 	const struct vq_cmd *cmd = &vq_commands[0];
 	uint64_t at[3], size = 0, align = 0, recent = 8;
-	int nat = 0, c, handled, ret, have_size = 0;
+	int nat = 0, c, handled, ret, have_size = 0, ambiguous = 0;
 	uint32_t type = 0;
 	struct vq_ring_view v;
 	unsigned nch, npool, nfind;
@@ -433,9 +434,11 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 				 s64 > 0 ? "; 64 fits less well" : "; 64 does not");
 		} else {
 			v.layout = l64;
+			ambiguous = s64 > 0 && s4k == s64;
 			if (s64 > 0)
 				snprintf(note, sizeof(note), "contiguous, used ring aligned to 64 (Linux): fits%s",
-					 s4k > 0 ? "; 4096 fits equally (used ring unwritten)" : "; 4096 does not");
+					 ambiguous ? "; 4096 fits as well (used ring never written): ambiguous"
+						   : s4k > 0 ? "; 4096 fits less well" : "; 4096 does not");
 			else
 				snprintf(note, sizeof(note),
 					 "contiguous, used ring aligned to 64 (Linux) assumed: neither 64 nor 4096 fits the memory; give DESC,AVAIL,USED");
@@ -466,7 +469,7 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 	if (layout_note && strstr(layout_note, "neither"))
 		vq_ring_finding(&v, "LAYOUT_GUESSED", VQ_SEV_WARNING, "%s", layout_note);
 	if (ctx->json)
-		vq_json_print(ring_json(&v, -1));
+		vq_json_print(ring_json(&v, -1, ambiguous));
 	else
 		ring_text(ctx, &v, layout_note);
 	ret = EXIT_OK;

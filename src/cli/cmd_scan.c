@@ -93,25 +93,31 @@ int vq_cmd_scan(struct vq_ctx *ctx, int argc, char **argv)
 			json_object_object_add(r, "confidence",
 					       json_object_new_string(vq_confidence_name(h->confidence)));
 			json_object_object_add(r, "score", json_object_new_int(h->score));
+			json_object_object_add(r, "align_ambiguous",
+					       json_object_new_boolean(h->align_ambiguous));
 			json_object_array_add(a, r);
 		}
 		json_object_object_add(root, "rings", a);
 		json_object_object_add(root, "truncated", json_object_new_boolean(overflow));
 		vq_json_print(root);
 	} else {
-		printf("%-18s %-18s %-18s %6s %5s %6s %6s %8s %s\n", "DESC", "AVAIL", "USED", "SIZE",
+		printf("%-18s %-18s %-18s %6s %6s %6s %6s %8s %s\n", "DESC", "AVAIL", "USED", "SIZE",
 		       "ALIGN", "AVAIL", "USED", "INFLIGHT", "CONFIDENCE");
 		for (i = 0; i < nhits; i++) {
 			const struct vq_scan_hit *h = &hits[i];
 
-			printf("0x%-16llx 0x%-16llx 0x%-16llx %6u %5u %6u %6u %8u %s\n",
+			printf("0x%-16llx 0x%-16llx 0x%-16llx %6u %5u%s %6u %6u %8u %s\n",
 			       (unsigned long long)h->layout.desc, (unsigned long long)h->layout.avail,
 			       (unsigned long long)h->layout.used, h->layout.size, h->layout.align,
-			       h->hdr.avail_idx, h->hdr.used_idx, h->hdr.in_flight,
+			       h->align_ambiguous ? "?" : " ", h->hdr.avail_idx, h->hdr.used_idx, h->hdr.in_flight,
 			       vq_confidence_name(h->confidence));
 		}
 		printf("%zu ring%s found%s\n", nhits, nhits == 1 ? "" : "s",
 		       overflow ? " (list truncated)" : "");
+		for (i = 0; i < nhits && !hits[i].align_ambiguous; i++)
+			;
+		if (i < nhits)
+			printf("ALIGN ?: the used ring was never written; 64 and 4096 fit alike\n");
 	}
 	ret = EXIT_OK;
 out:

@@ -189,6 +189,21 @@ int vq_ring_best_layout(const struct vq_fetch *f, uint64_t desc, uint32_t n,
 	return best;
 }
 
+/* Whether the alignment not chosen scores as well: then memory cannot
+ * tell where the used ring is (it was never written). */
+static int other_align_fits(const struct vq_fetch *f, const struct vq_scan_hit *hit)
+{
+	struct vq_ring_layout l;
+	struct vq_ring_hdr h;
+	enum vq_confidence c;
+	uint32_t other = hit->layout.align == VQ_ALIGN_LINUX ? VQ_ALIGN_LEGACY : VQ_ALIGN_LINUX;
+
+	vq_ring_layout_contig(hit->layout.desc, hit->layout.size, other, &l);
+	if (l.used == hit->layout.used)
+		return 0;
+	return vq_ring_score(f, &l, &h, &c) == hit->score;
+}
+
 static uint64_t ring_end(const struct vq_ring_layout *l)
 {
 	return l->used + VQ_USED_BYTES(l->size);
@@ -256,7 +271,10 @@ int vq_scan(const struct vq_fetch *f, const struct vq_scan_region *regions, size
 				if (h.score > best.score)
 					best = h;
 			}
-			if (best.score > 0 && add_hit(hits, max, nhits, &best))
+			if (best.score <= 0)
+				continue;
+			best.align_ambiguous = other_align_fits(f, &best);
+			if (add_hit(hits, max, nhits, &best))
 				overflow = 1;
 		}
 	}

@@ -22,6 +22,7 @@ struct vq_scan_hit {
 	struct vq_ring_hdr hdr;       /* indices read there */
 	int score;                    /* evidence points (see scan.c) */
 	enum vq_confidence confidence;
+	int align_ambiguous;          /* the other used-ring alignment fits as well */
 };
 
 struct vq_scan_opts {
