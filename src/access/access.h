@@ -54,6 +54,7 @@ struct vq_mem {
 extern const struct vq_mem_ops *const vq_mem_methods[];
 extern const struct vq_mem_ops vq_mem_elf;
 extern const struct vq_mem_ops vq_mem_raw;
+extern const struct vq_mem_ops vq_mem_devmem;
 
 /* Open @arg with method @ops.  Returns 0 or a negative errno; on failure
  * m->err says why. */

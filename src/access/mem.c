@@ -13,6 +13,7 @@
 const struct vq_mem_ops *const vq_mem_methods[] = {
 	&vq_mem_elf,
 	&vq_mem_raw,
+	&vq_mem_devmem,
 	NULL,
 };
 

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Live virtio devices: the transport interface (virtio-pci, virtio-mmio) and the device model it fills. */
+#ifndef VQDUMP_ACCESS_DEVICE_H
+#define VQDUMP_ACCESS_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "regwin.h"
+
+/* Largest device-specific config read (bytes); PCI caps may be longer. */
+#define VQ_CONFIG_MAX 1024
+/* Most queues read per device (virtio-serial has 64, multiqueue net 2N+1). */
+#define VQ_QUEUES_MAX 1024
+
+enum vq_transport_kind {
+	VQ_T_PCI,      /* virtio-pci, modern capabilities (may also be transitional) */
+	VQ_T_PCI_LEGACY, /* virtio-pci through the legacy I/O BAR only */
+	VQ_T_MMIO,     /* virtio-mmio, version in mmio_version */
+};
+
+/* Where a value came from, for fields some transports cannot read back. */
+enum vq_source {
+	VQ_SRC_NONE,      /* not known: JSON null, text "unknown" */
+	VQ_SRC_REGISTERS, /* read from the device's registers */
+	VQ_SRC_SYSFS,     /* from Linux (/sys/bus/virtio/devices/virtioN/features) */
+	VQ_SRC_ASSUMED,   /* what Linux would have used (say so where shown) */
+};
+
+struct vq_queue_state {
+	uint16_t index;       /* queue number */
+	uint16_t size;        /* Queue Size in use (0: unknown) */
+	uint16_t max_size;    /* device maximum (0: not readable any more) */
+	enum vq_source size_src; /* how @size was learnt */
+	uint8_t enabled;      /* queue_enable / QueueReady / PFN != 0 */
+	uint64_t desc;        /* descriptor table address */
+	uint64_t avail;       /* available ring address */
+	uint64_t used;        /* used ring address */
+	uint16_t msix_vector; /* modern PCI: queue_msix_vector (0xffff none) */
+	uint16_t notify_off;  /* modern PCI: queue_notify_off */
+	/* Filled by the CLI from ring memory when it can be read. */
+	uint8_t idx_valid;    /* 1 when avail_idx/used_idx below are real */
+	uint16_t avail_idx;
+	uint16_t used_idx;
+};
+
+/* A virtio-pci vendor capability (virtio 1.3, 4.1.4). */
+struct vq_pci_cap {
+	uint8_t cfg_type; /* VIRTIO_PCI_CAP_*_CFG */
+	uint8_t bar;      /* BAR index */
+	uint8_t id;       /* shared-memory id */
+	uint8_t pos;      /* offset in config space */
+	uint64_t offset;  /* within the BAR */
+	uint64_t length;  /* bytes */
+	uint32_t notify_off_multiplier; /* notify cap only */
+};
+
+#define VQ_PCI_CAPS_MAX 16
+
+struct vq_transport;
+
+struct vq_dev {
+	const struct vq_transport *t;  /* who reads it */
+	enum vq_transport_kind kind;
+	char name[40];        /* "0000:00:04.0" or "mmio:0xfeb00000" (design.md) */
+	char virtio_name[16]; /* "virtio3" when the virtio bus has it, else "" */
+	char driver[64];      /* kernel driver bound to the transport device, "" if none */
+	uint32_t device_id;   /* virtio device ID */
+	uint32_t vendor_id;   /* virtio vendor (MMIO) or PCI subsystem vendor */
+	uint16_t pci_device;  /* PCI device ID (0x1000..0x107f) */
+	int mmio_version;     /* 1 (legacy) or 2; 0 for PCI */
+	uint64_t mmio_base;   /* physical address of the MMIO window */
+	struct vq_pci_cap caps[VQ_PCI_CAPS_MAX]; /* modern PCI capabilities */
+	unsigned ncaps;
+
+	/* State, from read_state(). */
+	uint8_t status;                /* device status register */
+	uint32_t device_features[4];   /* 128 bits offered */
+	enum vq_source device_features_src;
+	uint32_t driver_features[4];   /* 128 bits accepted by the driver */
+	enum vq_source driver_features_src;
+	uint16_t num_queues;           /* queues the device has (read or probed) */
+	struct vq_queue_state *queues; /* num_queues entries, owned by the device */
+	uint8_t config[VQ_CONFIG_MAX]; /* device-specific configuration */
+	unsigned config_len;           /* bytes valid in @config */
+	int config_generation;         /* -1 when the transport has none (legacy) */
+	int config_consistent;         /* generation equal before and after */
+	uint16_t msix_config;          /* modern PCI: msix_config vector */
+
+	void *priv;                    /* transport's own state (mapped BARs...) */
+	char err[256];                 /* last failure, one line */
+};
+
+struct vq_dev_list {
+	struct vq_dev *devs; /* array, in discovery order */
+	size_t n;
+	size_t cap;
+};
+
+/* One transport, in the manner of the memory accessors. */
+struct vq_transport {
+	const char *name; /* "pci", "mmio" */
+	const char *help; /* one line for --help: what it needs */
+	/*
+	 * Append every virtio device this transport finds to @list (MMIO
+	 * transports with device ID 0 are skipped).  Returns how many were
+	 * added, or a negative errno with @err (errlen bytes) saying why
+	 * nothing could be looked at.
+	 */
+	int (*enumerate)(struct vq_dev_list *list, char *err, size_t errlen);
+	/*
+	 * Read status, features, queues and config into @d.  Inspection only:
+	 * the one write allowed is a selector (queue/feature select), restored
+	 * before returning; never the ISR.  Returns 0 or -errno with d->err.
+	 */
+	int (*read_state)(struct vq_dev *d);
+	/* Release d->priv and d->queues. */
+	void (*release)(struct vq_dev *d);
+};
+
+extern const struct vq_transport vq_transport_pci;
+extern const struct vq_transport vq_transport_mmio;
+
+/* Add a device slot to @list (zeroed); NULL when out of memory. */
+struct vq_dev *vq_dev_list_add(struct vq_dev_list *list);
+void vq_dev_list_free(struct vq_dev_list *list);
+
+/* Probe one virtio-mmio window at @base (for --mmio ADDR).  Returns 0 and
+ * fills one entry, 1 when the window is a transport with device ID 0, or
+ * -errno with @err set. */
+int vq_mmio_probe_at(uint64_t base, struct vq_dev_list *list, char *err, size_t errlen);
+
+/* Set a bit of a 128-bit feature array. */
+static inline int vq_feature_has(const uint32_t f[4], unsigned bit)
+{
+	return bit < 128 && (f[bit / 32] >> (bit % 32)) & 1;
+}
+
+#endif
