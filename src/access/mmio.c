@@ -1,0 +1,805 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* virtio-mmio transport: windows found in /proc/iomem, platform devices and the device tree, read through /dev/mem. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/virtio_config.h>
+
+#include "../decode/config.h"
+#include "../decode/mmio.h"
+#include "device.h"
+
+#define IOMEM_PATH "/proc/iomem"
+#define PLATFORM_DIR "/sys/bus/platform/devices"
+#define VIRTIO_BUS_DIR "/sys/bus/virtio/devices"
+#define DT_ROOT "/proc/device-tree"
+#define DEVMEM_PATH "/dev/mem"
+
+/* Retries of a device-configuration read whose ConfigGeneration moved. */
+#define CONFIG_TRIES 5
+/* Deepest device-tree nesting walked (real trees are 3-5 deep). */
+#define DT_MAX_DEPTH 12
+
+struct mmio_priv {
+	struct vq_regwin w; /* the window, mapped read-only */
+	uint64_t len;       /* bytes of @w: registers and configuration */
+	char plat[64];      /* platform device ("LNRO0005:00"), "" when none was found */
+};
+
+/* A window some source says is there. */
+struct cand {
+	uint64_t base;  /* physical address */
+	uint64_t size;  /* bytes, 0 when the source did not say */
+	char plat[64];  /* platform device name, "" when not known */
+};
+
+struct cands {
+	struct cand *v;      /* array */
+	size_t n, cap;       /* used and allocated entries */
+	unsigned unresolved; /* transports seen without an address (not root) */
+};
+
+static int cand_add(struct cands *c, uint64_t base, uint64_t size, const char *plat, size_t platlen)
+{
+	struct cand *e = NULL;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].base == base)
+			e = &c->v[i];
+	if (!e) {
+		if (c->n == c->cap) {
+			size_t cap = c->cap ? 2 * c->cap : 16;
+			struct cand *p = realloc(c->v, cap * sizeof(*p));
+
+			if (!p)
+				return -ENOMEM;
+			c->v = p;
+			c->cap = cap;
+		}
+		e = &c->v[c->n++];
+		memset(e, 0, sizeof(*e));
+		e->base = base;
+	}
+	if (!e->size)
+		e->size = size;
+	if (!e->plat[0] && plat && platlen && platlen < sizeof(e->plat)) {
+		memcpy(e->plat, plat, platlen);
+		e->plat[platlen] = 0;
+	}
+	return 0;
+}
+
+/* @a/@b into @out; -ENAMETOOLONG rather than a truncated path. */
+static int pjoin(char *out, size_t len, const char *a, const char *b)
+{
+	int n = snprintf(out, len, "%s/%s", a, b);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* @src into @dst, cut to fit. */
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+/* A small text or binary file; returns bytes read or -errno. */
+static ssize_t read_small(const char *path, void *buf, size_t len)
+{
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	r = read(fd, buf, len);
+	if (r < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* /proc/iomem: "feb02e00-feb02fff : LNRO0005:00", nested once more with
+ * the same range when the driver claims it.  Non-root readers see every
+ * address as 0. */
+static void from_iomem(struct cands *c)
+{
+	char line[256];
+	FILE *f = fopen(IOMEM_PATH, "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		uint64_t start, end;
+		unsigned depth;
+		const char *name;
+		size_t nl;
+
+		if (!vq_mmio_iomem_line(line, &start, &end, &depth, &name, &nl) ||
+		    !vq_mmio_name_match(name))
+			continue;
+		if (!start && !end) {
+			c->unresolved++;
+			continue;
+		}
+		cand_add(c, start, end - start + 1, name, strcspn(name, " \t\n"));
+	}
+	fclose(f);
+}
+
+/* Platform devices: device-tree ones carry their address in the name;
+ * ACPI ones ("LNRO0005:00") do not (and have no resource file), so only
+ * /proc/iomem, read above, gives theirs. */
+static void from_platform(struct cands *c)
+{
+	DIR *dir = opendir(PLATFORM_DIR);
+	struct dirent *de;
+
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		uint64_t addr;
+		size_t i;
+		int known = 0;
+
+		if (!vq_mmio_name_match(de->d_name))
+			continue;
+		if (!vq_mmio_platform_addr(de->d_name, &addr)) {
+			cand_add(c, addr, 0, de->d_name, strlen(de->d_name));
+			continue;
+		}
+		for (i = 0; i < c->n; i++)
+			known |= !strcmp(c->v[i].plat, de->d_name);
+		if (!known)
+			c->unresolved++;
+	}
+	closedir(dir);
+}
+
+/* #address-cells / #size-cells of the node at @path (defaults from the
+ * devicetree specification: 2 and 1). */
+static void dt_cells_of(const char *path, unsigned *ac, unsigned *sc)
+{
+	char p[PATH_MAX];
+	uint8_t b[4];
+
+	*ac = 2;
+	*sc = 1;
+	if (!pjoin(p, sizeof(p), path, "#address-cells") && read_small(p, b, 4) == 4)
+		*ac = (unsigned)b[0] << 24 | (unsigned)b[1] << 16 | (unsigned)b[2] << 8 | b[3];
+	if (!pjoin(p, sizeof(p), path, "#size-cells") && read_small(p, b, 4) == 4)
+		*sc = (unsigned)b[0] << 24 | (unsigned)b[1] << 16 | (unsigned)b[2] << 8 | b[3];
+}
+
+/* Parent directory of @path into @out; 0, or -1 at the tree's root. */
+static int dt_parent(const char *path, char *out, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	if (!strcmp(path, DT_ROOT) || !slash)
+		return -1;
+	n = (size_t)(slash - path);
+	if (n >= len)
+		return -1;
+	memcpy(out, path, n);
+	out[n] = 0;
+	return 0;
+}
+
+/* A "virtio,mmio" node: its first reg entry, translated to a CPU
+ * physical address through every ancestor's "ranges". */
+static void dt_node(struct cands *c, const char *path)
+{
+	char p[PATH_MAX], bus[PATH_MAX], up[PATH_MAX];
+	uint8_t reg[64], ranges[512];
+	uint64_t addr, size;
+	unsigned ac, sc, pac, psc;
+	ssize_t len;
+
+	if (pjoin(p, sizeof(p), path, "status"))
+		return;
+	len = read_small(p, reg, sizeof(reg) - 1);
+	if (len > 0) {
+		reg[len] = 0;
+		if (strcmp((char *)reg, "okay") && strcmp((char *)reg, "ok"))
+			return;
+	}
+	if (pjoin(p, sizeof(p), path, "reg"))
+		return;
+	len = read_small(p, reg, sizeof(reg));
+	if (len <= 0 || dt_parent(path, bus, sizeof(bus)))
+		return;
+	dt_cells_of(bus, &ac, &sc);
+	if (vq_mmio_dt_reg(reg, (size_t)len, ac, sc, &addr, &size))
+		return;
+	/* Up to the root: a bus without "ranges" is not CPU-addressable. */
+	while (strcmp(bus, DT_ROOT)) {
+		if (dt_parent(bus, up, sizeof(up)))
+			return;
+		if (pjoin(p, sizeof(p), bus, "ranges"))
+			return;
+		len = read_small(p, ranges, sizeof(ranges));
+		if (len < 0)
+			return;
+		dt_cells_of(bus, &ac, &sc);
+		dt_cells_of(up, &pac, &psc);
+		if (vq_mmio_dt_translate(addr, ranges, (size_t)len, ac, pac, sc, &addr))
+			return;
+		memcpy(bus, up, sizeof(bus));
+	}
+	cand_add(c, addr, size, NULL, 0);
+}
+
+static void dt_walk(struct cands *c, const char *path, unsigned depth)
+{
+	DIR *dir = opendir(path);
+	struct dirent *de;
+	char sub[PATH_MAX];
+	uint8_t compat[256];
+	ssize_t len;
+
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.' || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s/compatible", path, de->d_name) >=
+		    sizeof(sub))
+			continue;
+		len = read_small(sub, compat, sizeof(compat));
+		sub[strlen(sub) - strlen("/compatible")] = 0;
+		if (len > 0 && vq_mmio_dt_compatible(compat, (size_t)len))
+			dt_node(c, sub);
+		else if (depth < DT_MAX_DEPTH)
+			dt_walk(c, sub, depth + 1);
+	}
+	closedir(dir);
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	return x->base < y->base ? -1 : x->base > y->base;
+}
+
+/* Every window any source names, one per base, by address. */
+static void discover(struct cands *c)
+{
+	from_iomem(c);
+	from_platform(c);
+	dt_walk(c, DT_ROOT, 0);
+	if (c->n)
+		qsort(c->v, c->n, sizeof(c->v[0]), cand_cmp);
+}
+
+/* Basename of @dir/driver, "" when unbound. */
+static void link_base(const char *dir, const char *link, char *out, size_t len)
+{
+	char p[PATH_MAX], t[PATH_MAX];
+	ssize_t n;
+	const char *b;
+
+	out[0] = 0;
+	if (pjoin(p, sizeof(p), dir, link))
+		return;
+	n = readlink(p, t, sizeof(t) - 1);
+	if (n <= 0)
+		return;
+	t[n] = 0;
+	b = strrchr(t, '/');
+	copy_str(out, len, b ? b + 1 : t);
+}
+
+/* The platform device's bound driver and its virtio child ("virtio3"). */
+static void platform_info(struct vq_dev *d, const char *plat)
+{
+	char dir[PATH_MAX];
+	struct dirent *de;
+	DIR *dd;
+
+	d->driver[0] = 0;
+	d->virtio_name[0] = 0;
+	if (!plat[0])
+		return;
+	if (pjoin(dir, sizeof(dir), PLATFORM_DIR, plat))
+		return;
+	link_base(dir, "driver", d->driver, sizeof(d->driver));
+	dd = opendir(dir);
+	if (!dd)
+		return;
+	while ((de = readdir(dd))) {
+		unsigned n;
+		char extra;
+
+		if (sscanf(de->d_name, "virtio%u%c", &n, &extra) == 1 &&
+		    strlen(de->d_name) < sizeof(d->virtio_name)) {
+			copy_str(d->virtio_name, sizeof(d->virtio_name), de->d_name);
+			break;
+		}
+	}
+	closedir(dd);
+}
+
+static uint64_t map_len(uint64_t size)
+{
+	if (size < VQ_MMIO_HDR_LEN)
+		return VQ_MMIO_WINDOW;
+	return size > VQ_MMIO_HDR_LEN + VQ_CONFIG_MAX ? VQ_MMIO_HDR_LEN + VQ_CONFIG_MAX : size;
+}
+
+static int rd32(struct vq_regwin *w, unsigned off, uint32_t *v, char *err, size_t errlen)
+{
+	uint64_t x;
+	int ret = vq_regwin_read(w, off, 4, &x, err, errlen);
+
+	*v = (uint32_t)x;
+	return ret;
+}
+
+/*
+ * Map one window and identify it.  Returns 0 with a new entry in @list,
+ * 1 for an empty transport (device ID 0), or -errno with @err set.
+ */
+static int probe_window(uint64_t base, uint64_t size, const char *plat, struct vq_dev_list *list,
+			char *err, size_t errlen)
+{
+	struct mmio_priv *p = calloc(1, sizeof(*p));
+	uint32_t magic, version, id, vendor;
+	char what[96], why[160];
+	struct vq_dev *d;
+	int ret;
+
+	if (!p) {
+		snprintf(err, errlen, "probe virtio-mmio at 0x%llx: out of memory",
+			 (unsigned long long)base);
+		return -ENOMEM;
+	}
+	p->len = map_len(size);
+	copy_str(p->plat, sizeof(p->plat), plat);
+	snprintf(what, sizeof(what), "virtio-mmio window mmio:0x%llx%s%s%s",
+		 (unsigned long long)base, plat[0] ? " (" : "", plat, plat[0] ? ")" : "");
+	ret = vq_regwin_open_map(&p->w, DEVMEM_PATH, base, p->len, 0, what, err, errlen);
+	if (ret) {
+		free(p);
+		return ret;
+	}
+	ret = rd32(&p->w, VIRTIO_MMIO_MAGIC_VALUE, &magic, err, errlen);
+	if (!ret)
+		ret = rd32(&p->w, VIRTIO_MMIO_VERSION, &version, err, errlen);
+	if (!ret)
+		ret = rd32(&p->w, VIRTIO_MMIO_DEVICE_ID, &id, err, errlen);
+	if (!ret)
+		ret = rd32(&p->w, VIRTIO_MMIO_VENDOR_ID, &vendor, err, errlen);
+	if (!ret) {
+		ret = vq_mmio_identify(magic, version, id, why, sizeof(why));
+		if (ret < 0)
+			snprintf(err, errlen, "probe virtio-mmio at 0x%llx: %s",
+				 (unsigned long long)base, why);
+	}
+	if (ret == 0) {
+		d = vq_dev_list_add(list);
+		if (!d) {
+			snprintf(err, errlen, "probe virtio-mmio at 0x%llx: out of memory",
+				 (unsigned long long)base);
+			ret = -ENOMEM;
+		} else {
+			d->t = &vq_transport_mmio;
+			d->kind = VQ_T_MMIO;
+			snprintf(d->name, sizeof(d->name), "mmio:0x%llx", (unsigned long long)base);
+			d->device_id = id;
+			d->vendor_id = vendor;
+			d->mmio_version = (int)version;
+			d->mmio_base = base;
+			platform_info(d, p->plat);
+			d->priv = p;
+			return 0;
+		}
+	}
+	vq_regwin_close(&p->w);
+	free(p);
+	return ret;
+}
+
+static int mmio_enumerate(struct vq_dev_list *list, char *err, size_t errlen)
+{
+	struct cands c = { 0 };
+	int added = 0, failed = 0, first = 0, ret;
+	char scratch[256];
+	size_t i;
+
+	err[0] = 0;
+	discover(&c);
+	for (i = 0; i < c.n; i++) {
+		/* Keep the first failure's reason: later ones are alike. */
+		ret = probe_window(c.v[i].base, c.v[i].size, c.v[i].plat, list,
+				   failed ? scratch : err, failed ? sizeof(scratch) : errlen);
+		if (ret == 0)
+			added++;
+		else if (ret < 0 && !failed++)
+			first = ret;
+	}
+	free(c.v);
+	if (failed > 1 && err[0]) {
+		size_t n = strlen(err);
+
+		snprintf(err + n, errlen - n, " (and %d more window%s)", failed - 1,
+			 failed > 2 ? "s" : "");
+	}
+	if (!added && failed)
+		return first;
+	if (!added && !c.n && c.unresolved) {
+		snprintf(err, errlen,
+			 "find virtio-mmio devices: %u transport%s listed without an address (%s shows addresses to root only; run as root)",
+			 c.unresolved, c.unresolved > 1 ? "s" : "", IOMEM_PATH);
+		return -EACCES;
+	}
+	/* Some windows failed while others worked: @err says which, as a
+	 * warning beside a positive count. */
+	return added;
+}
+
+int vq_mmio_probe_at(uint64_t base, struct vq_dev_list *list, char *err, size_t errlen)
+{
+	struct cands c = { 0 };
+	const char *plat = "";
+	uint64_t size = 0;
+	size_t i;
+	int ret;
+
+	/* The platform device (for the driver and virtio name), if any
+	 * source knows this address. */
+	discover(&c);
+	for (i = 0; i < c.n; i++)
+		if (c.v[i].base == base) {
+			plat = c.v[i].plat;
+			size = c.v[i].size;
+		}
+	ret = probe_window(base, size, plat, list, err, errlen);
+	free(c.v);
+	return ret;
+}
+
+/*
+ * The one write inspection makes: a selector.  On virtio-mmio the
+ * selectors are write-only, so their previous value cannot be read back
+ * and restored (design.md rule 3 cannot be met to the letter).  vqdump
+ * leaves both at 0 afterwards: the reset value, and what Linux leaves in
+ * DeviceFeaturesSel (vm_get_features reads word 1, then word 0).  Linux
+ * writes QueueSel before every per-queue access (vm_setup_vq, vm_del_vq)
+ * and never relies on its earlier value, so a driver that is running is
+ * not disturbed; one that is in the middle of setting a queue up could
+ * be, which read_state guards against (settled()) as far as it can.
+ */
+static int sel_write(struct vq_regwin *w, unsigned off, uint32_t val, char *err, size_t errlen)
+{
+	if (off != VIRTIO_MMIO_QUEUE_SEL && off != VIRTIO_MMIO_DEVICE_FEATURES_SEL) {
+		snprintf(err, errlen, "%s: refusing to write register 0x%03x: not a selector",
+			 w->what, off);
+		return -EPERM;
+	}
+	return vq_regwin_write(w, off, 4, val, err, errlen);
+}
+
+/* A driver between ACKNOWLEDGE and DRIVER_OK may be setting queues up
+ * with QueueSel right now.  Look twice; if the status moves, back off. */
+static int settled(struct vq_regwin *w, uint8_t status, char *err, size_t errlen)
+{
+	const struct timespec pause = { 0, 20 * 1000 * 1000 };
+	uint32_t again;
+	int ret;
+
+	if (!(status & (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER)) ||
+	    (status & (VIRTIO_CONFIG_S_DRIVER_OK | VIRTIO_CONFIG_S_FAILED |
+		       VIRTIO_CONFIG_S_NEEDS_RESET)))
+		return 0;
+	nanosleep(&pause, NULL);
+	ret = rd32(w, VIRTIO_MMIO_STATUS, &again, err, errlen);
+	if (ret)
+		return ret;
+	if ((uint8_t)again != status) {
+		snprintf(err, errlen,
+			 "read %s: status moved from 0x%02x to 0x%02x: a driver is setting the device up; try again",
+			 w->what, status, (uint8_t)again);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* Offered features, DeviceFeaturesSel 0..3, then the selector back to 0. */
+static int read_device_features(struct vq_dev *d, struct vq_regwin *w, uint32_t raw[4])
+{
+	int ret = 0, r2;
+	unsigned sel;
+
+	for (sel = 0; sel < 4 && !ret; sel++) {
+		ret = sel_write(w, VIRTIO_MMIO_DEVICE_FEATURES_SEL, sel, d->err, sizeof(d->err));
+		if (!ret)
+			ret = rd32(w, VIRTIO_MMIO_DEVICE_FEATURES, &raw[sel], d->err,
+				   sizeof(d->err));
+	}
+	r2 = sel_write(w, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0, d->err, sizeof(d->err));
+	return ret ? ret : r2;
+}
+
+/* Per-queue registers, QueueSel 0.. until QueueNumMax reads 0; QueueSel
+ * back to 0 at the end.  Only registers the spec lets a driver read. */
+static int read_queue_regs(struct vq_dev *d, struct vq_regwin *w, struct vq_mmio_queue_regs **out,
+			   unsigned *nout)
+{
+	struct vq_mmio_queue_regs *q = NULL, *nq;
+	unsigned n = 0, cap = 0;
+	int ret = 0, r2;
+
+	while (n < VQ_QUEUES_MAX) {
+		struct vq_mmio_queue_regs r = { 0 };
+
+		ret = sel_write(w, VIRTIO_MMIO_QUEUE_SEL, n, d->err, sizeof(d->err));
+		if (!ret)
+			ret = rd32(w, VIRTIO_MMIO_QUEUE_NUM_MAX, &r.num_max, d->err,
+				   sizeof(d->err));
+		if (ret || !r.num_max)
+			break;
+		if (d->mmio_version == 1)
+			ret = rd32(w, VIRTIO_MMIO_QUEUE_PFN, &r.pfn, d->err, sizeof(d->err));
+		else
+			ret = rd32(w, VIRTIO_MMIO_QUEUE_READY, &r.ready, d->err, sizeof(d->err));
+		if (ret)
+			break;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			nq = realloc(q, cap * sizeof(*q));
+			if (!nq) {
+				snprintf(d->err, sizeof(d->err), "read %s: out of memory", w->what);
+				ret = -ENOMEM;
+				break;
+			}
+			q = nq;
+		}
+		q[n++] = r;
+	}
+	r2 = sel_write(w, VIRTIO_MMIO_QUEUE_SEL, 0, d->err, sizeof(d->err));
+	if (!ret)
+		ret = r2;
+	if (ret) {
+		free(q);
+		return ret;
+	}
+	*out = q;
+	*nout = n;
+	return 0;
+}
+
+/* Device configuration, byte by byte: the width every implementation
+ * accepts (QEMU answers any width; a wider read past its config length
+ * gives all ones, a byte read only loses that byte). */
+static int read_config_bytes(struct vq_dev *d, struct vq_regwin *w, unsigned len)
+{
+	uint64_t v;
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < len; i++) {
+		ret = vq_regwin_read(w, VIRTIO_MMIO_CONFIG + i, 1, &v, d->err, sizeof(d->err));
+		if (ret)
+			return ret;
+		d->config[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+static int read_config(struct vq_dev *d, struct vq_regwin *w, uint64_t winlen)
+{
+	size_t len = vq_config_size(d->device_id);
+	uint32_t g1 = 0, g2 = 0;
+	int ret, tries;
+
+	if (len > winlen - VQ_MMIO_HDR_LEN)
+		len = (size_t)(winlen - VQ_MMIO_HDR_LEN);
+	if (len > VQ_CONFIG_MAX)
+		len = VQ_CONFIG_MAX;
+	d->config_len = 0;
+	if (d->mmio_version == 1) {
+		/* Legacy: no ConfigGeneration (4.2.4); nothing to compare. */
+		d->config_generation = -1;
+		d->config_consistent = 1;
+		ret = read_config_bytes(d, w, (unsigned)len);
+		if (!ret)
+			d->config_len = (unsigned)len;
+		return ret;
+	}
+	/* 4.2.2.2 / 2.5.1: read the generation around the fields until it
+	 * holds still. */
+	for (tries = 0; tries < CONFIG_TRIES; tries++) {
+		ret = rd32(w, VIRTIO_MMIO_CONFIG_GENERATION, &g1, d->err, sizeof(d->err));
+		if (!ret)
+			ret = read_config_bytes(d, w, (unsigned)len);
+		if (!ret)
+			ret = rd32(w, VIRTIO_MMIO_CONFIG_GENERATION, &g2, d->err, sizeof(d->err));
+		if (ret)
+			return ret;
+		if (g1 == g2)
+			break;
+	}
+	d->config_len = (unsigned)len;
+	d->config_generation = (int)(g2 & INT_MAX);
+	d->config_consistent = g1 == g2;
+	return 0;
+}
+
+/* What the driver accepted: exactly 0 before negotiation, else Linux's
+ * record in sysfs when the virtio bus has the device. */
+static void driver_features(struct vq_dev *d)
+{
+	char path[PATH_MAX], buf[160];
+	ssize_t n;
+
+	memset(d->driver_features, 0, sizeof(d->driver_features));
+	if (vq_mmio_driver_features_zero((unsigned)d->mmio_version, d->status)) {
+		d->driver_features_src = VQ_SRC_REGISTERS;
+		return;
+	}
+	d->driver_features_src = VQ_SRC_NONE;
+	if (!d->virtio_name[0])
+		return;
+	if (snprintf(path, sizeof(path), "%s/%s/features", VIRTIO_BUS_DIR, d->virtio_name) >=
+	    (int)sizeof(path))
+		return;
+	n = read_small(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	if (vq_mmio_sysfs_features(buf, d->driver_features) > 0)
+		d->driver_features_src = VQ_SRC_SYSFS;
+	else
+		memset(d->driver_features, 0, sizeof(d->driver_features));
+}
+
+static enum vq_source size_source(enum vq_mmio_size_how h)
+{
+	switch (h) {
+	case VQ_MMIO_SIZE_WRITTEN:
+	case VQ_MMIO_SIZE_RINGS:
+		return VQ_SRC_REGISTERS;
+	case VQ_MMIO_SIZE_MAX:
+		return VQ_SRC_ASSUMED;
+	case VQ_MMIO_SIZE_UNKNOWN:
+		break;
+	}
+	return VQ_SRC_NONE;
+}
+
+static int fill_queues(struct vq_dev *d, const struct vq_mmio_queue_regs *r, unsigned n)
+{
+	struct vq_queue_state *q = n ? calloc(n, sizeof(*q)) : NULL;
+	unsigned i, flags = 0;
+
+	if (n && !q) {
+		snprintf(d->err, sizeof(d->err), "read %s: out of memory", d->name);
+		return -ENOMEM;
+	}
+	if (d->driver_features_src != VQ_SRC_NONE &&
+	    vq_feature_has(d->driver_features, VIRTIO_F_RING_PACKED))
+		flags |= VQ_MMIO_QF_PACKED;
+	for (i = 0; i < n; i++) {
+		struct vq_mmio_queue m;
+
+		/* A rule the registers break leaves what could be decoded;
+		 * the model has no place for the reason. */
+		vq_mmio_decode_queue((unsigned)d->mmio_version, &r[i], flags, &m);
+		q[i].index = (uint16_t)i;
+		q[i].max_size = m.max_size > 0xffff ? 0 : (uint16_t)m.max_size;
+		q[i].size = m.size > 0xffff ? 0 : (uint16_t)m.size;
+		q[i].size_src = q[i].size ? size_source(m.size_how) : VQ_SRC_NONE;
+		q[i].enabled = m.enabled;
+		q[i].desc = m.desc;
+		q[i].avail = m.avail;
+		q[i].used = m.used;
+		q[i].msix_vector = 0xffff;
+	}
+	free(d->queues);
+	d->queues = q;
+	d->num_queues = (uint16_t)n;
+	return 0;
+}
+
+static int mmio_read_state(struct vq_dev *d)
+{
+	struct mmio_priv *p = d->priv;
+	struct vq_mmio_queue_regs *qr = NULL;
+	struct vq_regwin w;
+	uint32_t magic, version, id, status, raw[4];
+	unsigned nq = 0;
+	char why[160];
+	int ret;
+
+	if (!p) {
+		snprintf(d->err, sizeof(d->err), "read %s: the device was not probed", d->name);
+		return -EINVAL;
+	}
+	/* The selectors need a writable mapping; it lives only as long as
+	 * this call. */
+	ret = vq_regwin_open_map(&w, DEVMEM_PATH, d->mmio_base, p->len, 1, p->w.what, d->err,
+				 sizeof(d->err));
+	if (ret)
+		return ret;
+	ret = rd32(&w, VIRTIO_MMIO_MAGIC_VALUE, &magic, d->err, sizeof(d->err));
+	if (!ret)
+		ret = rd32(&w, VIRTIO_MMIO_VERSION, &version, d->err, sizeof(d->err));
+	if (!ret)
+		ret = rd32(&w, VIRTIO_MMIO_DEVICE_ID, &id, d->err, sizeof(d->err));
+	if (ret)
+		goto out;
+	if (vq_mmio_identify(magic, version, id, why, sizeof(why)) != VQ_MMIO_DEVICE ||
+	    id != d->device_id || (int)version != d->mmio_version) {
+		snprintf(d->err, sizeof(d->err),
+			 "read %s: the device changed since it was listed%s%s", d->name,
+			 magic != VQ_MMIO_MAGIC ? ": " : "", magic != VQ_MMIO_MAGIC ? why : "");
+		ret = -ENODEV;
+		goto out;
+	}
+	ret = rd32(&w, VIRTIO_MMIO_STATUS, &status, d->err, sizeof(d->err));
+	if (ret)
+		goto out;
+	d->status = (uint8_t)status;
+	ret = settled(&w, d->status, d->err, sizeof(d->err));
+	if (ret)
+		goto out;
+
+	ret = read_device_features(d, &w, raw);
+	if (ret)
+		goto out;
+	vq_mmio_device_features(raw, d->device_features);
+	d->device_features_src = VQ_SRC_REGISTERS;
+
+	/* The virtio child may have come or gone since enumerate(). */
+	platform_info(d, p->plat);
+	driver_features(d);
+
+	ret = read_queue_regs(d, &w, &qr, &nq);
+	if (ret)
+		goto out;
+	ret = fill_queues(d, qr, nq);
+	free(qr);
+	if (ret)
+		goto out;
+	ret = read_config(d, &w, p->len);
+out:
+	vq_regwin_close(&w);
+	return ret;
+}
+
+static void mmio_release(struct vq_dev *d)
+{
+	struct mmio_priv *p = d->priv;
+
+	if (p) {
+		vq_regwin_close(&p->w);
+		free(p);
+	}
+	d->priv = NULL;
+	free(d->queues);
+	d->queues = NULL;
+	d->num_queues = 0;
+}
+
+const struct vq_transport vq_transport_mmio = {
+	.name = "mmio",
+	.help = "virtio-mmio windows from /proc/iomem, platform devices and the device tree, read through /dev/mem (root; iomem=relaxed while virtio_mmio is bound)",
+	.enumerate = mmio_enumerate,
+	.read_state = mmio_read_state,
+	.release = mmio_release,
+};
