@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "../access/access.h"
+#include "../access/device.h"
 #include "../decode/fetch.h"
 
 /* Exit statuses (design.md, "Command line"). */
@@ -20,6 +21,11 @@
 struct vq_ctx {
 	const char *core;        /* --core FILE */
 	const char *raw;         /* --raw FILE@BASE */
+	const char *mmio;        /* --mmio ADDR: only this virtio-mmio window */
+	const char *device;      /* -d SEL */
+	struct vq_dev_list devs; /* live devices, found once (kept across shell commands) */
+	int devs_open;           /* 1 once @devs is filled */
+	int mem_failed;          /* live ring memory could not be opened; said once */
 	int json;                /* --json */
 	int verbose;             /* -v count */
 	int color;               /* resolved --color */
@@ -32,8 +38,11 @@ struct vq_cmd {
 	const char *name;              /* exact name, no abbreviations */
 	const char *args;              /* synopsis of its arguments */
 	const char *help;              /* one line */
-	const struct option *options;  /* its long options (for help and completion) */
+	const struct option *options;  /* its long options (for help and completion); NULL:
+					* the command takes none, not even the common ones */
 	int (*run)(struct vq_ctx *ctx, int argc, char **argv);
+	const char *details;           /* more lines for 'help COMMAND', or NULL */
+	int live;                      /* reads live devices: takes -d/--device */
 };
 
 extern const struct vq_cmd vq_commands[];
@@ -65,6 +74,18 @@ const char *vq_color_sev(const struct vq_ctx *ctx, int severity);
 const char *vq_color_off(const struct vq_ctx *ctx);
 
 int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv);
+int vq_cmd_list(struct vq_ctx *ctx, int argc, char **argv);
+int vq_cmd_status(struct vq_ctx *ctx, int argc, char **argv);
+int vq_cmd_features(struct vq_ctx *ctx, int argc, char **argv);
+int vq_cmd_config(struct vq_ctx *ctx, int argc, char **argv);
+int vq_cmd_regs(struct vq_ctx *ctx, int argc, char **argv);
+
+/* Live devices: find them (once), select with -d, read one's state. */
+int vq_ctx_open_devices(struct vq_ctx *ctx);
+/* The device -d names; prints the error and returns NULL when none. */
+struct vq_dev *vq_ctx_device(struct vq_ctx *ctx, int *exit_code);
+int vq_dev_refresh(struct vq_ctx *ctx, struct vq_dev *d);
+const struct vq_cmd *vq_find_cmd(const char *name);
 int vq_cmd_scan(struct vq_ctx *ctx, int argc, char **argv);
 int vq_cmd_mem(struct vq_ctx *ctx, int argc, char **argv);
 int vq_cmd_shell(struct vq_ctx *ctx, int argc, char **argv);
@@ -73,5 +94,6 @@ int vq_cmd_help_cmd(struct vq_ctx *ctx, int argc, char **argv);
 extern const struct option vq_ring_options[];
 extern const struct option vq_scan_options[];
 extern const struct option vq_mem_options[];
+extern const struct option vq_no_options[];
 
 #endif

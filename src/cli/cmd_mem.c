@@ -13,7 +13,7 @@ const struct option vq_mem_options[] = {
 
 int vq_cmd_mem(struct vq_ctx *ctx, int argc, char **argv)
 {
-	const struct vq_cmd *cmd = &vq_commands[2];
+	const struct vq_cmd *cmd = vq_find_cmd("mem");
 	uint64_t addr, len, i;
 	uint8_t *buf;
 	int c, handled, ret;

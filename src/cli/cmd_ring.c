@@ -15,6 +15,7 @@ const struct option vq_ring_options[] = {
 	{ "align", required_argument, NULL, 'A' },
 	{ "type", required_argument, NULL, 't' },
 	{ "recent", required_argument, NULL, 'R' },
+	{ "queue", required_argument, NULL, 'q' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -196,12 +197,14 @@ static void request_text(const struct vq_request *r)
 	}
 }
 
-static struct json_object *ring_json(const struct vq_ring_view *v, int queue, int ambiguous)
+static struct json_object *ring_json(const struct vq_ring_view *v, int queue, const char *dev,
+				     int ambiguous)
 {
 	struct json_object *o = json_object_new_object(), *a;
 	const struct vq_ring_hdr *h = &v->hdr;
 	unsigned i, j;
 
+	json_object_object_add(o, "device", dev ? json_object_new_string(dev) : NULL);
 	json_object_object_add(o, "queue", queue >= 0 ? U64(queue) : NULL);
 	json_object_object_add(o, "size", U64(v->layout.size));
 	json_object_object_add(o, "desc", U64(v->layout.desc));
@@ -348,9 +351,10 @@ static int parse_at(const char *s, uint64_t addr[3], int *count)
 
 int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 {
-	const struct vq_cmd *cmd = &vq_commands[0];
+	const struct vq_cmd *cmd = vq_find_cmd("ring");
 	uint64_t at[3], size = 0, align = 0, recent = 8;
-	int nat = 0, c, handled, ret, have_size = 0, ambiguous = 0;
+	int nat = 0, c, handled, ret, have_size = 0, ambiguous = 0, queue = -1, size_given = 0;
+	const char *devname = NULL;
 	uint32_t type = 0;
 	struct vq_ring_view v;
 	unsigned nch, npool, nfind;
@@ -374,6 +378,7 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 			if (vq_parse_u64(optarg, &size) || size > UINT32_MAX)
 				return vq_usage_err("ring", "--size takes a number, not '%s'", optarg);
 			have_size = 1;
+			size_given = 1;
 			break;
 		case 'A':
 			if (vq_parse_u64(optarg, &align) || !align || align & (align - 1) ||
@@ -387,6 +392,14 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 				return vq_usage_err("ring", "--type takes blk, net, vsock or console, not '%s'",
 						    optarg);
 			break;
+		case 'q': {
+			uint64_t qn;
+
+			if (vq_parse_u64(optarg, &qn) || qn >= VQ_QUEUES_MAX)
+				return vq_usage_err("ring", "--queue takes a queue number, not '%s'", optarg);
+			queue = (int)qn;
+			break;
+		}
 		case 'R':
 			if (vq_parse_u64(optarg, &recent) || recent > VQ_RING_MAX_SIZE)
 				return vq_usage_err("ring", "--recent takes a number up to 32768, not '%s'",
@@ -396,11 +409,61 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return vq_usage_err("ring", "unexpected argument '%s'", argv[optind]);
+	if (queue >= 0 && nat)
+		return vq_usage_err("ring", "give --queue (live) or --at (by address), not both");
+	if (queue >= 0) {
+		struct vq_dev *d = vq_ctx_device(ctx, &ret);
+		const struct vq_queue_state *q;
+
+		if (!d)
+			return ret;
+		ret = vq_dev_refresh(ctx, d);
+		if (ret)
+			return ret;
+		if (!d->num_queues) {
+			vq_err("ring: the queues of %s could not be read (see 'vqdump -d %s regs')",
+			       d->name, d->name);
+			return EXIT_ACCESS;
+		}
+		/* VIRTIO_F_RING_PACKED (bit 34): another layout entirely. */
+		if (vq_feature_has(d->driver_features, 34)) {
+			vq_err("ring: %s uses packed virtqueues (VIRTIO_F_RING_PACKED), which this version does not decode",
+			       d->name);
+			return EXIT_ACCESS;
+		}
+		if ((unsigned)queue >= d->num_queues)
+			return vq_usage_err("ring", "%s has %u queues (0 to %u), not %d", d->name,
+					    d->num_queues, d->num_queues ? d->num_queues - 1 : 0, queue);
+		q = &d->queues[queue];
+		if (q->enabled && (!q->desc || !q->avail || !q->used)) {
+			vq_err("ring: the ring addresses of %s queue %d cannot be read back on this transport; find the ring with 'scan', then use 'ring --at'",
+			       d->name, queue);
+			return EXIT_ACCESS;
+		}
+		if (!q->enabled || !q->desc) {
+			vq_err("ring: queue %d of %s is not set up (enabled %u, desc 0x%llx): no ring to read",
+			       queue, d->name, q->enabled, (unsigned long long)q->desc);
+			return EXIT_ACCESS;
+		}
+		if (!have_size)
+			size = q->size ? q->size : q->max_size;
+		if (!size)
+			return vq_usage_err("ring", "the queue size of %s queue %d cannot be read back; give --size N",
+					    d->name, queue);
+		at[0] = q->desc;
+		at[1] = q->avail;
+		at[2] = q->used;
+		nat = 3;
+		have_size = 1;
+		if (!type)
+			type = d->device_id;
+		devname = d->name;
+	}
 	if (!nat)
-		return vq_usage_err("ring", "give the ring's address with --at DESC[,AVAIL,USED]");
+		return vq_usage_err("ring", "give --queue N (live, with -d) or the ring's address with --at DESC[,AVAIL,USED]");
 	if (!have_size)
 		return vq_usage_err("ring", "give the queue size with --size N");
-	if (vq_ring_size_problem((uint32_t)size))
+	if ((queue < 0 || size_given) && vq_ring_size_problem((uint32_t)size))
 		return vq_usage_err("ring", "--size %llu: %s (a split ring has a power-of-two size up to 32768)",
 				    (unsigned long long)size, vq_ring_size_problem((uint32_t)size));
 	if (nat == 3 && align)
@@ -451,7 +514,7 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 	v.max_used = (unsigned)recent;
 	v.pool_len = npool;
 	v.max_findings = nfind;
-	v.chains = calloc(nch, sizeof(*v.chains));
+	v.chains = calloc(nch ? nch : 1, sizeof(*v.chains));
 	v.used = calloc(recent ? recent : 1, sizeof(*v.used));
 	v.pool = calloc(npool, sizeof(*v.pool));
 	v.findings = calloc(nfind, sizeof(*v.findings));
@@ -461,6 +524,12 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	ret = vq_ring_decode(&ctx->fetch, &v, (unsigned)recent);
+	if (ret < 0 && v.nfindings && !strcmp(v.findings[0].code, "BAD_QUEUE_SIZE")) {
+		/* A size only a device can give: nothing else can be decoded. */
+		vq_err("ring: %s queue %d: BAD_QUEUE_SIZE: %s", devname, queue, v.findings[0].message);
+		ret = EXIT_ACCESS;
+		goto out;
+	}
 	if (ret < 0) {
 		vq_err("%s", ctx->mem.err);
 		ret = EXIT_ACCESS;
@@ -469,9 +538,12 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 	if (layout_note && strstr(layout_note, "neither"))
 		vq_ring_finding(&v, "LAYOUT_GUESSED", VQ_SEV_WARNING, "%s", layout_note);
 	if (ctx->json)
-		vq_json_print(ring_json(&v, -1, ambiguous));
-	else
+		vq_json_print(ring_json(&v, queue, devname, ambiguous));
+	else {
+		if (devname)
+			printf("device %s queue %d\n", devname, queue);
 		ring_text(ctx, &v, layout_note);
+	}
 	ret = EXIT_OK;
 out:
 	free(v.chains);

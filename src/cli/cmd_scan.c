@@ -25,7 +25,7 @@ static int pow2_opt(const char *name, const char *arg, uint64_t lo, uint64_t hi,
 
 int vq_cmd_scan(struct vq_ctx *ctx, int argc, char **argv)
 {
-	const struct vq_cmd *cmd = &vq_commands[1];
+	const struct vq_cmd *cmd = vq_find_cmd("scan");
 	uint64_t step = 4096, min = 1, max = 32768;
 	struct vq_scan_opts o;
 	struct vq_scan_region *reg = NULL;

@@ -16,20 +16,101 @@
 
 /* The one table behind argv dispatch, help, completion and the shell. */
 const struct vq_cmd vq_commands[] = {
-	{ "ring", "--at DESC[,AVAIL,USED] --size N [--align A] [--type T] [--recent K]",
-	  "one split queue: indices, flags, event indices, pending chains, used entries",
-	  vq_ring_options, vq_cmd_ring },
-	{ "scan", "[--step BYTES] [--min-size N] [--max-size N]",
-	  "find split rings in memory without register state", vq_scan_options, vq_cmd_scan },
-	{ "mem", "ADDR LEN", "hex dump of physical memory", vq_mem_options, vq_cmd_mem },
-	{ "shell", "", "interactive prompt over the same commands", NULL, vq_cmd_shell },
-	{ "help", "[COMMAND]", "this help, or one command's", NULL, vq_cmd_help_cmd },
-	{ NULL, NULL, NULL, NULL, NULL },
+	{
+		.name = "list",
+		.live = 1,
+		.args = "",
+		.help = "every virtio device found (PCI and MMIO)",
+		.options = vq_no_options,
+		.run = vq_cmd_list,
+	},
+	{
+		.name = "status",
+		.live = 1,
+		.args = "",
+		.help = "status bits, features offered and accepted, queues, device config",
+		.options = vq_no_options,
+		.run = vq_cmd_status,
+	},
+	{
+		.name = "features",
+		.live = 1,
+		.args = "",
+		.help = "feature bits side by side: offered, accepted, accepted but not offered",
+		.options = vq_no_options,
+		.run = vq_cmd_features,
+	},
+	{
+		.name = "config",
+		.live = 1,
+		.args = "",
+		.help = "device-specific configuration, decoded",
+		.options = vq_no_options,
+		.run = vq_cmd_config,
+	},
+	{
+		.name = "regs",
+		.live = 1,
+		.args = "",
+		.help = "transport registers and capabilities in detail",
+		.options = vq_no_options,
+		.run = vq_cmd_regs,
+	},
+	{
+		.name = "ring",
+		.live = 1,
+		.args = "--queue N | --at DESC[,AVAIL,USED] --size N [--align A] [--type T] [--recent K]",
+		.help = "one split queue: indices, flags, event indices, pending chains, used entries",
+		.options = vq_ring_options,
+		.run = vq_cmd_ring,
+		.details = "--queue N reads the queue's addresses and size from the live device (-d).\n"
+		  "--at gives them by address (cores): with DESC alone, AVAIL and USED follow\n"
+		  "the contiguous layout, the used ring aligned to 64 (Linux) or 4096 (legacy),\n"
+		  "whichever fits the memory (or --align A).  --type blk|net|vsock|console\n"
+		  "decodes payload headers (by default from the device, or guessed for blk).\n"
+		  "--recent K shows the K newest used entries (default 8).\n",
+	},
+	{
+		.name = "scan",
+		.args = "[--step BYTES] [--min-size N] [--max-size N]",
+		.help = "find split rings in memory without register state",
+		.options = vq_scan_options,
+		.run = vq_cmd_scan,
+	},
+	{
+		.name = "mem",
+		.args = "ADDR LEN",
+		.help = "hex dump of physical memory",
+		.options = vq_mem_options,
+		.run = vq_cmd_mem,
+	},
+	{
+		.name = "shell",
+		.args = "",
+		.help = "interactive prompt over the same commands",
+		.options = NULL,
+		.run = vq_cmd_shell,
+		.details = "Reads commands (as on the command line, without 'vqdump') and runs them\n"
+		  "against the source opened once.  'device SEL' picks the device later\n"
+		  "commands use; 'quit' or end of input leaves.  History is kept in\n"
+		  "$XDG_STATE_HOME/vqdump/history.  With standard input not a terminal it\n"
+		  "reads commands line by line and exits with the last command's status.\n",
+	},
+	{
+		.name = "help",
+		.args = "[COMMAND]",
+		.help = "this help, or one command's",
+		.options = NULL,
+		.run = vq_cmd_help_cmd,
+	},
+	{ .name = NULL },
 };
 
 static const struct option global_options[] = {
 	{ "core", required_argument, NULL, 'c' },
 	{ "raw", required_argument, NULL, 'r' },
+	{ "mmio", required_argument, NULL, 'm' },
+	{ "device", required_argument, NULL, 'd' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "color", optional_argument, NULL, 'C' },
@@ -108,25 +189,34 @@ static int fetch_mem(void *c, uint64_t addr, void *buf, size_t len, const char *
 
 int vq_ctx_open_mem(struct vq_ctx *ctx)
 {
-	const struct vq_mem_ops *ops = &vq_mem_elf;
-	const char *arg = "/proc/kcore";
+	char devmem_err[sizeof(ctx->mem.err)];
 	int ret;
 
 	if (ctx->mem_open)
 		return 0;
-	if (ctx->raw) {
-		ops = &vq_mem_raw;
-		arg = ctx->raw;
-	} else if (ctx->core) {
-		arg = ctx->core;
+	/* Said once already (live ring indices): do not repeat it. */
+	if (ctx->mem_failed)
+		return EXIT_ACCESS;
+	if (ctx->raw)
+		ret = vq_mem_open(&ctx->mem, &vq_mem_raw, ctx->raw);
+	else if (ctx->core)
+		ret = vq_mem_open(&ctx->mem, &vq_mem_elf, ctx->core);
+	else {
+		/* Live: /dev/mem where the kernel allows RAM reads, else the
+		 * kernel's own ELF view of memory. */
+		ret = vq_mem_open(&ctx->mem, &vq_mem_devmem, "/dev/mem");
+		if (ret < 0) {
+			snprintf(devmem_err, sizeof(devmem_err), "%s", ctx->mem.err);
+			ret = vq_mem_open(&ctx->mem, &vq_mem_elf, "/proc/kcore");
+			if (ret < 0) {
+				vq_err("read live memory: %s; and %s (run as root on a kernel with /proc/kcore, or give --core FILE)",
+				       devmem_err, ctx->mem.err);
+				return EXIT_ACCESS;
+			}
+		}
 	}
-	ret = vq_mem_open(&ctx->mem, ops, arg);
 	if (ret < 0) {
-		if (!ctx->core && !ctx->raw)
-			vq_err("%s (live memory is read through /proc/kcore as root; or give --core FILE)",
-			       ctx->mem.err);
-		else
-			vq_err("%s", ctx->mem.err);
+		vq_err("%s", ctx->mem.err);
 		return EXIT_ACCESS;
 	}
 	ctx->mem_open = 1;
@@ -140,45 +230,105 @@ static void usage(FILE *out)
 	const struct vq_cmd *c;
 	size_t i;
 
-	fputs("Usage: vqdump [SOURCE] [OPTIONS] COMMAND [ARGS]\n"
-	      "Inspect virtio split virtqueues in guest memory.\n"
+	fputs("Usage: vqdump [SOURCE] [-d DEVICE] [OPTIONS] COMMAND [ARGS]\n"
+	      "Inspect virtio devices and their split virtqueues, live or in a memory dump.\n"
 	      "\n"
-	      "Source (default: /proc/kcore, the live system's memory, as root):\n"
+	      "Source (default: the live system: virtio-pci through libpci and sysfs,\n"
+	      "virtio-mmio through /dev/mem, ring memory through /dev/mem or /proc/kcore):\n"
 	      "  -c, --core FILE        ELF core: QEMU dump-guest-memory output, /proc/kcore\n"
 	      "      --raw FILE@BASE    raw physical-memory image loaded at address BASE\n"
+	      "      --mmio ADDR        only the virtio-mmio device at this physical address\n"
+	      "\n"
+	      "Device (live commands):\n"
+	      "  -d, --device SEL       PCI address (0000:00:04.0), mmio:ADDR, virtioN,\n"
+	      "                         or the index 'list' prints\n"
 	      "\n"
 	      "Options:\n"
 	      "      --json             machine-readable output (stable field names)\n"
 	      "  -v, --verbose          more detail in text output\n"
-	      "      --color[=WHEN]     colour severities: auto (default), always, never\n"
+	      "      --color[=WHEN]     colour severities: auto (default), always, never;\n"
+	      "                         --color alone means always\n"
 	      "  -h, --help             show this help and exit\n"
 	      "  -V, --version          show the version and exit\n"
 	      "\n"
 	      "Commands:\n",
 	      out);
 	for (c = vq_commands; c->name; c++)
-		fprintf(out, "  %-6s %s\n         %s\n", c->name, c->args, c->help);
+		if (c->args[0])
+			fprintf(out, "  %-8s %s\n           %s\n", c->name, c->args, c->help);
+		else
+			fprintf(out, "  %s\n           %s\n", c->name, c->help);
 	fputs("\nAccess methods:\n", out);
 	for (i = 0; vq_mem_methods[i]; i++)
-		fprintf(out, "  %-6s %s\n", vq_mem_methods[i]->name, vq_mem_methods[i]->help);
-	fputs("\nInspection only reads: it never writes guest memory.\n"
+		fprintf(out, "  %-8s %s\n", vq_mem_methods[i]->name, vq_mem_methods[i]->help);
+	fprintf(out, "  %-8s %s\n", vq_transport_pci.name, vq_transport_pci.help);
+	fprintf(out, "  %-8s %s\n", vq_transport_mmio.name, vq_transport_mmio.help);
+	fputs("\nInspection never writes guest memory and never changes what a device does.\n"
+	      "Its only writes are to selector registers (queue and feature select, and the\n"
+	      "virtio-pci configuration-access window) to reach per-queue registers: on\n"
+	      "virtio-pci the previous values are read first and restored; on virtio-mmio\n"
+	      "they are write-only and are left at 0, as a driver sets them before use.\n"
+	      "The virtio-pci ISR register is never read (reading it clears it).\n"
 	      "Exit status: 0 ok, 2 usage error, 3 cannot access the source.\n"
 	      "'vqdump COMMAND --help' describes a command; see vqdump(1).\n",
 	      out);
+}
+
+/*
+ * getopt_long takes any unambiguous prefix of a long option; vqdump wants
+ * exact names (abbreviations break when options are added).  Returns the
+ * first "--name" in @argv that is not exactly one of @opts, or NULL.
+ * With @stop, scanning ends at the first non-option (the command).
+ */
+static const char *inexact_option(int argc, char **argv, const struct option *opts, int stop)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const struct option *o;
+		size_t len;
+
+		if (!strcmp(a, "--"))
+			return NULL;
+		if (a[0] != '-' || !a[1]) {
+			if (stop)
+				return NULL;
+			continue;
+		}
+		if (a[1] != '-')
+			continue;
+		len = strcspn(a + 2, "=");
+		for (o = opts; o->name; o++)
+			if (strlen(o->name) == len && !strncmp(o->name, a + 2, len))
+				break;
+		if (!o->name)
+			return a;
+		/* Skip the option's separate argument. */
+		if (o->has_arg == required_argument && !a[2 + len])
+			i++;
+	}
+	return NULL;
 }
 
 void vq_cmd_help(const struct vq_cmd *cmd, FILE *out)
 {
 	const struct option *o;
 
-	fprintf(out, "Usage: vqdump [SOURCE] %s %s\n%s\n\nOptions:\n", cmd->name, cmd->args,
-		cmd->help);
+	fprintf(out, "Usage: vqdump [SOURCE] %s%s%s\n%s\n", cmd->name, cmd->args[0] ? " " : "",
+		cmd->args, cmd->help);
+	if (cmd->details)
+		fprintf(out, "\n%s", cmd->details);
+	fputs("\nOptions:\n", out);
 	for (o = cmd->options; o && o->name; o++)
 		fprintf(out, "  --%s%s\n", o->name, o->has_arg == required_argument ? " ARG" : "");
-	fputs("  --json\n  -v, --verbose\n  -h, --help\n", out);
+	if (cmd->live)
+		fputs("  -d, --device SEL\n", out);
+	if (cmd->options)
+		fputs("  --json\n  -v, --verbose\n", out);
+	fputs("  -h, --help\n", out);
 }
 
-const struct vq_cmd *vq_find_cmd(const char *name);
 const struct vq_cmd *vq_find_cmd(const char *name)
 {
 	const struct vq_cmd *c;
@@ -198,14 +348,27 @@ int vq_cmd_getopt(struct vq_ctx *ctx, const struct vq_cmd *cmd, int argc, char *
 	char shorts[64];
 	int c;
 
+	const char *bad;
+
 	for (o = cmd->options; o && o->name && n < 28; o++)
 		all[n++] = *o;
-	all[n++] = (struct option){ "json", no_argument, NULL, 'j' };
-	all[n++] = (struct option){ "verbose", no_argument, NULL, 'v' };
+	if (cmd->options) {
+		all[n++] = (struct option){ "json", no_argument, NULL, 'j' };
+		all[n++] = (struct option){ "verbose", no_argument, NULL, 'v' };
+	}
+	if (cmd->live)
+		all[n++] = (struct option){ "device", required_argument, NULL, 'd' };
 	all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	all[n] = (struct option){ NULL, 0, NULL, 0 };
-	snprintf(shorts, sizeof(shorts), "+:vh%s", shortopts ? shortopts : "");
+	/* Options may follow the arguments (getopt permutes), as in most tools. */
+	snprintf(shorts, sizeof(shorts), ":h%s%s%s", cmd->options ? "v" : "", cmd->live ? "d:" : "",
+		 shortopts ? shortopts : "");
 	*handled = 0;
+	if (optind == 0 && (bad = inexact_option(argc, argv, all, 0))) {
+		vq_usage_err(cmd->name, "unknown option '%s' (options are not abbreviated)", bad);
+		*handled = 3;
+		return '?';
+	}
 	c = getopt_long(argc, argv, shorts, all, NULL);
 	switch (c) {
 	case 'j':
@@ -214,6 +377,10 @@ int vq_cmd_getopt(struct vq_ctx *ctx, const struct vq_cmd *cmd, int argc, char *
 		break;
 	case 'v':
 		ctx->verbose++;
+		*handled = 1;
+		break;
+	case 'd':
+		ctx->device = optarg;
 		*handled = 1;
 		break;
 	case 'h':
@@ -243,6 +410,10 @@ int vq_cmd_help_cmd(struct vq_ctx *ctx, int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
+	if (argc > 2)
+		return vq_usage_err("help", "unexpected argument '%s'", argv[2]);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		argv[1] = "help";
 	c = vq_find_cmd(argv[1]);
 	if (!c)
 		return vq_usage_err(NULL, "unknown command '%s'", argv[1]);
@@ -278,13 +449,25 @@ int main(int argc, char **argv)
 	int c, ret, color = -2;
 
 	ctx.mem.fd = -1;
-	while ((c = getopt_long(argc, argv, "+:c:jvhV", global_options, NULL)) != -1) {
+	{
+		const char *bad = inexact_option(argc, argv, global_options, 1);
+
+		if (bad)
+			return vq_usage_err(NULL, "unknown option '%s' (options are not abbreviated)", bad);
+	}
+	while ((c = getopt_long(argc, argv, "+:c:d:vhV", global_options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			ctx.core = optarg;
 			break;
 		case 'r':
 			ctx.raw = optarg;
+			break;
+		case 'm':
+			ctx.mmio = optarg;
+			break;
+		case 'd':
+			ctx.device = optarg;
 			break;
 		case 'j':
 			ctx.json = 1;

@@ -17,6 +17,8 @@ int vq_run_command(struct vq_ctx *ctx, int argc, char **argv);
 
 #define MAX_ARGS 64
 
+static char *shell_device; /* set by the shell's "device" command */
+
 /* Split @line into words; '...' and "..." group, backslash escapes. */
 static int split_words(char *line, char **argv, int max)
 {
@@ -56,20 +58,29 @@ static int split_words(char *line, char **argv, int max)
 	return argc;
 }
 
-/* Completion: the first word is a command, later words its options. */
+/* Completion: the first word is a command, later words its options,
+ * device selectors after -d, queue numbers after --queue. */
 static const struct vq_cmd *completing_cmd;
+static struct vq_ctx *shell_ctx;
+static char prev_word[64];
 
 static char *complete_command(const char *text, int state)
 {
-	static size_t i, len;
+	static const char *const builtins[] = { "device", "quit", NULL };
+	static size_t i, j, len;
 	const char *name;
 
 	if (!state) {
-		i = 0;
+		i = j = 0;
 		len = strlen(text);
 	}
 	while ((name = vq_commands[i].name)) {
 		i++;
+		if (!strncmp(name, text, len))
+			return strdup(name);
+	}
+	while ((name = builtins[j])) {
+		j++;
 		if (!strncmp(name, text, len))
 			return strdup(name);
 	}
@@ -78,7 +89,7 @@ static char *complete_command(const char *text, int state)
 
 static char *complete_option(const char *text, int state)
 {
-	static const char *const common[] = { "--json", "--verbose", "--help", NULL };
+	static const char *const common[] = { "--device", "--json", "--verbose", "--help", NULL };
 	static size_t i, j, len;
 	char buf[64];
 
@@ -100,6 +111,71 @@ static char *complete_option(const char *text, int state)
 	return NULL;
 }
 
+static char *complete_device(const char *text, int state)
+{
+	static size_t i, len;
+
+	if (!state) {
+		i = 0;
+		len = strlen(text);
+		/* Completion must not print: find devices quietly. */
+		if (!shell_ctx->devs_open && !shell_ctx->core && !shell_ctx->raw) {
+			FILE *save = stderr, *null = fopen("/dev/null", "w");
+
+			if (null) {
+				stderr = null;
+				vq_ctx_open_devices(shell_ctx);
+				stderr = save;
+				fclose(null);
+			}
+		}
+	}
+	while (i < shell_ctx->devs.n) {
+		const struct vq_dev *d = &shell_ctx->devs.devs[i++];
+
+		if (!strncmp(d->name, text, len))
+			return strdup(d->name);
+	}
+	return NULL;
+}
+
+static char *complete_queue(const char *text, int state)
+{
+	static unsigned i, n;
+	static size_t len;
+	char buf[16];
+
+	if (!state) {
+		const struct vq_dev *d = NULL;
+		int rc;
+		FILE *save = stderr;
+
+		i = 0;
+		n = 0;
+		len = strlen(text);
+		/* Only what an earlier command already read: completion must
+		 * not touch device registers. */
+		if (shell_ctx->devs_open && !shell_ctx->core && !shell_ctx->raw) {
+			FILE *null = fopen("/dev/null", "w");
+
+			if (null) {
+				stderr = null;
+				d = vq_ctx_device(shell_ctx, &rc);
+				stderr = save;
+				fclose(null);
+			}
+		}
+		if (d)
+			n = d->num_queues;
+	}
+	while (i < n) {
+		snprintf(buf, sizeof(buf), "%u", i++);
+		if (!strncmp(buf, text, len))
+			return strdup(buf);
+	}
+	return NULL;
+}
+
 static char **shell_complete(const char *text, int start, int end)
 {
 	char first[32];
@@ -117,6 +193,27 @@ static char **shell_complete(const char *text, int start, int end)
 	for (c = vq_commands; c->name; c++)
 		if (!strcmp(c->name, first))
 			completing_cmd = c;
+	/* The word before the one being completed. */
+	prev_word[0] = 0;
+	{
+		int e = start - 1, b;
+
+		while (e >= 0 && rl_line_buffer[e] == ' ')
+			e--;
+		b = e;
+		while (b >= 0 && rl_line_buffer[b] != ' ')
+			b--;
+		if (e > b && e - b < (int)sizeof(prev_word)) {
+			memcpy(prev_word, rl_line_buffer + b + 1, (size_t)(e - b));
+			prev_word[e - b] = 0;
+		}
+	}
+	if (!strcmp(prev_word, "-d") || !strcmp(prev_word, "--device") || !strcmp(first, "device"))
+		return rl_completion_matches(text, complete_device);
+	if (!strcmp(prev_word, "--queue"))
+		return rl_completion_matches(text, complete_queue);
+	if (!strcmp(first, "help"))
+		return rl_completion_matches(text, complete_command);
 	if (text[0] == '-' || !text[0])
 		return rl_completion_matches(text, complete_option);
 	return NULL;
@@ -151,6 +248,7 @@ static int run_line(struct vq_ctx *ctx, char *line)
 {
 	char *argv[MAX_ARGS];
 	int argc = split_words(line, argv, MAX_ARGS), json = ctx->json, verbose = ctx->verbose;
+	const char *device = ctx->device;
 	int ret;
 
 	if (argc == -1) {
@@ -167,10 +265,25 @@ static int run_line(struct vq_ctx *ctx, char *line)
 		vq_err("shell: already in the shell");
 		return EXIT_USAGE;
 	}
+	/* "device SEL" sets the device later commands use; "device" shows it. */
+	if (!strcmp(argv[0], "device")) {
+		if (argc > 2) {
+			vq_err("shell: device takes one selector");
+			return EXIT_USAGE;
+		}
+		if (argc == 2) {
+			free(shell_device);
+			shell_device = strdup(argv[1]);
+			ctx->device = shell_device;
+		}
+		printf("device: %s\n", ctx->device ? ctx->device : "(none: commands apply to all, or give -d)");
+		return 0;
+	}
 	ret = vq_run_command(ctx, argc, argv);
 	/* Per-command options do not stick to later commands. */
 	ctx->json = json;
 	ctx->verbose = verbose;
+	ctx->device = device;
 	fflush(stdout);
 	return ret;
 }
@@ -181,14 +294,12 @@ int vq_cmd_shell(struct vq_ctx *ctx, int argc, char **argv)
 	char *hist = NULL, *line;
 
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("Usage: vqdump [SOURCE] shell\n"
-		       "Read commands (the same as on the command line, without 'vqdump') and run\n"
-		       "them against the source opened once.  'quit' or end of input leaves.\n"
-		       "History is kept in $XDG_STATE_HOME/vqdump/history.\n");
+		vq_cmd_help(vq_find_cmd("shell"), stdout);
 		return EXIT_OK;
 	}
 	if (argc > 1)
 		return vq_usage_err("shell", "unexpected argument '%s'", argv[1]);
+	shell_ctx = ctx;
 	if (tty) {
 		rl_readline_name = "vqdump";
 		rl_attempted_completion_function = shell_complete;
@@ -231,6 +342,8 @@ int vq_cmd_shell(struct vq_ctx *ctx, int argc, char **argv)
 			vq_err("shell: save history %s: %s", hist, strerror(errno));
 	}
 	free(hist);
+	free(shell_device);
+	shell_device = NULL;
 	/* Piped sessions report the last command's status, like sh -e would not. */
 	return tty ? EXIT_OK : last;
 }

@@ -1,0 +1,638 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Live devices: list, status, features, config, regs; device selection with -d. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/virtio_pci.h>
+
+#include "../decode/config.h"
+#include "../decode/le.h"
+#include "../decode/names.h"
+#include "cli.h"
+
+const struct option vq_no_options[] = {
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char *transport_name(const struct vq_dev *d)
+{
+	switch (d->kind) {
+	case VQ_T_PCI:
+		return "pci";
+	case VQ_T_PCI_LEGACY:
+		return "pci-legacy";
+	case VQ_T_MMIO:
+		return "mmio";
+	}
+	return "?";
+}
+
+int vq_ctx_open_devices(struct vq_ctx *ctx)
+{
+	char err[256] = "", err2[256] = "";
+	int n1, n2;
+
+	if (ctx->devs_open)
+		return 0;
+	if (ctx->core || ctx->raw) {
+		vq_err("this command reads live device registers, which a memory image does not hold; run it on the live system, or use 'ring --at' and 'scan' on the image");
+		return EXIT_USAGE;
+	}
+	if (ctx->mmio) {
+		uint64_t base;
+		int ret;
+
+		if (vq_parse_u64(ctx->mmio, &base))
+			return vq_usage_err(NULL, "--mmio takes an address, not '%s'", ctx->mmio);
+		ret = vq_mmio_probe_at(base, &ctx->devs, err, sizeof(err));
+		if (ret < 0) {
+			vq_err("%s", err);
+			return EXIT_ACCESS;
+		}
+		if (ret == 1) {
+			vq_err("virtio-mmio transport at 0x%llx has device ID 0: no device behind it",
+			       (unsigned long long)base);
+			return EXIT_ACCESS;
+		}
+		ctx->devs_open = 1;
+		return 0;
+	}
+	n1 = vq_transport_pci.enumerate(&ctx->devs, err, sizeof(err));
+	n2 = vq_transport_mmio.enumerate(&ctx->devs, err2, sizeof(err2));
+	if (n1 < 0 && n2 < 0) {
+		vq_err("find devices: %s; %s", err, err2);
+		return EXIT_ACCESS;
+	}
+	/* One transport unreadable while the other works is worth a word:
+	 * its devices are missing from the list. */
+	if (n1 < 0)
+		vq_err("warning: virtio-pci devices not listed: %s", err);
+	if (n2 < 0)
+		vq_err("warning: virtio-mmio devices not listed: %s", err2);
+	ctx->devs_open = 1;
+	return 0;
+}
+
+/* "0000:00:04.0", "00:04.0", "mmio:0xfeb00000", "virtio3", or an index. */
+static int dev_matches(const struct vq_dev *d, const char *sel)
+{
+	char buf[48];
+	uint64_t a;
+
+	if (!strcmp(d->name, sel))
+		return 1;
+	if (d->virtio_name[0] && !strcmp(d->virtio_name, sel))
+		return 1;
+	if (d->kind == VQ_T_MMIO && !strncmp(sel, "mmio:", 5) && !vq_parse_u64(sel + 5, &a))
+		return a == d->mmio_base;
+	if (d->kind != VQ_T_MMIO && strlen(sel) < 40) {
+		snprintf(buf, sizeof(buf), "0000:%s", sel);
+		return !strcmp(d->name, buf);
+	}
+	return 0;
+}
+
+struct vq_dev *vq_ctx_device(struct vq_ctx *ctx, int *exit_code)
+{
+	uint64_t idx;
+	size_t i;
+
+	*exit_code = vq_ctx_open_devices(ctx);
+	if (*exit_code)
+		return NULL;
+	if (!ctx->device) {
+		if (ctx->devs.n == 1)
+			return &ctx->devs.devs[0];
+		if (!ctx->devs.n) {
+			vq_err("no virtio devices found");
+			*exit_code = EXIT_ACCESS;
+			return NULL;
+		}
+		*exit_code = vq_usage_err(NULL, "%zu virtio devices found: choose one with -d (see 'vqdump list')",
+					  ctx->devs.n);
+		return NULL;
+	}
+	/* An index is plain decimal, as 'list' prints it (no 010 = 8). */
+	if (ctx->device[0] && strspn(ctx->device, "0123456789") == strlen(ctx->device) &&
+	    strlen(ctx->device) < 10) {
+		idx = strtoull(ctx->device, NULL, 10);
+		if (idx < ctx->devs.n)
+			return &ctx->devs.devs[idx];
+		vq_err("no device %llu: 'vqdump list' shows %zu", (unsigned long long)idx, ctx->devs.n);
+		*exit_code = EXIT_ACCESS;
+		return NULL;
+	}
+	for (i = 0; i < ctx->devs.n; i++)
+		if (dev_matches(&ctx->devs.devs[i], ctx->device))
+			return &ctx->devs.devs[i];
+	vq_err("no virtio device '%s' (see 'vqdump list')", ctx->device);
+	*exit_code = EXIT_ACCESS;
+	return NULL;
+}
+
+/* Ring indices live in guest memory, not registers. */
+static void read_indices(struct vq_ctx *ctx, struct vq_dev *d)
+{
+	unsigned i;
+
+	for (i = 0; i < d->num_queues; i++) {
+		struct vq_queue_state *q = &d->queues[i];
+		uint8_t b[2];
+
+		q->idx_valid = 0;
+		if (!q->enabled || !q->desc || !q->avail || !q->used)
+			continue;
+		if (!ctx->mem_open && !ctx->mem_failed && vq_ctx_open_mem(ctx)) {
+			ctx->mem_failed = 1;
+			vq_err("warning: ring indices not shown (guest memory unreadable, as said above)");
+		}
+		if (!ctx->mem_open)
+			return;
+		if (vq_mem_read(&ctx->mem, q->avail + 2, b, 2, "avail idx") < 0)
+			continue;
+		q->avail_idx = le16(b);
+		if (vq_mem_read(&ctx->mem, q->used + 2, b, 2, "used idx") < 0)
+			continue;
+		q->used_idx = le16(b);
+		q->idx_valid = 1;
+	}
+}
+
+int vq_dev_refresh(struct vq_ctx *ctx, struct vq_dev *d)
+{
+	if (d->t->read_state(d) < 0) {
+		vq_err("%s", d->err);
+		return EXIT_ACCESS;
+	}
+	read_indices(ctx, d);
+	return 0;
+}
+
+/* The virtio-level driver (virtio_blk...), as opposed to the transport's. */
+static void virtio_driver(const struct vq_dev *d, char *buf, size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+	const char *base;
+
+	buf[0] = 0;
+	if (!d->virtio_name[0])
+		return;
+	snprintf(path, sizeof(path), "/sys/bus/virtio/devices/%s/driver", d->virtio_name);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = 0;
+	base = strrchr(target, '/');
+	snprintf(buf, len, "%.63s", base ? base + 1 : target);
+}
+
+static const char *type_name(uint32_t id, char *buf, size_t len)
+{
+	const char *n = vq_device_short_name(id);
+
+	if (n)
+		return n;
+	snprintf(buf, len, "id_%u", id);
+	return buf;
+}
+
+static struct json_object *status_json(uint8_t st)
+{
+	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+	unsigned b;
+	char buf[16];
+
+	for (b = 0; b < 8; b++) {
+		const char *n;
+
+		if (!(st & (1u << b)))
+			continue;
+		n = vq_status_bit_name(b);
+		snprintf(buf, sizeof(buf), "bit_%u", b);
+		json_object_array_add(a, json_object_new_string(n ? n : buf));
+	}
+	json_object_object_add(o, "value", json_object_new_int(st));
+	json_object_object_add(o, "names", a);
+	return o;
+}
+
+static void status_text(uint8_t st, char *buf, size_t len)
+{
+	size_t off = 0;
+	unsigned b;
+
+	buf[0] = 0;
+	for (b = 0; b < 8 && off < len; b++) {
+		const char *n;
+
+		if (!(st & (1u << b)))
+			continue;
+		n = vq_status_bit_name(b);
+		if (n)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? " " : "", n);
+		else
+			off += (size_t)snprintf(buf + off, len - off, "%sbit_%u", off ? " " : "", b);
+	}
+	if (!st)
+		snprintf(buf, len, "reset (0)");
+}
+
+static struct json_object *features_json(const struct vq_dev *d, const uint32_t f[4],
+					 enum vq_source src)
+{
+	struct json_object *o, *bits, *names;
+	unsigned b;
+	char buf[24];
+
+	if (src == VQ_SRC_NONE)
+		return NULL;
+	o = json_object_new_object();
+	bits = json_object_new_array();
+	names = json_object_new_array();
+	for (b = 0; b < 128; b++) {
+		if (!vq_feature_has(f, b))
+			continue;
+		json_object_array_add(bits, json_object_new_int((int)b));
+		json_object_array_add(names, json_object_new_string(
+					       vq_feature_name_buf(d->device_id, b, buf, sizeof(buf))));
+	}
+	json_object_object_add(o, "bits", bits);
+	json_object_object_add(o, "names", names);
+	if (src != VQ_SRC_ASSUMED)
+		json_object_object_add(o, "source",
+				       json_object_new_string(src == VQ_SRC_SYSFS ? "sysfs" : "registers"));
+	return o;
+}
+
+static struct json_object *config_json(const struct vq_dev *d, const uint32_t *feat)
+{
+	struct vq_cfg_field f[64];
+	struct json_object *o = json_object_new_object();
+	size_t n, i;
+
+	n = vq_config_decode(d->device_id, d->config, d->config_len, feat, f, 64);
+	for (i = 0; i < n; i++)
+		json_object_object_add(o, f[i].name,
+				       f[i].kind == VQ_CFG_STR ? json_object_new_string(f[i].str)
+							       : json_object_new_uint64(f[i].value));
+	return o;
+}
+
+/* Which feature set governs the config layout: the negotiated one when
+ * the driver got that far, else what the device offers. */
+static const uint32_t *config_features(const struct vq_dev *d)
+{
+	if (d->driver_features_src != VQ_SRC_NONE &&
+	    (d->driver_features[0] | d->driver_features[1] | d->driver_features[2] |
+	     d->driver_features[3]))
+		return d->driver_features;
+	return d->device_features;
+}
+
+static char *hex_string(const uint8_t *b, size_t n)
+{
+	char *s = malloc(2 * n + 1);
+	size_t i;
+
+	if (!s)
+		return NULL;
+	for (i = 0; i < n; i++)
+		snprintf(s + 2 * i, 3, "%02x", b[i]);
+	s[2 * n] = 0;
+	return s;
+}
+
+static struct json_object *device_json(const struct vq_dev *d, int full)
+{
+	struct json_object *o = json_object_new_object(), *qa;
+	char tbuf[16], drv[64];
+	unsigned i;
+
+	json_object_object_add(o, "name", json_object_new_string(d->name));
+	json_object_object_add(o, "transport", json_object_new_string(transport_name(d)));
+	json_object_object_add(o, "device_id", json_object_new_int((int)d->device_id));
+	json_object_object_add(o, "type", json_object_new_string(type_name(d->device_id, tbuf, sizeof(tbuf))));
+	json_object_object_add(o, "status", status_json(d->status));
+	json_object_object_add(o, "driver", d->driver[0] ? json_object_new_string(d->driver) : NULL);
+	virtio_driver(d, drv, sizeof(drv));
+	json_object_object_add(o, "virtio_driver", drv[0] ? json_object_new_string(drv) : NULL);
+	json_object_object_add(o, "virtio_name",
+			       d->virtio_name[0] ? json_object_new_string(d->virtio_name) : NULL);
+	if (d->kind == VQ_T_MMIO) {
+		json_object_object_add(o, "mmio_base", json_object_new_uint64(d->mmio_base));
+		json_object_object_add(o, "mmio_version", json_object_new_int(d->mmio_version));
+	}
+	json_object_object_add(o, "num_queues", json_object_new_int(d->num_queues));
+	if (!full)
+		return o;
+	json_object_object_add(o, "device_features",
+			       features_json(d, d->device_features, d->device_features_src));
+	json_object_object_add(o, "driver_features",
+			       features_json(d, d->driver_features, d->driver_features_src));
+	if (d->driver_features_src != VQ_SRC_NONE && d->device_features_src != VQ_SRC_NONE) {
+		uint32_t extra[4];
+
+		for (i = 0; i < 4; i++)
+			extra[i] = d->driver_features[i] & ~d->device_features[i];
+		json_object_object_add(o, "driver_features_not_offered",
+				       features_json(d, extra, VQ_SRC_ASSUMED));
+	}
+	qa = json_object_new_array();
+	for (i = 0; i < d->num_queues; i++) {
+		const struct vq_queue_state *q = &d->queues[i];
+		struct json_object *qo = json_object_new_object();
+
+		json_object_object_add(qo, "index", json_object_new_int(q->index));
+		json_object_object_add(qo, "size", q->size ? json_object_new_int(q->size) : NULL);
+		json_object_object_add(qo, "size_source",
+				       json_object_new_string(q->size_src == VQ_SRC_ASSUMED ? "assumed"
+							      : q->size_src == VQ_SRC_NONE ? "unknown"
+											    : "registers"));
+		json_object_object_add(qo, "max_size", q->max_size ? json_object_new_int(q->max_size) : NULL);
+		json_object_object_add(qo, "enabled", json_object_new_boolean(q->enabled));
+		/* 0 means not set up, or not readable back (virtio-mmio): null. */
+		json_object_object_add(qo, "desc", q->desc ? json_object_new_uint64(q->desc) : NULL);
+		json_object_object_add(qo, "avail", q->avail ? json_object_new_uint64(q->avail) : NULL);
+		json_object_object_add(qo, "used", q->used ? json_object_new_uint64(q->used) : NULL);
+		json_object_object_add(qo, "avail_idx", q->idx_valid ? json_object_new_int(q->avail_idx) : NULL);
+		json_object_object_add(qo, "used_idx", q->idx_valid ? json_object_new_int(q->used_idx) : NULL);
+		json_object_object_add(qo, "in_flight",
+				       q->idx_valid ? json_object_new_int((uint16_t)(q->avail_idx - q->used_idx)) : NULL);
+		if (d->kind == VQ_T_PCI) {
+			json_object_object_add(qo, "msix_vector", json_object_new_int(q->msix_vector));
+			json_object_object_add(qo, "notify_off", json_object_new_int(q->notify_off));
+		}
+		json_object_array_add(qa, qo);
+	}
+	json_object_object_add(o, "queues", qa);
+	json_object_object_add(o, "config", config_json(d, config_features(d)));
+	{
+		char *hex = hex_string(d->config, d->config_len);
+
+		json_object_object_add(o, "config_raw", hex ? json_object_new_string(hex) : NULL);
+		free(hex);
+	}
+	json_object_object_add(o, "config_generation",
+			       d->config_generation >= 0 ? json_object_new_int(d->config_generation) : NULL);
+	json_object_object_add(o, "config_consistent", json_object_new_boolean(d->config_consistent));
+	return o;
+}
+
+static void header_text(const struct vq_dev *d)
+{
+	char tbuf[16], drv[64];
+	const char *longname = vq_device_long_name(d->device_id);
+
+	virtio_driver(d, drv, sizeof(drv));
+	printf("%s  %s", d->name, transport_name(d));
+	if (d->kind == VQ_T_MMIO)
+		printf(" v%d", d->mmio_version);
+	printf("  %s (%s)", type_name(d->device_id, tbuf, sizeof(tbuf)), longname ? longname : "unknown type");
+	if (d->virtio_name[0])
+		printf("  %s", d->virtio_name);
+	printf("  driver %s%s%s\n", d->driver[0] ? d->driver : "none", drv[0] ? "/" : "", drv);
+}
+
+static void features_text(const struct vq_dev *d)
+{
+	unsigned b;
+	char buf[24];
+	int any_extra = 0;
+
+	printf("  features (device offers / driver accepted%s):\n",
+	       d->driver_features_src == VQ_SRC_SYSFS ? ", as Linux reports in sysfs" : "");
+	if (d->device_features_src == VQ_SRC_NONE)
+		printf("    device features unreadable\n");
+	for (b = 0; b < 128; b++) {
+		int off = vq_feature_has(d->device_features, b);
+		int acc = vq_feature_has(d->driver_features, b);
+
+		if (!off && !acc)
+			continue;
+		printf("    %-36s %-7s %s\n", vq_feature_name_buf(d->device_id, b, buf, sizeof(buf)),
+		       off ? "offered" : "-",
+		       d->driver_features_src == VQ_SRC_NONE ? "unknown" : acc ? "accepted" : "-");
+		if (acc && !off)
+			any_extra = 1;
+	}
+	if (d->driver_features_src == VQ_SRC_NONE)
+		printf("    driver features cannot be read back on this transport (write-only register) and no driver reports them\n");
+	if (any_extra) {
+		printf("  driver accepted features the device does not offer:");
+		for (b = 0; b < 128; b++)
+			if (vq_feature_has(d->driver_features, b) && !vq_feature_has(d->device_features, b))
+				printf(" %s", vq_feature_name_buf(d->device_id, b, buf, sizeof(buf)));
+		printf("\n");
+	}
+}
+
+static void queues_text(const struct vq_dev *d)
+{
+	unsigned i;
+
+	printf("  queues: %u\n", d->num_queues);
+	for (i = 0; i < d->num_queues; i++) {
+		const struct vq_queue_state *q = &d->queues[i];
+
+		printf("    q%-3u size %u%s", q->index, q->size,
+		       q->size_src == VQ_SRC_ASSUMED ? " (assumed: QueueNumMax)" : "");
+		if (q->max_size)
+			printf(" max %u", q->max_size);
+		printf(" %s", q->enabled ? "enabled" : "disabled");
+		if (q->desc || q->avail || q->used)
+			printf("  desc 0x%llx avail 0x%llx used 0x%llx", (unsigned long long)q->desc,
+			       (unsigned long long)q->avail, (unsigned long long)q->used);
+		if (q->idx_valid)
+			printf("  avail_idx %u used_idx %u in_flight %u", q->avail_idx, q->used_idx,
+			       (uint16_t)(q->avail_idx - q->used_idx));
+		printf("\n");
+	}
+}
+
+static void config_text(const struct vq_dev *d)
+{
+	struct vq_cfg_field f[64];
+	size_t n, i;
+
+	n = vq_config_decode(d->device_id, d->config, d->config_len, config_features(d), f, 64);
+	printf("  config (%u bytes%s):%s\n", d->config_len,
+	       d->config_consistent    ? (d->config_generation < 0 ? ", read twice alike" : ", generation stable")
+				       : ", changed while read: may be torn",
+	       n ? "" : " nothing vqdump decodes for this type");
+	for (i = 0; i < n; i++) {
+		if (f[i].kind == VQ_CFG_STR)
+			printf("    %-28s %s", f[i].name, f[i].str);
+		else
+			printf("    %-28s %llu", f[i].name, (unsigned long long)f[i].value);
+		printf("%s%s%s\n", f[i].note ? " (" : "", f[i].note ? f[i].note : "", f[i].note ? ")" : "");
+	}
+}
+
+static void regs_text(const struct vq_dev *d)
+{
+	static const char *const cap_names[] = {
+		[VIRTIO_PCI_CAP_COMMON_CFG] = "common",  [VIRTIO_PCI_CAP_NOTIFY_CFG] = "notify",
+		[VIRTIO_PCI_CAP_ISR_CFG] = "isr",        [VIRTIO_PCI_CAP_DEVICE_CFG] = "device",
+		[VIRTIO_PCI_CAP_PCI_CFG] = "pci-cfg",    [VIRTIO_PCI_CAP_SHARED_MEMORY_CFG] = "shared-memory",
+	};
+	unsigned i, j;
+
+	printf("  status 0x%02x  device_features %08x %08x %08x %08x  driver_features ", d->status,
+	       d->device_features[3], d->device_features[2], d->device_features[1],
+	       d->device_features[0]);
+	if (d->driver_features_src == VQ_SRC_NONE)
+		printf("unknown\n");
+	else
+		printf("%08x %08x %08x %08x\n", d->driver_features[3], d->driver_features[2],
+		       d->driver_features[1], d->driver_features[0]);
+	if (d->kind == VQ_T_MMIO)
+		printf("  mmio base 0x%llx version %d vendor 0x%08x\n", (unsigned long long)d->mmio_base,
+		       d->mmio_version, d->vendor_id);
+	if (d->kind == VQ_T_PCI)
+		printf("  msix_config %u\n", d->msix_config);
+	for (i = 0; i < d->ncaps; i++) {
+		const struct vq_pci_cap *c = &d->caps[i];
+		const char *n = c->cfg_type < sizeof(cap_names) / sizeof(cap_names[0]) ? cap_names[c->cfg_type] : NULL;
+
+		printf("  cap@0x%02x %-13s bar %u offset 0x%llx length 0x%llx", c->pos, n ? n : "unknown",
+		       c->bar, (unsigned long long)c->offset, (unsigned long long)c->length);
+		if (c->cfg_type == VIRTIO_PCI_CAP_NOTIFY_CFG)
+			printf(" notify_off_multiplier %u", c->notify_off_multiplier);
+		if (c->cfg_type == VIRTIO_PCI_CAP_SHARED_MEMORY_CFG)
+			printf(" id %u", c->id);
+		printf("\n");
+	}
+	for (i = 0; i < d->num_queues; i++) {
+		const struct vq_queue_state *q = &d->queues[i];
+
+		if (d->kind == VQ_T_PCI)
+			printf("  q%-3u size %u enable %u msix %u notify_off %u desc 0x%llx avail 0x%llx used 0x%llx\n",
+			       q->index, q->size, q->enabled, q->msix_vector, q->notify_off,
+			       (unsigned long long)q->desc, (unsigned long long)q->avail,
+			       (unsigned long long)q->used);
+		else
+			printf("  q%-3u size %u max %u ready %u desc 0x%llx avail 0x%llx used 0x%llx\n",
+			       q->index, q->size, q->max_size, q->enabled, (unsigned long long)q->desc,
+			       (unsigned long long)q->avail, (unsigned long long)q->used);
+	}
+	printf("  config_generation %d\n", d->config_generation);
+	for (i = 0; i < d->config_len; i += 16) {
+		printf("  config+%03x:", i);
+		for (j = i; j < i + 16 && j < d->config_len; j++)
+			printf(" %02x", d->config[j]);
+		printf("\n");
+	}
+}
+
+enum view { VIEW_LIST, VIEW_STATUS, VIEW_FEATURES, VIEW_CONFIG, VIEW_REGS };
+
+static int run_view(struct vq_ctx *ctx, const char *name, int argc, char **argv, enum view view)
+{
+	const struct vq_cmd *cmd = vq_find_cmd(name);
+	struct json_object *root = NULL, *arr = NULL;
+	int c, handled, ret = 0;
+	size_t i, first = 0, last;
+
+	while ((c = vq_cmd_getopt(ctx, cmd, argc, argv, NULL, &handled)) != -1) {
+		if (handled == 2)
+			return EXIT_OK;
+		if (handled == 3)
+			return EXIT_USAGE;
+	}
+	if (optind < argc)
+		return vq_usage_err(name, "unexpected argument '%s'", argv[optind]);
+	ret = vq_ctx_open_devices(ctx);
+	if (ret)
+		return ret;
+	last = ctx->devs.n;
+	if (ctx->device && view != VIEW_LIST) {
+		struct vq_dev *d = vq_ctx_device(ctx, &ret);
+
+		if (!d)
+			return ret;
+		first = (size_t)(d - ctx->devs.devs);
+		last = first + 1;
+	}
+	if (ctx->json) {
+		root = json_object_new_object();
+		arr = json_object_new_array();
+	} else if (view == VIEW_LIST) {
+		printf("%-3s %-20s %-10s %-4s %-10s %-42s %s\n", "#", "NAME", "TRANSPORT", "ID", "TYPE",
+		       "STATUS", "DRIVER");
+	}
+	for (i = first; i < last; i++) {
+		struct vq_dev *d = &ctx->devs.devs[i];
+
+		/* list shows status and queue count: both need the registers. */
+		if (vq_dev_refresh(ctx, d)) {
+			ret = EXIT_ACCESS;
+			continue;
+		}
+		if (ctx->json) {
+			json_object_array_add(arr, device_json(d, view != VIEW_LIST));
+			continue;
+		}
+		if (view == VIEW_LIST) {
+			char st[128], tbuf[16], drv[64];
+
+			status_text(d->status, st, sizeof(st));
+			virtio_driver(d, drv, sizeof(drv));
+			printf("%-3zu %-20s %-10s %-4u %-10s %-42s %s%s%s\n", i, d->name, transport_name(d),
+			       d->device_id, type_name(d->device_id, tbuf, sizeof(tbuf)), st,
+			       d->driver[0] ? d->driver : "none", drv[0] ? "/" : "", drv);
+			continue;
+		}
+		header_text(d);
+		if (view == VIEW_STATUS || view == VIEW_REGS) {
+			char st[128];
+
+			status_text(d->status, st, sizeof(st));
+			printf("  status 0x%02x: %s\n", d->status, st);
+		}
+		if (view == VIEW_STATUS || view == VIEW_FEATURES)
+			features_text(d);
+		if (view == VIEW_STATUS)
+			queues_text(d);
+		if (view == VIEW_STATUS || view == VIEW_CONFIG)
+			config_text(d);
+		if (view == VIEW_REGS)
+			regs_text(d);
+		if (i + 1 < last)
+			printf("\n");
+	}
+	if (ctx->json) {
+		json_object_object_add(root, "devices", arr);
+		vq_json_print(root);
+	}
+	return ret;
+}
+
+int vq_cmd_list(struct vq_ctx *ctx, int argc, char **argv)
+{
+	return run_view(ctx, "list", argc, argv, VIEW_LIST);
+}
+
+int vq_cmd_status(struct vq_ctx *ctx, int argc, char **argv)
+{
+	return run_view(ctx, "status", argc, argv, VIEW_STATUS);
+}
+
+int vq_cmd_features(struct vq_ctx *ctx, int argc, char **argv)
+{
+	return run_view(ctx, "features", argc, argv, VIEW_FEATURES);
+}
+
+int vq_cmd_config(struct vq_ctx *ctx, int argc, char **argv)
+{
+	return run_view(ctx, "config", argc, argv, VIEW_CONFIG);
+}
+
+int vq_cmd_regs(struct vq_ctx *ctx, int argc, char **argv)
+{
+	return run_view(ctx, "regs", argc, argv, VIEW_REGS);
+}
