@@ -41,9 +41,10 @@ struct cand {
 };
 
 struct cands {
-	struct cand *v;      /* array */
-	size_t n, cap;       /* used and allocated entries */
-	unsigned unresolved; /* transports seen without an address (not root) */
+	struct cand *v;           /* array */
+	size_t n, cap;            /* used and allocated entries */
+	unsigned unresolved_iomem; /* /proc/iomem windows shown at 0 (reader not root) */
+	unsigned unresolved_plat;  /* platform devices no source gave an address for */
 };
 
 static int cand_add(struct cands *c, uint64_t base, uint64_t size, const char *plat, size_t platlen)
@@ -131,7 +132,8 @@ static void from_iomem(struct cands *c)
 		    !vq_mmio_name_match(name))
 			continue;
 		if (!start && !end) {
-			c->unresolved++;
+			/* The nested claim repeats its parent: count windows. */
+			c->unresolved_iomem += depth == 0;
 			continue;
 		}
 		cand_add(c, start, end - start + 1, name, strcspn(name, " \t\n"));
@@ -163,7 +165,7 @@ static void from_platform(struct cands *c)
 		for (i = 0; i < c->n; i++)
 			known |= !strcmp(c->v[i].plat, de->d_name);
 		if (!known)
-			c->unresolved++;
+			c->unresolved_plat++;
 	}
 	closedir(dir);
 }
@@ -357,12 +359,19 @@ static int rd32(struct vq_regwin *w, unsigned off, uint32_t *v, char *err, size_
 static int probe_window(uint64_t base, uint64_t size, const char *plat, struct vq_dev_list *list,
 			char *err, size_t errlen)
 {
-	struct mmio_priv *p = calloc(1, sizeof(*p));
 	uint32_t magic, version, id, vendor;
 	char what[96], why[160];
+	struct mmio_priv *p;
 	struct vq_dev *d;
 	int ret;
 
+	if (base % 4) {
+		snprintf(err, errlen,
+			 "probe virtio-mmio at 0x%llx: not 4-byte aligned (its registers are 32-bit words)",
+			 (unsigned long long)base);
+		return -EINVAL;
+	}
+	p = calloc(1, sizeof(*p));
 	if (!p) {
 		snprintf(err, errlen, "probe virtio-mmio at 0x%llx: out of memory",
 			 (unsigned long long)base);
@@ -370,8 +379,8 @@ static int probe_window(uint64_t base, uint64_t size, const char *plat, struct v
 	}
 	p->len = map_len(size);
 	copy_str(p->plat, sizeof(p->plat), plat);
-	snprintf(what, sizeof(what), "virtio-mmio window mmio:0x%llx%s%s%s",
-		 (unsigned long long)base, plat[0] ? " (" : "", plat, plat[0] ? ")" : "");
+	snprintf(what, sizeof(what), "virtio-mmio window mmio:0x%llx%s%s", (unsigned long long)base,
+		 plat[0] ? " of " : "", plat);
 	ret = vq_regwin_open_map(&p->w, DEVMEM_PATH, base, p->len, 0, what, err, errlen);
 	if (ret) {
 		free(p);
@@ -419,6 +428,7 @@ static int mmio_enumerate(struct vq_dev_list *list, char *err, size_t errlen)
 	struct cands c = { 0 };
 	int added = 0, failed = 0, first = 0, ret;
 	char scratch[256];
+	unsigned unres;
 	size_t i;
 
 	err[0] = 0;
@@ -441,10 +451,11 @@ static int mmio_enumerate(struct vq_dev_list *list, char *err, size_t errlen)
 	}
 	if (!added && failed)
 		return first;
-	if (!added && !c.n && c.unresolved) {
+	unres = c.unresolved_iomem > c.unresolved_plat ? c.unresolved_iomem : c.unresolved_plat;
+	if (!added && !c.n && unres) {
 		snprintf(err, errlen,
 			 "find virtio-mmio devices: %u transport%s listed without an address (%s shows addresses to root only; run as root)",
-			 c.unresolved, c.unresolved > 1 ? "s" : "", IOMEM_PATH);
+			 unres, unres > 1 ? "s" : "", IOMEM_PATH);
 		return -EACCES;
 	}
 	/* Some windows failed while others worked: @err says which, as a

@@ -69,10 +69,10 @@ int vq_ctx_open_devices(struct vq_ctx *ctx)
 	}
 	/* One transport unreadable while the other works is worth a word:
 	 * its devices are missing from the list. */
-	if (n1 < 0)
-		vq_err("warning: virtio-pci devices not listed: %s", err);
-	if (n2 < 0)
-		vq_err("warning: virtio-mmio devices not listed: %s", err2);
+	if (n1 < 0 || (n1 >= 0 && err[0]))
+		vq_err("warning: %s %s", n1 < 0 ? "virtio-pci devices not listed:" : "virtio-pci:", err);
+	if (n2 < 0 || (n2 >= 0 && err2[0]))
+		vq_err("warning: %s %s", n2 < 0 ? "virtio-mmio devices not listed:" : "virtio-mmio:", err2);
 	ctx->devs_open = 1;
 	return 0;
 }
