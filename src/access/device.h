@@ -19,6 +19,15 @@ enum vq_transport_kind {
 	VQ_T_MMIO,     /* virtio-mmio, version in mmio_version */
 };
 
+/* How read_state() reached the device's registers. */
+enum vq_access_path {
+	VQ_ACCESS_NONE,    /* nothing read */
+	VQ_ACCESS_MAPPED,  /* a mapped BAR or MMIO window, or the legacy I/O BAR file */
+	VQ_ACCESS_PCI_CFG, /* modern registers through VIRTIO_PCI_CAP_PCI_CFG in config space */
+	VQ_ACCESS_SYSFS,   /* status and negotiated features from /sys/bus/virtio only:
+			    * no queues, no config */
+};
+
 /* Where a value came from, for fields some transports cannot read back. */
 enum vq_source {
 	VQ_SRC_NONE,      /* not known: JSON null, text "unknown" */
@@ -86,6 +95,7 @@ struct vq_dev {
 	int config_generation;         /* -1 when the transport has none (legacy) */
 	int config_consistent;         /* generation equal before and after */
 	uint16_t msix_config;          /* modern PCI: msix_config vector */
+	enum vq_access_path access;    /* how the registers were reached */
 
 	void *priv;                    /* transport's own state (mapped BARs...) */
 	char err[256];                 /* last failure, one line */

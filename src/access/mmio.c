@@ -727,7 +727,7 @@ static int fill_queues(struct vq_dev *d, const struct vq_mmio_queue_regs *r, uns
 	return 0;
 }
 
-static int mmio_read_state(struct vq_dev *d)
+static int mmio_read_state_regs(struct vq_dev *d)
 {
 	struct mmio_priv *p = d->priv;
 	struct vq_mmio_queue_regs *qr = NULL;
@@ -805,6 +805,15 @@ static void mmio_release(struct vq_dev *d)
 	free(d->queues);
 	d->queues = NULL;
 	d->num_queues = 0;
+}
+
+/* Read the state; the window is the only path on virtio-mmio. */
+static int mmio_read_state(struct vq_dev *d)
+{
+	int ret = mmio_read_state_regs(d);
+
+	d->access = ret ? VQ_ACCESS_NONE : VQ_ACCESS_MAPPED;
+	return ret;
 }
 
 const struct vq_transport vq_transport_mmio = {

@@ -1336,7 +1336,7 @@ static int sysfs_read(struct vq_dev *d, const char *why, const char *hint)
 	return 0;
 }
 
-static int pci_read_state(struct vq_dev *d)
+static int pci_read_state_path(struct vq_dev *d)
 {
 	struct pci_priv *p = d->priv;
 	uint8_t cfg[VQ_PCI_CFG_SIZE];
@@ -1388,6 +1388,22 @@ static void pci_release(struct vq_dev *d)
 	free(d->queues);
 	d->queues = NULL;
 	d->num_queues = 0;
+}
+
+/* Read the state and say which path reached it. */
+static int pci_read_state(struct vq_dev *d)
+{
+	static const enum vq_access_path map[] = {
+		[PATH_NONE] = VQ_ACCESS_NONE,
+		[PATH_MAPPED] = VQ_ACCESS_MAPPED,
+		[PATH_PCI_CFG] = VQ_ACCESS_PCI_CFG,
+		[PATH_SYSFS] = VQ_ACCESS_SYSFS,
+	};
+	struct pci_priv *p = d->priv;
+	int ret = pci_read_state_path(d);
+
+	d->access = p ? map[p->path] : VQ_ACCESS_NONE;
+	return ret;
 }
 
 const struct vq_transport vq_transport_pci = {

@@ -191,6 +191,21 @@ static void virtio_driver(const struct vq_dev *d, char *buf, size_t len)
 	snprintf(buf, len, "%.63s", base ? base + 1 : target);
 }
 
+static const char *access_name(enum vq_access_path a)
+{
+	switch (a) {
+	case VQ_ACCESS_NONE:
+		return "none";
+	case VQ_ACCESS_MAPPED:
+		return "mapped";
+	case VQ_ACCESS_PCI_CFG:
+		return "pci-cfg";
+	case VQ_ACCESS_SYSFS:
+		return "sysfs";
+	}
+	return "?";
+}
+
 static const char *type_name(uint32_t id, char *buf, size_t len)
 {
 	const char *n = vq_device_short_name(id);
@@ -328,6 +343,7 @@ static struct json_object *device_json(const struct vq_dev *d, int full)
 		json_object_object_add(o, "mmio_version", json_object_new_int(d->mmio_version));
 	}
 	json_object_object_add(o, "num_queues", json_object_new_int(d->num_queues));
+	json_object_object_add(o, "access", json_object_new_string(access_name(d->access)));
 	if (!full)
 		return o;
 	json_object_object_add(o, "device_features",
@@ -415,9 +431,9 @@ static void features_text(const struct vq_dev *d)
 		if (!off && !acc)
 			continue;
 		printf("    %-36s %-7s %s\n", vq_feature_name_buf(d->device_id, b, buf, sizeof(buf)),
-		       off ? "offered" : "-",
+		       d->device_features_src == VQ_SRC_NONE ? "unknown" : off ? "offered" : "-",
 		       d->driver_features_src == VQ_SRC_NONE ? "unknown" : acc ? "accepted" : "-");
-		if (acc && !off)
+		if (acc && !off && d->device_features_src != VQ_SRC_NONE)
 			any_extra = 1;
 	}
 	if (d->driver_features_src == VQ_SRC_NONE)
@@ -435,6 +451,10 @@ static void queues_text(const struct vq_dev *d)
 {
 	unsigned i;
 
+	if (d->access == VQ_ACCESS_SYSFS) {
+		printf("  queues: not readable: only Linux's sysfs view was reachable (run as root; boot with iomem=relaxed if the registers are refused)\n");
+		return;
+	}
 	printf("  queues: %u\n", d->num_queues);
 	for (i = 0; i < d->num_queues; i++) {
 		const struct vq_queue_state *q = &d->queues[i];
