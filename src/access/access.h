@@ -36,6 +36,9 @@ struct vq_mem_ops {
 	int (*open)(struct vq_mem *m, const char *arg);
 	/* Release what open() took beyond the generic fields. */
 	void (*close)(struct vq_mem *m);
+	/* Optional: read without the segment table (0 or -errno, m->err set);
+	 * for sources that cannot be read with pread or one mapping. */
+	int (*read)(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const char *what);
 };
 
 struct vq_mem {
@@ -47,6 +50,7 @@ struct vq_mem {
 	struct vq_seg *segs;          /* sorted by paddr, non-overlapping */
 	size_t nsegs;                 /* entries in @segs */
 	char err[512];                /* last failure, as a one-line reason */
+	const char *where;            /* what "not in ..." names: "the dump" unless set */
 	void *priv;                   /* method-private state */
 };
 
@@ -55,6 +59,7 @@ extern const struct vq_mem_ops *const vq_mem_methods[];
 extern const struct vq_mem_ops vq_mem_elf;
 extern const struct vq_mem_ops vq_mem_raw;
 extern const struct vq_mem_ops vq_mem_devmem;
+extern const struct vq_mem_ops vq_mem_devmem_any;
 
 /* Open @arg with method @ops.  Returns 0 or a negative errno; on failure
  * m->err says why. */

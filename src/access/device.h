@@ -34,6 +34,7 @@ enum vq_source {
 	VQ_SRC_REGISTERS, /* read from the device's registers */
 	VQ_SRC_SYSFS,     /* from Linux (/sys/bus/virtio/devices/virtioN/features) */
 	VQ_SRC_ASSUMED,   /* what Linux would have used (say so where shown) */
+	VQ_SRC_STATUS,    /* implied by the status register: no negotiation since reset */
 };
 
 struct vq_queue_state {

@@ -122,6 +122,8 @@ static int elf_open(struct vq_mem *m, const char *arg)
 				  arg, zero_paddr);
 		goto out;
 	}
+	if (!strcmp(arg, "/proc/kcore"))
+		m->where = "/proc/kcore (it holds System RAM only)";
 	vq_mem_try_map(m, file_size);
 	ret = vq_mem_finish_segments(m, file_size);
 out:

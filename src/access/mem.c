@@ -80,7 +80,9 @@ int vq_mem_finish_segments(struct vq_mem *m, uint64_t file_size)
 
 		/* A header may claim bytes the file does not have (truncated
 		 * copy); only what is really there counts. */
-		if (file_size != UINT64_MAX &&
+		/* A segment with no file bytes (p_filesz 0) is all zero fill and
+		 * may name any offset. */
+		if (file_size != UINT64_MAX && s->filesz &&
 		    (s->offset >= file_size || s->filesz > file_size - s->offset)) {
 			/* What the header promised but the file lacks is
 			 * missing, not zero: never show it as zeroes. */
@@ -177,6 +179,8 @@ int vq_mem_read(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const ch
 		return vq_mem_fail(m, -VQ_ENOTINDUMP,
 				   "read %s at 0x%llx: range wraps past the end of the address space",
 				   what, (unsigned long long)addr);
+	if (m->ops && m->ops->read)
+		return m->ops->read(m, addr, buf, len, what);
 	while (left) {
 		long i = seg_find(m, cur);
 		const struct vq_seg *s;
@@ -184,8 +188,9 @@ int vq_mem_read(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const ch
 
 		if (i < 0)
 			return vq_mem_fail(m, -VQ_ENOTINDUMP,
-					   "read %s at 0x%llx: address 0x%llx not in the dump", what,
-					   (unsigned long long)addr, (unsigned long long)cur);
+					   "read %s at 0x%llx: address 0x%llx not in %s", what,
+					   (unsigned long long)addr, (unsigned long long)cur,
+					   m->where ? m->where : "the dump");
 		s = &m->segs[i];
 		off = cur - s->paddr;
 		n = s->memsz - off;

@@ -660,7 +660,8 @@ static void driver_features(struct vq_dev *d)
 
 	memset(d->driver_features, 0, sizeof(d->driver_features));
 	if (vq_mmio_driver_features_zero((unsigned)d->mmio_version, d->status)) {
-		d->driver_features_src = VQ_SRC_REGISTERS;
+		/* Not read (write-only register): implied by the status. */
+		d->driver_features_src = VQ_SRC_STATUS;
 		return;
 	}
 	d->driver_features_src = VQ_SRC_NONE;

@@ -30,6 +30,8 @@ struct vq_ctx {
 	int verbose;             /* -v count */
 	int color;               /* resolved --color */
 	struct vq_mem mem;       /* the open memory source */
+	struct vq_mem mem2;      /* live only: /dev/mem for what @mem lacks (firmware memory) */
+	int mem2_open;           /* 1 when @mem2 is open */
 	int mem_open;            /* 1 once @mem is open (kept across shell commands) */
 	struct vq_fetch fetch;   /* decoders read through this */
 };

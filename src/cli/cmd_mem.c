@@ -39,7 +39,7 @@ int vq_cmd_mem(struct vq_ctx *ctx, int argc, char **argv)
 		vq_err("mem: out of memory");
 		return EXIT_ACCESS;
 	}
-	if (vq_mem_read(&ctx->mem, addr, buf, len, "memory") < 0) {
+	if (vq_fetch(&ctx->fetch, addr, buf, len, "memory") < 0) {
 		vq_err("%s", ctx->mem.err);
 		free(buf);
 		return EXIT_ACCESS;

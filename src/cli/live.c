@@ -152,11 +152,17 @@ static void read_indices(struct vq_ctx *ctx, struct vq_dev *d)
 		}
 		if (!ctx->mem_open)
 			return;
-		if (vq_mem_read(&ctx->mem, q->avail + 2, b, 2, "avail idx") < 0)
+		if (vq_fetch(&ctx->fetch, q->avail + 2, b, 2, "avail idx") < 0) {
+			vq_err("warning: %s queue %u: ring indices not shown: %s", d->name, q->index,
+			       ctx->mem.err);
 			continue;
+		}
 		q->avail_idx = le16(b);
-		if (vq_mem_read(&ctx->mem, q->used + 2, b, 2, "used idx") < 0)
+		if (vq_fetch(&ctx->fetch, q->used + 2, b, 2, "used idx") < 0) {
+			vq_err("warning: %s queue %u: ring indices not shown: %s", d->name, q->index,
+			       ctx->mem.err);
 			continue;
+		}
 		q->used_idx = le16(b);
 		q->idx_valid = 1;
 	}
@@ -280,7 +286,9 @@ static struct json_object *features_json(const struct vq_dev *d, const uint32_t 
 	json_object_object_add(o, "names", names);
 	if (src != VQ_SRC_ASSUMED)
 		json_object_object_add(o, "source",
-				       json_object_new_string(src == VQ_SRC_SYSFS ? "sysfs" : "registers"));
+				       json_object_new_string(src == VQ_SRC_SYSFS    ? "sysfs"
+							      : src == VQ_SRC_STATUS ? "status"
+										: "registers"));
 	return o;
 }
 

@@ -184,7 +184,15 @@ const char *vq_color_off(const struct vq_ctx *ctx)
 
 static int fetch_mem(void *c, uint64_t addr, void *buf, size_t len, const char *what)
 {
-	return vq_mem_read(c, addr, buf, len, what);
+	struct vq_ctx *ctx = c;
+	int ret = vq_mem_read(&ctx->mem, addr, buf, len, what);
+
+	/* Live: /proc/kcore holds RAM only; firmware's reserved memory
+	 * (SeaBIOS's rings) is still readable through /dev/mem. */
+	if (ret == -VQ_ENOTINDUMP && ctx->mem2_open &&
+	    vq_mem_read(&ctx->mem2, addr, buf, len, what) == 0)
+		return 0;
+	return ret;
 }
 
 int vq_ctx_open_mem(struct vq_ctx *ctx)
@@ -220,8 +228,11 @@ int vq_ctx_open_mem(struct vq_ctx *ctx)
 		return EXIT_ACCESS;
 	}
 	ctx->mem_open = 1;
+	if (!ctx->core && !ctx->raw && ctx->mem.ops != &vq_mem_devmem &&
+	    vq_mem_open(&ctx->mem2, &vq_mem_devmem_any, "/dev/mem") == 0)
+		ctx->mem2_open = 1;
 	ctx->fetch.read = fetch_mem;
-	ctx->fetch.ctx = &ctx->mem;
+	ctx->fetch.ctx = ctx;
 	return 0;
 }
 
@@ -449,6 +460,7 @@ int main(int argc, char **argv)
 	int c, ret, color = -2;
 
 	ctx.mem.fd = -1;
+	ctx.mem2.fd = -1;
 	{
 		const char *bad = inexact_option(argc, argv, global_options, 1);
 
@@ -501,6 +513,8 @@ int main(int argc, char **argv)
 	ret = vq_run_command(&ctx, argc - optind, argv + optind);
 	if (ctx.mem_open)
 		vq_mem_close(&ctx.mem);
+	if (ctx.mem2_open)
+		vq_mem_close(&ctx.mem2);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		vq_err("write output: %s", strerror(errno));
 		return ret ? ret : EXIT_ACCESS;

@@ -243,10 +243,19 @@ int vq_scan(const struct vq_fetch *f, const struct vq_scan_region *regions, size
 
 	*nhits = 0;
 	for (r = 0; r < nregions; r++) {
-		uint64_t end = regions[r].start + regions[r].len;
-		uint64_t a = (regions[r].start + step - 1) / step * step;
+		uint64_t start = regions[r].start, len = regions[r].len, a, end;
 
-		for (; a < end && end - a >= 16; a += step) {
+		/* Regions near 2^64 must not wrap: clip the end, and stop when
+		 * the next step would pass it. */
+		end = len > UINT64_MAX - start ? UINT64_MAX : start + len;
+		if (start % step) {
+			if (start > UINT64_MAX - (step - start % step))
+				continue;
+			a = start + (step - start % step);
+		} else {
+			a = start;
+		}
+		for (; a < end && end - a >= 16; a = a > UINT64_MAX - step ? end : a + step) {
 			struct vq_scan_hit best = { .score = -1 };
 			uint8_t d0[16];
 			uint32_t n;
