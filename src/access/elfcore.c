@@ -126,6 +126,10 @@ static int elf_open(struct vq_mem *m, const char *arg)
 		m->where = "/proc/kcore (it holds System RAM only)";
 	vq_mem_try_map(m, file_size);
 	ret = vq_mem_finish_segments(m, file_size);
+	if (!ret && !m->nsegs)
+		ret = vq_mem_fail(m, -EINVAL,
+				  "open core %s: truncated: the file holds none of its segments' bytes",
+				  arg);
 out:
 	elf_end(elf);
 	return ret;

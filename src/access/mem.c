@@ -2,6 +2,7 @@
 /* Generic part of the memory accessors: registry, segment lookup, labelled reads. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,11 +90,19 @@ int vq_mem_finish_segments(struct vq_mem *m, uint64_t file_size)
 			s->filesz = s->offset >= file_size ? 0 : file_size - s->offset;
 			s->memsz = s->filesz;
 		}
+		/* File offsets past 2^63 cannot be read (off_t), nor may an
+		 * offset plus length wrap. */
+		if (s->offset > (uint64_t)INT64_MAX)
+			s->filesz = 0;
+		else if (s->filesz > (uint64_t)INT64_MAX - s->offset)
+			s->filesz = (uint64_t)INT64_MAX - s->offset;
 		if (s->filesz > s->memsz)
 			s->memsz = s->filesz;
 		/* Wrapping past 2^64 cannot describe real memory. */
 		if (s->paddr + s->memsz < s->paddr)
 			s->memsz = UINT64_MAX - s->paddr;
+		if (s->filesz > s->memsz)
+			s->filesz = s->memsz;
 	}
 	qsort(m->segs, m->nsegs, sizeof(*m->segs), seg_cmp);
 	for (i = 0; i < m->nsegs; i++) {
@@ -157,7 +166,9 @@ const uint8_t *vq_mem_ptr(const struct vq_mem *m, uint64_t addr, size_t len)
 	const struct vq_seg *s;
 	uint64_t off;
 
-	if (!m->map)
+	/* Nothing to point at for 0 bytes (and a clipped segment's offset
+	 * may lie past the file). */
+	if (!m->map || !len)
 		return NULL;
 	i = seg_find(m, addr);
 	if (i < 0)
