@@ -17,6 +17,7 @@
 
 #include "../decode/config.h"
 #include "../decode/le.h"
+#include "../decode/mmio.h"
 #include "../decode/pcicap.h"
 #include "../decode/ring.h"
 #include "device.h"
@@ -1278,7 +1279,6 @@ static int sysfs_read(struct vq_dev *d, const char *why, const char *hint)
 	char buf[160], *end;
 	const char *sep = "; ";
 	unsigned long st;
-	unsigned b;
 	int ret;
 
 	/* The map error may have named the way out already. */
@@ -1320,10 +1320,8 @@ static int sysfs_read(struct vq_dev *d, const char *why, const char *hint)
 	if (!(d->status & VIRTIO_CONFIG_S_FEATURES_OK) ||
 	    read_virtio_attr(d->virtio_name, "features", buf, sizeof(buf)))
 		return 0;
-	for (b = 0; buf[b] == '0' || buf[b] == '1'; b++)
-		if (b < 128 && buf[b] == '1')
-			d->driver_features[b / 32] |= 1u << (b % 32);
-	if (b && (!buf[b] || buf[b] == '\n'))
+	/* The same string any transport's device has in sysfs. */
+	if (vq_mmio_sysfs_features(buf, d->driver_features) > 0)
 		d->driver_features_src = VQ_SRC_SYSFS;
 	else
 		memset(d->driver_features, 0, sizeof(d->driver_features));
