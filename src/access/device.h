@@ -35,6 +35,7 @@ enum vq_source {
 	VQ_SRC_SYSFS,     /* from Linux (/sys/bus/virtio/devices/virtioN/features) */
 	VQ_SRC_ASSUMED,   /* what Linux would have used (say so where shown) */
 	VQ_SRC_STATUS,    /* implied by the status register: no negotiation since reset */
+	VQ_SRC_KERNEL,    /* from Linux's own records in kernel memory (BTF, /proc/kcore) */
 };
 
 struct vq_queue_state {
@@ -46,6 +47,8 @@ struct vq_queue_state {
 	uint64_t desc;        /* descriptor table address */
 	uint64_t avail;       /* available ring address */
 	uint64_t used;        /* used ring address */
+	enum vq_source addr_src; /* how desc/avail/used were learnt: REGISTERS, or KERNEL
+				  * when the CLI asked Linux (write-only on virtio-mmio v2) */
 	uint16_t msix_vector; /* modern PCI: queue_msix_vector (0xffff none) */
 	uint16_t notify_off;  /* modern PCI: queue_notify_off */
 	/* Filled by the CLI from ring memory when it can be read. */

@@ -26,6 +26,7 @@ struct vq_ctx {
 	struct vq_dev_list devs; /* live devices, found once (kept across shell commands) */
 	int devs_open;           /* 1 once @devs is filled */
 	int mem_failed;          /* live ring memory could not be opened; said once */
+	int kvq_failed;          /* Linux's records (BTF, /proc/kcore) unreadable; said once */
 	int json;                /* --json */
 	int verbose;             /* -v count */
 	int color;               /* resolved --color */

@@ -9,6 +9,7 @@
 
 #include <linux/virtio_pci.h>
 
+#include "../access/kvq.h"
 #include "../decode/config.h"
 #include "../decode/le.h"
 #include "../decode/names.h"
@@ -134,6 +135,52 @@ struct vq_dev *vq_ctx_device(struct vq_ctx *ctx, int *exit_code)
 	return NULL;
 }
 
+/* Live memory, opened on first use; 0 when it is open. */
+static int live_mem(struct vq_ctx *ctx)
+{
+	if (!ctx->mem_open && !ctx->mem_failed && vq_ctx_open_mem(ctx)) {
+		ctx->mem_failed = 1;
+		vq_err("warning: ring indices not shown (guest memory unreadable, as said above)");
+	}
+	return ctx->mem_open ? 0 : -1;
+}
+
+/*
+ * A queue the driver set up whose ring addresses the transport cannot give
+ * back (virtio-mmio v2: QueueDesc/Driver/Device are write-only): ask
+ * Linux's own records (src/access/kvq.c).  Quiet when Linux has no such
+ * queue; one warning when its records cannot be read at all.
+ */
+static void kernel_rings(struct vq_ctx *ctx, struct vq_dev *d, struct vq_queue_state *q)
+{
+	struct vq_ring_layout l;
+	char err[512];
+	unsigned n;
+	int ret;
+
+	if (!q->enabled || q->desc || ctx->kvq_failed ||
+	    sscanf(d->virtio_name, "virtio%u", &n) != 1 || live_mem(ctx))
+		return;
+	ret = vq_kvq_lookup(&ctx->mem, NULL, NULL, n, q->index, &l, err, sizeof(err));
+	if (ret) {
+		if (ret != -ENOENT && ret != -ENOTUNIQ) {
+			ctx->kvq_failed = 1;
+			vq_err("warning: %s: ring addresses not shown: %s", d->name, err);
+		} else if (ret == -ENOTUNIQ) {
+			vq_err("warning: %s: %s", d->name, err);
+		}
+		return;
+	}
+	q->desc = l.desc;
+	q->avail = l.avail;
+	q->used = l.used;
+	q->addr_src = VQ_SRC_KERNEL;
+	if (q->size_src != VQ_SRC_REGISTERS) {
+		q->size = (uint16_t)l.size;
+		q->size_src = VQ_SRC_KERNEL;
+	}
+}
+
 /* Ring indices live in guest memory, not registers. */
 static void read_indices(struct vq_ctx *ctx, struct vq_dev *d)
 {
@@ -144,13 +191,10 @@ static void read_indices(struct vq_ctx *ctx, struct vq_dev *d)
 		uint8_t b[2];
 
 		q->idx_valid = 0;
+		kernel_rings(ctx, d, q);
 		if (!q->enabled || !q->desc || !q->avail || !q->used)
 			continue;
-		if (!ctx->mem_open && !ctx->mem_failed && vq_ctx_open_mem(ctx)) {
-			ctx->mem_failed = 1;
-			vq_err("warning: ring indices not shown (guest memory unreadable, as said above)");
-		}
-		if (!ctx->mem_open)
+		if (live_mem(ctx))
 			return;
 		if (vq_fetch(&ctx->fetch, q->avail + 2, b, 2, "avail idx") < 0) {
 			vq_err("warning: %s queue %u: ring indices not shown: %s", d->name, q->index,
@@ -376,6 +420,7 @@ static struct json_object *device_json(const struct vq_dev *d, int full)
 		json_object_object_add(qo, "size_source",
 				       json_object_new_string(q->size_src == VQ_SRC_ASSUMED ? "assumed"
 							      : q->size_src == VQ_SRC_NONE ? "unknown"
+							      : q->size_src == VQ_SRC_KERNEL ? "kernel"
 											    : "registers"));
 		json_object_object_add(qo, "max_size", q->max_size ? json_object_new_int(q->max_size) : NULL);
 		json_object_object_add(qo, "enabled", json_object_new_boolean(q->enabled));
@@ -383,6 +428,10 @@ static struct json_object *device_json(const struct vq_dev *d, int full)
 		json_object_object_add(qo, "desc", q->desc ? json_object_new_uint64(q->desc) : NULL);
 		json_object_object_add(qo, "avail", q->avail ? json_object_new_uint64(q->avail) : NULL);
 		json_object_object_add(qo, "used", q->used ? json_object_new_uint64(q->used) : NULL);
+		if (q->desc)
+			json_object_object_add(qo, "addr_source",
+					       json_object_new_string(q->addr_src == VQ_SRC_KERNEL ? "kernel"
+											    : "registers"));
 		json_object_object_add(qo, "avail_idx", q->idx_valid ? json_object_new_int(q->avail_idx) : NULL);
 		json_object_object_add(qo, "used_idx", q->idx_valid ? json_object_new_int(q->used_idx) : NULL);
 		json_object_object_add(qo, "in_flight",
@@ -473,8 +522,9 @@ static void queues_text(const struct vq_dev *d)
 			printf(" max %u", q->max_size);
 		printf(" %s", q->enabled ? "enabled" : "disabled");
 		if (q->desc || q->avail || q->used)
-			printf("  desc 0x%llx avail 0x%llx used 0x%llx", (unsigned long long)q->desc,
-			       (unsigned long long)q->avail, (unsigned long long)q->used);
+			printf("  desc 0x%llx avail 0x%llx used 0x%llx%s", (unsigned long long)q->desc,
+			       (unsigned long long)q->avail, (unsigned long long)q->used,
+			       q->addr_src == VQ_SRC_KERNEL ? " (from Linux's records)" : "");
 		if (q->idx_valid)
 			printf("  avail_idx %u used_idx %u in_flight %u", q->avail_idx, q->used_idx,
 			       (uint16_t)(q->avail_idx - q->used_idx));

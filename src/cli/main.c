@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../access/kvq.h"
 #include "cli.h"
 
 #ifndef VQDUMP_VERSION
@@ -440,6 +441,8 @@ int vq_run_command(struct vq_ctx *ctx, int argc, char **argv)
 	if (!c)
 		return vq_usage_err(NULL, "unknown command '%s'", argv[0]);
 	optind = 0; /* glibc: restart getopt for the command's own options */
+	/* Linux may have set queues up since the last command (shell). */
+	vq_kvq_lookup_forget();
 	return c->run(ctx, argc, argv);
 }
 
@@ -511,6 +514,7 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		return vq_usage_err(NULL, "no command given");
 	ret = vq_run_command(&ctx, argc - optind, argv + optind);
+	vq_kvq_lookup_release(); /* it reads through ctx.mem */
 	if (ctx.mem_open)
 		vq_mem_close(&ctx.mem);
 	if (ctx.mem2_open)

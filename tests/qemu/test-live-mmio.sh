@@ -16,7 +16,10 @@
 # driver-features register is write-only, so vqdump must take the driver's
 # features from sysfs when a driver is bound and say null otherwise;
 # QueueNum is write-only too, so a size vqdump shows for a queue no driver
-# set up is not compared.
+# set up is not compared; on version 2 QueueDesc/Driver/Device are
+# write-only as well, and vqdump takes a bound driver's ring addresses and
+# sizes from Linux's records (src/access/kvq.c): they must equal QEMU's,
+# with addr_source "kernel".
 #
 # microvm has no PIT port 0x61 and no HPET: Linux cannot calibrate the TSC
 # and hangs at boot under TCG, so the kernel is told the frequency
