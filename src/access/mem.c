@@ -92,10 +92,12 @@ int vq_mem_finish_segments(struct vq_mem *m, uint64_t file_size)
 		}
 		/* File offsets past 2^63 cannot be read (off_t), nor may an
 		 * offset plus length wrap. */
-		if (s->offset > (uint64_t)INT64_MAX)
-			s->filesz = 0;
-		else if (s->filesz > (uint64_t)INT64_MAX - s->offset)
-			s->filesz = (uint64_t)INT64_MAX - s->offset;
+		if (s->filesz && (s->offset > (uint64_t)INT64_MAX ||
+				  s->filesz > (uint64_t)INT64_MAX - s->offset)) {
+			/* Unreadable file bytes are missing, not zero. */
+			s->filesz = s->offset > (uint64_t)INT64_MAX ? 0 : (uint64_t)INT64_MAX - s->offset;
+			s->memsz = s->filesz;
+		}
 		if (s->filesz > s->memsz)
 			s->memsz = s->filesz;
 		/* Wrapping past 2^64 cannot describe real memory. */
