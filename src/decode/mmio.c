@@ -404,6 +404,9 @@ int vq_mmio_dt_translate(uint64_t addr, const uint8_t *ranges, size_t len, unsig
 		    vq_mmio_dt_cells(ranges + i + 4 * (child_ac + parent_ac), child_sc, &s))
 			continue;
 		if (addr >= c && addr - c < s) {
+			/* A nonsensical ranges entry must not wrap to a low address. */
+			if (addr - c > UINT64_MAX - p)
+				return -EINVAL;
 			*out = p + (addr - c);
 			return 0;
 		}
