@@ -265,8 +265,11 @@ int vq_scan(const struct vq_fetch *f, const struct vq_scan_region *regions, size
 				continue;
 			if ((!le64(d0) && !le32(d0 + 8)) || !desc_ok(d0, VQ_RING_MAX_SIZE))
 				continue;
+			/* n stops at 32768 whatever the caller asks: doubling past
+			 * 2^31 would wrap to 0 and never end. */
 			for (n = o->min_size ? o->min_size : 1;
-			     n <= (o->max_size ? o->max_size : VQ_RING_MAX_SIZE); n <<= 1) {
+			     n && n <= VQ_RING_MAX_SIZE && n <= (o->max_size ? o->max_size : VQ_RING_MAX_SIZE);
+			     n <<= 1) {
 				struct vq_scan_hit h;
 				uint8_t b[2];
 
