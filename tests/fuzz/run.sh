@@ -170,6 +170,11 @@ campaign_one() {
 	rm -rf "$art"
 	if [ $rc -eq 0 ] && [ -z "$saved" ]; then
 		echo "ok - fuzz $t: $((end - start)) s, $(stats "$log"), $(find "$work" -type f | wc -l) files in $work"
+	elif [ $rc -eq 72 ] && [ -z "$saved" ]; then
+		# libFuzzer's exit status when a signal (SIGINT, SIGTERM) stops it.
+		echo "not ok - fuzz $t: interrupted after $((end - start)) s, $(stats "$log")"
+		echo "#   log: $log"
+		return 1
 	else
 		echo "not ok - fuzz $t: exit $rc after $((end - start)) s, $(stats "$log")"
 		grep -E 'ERROR|fuzz check|runtime error|SUMMARY' "$log" | head -5 | sed 's/^/#   /'
