@@ -188,7 +188,7 @@ static void read_indices(struct vq_ctx *ctx, struct vq_dev *d)
 
 	for (i = 0; i < d->num_queues; i++) {
 		struct vq_queue_state *q = &d->queues[i];
-		uint8_t b[2];
+		uint8_t b[4];
 
 		q->idx_valid = 0;
 		kernel_rings(ctx, d, q);
@@ -196,18 +196,14 @@ static void read_indices(struct vq_ctx *ctx, struct vq_dev *d)
 			continue;
 		if (live_mem(ctx))
 			return;
-		if (vq_fetch(&ctx->fetch, q->avail + 2, b, 2, "avail idx") < 0) {
+		if (vq_fetch(&ctx->fetch, q->avail + 2, b, 2, "avail idx") < 0 ||
+		    vq_fetch(&ctx->fetch, q->used + 2, b + 2, 2, "used idx") < 0) {
 			vq_err("warning: %s queue %u: ring indices not shown: %s", d->name, q->index,
 			       ctx->mem.err);
 			continue;
 		}
 		q->avail_idx = le16(b);
-		if (vq_fetch(&ctx->fetch, q->used + 2, b, 2, "used idx") < 0) {
-			vq_err("warning: %s queue %u: ring indices not shown: %s", d->name, q->index,
-			       ctx->mem.err);
-			continue;
-		}
-		q->used_idx = le16(b);
+		q->used_idx = le16(b + 2);
 		q->idx_valid = 1;
 	}
 }
