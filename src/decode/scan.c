@@ -119,6 +119,12 @@ int vq_ring_score(const struct vq_fetch *f, const struct vq_ring_layout *l,
 		return -1;
 	if (h->in_flight > n)
 		return -1;
+	/* A ring the driver has used has a moved index (zeroed memory and the
+	 * unused tail of a real table have none), and tiny rings pass the
+	 * structural rules by chance, so they need both.  Both tests need only
+	 * the header: make them before walking the arrays. */
+	if (!(h->avail_idx || h->used_idx) || (n < 8 && !(h->avail_idx && h->used_idx)))
+		return -1;
 	/* Contiguous layouts leave padding before the used ring. */
 	if (l->align && l->used > avail_end &&
 	    check_array(f, avail_end, l->used - avail_end, 1, check_zero, n, NULL))
@@ -127,10 +133,8 @@ int vq_ring_score(const struct vq_fetch *f, const struct vq_ring_layout *l,
 	    check_array(f, l->used + 4, n, 8, check_used_entry, n, NULL) ||
 	    check_array(f, l->desc, n, 16, check_desc, n, &written))
 		return -1;
-	/* Zeroed memory and the unused tail of a real table both pass the
-	 * structural rules: a ring the driver has used has written
-	 * descriptors and a moved index. */
-	if (!written || !(h->avail_idx || h->used_idx))
+	/* ... and written descriptors. */
+	if (!written)
 		return -1;
 	for (i = 0; i < h->in_flight; i++) {
 		uint8_t b[16];
@@ -148,9 +152,6 @@ int vq_ring_score(const struct vq_fetch *f, const struct vq_ring_layout *l,
 	}
 	score = (h->avail_idx ? 16 : 0) + (h->used_idx ? 16 : 0) + (written < 8 ? (int)written : 8) +
 		(heads_ok < 4 ? (int)heads_ok : 4) * 2;
-	/* Tiny rings pass structural rules by chance; they need indices. */
-	if (n < 8 && !(h->avail_idx && h->used_idx))
-		return -1;
 	if (h->avail_idx && h->used_idx && n >= 8)
 		*conf = VQ_CONF_HIGH;
 	else if (h->avail_idx || h->used_idx)
