@@ -17,13 +17,13 @@ _vqdump_timeout=2
 # Fill the tables with the names this version is known to have.  Each
 # command's list is what `vqdump help COMMAND` prints.
 _vqdump_static() {
-    _vqdump_cmds='list status features config regs ring scan mem shell help'
+    _vqdump_cmds='list status features config regs ring diagnose watch snapshot blk scan mem shell help'
     _vqdump_gopts='--core --raw --mmio --device --json --verbose --color --help --version'
     # Global options that take their argument in the next word.
     _vqdump_gargs='--core -c --raw --mmio --device -d'
     # Live commands take -d/--device; scan and mem read memory only.
     local c common='--json --verbose --help'
-    for c in list status features config regs; do
+    for c in list status features config regs diagnose watch snapshot blk; do
         _vqdump_copts[$c]="--device $common"
         _vqdump_cargs[$c]='--device -d'
         _vqdump_cpos[$c]=''

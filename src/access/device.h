@@ -55,6 +55,13 @@ struct vq_queue_state {
 	uint8_t idx_valid;    /* 1 when avail_idx/used_idx below are real */
 	uint16_t avail_idx;
 	uint16_t used_idx;
+	/* A second sample of the indices, @sample_ms after the first, when the
+	 * source recorded one (a snapshot does); diagnose uses it for the
+	 * progress findings instead of sampling again. */
+	uint8_t idx2_valid;
+	uint16_t avail_idx2;
+	uint16_t used_idx2;
+	uint32_t sample_ms;
 };
 
 /* A virtio-pci vendor capability (virtio 1.3, 4.1.4). */

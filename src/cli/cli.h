@@ -98,5 +98,14 @@ extern const struct option vq_ring_options[];
 extern const struct option vq_scan_options[];
 extern const struct option vq_mem_options[];
 extern const struct option vq_no_options[];
+extern const struct option vq_blk_options[];
+extern const struct option vq_diagnose_options[];
+extern const struct option vq_watch_options[];
+extern const struct option vq_snapshot_options[];
+
+int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv);
+int vq_cmd_diagnose(struct vq_ctx *ctx, int argc, char **argv);
+int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv);
+int vq_cmd_snapshot(struct vq_ctx *ctx, int argc, char **argv);
 
 #endif
