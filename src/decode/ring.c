@@ -78,6 +78,11 @@ void vq_ring_view_sizes(uint32_t n, unsigned recent, unsigned *chains, unsigned 
 			unsigned *findings)
 {
 	(void)recent;
+	/* Sizes above the spec's maximum are refused by the decoder before it
+	 * uses any array; clamping keeps 4n + 256 from wrapping for callers
+	 * that ask before checking the size. */
+	if (n > VQ_RING_MAX_SIZE)
+		n = VQ_RING_MAX_SIZE;
 	*chains = n;
 	/*
 	 * A valid ring holds at most n descriptors in its table and each chain

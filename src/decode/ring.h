@@ -112,7 +112,8 @@ int vq_ring_read_hdr(const struct vq_fetch *f, const struct vq_ring_layout *l,
 		     struct vq_ring_hdr *h);
 
 /* Array sizes for a ring of @n entries with @recent used entries shown:
- * chains (n), pool (bounded, linear in n), findings. */
+ * chains (n), pool (bounded, linear in n), findings.  Any @n is safe: sizes
+ * above VQ_RING_MAX_SIZE get the maximum's arrays (the decoder refuses them). */
 void vq_ring_view_sizes(uint32_t n, unsigned recent, unsigned *chains, unsigned *pool,
 			unsigned *findings);
 

@@ -310,6 +310,23 @@ static void test_bounded_work(void **state)
 }
 
 /* The ring's own indices missing from memory is an error, not a guess. */
+/* Array sizes stay linear and never wrap, whatever size is asked about. */
+static void test_view_sizes_any_n(void **state)
+{
+	static const uint32_t ns[] = { 1, 256, 32768, 32769, 1u << 30, 0xffffffffu };
+	unsigned chains, pool, findings;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		vq_ring_view_sizes(ns[i], 8, &chains, &pool, &findings);
+		assert_true(chains >= 1 && chains <= 32768);
+		assert_true(chains <= ns[i]);
+		assert_int_equal(pool, 4 * chains + 256);
+		assert_true(findings > 0);
+	}
+}
+
 static void test_unreadable(void **state)
 {
 	struct rig *r = rig_new(8, 64);
@@ -355,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_out_of_range_indices),
 		cmocka_unit_test(test_unknown_ring_flags),
 		cmocka_unit_test(test_bounded_work),
+		cmocka_unit_test(test_view_sizes_any_n),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_used_entries),
 	};
