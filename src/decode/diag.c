@@ -363,6 +363,7 @@ void vq_diag_queue(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
 		if (in->v_other && !has_finding(in->v_other, x))
 			continue;
 		f = vq_diag_add(r, in->queue, x->code, x->severity, "%s", x->message);
+		vq_diag_ev(f, "desc", in->v->layout.desc, 1);
 		if (f && !strcmp(x->code, "IN_FLIGHT_OVER_SIZE")) {
 			vq_diag_ev(f, "avail_idx", in->v->hdr.avail_idx, 0);
 			vq_diag_ev(f, "used_idx", in->v->hdr.used_idx, 0);
