@@ -389,7 +389,7 @@ static void print_text(const struct run *r, int scan_path)
 		putchar('\n');
 	}
 	if (scan_path)
-		printf("memory image without device records: %u ring%s found by scan checked", r->queues,
+		printf("memory image without device records: %u ring%s (found by scan) checked", r->queues,
 		       r->queues == 1 ? "" : "s");
 	else
 		printf("%u device%s, %u queue%s checked", r->devices, r->devices == 1 ? "" : "s",

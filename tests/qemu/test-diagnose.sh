@@ -5,11 +5,15 @@
 # Guest 1 (Linux drivers loaded; virtio-blk behind blkdebug, -net, -rng,
 # -balloon, -serial):
 #   healthy  disk, network, rng, console and balloon statistics busy:
-#            diagnose inside the guest must exit 0 with no warning;
+#            diagnose inside the guest must exit 0 with no warning, and
+#            watch --json must show the disk completing and nothing stalled;
+#   quiet    watch's used idx and in flight for the disk equal QEMU's;
 #   held     a blkdebug breakpoint holds one write (QMP
 #            x-query-virtio-queue-status shows it in use): diagnose inside
 #            the guest must exit 1 naming the blk device (its PCI address
-#            from QMP query-pci) and queue 0; after "resume" it exits 0 again;
+#            from QMP query-pci) and queue 0, watch must flag that queue
+#            STALLED with QEMU's in-use count; after "resume" diagnose
+#            exits 0 again;
 #   dump     a write to the sector where blkdebug injects EIO, with
 #            werror=stop: QEMU stops the VM holding the request; the
 #            dump-guest-memory core, diagnosed on the host, must name the
@@ -57,6 +61,30 @@ run_diag() {
 	shift
 	live_cmd 90 vq "$tag" diag diagnose --json "$@" || fatal "$tag: guest runs diagnose"
 	RC=$(guest_block "$tag" diag) || fatal "$tag: diagnose output on the console"
+}
+
+# run_watch TAG ARGS...: watch --json in the guest; sets RC
+run_watch() {
+	local tag=$1
+	shift
+	live_cmd 90 vq "$tag" watch watch --json "$@" || fatal "$tag: guest runs watch"
+	RC=$(guest_block "$tag" watch) || fatal "$tag: watch output on the console"
+}
+
+# watch_q FILE DEV FIELD: FIELD of DEV queue 0 in each sample, one a line
+watch_q() {
+	python3 - "$@" <<'EOF'
+import json, sys
+path, dev, field = sys.argv[1:]
+for line in open(path):
+    line = line.strip()
+    if not line:
+        continue
+    s = json.loads(line)
+    for q in s["queues"]:
+        if q["device"] == dev and q["queue"] == 0:
+            print(q[field])
+EOF
 }
 
 # findings FILE [MINSEV]: "device queue code severity" lines
@@ -124,8 +152,28 @@ live_cmd 30 busy-start || fatal "guest starts its I/O"
 live_busy_host on
 sleep 2
 run_diag healthy
+HRC=$RC
+run_watch healthy-watch --count 4 --interval 500
 live_busy_host off
 live_cmd 60 busy-stop || fatal "guest stops its I/O"
+stalls=$(grep -c '"stalled":true' "$TMP/healthy-watch.out")
+moved=$(watch_q "$TMP/healthy-watch.out" "$BLK" used_rate | awk '$1 != "None" && $1 > 0' | wc -l)
+if [ "$RC" = 0 ] && [ "$stalls" = 0 ] && [ "$moved" -ge 1 ] && [ "$(grep -c '^{' "$TMP/healthy-watch.out")" = 4 ]; then
+	ok "healthy busy guest: watch --count 4 gives 4 JSON lines, blk queue 0 completing, nothing stalled"
+else
+	not_ok "healthy busy guest: watch exit $RC, stalled $stalls, blk completing in $moved samples: $(head -c 400 "$TMP/healthy-watch.out")"
+fi
+run_watch quiet-watch --count 2 --interval 200
+w_used=$(watch_q "$TMP/quiet-watch.out" "$BLK" used_idx | tail -n 1)
+w_infl=$(watch_q "$TMP/quiet-watch.out" "$BLK" in_flight | tail -n 1)
+q_used=$(qstat vblk0 used-idx)
+q_inuse=$(qstat vblk0 inuse)
+if [ -n "$w_used" ] && [ "$w_used" = "$q_used" ] && [ "$w_infl" = "$q_inuse" ]; then
+	ok "quiet guest: watch shows blk queue 0 used idx $w_used, in flight $w_infl, as QEMU does"
+else
+	not_ok "quiet guest: watch used idx $w_used in flight $w_infl; QEMU used-idx $q_used inuse $q_inuse"
+fi
+RC=$HRC
 if [ "$RC" = 0 ] && [ -z "$(warnings "$TMP/healthy.out")" ]; then
 	ok "healthy busy guest: diagnose exits 0, no warning ($(findings "$TMP/healthy.out" | wc -l) notes)"
 else
@@ -157,6 +205,17 @@ if [ -z "$others" ]; then
 	ok "held write: no warning about any other device or queue"
 else
 	not_ok "held write: unexpected warnings: $(tr '\n' ';' <<<"$others")"
+fi
+run_watch held-watch -d "$BLK" --count 4 --interval 500
+last=$(tail -n 1 "$TMP/held-watch.out")
+w_stalled=$(watch_q "$TMP/held-watch.out" "$BLK" stalled | tail -n 1)
+w_infl=$(watch_q "$TMP/held-watch.out" "$BLK" in_flight | tail -n 1)
+w_used=$(watch_q "$TMP/held-watch.out" "$BLK" used_idx | tail -n 1)
+q_used=$(qstat vblk0 used-idx)
+if [ "$RC" = 0 ] && [ "$w_stalled" = True ] && [ "$w_infl" = "$inuse" ] && [ "$w_used" = "$q_used" ]; then
+	ok "held write: watch flags blk queue 0 STALLED with $w_infl in flight at used idx $w_used, as QEMU says"
+else
+	not_ok "held write: watch exit $RC stalled $w_stalled in flight $w_infl used $w_used (QEMU inuse $inuse used-idx $q_used): $last"
 fi
 hmp 'qemu-io d0 \"resume held\"' || fatal "blkdebug resume"
 for ((i = 0; i < 60; i++)); do
