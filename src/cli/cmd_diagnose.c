@@ -201,6 +201,12 @@ static int diagnose_devices(struct run *r, unsigned interval)
 			continue;
 		}
 		r->devices++;
+		if (d->access == VQ_ACCESS_SYSFS) {
+			/* Status only: nothing about queues can be said. */
+			vq_err("warning: %s: only Linux's sysfs view was reachable: its queues are not checked (run as root; boot with iomem=relaxed if the registers are refused)",
+			       d->name);
+			r->access_failed = 1;
+		}
 		r->rep.device = d->name;
 		r->rep.ring = 0;
 		vq_diag_device(d, &r->rep);

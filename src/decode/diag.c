@@ -234,7 +234,7 @@ static void add_samples(struct vq_diag_finding *f, const struct vq_diag_queue_in
  */
 static void progress(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
 {
-	const struct vq_diag_sample *a = &in->s1, *b = in->s2.valid ? &in->s2 : &in->s1;
+	const struct vq_diag_sample *a = &in->s1, *b = in->s2.valid ? &in->s2 : &in->s1, *e;
 	uint16_t n = (uint16_t)in->size, infl1, infl2, taken = 0, untaken = 0;
 	unsigned reqs = vq_diag_requests(in->v);
 	int window = 0, stable_event = 1;
@@ -284,11 +284,18 @@ static void progress(const struct vq_diag_queue_in *in, struct vq_diag_report *r
 	/* Device side, EVENT_IDX: QEMU (and the spec's intent, 2.7.10) keep
 	 * avail_event at the device's consumption point; trusted only when
 	 * it lies between used idx and avail idx. */
-	if (in->event_idx != 0 && b->full) {
-		taken = (uint16_t)(b->avail_event - b->used_idx);
-		untaken = (uint16_t)(b->avail_idx - b->avail_event);
-		window = taken <= infl2 && untaken <= infl2;
-		if (a->full && a->avail_event != b->avail_event)
+	/* The sample whose event words are known: the later one, else the
+	 * first (a snapshot's second sample holds indices only).  Requests
+	 * taken by then and not completed by the later sample (used idx did
+	 * not move) were held for the whole interval. */
+	e = b->full ? b : a->full ? a : NULL;
+	if (in->event_idx != 0 && e) {
+		uint16_t infl_e = (uint16_t)(e->avail_idx - e->used_idx);
+
+		taken = (uint16_t)(e->avail_event - e->used_idx);
+		untaken = (uint16_t)(e->avail_idx - e->avail_event);
+		window = taken <= infl_e && untaken <= infl_e;
+		if (a->full && b->full && a->avail_event != b->avail_event)
 			stable_event = 0;
 	}
 	if (!in->s2.valid) {
@@ -316,12 +323,12 @@ static void progress(const struct vq_diag_queue_in *in, struct vq_diag_report *r
 	if (window && stable_event && taken) {
 		f = vq_diag_add(r, in->queue, "NOT_COMPLETING", VQ_SEV_WARNING,
 				"the device took %u request%s (used idx %u to avail_event %u) and completed none in %u ms",
-				taken, taken == 1 ? "" : "s", b->used_idx, b->avail_event, in->interval_ms);
+				taken, taken == 1 ? "" : "s", b->used_idx, e->avail_event, in->interval_ms);
 		add_samples(f, in);
-		vq_diag_ev(f, "avail_event", b->avail_event, 0);
+		vq_diag_ev(f, "avail_event", e->avail_event, 0);
 		vq_diag_ev(f, "in_flight", infl2, 0);
 	}
-	if (window && stable_event && untaken) {
+	if (window && stable_event && untaken && b->full) {
 		f = vq_diag_add(r, in->queue, "NOT_CONSUMING", VQ_SEV_WARNING,
 				"%u available request%s not fetched by the device in %u ms although avail idx %u is past avail_event %u, so the driver had to notify (vring_need_event): a lost notification or a device that stopped looking",
 				untaken, untaken == 1 ? "" : "s", in->interval_ms, b->avail_idx,
@@ -333,7 +340,7 @@ static void progress(const struct vq_diag_queue_in *in, struct vq_diag_report *r
 				   vq_need_event(b->avail_event, b->avail_idx, a->avail_idx),
 			   0);
 	}
-	if (window && stable_event)
+	if (window && stable_event && (b->full || taken))
 		return;
 	if (in->event_idx != 1 && b->full && (a->used_flags & b->used_flags & VRING_USED_F_NO_NOTIFY)) {
 		f = vq_diag_add(r, in->queue, "NO_NOTIFY_PENDING", VQ_SEV_WARNING,
