@@ -22,6 +22,8 @@
 # Guest 2 (no driver; SeaBIOS boots it): SeaBIOS leaves the virtio-blk
 #   device initialised (QMP x-query-virtio-status shows its status): diagnose
 #   must report NO_DRIVER_INITIALISED for that device, and no other device.
+# Guests 3 and 4 (microvm, virtio-mmio v2 and v1, drivers loaded and busy):
+#   diagnose exits 0 with no warning, having read the rings.
 #
 # Usage: tests/qemu/test-diagnose.sh   (VQDUMP=path overrides ../../build/vqdump)
 # Output: "ok - ..." / "not ok - ..." lines, then "N passed, N failed";
@@ -290,4 +292,40 @@ else
 	ok "the rng device SeaBIOS never touches ($RNG) is not flagged"
 fi
 live_shutdown
+
+# ---------------------------------------------------------------- guests 3, 4
+# virtio-mmio (microvm), versions 2 and 1, drivers loaded and busy: no
+# warning.  Version 2 cannot read ring addresses back (they come from
+# Linux's records), version 1 gives them through QueuePFN.
+live_initramfs "$TMP/initrd-mmio.gz" 1 \
+	"virtio_mmio virtio_blk virtio_net virtio_rng virtio_console virtio_balloon" ||
+	fatal "initramfs for virtio-mmio"
+truncate -s 16M "$TMP/disk3.img"
+KHZ=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
+LIVE_APPEND="tsc_early_khz=${KHZ:-2000000}"
+for v in 2 1; do
+	legacy=false
+	[ "$v" = 1 ] && legacy=true
+	t0=$SECONDS
+	live_boot "mmio$v" "$TMP/initrd-mmio.gz" -M microvm -global "virtio-mmio.force-legacy=$legacy" \
+		-drive "file=$TMP/disk3.img,format=raw,if=none,id=d3" -device virtio-blk-device,drive=d3,id=vblk3 \
+		-netdev "user,id=n3,restrict=on" -device virtio-net-device,netdev=n3,id=vnet3 \
+		-object rng-random,id=rng3,filename=/dev/urandom -device virtio-rng-device,rng=rng3,id=vrng3 \
+		-chardev "file,id=con3,path=$TMP/hvc3.log" -device virtio-serial-device,id=vser3,max_ports=4 \
+		-device virtconsole,chardev=con3,bus=vser3.0,id=vcon3 \
+		-device virtio-balloon-device,id=vballoon3
+	ok "microvm guest (virtio-mmio v$v) booted ($(live_elapsed "$t0") s)"
+	live_cmd 30 busy-start || fatal "mmio$v: guest starts its I/O"
+	live_busy_host on
+	sleep 2
+	run_diag "mmio$v-healthy"
+	live_busy_host off
+	if [ "$RC" = 0 ] && [ -z "$(warnings "$TMP/mmio$v-healthy.out")" ] &&
+		python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["queues_checked"] > d["queues_unreadable"] and d["devices_checked"] >= 5 else 1)' "$TMP/mmio$v-healthy.out"; then
+		ok "virtio-mmio v$v busy guest: diagnose exits 0, no warning, rings checked"
+	else
+		not_ok "virtio-mmio v$v busy guest: diagnose exit $RC, findings: $(findings "$TMP/mmio$v-healthy.out" | tr '\n' ';') $(head -c 300 "$TMP/mmio$v-healthy.err")"
+	fi
+	live_shutdown
+done
 finish
