@@ -216,7 +216,13 @@ static int diagnose_devices(struct run *r, unsigned interval)
 			if (!q->enabled)
 				continue;
 			r->queues++;
-			if (vq_queue_unreadable(d, q) || vq_ctx_open_mem(ctx)) {
+			if (vq_queue_unreadable(d, q)) {
+				r->skipped++;
+				continue;
+			}
+			if (vq_ctx_open_mem(ctx)) {
+				/* Said once on stderr; nothing about rings can be told. */
+				r->access_failed = 1;
 				r->skipped++;
 				continue;
 			}

@@ -16,6 +16,7 @@
 #   SEQ isr-read PCIADDR      read the ISR byte of a modern virtio-pci device
 #                             with devmem (the test's positive control)
 #   SEQ vq TAG KEY ARGS...    run "vqdump ARGS..." as one block (test-diagnose.sh)
+#   SEQ vqint TAG KEY SECS ARGS...  the same, ended by SIGINT (Ctrl-C) after SECS
 #   SEQ bgwrite DEV BLOCK     one 4 KiB O_DIRECT write to /dev/DEV at 4 KiB block
 #                             BLOCK, in the background (it may be held on purpose)
 #   SEQ quit                  power off
@@ -247,6 +248,12 @@ while read -r seq cmd args <&3; do
 		tag=$1 key=$2
 		shift 2
 		block "$tag" "$key" $VQ "$@"
+		;;
+	vqint)
+		set -- $args
+		tag=$1 key=$2 secs=$3
+		shift 3
+		block "$tag" "$key" timeout -s INT "$secs" vqdump "$@"
 		;;
 	bgwrite)
 		set -- $args

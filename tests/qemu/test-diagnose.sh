@@ -175,6 +175,18 @@ if [ -n "$w_used" ] && [ "$w_used" = "$q_used" ] && [ "$w_infl" = "$q_inuse" ]; 
 else
 	not_ok "quiet guest: watch used idx $w_used in flight $w_infl; QEMU used-idx $q_used inuse $q_inuse"
 fi
+# Ctrl-C: watch without --count, interrupted after 3 s, ends cleanly.
+live_cmd 60 vqint ctrlc watch 3 watch --json --interval 500 || fatal "guest runs watch until SIGINT"
+RC=$(guest_block ctrlc watch) || fatal "ctrlc: watch output on the console"
+if [ "$RC" = 0 ] && n=$(python3 -c '
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.strip()]
+[json.loads(l) for l in lines]
+print(len(lines))' "$TMP/ctrlc.out") && [ "$n" -ge 2 ]; then
+	ok "watch ended by Ctrl-C: exit 0 after $n whole JSON lines"
+else
+	not_ok "watch ended by Ctrl-C: exit $RC: $(tail -c 300 "$TMP/ctrlc.out") $(head -c 200 "$TMP/ctrlc.err")"
+fi
 RC=$HRC
 if [ "$RC" = 0 ] && [ -z "$(warnings "$TMP/healthy.out")" ]; then
 	ok "healthy busy guest: diagnose exits 0, no warning ($(findings "$TMP/healthy.out" | wc -l) notes)"
