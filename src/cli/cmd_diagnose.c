@@ -196,7 +196,9 @@ static int diagnose_devices(struct run *r, unsigned interval)
 	for (i = first; i < last; i++) {
 		struct vq_dev *d = &ctx->devs.devs[i];
 
-		if (!ctx->core && vq_dev_refresh(ctx, d)) {
+		/* Live: read the registers now; a snapshot's transport gives
+		 * back what it saved. */
+		if (vq_dev_refresh(ctx, d)) {
 			r->access_failed = 1;
 			continue;
 		}
@@ -450,7 +452,10 @@ static void print_json(const struct run *r)
 /*
  * A core that carries device records (a vqdump snapshot) is diagnosed as
  * devices; a plain one (dump-guest-memory, kdump, /proc/kcore) through
- * scan.  Until snapshot cores exist every core is plain.
+ * scan.  Until snapshot cores exist every core is plain.  With them: true
+ * unless the snapshot reader says the core has no device note (-ENOENT),
+ * so that a damaged snapshot reports its own error through
+ * vq_ctx_open_devices().
  */
 static int core_has_devices(struct vq_ctx *ctx)
 {
