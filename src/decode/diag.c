@@ -302,7 +302,7 @@ static void progress(const struct vq_diag_queue_in *in, struct vq_diag_report *r
 		/* One sample. */
 		if (in->held_dump && window && taken) {
 			f = vq_diag_add(r, in->queue, "NOT_COMPLETING", VQ_SEV_WARNING,
-					"the device took %u request%s (used idx %u to avail_event %u) and had not completed them when QEMU dumped memory; QEMU finishes the I/O it can before a dump, so these were held (error with werror/rerror=stop, a blkdebug breakpoint, a hung backend)",
+					"the device took %u request%s (used idx %u to avail_event %u) and had not completed them when QEMU dumped memory; QEMU finishes the I/O it can before a dump, so these were held (an I/O error kept for retry by werror/rerror=stop, a request the backend never finished)",
 					taken, taken == 1 ? "" : "s", b->used_idx, b->avail_event);
 			vq_diag_ev(f, "avail_idx", b->avail_idx, 0);
 			vq_diag_ev(f, "used_idx", b->used_idx, 0);

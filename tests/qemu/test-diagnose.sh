@@ -18,7 +18,9 @@
 #            werror=stop: QEMU stops the VM holding the request; the
 #            dump-guest-memory core, diagnosed on the host, must name the
 #            ring QEMU reports for that queue (vring-desc) with the number
-#            of requests QEMU holds (inuse).
+#            of requests QEMU holds (inuse).  (Not the breakpoint: with a
+#            request suspended by blkdebug, dump-guest-memory waits for the
+#            block-layer drain and does not return.)
 # Guest 2 (no driver; SeaBIOS boots it): SeaBIOS leaves the virtio-blk
 #   device initialised (QMP x-query-virtio-status shows its status): diagnose
 #   must report NO_DRIVER_INITIALISED for that device, and no other device.
