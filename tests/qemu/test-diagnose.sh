@@ -177,6 +177,17 @@ if [ -n "$w_used" ] && [ "$w_used" = "$q_used" ] && [ "$w_infl" = "$q_inuse" ]; 
 else
 	not_ok "quiet guest: watch used idx $w_used in flight $w_infl; QEMU used-idx $q_used inuse $q_inuse"
 fi
+# Text: a table per sample with a row for the disk's queue 0.
+live_cmd 60 vq quiet-text watchtext watch --count 2 --interval 200 || fatal "guest runs watch (text)"
+RC=$(guest_block quiet-text watchtext) || fatal "quiet-text: watch output on the console"
+rows=$(grep -cE "^$BLK +0 +[0-9]+ +[0-9]+ .* idle\$" "$TMP/quiet-text.out")
+if [ "$RC" = 0 ] && [ "$(grep -c '^sample ' "$TMP/quiet-text.out")" = 2 ] &&
+	[ "$(grep -c '^DEVICE ' "$TMP/quiet-text.out")" = 2 ] && [ "$rows" = 2 ]; then
+	ok "watch text: two tables, the quiet disk's queue 0 idle in both"
+else
+	not_ok "watch text: exit $RC, $rows idle rows for $BLK: $(head -c 400 "$TMP/quiet-text.out")"
+fi
+
 # Ctrl-C: watch without --count, interrupted after 3 s, ends cleanly.
 live_cmd 60 vqint ctrlc watch 3 watch --json --interval 500 || fatal "guest runs watch until SIGINT"
 RC=$(guest_block ctrlc watch) || fatal "ctrlc: watch output on the console"
@@ -233,12 +244,21 @@ if [ "$RC" = 0 ] && [ "$w_stalled" = True ] && [ "$w_infl" = "$inuse" ] && [ "$w
 else
 	not_ok "held write: watch exit $RC stalled $w_stalled in flight $w_infl used $w_used (QEMU inuse $inuse used-idx $q_used): $last"
 fi
+live_cmd 90 vq held-text diagtext diagnose --interval 500 || fatal "guest runs diagnose (text)"
+RC=$(guest_block held-text diagtext) || fatal "held-text: diagnose output on the console"
+if [ "$RC" = 1 ] && grep -qE "^$BLK queue 0: warning NOT_COMPLETING: the device took [0-9]+ request" "$TMP/held-text.out" &&
+	grep -qE '^    .*used_idx=[0-9]+' "$TMP/held-text.out" &&
+	grep -qE '^[0-9]+ devices, [0-9]+ queues checked: 0 errors, 1 warning' "$TMP/held-text.out"; then
+	ok "held write, text: the finding line, its evidence indented, the summary"
+else
+	not_ok "held write, text: exit $RC: $(head -c 500 "$TMP/held-text.out")"
+fi
 hmp 'qemu-io d0 \"resume held\"' || fatal "blkdebug resume"
 for ((i = 0; i < 60; i++)); do
 	[ "$(qstat vblk0 inuse)" = 0 ] && break
 	sleep 0.5
 done
-run_diag resumed
+run_diag resumed --interval 300
 if [ "$RC" = 0 ] && [ -z "$(warnings "$TMP/resumed.out")" ]; then
 	ok "after resume: diagnose exits 0 again"
 else
