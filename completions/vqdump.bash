@@ -33,6 +33,10 @@ _vqdump_static() {
     _vqdump_copts[ring]="--at --size --align --type --recent --queue --device $common"
     _vqdump_cargs[ring]='--at --size --align --type --recent --queue --device -d'
     _vqdump_copts[scan]="--step --min-size --max-size $common"
+    _vqdump_copts[diagnose]="--interval --device $common"
+    _vqdump_cargs[diagnose]='--interval --device -d'
+    _vqdump_copts[watch]="--interval --count --device $common"
+    _vqdump_cargs[watch]='--interval --count --device -d'
     _vqdump_cargs[scan]='--step --min-size --max-size'
     # shell and help take no option but --help.
     _vqdump_copts[shell]='--help'

@@ -1,22 +1,262 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* `watch`: placeholder until the command lands. */
-#include "cli.h"
+/* `watch`: ring indices sampled over time: rates, in flight, time since progress, stalls. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../decode/diag.h"
+#include "diagcli.h"
 
 const struct option vq_watch_options[] = {
+	{ "interval", required_argument, NULL, 'i' },
+	{ "count", required_argument, NULL, 'n' },
 	{ NULL, 0, NULL, 0 },
 };
+
+#define WATCH_INTERVAL_MS 1000
+/* No completion for this long with requests pending: flagged (at least
+ * one interval). */
+#define WATCH_STALL_MS 1000
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+struct wq {
+	struct vq_dev *d;
+	struct vq_queue_state *q;
+	struct vq_ring_view v;  /* for the request count when a stall is suspected */
+	int have_prev;          /* a previous sample exists */
+	int readable;           /* the last read worked */
+	uint16_t avail, used;   /* last sample */
+	double progress_ms;     /* time of the last completion (or of an empty queue) */
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static int wait_ms(unsigned ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	/* Ctrl-C interrupts the sleep (no SA_RESTART) and ends the loop. */
+	while (!stop_flag && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	return stop_flag;
+}
+
+static int one_sample(struct vq_ctx *ctx, struct wq *w, size_t nw, unsigned long n, double t0,
+		      double *prev_t)
+{
+	double t = now_ms(), dt = *prev_t > 0 ? t - *prev_t : 0;
+	struct json_object *root = NULL, *arr = NULL;
+	size_t i;
+
+	if (ctx->json) {
+		root = json_object_new_object();
+		arr = json_object_new_array();
+		json_object_object_add(root, "sample", json_object_new_uint64(n));
+		json_object_object_add(root, "time_ms", json_object_new_uint64((uint64_t)(t - t0)));
+	} else {
+		printf("sample %lu  t=%.1fs\n", n, (t - t0) / 1000.0);
+		printf("%-20s %5s %7s %7s %9s %9s %9s %9s  %s\n", "DEVICE", "QUEUE", "AVAIL", "USED",
+		       "AVAIL/s", "USED/s", "INFLIGHT", "IDLE_MS", "STATE");
+	}
+	for (i = 0; i < nw; i++) {
+		struct wq *q = &w[i];
+		struct vq_ring_hdr h;
+		double ar = 0, ur = 0, idle = 0;
+		int rates = 0, stalled = 0;
+		const char *state = "ok";
+
+		if (vq_ring_read_hdr(&ctx->fetch, &q->v.layout, &h) < 0) {
+			if (q->readable)
+				vq_err("warning: %s queue %u: %s", q->d->name, q->q->index, ctx->mem.err);
+			q->readable = 0;
+			q->have_prev = 0;
+			continue;
+		}
+		q->readable = 1;
+		if (q->have_prev && dt > 0) {
+			ar = (uint16_t)(h.avail_idx - q->avail) * 1000.0 / dt;
+			ur = (uint16_t)(h.used_idx - q->used) * 1000.0 / dt;
+			rates = 1;
+		}
+		if (!q->have_prev || h.used_idx != q->used || !h.in_flight)
+			q->progress_ms = t;
+		idle = h.in_flight ? t - q->progress_ms : 0;
+		if (h.in_flight > q->v.layout.size) {
+			state = "bad-indices";
+		} else if (h.in_flight && idle >= WATCH_STALL_MS) {
+			/* Receive buffers may wait for traffic forever: only
+			 * pending requests (device-readable bytes) count. */
+			if (vq_ring_decode(&ctx->fetch, &q->v, 0) == 0 && vq_diag_requests(&q->v) &&
+			    !(q->d->device_id == 5 && q->q->index == 2)) {
+				stalled = 1;
+				state = "STALLED";
+			} else {
+				state = "waiting";
+			}
+		} else if (h.in_flight) {
+			state = "busy";
+		} else {
+			state = "idle";
+		}
+		q->avail = h.avail_idx;
+		q->used = h.used_idx;
+		q->have_prev = 1;
+		if (ctx->json) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "device", json_object_new_string(q->d->name));
+			json_object_object_add(o, "queue", json_object_new_int(q->q->index));
+			json_object_object_add(o, "avail_idx", json_object_new_int(h.avail_idx));
+			json_object_object_add(o, "used_idx", json_object_new_int(h.used_idx));
+			json_object_object_add(o, "avail_rate", rates ? json_object_new_double(ar) : NULL);
+			json_object_object_add(o, "used_rate", rates ? json_object_new_double(ur) : NULL);
+			json_object_object_add(o, "in_flight", json_object_new_int(h.in_flight));
+			json_object_object_add(o, "since_progress_ms", json_object_new_uint64((uint64_t)idle));
+			json_object_object_add(o, "state", json_object_new_string(state));
+			json_object_object_add(o, "stalled", json_object_new_boolean(stalled));
+			json_object_array_add(arr, o);
+		} else if (rates) {
+			printf("%-20s %5u %7u %7u %9.1f %9.1f %9u %9.0f  %s\n", q->d->name, q->q->index,
+			       h.avail_idx, h.used_idx, ar, ur, h.in_flight, idle, state);
+		} else {
+			printf("%-20s %5u %7u %7u %9s %9s %9u %9.0f  %s\n", q->d->name, q->q->index,
+			       h.avail_idx, h.used_idx, "-", "-", h.in_flight, idle, state);
+		}
+	}
+	if (ctx->json) {
+		json_object_object_add(root, "queues", arr);
+		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+								  JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(root);
+	} else {
+		putchar('\n');
+	}
+	fflush(stdout);
+	*prev_t = t;
+	return 0;
+}
 
 int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv)
 {
 	const struct vq_cmd *cmd = vq_find_cmd("watch");
-	int c, handled;
+	uint64_t interval = WATCH_INTERVAL_MS, count = 0;
+	struct sigaction sa, old;
+	struct wq *w = NULL;
+	size_t i, first = 0, last, nw = 0;
+	unsigned j;
+	unsigned long n;
+	double t0, prev_t = 0;
+	int c, handled, ret;
 
 	while ((c = vq_cmd_getopt(ctx, cmd, argc, argv, NULL, &handled)) != -1) {
 		if (handled == 2)
 			return EXIT_OK;
 		if (handled == 3)
 			return EXIT_USAGE;
+		if (handled)
+			continue;
+		switch (c) {
+		case 'i':
+			if (vq_parse_u64(optarg, &interval) || interval < 10 || interval > 3600000)
+				return vq_usage_err("watch", "--interval takes milliseconds from 10 to 3600000, not '%s'",
+						    optarg);
+			break;
+		case 'n':
+			if (vq_parse_u64(optarg, &count) || !count || count > 100000000)
+				return vq_usage_err("watch", "--count takes a number of samples from 1, not '%s'",
+						    optarg);
+			break;
+		}
 	}
-	vq_err("watch: not implemented yet");
-	return EXIT_USAGE;
+	if (optind < argc)
+		return vq_usage_err("watch", "unexpected argument '%s'", argv[optind]);
+	if (ctx->core || ctx->raw)
+		return vq_usage_err("watch", "watch samples a running system; a memory image does not move (use 'diagnose' on it)");
+	ret = vq_ctx_open_devices(ctx);
+	if (ret)
+		return ret;
+	last = ctx->devs.n;
+	if (ctx->device) {
+		struct vq_dev *d = vq_ctx_device(ctx, &ret);
+
+		if (!d)
+			return ret;
+		first = (size_t)(d - ctx->devs.devs);
+		last = first + 1;
+	}
+	for (i = first; i < last; i++) {
+		struct vq_dev *d = &ctx->devs.devs[i];
+
+		if (vq_dev_refresh(ctx, d))
+			continue;
+		for (j = 0; j < d->num_queues; j++) {
+			struct vq_queue_state *q = &d->queues[j];
+			struct wq *nwk;
+
+			if (vq_queue_unreadable(d, q))
+				continue;
+			nwk = realloc(w, (nw + 1) * sizeof(*w));
+			if (!nwk) {
+				vq_err("watch: out of memory");
+				ret = EXIT_ACCESS;
+				goto out;
+			}
+			w = nwk;
+			memset(&w[nw], 0, sizeof(w[nw]));
+			if (vq_view_alloc(&w[nw].v, q->size)) {
+				vq_err("watch: out of memory");
+				ret = EXIT_ACCESS;
+				goto out;
+			}
+			w[nw].d = d;
+			w[nw].q = q;
+			w[nw].v.layout = (struct vq_ring_layout){ q->desc, q->avail, q->used, q->size, 0 };
+			w[nw].v.device_id = d->device_id;
+			nw++;
+		}
+	}
+	if (!nw) {
+		vq_err("watch: no queue with a readable ring (see 'vqdump status')");
+		ret = EXIT_ACCESS;
+		goto out;
+	}
+	ret = vq_ctx_open_mem(ctx);
+	if (ret)
+		goto out;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	stop_flag = 0;
+	sigaction(SIGINT, &sa, &old);
+	t0 = now_ms();
+	for (n = 1; !stop_flag; n++) {
+		one_sample(ctx, w, nw, n, t0, &prev_t);
+		if (count && n >= count)
+			break;
+		if (wait_ms((unsigned)interval))
+			break;
+	}
+	sigaction(SIGINT, &old, NULL);
+	ret = EXIT_OK;
+out:
+	for (i = 0; i < nw; i++)
+		vq_view_free(&w[i].v);
+	free(w);
+	return ret;
 }

@@ -73,19 +73,27 @@ const struct vq_cmd vq_commands[] = {
 	},
 	{
 		.name = "diagnose",
-		.args = "",
+		.args = "[--interval MS]",
 		.help = "check every device and queue; name what is stuck and why",
 		.options = vq_diagnose_options,
 		.run = vq_cmd_diagnose,
+		.details = "Live: reads every device, decodes each ring twice --interval MS apart\n"
+		  "(default 1000) and reports findings with their evidence (codes in the\n"
+		  "man page, FINDINGS).  On a core without device records the rings 'scan'\n"
+		  "finds are checked.  Exit 1 when a warning or error is found, else 0.\n"
+		  "Notes (info) are shown with -v; --json lists all.\n",
 		.live = 1,
 	},
 	{
 		.name = "watch",
 		.live = 1,
-		.args = "",
+		.args = "[--interval MS] [--count N]",
 		.help = "per-queue progress over time: index rates, in flight, stalls",
 		.options = vq_watch_options,
 		.run = vq_cmd_watch,
+		.details = "Samples every queue's ring indices each --interval MS (default 1000)\n"
+		  "until Ctrl-C or --count N samples: a table per sample, or with --json\n"
+		  "one JSON object per sample per line.  Live only.\n",
 	},
 	{
 		.name = "snapshot",

@@ -15,6 +15,10 @@
 #   SEQ np SECS SERIAL RINGDEV   non-perturbation run (see test-live-noperturb.sh)
 #   SEQ isr-read PCIADDR      read the ISR byte of a modern virtio-pci device
 #                             with devmem (the test's positive control)
+#   SEQ vq TAG KEY ARGS...    run "vqdump ARGS..." as one block (test-diagnose.sh)
+#   SEQ vqint TAG KEY SECS ARGS...  the same, ended by SIGINT (Ctrl-C) after SECS
+#   SEQ bgwrite DEV BLOCK     one 4 KiB O_DIRECT write to /dev/DEV at 4 KiB block
+#                             BLOCK, in the background (it may be held on purpose)
 #   SEQ quit                  power off
 # Every command ends with "VQ-ACK SEQ" on the console.  A vqdump block is
 #   VQ-OUT TAG KEY rc=N / stdout lines / VQ-ERR / stderr lines / VQ-END TAG KEY
@@ -239,6 +243,22 @@ while read -r seq cmd args <&3; do
 	run) do_run $args ;;
 	np) np_run $args ;;
 	isr-read) isr_read "$args" ;;
+	vq)
+		set -- $args
+		tag=$1 key=$2
+		shift 2
+		block "$tag" "$key" $VQ "$@"
+		;;
+	vqint)
+		set -- $args
+		tag=$1 key=$2 secs=$3
+		shift 3
+		block "$tag" "$key" timeout -s INT "$secs" vqdump "$@"
+		;;
+	bgwrite)
+		set -- $args
+		(dd if=/dev/urandom of="/dev/$1" bs=4096 seek="$2" count=1 oflag=direct conv=notrunc >/dev/null 2>&1 &)
+		;;
 	quit)
 		say "VQ-ACK $seq"
 		poweroff -f

@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Stuck-queue findings: each check names what it saw, and stays silent where the evidence cannot tell. */
+#include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_ring.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "diag.h"
+
+/* Status bits the UAPI header lacks (virtio 1.3, 2.1). */
+#ifndef VIRTIO_CONFIG_S_NEEDS_RESET
+#define VIRTIO_CONFIG_S_NEEDS_RESET 0x40
+#endif
+/* VIRTIO_F_RING_PACKED (virtio 1.3, 6): another ring layout. */
+#define DIAG_F_RING_PACKED 34
+
+struct vq_diag_finding *vq_diag_add(struct vq_diag_report *r, int queue, const char *code,
+				    enum vq_severity sev, const char *fmt, ...)
+{
+	struct vq_diag_finding *f;
+	va_list ap;
+
+	if (r->n >= r->max) {
+		r->dropped++;
+		return NULL;
+	}
+	f = &r->f[r->n++];
+	memset(f, 0, sizeof(*f));
+	f->device = r->device;
+	f->ring = r->ring;
+	f->queue = queue;
+	f->code = code;
+	f->severity = sev;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+	return f;
+}
+
+void vq_diag_ev(struct vq_diag_finding *f, const char *key, uint64_t value, int hex)
+{
+	if (!f || f->nev >= VQ_DIAG_EV_MAX)
+		return;
+	f->ev[f->nev].key = key;
+	f->ev[f->nev].value = value;
+	f->ev[f->nev].hex = (uint8_t)hex;
+	f->nev++;
+}
+
+unsigned vq_diag_count_sev(const struct vq_diag_report *r, enum vq_severity min)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < r->n; i++)
+		if (r->f[i].severity >= min)
+			n++;
+	return n;
+}
+
+/* Is a VERSION_1 driver (one that must set FEATURES_OK) driving @d? */
+static int modern_driver(const struct vq_dev *d)
+{
+	if (d->driver_features_src != VQ_SRC_NONE && d->driver_features_src != VQ_SRC_ASSUMED)
+		return vq_feature_has(d->driver_features, VIRTIO_F_VERSION_1);
+	/* Driver features unknown: a device without a legacy interface can
+	 * only be driven through the 1.x registers (virtio-pci IDs 0x1040 and
+	 * up are non-transitional, 4.1.2.1; virtio-mmio version 2, 4.2.4). */
+	if (d->kind == VQ_T_PCI && d->pci_device >= 0x1040)
+		return 1;
+	return d->kind == VQ_T_MMIO && d->mmio_version == 2;
+}
+
+/* Can a zero address be told from "not readable back"? */
+static int addrs_readable(const struct vq_dev *d, const struct vq_queue_state *q)
+{
+	if (q->addr_src == VQ_SRC_KERNEL)
+		return 1;
+	/* virtio-mmio v2: QueueDesc/Driver/Device are write-only. */
+	return !(d->kind == VQ_T_MMIO && d->mmio_version == 2);
+}
+
+static void queue_regs(const struct vq_dev *d, const struct vq_queue_state *q,
+		       struct vq_diag_report *r)
+{
+	struct vq_diag_finding *f;
+	int legacy = d->kind == VQ_T_PCI_LEGACY || (d->kind == VQ_T_MMIO && d->mmio_version == 1);
+	int packed = vq_feature_has(d->driver_features, DIAG_F_RING_PACKED);
+	const char *why;
+
+	if (!q->enabled)
+		return;
+	if (addrs_readable(d, q) && (!q->desc || !q->avail || !q->used)) {
+		f = vq_diag_add(r, q->index, "QUEUE_ADDR_ZERO", VQ_SEV_ERROR,
+				"queue enabled with a zero ring address: the device would use guest-physical address 0");
+		vq_diag_ev(f, "desc", q->desc, 1);
+		vq_diag_ev(f, "avail", q->avail, 1);
+		vq_diag_ev(f, "used", q->used, 1);
+		return;
+	}
+	if (q->desc && !packed) {
+		/* 2.7: descriptor table 16, available ring 2, used ring 4;
+		 * the legacy interface puts the table on a 4096 boundary
+		 * (2.7.2, PFN registers). */
+		uint64_t da = legacy ? VQ_ALIGN_LEGACY : 16;
+
+		if (q->desc % da || q->avail % 2 || q->used % 4) {
+			f = vq_diag_add(r, q->index, "QUEUE_MISALIGNED", VQ_SEV_ERROR,
+					"ring parts misaligned: the descriptor table needs %llu-byte, the available ring 2-byte, the used ring 4-byte alignment (2.7)",
+					(unsigned long long)da);
+			vq_diag_ev(f, "desc", q->desc, 1);
+			vq_diag_ev(f, "avail", q->avail, 1);
+			vq_diag_ev(f, "used", q->used, 1);
+		}
+	}
+	if (q->size_src != VQ_SRC_REGISTERS && q->size_src != VQ_SRC_KERNEL)
+		return;
+	why = packed ? (q->size == 0 || q->size > VQ_RING_MAX_SIZE ? "queue size 0 or over 32768" : NULL)
+		     : vq_ring_size_problem(q->size);
+	if (!why && q->max_size && q->size > q->max_size)
+		why = "queue size larger than the device's maximum";
+	if (why) {
+		f = vq_diag_add(r, q->index, "QUEUE_SIZE_INVALID", VQ_SEV_ERROR,
+				"%s (a split ring's size is a power of two up to 32768, at most the device's maximum; 2.7)",
+				why);
+		vq_diag_ev(f, "size", q->size, 0);
+		vq_diag_ev(f, "max_size", q->max_size, 0);
+	}
+}
+
+void vq_diag_device(const struct vq_dev *d, struct vq_diag_report *r)
+{
+	struct vq_diag_finding *f;
+	const uint8_t st = d->status;
+	unsigned i;
+
+	if (st & VIRTIO_CONFIG_S_FAILED) {
+		f = vq_diag_add(r, -1, "DEVICE_FAILED", VQ_SEV_ERROR,
+				"the driver gave up on the device (status FAILED, 2.1): it will not be used until reset");
+		vq_diag_ev(f, "status", st, 1);
+	}
+	if (st & VIRTIO_CONFIG_S_NEEDS_RESET) {
+		f = vq_diag_add(r, -1, "DEVICE_NEEDS_RESET", VQ_SEV_ERROR,
+				"the device hit an error it cannot recover from (status DEVICE_NEEDS_RESET, 2.1.2): it will complete nothing until the driver resets it");
+		vq_diag_ev(f, "status", st, 1);
+	}
+	if ((st & VIRTIO_CONFIG_S_DRIVER_OK) && !(st & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	    modern_driver(d)) {
+		f = vq_diag_add(r, -1, "DRIVER_OK_WITHOUT_FEATURES_OK", VQ_SEV_ERROR,
+				"DRIVER_OK set without FEATURES_OK on a VERSION_1 device: feature negotiation never completed (3.1.1)");
+		vq_diag_ev(f, "status", st, 1);
+		vq_diag_ev(f, "driver_features_lo", d->driver_features[0], 1);
+		vq_diag_ev(f, "driver_features_hi", d->driver_features[1], 1);
+	}
+	/* A live transport reports its kernel driver; with none bound, a
+	 * non-zero status was left by someone else: firmware (SeaBIOS drives
+	 * virtio-blk/scsi to boot), a boot loader, or a user-space driver. */
+	if ((st & (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_DRIVER_OK)) &&
+	    !d->driver[0] && d->access != VQ_ACCESS_SYSFS) {
+		int live = st & VIRTIO_CONFIG_S_DRIVER_OK;
+
+		f = vq_diag_add(r, -1, "NO_DRIVER_INITIALISED", live ? VQ_SEV_WARNING : VQ_SEV_INFO,
+				live ? "device is live (DRIVER_OK) but no kernel driver is bound: state left by firmware (e.g. SeaBIOS), a boot loader or a user-space driver; its rings may sit in memory the OS now uses"
+				     : "device was partly initialised but no kernel driver is bound: left by firmware or a user-space driver (not live: no DRIVER_OK)");
+		vq_diag_ev(f, "status", st, 1);
+		for (i = 0; i < d->num_queues && f; i++)
+			if (d->queues[i].enabled && d->queues[i].desc) {
+				vq_diag_ev(f, "queue", i, 0);
+				vq_diag_ev(f, "desc", d->queues[i].desc, 1);
+				if (d->queues[i].idx_valid) {
+					vq_diag_ev(f, "avail_idx", d->queues[i].avail_idx, 0);
+					vq_diag_ev(f, "used_idx", d->queues[i].used_idx, 0);
+				}
+				break;
+			}
+	}
+	for (i = 0; i < d->num_queues; i++)
+		queue_regs(d, &d->queues[i], r);
+}
+
+/* The device may keep this queue's buffers as long as it likes by design. */
+static int held_by_design(uint32_t device_id, int queue)
+{
+	/* virtio-balloon statsq (5.5.2): the device returns the stats buffer
+	 * only when it wants new statistics. */
+	return device_id == VIRTIO_ID_BALLOON && queue == 2;
+}
+
+/* A balloon stats buffer seen without knowing the device (scan): one
+ * device-readable descriptor of whole 10-byte statistics (5.5.6.3). */
+static int looks_like_stats(const struct vq_chain *c)
+{
+	return c->ndesc == 1 && !(c->descs[0].flags & VRING_DESC_F_WRITE) && c->descs[0].len &&
+	       c->descs[0].len % 10 == 0 && c->descs[0].len <= 160;
+}
+
+unsigned vq_diag_requests(const struct vq_ring_view *v)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; v && i < v->nchains; i++)
+		if (v->chains[i].out_bytes || (v->chains[i].broken && !v->chains[i].ndesc))
+			n++;
+	return n;
+}
+
+static int has_finding(const struct vq_ring_view *v, const struct vq_finding *x)
+{
+	unsigned i;
+
+	for (i = 0; i < v->nfindings; i++)
+		if (!strcmp(v->findings[i].code, x->code) && !strcmp(v->findings[i].message, x->message))
+			return 1;
+	return 0;
+}
+
+static void add_samples(struct vq_diag_finding *f, const struct vq_diag_queue_in *in)
+{
+	vq_diag_ev(f, "avail_idx", in->s1.avail_idx, 0);
+	vq_diag_ev(f, "used_idx", in->s1.used_idx, 0);
+	if (in->s2.valid) {
+		vq_diag_ev(f, "avail_idx_later", in->s2.avail_idx, 0);
+		vq_diag_ev(f, "used_idx_later", in->s2.used_idx, 0);
+		vq_diag_ev(f, "interval_ms", in->interval_ms, 0);
+	}
+}
+
+/*
+ * Progress findings.  Everything rests on these facts: used idx did not
+ * move, requests (chains with device-readable bytes) were pending at both
+ * samples; receive buffers alone prove nothing, a device may hold them
+ * until traffic comes.
+ */
+static void progress(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
+{
+	const struct vq_diag_sample *a = &in->s1, *b = in->s2.valid ? &in->s2 : &in->s1, *e;
+	uint16_t n = (uint16_t)in->size, infl1, infl2, taken = 0, untaken = 0;
+	unsigned reqs = vq_diag_requests(in->v);
+	int window = 0, stable_event = 1;
+	struct vq_diag_finding *f;
+
+	if (!a->valid || !n)
+		return;
+	infl1 = (uint16_t)(a->avail_idx - a->used_idx);
+	infl2 = (uint16_t)(b->avail_idx - b->used_idx);
+	if (infl1 > n || infl2 > n)
+		return; /* IN_FLIGHT_OVER_SIZE says it; nothing else is sound */
+
+	/* Driver side, EVENT_IDX: used_event is where the driver asked to be
+	 * interrupted.  Completions past it with used_event still in place
+	 * after the interval: the interrupt was due (vring_need_event) and
+	 * the driver has not reaped them.  Linux writes used_event 0 when it
+	 * turns callbacks off (polling): then nothing can be told. */
+	if (in->s2.valid && a->full && b->full && in->event_idx == 1 &&
+	    a->used_event == b->used_event && a->used_idx == b->used_idx && b->used_event != 0) {
+		uint16_t unreaped = (uint16_t)(b->used_idx - b->used_event);
+
+		if (unreaped >= 1 && unreaped <= n &&
+		    vq_need_event(b->used_event, b->used_idx, b->used_event)) {
+			/* Linux's blk and scsi drivers take every completion in
+			 * their interrupt handler; others (virtio_console's
+			 * transmit queues) reap lazily on the next send, so there
+			 * it is only worth a note. */
+			int eager = in->device_id == VIRTIO_ID_BLOCK || in->device_id == VIRTIO_ID_SCSI;
+
+			f = vq_diag_add(r, in->queue, "COMPLETIONS_UNREAPED",
+					eager ? VQ_SEV_WARNING : VQ_SEV_INFO,
+					"%u completions past the driver's used_event for %u ms: an interrupt was due (vring_need_event) but the driver has not taken them (interrupt lost, or driver stuck)",
+					unreaped, in->interval_ms);
+			vq_diag_ev(f, "used_idx", b->used_idx, 0);
+			vq_diag_ev(f, "used_event", b->used_event, 0);
+			vq_diag_ev(f, "interval_ms", in->interval_ms, 0);
+		}
+	}
+
+	if (!infl1 || !infl2 || a->used_idx != b->used_idx || !reqs)
+		return;
+	if (held_by_design(in->device_id, in->queue))
+		return;
+	if (!in->device_id && in->v && in->v->nchains == 1 && looks_like_stats(&in->v->chains[0]))
+		return;
+
+	/* Device side, EVENT_IDX: QEMU (and the spec's intent, 2.7.10) keep
+	 * avail_event at the device's consumption point; trusted only when
+	 * it lies between used idx and avail idx. */
+	/* The sample whose event words are known: the later one, else the
+	 * first (a snapshot's second sample holds indices only).  Requests
+	 * taken by then and not completed by the later sample (used idx did
+	 * not move) were held for the whole interval. */
+	e = b->full ? b : a->full ? a : NULL;
+	if (in->event_idx != 0 && e) {
+		uint16_t infl_e = (uint16_t)(e->avail_idx - e->used_idx);
+
+		taken = (uint16_t)(e->avail_event - e->used_idx);
+		untaken = (uint16_t)(e->avail_idx - e->avail_event);
+		window = taken <= infl_e && untaken <= infl_e;
+		if (a->full && b->full && a->avail_event != b->avail_event)
+			stable_event = 0;
+	}
+	if (!in->s2.valid) {
+		/* One sample. */
+		if (in->held_dump && window && taken) {
+			f = vq_diag_add(r, in->queue, "NOT_COMPLETING", VQ_SEV_WARNING,
+					"the device took %u request%s (used idx %u to avail_event %u) and had not completed them when QEMU dumped memory; QEMU finishes the I/O it can before a dump, so these were held (an I/O error kept for retry by werror/rerror=stop, a request the backend never finished)",
+					taken, taken == 1 ? "" : "s", b->used_idx, b->avail_event);
+			vq_diag_ev(f, "avail_idx", b->avail_idx, 0);
+			vq_diag_ev(f, "used_idx", b->used_idx, 0);
+			vq_diag_ev(f, "avail_event", b->avail_event, 0);
+			vq_diag_ev(f, "in_flight", infl2, 0);
+			vq_diag_ev(f, "samples", 1, 0);
+			return;
+		}
+		f = vq_diag_add(r, in->queue, "PENDING_AT_DUMP", VQ_SEV_INFO,
+				"%u request%s pending in this image; one sample cannot tell a stuck queue from a busy one%s",
+				reqs, reqs == 1 ? "" : "s",
+				in->held_dump ? " (the device had not fetched them, or fetched them without EVENT_IDX to show it)" : "");
+		vq_diag_ev(f, "avail_idx", b->avail_idx, 0);
+		vq_diag_ev(f, "used_idx", b->used_idx, 0);
+		vq_diag_ev(f, "in_flight", infl2, 0);
+		return;
+	}
+	if (window && stable_event && taken) {
+		f = vq_diag_add(r, in->queue, "NOT_COMPLETING", VQ_SEV_WARNING,
+				"the device took %u request%s (used idx %u to avail_event %u) and completed none in %u ms",
+				taken, taken == 1 ? "" : "s", b->used_idx, e->avail_event, in->interval_ms);
+		add_samples(f, in);
+		vq_diag_ev(f, "avail_event", e->avail_event, 0);
+		vq_diag_ev(f, "in_flight", infl2, 0);
+	}
+	if (window && stable_event && untaken && b->full) {
+		f = vq_diag_add(r, in->queue, "NOT_CONSUMING", VQ_SEV_WARNING,
+				"%u available request%s not fetched by the device in %u ms although avail idx %u is past avail_event %u, so the driver had to notify (vring_need_event): a lost notification or a device that stopped looking",
+				untaken, untaken == 1 ? "" : "s", in->interval_ms, b->avail_idx,
+				b->avail_event);
+		add_samples(f, in);
+		vq_diag_ev(f, "avail_event", b->avail_event, 0);
+		vq_diag_ev(f, "kick_due_in_interval",
+			   a->avail_idx != b->avail_idx &&
+				   vq_need_event(b->avail_event, b->avail_idx, a->avail_idx),
+			   0);
+	}
+	if (window && stable_event && (b->full || taken))
+		return;
+	if (in->event_idx != 1 && b->full && (a->used_flags & b->used_flags & VRING_USED_F_NO_NOTIFY)) {
+		f = vq_diag_add(r, in->queue, "NO_NOTIFY_PENDING", VQ_SEV_WARNING,
+				"the device set NO_NOTIFY (do not kick me) and %u request%s waited %u ms with none completed: a device that suppresses notifications must be polling, and is not",
+				reqs, reqs == 1 ? "" : "s", in->interval_ms);
+		add_samples(f, in);
+		vq_diag_ev(f, "used_flags", b->used_flags, 1);
+		return;
+	}
+	f = vq_diag_add(r, in->queue, "STALLED", VQ_SEV_WARNING,
+			"%u request%s pending and none completed in %u ms; %s", infl2,
+			infl2 == 1 ? "" : "s", in->interval_ms,
+			in->event_idx == 1 ? "avail_event moved or lies outside the pending range: cannot tell whether the device fetched them"
+					   : "without EVENT_IDX the device's fetch point is not in memory: cannot tell whether it fetched them");
+	add_samples(f, in);
+	vq_diag_ev(f, "in_flight", infl2, 0);
+}
+
+void vq_diag_queue(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
+{
+	unsigned i;
+
+	for (i = 0; in->v && i < in->v->nfindings; i++) {
+		const struct vq_finding *x = &in->v->findings[i];
+		struct vq_diag_finding *f;
+
+		if (in->v_other && !has_finding(in->v_other, x))
+			continue;
+		f = vq_diag_add(r, in->queue, x->code, x->severity, "%s", x->message);
+		vq_diag_ev(f, "desc", in->v->layout.desc, 1);
+		if (f && !strcmp(x->code, "IN_FLIGHT_OVER_SIZE")) {
+			vq_diag_ev(f, "avail_idx", in->v->hdr.avail_idx, 0);
+			vq_diag_ev(f, "used_idx", in->v->hdr.used_idx, 0);
+			vq_diag_ev(f, "size", in->size, 0);
+		}
+	}
+	progress(in, r);
+}

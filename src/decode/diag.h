@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Stuck-queue findings: pure checks over device state, decoded rings and two index samples. */
+#ifndef VQDUMP_DECODE_DIAG_H
+#define VQDUMP_DECODE_DIAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../access/device.h"
+#include "ring.h"
+
+/* Evidence fields one finding carries at most. */
+#define VQ_DIAG_EV_MAX 10
+
+/* One piece of evidence: a named number (register, index, address). */
+struct vq_diag_ev {
+	const char *key; /* stable name, e.g. "used_idx" */
+	uint64_t value;
+	uint8_t hex;     /* print as hex in text (addresses, flags) */
+};
+
+struct vq_diag_finding {
+	const char *device;       /* device name (design.md) or NULL: a ring found by scan */
+	int queue;                /* queue index, -1 for the device as a whole */
+	uint64_t ring;            /* descriptor table address when no device is known, else 0 */
+	const char *code;         /* stable identifier (man page, FINDINGS) */
+	enum vq_severity severity;
+	char message[320];        /* one line, plain words */
+	struct vq_diag_ev ev[VQ_DIAG_EV_MAX]; /* the fields that show it */
+	unsigned nev;
+};
+
+/* Findings go into a caller-provided array (nothing is allocated). */
+struct vq_diag_report {
+	struct vq_diag_finding *f; /* storage */
+	unsigned n;                /* used */
+	unsigned max;              /* entries in @f */
+	unsigned dropped;          /* findings that did not fit */
+	const char *device;        /* copied into each new finding */
+	uint64_t ring;             /* copied into each new finding */
+};
+
+/* One reading of a ring's indices (and, when @full, flags and event words). */
+struct vq_diag_sample {
+	uint8_t valid;        /* sample taken */
+	uint8_t full;         /* flags and event words below are real */
+	uint16_t avail_idx;
+	uint16_t used_idx;
+	uint16_t avail_flags; /* VRING_AVAIL_F_NO_INTERRUPT */
+	uint16_t used_flags;  /* VRING_USED_F_NO_NOTIFY */
+	uint16_t used_event;  /* driver's event index (after the avail ring) */
+	uint16_t avail_event; /* device's event index (after the used ring) */
+};
+
+/* What the queue checks get. */
+struct vq_diag_queue_in {
+	int queue;                    /* queue index, -1 when unknown (scan) */
+	uint32_t device_id;           /* virtio device ID, 0 when unknown (scan) */
+	uint32_t size;                /* Queue Size */
+	const struct vq_ring_view *v; /* the ring decoded at @s1 or @s2 (chains, findings); or NULL */
+	const struct vq_ring_view *v_other; /* live: the other sample's decode; ring findings are
+					     * kept only when both decodes have them (a ring read
+					     * while it moves can look torn); NULL: keep all */
+	struct vq_diag_sample s1;     /* first sample */
+	struct vq_diag_sample s2;     /* second sample, @interval_ms later (s2.valid 0: none) */
+	uint32_t interval_ms;         /* time between the samples */
+	int event_idx;                /* VIRTIO_RING_F_EVENT_IDX: 1 negotiated, 0 not, -1 unknown */
+	int held_dump;                /* single sample from a QEMU dump-guest-memory core: QEMU
+				       * finished all I/O it could before dumping */
+};
+
+/* Append a finding; evidence added with vq_diag_ev() afterwards.  Returns
+ * the finding or NULL when the array is full (counted in r->dropped). */
+struct vq_diag_finding *vq_diag_add(struct vq_diag_report *r, int queue, const char *code,
+				    enum vq_severity sev, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void vq_diag_ev(struct vq_diag_finding *f, const char *key, uint64_t value, int hex);
+
+/* wrap-aware vring_need_event (virtio 1.3, 2.7.10): does moving an index
+ * from @old to @new_idx cross the event index @event? */
+static inline int vq_need_event(uint16_t event, uint16_t new_idx, uint16_t old)
+{
+	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old);
+}
+
+/* Device-wide checks and each queue's register checks: status bits,
+ * FEATURES_OK, state left by firmware, queue addresses, alignment, size. */
+void vq_diag_device(const struct vq_dev *d, struct vq_diag_report *r);
+
+/* Ring findings (from the ring decoder) and the progress findings over
+ * one or two samples. */
+void vq_diag_queue(const struct vq_diag_queue_in *in, struct vq_diag_report *r);
+
+/* Number of pending chains in @v that carry device-readable bytes (a
+ * request, as opposed to an empty receive buffer the device may keep for
+ * as long as it likes). */
+unsigned vq_diag_requests(const struct vq_ring_view *v);
+
+/* Number of findings of warning severity or worse. */
+unsigned vq_diag_count_sev(const struct vq_diag_report *r, enum vq_severity min);
+
+#endif
