@@ -84,6 +84,9 @@ struct run {
 	uint64_t capacity;      /* sectors */
 	uint32_t blk_size;      /* when BLK_SIZE was negotiated, else 0 */
 	uint32_t max_discard, max_wz; /* sectors per request, 0: no limit given */
+	uint8_t peek[64];       /* first bytes --read returned (no -o) */
+	size_t peek_len;        /* bytes in @peek, 0: none */
+	uint64_t peek_lba, peek_total; /* where they came from, bytes read */
 	char id[21];            /* GET_ID answer */
 	int have_id;
 	struct req *reqs;       /* judged requests, in order */
@@ -363,14 +366,11 @@ static int do_rw(struct run *r, int is_write, uint64_t lba, uint64_t n, int patt
 					}
 					off += (size_t)w;
 				}
-			} else if (show && !r->ctx->json && done == 0) {
-				size_t i;
-
-				printf("data at sector %llu (first 64 of %zu bytes; -o FILE saves all):\n",
-				       (unsigned long long)lba, (size_t)(n * SECTOR));
-				for (i = 0; i < 64 && i < bytes; i++)
-					printf("%s%02x%s", i % 16 ? " " : "  ", r->data[i],
-					       i % 16 == 15 ? "\n" : "");
+			} else if (show && done == 0) {
+				r->peek_len = bytes < sizeof(r->peek) ? bytes : sizeof(r->peek);
+				memcpy(r->peek, r->data, r->peek_len);
+				r->peek_lba = lba;
+				r->peek_total = n * SECTOR;
 			}
 		}
 		if (!q->ok)
@@ -773,6 +773,13 @@ static void print_text(const struct run *r, int verdict_ok, const char *verdict)
 		if (q->why[0])
 			printf("  (%s)", q->why);
 		printf("\n");
+	}
+	if (r->peek_len) {
+		printf("data at sector %llu (first %zu of %llu bytes; -o FILE saves all):\n",
+		       (unsigned long long)r->peek_lba, r->peek_len, (unsigned long long)r->peek_total);
+		for (i = 0; i < r->peek_len; i++)
+			printf("%s%02x%s", i % 16 ? " " : "  ", r->peek[i],
+			       i % 16 == 15 || i + 1 == r->peek_len ? "\n" : "");
 	}
 	if (r->bench_done)
 		printf("bench: %.1f s, depth %u, %u-byte random reads: %llu requests, %llu wrong, %.0f IOPS, latency min %.1f us, p50 %.1f us, p99 %.1f us, max %.1f us%s%s\n",
