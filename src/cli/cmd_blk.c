@@ -1038,10 +1038,9 @@ static void read_config(struct run *r)
 	vb_step_add(&r->steps, "config", 1, "capacity %llu sectors", (unsigned long long)r->capacity);
 }
 
-static int fail_access(struct run *r, const char *msg)
+static int fail_access(const char *msg)
 {
 	vq_err("blk: %s", msg);
-	(void)r;
 	return EXIT_ACCESS;
 }
 
@@ -1069,7 +1068,7 @@ int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv)
 	ret = vb_hw_open(&r.hw, r.d, &r.steps, err, sizeof(err));
 	if (ret) {
 		vb_hw_close(&r.hw);
-		return fail_access(&r, err);
+		return fail_access(err);
 	}
 	/* DMA: the ring, one request slot and a chunk, and the bench slots. */
 	need = RING_RESERVE + SLOT + CHUNK_SECTORS * SECTOR + 4096;
@@ -1079,7 +1078,7 @@ int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv)
 	if (ret) {
 		vb_hw_close(&r.hw);
 		snprintf(err, sizeof(err), "DMA memory: %s", r.dma.err);
-		return fail_access(&r, err);
+		return fail_access(err);
 	}
 	vb_step_add(&r.steps, "dma", 1, "%zu bytes of %s, first page at 0x%llx (pagemap)", r.dma.len,
 		    r.dma.huge ? "one locked 2 MiB huge page" : "locked 4 KiB pages",
@@ -1090,7 +1089,7 @@ int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv)
 			snprintf(err, sizeof(err), "open %s: %s", o.out, strerror(errno));
 			vb_dma_close(&r.dma);
 			vb_hw_close(&r.hw);
-			return fail_access(&r, err);
+			return fail_access(err);
 		}
 	}
 
@@ -1110,7 +1109,8 @@ int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv)
 			if (!r.steps.v[i].ok)
 				at = r.steps.v[i].name;
 		snprintf(verdict, sizeof(verdict), "bring-up failed at step '%s'", at);
-		code = EXIT_FOUND;
+		/* No memory for the ring is the machine's problem, not the device's. */
+		code = ret == -ENOMEM ? EXIT_ACCESS : EXIT_FOUND;
 		goto report;
 	}
 	r.device_up = 1;
