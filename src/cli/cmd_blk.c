@@ -822,7 +822,8 @@ static void print_text(const struct run *r, int verdict_ok, const char *verdict)
 		       r->lat_p50 / 1000.0, r->lat_p99 / 1000.0, r->lat_max / 1000.0,
 		       r->bench_why[0] ? "; first problem: " : "", r->bench_why);
 	if (r->bench_done && strstr(r->clocksource, "jiffies"))
-		printf("bench: note: the clocksource is jiffies, so latencies are whole timer ticks\n");
+		printf("bench: note: the clocksource is %s, so latencies are whole timer ticks\n",
+		       r->clocksource);
 	printf("verdict: %s: %s\n", verdict_ok ? "PASS" : "FAIL", verdict);
 }
 
