@@ -572,6 +572,8 @@ int main(int argc, char **argv)
 		vq_mem_close(&ctx.mem);
 	if (ctx.mem2_open)
 		vq_mem_close(&ctx.mem2);
+	if (ctx.devs_open)
+		vq_dev_list_free(&ctx.devs); /* unmaps BARs; LeakSanitizer checks the rest */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		vq_err("write output: %s", strerror(errno));
 		return ret ? ret : EXIT_ACCESS;
