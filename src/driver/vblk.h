@@ -124,6 +124,10 @@ struct vb_vq {
 	uint16_t avail_idx;          /* our copy of avail->idx */
 	uint16_t last_used;          /* next used entry to look at */
 	struct vb_inflight *heads;   /* @size entries */
+	uint16_t *next;              /* @size entries: the driver's own copy of every
+				      * descriptor's next link (free list and chains);
+				      * the table is shared memory a broken device may
+				      * overwrite, so it is written, never read back */
 };
 
 /* Set up over memory the caller provides (zeroed here); avail flags get

@@ -39,8 +39,11 @@ int vb_vq_init(struct vb_vq *vq, uint16_t size, void *desc, void *avail, void *u
 
 	memset(vq, 0, sizeof(*vq));
 	vq->heads = calloc(size, sizeof(*vq->heads));
-	if (!vq->heads)
+	vq->next = calloc(size, sizeof(*vq->next));
+	if (!vq->heads || !vq->next) {
+		vb_vq_free(vq);
 		return -ENOMEM;
+	}
 	vq->size = size;
 	vq->desc = desc;
 	vq->avail = avail;
@@ -48,8 +51,10 @@ int vb_vq_init(struct vb_vq *vq, uint16_t size, void *desc, void *avail, void *u
 	memset(desc, 0, vb_vq_desc_bytes(size));
 	memset(avail, 0, vb_vq_avail_bytes(size));
 	memset(used, 0, vb_vq_used_bytes(size));
-	for (i = 0; i + 1 < size; i++)
+	for (i = 0; i + 1 < size; i++) {
+		vq->next[i] = i + 1;
 		vq->desc[i].next = htole16(i + 1);
+	}
 	vq->num_free = size;
 	/* Polling: ask the device not to interrupt (2.7.7). */
 	vq->avail->flags = htole16(VRING_AVAIL_F_NO_INTERRUPT);
@@ -59,7 +64,9 @@ int vb_vq_init(struct vb_vq *vq, uint16_t size, void *desc, void *avail, void *u
 void vb_vq_free(struct vb_vq *vq)
 {
 	free(vq->heads);
+	free(vq->next);
 	vq->heads = NULL;
+	vq->next = NULL;
 }
 
 int vb_vq_add(struct vb_vq *vq, const struct vb_sg *sg, unsigned n, void *cookie)
@@ -89,9 +96,10 @@ int vb_vq_add(struct vb_vq *vq, const struct vb_sg *sg, unsigned n, void *cookie
 		d->addr = htole64(sg[i].addr);
 		d->len = htole32(sg[i].len);
 		d->flags = htole16(flags);
+		d->next = htole16(vq->next[idx]);
 		if (sg[i].write)
 			writable += sg[i].len;
-		idx = le16toh(d->next);
+		idx = vq->next[idx];
 	}
 	vq->free_head = idx;
 	vq->num_free -= (uint16_t)n;
@@ -121,8 +129,9 @@ static void free_chain(struct vb_vq *vq, uint16_t head)
 	uint16_t idx = head, n = vq->heads[head].ndesc, i;
 
 	for (i = 1; i < n; i++)
-		idx = le16toh(vq->desc[idx].next);
+		idx = vq->next[idx];
 	/* The last descriptor's next field may hold anything: link it. */
+	vq->next[idx] = vq->free_head;
 	vq->desc[idx].next = htole16(vq->free_head);
 	vq->free_head = head;
 	vq->num_free += n;
