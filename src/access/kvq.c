@@ -29,8 +29,10 @@
 /* Longest member-path component. */
 #define BTF_NAME_MAX 128u
 /* Members looked at for one path component (anonymous members nest; a
- * hostile blob could make them a tree of any breadth). */
-#define BTF_MEMBER_BUDGET 65536u
+ * hostile blob could make them a tree of any breadth).  The structs vqdump
+ * reads have well under a hundred, anonymous ones included; 4096 leaves
+ * room and keeps a hostile blob's cost per lookup small. */
+#define BTF_MEMBER_BUDGET 4096u
 
 /* RAM is searched in chunks of this many bytes. */
 #define KVQ_CHUNK (4u << 20)
