@@ -43,8 +43,13 @@ int vq_ctx_open_devices(struct vq_ctx *ctx)
 	if (ctx->core) {
 		struct vq_snap_info info;
 		char serr[512];
-		int ret = vq_snap_open(ctx->core, &ctx->devs, &info, serr, sizeof(serr));
+		int ret;
 
+		if (ctx->mmio)
+			return vq_usage_err(NULL, "--mmio picks a live device; a snapshot (--core) has its own list: use -d mmio:ADDR");
+		ret = vq_snap_open(ctx->core, &ctx->devs, &info, serr, sizeof(serr));
+		if (ret < 0)
+			vq_dev_list_free(&ctx->devs);
 		if (ret == -ENOENT) {
 			vq_err("this command reads device registers, which a memory image does not hold (a 'vqdump snapshot' file does); run it on the live system, or use 'ring --at' and 'scan' on the image");
 			return EXIT_USAGE;
@@ -53,8 +58,6 @@ int vq_ctx_open_devices(struct vq_ctx *ctx)
 			vq_err("%s", serr);
 			return EXIT_ACCESS;
 		}
-		if (ctx->mmio)
-			return vq_usage_err(NULL, "--mmio picks a live device; a snapshot (--core) has its own list: use -d mmio:ADDR");
 		ctx->devs_open = 1;
 		return 0;
 	}

@@ -547,6 +547,8 @@ int main(int argc, char **argv)
 		return vq_usage_err(NULL, "no command given");
 	ret = vq_run_command(&ctx, argc - optind, argv + optind);
 	vq_kvq_lookup_release(); /* it reads through ctx.mem */
+	if (ctx.devs_open)
+		vq_dev_list_free(&ctx.devs);
 	if (ctx.mem_open)
 		vq_mem_close(&ctx.mem);
 	if (ctx.mem2_open)

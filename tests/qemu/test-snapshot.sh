@@ -22,8 +22,8 @@
 #   - the file, parsed independently: ELF core, one VQDUMP note naming
 #     QEMU's devices, rings whole in the PT_LOADs with QEMU's index words,
 #     a second sample per queue.
-# VQ_SNAP_FIXTURE=DIR also writes DIR/snapshot.elf, DIR/qmp.json and
-# DIR/sysfs.txt (tests/fixtures/mksnapfixture.sh).
+# VQ_SNAP_FIXTURE=DIR also writes DIR/snapshot.elf, DIR/qmp-before.json,
+# DIR/qmp.json and DIR/sysfs.txt (tests/fixtures/mksnapfixture.sh).
 #
 # Usage: tests/qemu/test-snapshot.sh   (VQDUMP=path overrides ../../build/vqdump;
 #        VQ_KEEP=DIR keeps consoles and QMP snapshots)
@@ -131,6 +131,7 @@ if [ -s "$TMP/s.elf" ]; then
 	if [ -n "${VQ_SNAP_FIXTURE:-}" ]; then
 		mkdir -p "$VQ_SNAP_FIXTURE" &&
 			cp "$TMP/s.elf" "$VQ_SNAP_FIXTURE/snapshot.elf" &&
+			cp "$A" "$VQ_SNAP_FIXTURE/qmp-before.json" &&
 			cp "$B" "$VQ_SNAP_FIXTURE/qmp.json" &&
 			python3 -c '
 import sys
