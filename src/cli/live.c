@@ -51,7 +51,7 @@ int vq_ctx_open_devices(struct vq_ctx *ctx)
 		if (ret < 0)
 			vq_dev_list_free(&ctx->devs);
 		if (ret == -ENOENT) {
-			vq_err("this command reads device registers, which a memory image does not hold (a 'vqdump snapshot' file does); run it on the live system, or use 'ring --at' and 'scan' on the image");
+			vq_err("this command reads live device registers, which a memory image does not hold (a 'vqdump snapshot' file holds them); run it on the live system, or use 'ring --at' and 'scan' on the image");
 			return EXIT_USAGE;
 		}
 		if (ret < 0) {
