@@ -1,9 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Checks for test-snapshot.sh: outputs on a snapshot against the live ones, and the snapshot file against QEMU.
-"""snapshot_compare.py same --serial LOG --live TAG --snap TAG [--after TAG]
-   snapshot_compare.py host --serial LOG --snap TAG --vqdump BIN --core FILE
+"""snapshot_compare.py same --serial LOG --live TAG --snap TAG [--after TAG] [--label L]
+   snapshot_compare.py host --serial LOG --snap TAG --vqdump BIN --core FILE [--label L]
    snapshot_compare.py file --core FILE --qmp AFTER.json [--before BEFORE.json] [--interval MS]
+   snapshot_compare.py console --serial LOG --out FILE [--label L]
+   snapshot_compare.py sysfs --serial LOG --tag TAG
    snapshot_compare.py extra-specs A.json
+
+console: the blocks of the snapshot command itself (exit 0 and its JSON
+summary; the second run onto the same file refused with exit 2 and the
+file unchanged) and the file, base64 on the console, written to FILE.
+
+sysfs: the sysfs report of round TAG (for the fixture).
 
 same: every block of round --live (vqdump run on the live system) must
 have a block of round --snap (the same command with --core SNAPSHOT) with
@@ -124,7 +132,7 @@ def moved(lv, lv2):
 
 
 def cmd_same(a):
-    res = Results("snapshot vs live")
+    res = Results("%s: snapshot vs live" % a.label)
     live = parse_blocks(a.serial, a.live)
     snap = parse_blocks(a.serial, a.snap)
     after = parse_blocks(a.serial, a.after) if a.after else {}
@@ -142,7 +150,7 @@ def cmd_same(a):
 
 
 def cmd_host(a):
-    res = Results("snapshot on the host")
+    res = Results("%s: snapshot on the host" % a.label)
     snap = parse_blocks(a.serial, a.snap)
     n = 0
     for key in sorted(snap):
@@ -231,7 +239,7 @@ def mem_read(data, loads, addr, n):
 
 
 def cmd_file(a):
-    res = Results("snapshot file")
+    res = Results("%s: snapshot file" % a.label)
     data, e_type, phs = read_elf(a.core)
     res.check(e_type == 4, "ELF type ET_CORE", "got %d" % e_type)
     notes = [ph for ph in phs if ph["type"] == 4]
@@ -308,6 +316,45 @@ def cmd_file(a):
     return 1 if res.failed else 0
 
 
+def cmd_console(a):
+    """The snapshot command's own blocks, and the file out of the guest."""
+    import base64
+    import re
+    res = Results("%s: snapshot command" % a.label)
+    blocks = parse_blocks(a.serial, "snap")
+    b = blocks.get("snap")
+    j = as_json(b["out"]) if b else None
+    res.check(b is not None and b["rc"] == 0 and isinstance(j, dict) and j.get("file") == "/tmp/s.elf"
+              and j.get("rings_saved", 0) > 0,
+              "snapshot -o /tmp/s.elf --json: exit 0, %s rings saved, %s bytes in %s ranges" % (
+                  j.get("rings_saved"), j.get("memory_bytes"), j.get("memory_ranges"))
+              if isinstance(j, dict) else "snapshot -o /tmp/s.elf --json: exit 0",
+              "block %s" % (b,))
+    b = blocks.get("snap-exists")
+    res.check(b is not None and b["rc"] == 2 and "exists" in b["err"] and b["out"].strip() == "",
+              "snapshot onto an existing file without --force: exit 2, refused, nothing printed",
+              "block %s" % (b,))
+    b = blocks.get("snap-md5")
+    sums = [x.split()[0] for x in b["out"].splitlines() if x.strip()] if b else []
+    res.check(len(sums) == 2 and sums[0] == sums[1],
+              "the refused snapshot left the file as it was (md5 before and after)", "got %s" % sums)
+    with open(a.serial, "rb") as f:
+        text = f.read().decode(errors="replace").replace("\r", "")
+    m = re.search(r"^VQ-FILE-BEGIN /tmp/s.elf\n(.*?)^VQ-FILE-END$", text, re.M | re.S)
+    if res.check(m is not None, "the snapshot file came out of the guest"):
+        data = base64.b64decode("".join(m.group(1).split()))
+        with open(a.out, "wb") as f:
+            f.write(data)
+        res.note("%d bytes" % len(data))
+    print("%d passed, %d failed" % (res.passed, res.failed))
+    return 1 if res.failed else 0
+
+
+def cmd_sysfs(a):
+    print(parse_blocks(a.serial, a.tag)["sysfs"]["out"])
+    return 0
+
+
 def cmd_extra_specs(a):
     with open(a.snapshot) as f:
         snap = json.load(f)
@@ -332,17 +379,27 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("console")
+    c.add_argument("--label", default="")
+    c.add_argument("--serial", required=True)
+    c.add_argument("--out", required=True)
+    y = sub.add_parser("sysfs")
+    y.add_argument("--serial", required=True)
+    y.add_argument("--tag", required=True)
     s = sub.add_parser("same")
+    s.add_argument("--label", default="")
     s.add_argument("--serial", required=True)
     s.add_argument("--live", required=True)
     s.add_argument("--snap", required=True)
     s.add_argument("--after")
     h = sub.add_parser("host")
+    h.add_argument("--label", default="")
     h.add_argument("--serial", required=True)
     h.add_argument("--snap", required=True)
     h.add_argument("--vqdump", required=True)
     h.add_argument("--core", required=True)
     f = sub.add_parser("file")
+    f.add_argument("--label", default="")
     f.add_argument("--core", required=True)
     f.add_argument("--qmp", required=True)
     f.add_argument("--before")
@@ -350,8 +407,8 @@ def main():
     e = sub.add_parser("extra-specs")
     e.add_argument("snapshot")
     a = ap.parse_args()
-    return {"same": cmd_same, "host": cmd_host, "file": cmd_file,
-            "extra-specs": cmd_extra_specs}[a.cmd](a)
+    return {"same": cmd_same, "host": cmd_host, "file": cmd_file, "console": cmd_console,
+            "sysfs": cmd_sysfs, "extra-specs": cmd_extra_specs}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -53,11 +53,20 @@ sysfs_report() {
 		vdrv=$(readlink "$v/driver" 2>/dev/null)
 		echo "virtio $n parent=${parent##*/} parent_driver=${pdrv##*/} driver=${vdrv##*/} device=$(cat "$v/device") features=$(cat "$v/features")"
 	done
+	# MMIO windows by platform device name (LNRO0005:NN).
+	grep -i 'LNRO0005' /proc/iomem | sed 's/^ *//' | while read -r range _ name _; do
+		echo "iomem ${range%%-*} $name"
+	done
 	for p in /sys/bus/pci/devices/*; do
 		[ -e "$p/vendor" ] || continue
 		[ "$(cat "$p/vendor")" = 0x1af4 ] || continue
 		drv=$(readlink "$p/driver" 2>/dev/null)
 		echo "pci ${p##*/} driver=${drv##*/}"
+	done
+	for p in /sys/bus/platform/devices/LNRO0005:*; do
+		[ -e "$p" ] || continue
+		drv=$(readlink "$p/driver" 2>/dev/null)
+		echo "platform ${p##*/} driver=${drv##*/}"
 	done
 }
 
