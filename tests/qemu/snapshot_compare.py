@@ -4,12 +4,18 @@
    snapshot_compare.py host --serial LOG --snap TAG --vqdump BIN --core FILE [--label L]
    snapshot_compare.py file --core FILE --qmp AFTER.json [--before BEFORE.json] [--interval MS]
    snapshot_compare.py console --serial LOG --out FILE [--label L]
+   snapshot_compare.py held --serial LOG --key KEY --sector N --len N --element E.json [--label L]
    snapshot_compare.py sysfs --serial LOG --tag TAG
    snapshot_compare.py extra-specs A.json
 
 console: the blocks of the snapshot command itself (exit 0 and its JSON
 summary; the second run onto the same file refused with exit 2 and the
 file unchanged) and the file, base64 on the console, written to FILE.
+
+held: the ring block KEY of rounds heldlive and heldsnap has exactly one
+pending blk OUT request at SECTOR of LEN bytes (the write the test holds in
+QEMU), in the chain QEMU has in flight (ELEMENT: x-query-virtio-queue-element)
+with QEMU's buffers.
 
 sysfs: the sysfs report of round TAG (for the fixture).
 
@@ -350,6 +356,32 @@ def cmd_console(a):
     return 1 if res.failed else 0
 
 
+def cmd_held(a):
+    """The held write is a pending chain, live and on the snapshot."""
+    res = Results("%s: held write" % a.label)
+    with open(a.element) as f:
+        el = json.load(f)
+    want = [(x["addr"], x["len"], "write" in x.get("flags", [])) for x in el.get("descs", [])]
+    res.note("QEMU's chain in flight: head %s, %d buffers" % (el.get("index"), len(want)))
+    for tag in ("heldlive", "heldsnap"):
+        b = parse_blocks(a.serial, tag).get(a.key)
+        j = as_json(b["out"]) if b else None
+        reqs = [c.get("request") for c in (j or {}).get("chains", []) if c.get("request")]
+        hit = [r for r in reqs if r.get("kind") == "blk" and r.get("type") == 1 and
+               r.get("sector") == a.sector and r.get("data_len") == a.len]
+        res.check(len(hit) == 1, "%s: %s has the pending write: blk OUT sector %d, %d bytes" % (
+            tag, a.key, a.sector, a.len), "requests: %s" % reqs[:4])
+        ch = next((c for c in (j or {}).get("chains", []) if c.get("head") == el.get("index")), None)
+        got = [(x.get("addr"), x.get("len"), "WRITE" in (x.get("flags") or []))
+               for x in (ch or {}).get("descriptors", []) if "INDIRECT" not in (x.get("flags") or [])]
+        # QEMU 7.2 lists an element's descriptors in reverse chain order.
+        res.check(ch is not None and sorted(got) == sorted(want),
+                  "%s: chain %s has QEMU's buffers (addr, len, write)" % (tag, el.get("index")),
+                  "got %s, QEMU %s" % (got, want))
+    print("%d passed, %d failed" % (res.passed, res.failed))
+    return 1 if res.failed else 0
+
+
 def cmd_sysfs(a):
     print(parse_blocks(a.serial, a.tag)["sysfs"]["out"])
     return 0
@@ -383,6 +415,13 @@ def main():
     c.add_argument("--label", default="")
     c.add_argument("--serial", required=True)
     c.add_argument("--out", required=True)
+    w = sub.add_parser("held")
+    w.add_argument("--label", default="")
+    w.add_argument("--serial", required=True)
+    w.add_argument("--key", required=True)
+    w.add_argument("--sector", type=int, required=True)
+    w.add_argument("--len", type=int, required=True)
+    w.add_argument("--element", required=True)
     y = sub.add_parser("sysfs")
     y.add_argument("--serial", required=True)
     y.add_argument("--tag", required=True)
@@ -408,7 +447,7 @@ def main():
     e.add_argument("snapshot")
     a = ap.parse_args()
     return {"same": cmd_same, "host": cmd_host, "file": cmd_file, "console": cmd_console,
-            "sysfs": cmd_sysfs, "extra-specs": cmd_extra_specs}[a.cmd](a)
+            "held": cmd_held, "sysfs": cmd_sysfs, "extra-specs": cmd_extra_specs}[a.cmd](a)
 
 
 if __name__ == "__main__":

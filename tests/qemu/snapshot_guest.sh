@@ -13,9 +13,12 @@
 #     tring:DEV:Q       -d DEV ring --queue Q, text
 #     mem:ADDR:LEN      mem ADDR LEN
 #     at:DESC,AVAIL,USED:SIZE   ring --at ... --size SIZE --json
-#   SEQ snap FILE MS          vqdump snapshot -o FILE --interval MS --json (block "snap"),
+#   SEQ snap FILE MS [TAG]    vqdump snapshot -o FILE --interval MS --json (block "snap"
+#                             of round TAG, default snap),
 #                             then again without --force (block "snap-exists"; must
 #                             be refused) and FILE's md5sum before and after ("snap-md5")
+#   SEQ hold SERIAL SEEK      a background direct write of 4 KiB at block SEEK of
+#                             the disk with serial SERIAL (held by the host)
 #   SEQ dump FILE             FILE in base64 between VQ-FILE-BEGIN / VQ-FILE-END
 #   SEQ quit                  power off
 # shellcheck source=/dev/null # written by lib.sh into the initramfs
@@ -111,12 +114,29 @@ while read -r seq cmd args <&3; do
 	run) do_run $args ;;
 	snap)
 		set -- $args
+		tag=${3:-snap}
 		rm -f "$1"
-		block snap snap timeout 120 vqdump snapshot -o "$1" --interval "$2" --json
+		block "$tag" snap timeout 120 vqdump snapshot -o "$1" --interval "$2" --json
 		md5sum "$1" >/tmp/md5.before
-		block snap snap-exists timeout 120 vqdump snapshot -o "$1" --interval 0
+		block "$tag" snap-exists timeout 120 vqdump snapshot -o "$1" --interval 0
 		md5sum "$1" >/tmp/md5.after
-		block snap snap-md5 cat /tmp/md5.before /tmp/md5.after
+		block "$tag" snap-md5 cat /tmp/md5.before /tmp/md5.after
+		;;
+	hold)
+		# hold SERIAL SEEK: a 4 KiB direct write at block SEEK of the disk
+		# whose serial is SERIAL, in the background (the host holds it
+		# in QEMU with blkdebug: a request in flight).
+		set -- $args
+		disk=
+		for b in /sys/block/vd*; do
+			[ "$(cat "$b/serial" 2>/dev/null)" = "$1" ] && disk=/dev/${b##*/}
+		done
+		if [ -n "$disk" ]; then
+			dd if=/dev/zero of="$disk" bs=4096 count=1 seek="$2" oflag=direct conv=notrunc >/dev/null 2>&1 &
+			say "VQ-HOLD $disk"
+		else
+			say "VQ-HOLD none"
+		fi
 		;;
 	dump)
 		say "VQ-FILE-BEGIN $args"

@@ -12,12 +12,19 @@
 #      again without --force (must be refused, file unchanged);
 #   3. runs the same commands with --core /tmp/s.elf;
 #   4. runs the live commands again (what moved live is not compared);
-#   5. sends the snapshot to the host (base64 on the console).
+#   5. sends the snapshot to the host (base64 on the console);
+#   6. (PCI) starts a 4 KiB direct write that QEMU holds (blkdebug
+#      breakpoint): a pending chain with a blk request header; runs ring
+#      and status live, on a new snapshot, and live again.
 # QEMU's view (QMP, VM stopped) is taken before 1 and after 4.
 # Checks:
 #   - the snapshot's outputs pass live_compare.py's checks against QEMU
 #     (IDs, status, features, queue addresses and sizes, indices, the first
 #     chain in flight), exactly as the live ones do;
+#   - the held write's chain is decoded from the snapshot and live as the
+#     guest issued it (OUT, sector 800, 4096 bytes) and its buffers are
+#     those QEMU decodes (snapshot_compare.py held), and the outputs on that
+#     snapshot equal the live ones;
 #   - each output on the snapshot equals the live one (snapshot_compare.py
 #     same: JSON as data, text line for line, exit status and stderr);
 #   - the host's vqdump reads the copied file as the guest did;
@@ -39,6 +46,8 @@ QEMU_TIMEOUT=${QEMU_TIMEOUT:-900}
 . "$HERE/live_lib.sh"
 START=$SECONDS
 INTERVAL=300
+# Block (4 KiB) of the held write: sector 8 * HOLD_BLOCK.
+HOLD_BLOCK=100
 
 live_init
 qemu_initramfs "$TMP/initrd-pci.gz" "$HERE/snapshot_guest.sh" \
@@ -50,6 +59,29 @@ qemu_initramfs "$TMP/initrd-mmio.gz" "$HERE/snapshot_guest.sh" \
 for d in mblk lblk; do
 	truncate -s 16M "$TMP/$d.img" || fatal "disk images"
 done
+
+# held_round NAME: after the main round (QMP cannot stop the VM while a
+# request is held: stopping drains the disk), hold one write in QEMU
+# (blkdebug breakpoint), then run ring and status live, take a snapshot,
+# run them on it and live again; QEMU's decoding of the chain in flight
+# (x-query-virtio-queue-element) is kept for the comparison.
+held_round() {
+	local name=$1 specs="ring:0000:00:04.0:0 tring:0000:00:04.0:0 status text:status"
+	python3 "$HERE/qmp.py" "$QEMU_QMP" human-monitor-command \
+		'{"command-line": "qemu-io dmblk \"break write_aio A\""}' >/dev/null ||
+		fatal "$name: blkdebug breakpoint"
+	live_cmd 30 hold held "$HOLD_BLOCK" || fatal "$name: guest starts the held write"
+	python3 "$HERE/qmp.py" "$QEMU_QMP" @wait-inflight \
+		'{"path": "/machine/peripheral/mblk/virtio-backend", "queue": 0, "timeout": 60, "stopped": false}' \
+		>/dev/null || fatal "$name: the write is held in flight"
+	live_cmd 300 run heldlive live "$specs" || fatal "$name: guest runs vqdump live (held write)"
+	live_cmd 300 snap /tmp/h.elf 0 heldsnapcmd || fatal "$name: guest takes a snapshot (held write)"
+	live_cmd 300 run heldsnap /tmp/h.elf "$specs" || fatal "$name: guest reads it (held write)"
+	live_cmd 300 run heldlive2 live "$specs" || fatal "$name: guest runs vqdump live again (held write)"
+	python3 "$HERE/qmp.py" "$QEMU_QMP" x-query-virtio-queue-element \
+		'{"path": "/machine/peripheral/mblk/virtio-backend", "queue": 0}' >"$LIVE_DIR/element.json" ||
+		fatal "$name: QEMU's view of the held chain"
+}
 
 # snap_scenario NAME QEMU-ARGS...: one boot, the whole check list above.
 snap_scenario() {
@@ -76,6 +108,7 @@ snap_scenario() {
 	live_cmd 600 run live2 live "$SPECS $EXTRA" || fatal "$name: guest runs vqdump live again"
 	live_snapshot "$B" || fatal "$name: QMP snapshot after"
 	live_cmd 300 dump /tmp/s.elf || fatal "$name: guest sends the snapshot"
+	[ "$name" = pci ] && held_round "$name"
 	live_shutdown
 
 	echo "# --- $name: the snapshot command, and the file out of the guest"
@@ -87,6 +120,14 @@ snap_scenario() {
 	echo "# --- $name: the snapshot's outputs against QEMU"
 	live_fold < <(python3 "$HERE/live_compare.py" compare --label "$name on the snapshot" \
 		--serial "$QEMU_SERIAL" --tag snap --before "$A" --after "$B" 2>&1)
+	if [ "$name" = pci ]; then
+		echo "# --- $name: a held write: its chain and request header, live and on a snapshot"
+		live_fold < <(python3 "$HERE/snapshot_compare.py" held --label "$name" \
+			--serial "$QEMU_SERIAL" --key ring:0000:00:04.0:0 --sector $((HOLD_BLOCK * 8)) \
+			--len 4096 --element "$LIVE_DIR/element.json" 2>&1)
+		live_fold < <(python3 "$HERE/snapshot_compare.py" same --label "$name held" \
+			--serial "$QEMU_SERIAL" --live heldlive --snap heldsnap --after heldlive2 2>&1)
+	fi
 	echo "# --- $name: the snapshot's outputs against the live ones"
 	live_fold < <(python3 "$HERE/snapshot_compare.py" same --label "$name" \
 		--serial "$QEMU_SERIAL" --live live --snap snap --after live2 2>&1)
@@ -111,8 +152,8 @@ snap_scenario() {
 # shellcheck disable=SC2054 # QEMU options are comma-separated
 PCI=(
 	-vga none -nic none
-	-drive "file=$TMP/mblk.img,format=raw,if=none,id=dmblk"
-	-device virtio-blk-pci,drive=dmblk,id=mblk,disable-legacy=on,addr=0x4
+	-drive "driver=raw,file.driver=blkdebug,file.image.driver=file,file.image.filename=$TMP/mblk.img,if=none,id=dmblk"
+	-device virtio-blk-pci,drive=dmblk,id=mblk,disable-legacy=on,addr=0x4,serial=held
 	-netdev user,id=n0,restrict=on
 	-device virtio-net-pci,netdev=n0,id=mnet,disable-legacy=on,mac=52:54:00:00:00:05,romfile=,addr=0x5
 	-object rng-random,id=rng0,filename=/dev/urandom
