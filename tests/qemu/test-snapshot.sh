@@ -183,6 +183,7 @@ snap_scenario pci "${PCI[@]}"
 if [ "${VQ_SNAP_MMIO:-1}" = 1 ]; then
 	KIND=mmio
 	KHZ=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
+	# shellcheck disable=SC2034 # read by live_boot (live_lib.sh)
 	LIVE_APPEND="tsc_early_khz=${KHZ:-2000000}"
 	snap_scenario mmio2 "${MMIO[@]}"
 fi
