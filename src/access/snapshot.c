@@ -408,9 +408,13 @@ static int write_elf(int fd, const char *json, const struct vq_snap_mem *mem)
 	}
 	if (!ret)
 		ret = write_all(fd, json, jlen);
+	/* The descriptor's padding, then up to the first segment's offset
+	 * (each at most 15 bytes: within @zeros). */
+	if (!ret)
+		ret = write_all(fd, zeros, ALIGN_UP(jlen, 4) - jlen);
 	off = note_off + note_len;
 	if (!ret)
-		ret = write_all(fd, zeros, ALIGN_UP(jlen, 4) - jlen + (ALIGN_UP(off, 16) - off));
+		ret = write_all(fd, zeros, ALIGN_UP(off, 16) - off);
 	off = ALIGN_UP(off, 16);
 	for (i = 0; i < mem->n && !ret; i++) {
 		ret = write_all(fd, mem->r[i].data, mem->r[i].len);

@@ -439,6 +439,42 @@ static void test_write_and_read(void **state)
 	vq_snap_mem_free(&m);
 }
 
+/* Every padding the note and the first segment can need: JSON lengths of
+ * each residue mod 4 and 16; the file reads back whole each time. */
+static void test_paddings(void **state)
+{
+	char dir[] = "/tmp/vqdump-snaptest.XXXXXX", path[128], err[512];
+	struct vq_snap_mem m = { 0 };
+	struct vq_snap_info in = info, got;
+	struct vq_dev_list list = { 0 };
+	struct vq_mem mem;
+	uint8_t b[5] = { 1, 2, 3, 4, 5 }, r[5];
+	char *json;
+	unsigned i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/p.elf", dir);
+	assert_int_equal(vq_snap_mem_add(&m, 0x1000, b, 5), 0);
+	for (i = 1; i <= 16; i++) {
+		memset(in.host, 'h', i);
+		in.host[i] = 0;
+		json = vq_snap_to_json(&in, NULL, NULL, 0);
+		assert_int_equal(vq_snap_write(path, json, &m, 1, err, sizeof(err)), 0);
+		assert_int_equal(vq_snap_open(path, &list, &got, err, sizeof(err)), 0);
+		assert_string_equal(got.host, in.host);
+		assert_int_equal(vq_mem_open(&mem, &vq_mem_elf, path), 0);
+		assert_int_equal(vq_mem_read(&mem, 0x1000, r, 5, "x"), 0);
+		assert_memory_equal(r, b, 5);
+		vq_mem_close(&mem);
+		vq_dev_list_free(&list);
+		free(json);
+	}
+	unlink(path);
+	rmdir(dir);
+	vq_snap_mem_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_parse_checks),
 		cmocka_unit_test(test_find_note),
 		cmocka_unit_test(test_write_and_read),
+		cmocka_unit_test(test_paddings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
