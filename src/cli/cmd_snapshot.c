@@ -290,6 +290,14 @@ int vq_cmd_snapshot(struct vq_ctx *ctx, int argc, char **argv)
 			info.host[i] = '?';
 	snprintf(info.vqdump_version, sizeof(info.vqdump_version), "%s", VQDUMP_VERSION);
 	json = vq_snap_to_json(&info, devs, extra, ndev);
+	/* The second sample belongs to the snapshot: live devices kept
+	 * across shell commands must not offer it to a later 'diagnose'. */
+	for (i = 0; i < ndev; i++) {
+		unsigned k;
+
+		for (k = 0; devs[i].queues && k < devs[i].num_queues; k++)
+			devs[i].queues[k].idx2_valid = 0;
+	}
 	if (!json) {
 		vq_err("snapshot: out of memory");
 		ret = EXIT_ACCESS;
