@@ -28,6 +28,8 @@ _vqdump_static() {
         _vqdump_cargs[$c]='--device -d'
         _vqdump_cpos[$c]=''
     done
+    _vqdump_copts[snapshot]="--output --interval --force --device $common"
+    _vqdump_cargs[snapshot]='--output -o --interval --device -d'
     _vqdump_copts[mem]=$common
     _vqdump_cargs[mem]=''
     _vqdump_copts[blk]="--id --read --output --write --pattern --flush --discard --write-zeroes --negative --bench --depth --size --inject --device $common"

@@ -10,6 +10,7 @@
 
 #include <linux/virtio_ring.h>
 
+#include "../access/snapshot.h"
 #include "../decode/diag.h"
 #include "../decode/scan.h"
 #include "diagcli.h"
@@ -459,8 +460,17 @@ static void print_json(const struct run *r)
  */
 static int core_has_devices(struct vq_ctx *ctx)
 {
-	(void)ctx;
-	return 0;
+	struct vq_dev_list l = { 0 };
+	struct vq_snap_info info;
+	char err[512];
+	int ret;
+
+	if (!ctx->core)
+		return 0;
+	/* A snapshot (or a damaged one: the device path then says why). */
+	ret = vq_snap_open(ctx->core, &l, &info, err, sizeof(err));
+	vq_dev_list_free(&l);
+	return ret != -ENOENT;
 }
 
 int vq_cmd_diagnose(struct vq_ctx *ctx, int argc, char **argv)

@@ -10,6 +10,7 @@
 #include <linux/virtio_pci.h>
 
 #include "../access/kvq.h"
+#include "../access/snapshot.h"
 #include "../decode/config.h"
 #include "../decode/le.h"
 #include "../decode/names.h"
@@ -39,7 +40,28 @@ int vq_ctx_open_devices(struct vq_ctx *ctx)
 
 	if (ctx->devs_open)
 		return 0;
-	if (ctx->core || ctx->raw) {
+	if (ctx->core) {
+		struct vq_snap_info info;
+		char serr[512];
+		int ret;
+
+		if (ctx->mmio)
+			return vq_usage_err(NULL, "--mmio picks a live device; a snapshot (--core) has its own list: use -d mmio:ADDR");
+		ret = vq_snap_open(ctx->core, &ctx->devs, &info, serr, sizeof(serr));
+		if (ret < 0)
+			vq_dev_list_free(&ctx->devs);
+		if (ret == -ENOENT) {
+			vq_err("this command reads live device registers, which a memory image does not hold (a 'vqdump snapshot' file holds them); run it on the live system, or use 'ring --at' and 'scan' on the image");
+			return EXIT_USAGE;
+		}
+		if (ret < 0) {
+			vq_err("%s", serr);
+			return EXIT_ACCESS;
+		}
+		ctx->devs_open = 1;
+		return 0;
+	}
+	if (ctx->raw) {
 		vq_err("this command reads live device registers, which a memory image does not hold; run it on the live system, or use 'ring --at' and 'scan' on the image");
 		return EXIT_USAGE;
 	}
@@ -158,7 +180,7 @@ static void kernel_rings(struct vq_ctx *ctx, struct vq_dev *d, struct vq_queue_s
 	unsigned n;
 	int ret;
 
-	if (!q->enabled || q->desc || ctx->kvq_failed ||
+	if (!q->enabled || q->desc || ctx->kvq_failed || vq_snap_is(d) ||
 	    sscanf(d->virtio_name, "virtio%u", &n) != 1 || live_mem(ctx))
 		return;
 	ret = vq_kvq_lookup(&ctx->mem, NULL, NULL, n, q->index, &l, err, sizeof(err));
@@ -186,6 +208,9 @@ static void read_indices(struct vq_ctx *ctx, struct vq_dev *d)
 {
 	unsigned i;
 
+	/* A snapshot saved the indices it read with the ring memory. */
+	if (vq_snap_is(d))
+		return;
 	for (i = 0; i < d->num_queues; i++) {
 		struct vq_queue_state *q = &d->queues[i];
 		uint8_t b[4];
@@ -219,13 +244,19 @@ int vq_dev_refresh(struct vq_ctx *ctx, struct vq_dev *d)
 }
 
 /* The virtio-level driver (virtio_blk...), as opposed to the transport's. */
-static void virtio_driver(const struct vq_dev *d, char *buf, size_t len)
+void vq_dev_virtio_driver(const struct vq_dev *d, char *buf, size_t len)
 {
 	char path[PATH_MAX], target[PATH_MAX];
 	ssize_t n;
 	const char *base;
 
 	buf[0] = 0;
+	if (vq_snap_is(d)) {
+		const struct vq_snap_extra *x = vq_snap_extra(d);
+
+		snprintf(buf, len, "%s", x ? x->virtio_driver : "");
+		return;
+	}
 	if (!d->virtio_name[0])
 		return;
 	snprintf(path, sizeof(path), "/sys/bus/virtio/devices/%s/driver", d->virtio_name);
@@ -382,7 +413,7 @@ static struct json_object *device_json(const struct vq_dev *d, int full)
 	json_object_object_add(o, "type", json_object_new_string(type_name(d->device_id, tbuf, sizeof(tbuf))));
 	json_object_object_add(o, "status", status_json(d->status));
 	json_object_object_add(o, "driver", d->driver[0] ? json_object_new_string(d->driver) : NULL);
-	virtio_driver(d, drv, sizeof(drv));
+	vq_dev_virtio_driver(d, drv, sizeof(drv));
 	json_object_object_add(o, "virtio_driver", drv[0] ? json_object_new_string(drv) : NULL);
 	json_object_object_add(o, "virtio_name",
 			       d->virtio_name[0] ? json_object_new_string(d->virtio_name) : NULL);
@@ -457,7 +488,7 @@ static void header_text(const struct vq_dev *d)
 	char tbuf[16], drv[64];
 	const char *longname = vq_device_long_name(d->device_id);
 
-	virtio_driver(d, drv, sizeof(drv));
+	vq_dev_virtio_driver(d, drv, sizeof(drv));
 	printf("%s  %s", d->name, transport_name(d));
 	if (d->kind == VQ_T_MMIO)
 		printf(" v%d", d->mmio_version);
@@ -655,7 +686,7 @@ static int run_view(struct vq_ctx *ctx, const char *name, int argc, char **argv,
 			char st[128], tbuf[16], drv[64];
 
 			status_text(d->status, st, sizeof(st));
-			virtio_driver(d, drv, sizeof(drv));
+			vq_dev_virtio_driver(d, drv, sizeof(drv));
 			printf("%-3zu %-20s %-10s %-4u %-10s %-42s %s%s%s\n", i, d->name, transport_name(d),
 			       d->device_id, type_name(d->device_id, tbuf, sizeof(tbuf)), st,
 			       d->driver[0] ? d->driver : "none", drv[0] ? "/" : "", drv);

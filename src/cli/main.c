@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../access/kvq.h"
+#include "../access/snapshot.h"
 #include "cli.h"
 
 #ifndef VQDUMP_VERSION
@@ -98,10 +99,17 @@ const struct vq_cmd vq_commands[] = {
 	{
 		.name = "snapshot",
 		.live = 1,
-		.args = "",
+		.args = "-o FILE [--interval MS] [--force]",
 		.help = "save registers, device state and ring memory as an ELF core",
 		.options = vq_snapshot_options,
 		.run = vq_cmd_snapshot,
+		.details = "Saves every device (or the one -d names): its registers and state as a\n"
+		  "note, and as memory the ring parts of every set-up queue and, for pending\n"
+		  "chains, their descriptors, indirect tables and the first 64 bytes and last\n"
+		  "byte of each buffer.  -o, --output FILE is written through a temporary file\n"
+		  "beside it and renamed; an existing FILE is kept unless --force.  The ring\n"
+		  "indices are read again --interval MS later (default 200, 0: once only) as\n"
+		  "progress evidence.  Read it back with 'vqdump -c FILE COMMAND'.\n",
 	},
 	{
 		.name = "blk",
@@ -300,7 +308,8 @@ static void usage(FILE *out)
 	      "\n"
 	      "Source (default: the live system: virtio-pci through libpci and sysfs,\n"
 	      "virtio-mmio through /dev/mem, ring memory through /dev/mem or /proc/kcore):\n"
-	      "  -c, --core FILE        ELF core: QEMU dump-guest-memory output, /proc/kcore\n"
+	      "  -c, --core FILE        ELF core: QEMU dump-guest-memory output, /proc/kcore,\n"
+	      "                         or a 'vqdump snapshot' file (then every command reads it)\n"
 	      "      --raw FILE@BASE    raw physical-memory image loaded at address BASE\n"
 	      "      --mmio ADDR        only the virtio-mmio device at this physical address\n"
 	      "\n"
@@ -328,6 +337,7 @@ static void usage(FILE *out)
 		fprintf(out, "  %-8s %s\n", vq_mem_methods[i]->name, vq_mem_methods[i]->help);
 	fprintf(out, "  %-8s %s\n", vq_transport_pci.name, vq_transport_pci.help);
 	fprintf(out, "  %-8s %s\n", vq_transport_mmio.name, vq_transport_mmio.help);
+	fprintf(out, "  %-8s %s\n", vq_transport_snapshot.name, vq_transport_snapshot.help);
 	fputs("\nInspection never writes guest memory and never changes what a device does.\n"
 	      "Its only writes are to selector registers (queue and feature select, and the\n"
 	      "virtio-pci configuration-access window) to reach per-queue registers: on\n"
@@ -568,12 +578,12 @@ int main(int argc, char **argv)
 		return vq_usage_err(NULL, "no command given");
 	ret = vq_run_command(&ctx, argc - optind, argv + optind);
 	vq_kvq_lookup_release(); /* it reads through ctx.mem */
+	if (ctx.devs_open)
+		vq_dev_list_free(&ctx.devs);
 	if (ctx.mem_open)
 		vq_mem_close(&ctx.mem);
 	if (ctx.mem2_open)
 		vq_mem_close(&ctx.mem2);
-	if (ctx.devs_open)
-		vq_dev_list_free(&ctx.devs); /* unmaps BARs; LeakSanitizer checks the rest */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		vq_err("write output: %s", strerror(errno));
 		return ret ? ret : EXIT_ACCESS;

@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The shipped snapshot fixture (tests/fixtures/snap-pci) read with --core, checked against QEMU's view captured with it; snapshot errors.
+#
+# No QEMU needed.  list, status, ring --queue and -d SEL (JSON) run on
+# snapshot.elf and go through tests/qemu/live_compare.py's checks against
+# qmp-before.json and qmp.json, QEMU's own view (QMP, VM stopped) taken
+# just before and just after the guest ran vqdump, and sysfs.txt, what
+# Linux said about the devices: the same checks the live system test makes.
+# Then the errors: damaged notes, a core without a note, options that do
+# not apply to a snapshot.  (Regenerate with tests/fixtures/mksnapfixture.sh.)
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+# shellcheck source=lib.sh
+. tests/cli/lib.sh
+FIX=tests/fixtures/snap-pci
+SNAP=$FIX/snapshot.elf
+
+if ! command -v python3 >/dev/null 2>&1 || [ ! -x "$VQDUMP" ]; then
+	echo "skipped: python3 or $VQDUMP missing"
+	exit 77
+fi
+
+# Blocks as snapshot_guest.sh prints them, for live_compare.py.
+block() { # block KEY ARGS...
+	local key=$1 rc
+	shift
+	"$VQDUMP" --core "$SNAP" "$@" >"$T/o" 2>"$T/e"
+	rc=$?
+	{
+		echo "VQ-OUT fix $key rc=$rc"
+		cat "$T/o"
+		echo "VQ-ERR"
+		cat "$T/e"
+		echo "VQ-END fix $key"
+	} >>"$T/serial"
+}
+: >"$T/serial"
+{
+	echo "VQ-OUT fix sysfs rc=0"
+	cat "$FIX/sysfs.txt"
+	echo "VQ-ERR"
+	echo "VQ-END fix sysfs"
+} >>"$T/serial"
+for spec in $(python3 tests/qemu/live_compare.py specs "$FIX/qmp-before.json" --load 1); do
+	case $spec in
+	list | status) block "$spec" "$spec" --json ;;
+	ring:*)
+		rest=${spec#ring:}
+		block "$spec" -d "${rest%:*}" ring --queue "${rest##*:}" --json
+		;;
+	sel:*) block "$spec" -d "${spec#sel:}" status --json ;;
+	esac
+done
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok "${line#ok - }" ;;
+	"not ok - "*) not_ok "${line#not ok - }" ;;
+	[0-9]*" passed, "*) ;;
+	*) echo "$line" ;;
+	esac
+done < <(python3 tests/qemu/live_compare.py compare --label "fixture snap-pci" --serial "$T/serial" \
+	--tag fix --before "$FIX/qmp-before.json" --after "$FIX/qmp.json" 2>&1)
+
+# Every read command answers (text), and the saved memory is readable.
+for c in list status features config regs; do
+	expect "fixture: $c (text)" 0 '.' out -- --core "$SNAP" "$c"
+done
+expect "fixture: scan finds the saved rings" 0 '"rings"' out -- --core "$SNAP" scan --json
+expect "fixture: -d with a PCI address that is not there" 3 "no virtio device '0000:00:1f.0'" -- --core "$SNAP" -d 0000:00:1f.0 status
+
+# Errors.
+cp "$SNAP" "$T/bad.elf"
+python3 - "$T/bad.elf" <<'EOF'
+import sys
+p = sys.argv[1]
+d = bytearray(open(p, "rb").read())
+i = d.find(b'"num_queues":')
+j = d.find(b",", i)
+# Same length: the note's size stays right, its content is wrong.
+d[i:j] = (b'"num_queues":' + b"9" * (j - i - len(b'"num_queues":')))
+open(p, "wb").write(d)
+EOF
+expect "damaged note: one line naming the device and the field" 3 'snapshot note: device 0: num_queues is 9 but 1 queues are described' -- --core "$T/bad.elf" status
+cp "$SNAP" "$T/ver.elf"
+python3 - "$T/ver.elf" <<'EOF'
+import sys
+p = sys.argv[1]
+d = bytearray(open(p, "rb").read())
+i = d.find(b'"version":1')
+d[i + 10:i + 11] = b"7"
+open(p, "wb").write(d)
+EOF
+expect "newer format version refused" 3 'format version 7; this vqdump reads version 1' -- --core "$T/ver.elf" list
+cp "$SNAP" "$T/cut.elf"
+python3 - "$T/cut.elf" <<'EOF'
+import sys
+p = sys.argv[1]
+d = bytearray(open(p, "rb").read())
+i = d.find(b'{"format"')
+d[i:i + 1] = b"["
+open(p, "wb").write(d)
+EOF
+expect "note that is not JSON" 3 'snapshot note: not valid JSON' -- --core "$T/cut.elf" list
+cp "$SNAP" "$T/nonote.elf"
+python3 - "$T/nonote.elf" <<'EOF'
+import sys
+p = sys.argv[1]
+d = bytearray(open(p, "rb").read())
+i = d.find(b"VQDUMP\0")
+d[i:i + 1] = b"X"
+open(p, "wb").write(d)
+EOF
+expect "a core without the note: registers not in it" 2 'live device registers.*a .vqdump snapshot. file holds them' -- --core "$T/nonote.elf" status
+expect "a core without the note: its memory still reads" 0 '"rings"' out -- --core "$T/nonote.elf" scan --json
+expect "--mmio with a snapshot" 2 'has its own list' -- --core "$SNAP" --mmio 0xfeb00000 list
+expect "snapshot of a snapshot refused" 2 'taken of the live system' -- --core "$SNAP" snapshot -o "$T/x.elf"
+expect "snapshot without -o" 2 'give the file to write with -o FILE' -- --core "$SNAP" snapshot
+expect "snapshot --interval out of range" 2 '--interval takes milliseconds' -- snapshot -o "$T/x.elf" --interval 70000
+expect "snapshot --help" 0 '--output' out -- snapshot --help
+
+finish

@@ -1,0 +1,490 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests of snapshots: the saved-memory set, the note round trip and its checks, the ELF file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "access/access.h"
+#include "access/snapshot.h"
+
+static void test_mem_merge(void **state)
+{
+	struct vq_snap_mem m = { 0 };
+	uint8_t a[10], b[10], c[30], out[40];
+	size_t i;
+
+	(void)state;
+	memset(a, 'a', sizeof(a));
+	memset(b, 'b', sizeof(b));
+	memset(c, 'c', sizeof(c));
+	assert_int_equal(vq_snap_mem_add(&m, 110, a, 10), 0);
+	assert_int_equal(vq_snap_mem_add(&m, 130, b, 10), 0);
+	assert_int_equal(m.n, 2);
+	/* Not covered: a gap at 120..129. */
+	assert_int_equal(vq_snap_mem_overlay(&m, 110, out, 30), 0);
+	/* Touching both: one range; what was saved first wins. */
+	assert_int_equal(vq_snap_mem_add(&m, 105, c, 30), 0);
+	assert_int_equal(m.n, 1);
+	assert_int_equal(m.r[0].addr, 105);
+	assert_int_equal(m.r[0].len, 35);
+	assert_int_equal(m.total, 35);
+	assert_int_equal(vq_snap_mem_overlay(&m, 105, out, 35), 1);
+	for (i = 0; i < 35; i++)
+		assert_int_equal(out[i], i < 5 ? 'c' : i < 15 ? 'a' : i < 25 ? 'c' : 'b');
+	/* Adjacent ranges merge too; ones apart stay apart. */
+	assert_int_equal(vq_snap_mem_add(&m, 140, a, 1), 0);
+	assert_int_equal(m.n, 1);
+	assert_int_equal(vq_snap_mem_add(&m, 50, a, 5), 0);
+	assert_int_equal(vq_snap_mem_add(&m, 1000, a, 5), 0);
+	assert_int_equal(m.n, 3);
+	assert_int_equal(m.r[0].addr, 50);
+	assert_int_equal(m.r[2].addr, 1000);
+	assert_int_equal(vq_snap_mem_add(&m, UINT64_MAX - 2, a, 5), -EOVERFLOW);
+	assert_int_equal(vq_snap_mem_overlay(&m, 0, out, 0), 0);
+	vq_snap_mem_free(&m);
+	assert_int_equal(m.n, 0);
+}
+
+/* A device with something in every field the note keeps. */
+static void make_dev(struct vq_dev *d, struct vq_queue_state *q, unsigned nq)
+{
+	unsigned i;
+
+	memset(d, 0, sizeof(*d));
+	d->kind = VQ_T_PCI;
+	snprintf(d->name, sizeof(d->name), "0000:00:04.0");
+	snprintf(d->virtio_name, sizeof(d->virtio_name), "virtio0");
+	snprintf(d->driver, sizeof(d->driver), "virtio-pci");
+	d->device_id = 2;
+	d->vendor_id = 0x1af4;
+	d->pci_device = 0x1042;
+	d->ncaps = 2;
+	d->caps[0] = (struct vq_pci_cap){ 1, 4, 0, 0x84, 0, 0x1000, 0 };
+	d->caps[1] = (struct vq_pci_cap){ 2, 4, 0, 0x70, 0x3000, 0x1000, 4 };
+	d->status = 0x0f;
+	d->device_features[0] = 0x30000e54;
+	d->device_features[1] = 0x3;
+	d->device_features_src = VQ_SRC_REGISTERS;
+	d->driver_features[0] = 0x30000e54;
+	d->driver_features[1] = 0x1;
+	d->driver_features_src = VQ_SRC_SYSFS;
+	d->num_queues = (uint16_t)nq;
+	d->queues = q;
+	for (i = 0; i < nq; i++) {
+		memset(&q[i], 0, sizeof(q[i]));
+		q[i].index = (uint16_t)i;
+		q[i].size = 256;
+		q[i].max_size = 1024;
+		q[i].size_src = VQ_SRC_REGISTERS;
+		q[i].enabled = 1;
+		q[i].desc = 0xfffffffffff00000ull + 0x10000 * i;
+		q[i].avail = q[i].desc + 0x1000;
+		q[i].used = q[i].desc + 0x1240;
+		q[i].addr_src = i ? VQ_SRC_KERNEL : VQ_SRC_REGISTERS;
+		q[i].msix_vector = (uint16_t)(i + 1);
+		q[i].notify_off = (uint16_t)i;
+		q[i].idx_valid = 1;
+		q[i].avail_idx = 65535;
+		q[i].used_idx = (uint16_t)(7 + i);
+		q[i].idx2_valid = 1;
+		q[i].avail_idx2 = 3;
+		q[i].used_idx2 = 9;
+		q[i].sample_ms = 201;
+	}
+	d->config_len = 60;
+	for (i = 0; i < d->config_len; i++)
+		d->config[i] = (uint8_t)(i * 7);
+	d->config_generation = 3;
+	d->config_consistent = 1;
+	d->msix_config = 0;
+	d->access = VQ_ACCESS_PCI_CFG;
+}
+
+static const struct vq_snap_info info = { 1, 1700000000, "host-1", 200, "0.1" };
+
+static void assert_same_dev(const struct vq_dev *a, const struct vq_dev *b)
+{
+	assert_string_equal(a->name, b->name);
+	assert_string_equal(a->virtio_name, b->virtio_name);
+	assert_string_equal(a->driver, b->driver);
+	assert_int_equal(a->kind, b->kind);
+	assert_int_equal(a->device_id, b->device_id);
+	assert_int_equal(a->vendor_id, b->vendor_id);
+	assert_int_equal(a->pci_device, b->pci_device);
+	assert_int_equal(a->mmio_version, b->mmio_version);
+	assert_int_equal(a->mmio_base, b->mmio_base);
+	assert_int_equal(a->ncaps, b->ncaps);
+	assert_memory_equal(a->caps, b->caps, a->ncaps * sizeof(a->caps[0]));
+	assert_int_equal(a->status, b->status);
+	assert_memory_equal(a->device_features, b->device_features, sizeof(a->device_features));
+	assert_memory_equal(a->driver_features, b->driver_features, sizeof(a->driver_features));
+	assert_int_equal(a->device_features_src, b->device_features_src);
+	assert_int_equal(a->driver_features_src, b->driver_features_src);
+	assert_int_equal(a->num_queues, b->num_queues);
+	assert_memory_equal(a->queues, b->queues, a->num_queues * sizeof(a->queues[0]));
+	assert_int_equal(a->config_len, b->config_len);
+	assert_memory_equal(a->config, b->config, a->config_len);
+	assert_int_equal(a->config_generation, b->config_generation);
+	assert_int_equal(a->config_consistent, b->config_consistent);
+	assert_int_equal(a->msix_config, b->msix_config);
+	assert_int_equal(a->access, b->access);
+}
+
+static void test_round_trip(void **state)
+{
+	struct vq_queue_state q[3];
+	struct vq_dev d[2];
+	struct vq_snap_extra x[2] = { { "virtio_blk", "" }, { "", "read registers: no" } };
+	struct vq_dev_list list = { 0 };
+	struct vq_snap_info got;
+	char err[256], *json;
+	unsigned i;
+
+	(void)state;
+	make_dev(&d[0], q, 3);
+	memset(&d[1], 0, sizeof(d[1]));
+	d[1].kind = VQ_T_MMIO;
+	d[1].mmio_version = 1;
+	d[1].mmio_base = 0xfeb00000;
+	snprintf(d[1].name, sizeof(d[1].name), "mmio:0xfeb00000");
+	d[1].config_generation = -1;
+	json = vq_snap_to_json(&info, d, x, 2);
+	assert_non_null(json);
+	assert_int_equal(vq_snap_parse(json, strlen(json), &list, &got, err, sizeof(err)), 2);
+	assert_int_equal(got.time, info.time);
+	assert_string_equal(got.host, "host-1");
+	assert_int_equal(got.interval_ms, 200);
+	assert_int_equal(list.n, 2);
+	for (i = 0; i < 2; i++) {
+		struct vq_dev *e = &list.devs[i];
+
+		assert_true(vq_snap_is(e));
+		/* The identity at once; the state after read_state(), as live. */
+		assert_string_equal(e->name, d[i].name);
+		if (i == 0) {
+			assert_int_equal(e->t->read_state(e), 0);
+			assert_same_dev(&d[0], e);
+			/* It gives the saved state back, whatever was done to it. */
+			e->queues[1].avail_idx = 1;
+			e->status = 0;
+			assert_int_equal(e->t->read_state(e), 0);
+			assert_same_dev(&d[0], e);
+		} else {
+			/* A device that could not be read live fails the same way. */
+			assert_int_equal(e->t->read_state(e), -EIO);
+			assert_string_equal(e->err, "read registers: no");
+		}
+		assert_string_equal(vq_snap_extra(e)->virtio_driver, x[i].virtio_driver);
+	}
+	vq_dev_list_free(&list);
+	free(json);
+}
+
+/* Parse @json; expect failure with @want in the message and the list
+ * left as it was. */
+static void expect_bad(const char *json, const char *want)
+{
+	struct vq_dev_list list = { 0 };
+	struct vq_snap_info got;
+	char err[256] = "";
+	int ret = vq_snap_parse(json, strlen(json), &list, &got, err, sizeof(err));
+
+	if (ret != -EINVAL || !strstr(err, want))
+		fail_msg("parse: %d '%s', wanted '%s' for %.120s", ret, err, want, json);
+	assert_int_equal(list.n, 0);
+	assert_non_null(memchr(err, 0, sizeof(err)));
+	vq_dev_list_free(&list);
+}
+
+/* The good document with one substring replaced. */
+static char *mutate(const char *json, const char *from, const char *to)
+{
+	const char *p = strstr(json, from);
+	char *out;
+
+	if (!p)
+		fail_msg("'%s' not in the document", from);
+	out = malloc(strlen(json) + strlen(to) + 1);
+	sprintf(out, "%.*s%s%s", (int)(p - json), json, to, p + strlen(from));
+	return out;
+}
+
+static void test_parse_checks(void **state)
+{
+	static const struct {
+		const char *from, *to, *want;
+	} cases[] = {
+		{ "\"version\":1", "\"version\":2", "format version 2" },
+		{ "\"format\":\"vqdump-snapshot\"", "\"format\":\"x\"", "format 'x'" },
+		{ "\"num_queues\":3", "\"num_queues\":4", "num_queues is 4 but 3" },
+		{ "\"num_queues\":3", "\"num_queues\":1025", "above 1024" },
+		{ "\"num_queues\":3", "\"num_queues\":-1", "negative" },
+		{ "\"num_queues\":3", "\"num_queues\":3.5", "not an integer" },
+		{ "\"num_queues\":3", "\"num_queues\":\"3\"", "not an integer" },
+		{ "\"size\":256", "\"size\":65536", "'size' is 65536" },
+		{ "\"index\":1", "\"index\":2", "queue 1 says it is queue 2" },
+		{ "\"name\":\"0000:00:04.0\"", "\"name\":\"0000:00:04.0-that-is-far-too-long-for-the-array\"",
+		  "'name' is" },
+		{ "\"name\":\"0000:00:04.0\"", "\"name\":\"\"", "'name' is empty" },
+		{ "\"name\":\"0000:00:04.0\"", "\"name\":\"a\\nb\"", "control character" },
+		{ "\"name\":\"0000:00:04.0\"", "\"name\":\"a\\u0000b\"", "control character" },
+		{ "\"kind\":\"pci\"", "\"kind\":\"usb\"", "unknown value 'usb'" },
+		{ "\"kind\":\"pci\"", "\"kind\":\"mmio\"", "mmio_version 0 does not suit" },
+		{ "\"access\":\"pci-cfg\"", "\"access\":7", "not a string" },
+		{ "\"config\":\"00", "\"config\":\"0", "odd number" },
+		{ "\"config\":\"00", "\"config\":\"zz", "not hexadecimal" },
+		{ "\"config_generation\":3", "\"config_generation\":-2", "'config_generation' is -2" },
+		{ "\"config_consistent\":true", "\"config_consistent\":1", "not a boolean" },
+		{ "\"device_features\":[", "\"device_features\":[1,", "5 entries" },
+		{ "\"device_features\":[805310036", "\"device_features\":[4294967296", "not a 32-bit" },
+		{ "\"device_features\":[805310036", "\"device_features\":[-1", "not a 32-bit" },
+		{ "\"caps\":[", "\"caps\":[{},", "'cfg_type' missing" },
+		{ "\"status\":15", "\"status\":256", "above 255" },
+		{ "\"idx_valid\":1", "\"idx_valid\":2", "above 1" },
+		{ "\"devices\":[", "\"devices\":7,\"x\":[", "not an array" },
+		{ "\"desc\":18446744073708503040", "\"desc\":18446744073709551616", "beyond 64 bits" },
+	};
+	struct vq_queue_state q[3];
+	struct vq_dev d;
+	char *json, *m;
+	size_t i;
+
+	(void)state;
+	make_dev(&d, q, 3);
+	json = vq_snap_to_json(&info, &d, NULL, 1);
+	assert_non_null(json);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		m = mutate(json, cases[i].from, cases[i].to);
+		expect_bad(m, cases[i].want);
+		free(m);
+	}
+	/* The device is named in the message. */
+	m = mutate(json, "\"size\":256", "\"size\":65536");
+	expect_bad(m, "device 0");
+	free(m);
+	/* Documents that are not one: */
+	expect_bad("", "text ends early");
+	expect_bad("[]", "not a JSON object");
+	expect_bad("{\"format\":\"vqdump-snapshot\"} x", "extra text");
+	expect_bad("{\"format\":\"vqdump-snapshot\",\"version\":1", "text ends early");
+	m = malloc(strlen(json) + 2);
+	sprintf(m, "%s}", json);
+	expect_bad(m, "extra text");
+	free(m);
+	free(json);
+}
+
+static void test_find_note(void **state)
+{
+	/* namesz 7, descsz 2, type; "VQDUMP\0" + pad; "{}" + pad. */
+	static const uint8_t one[] = { 7, 0, 0, 0, 2, 0, 0, 0, 0x01, 0, 0x51, 0x56, 'V', 'Q', 'D', 'U',
+				       'M', 'P', 0, 0, '{', '}', 0, 0 };
+	uint8_t buf[128];
+	const uint8_t *desc;
+	size_t dl;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(vq_snap_find_note(one, sizeof(one), 0, &desc, &dl, err, sizeof(err)), 1);
+	assert_int_equal(dl, 2);
+	assert_memory_equal(desc, "{}", 2);
+	/* Without the last padding. */
+	assert_int_equal(vq_snap_find_note(one, sizeof(one) - 2, 0, &desc, &dl, err, sizeof(err)), 1);
+	/* Another owner's note before ours is skipped. */
+	memcpy(buf, one, sizeof(one));
+	buf[12] = 'C';
+	memcpy(buf + sizeof(one), one, sizeof(one));
+	assert_int_equal(vq_snap_find_note(buf, 2 * sizeof(one), 0, &desc, &dl, err, sizeof(err)), 1);
+	assert_ptr_equal(desc, buf + sizeof(one) + 20);
+	/* Two of ours. */
+	memcpy(buf, one, sizeof(one));
+	assert_int_equal(vq_snap_find_note(buf, 2 * sizeof(one), 0, &desc, &dl, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "more than one"));
+	/* None. */
+	buf[12] = 'C';
+	assert_int_equal(vq_snap_find_note(buf, sizeof(one), 0, &desc, &dl, err, sizeof(err)), 0);
+	assert_int_equal(vq_snap_find_note(buf, 0, 0, &desc, &dl, err, sizeof(err)), 0);
+	/* Sizes that run past the end. */
+	memcpy(buf, one, sizeof(one));
+	buf[4] = 200;
+	assert_int_equal(vq_snap_find_note(buf, sizeof(one), 0, &desc, &dl, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "descriptor (200 bytes) runs past"));
+	buf[4] = 2;
+	buf[0] = 0xff;
+	buf[3] = 0xff;
+	assert_int_equal(vq_snap_find_note(buf, sizeof(one), 0, &desc, &dl, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "name"));
+	/* Our name with another type. */
+	memcpy(buf, one, sizeof(one));
+	buf[8] = 2;
+	assert_int_equal(vq_snap_find_note(buf, sizeof(one), 0, &desc, &dl, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "unknown type"));
+	/* Big-endian words. */
+	memcpy(buf, one, sizeof(one));
+	buf[0] = 0, buf[3] = 7, buf[4] = 0, buf[7] = 2;
+	buf[8] = 0x56, buf[9] = 0x51, buf[10] = 0, buf[11] = 1;
+	assert_int_equal(vq_snap_find_note(buf, sizeof(one), 1, &desc, &dl, err, sizeof(err)), 1);
+}
+
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void test_write_and_read(void **state)
+{
+	char dir[] = "/tmp/vqdump-snaptest.XXXXXX", path[128], err[512];
+	struct vq_snap_mem m = { 0 };
+	struct vq_queue_state q[1];
+	struct vq_dev d;
+	struct vq_dev_list list = { 0 };
+	struct vq_snap_info got;
+	struct vq_mem mem;
+	uint8_t ring[300], b[300];
+	struct stat st1, st2;
+	char *json;
+	size_t i;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.elf", dir);
+	for (i = 0; i < sizeof(ring); i++)
+		ring[i] = (uint8_t)i;
+	assert_int_equal(vq_snap_mem_add(&m, 0x100000, ring, 300), 0);
+	assert_int_equal(vq_snap_mem_add(&m, 0x0, ring, 3), 0);
+	assert_int_equal(vq_snap_mem_add(&m, 0xfffffffff000ull, ring, 17), 0);
+	make_dev(&d, q, 1);
+	json = vq_snap_to_json(&info, &d, NULL, 1);
+	assert_int_equal(vq_snap_write(path, json, &m, 0, err, sizeof(err)), 0);
+	assert_int_equal(count_entries(dir), 1); /* no temporary file left */
+
+	/* The memory accessor reads the PT_LOADs at their physical addresses. */
+	assert_int_equal(vq_mem_open(&mem, &vq_mem_elf, path), 0);
+	assert_int_equal(mem.nsegs, 3);
+	assert_int_equal(vq_mem_read(&mem, 0x100000, b, 300, "ring"), 0);
+	assert_memory_equal(b, ring, 300);
+	assert_int_equal(vq_mem_read(&mem, 0xfffffffff000ull, b, 17, "ring"), 0);
+	assert_memory_equal(b, ring, 17);
+	assert_int_equal(vq_mem_read(&mem, 0x100000 + 299, b, 2, "ring"), -VQ_ENOTINDUMP);
+	vq_mem_close(&mem);
+
+	/* The devices come back from the note. */
+	assert_int_equal(vq_snap_open(path, &list, &got, err, sizeof(err)), 1);
+	assert_int_equal(list.devs[0].t->read_state(&list.devs[0]), 0);
+	assert_same_dev(&d, &list.devs[0]);
+	vq_dev_list_free(&list);
+
+	/* An existing file is kept unless forced. */
+	assert_int_equal(stat(path, &st1), 0);
+	assert_int_equal(vq_snap_write(path, "{}", &m, 0, err, sizeof(err)), -EEXIST);
+	assert_non_null(strstr(err, "--force"));
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st1.st_size, st2.st_size);
+	assert_int_equal(count_entries(dir), 1);
+	assert_int_equal(vq_snap_write(path, json, &m, 1, err, sizeof(err)), 0);
+	assert_int_equal(count_entries(dir), 1);
+
+	/* A core without our note is not a snapshot: -ENOENT. */
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	{
+		uint8_t hdr[4096];
+		ssize_t n = pread(fd, hdr, sizeof(hdr), 0);
+		uint8_t *p = memmem(hdr, (size_t)n, "VQDUMP", 6);
+
+		assert_non_null(p);
+		*p = 'X';
+		assert_int_equal(pwrite(fd, hdr, (size_t)n, 0), n);
+	}
+	close(fd);
+	assert_int_equal(vq_snap_open(path, &list, &got, err, sizeof(err)), -ENOENT);
+	assert_int_equal(list.n, 0);
+	/* Not an ELF file at all: the same. */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_int_equal(write(fd, "hello", 5), 5);
+	close(fd);
+	assert_int_equal(vq_snap_open(path, &list, &got, err, sizeof(err)), -ENOENT);
+	snprintf(path, sizeof(path), "%s/missing", dir);
+	assert_int_equal(vq_snap_open(path, &list, &got, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "open core"));
+	/* A directory that cannot be written: one line, no file. */
+	assert_int_equal(vq_snap_write("/proc/vqdump-no/s.elf", json, &m, 0, err, sizeof(err)) < 0, 1);
+	assert_non_null(strstr(err, "write snapshot /proc/vqdump-no/s.elf"));
+
+	snprintf(path, sizeof(path), "%s/s.elf", dir);
+	unlink(path);
+	rmdir(dir);
+	free(json);
+	vq_snap_mem_free(&m);
+}
+
+/* Every padding the note and the first segment can need: JSON lengths of
+ * each residue mod 4 and 16; the file reads back whole each time. */
+static void test_paddings(void **state)
+{
+	char dir[] = "/tmp/vqdump-snaptest.XXXXXX", path[128], err[512];
+	struct vq_snap_mem m = { 0 };
+	struct vq_snap_info in = info, got;
+	struct vq_dev_list list = { 0 };
+	struct vq_mem mem;
+	uint8_t b[5] = { 1, 2, 3, 4, 5 }, r[5];
+	char *json;
+	unsigned i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/p.elf", dir);
+	assert_int_equal(vq_snap_mem_add(&m, 0x1000, b, 5), 0);
+	for (i = 1; i <= 16; i++) {
+		memset(in.host, 'h', i);
+		in.host[i] = 0;
+		json = vq_snap_to_json(&in, NULL, NULL, 0);
+		assert_int_equal(vq_snap_write(path, json, &m, 1, err, sizeof(err)), 0);
+		assert_int_equal(vq_snap_open(path, &list, &got, err, sizeof(err)), 0);
+		assert_string_equal(got.host, in.host);
+		assert_int_equal(vq_mem_open(&mem, &vq_mem_elf, path), 0);
+		assert_int_equal(vq_mem_read(&mem, 0x1000, r, 5, "x"), 0);
+		assert_memory_equal(r, b, 5);
+		vq_mem_close(&mem);
+		vq_dev_list_free(&list);
+		free(json);
+	}
+	unlink(path);
+	rmdir(dir);
+	vq_snap_mem_free(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mem_merge),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_parse_checks),
+		cmocka_unit_test(test_find_note),
+		cmocka_unit_test(test_write_and_read),
+		cmocka_unit_test(test_paddings),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
