@@ -22,7 +22,8 @@
   block LOG KEY PREFIX
       The last block KEY in the guest console LOG (VQ-OUT KEY rc=N ...
       VQ-ERR ... VQ-END KEY, written by blk_guest.sh) into PREFIX.rc,
-      PREFIX.out and PREFIX.err; exit 1 if there is none.
+      PREFIX.out and PREFIX.err, and its VQ-SHA / VQ-HEX lines (if any)
+      into PREFIX.sha and PREFIX.hex; exit 1 if there is none.
   get JSONFILE PATH
       One field (PATH: dot-separated keys and list indices) as JSON text,
       or "<missing>".
@@ -38,6 +39,10 @@
   qmp-status QMPSTATUS.json
       The status byte QEMU's x-query-virtio-status answer gives, as hex,
       then "broken=" its broken flag.
+  qmp-wait-status SOCK PATH MASK SECS
+      Polls QEMU's x-query-virtio-status for PATH until the status byte has
+      every bit of MASK, at most SECS seconds; prints the last status as
+      qmp-status does; exit 1 on timeout.
   qmp-has-feature QMPSTATUS.json NAME
       exit 0 if QEMU's host-features name NAME (e.g. VIRTIO_BLK_F_DISCARD).
 """
@@ -48,9 +53,11 @@ import os
 import random
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import live_compare  # noqa: E402
+from qmp import QMP, QMPError  # noqa: E402
 
 SECTOR = 512
 
@@ -117,7 +124,11 @@ def block(log, key, prefix):
     if not found:
         return 1
     rc, out, err = found[-1]
-    for ext, val in (("rc", rc + "\n"), ("out", out), ("err", err)):
+    files = [("rc", rc + "\n"), ("out", out), ("err", err)]
+    for tag in ("SHA", "HEX"):
+        extra = re.findall(r"^VQ-%s %s (.*)$" % (tag, re.escape(key)), text, re.M)
+        files.append((tag.lower(), extra[-1] + "\n" if extra else ""))
+    for ext, val in files:
         with open(prefix + "." + ext, "w") as f:
             f.write(val)
     return 0
@@ -211,6 +222,21 @@ def main(argv):
         v, _ = live_compare.qmp_status_value(st.get("status") or {})
         print("0x%x broken=%s" % (v, str(st.get("broken")).lower()))
         return 0
+    if cmd == "qmp-wait-status" and len(a) == 4:
+        mask, deadline = int(a[2], 0), time.monotonic() + float(a[3])
+        try:
+            with QMP(a[0], timeout=30) as q:
+                while True:
+                    st = q.cmd("x-query-virtio-status", path=a[1])
+                    v, _ = live_compare.qmp_status_value(st.get("status") or {})
+                    if v & mask == mask or time.monotonic() > deadline:
+                        break
+                    time.sleep(0.1)
+        except (QMPError, OSError, EOFError, ValueError) as e:
+            print("qmp: %s" % e)
+            return 1
+        print("0x%x broken=%s" % (v, str(st.get("broken")).lower()))
+        return 0 if v & mask == mask else 1
     if cmd == "qmp-has-feature" and len(a) == 2:
         st = load_json(a[0]) or {}
         hf = st.get("host-features") or {}

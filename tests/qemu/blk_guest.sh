@@ -8,7 +8,9 @@
 # each prefixed by a sequence number SEQ that the answer repeats:
 #   SEQ run KEY CMDLINE...   run CMDLINE with sh (eval) and print one block:
 #                              VQ-OUT KEY rc=N / stdout / VQ-ERR / stderr /
-#                              VQ-END KEY
+#                              VQ-END KEY; and if CMDLINE made /tmp/KEY.bin,
+#                              VQ-SHA KEY <sha256 of it> and VQ-HEX KEY <its
+#                              first 16 bytes>
 #   SEQ load                 insmod /modules/order (virtio transports and
 #                            virtio_blk), wait for the disks to appear
 #   SEQ quit                 sync and power off
@@ -21,6 +23,7 @@ say() { echo "$*"; }
 
 block() { # block KEY CMDLINE: run CMDLINE, print its output as one block
 	key=$1
+	rm -f "/tmp/$key.bin"
 	(eval "$2") >/tmp/out 2>/tmp/err
 	rc=$?
 	say "VQ-OUT $key rc=$rc"
@@ -31,6 +34,10 @@ block() { # block KEY CMDLINE: run CMDLINE, print its output as one block
 	cat /tmp/err
 	[ -n "$(tail -c 1 /tmp/err)" ] && echo
 	say "VQ-END $key"
+	if [ -f "/tmp/$key.bin" ]; then
+		say "VQ-SHA $key $(sha256sum "/tmp/$key.bin" | cut -d' ' -f1)"
+		say "VQ-HEX $key $(od -An -tx1 -N 16 "/tmp/$key.bin" | tr -s ' \n' ' ') size=$(wc -c <"/tmp/$key.bin")"
+	fi
 }
 
 load() {

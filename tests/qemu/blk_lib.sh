@@ -107,26 +107,19 @@ blk_same() {
 	fi
 }
 
-# blk_sha_guest KEY FILE: sha256 of a guest file, printed by the guest.
-blk_sha_guest() {
-	blk_g "$1" "sha256sum $2 | cut -d' ' -f1"
-	tr -d '\n' <"$BLK_OUT/$1.out"
-}
-
-# blk_read_check KEY LBA+N FILE_SHA WHAT: --read the range to a guest file and
-# compare its sha256 with the host's.
+# blk_read_check KEY LBA+N SHA WHAT: --read the range to a guest file and
+# compare its sha256 (the guest prints it after the block) with SHA.
 blk_read_check() {
 	local key=$1 range=$2 want=$3 what=$4 got
 	blk_vq "$key" --read "$range" -o "/tmp/$key.bin"
 	blk_expect "$key" 0 "$what: --read $range completes" "read ${range%+*} ${range#*+} OK" ||
 		return 1
-	got=$(blk_sha_guest "$key-sha" "/tmp/$key.bin")
+	got=$(tr -d '\n' <"$BLK_OUT/$key.sha")
 	if [ "$got" = "$want" ]; then
 		ok "$BLK_LABEL: $what: bytes read equal the expected ones"
 	else
-		not_ok "$BLK_LABEL: $what: sha256 of the bytes read $got, expected $want"
-		blk_g "$key-hex" "od -An -tx1 -N 32 /tmp/$key.bin; ls -l /tmp/$key.bin"
-		echo "#   first bytes read: $(tr '\n' ' ' <"$BLK_OUT/$key-hex.out")"
+		not_ok "$BLK_LABEL: $what: sha256 of the bytes read '$got', expected $want"
+		echo "#   first bytes read: $(cat "$BLK_OUT/$key.hex")"
 	fi
 }
 
@@ -138,14 +131,7 @@ blk_qmp_status() {
 
 # blk_wait_needs_reset SECS: poll QMP until NEEDS_RESET (0x40) is set.
 blk_wait_needs_reset() {
-	local i st
-	for ((i = 0; i < $1 * 4; i++)); do
-		st=$(blk_qmp_status) || return 1
-		[ $((${st%% *} & 0x40)) -ne 0 ] && echo "$st" && return 0
-		sleep 0.25
-	done
-	echo "$st"
-	return 1
+	"${BLK_CHK[@]}" qmp-wait-status "$QEMU_QMP" "$BLK_PATH" 0x40 "$1"
 }
 
 blk_drive_opts() {
