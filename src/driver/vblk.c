@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Device bring-up (virtio 1.3, 3.1.1), feature negotiation and the rules a blk completion must follow. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/virtio_config.h>
+
+#include "vblk.h"
+
+int vb_step_add(struct vb_steps *s, const char *name, int ok, const char *fmt, ...)
+{
+	struct vb_step *st;
+	va_list ap;
+
+	if (s->n >= VB_STEPS_MAX)
+		return ok;
+	st = &s->v[s->n++];
+	snprintf(st->name, sizeof(st->name), "%s", name);
+	st->ok = ok;
+	va_start(ap, fmt);
+	vsnprintf(st->detail, sizeof(st->detail), fmt, ap);
+	va_end(ap);
+	return ok;
+}
+
+#define BIT(n) (1ull << (n))
+
+int vb_negotiate(uint64_t offered, int modern, int indirect, uint64_t *accepted, char *why,
+		 size_t whylen)
+{
+	/* What this driver implements; everything else stays off.  SEG_MAX
+	 * and SIZE_MAX are not taken: chains stay short (a few pieces). */
+	uint64_t want = BIT(VIRTIO_BLK_F_FLUSH) | BIT(VIRTIO_BLK_F_BLK_SIZE) | BIT(VIRTIO_BLK_F_RO) |
+			BIT(VIRTIO_BLK_F_DISCARD) | BIT(VIRTIO_BLK_F_WRITE_ZEROES);
+
+	if (indirect)
+		want |= BIT(VIRTIO_RING_F_INDIRECT_DESC);
+	if (modern) {
+		if (!(offered & BIT(VIRTIO_F_VERSION_1))) {
+			snprintf(why, whylen,
+				 "device does not offer VERSION_1, which this transport requires");
+			return -ENOTSUP;
+		}
+		want |= BIT(VIRTIO_F_VERSION_1);
+	}
+	if (indirect && !(offered & BIT(VIRTIO_RING_F_INDIRECT_DESC))) {
+		snprintf(why, whylen, "device does not offer INDIRECT_DESC, which this --inject kind needs");
+		return -ENOTSUP;
+	}
+	*accepted = offered & want;
+	if (why && whylen)
+		why[0] = 0;
+	return 0;
+}
+
+static int st_read(const struct vb_transport *t, uint8_t *s)
+{
+	return t->ops->get_status(t->h, s);
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+int vb_reset(const struct vb_transport *t, unsigned timeout_ms)
+{
+	unsigned waited = 0;
+	uint8_t s;
+	int ret;
+
+	ret = t->ops->set_status(t->h, 0);
+	if (ret)
+		return ret;
+	for (;;) {
+		ret = st_read(t, &s);
+		if (ret)
+			return ret;
+		if (!s)
+			return 0;
+		if (waited >= timeout_ms)
+			return -ETIMEDOUT;
+		sleep_ms(1);
+		waited++;
+	}
+}
+
+/* After a step: NEEDS_RESET means the device gave up (3.1.1, 2.1.2). */
+static int needs_reset(const struct vb_transport *t, struct vb_steps *steps, const char *name,
+		       uint8_t *status)
+{
+	int ret = st_read(t, status);
+
+	if (ret) {
+		vb_step_add(steps, name, 0, "read status: %s", t->err);
+		return ret;
+	}
+	if (*status & VIRTIO_CONFIG_S_NEEDS_RESET) {
+		vb_step_add(steps, name, 0, "device set NEEDS_RESET (status 0x%02x)", *status);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Give up: FAILED, then reset so the device is reusable. */
+static int fail(const struct vb_transport *t, struct vb_steps *steps, uint8_t status, int ret)
+{
+	int r;
+
+	t->ops->set_status(t->h, status | VIRTIO_CONFIG_S_FAILED);
+	r = vb_reset(t, 1000);
+	vb_step_add(steps, "reset", r == 0, r ? "device did not read status 0 after the failure"
+					       : "FAILED set, device reset (status 0)");
+	return ret;
+}
+
+/* Set @bit on top of @status and check it stuck. */
+static int add_status(const struct vb_transport *t, struct vb_steps *steps, const char *name,
+		      uint8_t *status, uint8_t bit)
+{
+	uint8_t s;
+	int ret;
+
+	ret = t->ops->set_status(t->h, *status | bit);
+	if (ret) {
+		vb_step_add(steps, name, 0, "write status: %s", t->err);
+		return ret;
+	}
+	ret = needs_reset(t, steps, name, &s);
+	if (ret)
+		return ret;
+	if (!(s & bit)) {
+		vb_step_add(steps, name, 0, "status reads 0x%02x after writing 0x%02x", s,
+			    *status | bit);
+		return -EIO;
+	}
+	*status = s;
+	return 0;
+}
+
+int vb_bring_up(const struct vb_transport *t, int indirect, uint16_t want_size,
+		vb_ring_alloc_fn alloc, void *alloc_arg, struct vb_bringup *out, struct vb_steps *steps)
+{
+	uint64_t desc, avail, used;
+	uint8_t status = 0;
+	char why[200];
+	uint16_t max, size;
+	int ret, enabled;
+
+	memset(out, 0, sizeof(*out));
+	ret = vb_reset(t, 1000);
+	if (ret) {
+		vb_step_add(steps, "reset", 0, ret == -ETIMEDOUT
+			    ? "status did not read 0 within 1 s of writing 0"
+			    : "%s", t->err);
+		return ret;
+	}
+	vb_step_add(steps, "reset", 1, "status written 0, reads 0");
+	ret = add_status(t, steps, "acknowledge", &status, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	if (ret)
+		return fail(t, steps, status, ret);
+	vb_step_add(steps, "acknowledge", 1, "status 0x%02x", status);
+	ret = add_status(t, steps, "driver", &status, VIRTIO_CONFIG_S_DRIVER);
+	if (ret)
+		return fail(t, steps, status, ret);
+	vb_step_add(steps, "driver", 1, "status 0x%02x", status);
+
+	ret = t->ops->get_features(t->h, &out->offered);
+	if (ret) {
+		vb_step_add(steps, "features", 0, "read device features: %s", t->err);
+		return fail(t, steps, status, ret);
+	}
+	ret = vb_negotiate(out->offered, t->modern, indirect, &out->accepted, why, sizeof(why));
+	if (ret) {
+		vb_step_add(steps, "features", 0, "%s", why);
+		return fail(t, steps, status, ret);
+	}
+	ret = t->ops->set_features(t->h, out->accepted);
+	if (ret) {
+		vb_step_add(steps, "features", 0, "write driver features: %s", t->err);
+		return fail(t, steps, status, ret);
+	}
+	if (out->offered & BIT(VIRTIO_F_ACCESS_PLATFORM))
+		vb_step_add(steps, "features", 1,
+			    "offered 0x%llx, accepted 0x%llx; ACCESS_PLATFORM offered and NOT accepted: "
+			    "vqdump hands the device physical addresses",
+			    (unsigned long long)out->offered, (unsigned long long)out->accepted);
+	else
+		vb_step_add(steps, "features", 1, "offered 0x%llx, accepted 0x%llx",
+			    (unsigned long long)out->offered, (unsigned long long)out->accepted);
+	ret = needs_reset(t, steps, "features", &status);
+	if (ret)
+		return fail(t, steps, status, ret);
+
+	if (t->modern) {
+		ret = t->ops->set_status(t->h, status | VIRTIO_CONFIG_S_FEATURES_OK);
+		if (!ret)
+			ret = needs_reset(t, steps, "features_ok", &status);
+		if (ret)
+			return fail(t, steps, status, ret);
+		if (!(status & VIRTIO_CONFIG_S_FEATURES_OK)) {
+			vb_step_add(steps, "features_ok", 0,
+				    "device refused the features (FEATURES_OK not read back, status 0x%02x)",
+				    status);
+			return fail(t, steps, status, -ENOTSUP);
+		}
+		vb_step_add(steps, "features_ok", 1, "status 0x%02x", status);
+	}
+
+	ret = t->ops->queue_info(t->h, 0, &max, &enabled);
+	if (ret) {
+		vb_step_add(steps, "queue", 0, "read queue 0: %s", t->err);
+		return fail(t, steps, status, ret);
+	}
+	out->max_size = max;
+	if (!max) {
+		vb_step_add(steps, "queue", 0, "queue 0 has maximum size 0: no queue");
+		return fail(t, steps, status, -ENODEV);
+	}
+	if (max & (max - 1)) {
+		vb_step_add(steps, "queue", 0,
+			    "queue 0 maximum size %u is not a power of 2 (split rings need one, 2.7)",
+			    max);
+		return fail(t, steps, status, -EPROTO);
+	}
+	if (enabled) {
+		vb_step_add(steps, "queue", 0, "queue 0 is already enabled after reset");
+		return fail(t, steps, status, -EBUSY);
+	}
+	size = max;
+	if (!t->fixed_size && want_size && size > want_size)
+		size = want_size;
+	out->size = size;
+	ret = alloc(alloc_arg, size, &desc, &avail, &used);
+	if (ret) {
+		vb_step_add(steps, "queue", 0, "no memory for a ring of %u entries", size);
+		return fail(t, steps, status, ret);
+	}
+	ret = t->ops->queue_activate(t->h, 0, size, desc, avail, used);
+	if (ret) {
+		vb_step_add(steps, "queue", 0, "set up queue 0: %s", t->err);
+		return fail(t, steps, status, ret);
+	}
+	ret = needs_reset(t, steps, "queue", &status);
+	if (ret)
+		return fail(t, steps, status, ret);
+	vb_step_add(steps, "queue", 1, "queue 0: size %u of %u, desc 0x%llx avail 0x%llx used 0x%llx",
+		    size, max, (unsigned long long)desc, (unsigned long long)avail,
+		    (unsigned long long)used);
+
+	ret = add_status(t, steps, "driver_ok", &status, VIRTIO_CONFIG_S_DRIVER_OK);
+	if (ret)
+		return fail(t, steps, status, ret);
+	vb_step_add(steps, "driver_ok", 1, "status 0x%02x", status);
+	return 0;
+}
+
+const char *vb_status_name(uint8_t status, char *buf, size_t len)
+{
+	switch (status) {
+	case VIRTIO_BLK_S_OK:
+		return "OK";
+	case VIRTIO_BLK_S_IOERR:
+		return "IOERR";
+	case VIRTIO_BLK_S_UNSUPP:
+		return "UNSUPP";
+	case 0xff:
+		return "none(0xff)";
+	default:
+		snprintf(buf, len, "0x%02x", status);
+		return buf;
+	}
+}
+
+const char *vb_type_name(uint32_t type)
+{
+	switch (type) {
+	case VIRTIO_BLK_T_IN:
+		return "IN";
+	case VIRTIO_BLK_T_OUT:
+		return "OUT";
+	case VIRTIO_BLK_T_FLUSH:
+		return "FLUSH";
+	case VIRTIO_BLK_T_GET_ID:
+		return "GET_ID";
+	case VIRTIO_BLK_T_DISCARD:
+		return "DISCARD";
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		return "WRITE_ZEROES";
+	default:
+		return "UNKNOWN";
+	}
+}
+
+int vb_parse_range(const char *s, uint64_t *lba, uint64_t *n)
+{
+	unsigned long long a, b;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	a = strtoull(s, &end, 0);
+	if (errno || *end != '+' || end[1] < '0' || end[1] > '9')
+		return -EINVAL;
+	b = strtoull(end + 1, &end, 0);
+	if (errno || *end || !b)
+		return -EINVAL;
+	/* Sector numbers must stay byte-addressable (<< 9) and not wrap. */
+	if (a > (UINT64_MAX >> 9) || b > (UINT64_MAX >> 9) - a)
+		return -EINVAL;
+	*lba = a;
+	*n = b;
+	return 0;
+}
+
+int vb_range_check(uint64_t lba, uint64_t n, uint64_t capacity)
+{
+	if (!n || lba >= capacity || n > capacity - lba)
+		return -ERANGE;
+	return 0;
+}
+
+int vb_check_completion(uint32_t type, uint8_t status, uint32_t len, uint32_t data_in,
+			uint32_t writable, uint8_t expect, char *why, size_t whylen)
+{
+	char b1[16], b2[16];
+
+	why[0] = 0;
+	if (len > writable) {
+		snprintf(why, whylen, "used len %u is more than the %u writable bytes", len, writable);
+		return -EPROTO;
+	}
+	if (status != expect) {
+		snprintf(why, whylen, "status %s, the spec requires %s",
+			 vb_status_name(status, b1, sizeof(b1)), vb_status_name(expect, b2, sizeof(b2)));
+		return -EPROTO;
+	}
+	/* A read that succeeded wrote every data byte and the status (2.7.8:
+	 * len is what the device wrote). */
+	if (type == VIRTIO_BLK_T_IN && status == VIRTIO_BLK_S_OK && len != data_in + 1) {
+		snprintf(why, whylen, "used len %u for a read of %u bytes (expected %u: data + status)",
+			 len, data_in, data_in + 1);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+uint64_t vb_percentile(const uint64_t *sorted, size_t n, unsigned p)
+{
+	size_t rank;
+
+	if (!n)
+		return 0;
+	if (p >= 100)
+		return sorted[n - 1];
+	/* Nearest rank: ceil(p/100 * n), 1-based. */
+	rank = ((size_t)p * n + 99) / 100;
+	if (rank < 1)
+		rank = 1;
+	return sorted[rank - 1];
+}
