@@ -8,7 +8,8 @@
 #   MODS       extra modules for the "load" step besides virtio_blk and the
 #              virtio-pci stack (virtio_mmio for microvm)
 #   LABEL      names the run in the output (pci-modern, mmio1, ...)
-#   TRANSPORT  the "transport" vqdump's JSON must say (pci, pci-legacy, mmio)
+#   TRANSPORT  the "transport" vqdump's JSON must say (pci-modern, pci-legacy,
+#              mmio-v1, mmio-v2)
 #   INJECT     1: also run every --inject kind and expect NEEDS_RESET (only
 #              meaningful where VERSION_1 is negotiated)
 #   QEMU-ARGS  machine and device options; the disk must be
@@ -112,7 +113,7 @@ blk_same() {
 blk_read_check() {
 	local key=$1 range=$2 want=$3 what=$4 got
 	blk_vq "$key" --read "$range" -o "/tmp/$key.bin"
-	blk_expect "$key" 0 "$what: --read $range completes" "read ${range%+*} ${range#*+} OK" ||
+	blk_expect "$key" 0 "$what: --read $range completes" "IN ${range%+*} ${range#*+} OK" ||
 		return 1
 	got=$(tr -d '\n' <"$BLK_OUT/$key.sha")
 	if [ "$got" = "$want" ]; then
@@ -169,7 +170,7 @@ blk_test() {
 
 	# --id: serial, capacity, device, transport.
 	blk_vq id --id
-	if blk_expect id 0 "--id completes"; then
+	if blk_expect id 0 "--id completes" "GET_ID 0 0 OK"; then
 		blk_same "--id: id is the drive's serial" "$(blk_get id id)" "$BLK_SERIAL"
 		cap=$(blk_get id capacity)
 		blk_same "--id: capacity in sectors is QMP's drive size / 512" "$cap" "$((size / 512))"
@@ -185,15 +186,15 @@ blk_test() {
 	# Write the pattern, read it back.
 	"${BLK_CHK[@]}" pattern "$BLK_PAT" "${BLK_W#*+}" "$TMP/pattern.bin"
 	blk_vq w --write "$BLK_W" --pattern "$BLK_PAT"
-	blk_expect w 0 "--write $BLK_W --pattern $BLK_PAT" "write ${BLK_W%+*} ${BLK_W#*+} OK"
+	blk_expect w 0 "--write $BLK_W --pattern $BLK_PAT" "OUT ${BLK_W%+*} ${BLK_W#*+} OK"
 	blk_read_check r-pat "$BLK_W" "$("${BLK_CHK[@]}" sha "$TMP/pattern.bin")" "pattern written"
 
 	blk_vq fl --flush
-	blk_expect fl 0 "--flush" "flush * * OK"
+	blk_expect fl 0 "--flush" "FLUSH 0 0 OK"
 
 	if has VIRTIO_BLK_F_WRITE_ZEROES; then
 		blk_vq wz --write-zeroes "$BLK_Z"
-		if blk_expect wz 0 "--write-zeroes $BLK_Z" "write-zeroes ${BLK_Z%+*} ${BLK_Z#*+} OK"; then
+		if blk_expect wz 0 "--write-zeroes $BLK_Z" "WRITE_ZEROES ${BLK_Z%+*} ${BLK_Z#*+} OK"; then
 			zeroed=1
 		fi
 		"${BLK_CHK[@]}" pattern 0 "${BLK_Z#*+}" "$TMP/zero.bin"
@@ -203,19 +204,19 @@ blk_test() {
 	fi
 	if has VIRTIO_BLK_F_DISCARD; then
 		blk_vq dc --discard "$BLK_D"
-		blk_expect dc 0 "--discard $BLK_D" "discard ${BLK_D%+*} ${BLK_D#*+} OK"
+		blk_expect dc 0 "--discard $BLK_D" "DISCARD ${BLK_D%+*} ${BLK_D#*+} OK"
 	else
 		echo "# $BLK_LABEL: QEMU does not offer VIRTIO_BLK_F_DISCARD here: not tried"
 	fi
 
 	blk_vq neg --negative
 	blk_expect neg 0 "--negative: read past the end IOERR, unknown type UNSUPP" \
-		"read * * IOERR" "* * * UNSUPP"
+		"IN $((size / 512)) 1 IOERR" "UNKNOWN * * UNSUPP"
 
 	if [ "$inject" = 1 ]; then
-		for kind in ${BLK_INJECT_KINDS:-loop next-range nested-indirect}; do
+		for kind in ${BLK_INJECT_KINDS:-loop next-range indirect-size}; do
 			blk_vq "inj-$kind" --inject "$kind"
-			echo "# $BLK_LABEL: --inject $kind: exit status $(blk_rc "inj-$kind")"
+			blk_expect "inj-$kind" 0 "--inject $kind: vqdump saw NEEDS_RESET (exit 0)"
 			if st=$(blk_wait_needs_reset 15); then
 				ok "$BLK_LABEL: --inject $kind: QMP status $st has NEEDS_RESET"
 			else

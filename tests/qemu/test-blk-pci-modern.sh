@@ -17,7 +17,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/blk_lib.sh"
 
 blk_init VQBLK-PCI-MODERN ""
-blk_test pci-modern pci 1 -vga none -nic none \
+blk_test pci-modern pci-modern 1 -vga none -nic none \
 	-drive "$(blk_drive_opts)" \
 	-device "virtio-blk-pci,drive=dvblk,id=vblk,serial=$BLK_SERIAL,disable-legacy=on,addr=0x4"
 finish
