@@ -30,6 +30,9 @@
   snapdev SNAP.json QDEV_ID PATH
       One field (as get) of the device with qdev id QDEV_ID in a
       live_qmp.py snapshot.
+  why JSONFILE
+      For a failure report: blk's "verdict", every step with "ok": false and
+      every request with "ok": false, one a line; nothing if not blk JSON.
   requests JSONFILE
       One line per entry of "requests": TYPE LBA COUNT STATUS.
   reqmatch JSONFILE SPEC...
@@ -210,6 +213,20 @@ def main(argv):
             for k, want in zip(("type", "lba", "count", "status"), spec.split()):
                 if want != "*" and norm(r.get(k)) != norm(want):
                     return 1
+        return 0
+    if cmd == "why" and len(a) == 1:
+        obj = load_json(a[0])
+        if not isinstance(obj, dict) or "verdict" not in obj:
+            return 0
+        print("verdict: %s" % obj.get("verdict"))
+        for st in obj.get("steps") or []:
+            if isinstance(st, dict) and st.get("ok") is False:
+                print("step %s failed: %s" % (st.get("step"), st.get("detail")))
+        for r in obj.get("requests") or []:
+            if isinstance(r, dict) and r.get("ok") is False:
+                print("request %s %s+%s: status %s, expected %s: %s"
+                      % tuple(r.get(k) for k in ("type", "lba", "count", "status",
+                                                 "expected", "message")))
         return 0
     if cmd == "requests" and len(a) == 1:
         obj = load_json(a[0])
