@@ -50,7 +50,7 @@ load() {
 	done
 	# Let virtio_blk finish its partition scan.
 	sleep 1
-	say "VQ-LOADED $(ls /sys/block | tr '\n' ' ')"
+	say "VQ-LOADED" /sys/block/*
 }
 
 # Which /dev/vdX carries the disk with serial $1.

@@ -154,8 +154,10 @@ blk_init() {
 		"bin:$VQDUMP=/bin/vqdump" || fatal "initramfs"
 	BLK_ORIG=$TMP/orig.img
 	BLK_IMG=$TMP/disk.img
-	"${BLK_CHK[@]}" mkimage "$BLK_SEED" "$BLK_SIZE" "$BLK_ORIG" &&
-		cp "$BLK_ORIG" "$BLK_IMG" || fatal "disk image"
+	if ! "${BLK_CHK[@]}" mkimage "$BLK_SEED" "$BLK_SIZE" "$BLK_ORIG" ||
+		! cp "$BLK_ORIG" "$BLK_IMG"; then
+		fatal "disk image"
+	fi
 }
 
 blk_test() {
