@@ -35,7 +35,8 @@
 #   - INJECT: --inject KIND leaves the device in DEVICE_NEEDS_RESET in QMP
 #     (x-query-virtio-status) and in `vqdump status --json`; the next blk run
 #     resets it and works (QMP shows NEEDS_RESET gone)
-#   - a last blk --id works (the device is left reusable)
+#   - a last blk --id works, and QMP shows the device reset (status 0), not
+#     broken: it is left reusable
 #   - after insmod virtio_blk: blk --write is refused with exit 3; Linux
 #     reads what vqdump wrote and the image's own sectors, writes 8 sectors
 #     and reads them back
@@ -269,6 +270,8 @@ blk_test() {
 	blk_vq again --id
 	blk_expect again 0 "a last blk --id after every other run" &&
 		blk_same "last --id: id" "$(blk_get again id)" "$BLK_SERIAL"
+	st=$(blk_qmp_status)
+	blk_same "QMP: the device is left reset (status 0) and not broken" "$st" "0x0 broken=false"
 
 	# Linux's driver takes the device.
 	live_cmd 60 load || fatal "$BLK_LABEL: guest loads virtio_blk"
