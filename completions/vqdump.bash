@@ -30,6 +30,8 @@ _vqdump_static() {
     done
     _vqdump_copts[mem]=$common
     _vqdump_cargs[mem]=''
+    _vqdump_copts[blk]="--id --read --output --write --pattern --flush --discard --write-zeroes --negative --bench --depth --size --inject --device $common"
+    _vqdump_cargs[blk]='--read --output -o --write --pattern --discard --write-zeroes --bench --depth --size --inject --device -d'
     _vqdump_copts[ring]="--at --size --align --type --recent --queue --device $common"
     _vqdump_cargs[ring]='--at --size --align --type --recent --queue --device -d'
     _vqdump_copts[scan]="--step --min-size --max-size $common"
@@ -200,6 +202,8 @@ _vqdump_value() {
     --type) COMPREPLY=($(compgen -W "$_vqdump_types" -- "$val")) ;;
     -d | --device) _vqdump_devices "$bin" "$val" ;;
     --queue) _vqdump_queues "$bin" "$val" ;;
+    -o | --output) _vqdump_files "$val" ;;
+    --inject) COMPREPLY=($(compgen -W "loop next-range indirect-size" -- "$val")) ;;
     *) COMPREPLY=() ;;
     esac
 }

@@ -136,13 +136,24 @@ static int ring_alloc(void *arg, uint16_t size, uint64_t *desc, uint64_t *avail,
 
 	if (r->hw.t.legacy_layout) {
 		size_t used_off, len = vb_vq_legacy_bytes(size, r->hw.t.align, &used_off);
-		uint8_t *p = vb_dma_alloc(&r->dma, len, 4096, 1);
+		size_t npages = (len + 4095) / 4096, aoff = vb_vq_desc_bytes(size);
+		uint8_t *p = vb_dma_alloc(&r->dma, len, 4096, 1), *pages[64];
 
-		if (!p)
+		if (p) {
+			d = p;
+			a = p + aoff;
+			u = p + used_off;
+		} else if (npages <= 64 && vb_vq_desc_bytes(size) <= 4096 &&
+			   aoff % 4096 + vb_vq_avail_bytes(size) <= 4096 &&
+			   !vb_dma_phys_run(&r->dma, npages, pages)) {
+			/* One physical block; each part inside one page, so the
+			 * virtual order of the pages does not matter. */
+			d = pages[0];
+			a = pages[aoff / 4096] + aoff % 4096;
+			u = pages[used_off / 4096];
+		} else {
 			return -ENOMEM;
-		d = p;
-		a = p + vb_vq_desc_bytes(size);
-		u = p + used_off;
+		}
 	} else {
 		d = vb_dma_alloc(&r->dma, vb_vq_desc_bytes(size), 4096, 1);
 		a = d ? vb_dma_alloc(&r->dma, vb_vq_avail_bytes(size), 64, 1) : NULL;

@@ -98,10 +98,23 @@ const struct vq_cmd vq_commands[] = {
 	{
 		.name = "blk",
 		.live = 1,
-		.args = "",
+		.args = "[--id] [--read LBA+N [-o FILE]] [--write LBA+N [--pattern BYTE]] [--flush] "
+			"[--discard LBA+N] [--write-zeroes LBA+N] [--negative] "
+			"[--bench SECONDS [--depth Q] [--size BYTES]] | --inject KIND",
 		.help = "minimal driver: push test block requests to an unbound virtio-blk device",
 		.options = vq_blk_options,
 		.run = vq_cmd_blk,
+		.details = "Brings the device (-d; root, no kernel driver bound) up as virtio 1.3\n"
+		  "section 3.1.1 says, printing each step, sends the requests asked for and\n"
+		  "judges each completion (status byte, used length, 5 s timeout), then resets\n"
+		  "the device.  LBA+N is N 512-byte sectors from LBA, inside the capacity;\n"
+		  "nothing outside a given range is touched.  Order: GET_ID, OUT, WRITE_ZEROES,\n"
+		  "DISCARD, FLUSH, IN, the --negative pair (a read at the capacity: IOERR; type\n"
+		  "0xff: UNSUPP), then --bench (random reads of --size bytes across the whole\n"
+		  "device, --depth in flight).  --write fills every byte with --pattern\n"
+		  "(default 0xa5).  With no request option: --id.  --inject loop|next-range|\n"
+		  "indirect-size publishes one malformed chain and leaves the device unreset.\n"
+		  "Exit 0 when every request completed as the spec says, 1 when not.\n",
 	},
 	{
 		.name = "scan",

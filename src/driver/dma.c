@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Memory a device can reach: a locked huge page or locked pages, physical addresses from /proc/self/pagemap. */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +183,60 @@ void *vb_dma_alloc(struct vb_dma *m, size_t len, size_t align, int contig)
 		 len, m->len,
 		 m->huge ? "one huge page" : "normal pages; a huge page helps: echo 1 > /proc/sys/vm/nr_hugepages");
 	return NULL;
+}
+
+static const uint64_t *sort_pa; /* qsort context for by_pa */
+
+static int by_pa(const void *a, const void *b)
+{
+	uint64_t x = sort_pa[*(const size_t *)a], y = sort_pa[*(const size_t *)b];
+
+	return x < y ? -1 : x > y;
+}
+
+int vb_dma_phys_run(struct vb_dma *m, size_t npages, uint8_t **pages)
+{
+	size_t first = (m->next + GRANULE - 1) / GRANULE, total = m->len / GRANULE, n, i, j;
+	size_t *idx, best = 0, best_top = SIZE_MAX;
+
+	if (!npages || first >= total || npages > total - first)
+		goto none;
+	n = total - first;
+	idx = malloc(n * sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		idx[i] = first + i;
+	sort_pa = m->pa;
+	qsort(idx, n, sizeof(*idx), by_pa);
+	/* Of all runs, the one ending lowest in the buffer wastes least. */
+	for (i = 0; i + npages <= n; i++) {
+		size_t top = idx[i];
+
+		for (j = 1; j < npages; j++) {
+			if (m->pa[idx[i + j]] != m->pa[idx[i]] + j * GRANULE)
+				break;
+			if (idx[i + j] > top)
+				top = idx[i + j];
+		}
+		if (j == npages && top < best_top) {
+			best = i;
+			best_top = top;
+		}
+	}
+	if (best_top != SIZE_MAX) {
+		for (j = 0; j < npages; j++)
+			pages[j] = m->va + idx[best + j] * GRANULE;
+		m->next = (best_top + 1) * GRANULE;
+		free(idx);
+		return 0;
+	}
+	free(idx);
+none:
+	snprintf(m->err, sizeof(m->err),
+		 "no %zu physically consecutive free pages in the DMA buffer; a huge page helps: echo 1 > /proc/sys/vm/nr_hugepages",
+		 npages);
+	return -ENOMEM;
 }
 
 uint64_t vb_dma_pa(const struct vb_dma *m, const void *p)

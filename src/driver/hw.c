@@ -670,11 +670,6 @@ static int open_mmio(struct vb_hw *hw, const struct vq_dev *d, struct vb_steps *
 	FILE *f;
 	int busy = 0, ret;
 
-	if (d->driver[0]) {
-		snprintf(err, errlen, "%s is bound to the kernel driver %s; unbind it first", d->name,
-			 d->driver);
-		return -EBUSY;
-	}
 	f = fopen("/proc/iomem", "re");
 	if (f) {
 		for (;;) {
@@ -700,10 +695,16 @@ static int open_mmio(struct vb_hw *hw, const struct vq_dev *d, struct vb_steps *
 		}
 		free(text);
 	}
-	if (busy == 1) {
-		snprintf(err, errlen,
-			 "%s is claimed by a driver (/proc/iomem: %s inside %s); unbind it first: echo %s > /sys/bus/platform/drivers/virtio-mmio/unbind",
-			 d->name, claim, top, top);
+	if (d->driver[0] || busy == 1) {
+		const char *drv = d->driver[0] ? d->driver : "virtio-mmio";
+
+		if (top[0])
+			snprintf(err, errlen,
+				 "%s is owned by the kernel driver %s (/proc/iomem: %s claimed); unbind it first: echo %s > /sys/bus/platform/drivers/%s/unbind",
+				 d->name, drv, claim[0] ? claim : top, top, drv);
+		else
+			snprintf(err, errlen, "%s is bound to the kernel driver %s; unbind it first",
+				 d->name, drv);
 		return -EBUSY;
 	}
 	vb_step_add(steps, "ownership", 1, "%s: not claimed in /proc/iomem", d->name);

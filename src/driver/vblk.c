@@ -240,7 +240,7 @@ int vb_bring_up(const struct vb_transport *t, int indirect, uint16_t want_size,
 	out->size = size;
 	ret = alloc(alloc_arg, size, &desc, &avail, &used);
 	if (ret) {
-		vb_step_add(steps, "queue", 0, "no memory for a ring of %u entries", size);
+		vb_step_add(steps, "queue", 0, "no DMA memory for a ring of %u entries", size);
 		return fail(t, steps, status, ret);
 	}
 	ret = t->ops->queue_activate(t->h, 0, size, desc, avail, used);

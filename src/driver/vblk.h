@@ -190,6 +190,13 @@ int vb_dma_map_pages(struct vb_dma *m);
  * ahead to a run that is).  NULL with m->err when there is no room. */
 void *vb_dma_alloc(struct vb_dma *m, size_t len, size_t align, int contig);
 uint64_t vb_dma_pa(const struct vb_dma *m, const void *p);
+/*
+ * @npages free pages with consecutive physical addresses, in any virtual
+ * order (normal pages often come in descending physical order): fills
+ * @pages[i] with the page at physical start + i * 4096, and moves the
+ * allocator past the highest of them.  0 or -ENOMEM with m->err.
+ */
+int vb_dma_phys_run(struct vb_dma *m, size_t npages, uint8_t **pages);
 /* Split [p, p+len) into physically contiguous pieces; returns how many
  * (at most @max), or -ENOSPC. */
 int vb_dma_sg(const struct vb_dma *m, const void *p, size_t len, int write, struct vb_sg *sg,

@@ -1,0 +1,681 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests for the minimal blk driver: bring-up against a fake device, the split ring, DMA helpers, request rules. */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/virtio_blk.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+
+#include "driver/hw.h"
+#include "driver/vblk.h"
+
+#define BIT(n) (1ull << (n))
+
+/* ---- a fake device behind struct vb_ops ---- */
+
+struct fake {
+	uint8_t status;            /* the status register */
+	uint64_t offered;          /* device features */
+	uint64_t driver;           /* what the driver wrote */
+	uint16_t qmax;             /* queue 0 maximum */
+	int qenabled;              /* queue 0 enabled */
+	int refuse_features;       /* FEATURES_OK does not stick */
+	uint8_t needs_reset_on;    /* set NEEDS_RESET when this status bit is written */
+	int stuck_reset;           /* status never reads 0 */
+	uint16_t qsize;            /* size activated */
+	uint64_t qdesc, qavail, qused; /* addresses activated */
+	uint8_t writes[32];        /* status writes, in order */
+	unsigned nwrites;
+	unsigned notifies;         /* notify() calls */
+	char err[64];
+};
+
+static int f_get_status(void *h, uint8_t *s)
+{
+	struct fake *f = h;
+
+	*s = f->stuck_reset && !f->status ? 0x01 : f->status;
+	return 0;
+}
+
+static int f_set_status(void *h, uint8_t s)
+{
+	struct fake *f = h;
+
+	if (f->nwrites < sizeof(f->writes))
+		f->writes[f->nwrites++] = s;
+	if (!s) {
+		f->status = 0;
+		f->qenabled = 0;
+		return 0;
+	}
+	if ((s & VIRTIO_CONFIG_S_FEATURES_OK) && f->refuse_features)
+		s &= (uint8_t)~VIRTIO_CONFIG_S_FEATURES_OK;
+	if (f->needs_reset_on && (s & f->needs_reset_on))
+		s |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	f->status = s;
+	return 0;
+}
+
+static int f_get_features(void *h, uint64_t *v)
+{
+	*v = ((struct fake *)h)->offered;
+	return 0;
+}
+
+static int f_set_features(void *h, uint64_t v)
+{
+	((struct fake *)h)->driver = v;
+	return 0;
+}
+
+static int f_queue_info(void *h, unsigned q, uint16_t *max, int *enabled)
+{
+	struct fake *f = h;
+
+	*max = q == 0 ? f->qmax : 0;
+	*enabled = f->qenabled;
+	return 0;
+}
+
+static int f_queue_activate(void *h, unsigned q, uint16_t size, uint64_t desc, uint64_t avail,
+			    uint64_t used)
+{
+	struct fake *f = h;
+
+	(void)q;
+	f->qsize = size;
+	f->qdesc = desc;
+	f->qavail = avail;
+	f->qused = used;
+	f->qenabled = 1;
+	return 0;
+}
+
+static int f_notify(void *h, unsigned q)
+{
+	(void)q;
+	((struct fake *)h)->notifies++;
+	return 0;
+}
+
+static int f_config_read(void *h, unsigned off, void *buf, unsigned len)
+{
+	(void)h;
+	(void)off;
+	memset(buf, 0, len);
+	return 0;
+}
+
+static const struct vb_ops fake_ops = {
+	.get_status = f_get_status,
+	.set_status = f_set_status,
+	.get_features = f_get_features,
+	.set_features = f_set_features,
+	.queue_info = f_queue_info,
+	.queue_activate = f_queue_activate,
+	.notify = f_notify,
+	.config_read = f_config_read,
+};
+
+static void fake_init(struct fake *f, struct vb_transport *t, int modern)
+{
+	memset(f, 0, sizeof(*f));
+	f->offered = BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_BLK_F_FLUSH) | BIT(VIRTIO_BLK_F_SEG_MAX) |
+		     BIT(VIRTIO_RING_F_EVENT_IDX) | BIT(VIRTIO_RING_F_INDIRECT_DESC) |
+		     BIT(VIRTIO_F_ACCESS_PLATFORM);
+	f->qmax = 1024;
+	memset(t, 0, sizeof(*t));
+	t->ops = &fake_ops;
+	t->h = f;
+	t->modern = modern;
+	t->err = f->err;
+}
+
+static int alloc_calls;
+
+static int fake_alloc(void *arg, uint16_t size, uint64_t *d, uint64_t *a, uint64_t *u)
+{
+	(void)arg;
+	alloc_calls++;
+	*d = 0x100000;
+	*a = 0x100000 + 16u * size;
+	*u = 0x200000;
+	return 0;
+}
+
+/* The step named @name, last one of that name. */
+static const struct vb_step *step(const struct vb_steps *s, const char *name)
+{
+	const struct vb_step *r = NULL;
+	unsigned i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].name, name))
+			r = &s->v[i];
+	return r;
+}
+
+/* ---- bring-up ---- */
+
+static void test_bringup_modern(void **state)
+{
+	struct vb_transport t;
+	struct vb_bringup bu;
+	struct vb_steps steps = { .n = 0 };
+	struct fake f;
+	/* 3.1.1: reset, ACKNOWLEDGE, DRIVER, FEATURES_OK, DRIVER_OK, each on
+	 * top of the previous bits. */
+	const uint8_t want[] = { 0, 1, 3, 0x0b, 0x0f };
+
+	(void)state;
+	fake_init(&f, &t, 1);
+	assert_int_equal(vb_bring_up(&t, 0, 256, fake_alloc, NULL, &bu, &steps), 0);
+	assert_int_equal(f.nwrites, sizeof(want));
+	assert_memory_equal(f.writes, want, sizeof(want));
+	assert_int_equal(f.status, 0x0f);
+	/* Only what the driver implements; never EVENT_IDX, INDIRECT,
+	 * ACCESS_PLATFORM or SEG_MAX. */
+	assert_int_equal(f.driver, BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_BLK_F_FLUSH));
+	assert_int_equal(bu.offered, f.offered);
+	/* Size: the smaller of the maximum and what was asked for. */
+	assert_int_equal(f.qsize, 256);
+	assert_int_equal(bu.max_size, 1024);
+	assert_int_equal(f.qdesc, 0x100000);
+	assert_int_equal(f.qused, 0x200000);
+	assert_non_null(step(&steps, "driver_ok"));
+	assert_true(step(&steps, "driver_ok")->ok);
+	/* ACCESS_PLATFORM offered and not accepted: said, not silent. */
+	assert_non_null(strstr(step(&steps, "features")->detail, "ACCESS_PLATFORM"));
+}
+
+static void test_bringup_legacy_fixed(void **state)
+{
+	struct vb_transport t;
+	struct vb_bringup bu;
+	struct vb_steps steps = { .n = 0 };
+	struct fake f;
+	/* Legacy: no FEATURES_OK step (3.1.2). */
+	const uint8_t want[] = { 0, 1, 3, 7 };
+
+	(void)state;
+	fake_init(&f, &t, 0);
+	f.offered = BIT(VIRTIO_BLK_F_FLUSH);
+	t.fixed_size = 1;
+	assert_int_equal(vb_bring_up(&t, 0, 256, fake_alloc, NULL, &bu, &steps), 0);
+	assert_int_equal(f.nwrites, sizeof(want));
+	assert_memory_equal(f.writes, want, sizeof(want));
+	assert_int_equal(f.qsize, 1024); /* fixed: the device's size */
+	assert_null(step(&steps, "features_ok"));
+}
+
+static void test_bringup_no_version1(void **state)
+{
+	struct vb_transport t;
+	struct vb_bringup bu;
+	struct vb_steps steps = { .n = 0 };
+	struct fake f;
+
+	(void)state;
+	fake_init(&f, &t, 1);
+	f.offered = BIT(VIRTIO_BLK_F_FLUSH);
+	assert_int_equal(vb_bring_up(&t, 0, 256, fake_alloc, NULL, &bu, &steps), -ENOTSUP);
+	assert_false(step(&steps, "features")->ok);
+	/* FAILED written, then a reset leaves it at 0. */
+	assert_true(f.writes[f.nwrites - 2] & VIRTIO_CONFIG_S_FAILED);
+	assert_int_equal(f.writes[f.nwrites - 1], 0);
+	assert_int_equal(f.status, 0);
+}
+
+static void test_bringup_features_refused(void **state)
+{
+	struct vb_transport t;
+	struct vb_bringup bu;
+	struct vb_steps steps = { .n = 0 };
+	struct fake f;
+
+	(void)state;
+	fake_init(&f, &t, 1);
+	f.refuse_features = 1;
+	alloc_calls = 0;
+	assert_true(vb_bring_up(&t, 0, 256, fake_alloc, NULL, &bu, &steps) < 0);
+	assert_false(step(&steps, "features_ok")->ok);
+	assert_true(f.writes[f.nwrites - 2] & VIRTIO_CONFIG_S_FAILED);
+	assert_int_equal(f.status, 0);
+	assert_int_equal(alloc_calls, 0); /* no queue set up */
+	assert_null(step(&steps, "driver_ok"));
+}
+
+static void test_bringup_needs_reset(void **state)
+{
+	struct vb_transport t;
+	struct vb_bringup bu;
+	struct vb_steps steps = { .n = 0 };
+	struct fake f;
+
+	(void)state;
+	fake_init(&f, &t, 1);
+	f.needs_reset_on = VIRTIO_CONFIG_S_DRIVER;
+	assert_int_equal(vb_bring_up(&t, 0, 256, fake_alloc, NULL, &bu, &steps), -EIO);
+	assert_false(step(&steps, "driver")->ok);
+	assert_non_null(strstr(step(&steps, "driver")->detail, "NEEDS_RESET"));
+	assert_int_equal(f.status, 0);
+}
+
+static void queue_case(uint16_t qmax, int enabled, int want_ret)
+{
+	struct vb_transport t;
+	struct vb_bringup bu;
+	struct vb_steps steps = { .n = 0 };
+	struct fake f;
+
+	fake_init(&f, &t, 1);
+	f.qmax = qmax;
+	f.qenabled = enabled;
+	/* queue_info runs after the FEATURES_OK write, which keeps qenabled. */
+	assert_int_equal(vb_bring_up(&t, 0, 256, fake_alloc, NULL, &bu, &steps), want_ret);
+	assert_false(step(&steps, "queue")->ok);
+	assert_true(f.writes[f.nwrites - 2] & VIRTIO_CONFIG_S_FAILED);
+	assert_int_equal(f.status, 0);
+}
+
+static int f_set_status_keep_queue(void *h, uint8_t s)
+{
+	struct fake *f = h;
+	int en = f->qenabled;
+	int ret = f_set_status(h, s);
+
+	/* A broken device: the queue stays enabled across the reset. */
+	f->qenabled = en;
+	return ret;
+}
+
+static void test_bringup_queue_checks(void **state)
+{
+	struct vb_ops ops = fake_ops;
+	struct vb_transport t;
+	struct vb_bringup bu;
+	struct vb_steps steps = { .n = 0 };
+	struct fake f;
+
+	(void)state;
+	queue_case(0, 0, -ENODEV);
+	queue_case(100, 0, -EPROTO); /* not a power of 2 (2.7) */
+	fake_init(&f, &t, 1);
+	ops.set_status = f_set_status_keep_queue;
+	t.ops = &ops;
+	f.qenabled = 1;
+	assert_int_equal(vb_bring_up(&t, 0, 256, fake_alloc, NULL, &bu, &steps), -EBUSY);
+	assert_false(step(&steps, "queue")->ok);
+}
+
+static void test_reset_timeout(void **state)
+{
+	struct vb_transport t;
+	struct vb_bringup bu;
+	struct vb_steps steps = { .n = 0 };
+	struct fake f;
+
+	(void)state;
+	fake_init(&f, &t, 1);
+	f.stuck_reset = 1;
+	assert_int_equal(vb_reset(&t, 5), -ETIMEDOUT);
+	assert_int_equal(vb_bring_up(&t, 0, 256, fake_alloc, NULL, &bu, &steps), -ETIMEDOUT);
+	assert_false(step(&steps, "reset")->ok);
+}
+
+static void test_negotiate(void **state)
+{
+	uint64_t acc;
+	char why[128];
+
+	(void)state;
+	/* Modern without VERSION_1: refused. */
+	assert_int_equal(vb_negotiate(BIT(VIRTIO_BLK_F_FLUSH), 1, 0, &acc, why, sizeof(why)),
+			 -ENOTSUP);
+	/* Legacy: fine, and VERSION_1 never accepted there. */
+	assert_int_equal(vb_negotiate(BIT(VIRTIO_BLK_F_FLUSH) | BIT(VIRTIO_F_VERSION_1), 0, 0, &acc,
+				      why, sizeof(why)), 0);
+	assert_int_equal(acc, BIT(VIRTIO_BLK_F_FLUSH));
+	/* INDIRECT only when asked for, and then it must be offered. */
+	assert_int_equal(vb_negotiate(BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_RING_F_INDIRECT_DESC), 1, 1,
+				      &acc, why, sizeof(why)), 0);
+	assert_true(acc & BIT(VIRTIO_RING_F_INDIRECT_DESC));
+	assert_int_equal(vb_negotiate(BIT(VIRTIO_F_VERSION_1), 1, 1, &acc, why, sizeof(why)),
+			 -ENOTSUP);
+	/* Everything offered: only the implemented set. */
+	assert_int_equal(vb_negotiate(~0ull, 1, 0, &acc, why, sizeof(why)), 0);
+	assert_int_equal(acc, BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_BLK_F_FLUSH) |
+				      BIT(VIRTIO_BLK_F_BLK_SIZE) | BIT(VIRTIO_BLK_F_RO) |
+				      BIT(VIRTIO_BLK_F_DISCARD) | BIT(VIRTIO_BLK_F_WRITE_ZEROES));
+}
+
+/* ---- split ring ---- */
+
+struct ringmem {
+	struct vring_desc desc[8];
+	uint8_t avail[6 + 2 * 8];
+	uint8_t used[6 + 8 * 8] __attribute__((aligned(4)));
+};
+
+static void test_vq_chain(void **state)
+{
+	struct ringmem m;
+	struct vb_vq vq;
+	struct vb_sg sg[3] = {
+		{ 0x1000, 16, 0 }, { 0x2000, 512, 1 }, { 0x3000, 1, 1 },
+	};
+	struct vb_sg bad[2] = { { 0x1000, 16, 1 }, { 0x2000, 16, 0 } };
+	int cookie = 7, head;
+
+	(void)state;
+	assert_int_equal(vb_vq_init(&vq, 8, m.desc, m.avail, m.used), 0);
+	assert_int_equal(vq.avail->flags, VRING_AVAIL_F_NO_INTERRUPT);
+	head = vb_vq_add(&vq, sg, 3, &cookie);
+	assert_int_equal(head, 0);
+	/* 2.7.5: NEXT on all but the last, WRITE on the device-writable ones. */
+	assert_int_equal(m.desc[0].flags, VRING_DESC_F_NEXT);
+	assert_int_equal(m.desc[0].addr, 0x1000);
+	assert_int_equal(m.desc[0].len, 16);
+	assert_int_equal(m.desc[m.desc[0].next].flags, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE);
+	assert_int_equal(m.desc[m.desc[m.desc[0].next].next].flags, VRING_DESC_F_WRITE);
+	assert_int_equal(vq.avail->ring[0], 0);
+	/* Not visible before publish. */
+	assert_int_equal(vq.avail->idx, 0);
+	vb_vq_publish(&vq);
+	assert_int_equal(vq.avail->idx, 1);
+	assert_int_equal(vq.num_free, 5);
+	/* Readable after writable is refused (2.7.4.2); too long a chain too. */
+	assert_int_equal(vb_vq_add(&vq, bad, 2, NULL), -EINVAL);
+	{
+		struct vb_sg many[6];
+
+		memset(many, 0, sizeof(many));
+		assert_int_equal(vb_vq_add(&vq, many, 6, NULL), -ENOSPC);
+	}
+	vb_vq_free(&vq);
+}
+
+static void test_vq_used_checks(void **state)
+{
+	struct ringmem m;
+	struct vb_vq vq;
+	struct vb_sg sg[3] = {
+		{ 0x1000, 16, 0 }, { 0x2000, 512, 1 }, { 0x3000, 1, 1 },
+	};
+	struct vring_used *u = (struct vring_used *)m.used;
+	char err[200];
+	void *cookie;
+	uint32_t len;
+	int c1 = 1;
+
+	(void)state;
+	assert_int_equal(vb_vq_init(&vq, 8, m.desc, m.avail, m.used), 0);
+	/* Nothing used yet. */
+	assert_int_equal(vb_vq_get_used(&vq, &cookie, &len, err, sizeof(err)), 0);
+	vb_vq_add(&vq, sg, 3, &c1);
+	vb_vq_publish(&vq);
+	/* An index ahead of what is in flight. */
+	u->idx = 2;
+	assert_int_equal(vb_vq_get_used(&vq, &cookie, &len, err, sizeof(err)), -EPROTO);
+	/* An id that is not a head in flight. */
+	u->idx = 1;
+	u->ring[0].id = 5;
+	u->ring[0].len = 1;
+	assert_int_equal(vb_vq_get_used(&vq, &cookie, &len, err, sizeof(err)), -EPROTO);
+	u->ring[0].id = 9; /* beyond the ring */
+	assert_int_equal(vb_vq_get_used(&vq, &cookie, &len, err, sizeof(err)), -EPROTO);
+	/* More than the writable bytes (512 + 1). */
+	u->ring[0].id = 0;
+	u->ring[0].len = 514;
+	assert_int_equal(vb_vq_get_used(&vq, &cookie, &len, err, sizeof(err)), -EPROTO);
+	/* Right: taken, and its descriptors free again. */
+	u->ring[0].len = 513;
+	assert_int_equal(vb_vq_get_used(&vq, &cookie, &len, err, sizeof(err)), 1);
+	assert_ptr_equal(cookie, &c1);
+	assert_int_equal(len, 513);
+	assert_int_equal(vq.num_free, 8);
+	/* The same element again: no longer in flight. */
+	u->idx = 2;
+	assert_int_equal(vb_vq_get_used(&vq, &cookie, &len, err, sizeof(err)), -EPROTO);
+	vb_vq_free(&vq);
+}
+
+static void test_vq_layout(void **state)
+{
+	size_t used_off;
+
+	(void)state;
+	/* 2.7: desc 16*N, avail 6+2*N, used 6+8*N; legacy used ring aligned. */
+	assert_int_equal(vb_vq_desc_bytes(256), 4096);
+	assert_int_equal(vb_vq_avail_bytes(256), 518);
+	assert_int_equal(vb_vq_used_bytes(256), 2054);
+	assert_int_equal(vb_vq_legacy_bytes(256, 4096, &used_off), 8192 + 2054);
+	assert_int_equal(used_off, 8192);
+	assert_int_equal(vb_vq_legacy_bytes(128, 4096, &used_off), 4096 + 1030);
+	assert_int_equal(used_off, 4096);
+}
+
+/* ---- DMA helpers ---- */
+
+static void test_pagemap_entries(void **state)
+{
+	uint64_t pfn;
+
+	(void)state;
+	assert_int_equal(vb_pagemap_pfn((1ull << 63) | 0x1234, &pfn), 0);
+	assert_int_equal(pfn, 0x1234);
+	/* Bits 55-62 are flags, not PFN. */
+	assert_int_equal(vb_pagemap_pfn((1ull << 63) | (1ull << 55) | 0x10, &pfn), 0);
+	assert_int_equal(pfn, 0x10);
+	assert_int_equal(vb_pagemap_pfn(0x1234, &pfn), -ENOENT);
+	assert_int_equal(vb_pagemap_pfn(1ull << 63, &pfn), -EPERM);
+}
+
+static void test_pagemap_file(void **state)
+{
+	char path[] = "/tmp/vqdump-pagemap-XXXXXX", err[256];
+	uint64_t e[4] = { (1ull << 63) | 0x100, (1ull << 63) | 0x101, (1ull << 63), 0x5 };
+	uint64_t pa[4];
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, e, sizeof(e)), sizeof(e));
+	close(fd);
+	/* va 0: entries from offset 0. */
+	assert_int_equal(vb_pagemap_read(path, (void *)0, 2, 4096, pa, err, sizeof(err)), 0);
+	assert_int_equal(pa[0], 0x100000);
+	assert_int_equal(pa[1], 0x101000);
+	/* Entry 2 has PFN 0: no CAP_SYS_ADMIN, a clear error. */
+	assert_int_equal(vb_pagemap_read(path, (void *)0, 3, 4096, pa, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "CAP_SYS_ADMIN"));
+	/* Entry 3 not present. */
+	assert_int_equal(vb_pagemap_read(path, (void *)(uintptr_t)(3 * 4096), 1, 4096, pa, err,
+					 sizeof(err)), -ENOENT);
+	/* Past the end of the file. */
+	assert_true(vb_pagemap_read(path, (void *)(uintptr_t)(4 * 4096), 1, 4096, pa, err,
+				    sizeof(err)) < 0);
+	unlink(path);
+}
+
+static void test_dma_split(void **state)
+{
+	static uint8_t buf[4 * 4096] __attribute__((aligned(4096)));
+	/* Pages 0,1 contiguous, 2 elsewhere, 3 right below 2. */
+	uint64_t pa[4] = { 0x10000, 0x11000, 0x50000, 0x4f000 };
+	struct vb_dma m = { .va = buf, .len = sizeof(buf), .page = 4096, .pa = pa };
+	struct vb_sg sg[4];
+	uint8_t *pages[2];
+
+	(void)state;
+	/* 100 bytes before the end of page 0 to 100 bytes into page 2. */
+	assert_int_equal(vb_dma_sg(&m, buf + 4096 - 100, 4096 + 200, 1, sg, 4), 2);
+	assert_int_equal(sg[0].addr, 0x10000 + 4096 - 100);
+	assert_int_equal(sg[0].len, 4096 + 100);
+	assert_int_equal(sg[1].addr, 0x50000);
+	assert_int_equal(sg[1].len, 100);
+	assert_true(sg[0].write && sg[1].write);
+	assert_int_equal(vb_dma_sg(&m, buf, 4 * 4096, 0, sg, 2), -ENOSPC);
+	assert_int_equal(vb_dma_pa(&m, buf + 2 * 4096 + 5), 0x50005);
+	/* Contiguous allocation: pages 0-1 are, 1-2 and 2-3 are not. */
+	assert_ptr_equal(vb_dma_alloc(&m, 2 * 4096, 4096, 1), buf);
+	m.next = 4096;
+	assert_null(vb_dma_alloc(&m, 2 * 4096, 4096, 1));
+	m.next = 4096;
+	assert_ptr_equal(vb_dma_alloc(&m, 100, 8, 0), buf + 4096);
+	/* Physically consecutive pages in reverse virtual order: 3 then 2. */
+	m.next = 0;
+	assert_int_equal(vb_dma_phys_run(&m, 2, pages), 0);
+	assert_ptr_equal(pages[0], buf);
+	m.next = 2 * 4096;
+	assert_int_equal(vb_dma_phys_run(&m, 2, pages), 0);
+	assert_ptr_equal(pages[0], buf + 3 * 4096);
+	assert_ptr_equal(pages[1], buf + 2 * 4096);
+	assert_int_equal(m.next, 4 * 4096);
+	assert_int_equal(vb_dma_phys_run(&m, 1, pages), -ENOMEM);
+}
+
+/* ---- requests ---- */
+
+static void test_ranges(void **state)
+{
+	uint64_t lba, n;
+
+	(void)state;
+	assert_int_equal(vb_parse_range("0+8", &lba, &n), 0);
+	assert_int_equal(lba, 0);
+	assert_int_equal(n, 8);
+	assert_int_equal(vb_parse_range("0x10+0x2", &lba, &n), 0);
+	assert_int_equal(lba, 16);
+	assert_int_equal(n, 2);
+	assert_int_equal(vb_parse_range("5+0", &lba, &n), -EINVAL);
+	assert_int_equal(vb_parse_range("5", &lba, &n), -EINVAL);
+	assert_int_equal(vb_parse_range("+5", &lba, &n), -EINVAL);
+	assert_int_equal(vb_parse_range("-1+5", &lba, &n), -EINVAL);
+	assert_int_equal(vb_parse_range("5+-1", &lba, &n), -EINVAL);
+	assert_int_equal(vb_parse_range("5+1x", &lba, &n), -EINVAL);
+	assert_int_equal(vb_parse_range("", &lba, &n), -EINVAL);
+	assert_int_equal(vb_parse_range("18446744073709551615+1", &lba, &n), -EINVAL);
+	assert_int_equal(vb_parse_range("36028797018963967+1", &lba, &n), -EINVAL);
+	/* Capacity: [lba, lba+n) must fit. */
+	assert_int_equal(vb_range_check(0, 16, 16), 0);
+	assert_int_equal(vb_range_check(15, 1, 16), 0);
+	assert_int_equal(vb_range_check(15, 2, 16), -ERANGE);
+	assert_int_equal(vb_range_check(16, 1, 16), -ERANGE);
+	assert_int_equal(vb_range_check(1, UINT64_MAX, 16), -ERANGE);
+}
+
+static void test_status_names(void **state)
+{
+	char b[16];
+
+	(void)state;
+	assert_string_equal(vb_status_name(VIRTIO_BLK_S_OK, b, sizeof(b)), "OK");
+	assert_string_equal(vb_status_name(VIRTIO_BLK_S_IOERR, b, sizeof(b)), "IOERR");
+	assert_string_equal(vb_status_name(VIRTIO_BLK_S_UNSUPP, b, sizeof(b)), "UNSUPP");
+	assert_string_equal(vb_status_name(0xff, b, sizeof(b)), "none(0xff)");
+	assert_string_equal(vb_status_name(0x07, b, sizeof(b)), "0x07");
+	assert_string_equal(vb_type_name(VIRTIO_BLK_T_GET_ID), "GET_ID");
+	assert_string_equal(vb_type_name(VB_T_UNKNOWN), "UNKNOWN");
+}
+
+static void test_completion_rules(void **state)
+{
+	char why[200];
+
+	(void)state;
+	/* A read of 4096 bytes: len must be data + status. */
+	assert_int_equal(vb_check_completion(VIRTIO_BLK_T_IN, 0, 4097, 4096, 4097, 0, why,
+					     sizeof(why)), 0);
+	assert_int_equal(vb_check_completion(VIRTIO_BLK_T_IN, 0, 1, 4096, 4097, 0, why,
+					     sizeof(why)), -EPROTO);
+	/* Beyond the writable bytes. */
+	assert_int_equal(vb_check_completion(VIRTIO_BLK_T_OUT, 0, 2, 0, 1, 0, why, sizeof(why)),
+			 -EPROTO);
+	/* Status never written. */
+	assert_int_equal(vb_check_completion(VIRTIO_BLK_T_OUT, 0xff, 1, 0, 1, 0, why, sizeof(why)),
+			 -EPROTO);
+	assert_non_null(strstr(why, "none(0xff)"));
+	/* Negative cases: the expected error is right, OK is wrong. */
+	assert_int_equal(vb_check_completion(VIRTIO_BLK_T_IN, VIRTIO_BLK_S_IOERR, 1, 512, 513,
+					     VIRTIO_BLK_S_IOERR, why, sizeof(why)), 0);
+	assert_int_equal(vb_check_completion(VB_T_UNKNOWN, VIRTIO_BLK_S_OK, 1, 0, 1,
+					     VIRTIO_BLK_S_UNSUPP, why, sizeof(why)), -EPROTO);
+}
+
+static void test_percentiles(void **state)
+{
+	uint64_t v[100];
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 100; i++)
+		v[i] = i + 1;
+	/* Nearest rank: ceil(p * n / 100). */
+	assert_int_equal(vb_percentile(v, 100, 50), 50);
+	assert_int_equal(vb_percentile(v, 100, 99), 99);
+	assert_int_equal(vb_percentile(v, 100, 100), 100);
+	assert_int_equal(vb_percentile(v, 100, 0), 1);
+	assert_int_equal(vb_percentile(v, 3, 50), 2);
+	assert_int_equal(vb_percentile(v, 3, 99), 3);
+	assert_int_equal(vb_percentile(v, 1, 99), 1);
+	assert_int_equal(vb_percentile(v, 0, 50), 0);
+}
+
+static void test_iomem_claims(void **state)
+{
+	const char *bound = "00000000-00000fff : Reserved\n"
+			    "feb02e00-feb02fff : LNRO0005:00\n"
+			    "  feb02e00-feb02fff : LNRO0005:00 LNRO0005:00\n"
+			    "fee00000-fee00fff : Local APIC\n";
+	const char *free_ = "feb02e00-feb02fff : LNRO0005:00\n"
+			    "fee00000-fee00fff : Local APIC\n";
+	char top[64], claim[64];
+
+	(void)state;
+	assert_int_equal(vb_iomem_busy(bound, 0xfeb02e00, top, sizeof(top), claim, sizeof(claim)), 1);
+	assert_string_equal(top, "LNRO0005:00");
+	assert_int_equal(vb_iomem_busy(free_, 0xfeb02e00, top, sizeof(top), claim, sizeof(claim)), 0);
+	assert_int_equal(vb_iomem_busy(free_, 0xfeb00000, top, sizeof(top), claim, sizeof(claim)),
+			 -ENOENT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_bringup_modern),
+	    cmocka_unit_test(test_bringup_legacy_fixed),
+	    cmocka_unit_test(test_bringup_no_version1),
+	    cmocka_unit_test(test_bringup_features_refused),
+	    cmocka_unit_test(test_bringup_needs_reset),
+	    cmocka_unit_test(test_bringup_queue_checks),
+	    cmocka_unit_test(test_reset_timeout),
+	    cmocka_unit_test(test_negotiate),
+	    cmocka_unit_test(test_vq_chain),
+	    cmocka_unit_test(test_vq_used_checks),
+	    cmocka_unit_test(test_vq_layout),
+	    cmocka_unit_test(test_pagemap_entries),
+	    cmocka_unit_test(test_pagemap_file),
+	    cmocka_unit_test(test_dma_split),
+	    cmocka_unit_test(test_ranges),
+	    cmocka_unit_test(test_status_names),
+	    cmocka_unit_test(test_completion_rules),
+	    cmocka_unit_test(test_percentiles),
+	    cmocka_unit_test(test_iomem_claims),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
