@@ -7,7 +7,8 @@
 # and a 16 MiB image of seeded random bytes.  blk_lib.sh says what is
 # checked.  microvm under TCG needs the TSC frequency on the kernel command
 # line (see test-live-mmio.sh).
-# The guest reserves one huge page (BLK_HUGEPAGE=1) for the legacy ring.
+# The guest reserves one 2 MiB huge page (BLK_HUGEPAGE=1), so this test takes
+# the driver's huge-page memory path; the other three use normal pages.
 #
 # Usage: tests/qemu/test-blk-mmio1.sh  (VQDUMP=path overrides ../../build/vqdump;
 #        VQ_KEEP=DIR keeps consoles)
@@ -18,7 +19,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=blk_lib.sh
 . "$HERE/blk_lib.sh"
 
-# The legacy ring must be physically contiguous: give the driver a huge page.
+# The driver's huge-page path (see above).
 BLK_HUGEPAGE=1
 blk_init VQBLK-MMIO1 virtio_mmio
 KHZ=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)

@@ -4,7 +4,8 @@
 #
 # One PCI guest (TCG), one virtio-blk-pci device with disable-modern=on and
 # a 16 MiB image of seeded random bytes.  blk_lib.sh says what is checked.
-# The guest reserves one huge page (BLK_HUGEPAGE=1) for the legacy ring.
+# The driver uses normal 4 KiB pages here (its legacy ring on physically
+# consecutive pages); test-blk-mmio1.sh gives it a huge page instead.
 #
 # Usage: tests/qemu/test-blk-pci-legacy.sh  (VQDUMP=path overrides ../../build/vqdump;
 #        VQ_KEEP=DIR keeps consoles)
@@ -15,8 +16,6 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=blk_lib.sh
 . "$HERE/blk_lib.sh"
 
-# The legacy ring must be physically contiguous: give the driver a huge page.
-BLK_HUGEPAGE=1
 blk_init VQBLK-PCI-LEGACY ""
 blk_test pci-legacy pci-legacy 0 -vga none -nic none \
 	-drive "$(blk_drive_opts)" \
