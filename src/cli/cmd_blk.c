@@ -84,6 +84,9 @@ struct run {
 	uint64_t capacity;      /* sectors */
 	uint32_t blk_size;      /* when BLK_SIZE was negotiated, else 0 */
 	uint32_t max_discard, max_wz; /* sectors per request, 0: no limit given */
+	uint8_t peek[64];       /* first bytes --read returned (no -o) */
+	size_t peek_len;        /* bytes in @peek, 0: none */
+	uint64_t peek_lba, peek_total; /* where they came from, bytes read */
 	char id[21];            /* GET_ID answer */
 	int have_id;
 	struct req *reqs;       /* judged requests, in order */
@@ -92,7 +95,8 @@ struct run {
 	uint8_t *data;          /* CHUNK_SECTORS * SECTOR bytes */
 	/* bench */
 	int bench_done;
-	double bench_secs;
+	double bench_secs;      /* asked for */
+	double bench_elapsed;   /* how long it ran (less when interrupted) */
 	unsigned depth;
 	uint32_t bsize;
 	uint64_t bench_n, bench_errors;
@@ -152,14 +156,17 @@ static int ring_alloc(void *arg, uint16_t size, uint64_t *desc, uint64_t *avail,
 			a = pages[aoff / 4096] + aoff % 4096;
 			u = pages[used_off / 4096];
 		} else {
+			snprintf(r->hw.err, sizeof(r->hw.err), "%s", r->dma.err);
 			return -ENOMEM;
 		}
 	} else {
 		d = vb_dma_alloc(&r->dma, vb_vq_desc_bytes(size), 4096, 1);
 		a = d ? vb_dma_alloc(&r->dma, vb_vq_avail_bytes(size), 64, 1) : NULL;
 		u = a ? vb_dma_alloc(&r->dma, vb_vq_used_bytes(size), 64, 1) : NULL;
-		if (!u)
+		if (!u) {
+			snprintf(r->hw.err, sizeof(r->hw.err), "%s", r->dma.err);
 			return -ENOMEM;
+		}
 	}
 	if (vb_vq_init(&r->vq, size, d, a, u))
 		return -ENOMEM;
@@ -173,7 +180,8 @@ static int ring_alloc(void *arg, uint16_t size, uint64_t *desc, uint64_t *avail,
 /* Descriptors one data buffer of @bytes may need. */
 static unsigned data_pieces(const struct run *r, size_t bytes)
 {
-	return r->dma.huge ? 1 : (unsigned)(bytes / 4096 + 1);
+	/* Buffers start on a page: one piece per page they cover. */
+	return r->dma.huge ? 1 : (unsigned)((bytes + 4095) / 4096);
 }
 
 /*
@@ -358,14 +366,11 @@ static int do_rw(struct run *r, int is_write, uint64_t lba, uint64_t n, int patt
 					}
 					off += (size_t)w;
 				}
-			} else if (show && !r->ctx->json && done == 0) {
-				size_t i;
-
-				printf("data at sector %llu (first 64 of %zu bytes; -o FILE saves all):\n",
-				       (unsigned long long)lba, (size_t)(n * SECTOR));
-				for (i = 0; i < 64 && i < bytes; i++)
-					printf("%s%02x%s", i % 16 ? " " : "  ", r->data[i],
-					       i % 16 == 15 ? "\n" : "");
+			} else if (show && done == 0) {
+				r->peek_len = bytes < sizeof(r->peek) ? bytes : sizeof(r->peek);
+				memcpy(r->peek, r->data, r->peek_len);
+				r->peek_lba = lba;
+				r->peek_total = n * SECTOR;
 			}
 		}
 		if (!q->ok)
@@ -615,6 +620,8 @@ static int bench(struct run *r)
 	if (nlat) {
 		double secs = (double)(now_ns() - t_start) / 1e9;
 
+		r->bench_elapsed = secs;
+
 		qsort(lat, nlat, sizeof(*lat), cmp_u64);
 		r->lat_min = lat[0];
 		r->lat_max = lat[nlat - 1];
@@ -751,13 +758,14 @@ static void print_text(const struct run *r, int verdict_ok, const char *verdict)
 		printf("id \"%s\"\n", r->id);
 	for (i = 0; i < r->nreqs; i++) {
 		const struct req *q = &r->reqs[i];
-		char lat[32] = "-";
+		char lat[32] = "-", range[48];
 
 		if (q->done)
 			snprintf(lat, sizeof(lat), "%.1f us", (double)q->latency / 1000.0);
-		printf("%-4s %-12s lba %llu+%llu  status %-10s", q->ok ? "ok" : "FAIL",
-		       q->type == VB_T_UNKNOWN ? "type 0xff" : vb_type_name(q->type),
-		       (unsigned long long)q->lba, (unsigned long long)q->count,
+		snprintf(range, sizeof(range), "lba %llu+%llu", (unsigned long long)q->lba,
+			 (unsigned long long)q->count);
+		printf("%-4s %-12s %-18s status %-10s", q->ok ? "ok" : "FAIL",
+		       q->type == VB_T_UNKNOWN ? "type 0xff" : vb_type_name(q->type), range,
 		       req_status(q, b, sizeof(b)));
 		if (!q->skipped)
 			printf(" expected %-6s len %-6u %s", vb_status_name(q->expect, b2, sizeof(b2)),
@@ -766,9 +774,16 @@ static void print_text(const struct run *r, int verdict_ok, const char *verdict)
 			printf("  (%s)", q->why);
 		printf("\n");
 	}
+	if (r->peek_len) {
+		printf("data at sector %llu (first %zu of %llu bytes; -o FILE saves all):\n",
+		       (unsigned long long)r->peek_lba, r->peek_len, (unsigned long long)r->peek_total);
+		for (i = 0; i < r->peek_len; i++)
+			printf("%s%02x%s", i % 16 ? " " : "  ", r->peek[i],
+			       i % 16 == 15 || i + 1 == r->peek_len ? "\n" : "");
+	}
 	if (r->bench_done)
 		printf("bench: %.1f s, depth %u, %u-byte random reads: %llu requests, %llu wrong, %.0f IOPS, latency min %.1f us, p50 %.1f us, p99 %.1f us, max %.1f us%s%s\n",
-		       r->bench_secs, r->depth, r->bsize, (unsigned long long)r->bench_n,
+		       r->bench_elapsed, r->depth, r->bsize, (unsigned long long)r->bench_n,
 		       (unsigned long long)r->bench_errors, r->iops, r->lat_min / 1000.0,
 		       r->lat_p50 / 1000.0, r->lat_p99 / 1000.0, r->lat_max / 1000.0,
 		       r->bench_why[0] ? "; first problem: " : "", r->bench_why);
@@ -832,6 +847,7 @@ static void print_json(const struct run *r, int verdict_ok, const char *verdict)
 		struct json_object *bj = json_object_new_object(), *l = json_object_new_object();
 
 		json_object_object_add(bj, "seconds", json_object_new_double(r->bench_secs));
+		json_object_object_add(bj, "elapsed", json_object_new_double(r->bench_elapsed));
 		json_object_object_add(bj, "depth", json_object_new_int64(r->depth));
 		json_object_object_add(bj, "size", json_object_new_int64(r->bsize));
 		json_object_object_add(bj, "requests", json_object_new_uint64(r->bench_n));
@@ -1022,10 +1038,9 @@ static void read_config(struct run *r)
 	vb_step_add(&r->steps, "config", 1, "capacity %llu sectors", (unsigned long long)r->capacity);
 }
 
-static int fail_access(struct run *r, const char *msg)
+static int fail_access(const char *msg)
 {
 	vq_err("blk: %s", msg);
-	(void)r;
 	return EXIT_ACCESS;
 }
 
@@ -1053,7 +1068,7 @@ int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv)
 	ret = vb_hw_open(&r.hw, r.d, &r.steps, err, sizeof(err));
 	if (ret) {
 		vb_hw_close(&r.hw);
-		return fail_access(&r, err);
+		return fail_access(err);
 	}
 	/* DMA: the ring, one request slot and a chunk, and the bench slots. */
 	need = RING_RESERVE + SLOT + CHUNK_SECTORS * SECTOR + 4096;
@@ -1063,7 +1078,7 @@ int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv)
 	if (ret) {
 		vb_hw_close(&r.hw);
 		snprintf(err, sizeof(err), "DMA memory: %s", r.dma.err);
-		return fail_access(&r, err);
+		return fail_access(err);
 	}
 	vb_step_add(&r.steps, "dma", 1, "%zu bytes of %s, first page at 0x%llx (pagemap)", r.dma.len,
 		    r.dma.huge ? "one locked 2 MiB huge page" : "locked 4 KiB pages",
@@ -1074,7 +1089,7 @@ int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv)
 			snprintf(err, sizeof(err), "open %s: %s", o.out, strerror(errno));
 			vb_dma_close(&r.dma);
 			vb_hw_close(&r.hw);
-			return fail_access(&r, err);
+			return fail_access(err);
 		}
 	}
 
@@ -1088,9 +1103,14 @@ int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv)
 	ret = vb_bring_up(&r.hw.t, o.inject == INJ_INDIRECT_SIZE, QUEUE_WANT, ring_alloc, &r, &r.bu,
 			  &r.steps);
 	if (ret) {
-		snprintf(verdict, sizeof(verdict), "bring-up failed at step '%s'",
-			 r.steps.n ? r.steps.v[r.steps.n - (r.steps.v[r.steps.n - 1].ok && r.steps.n > 1 ? 2 : 1)].name : "?");
-		code = EXIT_FOUND;
+		const char *at = "?";
+
+		for (i = 0; i < r.steps.n; i++)
+			if (!r.steps.v[i].ok)
+				at = r.steps.v[i].name;
+		snprintf(verdict, sizeof(verdict), "bring-up failed at step '%s'", at);
+		/* No memory for the ring is the machine's problem, not the device's. */
+		code = ret == -ENOMEM ? EXIT_ACCESS : EXIT_FOUND;
 		goto report;
 	}
 	r.device_up = 1;

@@ -207,8 +207,10 @@ int vb_bring_up(const struct vb_transport *t, int indirect, uint16_t want_size,
 			return fail(t, steps, status, ret);
 		if (!(status & VIRTIO_CONFIG_S_FEATURES_OK)) {
 			vb_step_add(steps, "features_ok", 0,
-				    "device refused the features (FEATURES_OK not read back, status 0x%02x)",
-				    status);
+				    "device refused the features (FEATURES_OK not read back, status 0x%02x)%s",
+				    status, out->offered & BIT(VIRTIO_F_ACCESS_PLATFORM)
+				    ? "; it offers ACCESS_PLATFORM, which vqdump does not accept (it gives the device physical addresses)"
+				    : "");
 			return fail(t, steps, status, -ENOTSUP);
 		}
 		vb_step_add(steps, "features_ok", 1, "status 0x%02x", status);
@@ -240,7 +242,8 @@ int vb_bring_up(const struct vb_transport *t, int indirect, uint16_t want_size,
 	out->size = size;
 	ret = alloc(alloc_arg, size, &desc, &avail, &used);
 	if (ret) {
-		vb_step_add(steps, "queue", 0, "no DMA memory for a ring of %u entries", size);
+		vb_step_add(steps, "queue", 0, "no DMA memory for a ring of %u entries: %s", size,
+			    t->err);
 		return fail(t, steps, status, ret);
 	}
 	ret = t->ops->queue_activate(t->h, 0, size, desc, avail, used);
