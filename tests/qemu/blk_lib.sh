@@ -17,6 +17,9 @@
 #              device id=vblk,serial=$BLK_SERIAL (blk_drive_opts prints the
 #              drive part).
 #
+# BLK_FAULT_SECTOR=N puts the image behind QEMU's blkdebug driver, which
+# fails every read covering sector N with EIO (a device error the spec does
+# not expect); blk --read across it must exit 1 with the request's IOERR.
 # BLK_HUGEPAGE=1 reserves one 2 MiB huge page in the guest before the first
 # run: the driver then takes its DMA memory from it instead of normal pages.
 #
@@ -32,6 +35,7 @@
 #     are what --pattern promises; --flush OK; --write-zeroes and --discard
 #     OK when QEMU offers them (the zeroed range reads back as zeros)
 #   - blk --negative: a read past the end gives IOERR, an unknown type UNSUPP
+#   - BLK_FAULT_SECTOR: a read the drive fails is reported (IOERR), exit 1
 #   - INJECT: --inject KIND leaves the device in DEVICE_NEEDS_RESET in QMP
 #     (x-query-virtio-status) and in `vqdump status --json`; the next blk run
 #     resets it and works (QMP shows NEEDS_RESET gone)
@@ -148,7 +152,11 @@ blk_wait_needs_reset() {
 }
 
 blk_drive_opts() {
-	echo "file=$BLK_IMG,format=raw,if=none,id=dvblk,discard=ignore"
+	if [ -n "${BLK_FAULT_SECTOR:-}" ]; then
+		echo "driver=raw,file.driver=blkdebug,file.config=$TMP/blkdebug.conf,file.image.driver=file,file.image.filename=$BLK_IMG,if=none,id=dvblk,discard=ignore"
+	else
+		echo "file=$BLK_IMG,format=raw,if=none,id=dvblk,discard=ignore"
+	fi
 }
 
 # blk_init SERIAL MODS: everything before the boot.
@@ -159,6 +167,10 @@ blk_init() {
 		"bin:$VQDUMP=/bin/vqdump" || fatal "initramfs"
 	BLK_ORIG=$TMP/orig.img
 	BLK_IMG=$TMP/disk.img
+	if [ -n "${BLK_FAULT_SECTOR:-}" ]; then
+		printf '[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "%s"\n' \
+			"$BLK_FAULT_SECTOR" >"$TMP/blkdebug.conf" || fatal "blkdebug configuration"
+	fi
 	if ! "${BLK_CHK[@]}" mkimage "$BLK_SEED" "$BLK_SIZE" "$BLK_ORIG" ||
 		! cp "$BLK_ORIG" "$BLK_IMG"; then
 		fatal "disk image"
@@ -234,6 +246,15 @@ blk_test() {
 	blk_vq neg --negative
 	blk_expect neg 0 "--negative: read past the end IOERR, unknown type UNSUPP" \
 		"IN $((size / 512)) 1 IOERR" "UNKNOWN * * UNSUPP"
+
+	if [ -n "${BLK_FAULT_SECTOR:-}" ]; then
+		# The drive fails every read covering this sector with EIO, so the
+		# device answers IOERR where the spec expects OK: blk must say so
+		# and exit 1.
+		blk_vq fault --read "$((BLK_FAULT_SECTOR - 4))+8" -o /tmp/fault.bin
+		blk_expect fault 1 "--read across the sector the drive fails: the device's IOERR judged wrong, exit 1" \
+			"IN $((BLK_FAULT_SECTOR - 4)) 8 IOERR"
+	fi
 
 	if [ "$inject" = 1 ]; then
 		for kind in ${BLK_INJECT_KINDS:-loop next-range indirect-size}; do

@@ -5,7 +5,8 @@
 # One PCI guest (TCG), one virtio-blk-pci device with disable-legacy=on and a
 # 16 MiB image of seeded random bytes.  blk_lib.sh says what is checked; this
 # transport also runs every --inject kind, since QEMU sets DEVICE_NEEDS_RESET
-# only when VERSION_1 was negotiated.
+# only when VERSION_1 was negotiated, and puts the image behind QEMU's
+# blkdebug driver so that one sector's reads fail (BLK_FAULT_SECTOR).
 #
 # Usage: tests/qemu/test-blk-pci-modern.sh  (VQDUMP=path overrides ../../build/vqdump;
 #        VQ_KEEP=DIR keeps consoles; BLK_INJECT_KINDS="loop ..." narrows --inject)
@@ -16,6 +17,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=blk_lib.sh
 . "$HERE/blk_lib.sh"
 
+# Reads of sector 16000 fail in QEMU's block layer (blkdebug): blk must exit 1.
+BLK_FAULT_SECTOR=16000
 blk_init VQBLK-PCI-MODERN ""
 blk_test pci-modern pci-modern 1 -vga none -nic none \
 	-drive "$(blk_drive_opts)" \
