@@ -33,6 +33,10 @@
   why JSONFILE
       For a failure report: blk's "verdict", every step with "ok": false and
       every request with "ok": false, one a line; nothing if not blk JSON.
+  reqcover JSONFILE TYPE LBA COUNT STATUS
+      exit 0 if "requests" is one or more entries of TYPE and STATUS that
+      follow each other and together cover exactly sectors LBA..LBA+COUNT-1
+      (however the driver splits a large range).
   requests JSONFILE
       One line per entry of "requests": TYPE LBA COUNT STATUS.
   reqmatch JSONFILE SPEC...
@@ -228,6 +232,19 @@ def main(argv):
                       % tuple(r.get(k) for k in ("type", "lba", "count", "status",
                                                  "expected", "message")))
         return 0
+    if cmd == "reqcover" and len(a) == 5:
+        obj = load_json(a[0])
+        reqs = obj.get("requests") if isinstance(obj, dict) else None
+        if not isinstance(reqs, list) or not reqs:
+            return 1
+        at, end = int(a[2], 0), int(a[2], 0) + int(a[3], 0)
+        for r in reqs:
+            if norm(r.get("type")) != norm(a[1]) or norm(r.get("status")) != norm(a[4]):
+                return 1
+            if r.get("lba") != at or not isinstance(r.get("count"), int) or r["count"] <= 0:
+                return 1
+            at += r["count"]
+        return 0 if at == end else 1
     if cmd == "requests" and len(a) == 1:
         obj = load_json(a[0])
         reqs = obj.get("requests") if isinstance(obj, dict) else None

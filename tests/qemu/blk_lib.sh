@@ -32,7 +32,9 @@
 #   - blk --read of sectors 0+8 and of the last 8 sectors: the bytes (-o) are
 #     the image's (sha256 against the host's copy)
 #   - blk --write 2048+16 --pattern 0xa5, then --read of the range: the bytes
-#     are what --pattern promises; --flush OK; --write-zeroes and --discard
+#     are what --pattern promises; the same for 5000+600, and a --read of
+#     12000+700 gives the image's bytes (ranges the driver splits into
+#     several requests: each OK, together exactly the range); --flush OK; --write-zeroes and --discard
 #     OK when QEMU offers them (the zeroed range reads back as zeros)
 #   - blk --negative: a read past the end gives IOERR, an unknown type UNSUPP
 #   - BLK_FAULT_SECTOR: a read the drive fails is reported (IOERR), exit 1
@@ -63,6 +65,8 @@ BLK_W="2048+16"            # --write range
 BLK_PAT=0xa5               # --pattern
 BLK_Z="3072+8"             # --write-zeroes range
 BLK_D="3584+8"             # --discard range (the drive ignores discards: data stays)
+BLK_BW="5000+600"          # a --write larger than one request (the driver splits it)
+BLK_BPAT=0x3c
 BLK_K_LBA=8192             # Linux writes 8 sectors here
 BLK_K_TEXT=vqdump-kernel-write
 
@@ -112,6 +116,21 @@ blk_expect() {
 		return 1
 	fi
 	ok "$BLK_LABEL: $what"
+}
+
+# blk_cover KEY WHAT TYPE LBA+N: exit 0 and requests of TYPE, all OK,
+# covering exactly the range (blk_check.py reqcover).
+blk_cover() {
+	local key=$1 what=$2 type=$3 range=$4
+	if [ "$(blk_rc "$key")" = 0 ] &&
+		"${BLK_CHK[@]}" reqcover "$BLK_OUT/$key.out" "$type" "${range%+*}" "${range#*+}" OK; then
+		ok "$BLK_LABEL: $what"
+	else
+		not_ok "$BLK_LABEL: $what: exit status $(blk_rc "$key"), requests (type lba count status):" \
+			"$("${BLK_CHK[@]}" requests "$BLK_OUT/$key.out" | paste -sd';'), expected $type requests covering $range, all OK"
+		blk_why "$key"
+		return 1
+	fi
 }
 
 # blk_same WHAT GOT WANT
@@ -223,6 +242,19 @@ blk_test() {
 	blk_expect w 0 "--write $BLK_W --pattern $BLK_PAT" "OUT ${BLK_W%+*} ${BLK_W#*+} OK"
 	blk_read_check r-pat "$BLK_W" "$("${BLK_CHK[@]}" sha "$TMP/pattern.bin")" "pattern written"
 
+	# Ranges larger than one request: every piece OK, the bytes as expected.
+	"${BLK_CHK[@]}" pattern "$BLK_BPAT" "${BLK_BW#*+}" "$TMP/bigpattern.bin"
+	blk_vq bw --write "$BLK_BW" --pattern "$BLK_BPAT"
+	blk_cover bw "--write $BLK_BW (several requests)" OUT "$BLK_BW"
+	blk_vq br --read "$BLK_BW" -o /tmp/br.bin
+	blk_cover br "--read $BLK_BW (several requests)" IN "$BLK_BW" &&
+		blk_same "--read $BLK_BW: bytes read are the big pattern" "$(tr -d '\n' <"$BLK_OUT/br.sha")" \
+			"$("${BLK_CHK[@]}" sha "$TMP/bigpattern.bin")"
+	blk_vq bro --read "12000+700" -o /tmp/bro.bin
+	blk_cover bro "--read 12000+700 of sectors nobody wrote (several requests)" IN "12000+700" &&
+		blk_same "--read 12000+700: bytes read are the image's" "$(tr -d '\n' <"$BLK_OUT/bro.sha")" \
+			"$("${BLK_CHK[@]}" sha "$BLK_ORIG" 12000 700)"
+
 	blk_vq fl --flush
 	blk_expect fl 0 "--flush" "FLUSH 0 0 OK"
 
@@ -321,8 +353,8 @@ blk_test() {
 	fi
 
 	live_shutdown
-	local ops=("${BLK_W%+*}:$TMP/pattern.bin" "$BLK_K_LBA:$TMP/kernel.bin")
-	local writes="pattern at $BLK_W, Linux's at $BLK_K_LBA+8"
+	local ops=("${BLK_W%+*}:$TMP/pattern.bin" "${BLK_BW%+*}:$TMP/bigpattern.bin" "$BLK_K_LBA:$TMP/kernel.bin")
+	local writes="pattern at $BLK_W and $BLK_BW, Linux's at $BLK_K_LBA+8"
 	if [ "$zeroed" = 1 ]; then
 		ops+=("$BLK_Z:zero")
 		writes="$writes, zeroes at $BLK_Z"
