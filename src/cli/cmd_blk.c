@@ -41,7 +41,7 @@ const struct option vq_blk_options[] = {
 #define CHUNK_SECTORS 256u         /* largest single IN/OUT request: 128 KiB */
 #define REQ_TIMEOUT_NS 5000000000ull /* a request not completed by then: "did not complete" */
 #define SLOT 128u                  /* per request: header @0, status @16, segment @32, id @64 */
-#define RING_RESERVE (64u * 1024)  /* DMA bytes set aside for the ring */
+#define RING_RESERVE (256u * 1024) /* DMA bytes for the ring: room to find consecutive pages */
 #define BENCH_MAX_BYTES (1u << 20) /* depth * size */
 #define INJECT_WAIT_MS 5000u       /* how long to wait for NEEDS_RESET after --inject */
 #define DEFAULT_PATTERN 0xa5
@@ -69,6 +69,15 @@ struct req {
 	char why[200];      /* what was wrong, or why skipped */
 };
 
+/* Bench slot: its header block and data, and when it went out. */
+struct bslot {
+	uint8_t *hdr;   /* SLOT bytes */
+	uint8_t *buf;   /* r->bsize bytes */
+	uint64_t t0;    /* submit time */
+	uint64_t lba;   /* sector read */
+	int busy;       /* in flight */
+};
+
 /* Everything one run holds. */
 struct run {
 	struct vq_ctx *ctx;
@@ -94,6 +103,7 @@ struct run {
 	uint8_t *slot;          /* SLOT bytes for the synchronous requests */
 	uint8_t *data;          /* CHUNK_SECTORS * SECTOR bytes */
 	/* bench */
+	struct bslot *bs;       /* --depth slots, allocated before bring-up */
 	int bench_done;
 	double bench_secs;      /* asked for */
 	double bench_elapsed;   /* how long it ran (less when interrupted) */
@@ -489,21 +499,41 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Bench slot: its header block and data, and when it went out. */
-struct bslot {
-	uint8_t *hdr;   /* SLOT bytes */
-	uint8_t *buf;   /* r->bsize bytes */
-	uint64_t t0;    /* submit time */
-	uint64_t lba;   /* sector read */
-	int busy;       /* in flight */
-};
-
 static uint64_t xorshift(uint64_t *s)
 {
 	*s ^= *s << 13;
 	*s ^= *s >> 7;
 	*s ^= *s << 17;
 	return *s;
+}
+
+/* Request memory, taken before the ring so that a legacy ring's search
+ * for consecutive pages cannot leave too little behind it. */
+static int alloc_requests(struct run *r, int bench_slots)
+{
+	unsigned i;
+
+	r->slot = vb_dma_alloc(&r->dma, SLOT, SLOT, 1);
+	r->data = r->slot ? vb_dma_alloc(&r->dma, CHUNK_SECTORS * SECTOR, 4096, r->dma.huge) : NULL;
+	if (!r->data)
+		return -ENOMEM;
+	if (!bench_slots)
+		return 0;
+	r->bs = calloc(r->depth, sizeof(*r->bs));
+	if (!r->bs)
+		return -ENOMEM;
+	/* Headers together, then the page-aligned buffers: no page wasted. */
+	for (i = 0; i < r->depth; i++) {
+		r->bs[i].hdr = vb_dma_alloc(&r->dma, SLOT, SLOT, 1);
+		if (!r->bs[i].hdr)
+			return -ENOMEM;
+	}
+	for (i = 0; i < r->depth; i++) {
+		r->bs[i].buf = vb_dma_alloc(&r->dma, r->bsize, 4096, 0);
+		if (!r->bs[i].buf)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 static int bench(struct run *r)
@@ -521,18 +551,7 @@ static int bench(struct run *r)
 		r->bench_errors = 1;
 		return 0;
 	}
-	s = calloc(r->depth, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	for (i = 0; i < r->depth; i++) {
-		s[i].hdr = vb_dma_alloc(&r->dma, SLOT, SLOT, 1);
-		s[i].buf = s[i].hdr ? vb_dma_alloc(&r->dma, r->bsize, 4096, 0) : NULL;
-		if (!s[i].buf) {
-			vq_err("blk: bench: %s", r->dma.err);
-			free(s);
-			return -ENOMEM;
-		}
-	}
+	s = r->bs;
 	t_start = now_ns();
 	end = t_start + (uint64_t)(r->bench_secs * 1e9);
 	for (;;) {
@@ -630,7 +649,6 @@ static int bench(struct run *r)
 		r->iops = secs > 0 ? (double)nlat / secs : 0;
 	}
 	free(lat);
-	free(s);
 	return ret < 0 && ret != -ENOSPC ? ret : 0;
 }
 
@@ -1073,11 +1091,18 @@ int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv)
 	/* DMA: the ring, one request slot and a chunk, and the bench slots. */
 	need = RING_RESERVE + SLOT + CHUNK_SECTORS * SECTOR + 4096;
 	if (o.bench)
-		need += (size_t)o.depth * (SLOT + o.size + 4096);
+		need += (size_t)o.depth * (SLOT + (o.size + 4095) / 4096 * 4096) + 4096;
 	ret = vb_dma_open(&r.dma, need);
 	if (ret) {
 		vb_hw_close(&r.hw);
 		snprintf(err, sizeof(err), "DMA memory: %s", r.dma.err);
+		return fail_access(err);
+	}
+	if (alloc_requests(&r, o.bench > 0)) {
+		snprintf(err, sizeof(err), "DMA memory for requests: %s", r.dma.err);
+		free(r.bs);
+		vb_dma_close(&r.dma);
+		vb_hw_close(&r.hw);
 		return fail_access(err);
 	}
 	vb_step_add(&r.steps, "dma", 1, "%zu bytes of %s, first page at 0x%llx (pagemap)", r.dma.len,
@@ -1114,15 +1139,6 @@ int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv)
 		goto report;
 	}
 	r.device_up = 1;
-	r.slot = vb_dma_alloc(&r.dma, SLOT, SLOT, 1);
-	r.data = r.slot ? vb_dma_alloc(&r.dma, CHUNK_SECTORS * SECTOR, 4096, r.dma.huge) : NULL;
-	if (!r.data) {
-		snprintf(err, sizeof(err), "DMA memory: %s", r.dma.err);
-		vq_err("blk: %s", err);
-		code = EXIT_ACCESS;
-		snprintf(verdict, sizeof(verdict), "no DMA memory for requests");
-		goto reset;
-	}
 	read_config(&r);
 
 	if (o.inject) {
@@ -1240,5 +1256,6 @@ report:
 	vb_dma_close(&r.dma);
 	vb_hw_close(&r.hw);
 	free(r.reqs);
+	free(r.bs);
 	return code;
 }
