@@ -112,6 +112,7 @@ struct run {
 	uint64_t bench_n, bench_errors;
 	uint64_t lat_min, lat_p50, lat_p99, lat_max;
 	double iops;
+	char clocksource[32];   /* what CLOCK_MONOTONIC runs on, "" if unknown */
 	char bench_why[300];    /* first wrong bench completion */
 };
 
@@ -507,6 +508,20 @@ static uint64_t xorshift(uint64_t *s)
 	return *s;
 }
 
+/* The kernel's clocksource: with "jiffies" every latency is a multiple
+ * of a tick, which the bench line should say. */
+static void read_clocksource(char *out, size_t len)
+{
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "re");
+
+	out[0] = 0;
+	if (!f)
+		return;
+	if (fgets(out, (int)len, f))
+		out[strcspn(out, "\n")] = 0;
+	fclose(f);
+}
+
 /* Request memory, taken before the ring so that a legacy ring's search
  * for consecutive pages cannot leave too little behind it. */
 static int alloc_requests(struct run *r, int bench_slots)
@@ -636,6 +651,7 @@ static int bench(struct run *r)
 	}
 	r->bench_n = nlat;
 	r->bench_done = 1;
+	read_clocksource(r->clocksource, sizeof(r->clocksource));
 	if (nlat) {
 		double secs = (double)(now_ns() - t_start) / 1e9;
 
@@ -805,6 +821,9 @@ static void print_text(const struct run *r, int verdict_ok, const char *verdict)
 		       (unsigned long long)r->bench_errors, r->iops, r->lat_min / 1000.0,
 		       r->lat_p50 / 1000.0, r->lat_p99 / 1000.0, r->lat_max / 1000.0,
 		       r->bench_why[0] ? "; first problem: " : "", r->bench_why);
+	if (r->bench_done && strstr(r->clocksource, "jiffies"))
+		printf("bench: note: the clocksource is %s, so latencies are whole timer ticks\n",
+		       r->clocksource);
 	printf("verdict: %s: %s\n", verdict_ok ? "PASS" : "FAIL", verdict);
 }
 
@@ -876,6 +895,8 @@ static void print_json(const struct run *r, int verdict_ok, const char *verdict)
 		json_object_object_add(l, "p99", json_object_new_uint64(r->lat_p99));
 		json_object_object_add(l, "max", json_object_new_uint64(r->lat_max));
 		json_object_object_add(bj, "latency_ns", l);
+		json_object_object_add(bj, "clocksource", r->clocksource[0]
+				       ? json_object_new_string(r->clocksource) : NULL);
 		json_object_object_add(bj, "message",
 				       r->bench_why[0] ? json_object_new_string(r->bench_why) : NULL);
 		json_object_object_add(o, "bench", bj);

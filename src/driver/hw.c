@@ -742,6 +742,39 @@ int vb_hw_open(struct vb_hw *hw, const struct vq_dev *d, struct vb_steps *steps,
 	return open_pci(hw, d, steps, err, errlen);
 }
 
+int vb_hw_attach(struct vb_hw *hw, enum vb_hw_kind kind, const struct vq_regwin *w)
+{
+	memset(hw, 0, sizeof(*hw));
+	hw->notify.fd = hw->devcfg.fd = -1;
+	hw->common = *w;
+	hw->kind = kind;
+	hw->t.h = hw;
+	hw->t.err = hw->err;
+	switch (kind) {
+	case VB_HW_PCI_LEGACY:
+		hw->kind_name = "pci-legacy";
+		hw->legacy_cfg = VIRTIO_PCI_CONFIG_OFF(0);
+		hw->t.ops = &pci_legacy_ops;
+		hw->t.legacy_layout = 1;
+		hw->t.fixed_size = 1;
+		hw->t.align = VIRTIO_PCI_VRING_ALIGN;
+		return 0;
+	case VB_HW_MMIO_V1:
+		hw->kind_name = "mmio-v1";
+		hw->t.ops = &mmio_ops;
+		hw->t.legacy_layout = 1;
+		hw->t.align = PAGE;
+		return 0;
+	case VB_HW_MMIO_V2:
+		hw->kind_name = "mmio-v2";
+		hw->t.ops = &mmio_ops;
+		hw->t.modern = 1;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 void vb_hw_close(struct vb_hw *hw)
 {
 	vq_regwin_close(&hw->common);

@@ -38,6 +38,11 @@ int vb_hw_open(struct vb_hw *hw, const struct vq_dev *d, struct vb_steps *steps,
 	       size_t errlen);
 void vb_hw_close(struct vb_hw *hw);
 
+/* Drive @kind (VB_HW_PCI_LEGACY, VB_HW_MMIO_V1 or VB_HW_MMIO_V2) through
+ * the already open window @w (taken over; the unit tests use a file):
+ * the register layer without the ownership checks.  0 or -EINVAL. */
+int vb_hw_attach(struct vb_hw *hw, enum vb_hw_kind kind, const struct vq_regwin *w);
+
 /* /proc/iomem text: is the window at @base claimed by a driver (an entry
  * nested inside the one starting at @base)?  1 with the names, 0 no, -ENOENT
  * when no entry starts at @base. */

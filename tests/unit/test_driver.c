@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 
 #include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_mmio.h>
+#include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
 
 #include "driver/hw.h"
@@ -653,6 +656,158 @@ static void test_iomem_claims(void **state)
 			 -ENOENT);
 }
 
+
+/* ---- the register layer, on a file standing in for the registers ---- */
+
+/* A temp file of @len bytes holding @init (32-bit words at their offsets),
+ * opened as a writable file window. */
+static void regfile(char *path, size_t len, const uint32_t (*init)[2], unsigned n,
+		    struct vq_regwin *w)
+{
+	char err[256];
+	uint8_t *buf = calloc(1, len);
+	unsigned i;
+	int fd;
+
+	assert_non_null(buf);
+	for (i = 0; i < n; i++)
+		memcpy(buf + init[i][0], &init[i][1], 4);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+	free(buf);
+	assert_int_equal(vq_regwin_open_file(w, path, 0, len, 1, "test registers", err, sizeof(err)),
+			 0);
+}
+
+static uint32_t reg32(const char *path, unsigned off)
+{
+	uint32_t v = 0;
+	int fd = open(path, O_RDONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &v, 4, off), 4);
+	close(fd);
+	return v;
+}
+
+static int legacy_alloc(void *arg, uint16_t size, uint64_t *d, uint64_t *a, uint64_t *u)
+{
+	size_t used_off;
+
+	(void)arg;
+	vb_vq_legacy_bytes(size, 4096, &used_off);
+	*d = 0x12345000;
+	*a = *d + 16u * size;
+	*u = *d + used_off;
+	return 0;
+}
+
+static void test_hw_mmio_v2_registers(void **state)
+{
+	/* A v2 window as the device presents it after reset (4.2.2). */
+	const uint32_t init[][2] = {
+		{ VIRTIO_MMIO_MAGIC_VALUE, 0x74726976 },
+		{ VIRTIO_MMIO_VERSION, 2 },
+		{ VIRTIO_MMIO_DEVICE_ID, 2 },
+		/* Both feature words read from the one register: bit 0 and bit 32 (VERSION_1). */
+		{ VIRTIO_MMIO_DEVICE_FEATURES, 1 },
+		{ VIRTIO_MMIO_QUEUE_NUM_MAX, 1024 },
+		{ VIRTIO_MMIO_CONFIG, 2048 }, /* capacity, low word */
+	};
+	char path[] = "/tmp/vqdump-mmio2-XXXXXX";
+	struct vq_regwin w;
+	struct vb_hw hw;
+	struct vb_bringup bu;
+	struct vb_steps steps = { .n = 0 };
+	uint64_t cap = 0;
+
+	(void)state;
+	regfile(path, 0x200, init, sizeof(init) / sizeof(init[0]), &w);
+	assert_int_equal(vb_hw_attach(&hw, VB_HW_MMIO_V2, &w), 0);
+	assert_int_equal(vb_bring_up(&hw.t, 0, 256, fake_alloc, NULL, &bu, &steps), 0);
+	/* Status: ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK. */
+	assert_int_equal(reg32(path, VIRTIO_MMIO_STATUS), 0x0f);
+	/* The last driver-feature word written is the high one: VERSION_1. */
+	assert_int_equal(reg32(path, VIRTIO_MMIO_DRIVER_FEATURES_SEL), 1);
+	assert_int_equal(reg32(path, VIRTIO_MMIO_DRIVER_FEATURES), 1);
+	assert_int_equal(bu.accepted, BIT(VIRTIO_F_VERSION_1));
+	assert_int_equal(reg32(path, VIRTIO_MMIO_QUEUE_SEL), 0);
+	assert_int_equal(reg32(path, VIRTIO_MMIO_QUEUE_NUM), 256);
+	assert_int_equal(reg32(path, VIRTIO_MMIO_QUEUE_DESC_LOW), 0x100000);
+	assert_int_equal(reg32(path, VIRTIO_MMIO_QUEUE_DESC_HIGH), 0);
+	assert_int_equal(reg32(path, VIRTIO_MMIO_QUEUE_AVAIL_LOW), 0x100000 + 16 * 256);
+	assert_int_equal(reg32(path, VIRTIO_MMIO_QUEUE_USED_LOW), 0x200000);
+	assert_int_equal(reg32(path, VIRTIO_MMIO_QUEUE_READY), 1);
+	assert_int_equal(hw.t.ops->config_read(hw.t.h, 0, &cap, 8), 0);
+	assert_int_equal(cap, 2048);
+	assert_int_equal(hw.t.ops->notify(hw.t.h, 0), 0);
+	assert_int_equal(reg32(path, VIRTIO_MMIO_QUEUE_NOTIFY), 0);
+	vq_regwin_close(&w);
+	unlink(path);
+}
+
+static void test_hw_mmio_v1_registers(void **state)
+{
+	const uint32_t init[][2] = {
+		{ VIRTIO_MMIO_VERSION, 1 },
+		{ VIRTIO_MMIO_DEVICE_FEATURES, BIT(VIRTIO_BLK_F_FLUSH) },
+		{ VIRTIO_MMIO_QUEUE_NUM_MAX, 1024 },
+	};
+	char path[] = "/tmp/vqdump-mmio1-XXXXXX";
+	struct vq_regwin w;
+	struct vb_hw hw;
+	struct vb_bringup bu;
+	struct vb_steps steps = { .n = 0 };
+
+	(void)state;
+	regfile(path, 0x200, init, sizeof(init) / sizeof(init[0]), &w);
+	assert_int_equal(vb_hw_attach(&hw, VB_HW_MMIO_V1, &w), 0);
+	assert_int_equal(vb_bring_up(&hw.t, 0, 256, legacy_alloc, NULL, &bu, &steps), 0);
+	/* Legacy: no FEATURES_OK (3.1.2). */
+	assert_int_equal(reg32(path, VIRTIO_MMIO_STATUS), 0x07);
+	assert_int_equal(reg32(path, VIRTIO_MMIO_DRIVER_FEATURES), BIT(VIRTIO_BLK_F_FLUSH));
+	/* 4.2.4: GuestPageSize, QueueNum, QueueAlign, QueuePFN in pages. */
+	assert_int_equal(reg32(path, VIRTIO_MMIO_GUEST_PAGE_SIZE), 4096);
+	assert_int_equal(reg32(path, VIRTIO_MMIO_QUEUE_NUM), 256);
+	assert_int_equal(reg32(path, VIRTIO_MMIO_QUEUE_ALIGN), 4096);
+	assert_int_equal(reg32(path, VIRTIO_MMIO_QUEUE_PFN), 0x12345);
+	/* QueueReady is not a v1 register: untouched. */
+	assert_int_equal(reg32(path, VIRTIO_MMIO_QUEUE_READY), 0);
+	vq_regwin_close(&w);
+	unlink(path);
+}
+
+static void test_hw_pci_legacy_registers(void **state)
+{
+	/* The legacy header (4.1.4.8); QUEUE_NUM is the device's fixed size. */
+	const uint32_t init[][2] = {
+		{ VIRTIO_PCI_HOST_FEATURES, BIT(VIRTIO_BLK_F_FLUSH) | BIT(VIRTIO_RING_F_EVENT_IDX) },
+		{ VIRTIO_PCI_QUEUE_NUM, 128 },
+		{ VIRTIO_PCI_CONFIG_OFF(0), 4096 }, /* capacity, low word */
+	};
+	char path[] = "/tmp/vqdump-pcileg-XXXXXX";
+	struct vq_regwin w;
+	struct vb_hw hw;
+	struct vb_bringup bu;
+	struct vb_steps steps = { .n = 0 };
+	uint64_t cap = 0;
+
+	(void)state;
+	regfile(path, 32, init, sizeof(init) / sizeof(init[0]), &w);
+	assert_int_equal(vb_hw_attach(&hw, VB_HW_PCI_LEGACY, &w), 0);
+	assert_int_equal(vb_bring_up(&hw.t, 0, 256, legacy_alloc, NULL, &bu, &steps), 0);
+	assert_int_equal(reg32(path, 16) >> 16 & 0xff, 0x07); /* status byte at 18 */
+	assert_int_equal(reg32(path, VIRTIO_PCI_GUEST_FEATURES), BIT(VIRTIO_BLK_F_FLUSH));
+	assert_int_equal(bu.size, 128);
+	assert_int_equal(reg32(path, VIRTIO_PCI_QUEUE_PFN), 0x12345);
+	assert_int_equal(hw.t.ops->config_read(hw.t.h, 0, &cap, 8), 0);
+	assert_int_equal(cap, 4096);
+	vq_regwin_close(&w);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -675,6 +830,9 @@ int main(void)
 	    cmocka_unit_test(test_completion_rules),
 	    cmocka_unit_test(test_percentiles),
 	    cmocka_unit_test(test_iomem_claims),
+	    cmocka_unit_test(test_hw_mmio_v2_registers),
+	    cmocka_unit_test(test_hw_mmio_v1_registers),
+	    cmocka_unit_test(test_hw_pci_legacy_registers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
