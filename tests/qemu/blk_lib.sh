@@ -310,6 +310,21 @@ blk_test() {
 					"names $(blk_get "st-$kind" devices.0.status.names), expected bit 0x40 and NEEDS_RESET"
 				blk_why "st-$kind"
 			fi
+			# diagnose names the broken device (issue #5's real fault).
+			blk_g "dg-$kind" "vqdump diagnose --json --interval 200"
+			local dg
+			dg=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join("%s/%s/%s" % (f["code"], f["severity"], f["queue"]) for f in d["findings"] if f["device"] == sys.argv[2]))
+' "$BLK_OUT/dg-$kind.out" "$BLK_DEV" 2>&1)
+			if [ "$(blk_rc "dg-$kind")" = 1 ] && grep -qw "DEVICE_NEEDS_RESET/error/None" <<<"$dg"; then
+				ok "$BLK_LABEL: --inject $kind: diagnose exits 1 naming $BLK_DEV DEVICE_NEEDS_RESET ($dg)"
+			else
+				not_ok "$BLK_LABEL: --inject $kind: diagnose exit $(blk_rc "dg-$kind"), findings for $BLK_DEV: '$dg'," \
+					"expected exit 1 and DEVICE_NEEDS_RESET (error, no queue)"
+				blk_why "dg-$kind"
+			fi
 			blk_vq "re-$kind" --id
 			blk_expect "re-$kind" 0 "--inject $kind: the next blk run resets the device and works" &&
 				blk_same "--inject $kind: id after the reset" "$(blk_get "re-$kind" id)" "$BLK_SERIAL"

@@ -253,6 +253,26 @@ if [ "$RC" = 1 ] && grep -qE "^$BLK queue 0: warning NOT_COMPLETING: the device 
 else
 	not_ok "held write, text: exit $RC: $(head -c 500 "$TMP/held-text.out")"
 fi
+# The same evidence, saved: a snapshot taken while the write is held
+# (its second sample is the progress evidence), read back with --core.
+live_cmd 90 vq held-snap snap snapshot -o /tmp/held.elf --interval 500 ||
+	fatal "guest takes a snapshot while the write is held"
+RC=$(guest_block held-snap snap) || fatal "held-snap: snapshot output on the console"
+if [ "$RC" = 0 ]; then
+	ok "held write: snapshot -o taken (exit 0)"
+else
+	not_ok "held write: snapshot exit $RC: $(head -c 300 "$TMP/held-snap.err")"
+fi
+live_cmd 90 vq held-snapdiag diag --core /tmp/held.elf diagnose --json ||
+	fatal "guest runs diagnose on the snapshot"
+RC=$(guest_block held-snapdiag diag) || fatal "held-snapdiag: diagnose output on the console"
+hit=$(warnings "$TMP/held-snapdiag.out" | awk -v d="$BLK" '$1 == d && $2 == 0 {print $3}' | head -n 1)
+others=$(warnings "$TMP/held-snapdiag.out" | awk -v d="$BLK" '!($1 == d && $2 == 0)')
+if [ "$RC" = 1 ] && [ -n "$hit" ] && [ -z "$others" ]; then
+	ok "held write, on the snapshot: diagnose --core exits 1 and names $BLK queue 0 ($hit) and nothing else"
+else
+	not_ok "held write, on the snapshot: diagnose exit $RC, want 1 with $BLK queue 0 only; findings: $(findings "$TMP/held-snapdiag.out" | tr '\n' ';')"
+fi
 hmp 'qemu-io d0 \"resume held\"' || fatal "blkdebug resume"
 for ((i = 0; i < 60; i++)); do
 	[ "$(qstat vblk0 inuse)" = 0 ] && break
