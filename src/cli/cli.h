@@ -85,6 +85,10 @@ int vq_cmd_regs(struct vq_ctx *ctx, int argc, char **argv);
 
 /* Live devices: find them (once), select with -d, read one's state. */
 int vq_ctx_open_devices(struct vq_ctx *ctx);
+/* Open the devices and give the index range a command works on: all of
+ * them, or the one -d names (unless @all).  0, or the exit status after
+ * printing the error. */
+int vq_ctx_device_range(struct vq_ctx *ctx, int all, size_t *first, size_t *last);
 /* The device -d names; prints the error and returns NULL when none. */
 struct vq_dev *vq_ctx_device(struct vq_ctx *ctx, int *exit_code);
 int vq_dev_refresh(struct vq_ctx *ctx, struct vq_dev *d);

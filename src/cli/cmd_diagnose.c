@@ -182,18 +182,9 @@ static int diagnose_devices(struct run *r, unsigned interval)
 	unsigned j;
 	int ret = 0;
 
-	ret = vq_ctx_open_devices(ctx);
+	ret = vq_ctx_device_range(ctx, 0, &first, &last);
 	if (ret)
 		return ret;
-	last = ctx->devs.n;
-	if (ctx->device) {
-		struct vq_dev *d = vq_ctx_device(ctx, &ret);
-
-		if (!d)
-			return ret;
-		first = (size_t)(d - ctx->devs.devs);
-		last = first + 1;
-	}
 	for (i = first; i < last; i++) {
 		struct vq_dev *d = &ctx->devs.devs[i];
 

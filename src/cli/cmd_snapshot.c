@@ -205,18 +205,9 @@ int vq_cmd_snapshot(struct vq_ctx *ctx, int argc, char **argv)
 		vq_err("snapshot: %s exists; give --force to replace it", out);
 		return EXIT_USAGE;
 	}
-	ret = vq_ctx_open_devices(ctx);
+	ret = vq_ctx_device_range(ctx, 0, &first, &last);
 	if (ret)
 		return ret;
-	last = ctx->devs.n;
-	if (ctx->device) {
-		struct vq_dev *d = vq_ctx_device(ctx, &ret);
-
-		if (!d)
-			return ret;
-		first = (size_t)(d - ctx->devs.devs);
-		last = first + 1;
-	}
 	ndev = last - first;
 	devs = calloc(ndev ? ndev : 1, sizeof(*devs));
 	extra = calloc(ndev ? ndev : 1, sizeof(*extra));

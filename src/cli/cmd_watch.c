@@ -187,18 +187,9 @@ int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv)
 		return vq_usage_err("watch", "unexpected argument '%s'", argv[optind]);
 	if (ctx->core || ctx->raw)
 		return vq_usage_err("watch", "watch samples a running system; a memory image does not move (use 'diagnose' on it)");
-	ret = vq_ctx_open_devices(ctx);
+	ret = vq_ctx_device_range(ctx, 0, &first, &last);
 	if (ret)
 		return ret;
-	last = ctx->devs.n;
-	if (ctx->device) {
-		struct vq_dev *d = vq_ctx_device(ctx, &ret);
-
-		if (!d)
-			return ret;
-		first = (size_t)(d - ctx->devs.devs);
-		last = first + 1;
-	}
 	for (i = first; i < last; i++) {
 		struct vq_dev *d = &ctx->devs.devs[i];
 

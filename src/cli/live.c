@@ -33,6 +33,25 @@ static const char *transport_name(const struct vq_dev *d)
 	return "?";
 }
 
+int vq_ctx_device_range(struct vq_ctx *ctx, int all, size_t *first, size_t *last)
+{
+	int ret = vq_ctx_open_devices(ctx);
+
+	if (ret)
+		return ret;
+	*first = 0;
+	*last = ctx->devs.n;
+	if (ctx->device && !all) {
+		struct vq_dev *d = vq_ctx_device(ctx, &ret);
+
+		if (!d)
+			return ret;
+		*first = (size_t)(d - ctx->devs.devs);
+		*last = *first + 1;
+	}
+	return 0;
+}
+
 int vq_ctx_open_devices(struct vq_ctx *ctx)
 {
 	char err[256] = "", err2[256] = "";
@@ -651,18 +670,9 @@ static int run_view(struct vq_ctx *ctx, const char *name, int argc, char **argv,
 	}
 	if (optind < argc)
 		return vq_usage_err(name, "unexpected argument '%s'", argv[optind]);
-	ret = vq_ctx_open_devices(ctx);
+	ret = vq_ctx_device_range(ctx, view == VIEW_LIST, &first, &last);
 	if (ret)
 		return ret;
-	last = ctx->devs.n;
-	if (ctx->device && view != VIEW_LIST) {
-		struct vq_dev *d = vq_ctx_device(ctx, &ret);
-
-		if (!d)
-			return ret;
-		first = (size_t)(d - ctx->devs.devs);
-		last = first + 1;
-	}
 	if (ctx->json) {
 		root = json_object_new_object();
 		arr = json_object_new_array();
