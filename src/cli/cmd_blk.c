@@ -685,7 +685,9 @@ static int inject(struct run *r, enum inject_kind kind)
 	unsigned waited = 0;
 	uint8_t st = 0;
 
-	((struct virtio_blk_outhdr *)r->slot)->type = htole32(VIRTIO_BLK_T_OUT);
+	/* A type no device implements: a lenient device that followed the
+	 * broken chain anyway would answer UNSUPP and touch no sector. */
+	((struct virtio_blk_outhdr *)r->slot)->type = htole32(0xff);
 	switch (kind) {
 	case INJ_LOOP: /* 0 -> 1 -> 0 -> ...: never ends (2.7.5.2) */
 		d[0] = (struct vring_desc){ htole64(hdr), htole32(16), htole16(VRING_DESC_F_NEXT),
@@ -1085,7 +1087,8 @@ static int fail_access(const char *msg)
 
 int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv)
 {
-	struct sigaction sa, old_int, old_term;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
+	struct sigaction sa, old_sa[sizeof(sigs) / sizeof(sigs[0])];
 	struct opts o;
 	struct run r;
 	char err[512], verdict[200];
@@ -1101,6 +1104,8 @@ int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv)
 	r.bsize = o.size;
 	r.bench_secs = o.bench;
 	r.hw.common.fd = r.hw.notify.fd = r.hw.devcfg.fd = -1;
+	if (ctx->core || ctx->raw)
+		return vq_usage_err("blk", "blk drives a live device; --core and --raw are memory images");
 	r.d = vq_ctx_device(ctx, &code);
 	if (!r.d)
 		return code;
@@ -1129,21 +1134,15 @@ int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv)
 	vb_step_add(&r.steps, "dma", 1, "%zu bytes of %s, first page at 0x%llx (pagemap)", r.dma.len,
 		    r.dma.huge ? "one locked 2 MiB huge page" : "locked 4 KiB pages",
 		    (unsigned long long)r.dma.pa[0]);
-	if (o.out) {
-		out_fd = open(o.out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (out_fd < 0) {
-			snprintf(err, sizeof(err), "open %s: %s", o.out, strerror(errno));
-			vb_dma_close(&r.dma);
-			vb_hw_close(&r.hw);
-			return fail_access(err);
-		}
-	}
 
+	/* Every signal that would end the process ends the run instead, so the
+	 * device is reset; a closed output pipe becomes a write error (EPIPE). */
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		sa.sa_handler = sigs[i] == SIGPIPE ? SIG_IGN : on_signal;
+		sigaction(sigs[i], &sa, &old_sa[i]);
+	}
 	stop_flag = 0;
 
 	ret = vb_bring_up(&r.hw.t, o.inject == INJ_INDIRECT_SIZE, QUEUE_WANT, ring_alloc, &r, &r.bu,
@@ -1170,12 +1169,16 @@ int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv)
 		} else if (inject_result == 0) {
 			snprintf(verdict, sizeof(verdict),
 				 "device flagged the malformed chain with NEEDS_RESET; device left unreset");
+			/* No reset: diagnose is to see the device as it is.  The
+			 * device has stopped (NEEDS_RESET), so it no longer uses
+			 * the ring memory given back at exit. */
+			goto report;
 		} else {
 			code = EXIT_FOUND;
 			snprintf(verdict, sizeof(verdict),
-				 "device did not set NEEDS_RESET for the malformed chain; device left unreset");
+				 "device did not set NEEDS_RESET for the malformed chain; device reset");
 		}
-		goto report; /* no reset: diagnose is to see the device as it is */
+		goto reset; /* a device still running must not keep memory we give back */
 	}
 
 	/* Ranges against the capacity, before anything is sent. */
@@ -1201,6 +1204,16 @@ int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv)
 		goto reset;
 	}
 
+	/* Truncate the output file only once a read is going to be sent. */
+	if (o.out) {
+		out_fd = open(o.out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (out_fd < 0) {
+			vq_err("blk: open %s: %s", o.out, strerror(errno));
+			code = EXIT_ACCESS;
+			snprintf(verdict, sizeof(verdict), "cannot open the output file; nothing sent");
+			goto reset;
+		}
+	}
 	if (o.id)
 		do_get_id(&r);
 	if (o.have_write)
@@ -1265,15 +1278,12 @@ report:
 		print_json(&r, code == EXIT_OK, verdict);
 	else
 		print_text(&r, code == EXIT_OK, verdict);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &old_sa[i], NULL);
 	if (out_fd >= 0)
 		close(out_fd);
 	if (r.vq_ready)
 		vb_vq_free(&r.vq);
-	/* After --inject the device keeps using the ring: the memory must
-	 * stay where it is until the device is reset, so it is not unmapped
-	 * before exit (the process ends; the pages go back with it). */
 	vb_dma_close(&r.dma);
 	vb_hw_close(&r.hw);
 	free(r.reqs);

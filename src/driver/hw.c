@@ -14,6 +14,7 @@
 #include <linux/virtio_pci.h>
 
 #include "../decode/mmio.h"
+#include "../access/snapshot.h"
 #include "hw.h"
 
 #define SYSFS_PCI "/sys/bus/pci/devices"
@@ -695,6 +696,13 @@ static int open_mmio(struct vb_hw *hw, const struct vq_dev *d, struct vb_steps *
 		}
 		free(text);
 	}
+	/* Fail closed: without /proc/iomem nothing shows the window is free.
+	 * (No entry at all is fine: a driver claims its window there.) */
+	if (!f || !text) {
+		snprintf(err, errlen, "%s: cannot read /proc/iomem to check that no driver owns the window: %s",
+			 d->name, f ? "out of memory" : strerror(errno));
+		return -EACCES;
+	}
 	if (d->driver[0] || busy == 1) {
 		const char *drv = d->driver[0] ? d->driver : "virtio-mmio";
 
@@ -732,6 +740,12 @@ int vb_hw_open(struct vb_hw *hw, const struct vq_dev *d, struct vb_steps *steps,
 	hw->common.fd = hw->notify.fd = hw->devcfg.fd = -1;
 	hw->t.h = hw;
 	hw->t.err = hw->err;
+	/* Only a device found on this system: a snapshot's records name
+	 * hardware that may not be here (and come from a file). */
+	if (vq_snap_is(d)) {
+		snprintf(err, errlen, "%s comes from a snapshot file; blk drives live devices only", d->name);
+		return -ENODEV;
+	}
 	if (d->device_id != VIRTIO_ID_BLOCK) {
 		snprintf(err, errlen, "%s is virtio device type %u, not a block device (2)", d->name,
 			 d->device_id);

@@ -302,6 +302,11 @@ const char *vb_type_name(uint32_t type)
 	}
 }
 
+static int num_base(const char *s)
+{
+	return s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10;
+}
+
 int vb_parse_range(const char *s, uint64_t *lba, uint64_t *n)
 {
 	unsigned long long a, b;
@@ -309,11 +314,13 @@ int vb_parse_range(const char *s, uint64_t *lba, uint64_t *n)
 
 	if (!s || *s < '0' || *s > '9')
 		return -EINVAL;
+	/* Decimal, or hexadecimal with 0x: never octal, so that 010 is ten,
+	 * not the eight a destructive option would silently take. */
 	errno = 0;
-	a = strtoull(s, &end, 0);
+	a = strtoull(s, &end, num_base(s));
 	if (errno || *end != '+' || end[1] < '0' || end[1] > '9')
 		return -EINVAL;
-	b = strtoull(end + 1, &end, 0);
+	b = strtoull(end + 1, &end, num_base(end + 1));
 	if (errno || *end || !b)
 		return -EINVAL;
 	/* Sector numbers must stay byte-addressable (<< 9) and not wrap. */

@@ -217,7 +217,8 @@ int vb_dma_verify(struct vb_dma *m);
 const char *vb_status_name(uint8_t status, char *buf, size_t len);
 const char *vb_type_name(uint32_t type);
 
-/* Parse "LBA+N" (N 512-byte sectors, N > 0, no overflow).  0 or -EINVAL. */
+/* Parse "LBA+N" (N 512-byte sectors, N > 0, no overflow; decimal, or hex
+ * with 0x, never octal).  0 or -EINVAL. */
 int vb_parse_range(const char *s, uint64_t *lba, uint64_t *n);
 /* 0 when [lba, lba+n) fits @capacity sectors, else -ERANGE. */
 int vb_range_check(uint64_t lba, uint64_t n, uint64_t capacity);

@@ -564,6 +564,13 @@ static void test_ranges(void **state)
 	assert_int_equal(vb_parse_range("0x10+0x2", &lba, &n), 0);
 	assert_int_equal(lba, 16);
 	assert_int_equal(n, 2);
+	/* Never octal: a leading zero is still decimal. */
+	assert_int_equal(vb_parse_range("010+010", &lba, &n), 0);
+	assert_int_equal(lba, 10);
+	assert_int_equal(n, 10);
+	assert_int_equal(vb_parse_range("08+09", &lba, &n), 0);
+	assert_int_equal(lba, 8);
+	assert_int_equal(vb_parse_range("0x+5", &lba, &n), -EINVAL);
 	assert_int_equal(vb_parse_range("5+0", &lba, &n), -EINVAL);
 	assert_int_equal(vb_parse_range("5", &lba, &n), -EINVAL);
 	assert_int_equal(vb_parse_range("+5", &lba, &n), -EINVAL);
