@@ -1022,6 +1022,9 @@ int vq_snap_open(const char *path, struct vq_dev_list *list, struct vq_snap_info
 	Elf *elf = NULL;
 	int fd, ret = -ENOENT, found = 0;
 	uint8_t *notes = NULL;
+	/* Bytes of notes read in all: a hostile file with many large PT_NOTE
+	 * headers pointing at the same bytes gets bounded work. */
+	uint64_t budget = 2ull * (VQ_SNAP_NOTE_MAX + 4096);
 	char why[400];
 
 	fail(err, errlen, 0, "%s", "");
@@ -1049,6 +1052,9 @@ int vq_snap_open(const char *path, struct vq_dev_list *list, struct vq_snap_info
 			/* Not ours (ours fits), but may be someone else's. */
 			continue;
 		}
+		if (ph.p_filesz > budget)
+			break; /* enough read: what is left is not ours */
+		budget -= ph.p_filesz;
 		free(notes);
 		notes = malloc(ph.p_filesz);
 		if (!notes) {
