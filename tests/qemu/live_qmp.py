@@ -34,11 +34,14 @@
       Same as qmp.py, for convenience.
 """
 
+import fcntl
 import json
 import os
 import re
 import socket
+import struct
 import sys
+import termios
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -236,8 +239,16 @@ def send(ctl, line):
     s.settimeout(10)
     s.connect(ctl)
     s.sendall(line.encode() + b"\n")
-    # QEMU reads the bytes before it sees the connection close only if we
-    # give it a moment; closing at once can lose them.
+    # QEMU drops what it has not read when the connection closes, and it
+    # reads only as fast as the guest's UART takes bytes: a long line to a
+    # busy guest needs seconds.  Wait until the socket's queue is empty
+    # (SIOCOUTQ: bytes the peer has not read yet), then a moment more.
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        left = struct.unpack("i", fcntl.ioctl(s.fileno(), termios.TIOCOUTQ, b"\0" * 4))[0]
+        if left <= 0:
+            break
+        time.sleep(0.05)
     time.sleep(0.3)
     s.close()
 
