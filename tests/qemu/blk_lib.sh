@@ -325,6 +325,25 @@ print(" ".join("%s/%s/%s" % (f["code"], f["severity"], f["queue"]) for f in d["f
 					"expected exit 1 and DEVICE_NEEDS_RESET (error, no queue)"
 				blk_why "dg-$kind"
 			fi
+			if [ "$kind" = loop ]; then
+				# The same on a snapshot of the broken device.
+				blk_g "sn-$kind" "vqdump -d $BLK_DEV snapshot -o /tmp/inj.elf --interval 0"
+				blk_g "sd-$kind" "vqdump --core /tmp/inj.elf diagnose --json"
+				dg=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join("%s/%s/%s" % (f["code"], f["severity"], f["queue"]) for f in d["findings"] if f["device"] == sys.argv[2]))
+' "$BLK_OUT/sd-$kind.out" "$BLK_DEV" 2>&1)
+				if [ "$(blk_rc "sn-$kind")" = 0 ] && [ "$(blk_rc "sd-$kind")" = 1 ] &&
+					grep -qw "DEVICE_NEEDS_RESET/error/None" <<<"$dg"; then
+					ok "$BLK_LABEL: --inject $kind: on a snapshot, diagnose --core names $BLK_DEV DEVICE_NEEDS_RESET"
+				else
+					not_ok "$BLK_LABEL: --inject $kind: snapshot exit $(blk_rc "sn-$kind"), diagnose --core exit" \
+						"$(blk_rc "sd-$kind"), findings for $BLK_DEV: '$dg'"
+					blk_why "sn-$kind"
+					blk_why "sd-$kind"
+				fi
+			fi
 			blk_vq "re-$kind" --id
 			blk_expect "re-$kind" 0 "--inject $kind: the next blk run resets the device and works" &&
 				blk_same "--inject $kind: id after the reset" "$(blk_get "re-$kind" id)" "$BLK_SERIAL"

@@ -345,6 +345,20 @@ if findings "$TMP/firmware.out" | awk -v d="$RNG" '$1 == d' | grep -q .; then
 else
 	ok "the rng device SeaBIOS never touches ($RNG) is not flagged"
 fi
+# The firmware's leftovers, saved: a snapshot, read back with --core.
+live_cmd 90 vq fw-snap snap snapshot -o /tmp/fw.elf --interval 200 ||
+	fatal "guest 2 takes a snapshot"
+RC=$(guest_block fw-snap snap) || fatal "fw-snap: snapshot output on the console"
+[ "$RC" = 0 ] || not_ok "guest 2: snapshot exit $RC: $(head -c 300 "$TMP/fw-snap.err")"
+live_cmd 90 vq firmware-snap diag --core /tmp/fw.elf diagnose --json ||
+	fatal "guest 2 runs diagnose on the snapshot"
+RC=$(guest_block firmware-snap diag) || fatal "firmware-snap: diagnose output on the console"
+codes=$(findings "$TMP/firmware-snap.out" | awk -v d="$BLK" '$1 == d && $3 == "NO_DRIVER_INITIALISED" {print $4}')
+if [ "$fwok" = 1 ] && [ "$RC" = 1 ] && [ "$codes" = warning ]; then
+	ok "on a snapshot of guest 2: NO_DRIVER_INITIALISED warning on $BLK, exit 1"
+else
+	not_ok "on a snapshot of guest 2: diagnose exit $RC, findings: $(findings "$TMP/firmware-snap.out" | tr '\n' ';')"
+fi
 live_shutdown
 
 # ---------------------------------------------------------------- guests 3, 4
