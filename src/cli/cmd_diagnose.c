@@ -458,9 +458,17 @@ static int core_has_devices(struct vq_ctx *ctx)
 
 	if (!ctx->core)
 		return 0;
-	/* A snapshot (or a damaged one: the device path then says why). */
+	if (ctx->devs_open)
+		return 1; /* a core only opens devices when it is a snapshot */
 	ret = vq_snap_open(ctx->core, &l, &info, err, sizeof(err));
+	if (ret >= 0) {
+		/* Keep what was read: vq_ctx_open_devices() uses it as is. */
+		ctx->devs = l;
+		ctx->devs_open = 1;
+		return 1;
+	}
 	vq_dev_list_free(&l);
+	/* A damaged snapshot: the device path says why. */
 	return ret != -ENOENT;
 }
 
