@@ -33,7 +33,7 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lpci -lelf 
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) -DVQDUMP_VERSION='"$(VERSION)"' -MMD -MP
 
 B ?= build
-LIB_SRC := $(wildcard src/access/*.c src/decode/*.c src/driver/*.c)
+LIB_SRC := $(wildcard src/model/*.c src/access/*.c src/decode/*.c src/driver/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)

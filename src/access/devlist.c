@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The list of live devices the transports fill. */
+/* The list of devices the transports fill; releasing it hands each device back to its transport. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "device.h"
+#include "transport.h"
 
 struct vq_dev *vq_dev_list_add(struct vq_dev_list *list)
 {

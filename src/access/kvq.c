@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "../decode/le.h"
-#include "device.h"
+#include "transport.h"
 #include "kvq.h"
 
 /* Bytes of struct btf_header, struct btf_type and a struct btf_member. */

@@ -14,7 +14,8 @@
 
 #include "../decode/config.h"
 #include "../decode/mmio.h"
-#include "device.h"
+#include "regwin.h"
+#include "transport.h"
 
 #define IOMEM_PATH "/proc/iomem"
 #define PLATFORM_DIR "/sys/bus/platform/devices"

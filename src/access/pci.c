@@ -20,7 +20,7 @@
 #include "../decode/mmio.h"
 #include "../decode/pcicap.h"
 #include "../decode/ring.h"
-#include "device.h"
+#include "transport.h"
 #include "regwin.h"
 
 /* virtio 1.3, 4.1.2 (PCI Device Discovery). */

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "device.h"
+#include "transport.h"
 
 /*
  * A snapshot is an ELF64 ET_CORE file (little-endian) whose PT_LOAD

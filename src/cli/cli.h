@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "../access/access.h"
-#include "../access/device.h"
+#include "../access/transport.h"
 #include "../decode/fetch.h"
 
 /* Exit statuses (design.md, "Command line"). */

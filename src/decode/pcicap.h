@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../access/device.h"
+#include "../model/device.h"
 #include "ring.h"
 
 /*

@@ -3,7 +3,7 @@
 #ifndef VQDUMP_DRIVER_HW_H
 #define VQDUMP_DRIVER_HW_H
 
-#include "../access/device.h"
+#include "../access/transport.h"
 #include "../access/regwin.h"
 #include "vblk.h"
 

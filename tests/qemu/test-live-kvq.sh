@@ -57,7 +57,7 @@ cat >"$TMP/kvq_probe.c" <<'EOF'
 #include <time.h>
 
 #include "access/access.h"
-#include "access/device.h"
+#include "access/transport.h"
 #include "access/kvq.h"
 
 static double now(void)

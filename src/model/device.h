@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Live virtio devices: the transport interface (virtio-pci, virtio-mmio) and the device model it fills. */
-#ifndef VQDUMP_ACCESS_DEVICE_H
-#define VQDUMP_ACCESS_DEVICE_H
+/* The device model: what every source (registers, sysfs, kernel records, a snapshot) fills and every view reads. */
+#ifndef VQDUMP_MODEL_DEVICE_H
+#define VQDUMP_MODEL_DEVICE_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include "regwin.h"
 
 /* Largest device-specific config read (bytes); PCI caps may be longer. */
 #define VQ_CONFIG_MAX 1024
@@ -77,6 +75,7 @@ struct vq_pci_cap {
 
 #define VQ_PCI_CAPS_MAX 16
 
+/* Who fills and refreshes a device: defined by the access layer (access/transport.h). */
 struct vq_transport;
 
 struct vq_dev {
@@ -117,39 +116,6 @@ struct vq_dev_list {
 	size_t n;
 	size_t cap;
 };
-
-/* One transport, in the manner of the memory accessors. */
-struct vq_transport {
-	const char *name; /* "pci", "mmio" */
-	const char *help; /* one line for --help: what it needs */
-	/*
-	 * Append every virtio device this transport finds to @list (MMIO
-	 * transports with device ID 0 are skipped).  Returns how many were
-	 * added, or a negative errno with @err (errlen bytes) saying why
-	 * nothing could be looked at.
-	 */
-	int (*enumerate)(struct vq_dev_list *list, char *err, size_t errlen);
-	/*
-	 * Read status, features, queues and config into @d.  Inspection only:
-	 * the one write allowed is a selector (queue/feature select), restored
-	 * before returning; never the ISR.  Returns 0 or -errno with d->err.
-	 */
-	int (*read_state)(struct vq_dev *d);
-	/* Release d->priv and d->queues. */
-	void (*release)(struct vq_dev *d);
-};
-
-extern const struct vq_transport vq_transport_pci;
-extern const struct vq_transport vq_transport_mmio;
-
-/* Add a device slot to @list (zeroed); NULL when out of memory. */
-struct vq_dev *vq_dev_list_add(struct vq_dev_list *list);
-void vq_dev_list_free(struct vq_dev_list *list);
-
-/* Probe one virtio-mmio window at @base (for --mmio ADDR).  Returns 0 and
- * fills one entry, 1 when the window is a transport with device ID 0, or
- * -errno with @err set. */
-int vq_mmio_probe_at(uint64_t base, struct vq_dev_list *list, char *err, size_t errlen);
 
 /* Set a bit of a 128-bit feature array. */
 static inline int vq_feature_has(const uint32_t f[4], unsigned bit)
