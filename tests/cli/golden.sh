@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Shared by test-golden.sh and update-golden.sh: runs each golden case on its fixture.
 GOLDEN_CASES=tests/cli/golden-cases
+# shellcheck disable=SC2034 # used by the scripts that source this one
 GOLDEN_DIR=tests/cli/golden
 
 # golden_each FUNC: calls FUNC NAME FIXTURE EXIT ARGS... for every case of

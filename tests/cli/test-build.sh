@@ -37,7 +37,7 @@ check_lines() {
 		case " $line " in
 		*" -c "*) case $line in *" $PROBE_CPP "*) ;; *) bad=$((bad + 1)) ;; esac ;;
 		*" $PROBE_CPP "*" $PROBE_LD "* | *" $PROBE_LD "*" $PROBE_CPP "*) ;;
-		*.c" "* | *.c) bad=$((bad + 1)) ;;
+		*.c" "*) bad=$((bad + 1)) ;;
 		*) case $line in *" $PROBE_LD "*) ;; *) bad=$((bad + 1)) ;; esac ;;
 		esac
 	done <"$T/$name.$what"
