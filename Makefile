@@ -27,12 +27,21 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 
+# CPPFLAGS and LDFLAGS are the user's (packagers pass -D_FORTIFY_SOURCE=2,
+# -Wl,-z,relro): every compile line carries CPPFLAGS, every link line LDFLAGS.
 CFLAGS ?= -O2 -g
+CPPFLAGS ?=
+LDFLAGS ?=
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lpci -lelf -lreadline -ljson-c)
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) -DVQDUMP_VERSION='"$(VERSION)"' -MMD -MP
+ALL_CPPFLAGS = -D_GNU_SOURCE $(PKG_CFLAGS) -DVQDUMP_VERSION='"$(VERSION)"' $(CPPFLAGS)
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP
 
+# Build tree; the sanitizer and fuzz builds live inside it, so `make clean`
+# (which removes $(B)) removes them too.
 B ?= build
+ASAN_B := $(B)/asan
+FUZZ_B := $(B)/fuzz
 LIB_SRC := $(wildcard src/model/*.c src/access/*.c src/decode/*.c src/driver/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -46,7 +55,7 @@ all: $(B)/vqdump
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/libvqdump.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -56,24 +65,25 @@ $(B)/vqdump: $(CLI_OBJ) $(B)/libvqdump.a
 
 $(B)/tests/%: tests/unit/%.c $(B)/libvqdump.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(B)/libvqdump.a $(PKG_LIBS) -lcmocka
+	$(CC) -Isrc $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libvqdump.a $(PKG_LIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 
-# Sanitizer build of everything, in its own tree.
+# Sanitizer build of everything, in its own tree (CPPFLAGS reaches it
+# unchanged; the user's LDFLAGS come before the sanitizer's).
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 asan:
-	$(MAKE) B=build/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" all unit
+	$(MAKE) B=$(ASAN_B) CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(LDFLAGS) $(SAN_FLAGS)" all unit
 
 # Fuzz targets (clang libFuzzer); `make fuzz` runs each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
-FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_B)/%)
 FUZZ_LIB_SRC := $(LIB_SRC)
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC)
+$(FUZZ_B)/%: tests/fuzz/%.c $(FUZZ_LIB_SRC)
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		$(PKG_CFLAGS) -Isrc -o $@ $< $(FUZZ_LIB_SRC) $(PKG_LIBS)
+		$(PKG_CFLAGS) $(CPPFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(PKG_LIBS)
 fuzz: $(FUZZ_BIN)
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 fuzz-smoke: $(FUZZ_BIN)
@@ -109,6 +119,8 @@ deps:
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS)
 
 clean:
-	rm -rf build
+	rm -rf $(B)
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+# Dependency files from -MMD: a header change rebuilds what includes it,
+# unit tests included ($(B)/tests/test_x.d names $(B)/tests/test_x).
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d)

@@ -226,112 +226,123 @@ static void add_samples(struct vq_diag_finding *f, const struct vq_diag_queue_in
 	}
 }
 
-/*
- * Progress findings.  Everything rests on these facts: used idx did not
- * move, requests (chains with device-readable bytes) were pending at both
- * samples; receive buffers alone prove nothing, a device may hold them
- * until traffic comes.
- */
-static void progress(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
+/* Driver side, EVENT_IDX: used_event is where the driver asked to be
+ * interrupted.  Completions past it with used_event still in place after
+ * the interval: the interrupt was due (vring_need_event) and the driver
+ * has not reaped them.  Linux writes used_event 0 when it turns callbacks
+ * off (polling): then nothing can be told.  @a, @b: the first and the
+ * later sample; @n: the queue size. */
+static void unreaped(const struct vq_diag_queue_in *in, const struct vq_diag_sample *a,
+		     const struct vq_diag_sample *b, uint16_t n, struct vq_diag_report *r)
 {
-	const struct vq_diag_sample *a = &in->s1, *b = in->s2.valid ? &in->s2 : &in->s1, *e;
-	uint16_t n = (uint16_t)in->size, infl1, infl2, taken = 0, untaken = 0;
-	unsigned reqs = vq_diag_requests(in->v);
-	int window = 0, stable_event = 1;
+	struct vq_diag_finding *f;
+	uint16_t count;
+	int eager;
+
+	if (!(in->s2.valid && a->full && b->full && in->event_idx == 1 &&
+	      a->used_event == b->used_event && a->used_idx == b->used_idx && b->used_event != 0))
+		return;
+	count = (uint16_t)(b->used_idx - b->used_event);
+	if (count < 1 || count > n || !vq_need_event(b->used_event, b->used_idx, b->used_event))
+		return;
+	/* Linux's blk and scsi drivers take every completion in their
+	 * interrupt handler; others (virtio_console's transmit queues) reap
+	 * lazily on the next send, so there it is only worth a note. */
+	eager = in->device_id == VIRTIO_ID_BLOCK || in->device_id == VIRTIO_ID_SCSI;
+	f = vq_diag_add(r, in->queue, "COMPLETIONS_UNREAPED", eager ? VQ_SEV_WARNING : VQ_SEV_INFO,
+			"%u completions past the driver's used_event for %u ms: an interrupt was due (vring_need_event) but the driver has not taken them (interrupt lost, or driver stuck)",
+			count, in->interval_ms);
+	vq_diag_ev(f, "used_idx", b->used_idx, 0);
+	vq_diag_ev(f, "used_event", b->used_event, 0);
+	vq_diag_ev(f, "interval_ms", in->interval_ms, 0);
+}
+
+/* Where the device stands in the pending range, from avail_event. */
+struct fetch_point {
+	const struct vq_diag_sample *e; /* the sample whose event words are known, or NULL */
+	uint16_t taken;                 /* requests between used idx and avail_event */
+	uint16_t untaken;               /* requests between avail_event and avail idx */
+	int window;                     /* avail_event lies between used idx and avail idx */
+	int stable_event;               /* avail_event the same at both samples (or one known) */
+};
+
+/* Device side, EVENT_IDX: QEMU (and the spec's intent, 2.7.10) keep
+ * avail_event at the device's consumption point; trusted only when it
+ * lies between used idx and avail idx.  The sample whose event words are
+ * known: the later one, else the first (a snapshot's second sample holds
+ * indices only).  Requests taken by then and not completed by the later
+ * sample (used idx did not move) were held for the whole interval. */
+static void find_fetch_point(const struct vq_diag_queue_in *in, const struct vq_diag_sample *a,
+			     const struct vq_diag_sample *b, struct fetch_point *p)
+{
+	const struct vq_diag_sample *e = b->full ? b : a->full ? a : NULL;
+	uint16_t infl_e;
+
+	p->e = e;
+	p->taken = p->untaken = 0;
+	p->window = 0;
+	p->stable_event = 1;
+	if (in->event_idx == 0 || !e)
+		return;
+	infl_e = (uint16_t)(e->avail_idx - e->used_idx);
+	p->taken = (uint16_t)(e->avail_event - e->used_idx);
+	p->untaken = (uint16_t)(e->avail_idx - e->avail_event);
+	p->window = p->taken <= infl_e && p->untaken <= infl_e;
+	if (a->full && b->full && a->avail_event != b->avail_event)
+		p->stable_event = 0;
+}
+
+/* One sample (a core): requests held through a QEMU dump, or merely
+ * pending.  @b: the sample; @reqs, @infl: requests and chains pending. */
+static void one_sample(const struct vq_diag_queue_in *in, const struct vq_diag_sample *b,
+		       const struct fetch_point *p, unsigned reqs, uint16_t infl,
+		       struct vq_diag_report *r)
+{
 	struct vq_diag_finding *f;
 
-	if (!a->valid || !n)
-		return;
-	infl1 = (uint16_t)(a->avail_idx - a->used_idx);
-	infl2 = (uint16_t)(b->avail_idx - b->used_idx);
-	if (infl1 > n || infl2 > n)
-		return; /* IN_FLIGHT_OVER_SIZE says it; nothing else is sound */
-
-	/* Driver side, EVENT_IDX: used_event is where the driver asked to be
-	 * interrupted.  Completions past it with used_event still in place
-	 * after the interval: the interrupt was due (vring_need_event) and
-	 * the driver has not reaped them.  Linux writes used_event 0 when it
-	 * turns callbacks off (polling): then nothing can be told. */
-	if (in->s2.valid && a->full && b->full && in->event_idx == 1 &&
-	    a->used_event == b->used_event && a->used_idx == b->used_idx && b->used_event != 0) {
-		uint16_t unreaped = (uint16_t)(b->used_idx - b->used_event);
-
-		if (unreaped >= 1 && unreaped <= n &&
-		    vq_need_event(b->used_event, b->used_idx, b->used_event)) {
-			/* Linux's blk and scsi drivers take every completion in
-			 * their interrupt handler; others (virtio_console's
-			 * transmit queues) reap lazily on the next send, so there
-			 * it is only worth a note. */
-			int eager = in->device_id == VIRTIO_ID_BLOCK || in->device_id == VIRTIO_ID_SCSI;
-
-			f = vq_diag_add(r, in->queue, "COMPLETIONS_UNREAPED",
-					eager ? VQ_SEV_WARNING : VQ_SEV_INFO,
-					"%u completions past the driver's used_event for %u ms: an interrupt was due (vring_need_event) but the driver has not taken them (interrupt lost, or driver stuck)",
-					unreaped, in->interval_ms);
-			vq_diag_ev(f, "used_idx", b->used_idx, 0);
-			vq_diag_ev(f, "used_event", b->used_event, 0);
-			vq_diag_ev(f, "interval_ms", in->interval_ms, 0);
-		}
-	}
-
-	if (!infl1 || !infl2 || a->used_idx != b->used_idx || !reqs)
-		return;
-	if (held_by_design(in->device_id, in->queue))
-		return;
-	if (!in->device_id && in->v && in->v->nchains == 1 && looks_like_stats(&in->v->chains[0]))
-		return;
-
-	/* Device side, EVENT_IDX: QEMU (and the spec's intent, 2.7.10) keep
-	 * avail_event at the device's consumption point; trusted only when
-	 * it lies between used idx and avail idx. */
-	/* The sample whose event words are known: the later one, else the
-	 * first (a snapshot's second sample holds indices only).  Requests
-	 * taken by then and not completed by the later sample (used idx did
-	 * not move) were held for the whole interval. */
-	e = b->full ? b : a->full ? a : NULL;
-	if (in->event_idx != 0 && e) {
-		uint16_t infl_e = (uint16_t)(e->avail_idx - e->used_idx);
-
-		taken = (uint16_t)(e->avail_event - e->used_idx);
-		untaken = (uint16_t)(e->avail_idx - e->avail_event);
-		window = taken <= infl_e && untaken <= infl_e;
-		if (a->full && b->full && a->avail_event != b->avail_event)
-			stable_event = 0;
-	}
-	if (!in->s2.valid) {
-		/* One sample. */
-		if (in->held_dump && window && taken) {
-			f = vq_diag_add(r, in->queue, "NOT_COMPLETING", VQ_SEV_WARNING,
-					"the device took %u request%s (used idx %u to avail_event %u) and had not completed them when QEMU dumped memory; QEMU finishes the I/O it can before a dump, so these were held (an I/O error kept for retry by werror/rerror=stop, a request the backend never finished)",
-					taken, taken == 1 ? "" : "s", b->used_idx, b->avail_event);
-			vq_diag_ev(f, "avail_idx", b->avail_idx, 0);
-			vq_diag_ev(f, "used_idx", b->used_idx, 0);
-			vq_diag_ev(f, "avail_event", b->avail_event, 0);
-			vq_diag_ev(f, "in_flight", infl2, 0);
-			vq_diag_ev(f, "samples", 1, 0);
-			return;
-		}
-		f = vq_diag_add(r, in->queue, "PENDING_AT_DUMP", VQ_SEV_INFO,
-				"%u request%s pending in this image; one sample cannot tell a stuck queue from a busy one%s",
-				reqs, reqs == 1 ? "" : "s",
-				in->held_dump ? " (the device had not fetched them, or fetched them without EVENT_IDX to show it)" : "");
+	if (in->held_dump && p->window && p->taken) {
+		f = vq_diag_add(r, in->queue, "NOT_COMPLETING", VQ_SEV_WARNING,
+				"the device took %u request%s (used idx %u to avail_event %u) and had not completed them when QEMU dumped memory; QEMU finishes the I/O it can before a dump, so these were held (an I/O error kept for retry by werror/rerror=stop, a request the backend never finished)",
+				p->taken, p->taken == 1 ? "" : "s", b->used_idx, b->avail_event);
 		vq_diag_ev(f, "avail_idx", b->avail_idx, 0);
 		vq_diag_ev(f, "used_idx", b->used_idx, 0);
-		vq_diag_ev(f, "in_flight", infl2, 0);
+		vq_diag_ev(f, "avail_event", b->avail_event, 0);
+		vq_diag_ev(f, "in_flight", infl, 0);
+		vq_diag_ev(f, "samples", 1, 0);
 		return;
 	}
-	if (window && stable_event && taken) {
+	f = vq_diag_add(r, in->queue, "PENDING_AT_DUMP", VQ_SEV_INFO,
+			"%u request%s pending in this image; one sample cannot tell a stuck queue from a busy one%s",
+			reqs, reqs == 1 ? "" : "s",
+			in->held_dump ? " (the device had not fetched them, or fetched them without EVENT_IDX to show it)" : "");
+	vq_diag_ev(f, "avail_idx", b->avail_idx, 0);
+	vq_diag_ev(f, "used_idx", b->used_idx, 0);
+	vq_diag_ev(f, "in_flight", infl, 0);
+}
+
+/* Two samples, used idx unmoved: what the event words say about the device
+ * (NOT_COMPLETING, NOT_CONSUMING); when they cannot say it, NO_NOTIFY_PENDING
+ * or STALLED.  @a, @b: the samples; @reqs, @infl: as for one_sample(). */
+static void two_samples(const struct vq_diag_queue_in *in, const struct vq_diag_sample *a,
+			const struct vq_diag_sample *b, const struct fetch_point *p,
+			unsigned reqs, uint16_t infl, struct vq_diag_report *r)
+{
+	const int trusted = p->window && p->stable_event;
+	struct vq_diag_finding *f;
+
+	if (trusted && p->taken) {
 		f = vq_diag_add(r, in->queue, "NOT_COMPLETING", VQ_SEV_WARNING,
 				"the device took %u request%s (used idx %u to avail_event %u) and completed none in %u ms",
-				taken, taken == 1 ? "" : "s", b->used_idx, e->avail_event, in->interval_ms);
+				p->taken, p->taken == 1 ? "" : "s", b->used_idx, p->e->avail_event,
+				in->interval_ms);
 		add_samples(f, in);
-		vq_diag_ev(f, "avail_event", e->avail_event, 0);
-		vq_diag_ev(f, "in_flight", infl2, 0);
+		vq_diag_ev(f, "avail_event", p->e->avail_event, 0);
+		vq_diag_ev(f, "in_flight", infl, 0);
 	}
-	if (window && stable_event && untaken && b->full) {
+	if (trusted && p->untaken && b->full) {
 		f = vq_diag_add(r, in->queue, "NOT_CONSUMING", VQ_SEV_WARNING,
 				"%u available request%s not fetched by the device in %u ms although avail idx %u is past avail_event %u, so the driver had to notify (vring_need_event): a lost notification or a device that stopped looking",
-				untaken, untaken == 1 ? "" : "s", in->interval_ms, b->avail_idx,
+				p->untaken, p->untaken == 1 ? "" : "s", in->interval_ms, b->avail_idx,
 				b->avail_event);
 		add_samples(f, in);
 		vq_diag_ev(f, "avail_event", b->avail_event, 0);
@@ -340,7 +351,7 @@ static void progress(const struct vq_diag_queue_in *in, struct vq_diag_report *r
 				   vq_need_event(b->avail_event, b->avail_idx, a->avail_idx),
 			   0);
 	}
-	if (window && stable_event && (b->full || taken))
+	if (trusted && (b->full || p->taken))
 		return;
 	if (in->event_idx != 1 && b->full && (a->used_flags & b->used_flags & VRING_USED_F_NO_NOTIFY)) {
 		f = vq_diag_add(r, in->queue, "NO_NOTIFY_PENDING", VQ_SEV_WARNING,
@@ -351,12 +362,48 @@ static void progress(const struct vq_diag_queue_in *in, struct vq_diag_report *r
 		return;
 	}
 	f = vq_diag_add(r, in->queue, "STALLED", VQ_SEV_WARNING,
-			"%u request%s pending and none completed in %u ms; %s", infl2,
-			infl2 == 1 ? "" : "s", in->interval_ms,
+			"%u request%s pending and none completed in %u ms; %s", infl,
+			infl == 1 ? "" : "s", in->interval_ms,
 			in->event_idx == 1 ? "avail_event moved or lies outside the pending range: cannot tell whether the device fetched them"
 					   : "without EVENT_IDX the device's fetch point is not in memory: cannot tell whether it fetched them");
 	add_samples(f, in);
-	vq_diag_ev(f, "in_flight", infl2, 0);
+	vq_diag_ev(f, "in_flight", infl, 0);
+}
+
+/*
+ * Progress findings.  Everything rests on these facts: used idx did not
+ * move, requests (chains with device-readable bytes) were pending at both
+ * samples; receive buffers alone prove nothing, a device may hold them
+ * until traffic comes.
+ */
+static void progress(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
+{
+	const struct vq_diag_sample *a = &in->s1, *b = in->s2.valid ? &in->s2 : &in->s1;
+	uint16_t n = (uint16_t)in->size, infl1, infl2;
+	unsigned reqs = vq_diag_requests(in->v);
+	struct fetch_point p;
+
+	if (!a->valid || !n)
+		return;
+	infl1 = (uint16_t)(a->avail_idx - a->used_idx);
+	infl2 = (uint16_t)(b->avail_idx - b->used_idx);
+	if (infl1 > n || infl2 > n)
+		return; /* IN_FLIGHT_OVER_SIZE says it; nothing else is sound */
+
+	unreaped(in, a, b, n, r);
+
+	if (!infl1 || !infl2 || a->used_idx != b->used_idx || !reqs)
+		return;
+	if (held_by_design(in->device_id, in->queue))
+		return;
+	if (!in->device_id && in->v && in->v->nchains == 1 && looks_like_stats(&in->v->chains[0]))
+		return;
+
+	find_fetch_point(in, a, b, &p);
+	if (!in->s2.valid)
+		one_sample(in, b, &p, reqs, infl2, r);
+	else
+		two_samples(in, a, b, &p, reqs, infl2, r);
 }
 
 void vq_diag_queue(const struct vq_diag_queue_in *in, struct vq_diag_report *r)

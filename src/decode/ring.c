@@ -127,6 +127,127 @@ static void read_desc(const uint8_t *b, uint32_t index, int in_indirect, struct 
 	d->in_indirect = (uint8_t)in_indirect;
 }
 
+/* Where a chain walk stands. */
+struct walk {
+	uint64_t table;  /* guest address of the descriptor table being walked */
+	uint32_t count;  /* entries in that table: the most steps taken in it */
+	uint32_t idx;    /* index in that table of the descriptor to read next */
+	uint32_t steps;  /* descriptors read from that table so far */
+	int in_ind;      /* 1 once inside an indirect table */
+	int seen_write;  /* 1 once a device-writable descriptor was kept */
+};
+
+/* Read the descriptor @w points at into the next free pool entry (not yet
+ * counted as used).  NULL, with a finding and @c broken, when the table
+ * loops, the pool is used up or the descriptor is not in memory. */
+static struct vq_chain_desc *next_desc(const struct vq_fetch *f, struct vq_ring_view *v,
+				       struct vq_chain *c, struct walk *w)
+{
+	uint64_t at = w->table + 16ull * w->idx;
+	struct vq_chain_desc *d;
+	uint8_t b[16];
+
+	if (w->steps >= w->count) {
+		vq_ring_finding(v, "CHAIN_LOOP", VQ_SEV_ERROR,
+				"chain at head %u: more than %u descriptors in %s table: next fields loop",
+				c->head, w->count, w->in_ind ? "an indirect" : "the");
+		c->broken = 1;
+		return NULL;
+	}
+	if (v->pool_used >= v->pool_len) {
+		vq_ring_finding(v, "DECODE_LIMIT", VQ_SEV_WARNING,
+				"chain at head %u: descriptor budget (%u) used up; rest not decoded",
+				c->head, v->pool_len);
+		c->broken = 1;
+		return NULL;
+	}
+	if (vq_fetch(f, at, b, 16, "descriptor") < 0) {
+		vq_ring_finding(v, "DESC_UNREADABLE", VQ_SEV_WARNING,
+				"chain at head %u: descriptor %u at 0x%llx not in memory", c->head,
+				w->idx, (unsigned long long)at);
+		c->broken = 1;
+		return NULL;
+	}
+	w->steps++;
+	d = &v->pool[v->pool_used];
+	read_desc(b, w->idx, w->in_ind, d);
+	return d;
+}
+
+/* @d is an INDIRECT descriptor: check it and point @w at the start of its
+ * table.  -1, with @c broken, when the table cannot be walked. */
+static int enter_indirect(struct vq_ring_view *v, struct vq_chain *c, struct walk *w,
+			  const struct vq_chain_desc *d)
+{
+	const uint32_t n = v->layout.size;
+	uint32_t entries;
+
+	if (w->in_ind) {
+		vq_ring_finding(v, "INDIRECT_NESTED", VQ_SEV_ERROR,
+				"chain at head %u: indirect descriptor inside an indirect table (2.7.5.3.1)",
+				c->head);
+		c->broken = 1;
+		return -1;
+	}
+	if (d->flags & VRING_DESC_F_NEXT)
+		vq_ring_finding(v, "INDIRECT_WITH_NEXT", VQ_SEV_ERROR,
+				"chain at head %u: descriptor %u has both INDIRECT and NEXT (2.7.5.3.1)",
+				c->head, w->idx);
+	if (d->len == 0 || d->len % 16) {
+		vq_ring_finding(v, "INDIRECT_BAD_LEN", VQ_SEV_ERROR,
+				"chain at head %u: indirect table length %u is not a non-zero multiple of 16",
+				c->head, d->len);
+		c->broken = 1;
+		return -1;
+	}
+	if (d->addr + d->len < d->addr) {
+		vq_ring_finding(v, "DESC_ADDR_OVERFLOW", VQ_SEV_ERROR,
+				"chain at head %u: indirect table 0x%llx + %u wraps past 2^64",
+				c->head, (unsigned long long)d->addr, d->len);
+		c->broken = 1;
+		return -1;
+	}
+	entries = d->len / 16;
+	if (entries > n) {
+		vq_ring_finding(v, "INDIRECT_TOO_LONG", VQ_SEV_ERROR,
+				"chain at head %u: indirect table of %u entries exceeds the queue size %u",
+				c->head, entries, n);
+		entries = n;
+	}
+	w->table = d->addr;
+	w->count = entries;
+	w->idx = 0;
+	w->steps = 0;
+	w->in_ind = 1;
+	return 0;
+}
+
+/* Keep buffer descriptor @d in @c: count its bytes and check its length,
+ * address and direction. */
+static void keep_desc(struct vq_ring_view *v, struct vq_chain *c, struct walk *w,
+		      const struct vq_chain_desc *d)
+{
+	v->pool_used++;
+	c->ndesc++;
+	if (d->len == 0)
+		vq_ring_finding(v, "DESC_ZERO_LEN", VQ_SEV_WARNING,
+				"chain at head %u: descriptor %u has length 0", c->head, w->idx);
+	if (d->addr + d->len < d->addr)
+		vq_ring_finding(v, "DESC_ADDR_OVERFLOW", VQ_SEV_ERROR,
+				"chain at head %u: descriptor %u: 0x%llx + %u wraps past 2^64", c->head,
+				w->idx, (unsigned long long)d->addr, d->len);
+	if (d->flags & VRING_DESC_F_WRITE) {
+		w->seen_write = 1;
+		c->in_bytes += d->len;
+	} else {
+		if (w->seen_write)
+			vq_ring_finding(v, "READ_AFTER_WRITE", VQ_SEV_ERROR,
+					"chain at head %u: device-readable descriptor %u after a device-writable one (2.7.4.2)",
+					c->head, w->idx);
+		c->out_bytes += d->len;
+	}
+}
+
 /*
  * Walk one chain from @head, following NEXT and at most one level of
  * INDIRECT.  Each table is walked at most as many steps as it has entries,
@@ -134,114 +255,32 @@ static void read_desc(const uint8_t *b, uint32_t index, int in_indirect, struct 
  */
 static void walk_chain(const struct vq_fetch *f, struct vq_ring_view *v, struct vq_chain *c)
 {
-	const uint32_t n = v->layout.size;
-	uint64_t table = v->layout.desc;
-	uint32_t count = n, idx = c->head, steps = 0;
-	int in_ind = 0, seen_write = 0;
+	struct walk w = { .table = v->layout.desc, .count = v->layout.size, .idx = c->head };
+	struct vq_chain_desc *d;
 
 	c->descs = v->pool + v->pool_used;
 	c->ndesc = 0;
 	for (;;) {
-		uint8_t b[16];
-		struct vq_chain_desc *d;
-
-		if (steps >= count) {
-			vq_ring_finding(v, "CHAIN_LOOP", VQ_SEV_ERROR,
-					"chain at head %u: more than %u descriptors in %s table: next fields loop",
-					c->head, count, in_ind ? "an indirect" : "the");
-			c->broken = 1;
+		d = next_desc(f, v, c, &w);
+		if (!d)
 			return;
-		}
-		if (v->pool_used >= v->pool_len) {
-			vq_ring_finding(v, "DECODE_LIMIT", VQ_SEV_WARNING,
-					"chain at head %u: descriptor budget (%u) used up; rest not decoded",
-					c->head, v->pool_len);
-			c->broken = 1;
-			return;
-		}
-		if (vq_fetch(f, table + 16ull * idx, b, 16, "descriptor") < 0) {
-			vq_ring_finding(v, "DESC_UNREADABLE", VQ_SEV_WARNING,
-					"chain at head %u: descriptor %u at 0x%llx not in memory",
-					c->head, idx, (unsigned long long)(table + 16ull * idx));
-			c->broken = 1;
-			return;
-		}
-		steps++;
-		d = &v->pool[v->pool_used];
-		read_desc(b, idx, in_ind, d);
-
 		if (d->flags & VRING_DESC_F_INDIRECT) {
-			uint32_t entries;
-
-			if (in_ind) {
-				vq_ring_finding(v, "INDIRECT_NESTED", VQ_SEV_ERROR,
-						"chain at head %u: indirect descriptor inside an indirect table (2.7.5.3.1)",
-						c->head);
-				c->broken = 1;
-				return;
-			}
-			if (d->flags & VRING_DESC_F_NEXT)
-				vq_ring_finding(v, "INDIRECT_WITH_NEXT", VQ_SEV_ERROR,
-						"chain at head %u: descriptor %u has both INDIRECT and NEXT (2.7.5.3.1)",
-						c->head, idx);
-			if (d->len == 0 || d->len % 16) {
-				vq_ring_finding(v, "INDIRECT_BAD_LEN", VQ_SEV_ERROR,
-						"chain at head %u: indirect table length %u is not a non-zero multiple of 16",
-						c->head, d->len);
-				c->broken = 1;
-				return;
-			}
-			if (d->addr + d->len < d->addr) {
-				vq_ring_finding(v, "DESC_ADDR_OVERFLOW", VQ_SEV_ERROR,
-						"chain at head %u: indirect table 0x%llx + %u wraps past 2^64",
-						c->head, (unsigned long long)d->addr, d->len);
-				c->broken = 1;
-				return;
-			}
-			entries = d->len / 16;
-			if (entries > n) {
-				vq_ring_finding(v, "INDIRECT_TOO_LONG", VQ_SEV_ERROR,
-						"chain at head %u: indirect table of %u entries exceeds the queue size %u",
-						c->head, entries, n);
-				entries = n;
-			}
 			/* The indirect descriptor itself is no buffer: not kept. */
-			table = d->addr;
-			count = entries;
-			idx = 0;
-			steps = 0;
-			in_ind = 1;
+			if (enter_indirect(v, c, &w, d) < 0)
+				return;
 			continue;
 		}
-		v->pool_used++;
-		c->ndesc++;
-		if (d->len == 0)
-			vq_ring_finding(v, "DESC_ZERO_LEN", VQ_SEV_WARNING,
-					"chain at head %u: descriptor %u has length 0", c->head, idx);
-		if (d->addr + d->len < d->addr)
-			vq_ring_finding(v, "DESC_ADDR_OVERFLOW", VQ_SEV_ERROR,
-					"chain at head %u: descriptor %u: 0x%llx + %u wraps past 2^64",
-					c->head, idx, (unsigned long long)d->addr, d->len);
-		if (d->flags & VRING_DESC_F_WRITE) {
-			seen_write = 1;
-			c->in_bytes += d->len;
-		} else {
-			if (seen_write)
-				vq_ring_finding(v, "READ_AFTER_WRITE", VQ_SEV_ERROR,
-						"chain at head %u: device-readable descriptor %u after a device-writable one (2.7.4.2)",
-						c->head, idx);
-			c->out_bytes += d->len;
-		}
+		keep_desc(v, c, &w, d);
 		if (!(d->flags & VRING_DESC_F_NEXT))
 			return;
-		if (d->next >= count) {
+		if (d->next >= w.count) {
 			vq_ring_finding(v, "NEXT_OUT_OF_RANGE", VQ_SEV_ERROR,
 					"chain at head %u: descriptor %u next=%u outside a table of %u",
-					c->head, idx, d->next, count);
+					c->head, w.idx, d->next, w.count);
 			c->broken = 1;
 			return;
 		}
-		idx = d->next;
+		w.idx = d->next;
 	}
 }
 
@@ -334,22 +373,11 @@ static void decode_payload(const struct vq_fetch *f, uint32_t device_id, struct 
 	}
 }
 
-int vq_ring_decode(const struct vq_fetch *f, struct vq_ring_view *v, unsigned recent)
+/* Findings on the ring header: undefined flag bits. */
+static void check_hdr(struct vq_ring_view *v)
 {
-	const uint32_t n = v->layout.size;
-	struct vq_ring_hdr *h = &v->hdr;
-	unsigned pending, i;
-	int ret;
+	const struct vq_ring_hdr *h = &v->hdr;
 
-	v->nchains = v->nused = v->pool_used = v->nfindings = 0;
-	if (vq_ring_size_problem(n)) {
-		vq_ring_finding(v, "BAD_QUEUE_SIZE", VQ_SEV_ERROR, "%s (%u)",
-				vq_ring_size_problem(n), n);
-		return -22; /* -EINVAL, without dragging errno.h into the API */
-	}
-	ret = vq_ring_read_hdr(f, &v->layout, h);
-	if (ret < 0)
-		return ret;
 	if (h->avail_flags & ~VRING_AVAIL_F_NO_INTERRUPT)
 		vq_ring_finding(v, "AVAIL_FLAGS_UNKNOWN", VQ_SEV_WARNING,
 				"available ring flags 0x%x has bits the spec does not define",
@@ -357,8 +385,16 @@ int vq_ring_decode(const struct vq_fetch *f, struct vq_ring_view *v, unsigned re
 	if (h->used_flags & ~VRING_USED_F_NO_NOTIFY)
 		vq_ring_finding(v, "USED_FLAGS_UNKNOWN", VQ_SEV_WARNING,
 				"used ring flags 0x%x has bits the spec does not define", h->used_flags);
+}
 
-	pending = h->in_flight;
+/* Decode the chains made available and not yet used (avail ring slots
+ * from used idx to avail idx), as many as fit in the view. */
+static void decode_pending(const struct vq_fetch *f, struct vq_ring_view *v)
+{
+	const uint32_t n = v->layout.size;
+	const struct vq_ring_hdr *h = &v->hdr;
+	unsigned pending = h->in_flight, i;
+
 	if (pending > n) {
 		vq_ring_finding(v, "IN_FLIGHT_OVER_SIZE", VQ_SEV_ERROR,
 				"%u requests in flight (avail idx %u, used idx %u) but the ring holds %u",
@@ -391,6 +427,14 @@ int vq_ring_decode(const struct vq_fetch *f, struct vq_ring_view *v, unsigned re
 		walk_chain(f, v, c);
 		decode_payload(f, v->device_id, c);
 	}
+}
+
+/* Read the @recent newest used ring entries, newest first. */
+static void read_recent(const struct vq_fetch *f, struct vq_ring_view *v, unsigned recent)
+{
+	const uint32_t n = v->layout.size;
+	const struct vq_ring_hdr *h = &v->hdr;
+	unsigned i;
 
 	if (recent > n)
 		recent = n;
@@ -419,5 +463,24 @@ int vq_ring_decode(const struct vq_fetch *f, struct vq_ring_view *v, unsigned re
 					"used ring slot %u names id %u outside a table of %u", slot % n,
 					u->id, n);
 	}
+}
+
+int vq_ring_decode(const struct vq_fetch *f, struct vq_ring_view *v, unsigned recent)
+{
+	const uint32_t n = v->layout.size;
+	int ret;
+
+	v->nchains = v->nused = v->pool_used = v->nfindings = 0;
+	if (vq_ring_size_problem(n)) {
+		vq_ring_finding(v, "BAD_QUEUE_SIZE", VQ_SEV_ERROR, "%s (%u)",
+				vq_ring_size_problem(n), n);
+		return -22; /* -EINVAL, without dragging errno.h into the API */
+	}
+	ret = vq_ring_read_hdr(f, &v->layout, &v->hdr);
+	if (ret < 0)
+		return ret;
+	check_hdr(v);
+	decode_pending(f, v);
+	read_recent(f, v, recent);
 	return 0;
 }
