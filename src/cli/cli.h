@@ -96,9 +96,15 @@ void vq_cmd_help(const struct vq_cmd *cmd, FILE *out);
 /* Inside the shell usage errors point to 'help COMMAND' (1) rather than
  * to 'vqdump COMMAND --help' (0, the default). */
 void vq_cli_set_shell(int in_shell);
-/* The commands, each with its synopsis and line (without 'shell' when
- * @shell: the list the shell's 'help' shows). */
+/* The commands, each with its synopsis and line (with @shell, without
+ * 'shell' and 'help': the shell lists its own 'help'). */
 void vq_print_commands(FILE *out, int shell);
+/* Most options one command takes: its own and the common ones. */
+#define VQ_CMD_OPTS_MAX 32
+/* Every option @cmd takes (@out has room for VQ_CMD_OPTS_MAX), in the
+ * order its help lists them: its own, then -d (live commands), --json and
+ * -v (commands with options), --help.  Returns how many. */
+size_t vq_cmd_options(const struct vq_cmd *cmd, const struct vq_opt **out);
 
 /* Colour for severity words in text output. */
 const char *vq_color_sev(const struct vq_ctx *ctx, int severity);

@@ -195,8 +195,7 @@ static const struct vq_opt general_options[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
-/* Most options one command has: its own and the common ones. */
-#define OPTS_MAX 32
+#define OPTS_MAX VQ_CMD_OPTS_MAX
 
 /* Usage errors inside the shell point to its 'help'. */
 static int in_shell;
@@ -389,9 +388,7 @@ static const struct vq_opt *global_opt(const char *name)
 	return NULL;
 }
 
-/* Every option @cmd takes, in the order its help lists them: its own,
- * then -d (live commands), --json and -v (commands with options), --help. */
-static size_t cmd_opts(const struct vq_cmd *cmd, const struct vq_opt **out)
+size_t vq_cmd_options(const struct vq_cmd *cmd, const struct vq_opt **out)
 {
 	size_t n = opt_ptrs(cmd->options, out, 0, OPTS_MAX - 4);
 
@@ -432,7 +429,7 @@ void vq_print_commands(FILE *out, int shell)
 	const struct vq_cmd *c;
 
 	for (c = vq_commands; c->name; c++) {
-		if (shell && !strcmp(c->name, "shell"))
+		if (shell && (!strcmp(c->name, "shell") || !strcmp(c->name, "help")))
 			continue;
 		if (c->args[0])
 			fprintf(out, "  %-8s %s\n           %s\n", c->name, c->args, c->help);
@@ -522,7 +519,7 @@ void vq_cmd_help(const struct vq_cmd *cmd, FILE *out)
 	if (cmd->details)
 		fprintf(out, "\n%s", cmd->details);
 	fputs("\nOptions:\n", out);
-	print_opts(out, opts, cmd_opts(cmd, opts));
+	print_opts(out, opts, vq_cmd_options(cmd, opts));
 }
 
 const struct vq_cmd *vq_find_cmd(const char *name)
@@ -552,7 +549,7 @@ static int take_cmd_options(struct vq_ctx *ctx, const struct vq_cmd *cmd, int ar
 	/* shell and help read their arguments themselves. */
 	if (!cmd->options)
 		return -1;
-	getopt_view(opts, cmd_opts(cmd, opts), ":", lopts, shorts, sizeof(shorts));
+	getopt_view(opts, vq_cmd_options(cmd, opts), ":", lopts, shorts, sizeof(shorts));
 	bad = inexact_option(argc, argv, lopts, 0);
 	if (bad)
 		return vq_usage_err(cmd->name, "unknown option '%s' (options are not abbreviated)", bad);
@@ -589,7 +586,7 @@ int vq_cmd_getopt(const struct vq_cmd *cmd, int argc, char **argv)
 	char shorts[2 * OPTS_MAX];
 	int c;
 
-	getopt_view(opts, cmd_opts(cmd, opts), ":", lopts, shorts, sizeof(shorts));
+	getopt_view(opts, vq_cmd_options(cmd, opts), ":", lopts, shorts, sizeof(shorts));
 	do
 		c = getopt_long(argc, argv, shorts, lopts, NULL);
 	while (c == 'j' || c == 'v' || c == 'd');
