@@ -25,7 +25,7 @@ const struct vq_opt vq_blk_options[] = {
 	{ "output", required_argument, 'o', 1, "FILE", "write the data --read returns to FILE" },
 	{ "write", required_argument, 'w', 0, "LBA+N", "write N sectors from LBA with --pattern (OUT)" },
 	{ "pattern", required_argument, 'p', 0, "BYTE", "the byte --write fills with (default 0xa5)" },
-	{ "flush", no_argument, 'F', 0, NULL, "FLUSH" },
+	{ "flush", no_argument, 'F', 0, NULL, "send a FLUSH request" },
 	{ "discard", required_argument, 'D', 0, "LBA+N", "DISCARD N sectors from LBA" },
 	{ "write-zeroes", required_argument, 'Z', 0, "LBA+N", "WRITE_ZEROES N sectors from LBA" },
 	{ "negative", no_argument, 'N', 0, NULL, "two requests that must fail: IOERR, UNSUPP" },
