@@ -51,7 +51,7 @@ struct vq_opt {
 	int val;           /* code getopt returns for it (a letter) */
 	int short_too;     /* 1: also accepted as -X, X being @val */
 	const char *arg;   /* its argument's name for help ("N", "FILE"), NULL if none */
-	const char *help;  /* what it does, one line; '\n' continues it (global ones only) */
+	const char *help;  /* what it does, one line; '\n' continues it on another */
 };
 
 struct vq_cmd {

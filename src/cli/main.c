@@ -195,8 +195,6 @@ static const struct vq_opt general_options[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
-#define OPTS_MAX VQ_CMD_OPTS_MAX
-
 /* Usage errors inside the shell point to its 'help'. */
 static int in_shell;
 
@@ -367,7 +365,8 @@ static void print_opts(FILE *out, const struct vq_opt *const *opts, size_t n)
 	}
 }
 
-/* Pointers to the entries of a table, for print_opts. */
+/* Append pointers to @table's entries to @out, which holds @n of at most
+ * @max; returns the new count. */
 static size_t opt_ptrs(const struct vq_opt *table, const struct vq_opt **out, size_t n, size_t max)
 {
 	for (; table && table->name && n < max; table++)
@@ -375,6 +374,7 @@ static size_t opt_ptrs(const struct vq_opt *table, const struct vq_opt **out, si
 	return n;
 }
 
+/* The global option named @name (the common ones commands share). */
 static const struct vq_opt *global_opt(const char *name)
 {
 	const struct vq_opt *const tables[] = { source_options, device_options, general_options };
@@ -390,7 +390,7 @@ static const struct vq_opt *global_opt(const char *name)
 
 size_t vq_cmd_options(const struct vq_cmd *cmd, const struct vq_opt **out)
 {
-	size_t n = opt_ptrs(cmd->options, out, 0, OPTS_MAX - 4);
+	size_t n = opt_ptrs(cmd->options, out, 0, VQ_CMD_OPTS_MAX - 4);
 
 	if (cmd->live)
 		out[n++] = global_opt("device");
@@ -440,7 +440,7 @@ void vq_print_commands(FILE *out, int shell)
 
 static void usage(FILE *out)
 {
-	const struct vq_opt *opts[OPTS_MAX];
+	const struct vq_opt *opts[VQ_CMD_OPTS_MAX];
 	size_t i;
 
 	fputs("Usage: vqdump [SOURCE] [-d DEVICE] [OPTIONS] COMMAND [ARGS]\n"
@@ -449,11 +449,11 @@ static void usage(FILE *out)
 	      "Source (default: the live system: virtio-pci through libpci and sysfs,\n"
 	      "virtio-mmio through /dev/mem, ring memory through /dev/mem or /proc/kcore):\n",
 	      out);
-	print_opts(out, opts, opt_ptrs(source_options, opts, 0, OPTS_MAX));
+	print_opts(out, opts, opt_ptrs(source_options, opts, 0, VQ_CMD_OPTS_MAX));
 	fputs("\nDevice (live commands):\n", out);
-	print_opts(out, opts, opt_ptrs(device_options, opts, 0, OPTS_MAX));
+	print_opts(out, opts, opt_ptrs(device_options, opts, 0, VQ_CMD_OPTS_MAX));
 	fputs("\nOptions:\n", out);
-	print_opts(out, opts, opt_ptrs(general_options, opts, 0, OPTS_MAX));
+	print_opts(out, opts, opt_ptrs(general_options, opts, 0, VQ_CMD_OPTS_MAX));
 	fputs("\nCommands:\n", out);
 	vq_print_commands(out, 0);
 	fputs("\nAccess methods:\n", out);
@@ -512,7 +512,7 @@ static const char *inexact_option(int argc, char **argv, const struct option *op
 
 void vq_cmd_help(const struct vq_cmd *cmd, FILE *out)
 {
-	const struct vq_opt *opts[OPTS_MAX];
+	const struct vq_opt *opts[VQ_CMD_OPTS_MAX];
 
 	fprintf(out, "Usage: %s%s%s%s\n%s\n", in_shell ? "" : "vqdump [SOURCE] ", cmd->name,
 		cmd->args[0] ? " " : "", cmd->args, cmd->help);
@@ -540,9 +540,9 @@ const struct vq_cmd *vq_find_cmd(const char *name)
  */
 static int take_cmd_options(struct vq_ctx *ctx, const struct vq_cmd *cmd, int argc, char **argv)
 {
-	const struct vq_opt *opts[OPTS_MAX];
-	struct option lopts[OPTS_MAX + 1];
-	char shorts[2 * OPTS_MAX];
+	const struct vq_opt *opts[VQ_CMD_OPTS_MAX];
+	struct option lopts[VQ_CMD_OPTS_MAX + 1];
+	char shorts[2 * VQ_CMD_OPTS_MAX];
 	const char *bad;
 	int c;
 
@@ -581,9 +581,9 @@ static int take_cmd_options(struct vq_ctx *ctx, const struct vq_cmd *cmd, int ar
 
 int vq_cmd_getopt(const struct vq_cmd *cmd, int argc, char **argv)
 {
-	const struct vq_opt *opts[OPTS_MAX];
-	struct option lopts[OPTS_MAX + 1];
-	char shorts[2 * OPTS_MAX];
+	const struct vq_opt *opts[VQ_CMD_OPTS_MAX];
+	struct option lopts[VQ_CMD_OPTS_MAX + 1];
+	char shorts[2 * VQ_CMD_OPTS_MAX];
 	int c;
 
 	getopt_view(opts, vq_cmd_options(cmd, opts), ":", lopts, shorts, sizeof(shorts));
@@ -643,18 +643,18 @@ static int parse_color(const char *when)
 int main(int argc, char **argv)
 {
 	struct vq_ctx ctx = { 0 };
-	const struct vq_opt *opts[OPTS_MAX];
-	struct option lopts[OPTS_MAX + 1];
-	char shorts[2 * OPTS_MAX];
+	const struct vq_opt *opts[VQ_CMD_OPTS_MAX];
+	struct option lopts[VQ_CMD_OPTS_MAX + 1];
+	char shorts[2 * VQ_CMD_OPTS_MAX];
 	const char *bad;
 	int c, ret, color = -2;
 	size_t n;
 
 	ctx.mem.fd = -1;
 	ctx.mem2.fd = -1;
-	n = opt_ptrs(source_options, opts, 0, OPTS_MAX);
-	n = opt_ptrs(device_options, opts, n, OPTS_MAX);
-	n = opt_ptrs(general_options, opts, n, OPTS_MAX);
+	n = opt_ptrs(source_options, opts, 0, VQ_CMD_OPTS_MAX);
+	n = opt_ptrs(device_options, opts, n, VQ_CMD_OPTS_MAX);
+	n = opt_ptrs(general_options, opts, n, VQ_CMD_OPTS_MAX);
 	/* "+": options stop at the command. */
 	getopt_view(opts, n, "+:", lopts, shorts, sizeof(shorts));
 	bad = inexact_option(argc, argv, lopts, 1);
