@@ -19,7 +19,7 @@ int vq_cmd_mem(struct vq_ctx *ctx, int argc, char **argv)
 	int ret;
 
 	while (vq_cmd_getopt(cmd, argc, argv) != -1)
-		;
+		; /* none of its own: this only moves optind to the arguments */
 	if (argc - optind != 2)
 		return vq_usage_err("mem", "give ADDR and LEN");
 	if (vq_parse_u64(argv[optind], &addr))

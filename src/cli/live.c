@@ -663,7 +663,7 @@ static int run_view(struct vq_ctx *ctx, const char *name, int argc, char **argv,
 	size_t i, first = 0, last;
 
 	while (vq_cmd_getopt(cmd, argc, argv) != -1)
-		;
+		; /* none of its own: this only moves optind to the arguments */
 	if (optind < argc)
 		return vq_usage_err(name, "unexpected argument '%s'", argv[optind]);
 	ret = vq_ctx_device_range(ctx, view == VIEW_LIST, &first, &last);
