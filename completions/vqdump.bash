@@ -57,8 +57,9 @@ _vqdump_dynamic() {
     local out word prevw pos re_pos='^\[?[A-Z]' re_dash='^\[?-'
     local -a words
     # "  -c, --core FILE   ..." / "      --color[=WHEN]  ..." / "  --at ARG"
+    # (a description's further lines are indented deeper).
     # Group 4 is " X" when an argument follows, "[=X" when it is optional.
-    re_opt='^ +(-([A-Za-z0-9]), )?--([a-z][a-z0-9-]*)( [A-Z]|\[=[A-Z])?'
+    re_opt='^ {2,6}(-([A-Za-z0-9]), )?--([a-z][a-z0-9-]*)( [A-Z]|\[=[A-Z])?'
     # "  ring   --at ..." (a command line in the Commands: section)
     re_cmd='^  ([a-z][a-z0-9-]*)( |$)'
 

@@ -37,12 +37,29 @@ struct vq_ctx {
 	struct vq_fetch fetch;   /* decoders read through this */
 };
 
+/*
+ * One option, as data: getopt_long's option array, --help, `help COMMAND`
+ * and the shell's completion are all made from these tables (the man page
+ * and the completion files are checked against --help).  A table ends
+ * with an entry whose @name is NULL.  The codes 'd', 'j', 'v' and 'h' are
+ * the common options' (device, json, verbose, help): a command's own
+ * options use others.
+ */
+struct vq_opt {
+	const char *name;  /* long name, without "--"; exact, never abbreviated */
+	int has_arg;       /* no_argument, required_argument or optional_argument */
+	int val;           /* code getopt returns for it (a letter) */
+	int short_too;     /* 1: also accepted as -X, X being @val */
+	const char *arg;   /* its argument's name for help ("N", "FILE"), NULL if none */
+	const char *help;  /* what it does, one line; '\n' continues it on another */
+};
+
 struct vq_cmd {
 	const char *name;              /* exact name, no abbreviations */
 	const char *args;              /* synopsis of its arguments */
 	const char *help;              /* one line */
-	const struct option *options;  /* its long options (for help and completion); NULL:
-					* the command takes none, not even the common ones */
+	const struct vq_opt *options;  /* its own options; NULL: the command takes
+					* none, not even the common ones */
 	int (*run)(struct vq_ctx *ctx, int argc, char **argv);
 	const char *details;           /* more lines for 'help COMMAND', or NULL */
 	int live;                      /* reads live devices: takes -d/--device */
@@ -65,12 +82,29 @@ int vq_parse_u64(const char *s, uint64_t *out);
 /* Print @obj as pretty JSON on stdout and release it. */
 void vq_json_print(struct json_object *obj);
 
-/* Parse the options every command shares (--json, -v, --help) together
- * with the command's own.  Returns the getopt code, as getopt_long does. */
-int vq_cmd_getopt(struct vq_ctx *ctx, const struct vq_cmd *cmd, int argc, char **argv,
-		  const char *shortopts, int *handled);
+/*
+ * The next of the command's own options in @argv (getopt_long's code, its
+ * argument in optarg), or -1 after the last (optind: the first argument).
+ * Before the command runs, the dispatcher has parsed its options once:
+ * --help printed help, a bad option was a usage error, and --json, -v and
+ * -d are already in the context.  Those are skipped here.
+ */
+int vq_cmd_getopt(const struct vq_cmd *cmd, int argc, char **argv);
 
+/* `vqdump COMMAND --help`: synopsis, details and every option with its line. */
 void vq_cmd_help(const struct vq_cmd *cmd, FILE *out);
+/* Inside the shell usage errors point to 'help COMMAND' (1) rather than
+ * to 'vqdump COMMAND --help' (0, the default). */
+void vq_cli_set_shell(int in_shell);
+/* The commands, each with its synopsis and line (with @shell, without
+ * 'shell' and 'help': the shell lists its own 'help'). */
+void vq_print_commands(FILE *out, int shell);
+/* Most options one command takes: its own and the common ones. */
+#define VQ_CMD_OPTS_MAX 32
+/* Every option @cmd takes (@out has room for VQ_CMD_OPTS_MAX), in the
+ * order its help lists them: its own, then -d (live commands), --json and
+ * -v (commands with options), --help.  Returns how many. */
+size_t vq_cmd_options(const struct vq_cmd *cmd, const struct vq_opt **out);
 
 /* Colour for severity words in text output. */
 const char *vq_color_sev(const struct vq_ctx *ctx, int severity);
@@ -101,14 +135,15 @@ int vq_cmd_mem(struct vq_ctx *ctx, int argc, char **argv);
 int vq_cmd_shell(struct vq_ctx *ctx, int argc, char **argv);
 int vq_cmd_help_cmd(struct vq_ctx *ctx, int argc, char **argv);
 
-extern const struct option vq_ring_options[];
-extern const struct option vq_scan_options[];
-extern const struct option vq_mem_options[];
-extern const struct option vq_no_options[];
-extern const struct option vq_blk_options[];
-extern const struct option vq_diagnose_options[];
-extern const struct option vq_watch_options[];
-extern const struct option vq_snapshot_options[];
+/* Each command's own options (the common ones are added by the dispatcher). */
+extern const struct vq_opt vq_ring_options[];
+extern const struct vq_opt vq_scan_options[];
+extern const struct vq_opt vq_mem_options[];
+extern const struct vq_opt vq_no_options[];
+extern const struct vq_opt vq_blk_options[];
+extern const struct vq_opt vq_diagnose_options[];
+extern const struct vq_opt vq_watch_options[];
+extern const struct vq_opt vq_snapshot_options[];
 
 int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv);
 int vq_cmd_diagnose(struct vq_ctx *ctx, int argc, char **argv);

@@ -19,21 +19,21 @@
 #include "../driver/vblk.h"
 #include "cli.h"
 
-const struct option vq_blk_options[] = {
-	{ "id", no_argument, NULL, 'I' },
-	{ "read", required_argument, NULL, 'r' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "write", required_argument, NULL, 'w' },
-	{ "pattern", required_argument, NULL, 'p' },
-	{ "flush", no_argument, NULL, 'F' },
-	{ "discard", required_argument, NULL, 'D' },
-	{ "write-zeroes", required_argument, NULL, 'Z' },
-	{ "negative", no_argument, NULL, 'N' },
-	{ "bench", required_argument, NULL, 'b' },
-	{ "depth", required_argument, NULL, 'q' },
-	{ "size", required_argument, NULL, 's' },
-	{ "inject", required_argument, NULL, 'i' },
-	{ NULL, 0, NULL, 0 },
+const struct vq_opt vq_blk_options[] = {
+	{ "id", no_argument, 'I', 0, NULL, "GET_ID: read the device's ID string" },
+	{ "read", required_argument, 'r', 0, "LBA+N", "read N sectors from LBA (IN)" },
+	{ "output", required_argument, 'o', 1, "FILE", "write the data --read returns to FILE" },
+	{ "write", required_argument, 'w', 0, "LBA+N", "write N sectors from LBA with --pattern (OUT)" },
+	{ "pattern", required_argument, 'p', 0, "BYTE", "the byte --write fills with (default 0xa5)" },
+	{ "flush", no_argument, 'F', 0, NULL, "send a FLUSH request" },
+	{ "discard", required_argument, 'D', 0, "LBA+N", "DISCARD N sectors from LBA" },
+	{ "write-zeroes", required_argument, 'Z', 0, "LBA+N", "WRITE_ZEROES N sectors from LBA" },
+	{ "negative", no_argument, 'N', 0, NULL, "two requests that must fail: IOERR, UNSUPP" },
+	{ "bench", required_argument, 'b', 0, "SECONDS", "random reads across the device for SECONDS" },
+	{ "depth", required_argument, 'q', 0, "Q", "--bench: requests in flight (default 1)" },
+	{ "size", required_argument, 's', 0, "BYTES", "--bench: bytes per read (default 4096)" },
+	{ "inject", required_argument, 'i', 0, "KIND", "malformed chain: loop, next-range or indirect-size" },
+	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
 #define SECTOR 512u
@@ -937,17 +937,12 @@ static int parse_opts(struct vq_ctx *ctx, int argc, char **argv, struct opts *o)
 	const struct vq_cmd *cmd = vq_find_cmd("blk");
 	uint64_t v;
 	char *end;
-	int c, handled, ret;
+	int c, ret;
 
+	(void)ctx; /* --help, -d, --json and -v were taken by the dispatcher */
 	memset(o, 0, sizeof(*o));
 	o->pattern = -1;
-	while ((c = vq_cmd_getopt(ctx, cmd, argc, argv, "o:", &handled)) != -1) {
-		if (handled == 2)
-			return -1;
-		if (handled == 3)
-			return EXIT_USAGE;
-		if (handled)
-			continue;
+	while ((c = vq_cmd_getopt(cmd, argc, argv)) != -1) {
 		ret = 0;
 		switch (c) {
 		case 'I':
@@ -1010,10 +1005,6 @@ static int parse_opts(struct vq_ctx *ctx, int argc, char **argv, struct opts *o)
 				return vq_usage_err("blk", "--inject takes loop, next-range or indirect-size, not '%s'",
 						    optarg);
 			break;
-		case ':':
-			return vq_usage_err("blk", "option '%s' needs an argument", argv[optind - 1]);
-		default:
-			return vq_usage_err("blk", "unknown option '%s'", argv[optind - 1]);
 		}
 		if (ret)
 			return ret;

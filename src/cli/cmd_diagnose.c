@@ -15,9 +15,9 @@
 #include "../decode/scan.h"
 #include "diagcli.h"
 
-const struct option vq_diagnose_options[] = {
-	{ "interval", required_argument, NULL, 'i' },
-	{ NULL, 0, NULL, 0 },
+const struct vq_opt vq_diagnose_options[] = {
+	{ "interval", required_argument, 'i', 0, "MS", "milliseconds between the two readings (default 1000)" },
+	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
 /* Live sampling interval (ms): long enough that a healthy device under
@@ -477,15 +477,9 @@ int vq_cmd_diagnose(struct vq_ctx *ctx, int argc, char **argv)
 	const struct vq_cmd *cmd = vq_find_cmd("diagnose");
 	uint64_t interval = DIAG_INTERVAL_MS;
 	struct run r;
-	int c, handled, ret, scan_path;
+	int c, ret, scan_path;
 
-	while ((c = vq_cmd_getopt(ctx, cmd, argc, argv, NULL, &handled)) != -1) {
-		if (handled == 2)
-			return EXIT_OK;
-		if (handled == 3)
-			return EXIT_USAGE;
-		if (handled)
-			continue;
+	while ((c = vq_cmd_getopt(cmd, argc, argv)) != -1) {
 		if (c == 'i' && (vq_parse_u64(optarg, &interval) || interval < 10 || interval > 600000))
 			return vq_usage_err("diagnose", "--interval takes milliseconds from 10 to 600000, not '%s'",
 					    optarg);

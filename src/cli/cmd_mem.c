@@ -4,8 +4,8 @@
 
 #include "cli.h"
 
-const struct option vq_mem_options[] = {
-	{ NULL, 0, NULL, 0 },
+const struct vq_opt vq_mem_options[] = {
+	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
 /* Larger dumps are a job for dd on a raw image, not a terminal. */
@@ -16,14 +16,10 @@ int vq_cmd_mem(struct vq_ctx *ctx, int argc, char **argv)
 	const struct vq_cmd *cmd = vq_find_cmd("mem");
 	uint64_t addr, len, i;
 	uint8_t *buf;
-	int c, handled, ret;
+	int ret;
 
-	while ((c = vq_cmd_getopt(ctx, cmd, argc, argv, NULL, &handled)) != -1) {
-		if (handled == 2)
-			return EXIT_OK;
-		if (handled == 3)
-			return EXIT_USAGE;
-	}
+	while (vq_cmd_getopt(cmd, argc, argv) != -1)
+		; /* none of its own: this only moves optind to the arguments */
 	if (argc - optind != 2)
 		return vq_usage_err("mem", "give ADDR and LEN");
 	if (vq_parse_u64(argv[optind], &addr))

@@ -9,14 +9,14 @@
 #include "../decode/scan.h"
 #include "cli.h"
 
-const struct option vq_ring_options[] = {
-	{ "at", required_argument, NULL, 'a' },
-	{ "size", required_argument, NULL, 's' },
-	{ "align", required_argument, NULL, 'A' },
-	{ "type", required_argument, NULL, 't' },
-	{ "recent", required_argument, NULL, 'R' },
-	{ "queue", required_argument, NULL, 'q' },
-	{ NULL, 0, NULL, 0 },
+const struct vq_opt vq_ring_options[] = {
+	{ "at", required_argument, 'a', 0, "DESC[,AVAIL,USED]", "the ring's addresses (or DESC alone: contiguous)" },
+	{ "size", required_argument, 's', 0, "N", "queue size (a power of two up to 32768)" },
+	{ "align", required_argument, 'A', 0, "A", "used-ring alignment when --at gives DESC alone" },
+	{ "type", required_argument, 't', 0, "T", "decode payloads as blk, net, vsock or console" },
+	{ "recent", required_argument, 'R', 0, "K", "newest used entries shown (default 8)" },
+	{ "queue", required_argument, 'q', 0, "N", "queue N of the live device -d names" },
+	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
 static const char *const desc_flag_names[] = { "NEXT", "WRITE", "INDIRECT" };
@@ -353,7 +353,7 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 {
 	const struct vq_cmd *cmd = vq_find_cmd("ring");
 	uint64_t at[3], size = 0, align = 0, recent = 8;
-	int nat = 0, c, handled, ret, have_size = 0, ambiguous = 0, queue = -1, size_given = 0;
+	int nat = 0, c, ret, have_size = 0, ambiguous = 0, queue = -1, size_given = 0;
 	const char *devname = NULL;
 	uint32_t type = 0;
 	struct vq_ring_view v;
@@ -361,13 +361,7 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 	char note[160];
 	const char *layout_note = NULL;
 
-	while ((c = vq_cmd_getopt(ctx, cmd, argc, argv, NULL, &handled)) != -1) {
-		if (handled == 2)
-			return EXIT_OK;
-		if (handled == 3)
-			return EXIT_USAGE;
-		if (handled)
-			continue;
+	while ((c = vq_cmd_getopt(cmd, argc, argv)) != -1) {
 		switch (c) {
 		case 'a':
 			if (parse_at(optarg, at, &nat))

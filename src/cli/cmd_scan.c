@@ -6,11 +6,11 @@
 #include "../decode/scan.h"
 #include "cli.h"
 
-const struct option vq_scan_options[] = {
-	{ "step", required_argument, NULL, 's' },
-	{ "min-size", required_argument, NULL, 'm' },
-	{ "max-size", required_argument, NULL, 'M' },
-	{ NULL, 0, NULL, 0 },
+const struct vq_opt vq_scan_options[] = {
+	{ "step", required_argument, 's', 0, "BYTES", "descriptor-table alignment searched (default 4096)" },
+	{ "min-size", required_argument, 'm', 0, "N", "smallest queue size tried (default 1)" },
+	{ "max-size", required_argument, 'M', 0, "N", "largest queue size tried (default 32768)" },
+	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
 #define MAX_HITS 65536
@@ -31,15 +31,9 @@ int vq_cmd_scan(struct vq_ctx *ctx, int argc, char **argv)
 	struct vq_scan_region *reg = NULL;
 	struct vq_scan_hit *hits = NULL;
 	size_t i, nhits = 0;
-	int c, handled, ret, overflow;
+	int c, ret, overflow;
 
-	while ((c = vq_cmd_getopt(ctx, cmd, argc, argv, NULL, &handled)) != -1) {
-		if (handled == 2)
-			return EXIT_OK;
-		if (handled == 3)
-			return EXIT_USAGE;
-		if (handled)
-			continue;
+	while ((c = vq_cmd_getopt(cmd, argc, argv)) != -1) {
 		switch (c) {
 		case 's':
 			if (pow2_opt("step", optarg, 16, 1u << 20, &step))

@@ -11,11 +11,11 @@
 #include "../decode/ring.h"
 #include "cli.h"
 
-const struct option vq_snapshot_options[] = {
-	{ "output", required_argument, NULL, 'o' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "force", no_argument, NULL, 'f' },
-	{ NULL, 0, NULL, 0 },
+const struct vq_opt vq_snapshot_options[] = {
+	{ "output", required_argument, 'o', 1, "FILE", "the file to write (required)" },
+	{ "interval", required_argument, 'i', 0, "MS", "ring indices read again MS later (default 200; 0: once)" },
+	{ "force", no_argument, 'f', 1, NULL, "replace FILE if it exists" },
+	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
 /* Longest --interval: a snapshot is a moment, not a watch. */
@@ -164,7 +164,7 @@ int vq_cmd_snapshot(struct vq_ctx *ctx, int argc, char **argv)
 	const struct vq_cmd *cmd = vq_find_cmd("snapshot");
 	const char *out = NULL;
 	uint64_t interval = 200;
-	int c, handled, force = 0, ret = EXIT_OK;
+	int c, force = 0, ret = EXIT_OK;
 	size_t first = 0, last, i, ndev, nq = 0, nsaved = 0;
 	struct vq_snap_mem mem = { 0 };
 	struct vq_snap_extra *extra = NULL;
@@ -174,13 +174,7 @@ int vq_cmd_snapshot(struct vq_ctx *ctx, int argc, char **argv)
 	struct rec r = { ctx, &mem, 0 };
 	char err[512], *json = NULL;
 
-	while ((c = vq_cmd_getopt(ctx, cmd, argc, argv, "o:f", &handled)) != -1) {
-		if (handled == 2)
-			return EXIT_OK;
-		if (handled == 3)
-			return EXIT_USAGE;
-		if (handled)
-			continue;
+	while ((c = vq_cmd_getopt(cmd, argc, argv)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;

@@ -9,10 +9,10 @@
 #include "../decode/diag.h"
 #include "diagcli.h"
 
-const struct option vq_watch_options[] = {
-	{ "interval", required_argument, NULL, 'i' },
-	{ "count", required_argument, NULL, 'n' },
-	{ NULL, 0, NULL, 0 },
+const struct vq_opt vq_watch_options[] = {
+	{ "interval", required_argument, 'i', 0, "MS", "milliseconds between samples (default 1000)" },
+	{ "count", required_argument, 'n', 0, "N", "stop after N samples (default: at Ctrl-C)" },
+	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
 #define WATCH_INTERVAL_MS 1000
@@ -161,15 +161,9 @@ int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv)
 	unsigned j;
 	unsigned long n;
 	double t0, prev_t = 0;
-	int c, handled, ret;
+	int c, ret;
 
-	while ((c = vq_cmd_getopt(ctx, cmd, argc, argv, NULL, &handled)) != -1) {
-		if (handled == 2)
-			return EXIT_OK;
-		if (handled == 3)
-			return EXIT_USAGE;
-		if (handled)
-			continue;
+	while ((c = vq_cmd_getopt(cmd, argc, argv)) != -1) {
 		switch (c) {
 		case 'i':
 			if (vq_parse_u64(optarg, &interval) || interval < 10 || interval > 3600000)

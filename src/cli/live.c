@@ -16,8 +16,8 @@
 #include "../decode/names.h"
 #include "cli.h"
 
-const struct option vq_no_options[] = {
-	{ NULL, 0, NULL, 0 },
+const struct vq_opt vq_no_options[] = {
+	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
 static const char *transport_name(const struct vq_dev *d)
@@ -659,15 +659,11 @@ static int run_view(struct vq_ctx *ctx, const char *name, int argc, char **argv,
 {
 	const struct vq_cmd *cmd = vq_find_cmd(name);
 	struct json_object *root = NULL, *arr = NULL;
-	int c, handled, ret = 0;
+	int ret = 0;
 	size_t i, first = 0, last;
 
-	while ((c = vq_cmd_getopt(ctx, cmd, argc, argv, NULL, &handled)) != -1) {
-		if (handled == 2)
-			return EXIT_OK;
-		if (handled == 3)
-			return EXIT_USAGE;
-	}
+	while (vq_cmd_getopt(cmd, argc, argv) != -1)
+		; /* none of its own: this only moves optind to the arguments */
 	if (optind < argc)
 		return vq_usage_err(name, "unexpected argument '%s'", argv[optind]);
 	ret = vq_ctx_device_range(ctx, view == VIEW_LIST, &first, &last);

@@ -168,18 +168,40 @@ const struct vq_cmd vq_commands[] = {
 	{ .name = NULL },
 };
 
-static const struct option global_options[] = {
-	{ "core", required_argument, NULL, 'c' },
-	{ "raw", required_argument, NULL, 'r' },
-	{ "mmio", required_argument, NULL, 'm' },
-	{ "device", required_argument, NULL, 'd' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "color", optional_argument, NULL, 'C' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+/* Global options, in the groups --help shows.  -d, --json, -v and --help
+ * are also every command's (their lines here describe them there too). */
+static const struct vq_opt source_options[] = {
+	{ "core", required_argument, 'c', 1, "FILE",
+	  "ELF core: QEMU dump-guest-memory output, /proc/kcore,\n"
+	  "or a 'vqdump snapshot' file (then every command reads it)" },
+	{ "raw", required_argument, 'r', 0, "FILE@BASE", "raw physical-memory image loaded at address BASE" },
+	{ "mmio", required_argument, 'm', 0, "ADDR", "only the virtio-mmio device at this physical address" },
+	{ NULL, 0, 0, 0, NULL, NULL },
 };
+
+static const struct vq_opt device_options[] = {
+	{ "device", required_argument, 'd', 1, "SEL",
+	  "PCI address (0000:00:04.0), mmio:ADDR, virtioN,\nor the index 'list' prints" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+static const struct vq_opt general_options[] = {
+	{ "json", no_argument, 'j', 0, NULL, "machine-readable output (stable field names)" },
+	{ "verbose", no_argument, 'v', 1, NULL, "more detail in text output" },
+	{ "color", optional_argument, 'C', 0, "WHEN",
+	  "colour severities: auto (default), always, never;\n--color alone means always" },
+	{ "help", no_argument, 'h', 1, NULL, "show this help and exit" },
+	{ "version", no_argument, 'V', 1, NULL, "show the version and exit" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+/* Usage errors inside the shell point to its 'help'. */
+static int in_shell;
+
+void vq_cli_set_shell(int on)
+{
+	in_shell = on;
+}
 
 void vq_err(const char *fmt, ...)
 {
@@ -202,8 +224,12 @@ int vq_usage_err(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'vqdump %s%s--help' for more information.\n", cmd ? cmd : "",
-		cmd ? " " : "");
+	if (in_shell)
+		fprintf(stderr, "\nTry 'help%s%s' for more information.\n", cmd ? " " : "",
+			cmd ? cmd : "");
+	else
+		fprintf(stderr, "\nTry 'vqdump %s%s--help' for more information.\n", cmd ? cmd : "",
+			cmd ? " " : "");
 	return EXIT_USAGE;
 }
 
@@ -298,40 +324,138 @@ int vq_ctx_open_mem(struct vq_ctx *ctx)
 	return 0;
 }
 
-static void usage(FILE *out)
+/* "--name ARG", "--name[=ARG]" or "--name" into @buf. */
+static void opt_label(const struct vq_opt *o, char *buf, size_t len)
+{
+	if (!o->arg)
+		snprintf(buf, len, "--%s", o->name);
+	else if (o->has_arg == optional_argument)
+		snprintf(buf, len, "--%s[=%s]", o->name, o->arg);
+	else
+		snprintf(buf, len, "--%s %s", o->name, o->arg);
+}
+
+/* One option a line, "  -X, --name ARG   what it does", the descriptions
+ * in one column (at least 25, wider when a name and argument need it). */
+static void print_opts(FILE *out, const struct vq_opt *const *opts, size_t n)
+{
+	char label[64];
+	int col = 25, w;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		opt_label(opts[i], label, sizeof(label));
+		w = 6 + (int)strlen(label) + 2;
+		if (w > col)
+			col = w;
+	}
+	for (i = 0; i < n; i++) {
+		const char *h = opts[i]->help, *nl;
+
+		opt_label(opts[i], label, sizeof(label));
+		if (opts[i]->short_too)
+			fprintf(out, "  -%c, %-*s", opts[i]->val, col - 6, label);
+		else
+			fprintf(out, "      %-*s", col - 6, label);
+		while ((nl = strchr(h, '\n'))) {
+			fprintf(out, "%.*s\n%*s", (int)(nl - h), h, col, "");
+			h = nl + 1;
+		}
+		fprintf(out, "%s\n", h);
+	}
+}
+
+/* Append pointers to @table's entries to @out, which holds @n of at most
+ * @max; returns the new count. */
+static size_t opt_ptrs(const struct vq_opt *table, const struct vq_opt **out, size_t n, size_t max)
+{
+	for (; table && table->name && n < max; table++)
+		out[n++] = table;
+	return n;
+}
+
+/* The global option named @name (the common ones commands share). */
+static const struct vq_opt *global_opt(const char *name)
+{
+	const struct vq_opt *const tables[] = { source_options, device_options, general_options };
+	const struct vq_opt *o;
+	size_t i;
+
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		for (o = tables[i]; o->name; o++)
+			if (!strcmp(o->name, name))
+				return o;
+	return NULL;
+}
+
+size_t vq_cmd_options(const struct vq_cmd *cmd, const struct vq_opt **out)
+{
+	size_t n = opt_ptrs(cmd->options, out, 0, VQ_CMD_OPTS_MAX - 4);
+
+	if (cmd->live)
+		out[n++] = global_opt("device");
+	if (cmd->options) {
+		out[n++] = global_opt("json");
+		out[n++] = global_opt("verbose");
+	}
+	out[n++] = global_opt("help");
+	return n;
+}
+
+/* getopt_long's view of @opts: the long options (ending entry included)
+ * and the short ones, after @prefix ("+:" or ":"). */
+static void getopt_view(const struct vq_opt *const *opts, size_t n, const char *prefix,
+			struct option *lopts, char *shorts, size_t shorts_len)
+{
+	size_t i, k = strlen(prefix);
+
+	memcpy(shorts, prefix, k + 1);
+	for (i = 0; i < n; i++) {
+		lopts[i] = (struct option){ opts[i]->name, opts[i]->has_arg, NULL, opts[i]->val };
+		if (!opts[i]->short_too || k + 4 > shorts_len)
+			continue;
+		shorts[k++] = (char)opts[i]->val;
+		if (opts[i]->has_arg != no_argument)
+			shorts[k++] = ':';
+		if (opts[i]->has_arg == optional_argument)
+			shorts[k++] = ':';
+		shorts[k] = 0;
+	}
+	lopts[n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+void vq_print_commands(FILE *out, int shell)
 {
 	const struct vq_cmd *c;
+
+	for (c = vq_commands; c->name; c++) {
+		if (shell && (!strcmp(c->name, "shell") || !strcmp(c->name, "help")))
+			continue;
+		if (c->args[0])
+			fprintf(out, "  %-8s %s\n           %s\n", c->name, c->args, c->help);
+		else
+			fprintf(out, "  %s\n           %s\n", c->name, c->help);
+	}
+}
+
+static void usage(FILE *out)
+{
+	const struct vq_opt *opts[VQ_CMD_OPTS_MAX];
 	size_t i;
 
 	fputs("Usage: vqdump [SOURCE] [-d DEVICE] [OPTIONS] COMMAND [ARGS]\n"
 	      "Inspect virtio devices and their split virtqueues, live or in a memory dump.\n"
 	      "\n"
 	      "Source (default: the live system: virtio-pci through libpci and sysfs,\n"
-	      "virtio-mmio through /dev/mem, ring memory through /dev/mem or /proc/kcore):\n"
-	      "  -c, --core FILE        ELF core: QEMU dump-guest-memory output, /proc/kcore,\n"
-	      "                         or a 'vqdump snapshot' file (then every command reads it)\n"
-	      "      --raw FILE@BASE    raw physical-memory image loaded at address BASE\n"
-	      "      --mmio ADDR        only the virtio-mmio device at this physical address\n"
-	      "\n"
-	      "Device (live commands):\n"
-	      "  -d, --device SEL       PCI address (0000:00:04.0), mmio:ADDR, virtioN,\n"
-	      "                         or the index 'list' prints\n"
-	      "\n"
-	      "Options:\n"
-	      "      --json             machine-readable output (stable field names)\n"
-	      "  -v, --verbose          more detail in text output\n"
-	      "      --color[=WHEN]     colour severities: auto (default), always, never;\n"
-	      "                         --color alone means always\n"
-	      "  -h, --help             show this help and exit\n"
-	      "  -V, --version          show the version and exit\n"
-	      "\n"
-	      "Commands:\n",
+	      "virtio-mmio through /dev/mem, ring memory through /dev/mem or /proc/kcore):\n",
 	      out);
-	for (c = vq_commands; c->name; c++)
-		if (c->args[0])
-			fprintf(out, "  %-8s %s\n           %s\n", c->name, c->args, c->help);
-		else
-			fprintf(out, "  %s\n           %s\n", c->name, c->help);
+	print_opts(out, opts, opt_ptrs(source_options, opts, 0, VQ_CMD_OPTS_MAX));
+	fputs("\nDevice (live commands):\n", out);
+	print_opts(out, opts, opt_ptrs(device_options, opts, 0, VQ_CMD_OPTS_MAX));
+	fputs("\nOptions:\n", out);
+	print_opts(out, opts, opt_ptrs(general_options, opts, 0, VQ_CMD_OPTS_MAX));
+	fputs("\nCommands:\n", out);
+	vq_print_commands(out, 0);
 	fputs("\nAccess methods:\n", out);
 	for (i = 0; vq_mem_methods[i]; i++)
 		fprintf(out, "  %-8s %s\n", vq_mem_methods[i]->name, vq_mem_methods[i]->help);
@@ -388,20 +512,14 @@ static const char *inexact_option(int argc, char **argv, const struct option *op
 
 void vq_cmd_help(const struct vq_cmd *cmd, FILE *out)
 {
-	const struct option *o;
+	const struct vq_opt *opts[VQ_CMD_OPTS_MAX];
 
-	fprintf(out, "Usage: vqdump [SOURCE] %s%s%s\n%s\n", cmd->name, cmd->args[0] ? " " : "",
-		cmd->args, cmd->help);
+	fprintf(out, "Usage: %s%s%s%s\n%s\n", in_shell ? "" : "vqdump [SOURCE] ", cmd->name,
+		cmd->args[0] ? " " : "", cmd->args, cmd->help);
 	if (cmd->details)
 		fprintf(out, "\n%s", cmd->details);
 	fputs("\nOptions:\n", out);
-	for (o = cmd->options; o && o->name; o++)
-		fprintf(out, "  --%s%s\n", o->name, o->has_arg == required_argument ? " ARG" : "");
-	if (cmd->live)
-		fputs("  -d, --device SEL\n", out);
-	if (cmd->options)
-		fputs("  --json\n  -v, --verbose\n", out);
-	fputs("  -h, --help\n", out);
+	print_opts(out, opts, vq_cmd_options(cmd, opts));
 }
 
 const struct vq_cmd *vq_find_cmd(const char *name)
@@ -414,65 +532,64 @@ const struct vq_cmd *vq_find_cmd(const char *name)
 	return NULL;
 }
 
-int vq_cmd_getopt(struct vq_ctx *ctx, const struct vq_cmd *cmd, int argc, char **argv,
-		  const char *shortopts, int *handled)
+/*
+ * Parse @cmd's options once, before it runs: --help prints its help, a
+ * bad or abbreviated option is a usage error, -d, --json and -v go into
+ * @ctx.  Returns -1 for "run the command", else its exit status.  The
+ * command then reads its own options with vq_cmd_getopt.
+ */
+static int take_cmd_options(struct vq_ctx *ctx, const struct vq_cmd *cmd, int argc, char **argv)
 {
-	struct option all[32];
-	size_t n = 0;
-	const struct option *o;
-	char shorts[64];
+	const struct vq_opt *opts[VQ_CMD_OPTS_MAX];
+	struct option lopts[VQ_CMD_OPTS_MAX + 1];
+	char shorts[2 * VQ_CMD_OPTS_MAX];
+	const char *bad;
 	int c;
 
-	const char *bad;
-
-	for (o = cmd->options; o && o->name && n < 28; o++)
-		all[n++] = *o;
-	if (cmd->options) {
-		all[n++] = (struct option){ "json", no_argument, NULL, 'j' };
-		all[n++] = (struct option){ "verbose", no_argument, NULL, 'v' };
-	}
-	if (cmd->live)
-		all[n++] = (struct option){ "device", required_argument, NULL, 'd' };
-	all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
-	all[n] = (struct option){ NULL, 0, NULL, 0 };
+	/* shell and help read their arguments themselves. */
+	if (!cmd->options)
+		return -1;
+	getopt_view(opts, vq_cmd_options(cmd, opts), ":", lopts, shorts, sizeof(shorts));
+	bad = inexact_option(argc, argv, lopts, 0);
+	if (bad)
+		return vq_usage_err(cmd->name, "unknown option '%s' (options are not abbreviated)", bad);
 	/* Options may follow the arguments (getopt permutes), as in most tools. */
-	snprintf(shorts, sizeof(shorts), ":h%s%s%s", cmd->options ? "v" : "", cmd->live ? "d:" : "",
-		 shortopts ? shortopts : "");
-	*handled = 0;
-	if (optind == 0 && (bad = inexact_option(argc, argv, all, 0))) {
-		vq_usage_err(cmd->name, "unknown option '%s' (options are not abbreviated)", bad);
-		*handled = 3;
-		return '?';
+	optind = 0;
+	while ((c = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			ctx->json = 1;
+			break;
+		case 'v':
+			ctx->verbose++;
+			break;
+		case 'd':
+			ctx->device = optarg;
+			break;
+		case 'h':
+			vq_cmd_help(cmd, stdout);
+			return EXIT_OK;
+		case '?':
+			return vq_usage_err(cmd->name, "unknown option '%s'", argv[optind - 1]);
+		case ':':
+			return vq_usage_err(cmd->name, "option '%s' needs an argument", argv[optind - 1]);
+		}
 	}
-	c = getopt_long(argc, argv, shorts, all, NULL);
-	switch (c) {
-	case 'j':
-		ctx->json = 1;
-		*handled = 1;
-		break;
-	case 'v':
-		ctx->verbose++;
-		*handled = 1;
-		break;
-	case 'd':
-		ctx->device = optarg;
-		*handled = 1;
-		break;
-	case 'h':
-		vq_cmd_help(cmd, stdout);
-		*handled = 2;
-		break;
-	case '?':
-		vq_usage_err(cmd->name, "unknown option '%s'", argv[optind - 1]);
-		*handled = 3;
-		break;
-	case ':':
-		vq_usage_err(cmd->name, "option '%s' needs an argument", argv[optind - 1]);
-		*handled = 3;
-		break;
-	default:
-		break;
-	}
+	optind = 0; /* glibc: the command reads them again from the start */
+	return -1;
+}
+
+int vq_cmd_getopt(const struct vq_cmd *cmd, int argc, char **argv)
+{
+	const struct vq_opt *opts[VQ_CMD_OPTS_MAX];
+	struct option lopts[VQ_CMD_OPTS_MAX + 1];
+	char shorts[2 * VQ_CMD_OPTS_MAX];
+	int c;
+
+	getopt_view(opts, vq_cmd_options(cmd, opts), ":", lopts, shorts, sizeof(shorts));
+	do
+		c = getopt_long(argc, argv, shorts, lopts, NULL);
+	while (c == 'j' || c == 'v' || c == 'd');
 	return c;
 }
 
@@ -500,12 +617,15 @@ int vq_run_command(struct vq_ctx *ctx, int argc, char **argv);
 int vq_run_command(struct vq_ctx *ctx, int argc, char **argv)
 {
 	const struct vq_cmd *c = vq_find_cmd(argv[0]);
+	int ret;
 
 	if (!c)
 		return vq_usage_err(NULL, "unknown command '%s'", argv[0]);
-	optind = 0; /* glibc: restart getopt for the command's own options */
 	/* Linux may have set queues up since the last command (shell). */
 	vq_kvq_lookup_forget();
+	ret = take_cmd_options(ctx, c, argc, argv);
+	if (ret >= 0)
+		return ret;
 	return c->run(ctx, argc, argv);
 }
 
@@ -523,17 +643,24 @@ static int parse_color(const char *when)
 int main(int argc, char **argv)
 {
 	struct vq_ctx ctx = { 0 };
+	const struct vq_opt *opts[VQ_CMD_OPTS_MAX];
+	struct option lopts[VQ_CMD_OPTS_MAX + 1];
+	char shorts[2 * VQ_CMD_OPTS_MAX];
+	const char *bad;
 	int c, ret, color = -2;
+	size_t n;
 
 	ctx.mem.fd = -1;
 	ctx.mem2.fd = -1;
-	{
-		const char *bad = inexact_option(argc, argv, global_options, 1);
-
-		if (bad)
-			return vq_usage_err(NULL, "unknown option '%s' (options are not abbreviated)", bad);
-	}
-	while ((c = getopt_long(argc, argv, "+:c:d:vhV", global_options, NULL)) != -1) {
+	n = opt_ptrs(source_options, opts, 0, VQ_CMD_OPTS_MAX);
+	n = opt_ptrs(device_options, opts, n, VQ_CMD_OPTS_MAX);
+	n = opt_ptrs(general_options, opts, n, VQ_CMD_OPTS_MAX);
+	/* "+": options stop at the command. */
+	getopt_view(opts, n, "+:", lopts, shorts, sizeof(shorts));
+	bad = inexact_option(argc, argv, lopts, 1);
+	if (bad)
+		return vq_usage_err(NULL, "unknown option '%s' (options are not abbreviated)", bad);
+	while ((c = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			ctx.core = optarg;

@@ -19,6 +19,51 @@ int vq_run_command(struct vq_ctx *ctx, int argc, char **argv);
 
 static char *shell_device; /* set by the shell's "device" command */
 
+/* The shell's own words, beside vqdump's commands ('shell' is not one
+ * here): for 'help' and completion. */
+static const struct shell_word {
+	const char *name; /* the word */
+	const char *args; /* its arguments */
+	const char *help; /* one line */
+} shell_words[] = {
+	{ "device", "[SEL]", "the device later commands use when not given -d; alone: show it" },
+	{ "help", "[COMMAND]", "this list, or one command's usage and options" },
+	{ "quit", "", "leave the shell (as do 'exit' and end of input)" },
+	{ "exit", "", "leave the shell" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct shell_word *find_shell_word(const char *name)
+{
+	const struct shell_word *w;
+
+	for (w = shell_words; w->name; w++)
+		if (!strcmp(w->name, name))
+			return w;
+	return NULL;
+}
+
+static void shell_word_line(const struct shell_word *w)
+{
+	if (w->args[0])
+		printf("  %-8s %s\n           %s\n", w->name, w->args, w->help);
+	else
+		printf("  %s\n           %s\n", w->name, w->help);
+}
+
+/* 'help' in the shell: what can be typed at the prompt. */
+static void shell_help(void)
+{
+	const struct shell_word *w;
+
+	puts("Commands (as on the command line, without 'vqdump' and the source options):");
+	vq_print_commands(stdout, 1);
+	puts("\nShell commands:");
+	for (w = shell_words; w->name; w++)
+		shell_word_line(w);
+	puts("\n'help COMMAND' or 'COMMAND --help' describes a command; Tab completes.");
+}
+
 /* Split @line into words; '...' and "..." group, backslash escapes. */
 static int split_words(char *line, char **argv, int max)
 {
@@ -64,9 +109,9 @@ static const struct vq_cmd *completing_cmd;
 static struct vq_ctx *shell_ctx;
 static char prev_word[64];
 
+/* vqdump's commands but 'shell', then the shell's words not among them. */
 static char *complete_command(const char *text, int state)
 {
-	static const char *const builtins[] = { "device", "quit", NULL };
 	static size_t i, j, len;
 	const char *name;
 
@@ -76,37 +121,33 @@ static char *complete_command(const char *text, int state)
 	}
 	while ((name = vq_commands[i].name)) {
 		i++;
-		if (!strncmp(name, text, len))
+		if (strcmp(name, "shell") && !strncmp(name, text, len))
 			return strdup(name);
 	}
-	while ((name = builtins[j])) {
+	while ((name = shell_words[j].name)) {
 		j++;
-		if (!strncmp(name, text, len))
+		if (!vq_find_cmd(name) && !strncmp(name, text, len))
 			return strdup(name);
 	}
 	return NULL;
 }
 
+/* The options the command's table gives (its own and the common ones). */
 static char *complete_option(const char *text, int state)
 {
-	static const char *const common[] = { "--device", "--json", "--verbose", "--help", NULL };
-	static size_t i, j, len;
+	static const struct vq_opt *opts[VQ_CMD_OPTS_MAX];
+	static size_t i, n, len;
 	char buf[64];
 
 	if (!state) {
-		i = j = 0;
+		i = 0;
+		n = completing_cmd ? vq_cmd_options(completing_cmd, opts) : 0;
 		len = strlen(text);
 	}
-	while (completing_cmd && completing_cmd->options && completing_cmd->options[i].name) {
-		snprintf(buf, sizeof(buf), "--%s", completing_cmd->options[i++].name);
+	while (i < n) {
+		snprintf(buf, sizeof(buf), "--%s", opts[i++]->name);
 		if (!strncmp(buf, text, len))
 			return strdup(buf);
-	}
-	while (common[j]) {
-		const char *o = common[j++];
-
-		if (!strncmp(o, text, len))
-			return strdup(o);
 	}
 	return NULL;
 }
@@ -279,6 +320,15 @@ static int run_line(struct vq_ctx *ctx, char *line)
 		printf("device: %s\n", ctx->device ? ctx->device : "(none: commands apply to all, or give -d)");
 		return 0;
 	}
+	/* "help" lists what the shell takes; "help WORD" of a shell word, its line. */
+	if (!strcmp(argv[0], "help") && argc == 1) {
+		shell_help();
+		return 0;
+	}
+	if (!strcmp(argv[0], "help") && argc == 2 && !vq_find_cmd(argv[1]) && find_shell_word(argv[1])) {
+		shell_word_line(find_shell_word(argv[1]));
+		return 0;
+	}
 	ret = vq_run_command(ctx, argc, argv);
 	/* Per-command options do not stick to later commands. */
 	ctx->json = json;
@@ -300,6 +350,7 @@ int vq_cmd_shell(struct vq_ctx *ctx, int argc, char **argv)
 	if (argc > 1)
 		return vq_usage_err("shell", "unexpected argument '%s'", argv[1]);
 	shell_ctx = ctx;
+	vq_cli_set_shell(1);
 	if (tty) {
 		rl_readline_name = "vqdump";
 		rl_attempted_completion_function = shell_complete;
@@ -341,6 +392,7 @@ int vq_cmd_shell(struct vq_ctx *ctx, int argc, char **argv)
 		if (hist && write_history(hist) != 0)
 			vq_err("shell: save history %s: %s", hist, strerror(errno));
 	}
+	vq_cli_set_shell(0);
 	free(hist);
 	free(shell_device);
 	shell_device = NULL;

@@ -18,10 +18,32 @@ help_commands() {
         on && /^  [a-z]/ { print $1 }'
 }
 
-# Global options: option lines of --help before Commands:.
+# The option tables, as --help and `help CMD` print them: one line an
+# option, "  -X, --name ARG   what it does" or "      --name[=ARG]  ...";
+# a description's further lines are indented past the names.
+OPT_LINE='^(  -[A-Za-z], |      )--[a-z][a-z0-9-]*'
+
+# table_options: the options of a help text's table, "--name" a line, sorted.
+table_options() {
+    grep -E -- "$OPT_LINE" | sed -E 's/^ +(-[A-Za-z], )?(--[a-z][a-z0-9-]*).*/\2/' | sort -u
+}
+
+# table_shorts: "--name -X" for each option of a help text's table with a
+# short form.
+table_shorts() {
+    grep -E -- '^  -[A-Za-z], --' | sed -E 's/^  (-[A-Za-z]), (--[a-z][a-z0-9-]*).*/\2 \1/'
+}
+
+# undescribed: the option lines of a help text with no words after the
+# option and its argument.
+undescribed() {
+    grep -E -- "$OPT_LINE" |
+        grep -vE -- "${OPT_LINE}( [^ ]+|\[=[A-Z]+\])? {2,}[^ ]"
+}
+
+# Global options: the table of --help before Commands:.
 help_global_options() {
-    "$VQDUMP" --help | awk '/^Commands:/ { exit } /^ +-/' |
-        grep -oE -- '--[a-z][a-z0-9-]*' | sort -u
+    "$VQDUMP" --help | awk '/^Commands:/ { exit } { print }' | table_options
 }
 
 # Every long option a help text prints (for `help CMD`: that command's).
@@ -74,6 +96,9 @@ zsh_tables() {
         print' zsh "$ZSHC" "$1"
 }
 
+# sect NAME: the man page's .SH NAME section.
+sect() { awk -v s="$1" '/^\.SH / { on = ($0 == ".SH " s) } on' "$MAN"; }
+
 same_set() {
     [ "$(printf '%s\n' $1 | sort -u)" = "$(printf '%s\n' $2 | sort -u)" ]
 }
@@ -98,6 +123,33 @@ else
     not_ok "--help lists commands and global options: got '$cmds' / '$gopts'"
 fi
 
+# --- the option tables --------------------------------------------------------
+
+# `COMMAND --help` and `help COMMAND` print the same table; every option
+# in it, and in --help, has its line of description.
+for c in $cmds; do
+    "$VQDUMP" "$c" --help >"$T/help2-$c" 2>/dev/null
+    cmp -s "$T/help-$c" "$T/help2-$c" && ok "'$c --help' and 'help $c' print the same" ||
+        not_ok "'$c --help' and 'help $c' differ: $(diff "$T/help-$c" "$T/help2-$c" | head -3 | tr '\n' '|')"
+    opts=$(table_options <"$T/help-$c")
+    bare=$(undescribed <"$T/help-$c")
+    if [ -n "$opts" ] && [ -z "$bare" ]; then
+        ok "every option of '$c --help' has a description ($(echo $opts))"
+    else
+        not_ok "'$c --help': options without a description: '$(echo $bare)' (table: '$(echo $opts)')"
+    fi
+done
+bare=$(awk '/^Commands:/ { exit } { print }' "$T/help" | undescribed)
+[ -z "$bare" ] && ok "every global option of --help has a description" ||
+    not_ok "--help: global options without a description: $bare"
+# (the checks can fail)
+bare=$(printf '      --at ADDR\n  -o, --output FILE   where\n      --json\n' | undescribed | table_options)
+same_set "$bare" "--at --json" && ok "self-test: option lines without a description are caught" ||
+    not_ok "self-test: undescribed options: '$(echo $bare)'"
+got=$(printf '  -d, --device SEL     one\n                       --color alone means\n--queue N reads\n' | table_options)
+[ "$got" = --device ] && ok "self-test: continuation and details lines are not options" ||
+    not_ok "self-test: table_options read '$(echo $got)'"
+
 # --- names agree ------------------------------------------------------------
 
 missing=$(man_missing "$MAN" $all_opts)
@@ -118,6 +170,46 @@ for c in $cmds; do
         not_ok "command $c is not in the static list of $ZSHC"
 done
 
+# The man page names exactly the options of the tables: each command's
+# synopsis (its .SS up to the first paragraph) names its own options (the
+# table's but -d, --json, -v and --help), long or short, and no other; the
+# .TP items of OPTIONS are the global options.
+# man_synopsis FILE CMD: the options (long, or short as the page writes
+# them) named in CMD's synopsis in FILE, one a line, sorted.
+man_synopsis() {
+    awk -v c="$2" '$0 ~ "^\\.SS "c"$" { on = 1; next } on && /^\.(PP|SS|SH|TP)/ { exit } on' "$1" |
+        grep -oE -- '\\-(\\-[a-z]([a-z0-9]|\\-)*|[A-Za-z])' | sed 's/\\//g' | sort -u
+}
+# man_global_items FILE: the long options the top-level .TP items of
+# OPTIONS in FILE describe.
+man_global_items() {
+    awk '/^\.SH / { on = ($0 == ".SH OPTIONS") } on' "$1" |
+        awk '/^\.RS/ { nest++ } /^\.RE/ { nest-- } prev == ".TP" && !nest { print } { prev = $0 }' |
+        grep -oE -- '\\-\\-[a-z]([a-z0-9]|\\-)*' | sed 's/\\//g' | sort -u
+}
+for c in $cmds; do
+    own=$(table_options <"$T/help-$c" | grep -vxF -e --device -e --json -e --verbose -e --help)
+    syn=$(man_synopsis "$MAN" "$c")
+    # A short form in the synopsis stands for its long option.
+    while read -r long short; do
+        [ -n "$short" ] && syn=$(printf '%s\n' $syn | sed "s/^$short\$/$long/" | sort -u)
+    done < <(table_shorts <"$T/help-$c")
+    same_set "$syn" "$own" && ok "$MAN: the synopsis of $c names exactly its options ($(echo ${own:-none}))" ||
+        not_ok "$MAN: synopsis of $c names '$(echo $syn)', its table has '$(echo $own)'"
+done
+got=$(man_global_items "$MAN")
+same_set "$got" "$gopts" && ok "$MAN: OPTIONS describes exactly the global options" ||
+    not_ok "$MAN: OPTIONS items '$(echo $got)', --help has '$(echo $gopts)'"
+# (the checks can fail)
+sed '/^\.SS scan$/,/^\.PP/ s/\\-\\-step/\\-\\-stride/' "$MAN" >"$T/man-syn.1"
+got=$(man_synopsis "$T/man-syn.1" scan)
+same_set "$got" "--max-size --min-size --stride" && ok "self-test: a synopsis naming another option is seen" ||
+    not_ok "self-test: synopsis of scan in a changed page: '$(echo $got)'"
+sed 's/^\\fB\\-\\-mmio\\fP //' "$MAN" >"$T/man-opt.1"
+got=$(man_global_items "$T/man-opt.1")
+same_set "$got" "$(printf '%s\n' $gopts | grep -vx -- --mmio)" && ok "self-test: OPTIONS without --mmio is seen" ||
+    not_ok "self-test: OPTIONS items of a page without --mmio: '$(echo $got)'"
+
 # Every short option --help and `help CMD` print is in the man page.
 shorts=$(cat "$T/help" "$T"/help-* | grep -oE '^ +-[A-Za-z],' | tr -d ' ,' | sort -u)
 missing=$(man_missing "$MAN" $shorts)
@@ -130,7 +222,6 @@ for sec in NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS "ACCESS METHODS" SAFETY OU
     grep -qx "\.SH $sec" "$MAN" && ok "$MAN has a $sec section" || not_ok "$MAN has no '.SH $sec'"
 done
 # The shell's own command, the transports and the safety rules are described.
-sect() { awk -v s="$1" '/^\.SH / { on = ($0 == ".SH " s) } on' "$MAN"; }
 sect COMMANDS | grep -q '^\.BR device :' &&
     ok "the shell's 'device' command is described under COMMANDS" ||
     not_ok "the shell's 'device' command is not described under COMMANDS"
@@ -192,7 +283,7 @@ for mode in dynamic static; do
     same_set "$got" "$gopts" && ok "bash completion ($mode): global options" ||
         not_ok "bash completion ($mode): global options $(echo $got), want $(echo $gopts)"
     for c in $cmds; do
-        want=$(options_in <"$T/help-$c")
+        want=$(table_options <"$T/help-$c")
         got=$(bash_offers "$bin" "$c" --)
         same_set "$got" "$want" && ok "bash completion ($mode): options of $c" ||
             not_ok "bash completion ($mode): options of $c: $(echo $got), want $(echo $want)"
@@ -206,7 +297,7 @@ for mode in dynamic static; do
         same_set "$got" "$gopts" && ok "zsh completion ($mode): global options" ||
             not_ok "zsh completion ($mode): global options $(echo $got), want $(echo $gopts)"
         for c in $cmds; do
-            want=$(options_in <"$T/help-$c")
+            want=$(table_options <"$T/help-$c")
             got=$(awk -v c="$c" '$1 == c { $1 = ""; print }' "$T/zsh-$mode")
             same_set "$got" "$want" && ok "zsh completion ($mode): options of $c" ||
                 not_ok "zsh completion ($mode): options of $c: $(echo $got), want $(echo $want)"
@@ -507,7 +598,7 @@ rc=$?
 # Every option `help CMD` lists is one CMD accepts.  (The source does not
 # exist: getting past option parsing is enough.)
 for c in $cmds; do
-    for o in $(options_in <"$T/help-$c"); do
+    for o in $(table_options <"$T/help-$c"); do
         arg=()
         grep -qE -- "^ +(-[A-Za-z], )?$o [A-Z]" "$T/help-$c" && arg=(1)
         "$VQDUMP" --core "$T/no-such-core" "$c" "$o" "${arg[@]}" </dev/null >"$T/out" 2>"$T/err"

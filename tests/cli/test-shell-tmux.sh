@@ -92,6 +92,31 @@ wait_for 'vqdump: ring: .*power of two' 20 && ok "failing command prints its err
     not_ok "ring --size 3: no error shown: $(show)"
 wait_prompt_last && ok "failing command returns to the prompt" ||
     not_ok "no prompt after the failing command: $(show)"
+# The hint points to the shell's own help, not to the command line's.
+if grep -qx "Try 'help ring' for more information." "$T/pane" && ! grep -q "Try 'vqdump" "$T/pane"; then
+    ok "a usage error in the shell says \"Try 'help ring'\", not \"Try 'vqdump ...\""
+else
+    not_ok "usage error hint in the shell: $(grep Try "$T/pane" | tail -n 2 | tr '\n' '|')"
+fi
+
+# 'help' lists what the shell takes: the commands and the shell's own
+# words, not the command line's source options nor 'shell' itself.
+keys help Enter
+wait_for '^Shell commands:' 10
+wait_prompt_last
+awk '/^vqdump> help$/ { on = 1; next } on' "$T/pane" >"$T/help"
+if grep -qE '^  ring +--queue' "$T/help" && grep -qE '^  device +\[SEL\]' "$T/help" &&
+    grep -qxE '  quit' "$T/help" && grep -qxE '  exit' "$T/help" && grep -qE '^  help +\[COMMAND\]' "$T/help"; then
+    ok "'help' lists the commands and the shell's device, help, quit and exit"
+else
+    not_ok "'help' in the shell: $(head -c 300 "$T/help" | tr '\n' '|')"
+fi
+if grep -qE -- '--core|--raw|--mmio|--color|--version' "$T/help" || grep -qE '^  shell( |$)' "$T/help"; then
+    not_ok "'help' in the shell names the command line's source options or 'shell': $(grep -E -- '--core|--raw|--mmio|--color|--version|^  shell' "$T/help" | head -n 3 | tr '\n' '|')"
+else
+    ok "'help' in the shell does not list --core, --raw, --mmio, --color, --version or 'shell'"
+fi
+keys C-l
 
 if [ -n "$ring_args" ]; then
     keys "ring $ring_args" Enter
@@ -218,5 +243,23 @@ fi
 printf 'scan\nring --size 3 --at 0\n' | "$VQDUMP" --core "$FIX" shell >/dev/null 2>&1
 rc=$?
 [ $rc -eq 2 ] && ok "piped: ending with a usage error exits 2" || not_ok "piped: ending with a usage error exits $rc"
+printf 'ring --no-such-option\nno-such-command\nmem 0\n' | "$VQDUMP" --core "$FIX" shell >"$T/out" 2>"$T/err"
+if [ "$(grep -c "^Try 'help" "$T/err")" -eq 3 ] && ! grep -q "Try 'vqdump" "$T/err" &&
+    grep -qx "Try 'help ring' for more information." "$T/err" && grep -qx "Try 'help' for more information." "$T/err"; then
+    ok "piped: usage errors point to 'help' and 'help COMMAND'"
+else
+    not_ok "piped: usage error hints: $(head -c 300 "$T/err" | tr '\n' '|')"
+fi
+printf 'help\n' | "$VQDUMP" --core "$FIX" shell >"$T/out" 2>"$T/err"
+if grep -qE '^  device +\[SEL\]' "$T/out" && ! grep -qE -- '--core|--raw|--mmio|--color|--version' "$T/out" &&
+    ! grep -qE '^  shell( |$)' "$T/out" && [ ! -s "$T/err" ]; then
+    ok "piped: 'help' lists the shell's commands, without the source options"
+else
+    not_ok "piped: 'help': $(head -c 300 "$T/out" | tr '\n' '|') $(head -c 200 "$T/err")"
+fi
+printf 'ring --help\n' | "$VQDUMP" --core "$FIX" shell >"$T/out" 2>"$T/err"
+grep -q '^Usage: ring ' "$T/out" && grep -qE '^      --queue N +[a-z]' "$T/out" &&
+    ok "piped: 'ring --help' in the shell: usage without 'vqdump [SOURCE]', options described" ||
+    not_ok "piped: 'ring --help': $(head -c 300 "$T/out" | tr '\n' '|')"
 
 finish
