@@ -952,7 +952,7 @@ static void test_live_find_and_cache(void **state)
 	struct world w;
 	struct files fs;
 	struct vq_mem mem;
-	struct vq_kvq *k;
+	struct vq_kvq *k, *cached;
 	struct vq_kvq_queue q;
 	struct vq_ring_layout l;
 	char err[512];
@@ -1004,14 +1004,20 @@ static void test_live_find_and_cache(void **state)
 	assert_int_equal(vq_kvq_find(k, 3, 0, &q, err, sizeof(err)), 0);
 	vq_kvq_close(k);
 
-	/* The one-call form, with its kept context. */
-	assert_int_equal(vq_kvq_lookup(&mem, fs.core, fs.btf, 3, 1, &l, err, sizeof(err)), 0);
+	/* The one-call form, with the context its caller keeps. */
+	k = NULL;
+	assert_int_equal(vq_kvq_lookup(&k, &mem, fs.core, fs.btf, 3, 1, &l, err, sizeof(err)), 0);
+	assert_non_null(k);
 	assert_int_equal(l.desc, MBASE + 0x208000);
-	assert_int_equal(vq_kvq_lookup(&mem, fs.core, fs.btf, 3, 0, &l, err, sizeof(err)), 0);
+	cached = k;
+	assert_int_equal(vq_kvq_lookup(&k, &mem, fs.core, fs.btf, 3, 0, &l, err, sizeof(err)), 0);
+	assert_ptr_equal(k, cached); /* kept, not made anew */
 	assert_int_equal(l.desc, MBASE + 0x200000);
-	vq_kvq_lookup_forget();
-	assert_int_equal(vq_kvq_lookup(&mem, fs.core, fs.btf, 7, 0, &l, err, sizeof(err)), -ENOENT);
-	vq_kvq_lookup_release();
+	vq_kvq_forget(k);
+	assert_int_equal(vq_kvq_lookup(&k, &mem, fs.core, fs.btf, 7, 0, &l, err, sizeof(err)),
+			 -ENOENT);
+	vq_kvq_lookup_release(&k);
+	assert_null(k);
 	vq_mem_close(&mem);
 	remove_files(&fs);
 	world_free(&w);
