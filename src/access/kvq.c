@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "transport.h"
 #include "kvq.h"
 
 /* Largest BTF file read (vmlinux's is a few MiB). */
