@@ -27,6 +27,7 @@ struct vq_ctx {
 	int devs_open;           /* 1 once @devs is filled */
 	int mem_failed;          /* live ring memory could not be opened; said once */
 	int kvq_failed;          /* Linux's records (BTF, /proc/kcore) unreadable; said once */
+	struct vq_kvq *kvq;      /* what Linux's records gave so far (access/kvq.h), or NULL */
 	int json;                /* --json */
 	int verbose;             /* -v count */
 	int color;               /* resolved --color */

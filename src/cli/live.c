@@ -202,7 +202,8 @@ static void kernel_rings(struct vq_ctx *ctx, struct vq_dev *d, struct vq_queue_s
 	if (!q->enabled || q->desc || ctx->kvq_failed || vq_snap_is(d) ||
 	    sscanf(d->virtio_name, "virtio%u", &n) != 1 || live_mem(ctx))
 		return;
-	ret = vq_kvq_lookup(&ctx->mem, NULL, NULL, n, q->index, &l, err, sizeof(err));
+	ret = vq_kvq_lookup(&ctx->kvq, &ctx->mem, NULL, NULL, n, q->index, &l, err,
+			    sizeof(err));
 	if (ret) {
 		if (ret != -ENOENT && ret != -ENOTUNIQ) {
 			ctx->kvq_failed = 1;

@@ -622,7 +622,7 @@ int vq_run_command(struct vq_ctx *ctx, int argc, char **argv)
 	if (!c)
 		return vq_usage_err(NULL, "unknown command '%s'", argv[0]);
 	/* Linux may have set queues up since the last command (shell). */
-	vq_kvq_lookup_forget();
+	vq_kvq_forget(ctx->kvq);
 	ret = take_cmd_options(ctx, c, argc, argv);
 	if (ret >= 0)
 		return ret;
@@ -704,7 +704,7 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		return vq_usage_err(NULL, "no command given");
 	ret = vq_run_command(&ctx, argc - optind, argv + optind);
-	vq_kvq_lookup_release(); /* it reads through ctx.mem */
+	vq_kvq_lookup_release(&ctx.kvq); /* it reads through ctx.mem */
 	if (ctx.devs_open)
 		vq_dev_list_free(&ctx.devs);
 	if (ctx.mem_open)

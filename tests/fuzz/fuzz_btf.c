@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* libFuzzer target: the BTF reader (src/access/kvq.c) that learns kernel struct layouts. */
+/* libFuzzer target: the BTF reader (src/decode/btf.c) and the layout the kernel-memory search takes from it (src/decode/kvqsearch.c). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "access/kvq.h"
+#include "decode/btf.h"
+#include "decode/kvqsearch.h"
 #include "fuzzmem.h"
 
 /*

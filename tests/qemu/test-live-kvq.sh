@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# System test: ring addresses read from Linux's own records (src/access/kvq.c: BTF + /proc/kcore) against QEMU's QMP view.
+# System test: ring addresses read from Linux's own records (src/access/kvq.c: BTF + /proc/kcore; src/decode/kvqsearch.c: the search) against QEMU's QMP view.
 #
 # virtio-mmio version 2 cannot say where a queue's rings are (QueueDesc,
-# QueueDriver and QueueDevice are write-only); kvq.c finds each queue's
+# QueueDriver and QueueDevice are write-only); kvq finds each queue's
 # struct vring_virtqueue in kernel memory instead.  This test boots a
 # microvm guest (TCG) with virtio-blk, -net, -rng, -serial+console and a
 # -balloon whose driver is never loaded, runs a small probe program built
@@ -49,7 +49,7 @@ TMP=$QEMU_TMP
 # ---- the probe: every queue Linux has, as kvq.c finds it ------------------
 cat >"$TMP/kvq_probe.c" <<'EOF'
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Test probe: every virtioN queue's rings as src/access/kvq.c reads them from Linux's records. */
+/* Test probe: every virtioN queue's rings as src/access/kvq.c reads them from Linux's records (the search: src/decode/kvqsearch.c). */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -59,6 +59,7 @@ cat >"$TMP/kvq_probe.c" <<'EOF'
 #include "access/access.h"
 #include "access/transport.h"
 #include "access/kvq.h"
+#include "decode/kvqsearch.h"
 
 static double now(void)
 {

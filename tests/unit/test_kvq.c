@@ -508,44 +508,347 @@ static void test_btf_header_checks(void **state)
 	assert_int_equal(vq_btf_parse(&btf, bad, n, NULL, 8, err, sizeof(err)), -EINVAL);
 }
 
-/* Bytes flipped all over a valid blob: every answer is a value. */
+/* ---- Damaged BTF: every answer is a reason or a layout that holds ---- */
+
+/* A 32-bit word of the blob at @p (BTF is in the host's byte order). */
+static uint32_t br32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static void bw32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+/* What a blob vq_btf_parse accepted must be: its own copy of @blob, every
+ * record inside the type section the header names, records in order, a
+ * NUL-terminated string section inside the copy, and a type search that
+ * answers an ID it has or -ENOENT. */
+static void check_parsed(const struct vq_btf *b, const uint8_t *blob, size_t n)
+{
+	uint32_t hdr = br32(blob + 4), toff = br32(blob + 8), tlen = br32(blob + 12);
+	long id;
+	uint32_t i;
+
+	assert_int_equal(b->len, n);
+	assert_memory_equal(b->data, blob, n);
+	assert_ptr_equal(b->types, b->data + hdr + toff);
+	assert_true(b->ntypes <= tlen / 12);
+	for (i = 0; i < b->ntypes; i++) {
+		assert_true((uint64_t)b->offs[i] + 12 <= tlen);
+		if (i)
+			assert_true(b->offs[i] > b->offs[i - 1]);
+	}
+	assert_true((const uint8_t *)b->strs >= b->data);
+	assert_true((const uint8_t *)b->strs + b->str_len <= b->data + n);
+	if (b->str_len)
+		assert_int_equal(b->strs[b->str_len - 1], 0);
+	id = vq_btf_find(b, VQ_BTF_KIND_STRUCT, "vring_virtqueue");
+	assert_true(id == -ENOENT || (id >= 1 && id < (long)b->first_id + b->ntypes));
+}
+
+/* What a layout vq_kvq_layout_from_btf accepted must be: every member the
+ * search reads inside its struct, the words it compares 8 bytes, no
+ * struct larger than it reads whole (64 KiB). */
+static void check_layout(const struct vq_kvq_layout *l)
+{
+	const struct vq_btf_field *fs[] = { &l->packed_ring, &l->vq_vdev, &l->vq_index, &l->num,
+					    &l->desc, &l->avail, &l->used, &l->dma,
+					    &l->bytes, &l->align };
+	size_t i;
+
+	assert_true(l->obj_size && l->obj_size <= 65536);
+	assert_true(l->dev_size && l->dev_size <= 65536);
+	for (i = 0; i < sizeof(fs) / sizeof(fs[0]); i++) {
+		assert_true(fs[i]->size >= 1 && fs[i]->size <= 8);
+		assert_true(fs[i]->offset + fs[i]->size <= l->obj_size);
+	}
+	assert_int_equal(l->dma.size, 8);
+	assert_int_equal(l->desc.size, 8);
+	assert_int_equal(l->list_next.size, 8);
+	assert_true(l->vq_list.offset + l->list_prev.offset + 8 <= l->obj_size);
+	assert_true(l->dev_vqs.offset + l->list_prev.offset + 8 <= l->dev_size);
+	assert_true(l->dev_index.offset + l->dev_index.size <= l->dev_size);
+	assert_true(l->dev_id.offset + l->dev_id.size <= l->dev_size);
+}
+
+/* Which step of try_mutant refused. */
+enum mutant_step { M_BASE, M_MODULE, M_LAYOUT };
+
+/*
+ * Parse @ma (vmlinux's part) and @mb (virtio_ring's, split on top) and
+ * take the layout from them, checking whatever was accepted (above) and
+ * that a refusal says why and leaves nothing behind.  Returns 0 with @l
+ * filled, or the refusing step's negative errno with *@step naming it and
+ * @err its reason.
+ */
+static int try_mutant(const uint8_t *ma, size_t na, const uint8_t *mb, size_t nb,
+		      struct vq_kvq_layout *l, enum mutant_step *step, char *err, size_t errlen)
+{
+	struct vq_btf base, mod;
+	int ret;
+
+	err[0] = 0;
+	*step = M_BASE;
+	ret = vq_btf_parse(&base, ma, na, NULL, 8, err, errlen);
+	if (ret) {
+		assert_true(ret == -EINVAL || ret == -EPROTONOSUPPORT);
+		assert_non_null(memchr(err, 0, errlen));
+		assert_true(err[0] != 0);
+		assert_null(base.data);
+		assert_null(base.offs);
+		return ret;
+	}
+	check_parsed(&base, ma, na);
+	*step = M_MODULE;
+	ret = vq_btf_parse(&mod, mb, nb, &base, 8, err, errlen);
+	if (ret) {
+		assert_true(ret == -EINVAL || ret == -EPROTONOSUPPORT);
+		assert_null(mod.data);
+	} else {
+		check_parsed(&mod, mb, nb);
+		*step = M_LAYOUT;
+		ret = vq_kvq_layout_from_btf(&mod, l, err, errlen);
+		if (ret)
+			assert_true(ret == -ENOENT || ret == -EINVAL);
+		else
+			check_layout(l);
+		vq_btf_free(&mod);
+	}
+	if (ret)
+		assert_true(err[0] != 0);
+	vq_btf_free(&base);
+	return ret;
+}
+
+/* The two blobs of parse_split, and where each one's records start. */
+struct mutants {
+	size_t na, nb;          /* bytes of blob_a (vmlinux), blob_b (virtio_ring) */
+	uint32_t offs[2][64];   /* record offsets in each type section */
+	uint32_t ntypes[2];     /* records in each */
+	uint8_t m[2][32768];    /* the blob being damaged */
+};
+
+static void mutants_init(struct mutants *mu)
+{
+	struct vq_btf base, mod;
+
+	parse_split(&base, &mod);
+	assert_true(base.ntypes <= 64 && mod.ntypes <= 64);
+	memcpy(mu->offs[0], base.offs, base.ntypes * sizeof(uint32_t));
+	memcpy(mu->offs[1], mod.offs, mod.ntypes * sizeof(uint32_t));
+	mu->ntypes[0] = base.ntypes;
+	mu->ntypes[1] = mod.ntypes;
+	mu->na = base.len;
+	mu->nb = mod.len;
+	vq_btf_free(&mod);
+	vq_btf_free(&base);
+}
+
+/* Start again from the intact blobs; record @i of blob @which. */
+static uint8_t *mutant_reset(struct mutants *mu, unsigned which, uint32_t i)
+{
+	memcpy(mu->m[0], blob_a, mu->na);
+	memcpy(mu->m[1], blob_b, mu->nb);
+	return mu->m[which] + 24 + mu->offs[which][i];
+}
+
+static int mutant_try(struct mutants *mu, struct vq_kvq_layout *l, enum mutant_step *step,
+		      char *err, size_t errlen)
+{
+	return try_mutant(mu->m[0], mu->na, mu->m[1], mu->nb, l, step, err, errlen);
+}
+
+/* Any record's kind made 0 or 20 (none such): that blob is refused, and
+ * the reason names the kind. */
+static void mutate_kinds(struct mutants *mu)
+{
+	static const unsigned bad[] = { 0, 20, 31 };
+	struct vq_kvq_layout l;
+	enum mutant_step step;
+	char err[256];
+	unsigned w, k;
+	uint32_t i;
+
+	for (w = 0; w < 2; w++)
+		for (i = 0; i < mu->ntypes[w]; i++)
+			for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+				uint8_t *t = mutant_reset(mu, w, i);
+
+				bw32(t + 4, (br32(t + 4) & ~(0x1fu << 24)) | bad[k] << 24);
+				assert_int_equal(mutant_try(mu, &l, &step, err, sizeof(err)), -EINVAL);
+				assert_int_equal(step, w ? M_MODULE : M_BASE);
+				assert_non_null(strstr(err, "unknown kind"));
+			}
+}
+
+/* A struct or union claiming 65535 members (more than any section here
+ * holds): that blob is refused, its record running past the section. */
+static void mutate_vlens(struct mutants *mu)
+{
+	struct vq_kvq_layout l;
+	enum mutant_step step;
+	char err[256];
+	unsigned w, n = 0;
+	uint32_t i;
+
+	for (w = 0; w < 2; w++)
+		for (i = 0; i < mu->ntypes[w]; i++) {
+			uint8_t *t = mutant_reset(mu, w, i);
+			unsigned kind = (br32(t + 4) >> 24) & 0x1f;
+
+			if (kind != VQ_BTF_KIND_STRUCT && kind != VQ_BTF_KIND_UNION)
+				continue;
+			bw32(t + 4, br32(t + 4) | 0xffff);
+			assert_int_equal(mutant_try(mu, &l, &step, err, sizeof(err)), -EINVAL);
+			assert_int_equal(step, w ? M_MODULE : M_BASE);
+			assert_non_null(strstr(err, "runs past"));
+			n++;
+		}
+	assert_true(n >= 10);
+}
+
+/*
+ * Any type reference (a pointer's, typedef's or qualifier's target, a
+ * member's type) pointed at an ID no blob has: both blobs still parse
+ * (references are followed only when looked up), and the layout is either
+ * refused with a reason or, when the search never follows that reference,
+ * exactly the intact one.  Both happen.
+ */
+static void mutate_refs(struct mutants *mu)
+{
+	struct vq_kvq_layout l;
+	enum mutant_step step;
+	char err[256];
+	unsigned w, refused = 0, same = 0;
+	uint32_t i, j;
+
+	for (w = 0; w < 2; w++)
+		for (i = 0; i < mu->ntypes[w]; i++) {
+			uint8_t *t = mutant_reset(mu, w, i);
+			unsigned kind = (br32(t + 4) >> 24) & 0x1f, vlen = br32(t + 4) & 0xffff;
+			uint32_t where[64], nw = 0;
+
+			if (kind == VQ_BTF_KIND_PTR || kind == VQ_BTF_KIND_TYPEDEF ||
+			    kind == VQ_BTF_KIND_CONST)
+				where[nw++] = 8;
+			if (kind == VQ_BTF_KIND_STRUCT || kind == VQ_BTF_KIND_UNION)
+				for (j = 0; j < vlen && nw < 64; j++)
+					where[nw++] = 12 + 12 * j + 4;
+			for (j = 0; j < nw; j++) {
+				int ret;
+
+				t = mutant_reset(mu, w, i);
+				bw32(t + where[j], 0x7ffffff0u);
+				ret = mutant_try(mu, &l, &step, err, sizeof(err));
+				assert_int_equal(step, M_LAYOUT);
+				if (ret) {
+					refused++;
+					continue;
+				}
+				expect_layout(&l);
+				same++;
+			}
+		}
+	assert_true(refused > 0 && same > 0);
+}
+
+/*
+ * Each NUL of virtio_ring's string section made 'x' (two names become
+ * one, read from the first one's offset): the blob still parses, except
+ * when it was the section's last byte; the layout is the intact one or
+ * refused for a name it no longer finds, and "vring_virtqueue" is lost
+ * exactly when its own terminator went.
+ */
+static void mutate_strings(struct mutants *mu)
+{
+	static const char vvq[] = "vring_virtqueue";
+	size_t tlen = br32(blob_b + 12), slen = br32(blob_b + 20), j;
+	struct vq_kvq_layout l;
+	enum mutant_step step;
+	char err[256];
+	unsigned refused = 0, same = 0, lost_vvq = 0;
+
+	for (j = 0; j < slen; j++) {
+		uint8_t *strs = mutant_reset(mu, 1, 0) - mu->offs[1][0] + tlen;
+		int ret, own;
+
+		if (strs[j])
+			continue;
+		own = j >= sizeof(vvq) - 1 &&
+		      !memcmp(strs + j - (sizeof(vvq) - 1), vvq, sizeof(vvq) - 1) &&
+		      (j == sizeof(vvq) - 1 || !strs[j - sizeof(vvq)]);
+		strs[j] = 'x';
+		ret = mutant_try(mu, &l, &step, err, sizeof(err));
+		if (j == slen - 1) {
+			assert_int_equal(ret, -EINVAL);
+			assert_int_equal(step, M_MODULE);
+			assert_non_null(strstr(err, "NUL"));
+			continue;
+		}
+		assert_int_equal(step, M_LAYOUT);
+		if (own) {
+			assert_int_equal(ret, -ENOENT);
+			assert_non_null(strstr(err, vvq));
+			lost_vvq++;
+			continue;
+		}
+		if (ret) {
+			assert_int_equal(ret, -ENOENT);
+			refused++;
+			continue;
+		}
+		expect_layout(&l);
+		same++;
+	}
+	assert_int_equal(lost_vvq, 1);
+	assert_true(refused > 0 && same > 0);
+}
+
+/*
+ * Mutations whose outcome is known, then bytes changed all over both
+ * blobs at random (a fixed seed): every answer is a refusal with a reason
+ * or a blob and layout that hold (try_mutant), and both kinds of answer
+ * occur.
+ */
 static void test_btf_mutations(void **state)
 {
-	static struct bb bb_base, bb_mod;
-	struct base_ids t;
-	uint8_t ma[sizeof(blob_a)], mb[sizeof(blob_b)];
-	size_t na, nb, i;
+	static struct mutants mu;
+	unsigned i, parsed = 0, refused = 0, layouts = 0;
 	uint32_t seed = 12345;
 
 	(void)state;
-	build_base(&bb_base, &t);
-	bb_init(&bb_mod, &bb_base);
-	build_ring_types(&bb_mod, &t);
-	na = bb_blob(&bb_base, blob_a);
-	nb = bb_blob(&bb_mod, blob_b);
+	mutants_init(&mu);
+	mutate_kinds(&mu);
+	mutate_vlens(&mu);
+	mutate_refs(&mu);
+	mutate_strings(&mu);
 	for (i = 0; i < 3000; i++) {
-		struct vq_btf base, mod;
 		struct vq_kvq_layout l;
+		enum mutant_step step;
 		char err[256];
 		unsigned k;
 
-		memcpy(ma, blob_a, na);
-		memcpy(mb, blob_b, nb);
+		mutant_reset(&mu, 0, 0);
 		for (k = 0; k < 1 + i % 4; k++) {
 			seed = seed * 1103515245u + 12345u;
 			if (seed & 0x10000)
-				mb[(seed >> 8) % nb] ^= (uint8_t)(1u << (seed >> 28) % 8);
+				mu.m[1][(seed >> 8) % mu.nb] ^= (uint8_t)(1u << (seed >> 28) % 8);
 			else
-				ma[(seed >> 8) % na] = (uint8_t)(seed >> 20);
+				mu.m[0][(seed >> 8) % mu.na] = (uint8_t)(seed >> 20);
 		}
-		if (vq_btf_parse(&base, ma, na, NULL, 8, err, sizeof(err)))
-			continue;
-		if (!vq_btf_parse(&mod, mb, nb, &base, 8, err, sizeof(err))) {
-			(void)vq_kvq_layout_from_btf(&mod, &l, err, sizeof(err));
-			vq_btf_free(&mod);
-		}
-		vq_btf_free(&base);
+		if (mutant_try(&mu, &l, &step, err, sizeof(err)) == 0)
+			layouts++;
+		else if (step == M_LAYOUT)
+			parsed++;
+		else
+			refused++;
 	}
+	assert_true(layouts > 0 && parsed > 0 && refused > 0);
 }
 
 /* ---- Virtual to physical ---------------------------------------------- */
@@ -952,7 +1255,7 @@ static void test_live_find_and_cache(void **state)
 	struct world w;
 	struct files fs;
 	struct vq_mem mem;
-	struct vq_kvq *k;
+	struct vq_kvq *k, *cached;
 	struct vq_kvq_queue q;
 	struct vq_ring_layout l;
 	char err[512];
@@ -1004,14 +1307,20 @@ static void test_live_find_and_cache(void **state)
 	assert_int_equal(vq_kvq_find(k, 3, 0, &q, err, sizeof(err)), 0);
 	vq_kvq_close(k);
 
-	/* The one-call form, with its kept context. */
-	assert_int_equal(vq_kvq_lookup(&mem, fs.core, fs.btf, 3, 1, &l, err, sizeof(err)), 0);
+	/* The one-call form, with the context its caller keeps. */
+	k = NULL;
+	assert_int_equal(vq_kvq_lookup(&k, &mem, fs.core, fs.btf, 3, 1, &l, err, sizeof(err)), 0);
+	assert_non_null(k);
 	assert_int_equal(l.desc, MBASE + 0x208000);
-	assert_int_equal(vq_kvq_lookup(&mem, fs.core, fs.btf, 3, 0, &l, err, sizeof(err)), 0);
+	cached = k;
+	assert_int_equal(vq_kvq_lookup(&k, &mem, fs.core, fs.btf, 3, 0, &l, err, sizeof(err)), 0);
+	assert_ptr_equal(k, cached); /* kept, not made anew */
 	assert_int_equal(l.desc, MBASE + 0x200000);
-	vq_kvq_lookup_forget();
-	assert_int_equal(vq_kvq_lookup(&mem, fs.core, fs.btf, 7, 0, &l, err, sizeof(err)), -ENOENT);
-	vq_kvq_lookup_release();
+	vq_kvq_forget(k);
+	assert_int_equal(vq_kvq_lookup(&k, &mem, fs.core, fs.btf, 7, 0, &l, err, sizeof(err)),
+			 -ENOENT);
+	vq_kvq_lookup_release(&k);
+	assert_null(k);
 	vq_mem_close(&mem);
 	remove_files(&fs);
 	world_free(&w);

@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The vring_virtqueue search: its layout from BTF, kernel virtual to physical, and the checks, all through a vq_fetch. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "le.h"
+#include "kvqsearch.h"
+
+/* RAM is searched in chunks of this many bytes. */
+#define KVQ_CHUNK (4u << 20)
+/* Largest struct read whole (vring_virtqueue is ~200 bytes, virtio_device ~800). */
+#define KVQ_MAX_OBJ 65536u
+/* Distinct virtual-minus-physical offsets tried (direct map, kernel text). */
+#define KVQ_MAX_DELTAS 8u
+
+static void say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void say(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- What the search reads -------------------------------------------- */
+
+/* One member of @sname into @f, checked: @kind (0: any scalar) and a size
+ * from 1 to 8 bytes unless @any_size. */
+static int field(const struct vq_btf *b, const char *sname, const char *path,
+		 struct vq_btf_field *f, unsigned kind, int any_size, char *err, size_t errlen)
+{
+	char why[200];
+	long id = vq_btf_find(b, VQ_BTF_KIND_STRUCT, sname);
+
+	if (id < 0) {
+		say(err, errlen, "struct %s not in the kernel's BTF", sname);
+		return -ENOENT;
+	}
+	if (vq_btf_member(b, (uint32_t)id, path, f, why, sizeof(why))) {
+		say(err, errlen, "struct %s: %s", sname, why);
+		return -ENOENT;
+	}
+	if ((kind && f->kind != kind) ||
+	    (!any_size && (f->size < 1 || f->size > 8 || (f->size & (f->size - 1))))) {
+		say(err, errlen, "struct %s member %s: unexpected type (BTF kind %u, %llu bytes)",
+		    sname, path, f->kind, (unsigned long long)f->size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static uint64_t struct_size(const struct vq_btf *b, const char *sname)
+{
+	long id = vq_btf_find(b, VQ_BTF_KIND_STRUCT, sname);
+
+	return id < 0 ? 0 : vq_btf_size(b, (uint32_t)id);
+}
+
+int vq_kvq_layout_from_btf(const struct vq_btf *b, struct vq_kvq_layout *l, char *err,
+			   size_t errlen)
+{
+	static const char vvq[] = "vring_virtqueue";
+	struct vq_btf_field list;
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	l->obj_size = struct_size(b, vvq);
+	l->dev_size = struct_size(b, "virtio_device");
+	if (!l->obj_size) {
+		say(err, errlen,
+		    "struct vring_virtqueue not in the kernel's BTF (is virtio_ring loaded, with its BTF?)");
+		return -ENOENT;
+	}
+	if (!l->dev_size) {
+		say(err, errlen, "struct virtio_device not in the kernel's BTF");
+		return -ENOENT;
+	}
+	if ((ret = field(b, vvq, "packed_ring", &l->packed_ring, 0, 0, err, errlen)) ||
+	    (ret = field(b, vvq, "vq.list", &l->vq_list, VQ_BTF_KIND_STRUCT, 1, err, errlen)) ||
+	    (ret = field(b, vvq, "vq.vdev", &l->vq_vdev, VQ_BTF_KIND_PTR, 0, err, errlen)) ||
+	    (ret = field(b, vvq, "vq.index", &l->vq_index, VQ_BTF_KIND_INT, 0, err, errlen)) ||
+	    (ret = field(b, vvq, "split.vring.num", &l->num, VQ_BTF_KIND_INT, 0, err, errlen)) ||
+	    (ret = field(b, vvq, "split.vring.desc", &l->desc, VQ_BTF_KIND_PTR, 0, err, errlen)) ||
+	    (ret = field(b, vvq, "split.vring.avail", &l->avail, VQ_BTF_KIND_PTR, 0, err, errlen)) ||
+	    (ret = field(b, vvq, "split.vring.used", &l->used, VQ_BTF_KIND_PTR, 0, err, errlen)) ||
+	    (ret = field(b, vvq, "split.queue_dma_addr", &l->dma, VQ_BTF_KIND_INT, 0, err, errlen)) ||
+	    (ret = field(b, vvq, "split.queue_size_in_bytes", &l->bytes, VQ_BTF_KIND_INT, 0, err,
+			 errlen)) ||
+	    (ret = field(b, vvq, "split.vring_align", &l->align, VQ_BTF_KIND_INT, 0, err, errlen)) ||
+	    (ret = field(b, "list_head", "next", &l->list_next, VQ_BTF_KIND_PTR, 0, err, errlen)) ||
+	    (ret = field(b, "list_head", "prev", &l->list_prev, VQ_BTF_KIND_PTR, 0, err, errlen)) ||
+	    (ret = field(b, "virtio_device", "index", &l->dev_index, VQ_BTF_KIND_INT, 0, err,
+			 errlen)) ||
+	    (ret = field(b, "virtio_device", "id.device", &l->dev_id, VQ_BTF_KIND_INT, 0, err,
+			 errlen)) ||
+	    (ret = field(b, "virtio_device", "vqs", &list, VQ_BTF_KIND_STRUCT, 1, err, errlen)))
+		return ret;
+	l->dev_vqs = list;
+	/* The search compares whole 64-bit words at fixed offsets. */
+	if (l->dma.size != 8 || l->desc.size != 8 || l->list_next.size != 8 ||
+	    l->obj_size > KVQ_MAX_OBJ || l->dev_size > KVQ_MAX_OBJ ||
+	    l->vq_list.offset + l->list_prev.offset + 8 > l->obj_size ||
+	    l->dev_vqs.offset + l->list_prev.offset + 8 > l->dev_size) {
+		say(err, errlen,
+		    "struct vring_virtqueue: layout this reader does not handle (queue_dma_addr %llu bytes, vring.desc %llu bytes, %llu-byte struct)",
+		    (unsigned long long)l->dma.size, (unsigned long long)l->desc.size,
+		    (unsigned long long)l->obj_size);
+		return -EINVAL;
+	}
+	{
+		const struct vq_btf_field *fs[] = { &l->packed_ring, &l->vq_vdev, &l->vq_index,
+						    &l->num, &l->desc, &l->avail, &l->used,
+						    &l->dma, &l->bytes, &l->align };
+		size_t i;
+
+		for (i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
+			if (fs[i]->offset + fs[i]->size > l->obj_size) {
+				say(err, errlen, "struct vring_virtqueue: a member lies past its end");
+				return -EINVAL;
+			}
+		if (l->dev_index.offset + l->dev_index.size > l->dev_size ||
+		    l->dev_id.offset + l->dev_id.size > l->dev_size) {
+			say(err, errlen, "struct virtio_device: a member lies past its end");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* ---- Virtual to physical ---------------------------------------------- */
+
+int vq_kmap_v2p(const struct vq_kmap *map, size_t n, uint64_t vaddr, uint64_t len,
+		uint64_t *paddr)
+{
+	size_t lo = 0, hi = n;
+
+	/* The last mapping starting at or below @vaddr. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (map[mid].vaddr <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return -EFAULT;
+	map += lo - 1;
+	if (vaddr - map->vaddr >= map->len || len > map->len - (vaddr - map->vaddr))
+		return -EFAULT;
+	*paddr = map->paddr + (vaddr - map->vaddr);
+	return 0;
+}
+
+/* ---- The search --------------------------------------------------------- */
+
+/* Unsigned integer of @f's size at @p (little-endian: x86, arm64, riscv). */
+static uint64_t get(const uint8_t *p, const struct vq_btf_field *f)
+{
+	switch (f->size) {
+	case 1:
+		return p[f->offset];
+	case 2:
+		return le16(p + f->offset);
+	case 4:
+		return le32(p + f->offset);
+	}
+	return le64(p + f->offset);
+}
+
+/* A pointer-sized word at kernel virtual @vaddr. */
+static int read_vword(const struct vq_fetch *f, const struct vq_kmap *map, size_t nmap,
+		      uint64_t vaddr, uint64_t *val)
+{
+	uint8_t b[8];
+	uint64_t pa;
+
+	if (vq_kmap_v2p(map, nmap, vaddr, 8, &pa) || vq_fetch(f, pa, b, 8, "kernel list entry"))
+		return -EFAULT;
+	*val = le64(b);
+	return 0;
+}
+
+/*
+ * What the object at @obj_paddr (bytes @o) says of its ring, checked: a
+ * split ring of a power-of-two size, its three parts one ring in one
+ * linear mapping at queue_dma_addr, the object itself in that mapping, a
+ * plausible queue number.  0 with the ring and queue number in @q and the
+ * object's kernel virtual address in *@obj_v, or -ESTALE.
+ */
+static int check_ring(const struct vq_kmap *map, size_t nmap, const struct vq_kvq_layout *l,
+		      uint64_t obj_paddr, const uint8_t *o, struct vq_kvq_queue *q, uint64_t *obj_v)
+{
+	uint64_t num, dvirt, avirt, uvirt, dma, bytes, aoff, uoff, total, pa, idx;
+
+	if (get(o, &l->packed_ring))
+		return -ESTALE;
+	num = get(o, &l->num);
+	if (!num || num > VQ_RING_MAX_SIZE || (num & (num - 1)))
+		return -ESTALE;
+	dvirt = get(o, &l->desc);
+	avirt = get(o, &l->avail);
+	uvirt = get(o, &l->used);
+	dma = get(o, &l->dma);
+	bytes = get(o, &l->bytes);
+	/* desc, then avail (with used_event), then used: one ring. */
+	aoff = avirt - dvirt;
+	uoff = uvirt - dvirt;
+	if (avirt < dvirt || uvirt < avirt || aoff < VQ_DESC_BYTES(num) ||
+	    uoff - aoff < VQ_AVAIL_BYTES(num) || uoff > (64u << 20))
+		return -ESTALE;
+	total = uoff + VQ_USED_BYTES(num);
+	if (bytes && total > bytes)
+		return -ESTALE;
+	/* The whole ring in one linear mapping, at queue_dma_addr. */
+	if (vq_kmap_v2p(map, nmap, dvirt, total, &pa) || pa != dma)
+		return -ESTALE;
+	/* The object itself is in the same linear map. */
+	*obj_v = obj_paddr + (dvirt - dma);
+	if (vq_kmap_v2p(map, nmap, *obj_v, l->obj_size, &pa) || pa != obj_paddr)
+		return -ESTALE;
+	idx = get(o, &l->vq_index);
+	if (idx >= VQ_QUEUES_MAX)
+		return -ESTALE;
+	q->queue = (uint32_t)idx;
+	q->layout.desc = dma;
+	q->layout.avail = dma + aoff;
+	q->layout.used = dma + uoff;
+	q->layout.size = (uint32_t)num;
+	q->layout.align = (uint32_t)get(o, &l->align);
+	q->obj_paddr = obj_paddr;
+	return 0;
+}
+
+/*
+ * The object's device (bytes @o, at kernel virtual @obj_v), checked: a
+ * mapped virtio_device with a plausible index and device ID, and the
+ * object's list entry linked both ways and reachable from that device's
+ * vqs list.  0 with the device's part of @q filled, -ESTALE, or -ENOMEM.
+ */
+static int check_device(const struct vq_fetch *f, const struct vq_kmap *map, size_t nmap,
+			const struct vq_kvq_layout *l, const uint8_t *o, uint64_t obj_v,
+			struct vq_kvq_queue *q)
+{
+	uint64_t vdev, vdev_p, val, devid, head, cur, me, next, prev, pa;
+	unsigned steps;
+	uint8_t *dev;
+	int found = 0;
+
+	vdev = get(o, &l->vq_vdev);
+	if (vq_kmap_v2p(map, nmap, vdev, l->dev_size, &vdev_p))
+		return -ESTALE;
+	dev = malloc(l->dev_size);
+	if (!dev)
+		return -ENOMEM;
+	if (vq_fetch(f, vdev_p, dev, l->dev_size, "struct virtio_device")) {
+		free(dev);
+		return -ESTALE;
+	}
+	val = get(dev, &l->dev_index);
+	devid = get(dev, &l->dev_id);
+	head = vdev + l->dev_vqs.offset;
+	cur = le64(dev + l->dev_vqs.offset + l->list_next.offset);
+	free(dev);
+	/* int index: the N of virtioN, from an IDA. */
+	if (val >= (1u << 24) || !devid || devid > 0xffff)
+		return -ESTALE;
+
+	/* Linked both ways, and reachable from the device's list. */
+	me = obj_v + l->vq_list.offset;
+	next = get(o + l->vq_list.offset, &l->list_next);
+	prev = get(o + l->vq_list.offset, &l->list_prev);
+	if (read_vword(f, map, nmap, next + l->list_prev.offset, &pa) || pa != me ||
+	    read_vword(f, map, nmap, prev + l->list_next.offset, &pa) || pa != me)
+		return -ESTALE;
+	for (steps = 0; steps < VQ_KVQ_MAX_LIST && cur != head; steps++) {
+		if (cur == me) {
+			found = 1;
+			break;
+		}
+		if (read_vword(f, map, nmap, cur + l->list_next.offset, &cur))
+			return -ESTALE;
+	}
+	if (!found)
+		return -ESTALE;
+	q->virtio_index = (uint32_t)val;
+	q->device_id = (uint32_t)devid;
+	q->vdev_vaddr = vdev;
+	return 0;
+}
+
+/*
+ * Everything vq_kvq_scan promises about the object at @obj_paddr, whose
+ * bytes are @o (l->obj_size of them).  0 and @q filled, or -ESTALE
+ * (-ENOMEM); @q is left alone unless the object holds.
+ */
+static int check_obj(const struct vq_fetch *f, const struct vq_kmap *map, size_t nmap,
+		     const struct vq_kvq_layout *l, uint64_t obj_paddr, const uint8_t *o,
+		     struct vq_kvq_queue *q)
+{
+	struct vq_kvq_queue r;
+	uint64_t obj_v;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	ret = check_ring(map, nmap, l, obj_paddr, o, &r, &obj_v);
+	if (!ret)
+		ret = check_device(f, map, nmap, l, o, obj_v, &r);
+	if (!ret)
+		*q = r;
+	return ret;
+}
+
+int vq_kvq_check(const struct vq_fetch *f, const struct vq_kmap *map, size_t nmap,
+		 const struct vq_kvq_layout *l, uint64_t obj_paddr, struct vq_kvq_queue *q)
+{
+	uint8_t *o = malloc(l->obj_size);
+	int ret;
+
+	if (!o)
+		return -ENOMEM;
+	ret = vq_fetch(f, obj_paddr, o, l->obj_size, "struct vring_virtqueue");
+	ret = ret ? -ESTALE : check_obj(f, map, nmap, l, obj_paddr, o, q);
+	free(o);
+	return ret;
+}
+
+/* Where a kernel virtual address may lie relative to its physical one:
+ * each mapping's offset (direct map, kernel text), the first
+ * KVQ_MAX_DELTAS distinct ones into @deltas.  Returns how many. */
+static unsigned map_deltas(const struct vq_kmap *map, size_t nmap,
+			   uint64_t deltas[KVQ_MAX_DELTAS])
+{
+	unsigned ndeltas = 0, d;
+	size_t i;
+
+	for (i = 0; i < nmap; i++) {
+		uint64_t delta = map[i].vaddr - map[i].paddr;
+
+		for (d = 0; d < ndeltas && deltas[d] != delta; d++)
+			;
+		if (d == ndeltas && ndeltas < KVQ_MAX_DELTAS)
+			deltas[ndeltas++] = delta;
+	}
+	return ndeltas;
+}
+
+long vq_kvq_scan(const struct vq_fetch *f, const struct vq_scan_region *regions, size_t nregions,
+		 const struct vq_kmap *map, size_t nmap, const struct vq_kvq_layout *l,
+		 long stop_index, struct vq_kvq_queue *out, size_t max)
+{
+	uint64_t deltas[KVQ_MAX_DELTAS];
+	unsigned ndeltas = map_deltas(map, nmap, deltas), d;
+	size_t i, found = 0, chunks = 0, failed = 0;
+	uint64_t span = l->obj_size;
+	uint8_t *buf;
+	int first_err = 0, stop = 0;
+
+	if (!ndeltas || !span)
+		return 0;
+	buf = malloc(KVQ_CHUNK + span);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < nregions && !stop; i++) {
+		uint64_t end = regions[i].start + regions[i].len, pos;
+
+		if (end < regions[i].start)
+			end = UINT64_MAX;
+		for (pos = regions[i].start; pos < end && end - pos >= span && !stop;
+		     pos += KVQ_CHUNK) {
+			uint64_t want = end - pos, lim, s;
+			int ret;
+
+			if (want > KVQ_CHUNK + span)
+				want = KVQ_CHUNK + span;
+			chunks++;
+			ret = vq_fetch(f, pos, buf, want, "RAM searched for struct vring_virtqueue");
+			if (ret) {
+				if (!failed++)
+					first_err = ret;
+				continue;
+			}
+			/* Object starts whose whole object is in @buf. */
+			lim = want - span + 1;
+			if (lim > KVQ_CHUNK)
+				lim = KVQ_CHUNK;
+			for (s = (8 - pos % 8) % 8; s < lim && !stop; s += 8) {
+				const uint8_t *o = buf + s;
+				uint64_t v = le64(o + l->dma.offset), w;
+
+				/* A descriptor table is 16-byte aligned (2.7.5). */
+				if (!v || (v & 15))
+					continue;
+				w = le64(o + l->desc.offset) - v;
+				for (d = 0; d < ndeltas; d++) {
+					struct vq_kvq_queue q;
+
+					if (w != deltas[d] ||
+					    check_obj(f, map, nmap, l, pos + s, o, &q))
+						continue;
+					stop = stop_index >= 0 &&
+					       q.virtio_index == (uint64_t)stop_index;
+					/* The hit that ends the search is kept
+					 * even when the array is full. */
+					if (found < max)
+						out[found] = q;
+					else if (stop && max)
+						out[max - 1] = q;
+					found++;
+					break;
+				}
+			}
+		}
+	}
+	free(buf);
+	if (!stop && chunks && failed == chunks)
+		return first_err ? first_err : -EIO;
+	return (long)found;
+}
+
+long vq_kvq_device_queues(const struct vq_fetch *f, const struct vq_kmap *map, size_t nmap,
+			  const struct vq_kvq_layout *l, uint64_t vdev_vaddr,
+			  struct vq_kvq_queue *out, size_t max)
+{
+	uint64_t head = vdev_vaddr + l->dev_vqs.offset, cur;
+	size_t found = 0;
+	unsigned steps;
+
+	if (read_vword(f, map, nmap, head + l->list_next.offset, &cur))
+		return -EFAULT;
+	for (steps = 0; steps < VQ_KVQ_MAX_LIST && cur != head; steps++) {
+		struct vq_kvq_queue q;
+		uint64_t pa;
+
+		/* container_of(cur, struct vring_virtqueue, vq.list) */
+		if (!vq_kmap_v2p(map, nmap, cur - l->vq_list.offset, l->obj_size, &pa) &&
+		    !vq_kvq_check(f, map, nmap, l, pa, &q) && q.vdev_vaddr == vdev_vaddr) {
+			if (found < max)
+				out[found] = q;
+			found++;
+		}
+		if (read_vword(f, map, nmap, cur + l->list_next.offset, &cur))
+			return -EFAULT;
+	}
+	return cur == head ? (long)found : -ELOOP;
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Linux's split-queue records in kernel memory: their layout from BTF, and the search for them through a vq_fetch. */
+#ifndef VQDUMP_DECODE_KVQSEARCH_H
+#define VQDUMP_DECODE_KVQSEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../model/device.h"
+#include "btf.h"
+#include "fetch.h"
+#include "ring.h"
+#include "scan.h"
+
+/*
+ * Some transports cannot say where a queue's rings are: virtio-mmio
+ * version 2's QueueDesc/Driver/Device registers are write-only (virtio
+ * 1.3, 4.2.2) and QEMU reads them as 0.  Linux knows: every split queue it
+ * drives is a struct vring_virtqueue (drivers/virtio/virtio_ring.c) whose
+ * split.queue_dma_addr is the descriptor table's bus address and whose
+ * split.vring holds the three parts' kernel virtual addresses.  This file
+ * finds those objects in kernel memory and reads them, with the member
+ * offsets taken from the running kernel's BTF (never hard-coded).  It only
+ * reads, and only through a struct vq_fetch (its one allocation is the
+ * buffer it reads into); opening the kernel's records and keeping what was
+ * found between calls is access/kvq.h's part.
+ *
+ * The search: every vring_virtqueue of a split queue holds, at two offsets
+ * BTF gives, the descriptor table's physical address P (queue_dma_addr)
+ * and its direct-map address (split.vring.desc), and those differ by the
+ * direct map's offset, which /proc/kcore's program headers give (p_vaddr -
+ * p_paddr of its RAM segments).  A pass over RAM finds the places that
+ * hold such a pair; each is then checked as a whole (see vq_kvq_scan) and
+ * kept only when it is linked into its virtio_device's list of queues.
+ * The pass stops at the first queue of the device asked about: its other
+ * queues are on that device's list.
+ */
+
+/* ---- Kernel virtual to physical -------------------------------------- */
+
+/* One linear mapping: /proc/kcore PT_LOAD with a physical address. */
+struct vq_kmap {
+	uint64_t vaddr; /* first kernel virtual address */
+	uint64_t paddr; /* physical address of @vaddr */
+	uint64_t len;   /* bytes */
+};
+
+/* Physical address of [@vaddr, @vaddr + @len) when one mapping of @map
+ * (sorted by vaddr) holds all of it: 0, else -EFAULT. */
+int vq_kmap_v2p(const struct vq_kmap *map, size_t n, uint64_t vaddr, uint64_t len,
+		uint64_t *paddr);
+
+/* ---- The search ------------------------------------------------------- */
+
+/* Byte offsets and sizes from BTF: what the search reads. */
+struct vq_kvq_layout {
+	uint64_t obj_size;       /* sizeof(struct vring_virtqueue) */
+	struct vq_btf_field packed_ring; /* vring_virtqueue.packed_ring (bool) */
+	struct vq_btf_field vq_list;     /* vring_virtqueue.vq.list */
+	struct vq_btf_field vq_vdev;     /* vring_virtqueue.vq.vdev */
+	struct vq_btf_field vq_index;    /* vring_virtqueue.vq.index */
+	struct vq_btf_field num;         /* vring_virtqueue.split.vring.num */
+	struct vq_btf_field desc;        /* ... split.vring.desc (direct-map pointer) */
+	struct vq_btf_field avail;       /* ... split.vring.avail */
+	struct vq_btf_field used;        /* ... split.vring.used */
+	struct vq_btf_field dma;         /* ... split.queue_dma_addr */
+	struct vq_btf_field bytes;       /* ... split.queue_size_in_bytes */
+	struct vq_btf_field align;       /* ... split.vring_align */
+	struct vq_btf_field list_next;   /* list_head.next */
+	struct vq_btf_field list_prev;   /* list_head.prev */
+	struct vq_btf_field dev_index;   /* virtio_device.index (the N of virtioN) */
+	struct vq_btf_field dev_id;      /* virtio_device.id.device */
+	struct vq_btf_field dev_vqs;     /* virtio_device.vqs (list_head) */
+	uint64_t dev_size;               /* sizeof(struct virtio_device) */
+};
+
+/* Fill @l from @b (vmlinux, with virtio_ring's split BTF on top when the
+ * module has it).  Returns 0, or -ENOENT/-EINVAL with @err naming what
+ * this kernel lacks. */
+int vq_kvq_layout_from_btf(const struct vq_btf *b, struct vq_kvq_layout *l, char *err,
+			   size_t errlen);
+
+/* Entries of a device's vqs list walked before giving up: also the most
+ * queues vq_kvq_device_queues can find. */
+#define VQ_KVQ_MAX_LIST (VQ_QUEUES_MAX + 1u)
+
+/* One split queue Linux drives, as its vring_virtqueue says. */
+struct vq_kvq_queue {
+	uint32_t virtio_index;  /* N of /sys/bus/virtio/devices/virtioN */
+	uint32_t device_id;     /* virtio device ID the kernel holds */
+	uint32_t queue;         /* queue number (virtqueue.index) */
+	struct vq_ring_layout layout; /* physical addresses, vring.num; align = vring_align */
+	uint64_t obj_paddr;     /* physical address of the vring_virtqueue */
+	uint64_t vdev_vaddr;    /* its struct virtio_device */
+};
+
+/*
+ * Search @regions (physical memory read through @f, in chunks) for the
+ * vring_virtqueue objects of live split queues, with @map translating
+ * kernel virtual addresses.  A candidate is kept only when everything read
+ * holds: not packed; vring.num a power of two up to 32768; desc, avail and
+ * used one physically contiguous ring inside queue_size_in_bytes, desc's
+ * physical address equal to queue_dma_addr; vdev a mapped virtio_device;
+ * the queue's list entry linked both ways and found by walking the
+ * device's vqs list.  With @stop_index >= 0 the search ends at the first
+ * queue of virtioN @stop_index, which is then the last entry written (in
+ * out[max - 1] if the array was full).  Returns the number of queues found
+ * (at most @max in @out, in address order), or a negative errno when
+ * memory could not be read at all.
+ */
+long vq_kvq_scan(const struct vq_fetch *f, const struct vq_scan_region *regions, size_t nregions,
+		 const struct vq_kmap *map, size_t nmap, const struct vq_kvq_layout *l,
+		 long stop_index, struct vq_kvq_queue *out, size_t max);
+
+/* Every queue on the vqs list of the virtio_device at @vdev_vaddr, each
+ * checked as vq_kvq_scan does: how many (at most @max in @out), or
+ * -EFAULT / -ELOOP when the list cannot be followed to its end. */
+long vq_kvq_device_queues(const struct vq_fetch *f, const struct vq_kmap *map, size_t nmap,
+			  const struct vq_kvq_layout *l, uint64_t vdev_vaddr,
+			  struct vq_kvq_queue *out, size_t max);
+
+/* Check one candidate at @obj_paddr again (for a cached result): 0 and
+ * @q filled when it still holds, else -ESTALE. */
+int vq_kvq_check(const struct vq_fetch *f, const struct vq_kmap *map, size_t nmap,
+		 const struct vq_kvq_layout *l, uint64_t obj_paddr, struct vq_kvq_queue *q);
+
+#endif
