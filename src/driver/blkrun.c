@@ -51,7 +51,6 @@ void vb_run_init(struct vb_run *r, unsigned depth, uint32_t bsize, double bench_
 	r->depth = depth;
 	r->bsize = bsize;
 	r->bench_secs = bench_secs;
-	r->hw.common.fd = r->hw.notify.fd = r->hw.devcfg.fd = -1;
 }
 
 void vb_run_interrupt(struct vb_run *r)
@@ -137,6 +136,7 @@ int vb_run_open(struct vb_run *r, const struct vq_dev *d)
 	int ret;
 
 	r->d = d;
+	r->hw_open = 1; /* closed even when opening fails half-way */
 	ret = vb_hw_open(&r->hw, d, &r->steps, r->err, sizeof(r->err));
 	if (ret)
 		return ret;
@@ -165,7 +165,9 @@ void vb_run_close(struct vb_run *r)
 		vb_vq_free(&r->vq);
 	r->vq_ready = 0;
 	vb_dma_close(&r->dma);
-	vb_hw_close(&r->hw);
+	if (r->hw_open)
+		vb_hw_close(&r->hw);
+	r->hw_open = 0;
 	free(r->reqs);
 	free(r->bs);
 	r->reqs = NULL;

@@ -55,6 +55,7 @@ struct vb_bslot {
 struct vb_run {
 	const struct vq_dev *d;       /* the device driven (its name for messages) */
 	struct vb_hw hw;              /* its registers; hw.t is what the run drives */
+	int hw_open;                  /* @hw went through vb_hw_open: vb_hw_close it */
 	struct vb_dma dma;            /* ring, request slots and data buffers */
 	struct vb_vq vq;              /* queue 0 */
 	struct vb_steps steps;        /* bring-up, config, inject, reset, dma checks, in order */
