@@ -7,11 +7,15 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <linux/virtio_blk.h>
@@ -20,6 +24,7 @@
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
 
+#include "driver/blkrun.h"
 #include "driver/hw.h"
 #include "driver/vblk.h"
 
@@ -815,6 +820,503 @@ static void test_hw_pci_legacy_registers(void **state)
 	unlink(path);
 }
 
+/* ---- the request engine (driver/blkrun.c) against a fake device that serves requests ---- */
+
+#define FD_PA 0x40000000ull   /* physical address of the fake DMA memory (contiguous) */
+#define FD_DMA (1u << 20)     /* its bytes */
+#define FD_SECTORS 2048u      /* the fake disk's capacity */
+
+/* A virtio-blk device in memory: the registers of struct fake, and on
+ * each notify it serves what the driver made available. */
+struct fakedev {
+	struct fake f;         /* the registers (first: the ops' @h is both) */
+	uint8_t *va;           /* the run's DMA memory */
+	uint8_t *disk;         /* FD_SECTORS sectors */
+	uint16_t last_avail;   /* next available entry to serve */
+	int fail_notify;       /* the doorbell write fails */
+	int silent;            /* never completes anything */
+	int reset_on_notify;   /* set NEEDS_RESET instead of serving */
+	int status;            /* >= 0: answer this status to every request */
+	unsigned served;       /* requests completed */
+};
+
+/* One piece of a chain, as the device sees it. */
+struct fd_seg {
+	uint8_t *p;     /* where it is */
+	uint32_t len;   /* bytes */
+};
+
+static void *fd_ptr(struct fakedev *fd, uint64_t pa, size_t len)
+{
+	assert_true(pa >= FD_PA && pa + len <= FD_PA + FD_DMA);
+	return fd->va + (pa - FD_PA);
+}
+
+/* Copy between the data pieces (all but the first and last) and @buf. */
+static void fd_copy(struct fd_seg *seg, unsigned n, uint8_t *buf, int to_device)
+{
+	unsigned i;
+
+	for (i = 1; i + 1 < n; i++) {
+		if (to_device)
+			memcpy(buf, seg[i].p, seg[i].len);
+		else
+			memcpy(seg[i].p, buf, seg[i].len);
+		buf += seg[i].len;
+	}
+}
+
+/* The status for a request of @type on @n pieces (@bytes of data), doing
+ * it on the disk; *@used gets the bytes written. */
+static uint8_t fd_do(struct fakedev *fd, uint32_t type, uint64_t sector, struct fd_seg *seg,
+		     unsigned n, uint32_t bytes, uint32_t *used)
+{
+	const struct virtio_blk_discard_write_zeroes *dz = (const void *)seg[1].p;
+	char id[20] = "fake-serial";
+
+	switch (type) {
+	case VIRTIO_BLK_T_IN:
+	case VIRTIO_BLK_T_OUT:
+		if (sector > FD_SECTORS || bytes / 512 > FD_SECTORS - sector)
+			return VIRTIO_BLK_S_IOERR;
+		fd_copy(seg, n, fd->disk + sector * 512, type == VIRTIO_BLK_T_OUT);
+		*used += type == VIRTIO_BLK_T_IN ? bytes : 0;
+		return VIRTIO_BLK_S_OK;
+	case VIRTIO_BLK_T_GET_ID:
+		fd_copy(seg, n, (uint8_t *)id, 0);
+		*used += 20;
+		return VIRTIO_BLK_S_OK;
+	case VIRTIO_BLK_T_FLUSH:
+		return VIRTIO_BLK_S_OK;
+	case VIRTIO_BLK_T_DISCARD:
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		assert_int_equal(n, 3);
+		assert_int_equal(seg[1].len, sizeof(*dz));
+		if (le64toh(dz->sector) + le32toh(dz->num_sectors) > FD_SECTORS)
+			return VIRTIO_BLK_S_IOERR;
+		if (type == VIRTIO_BLK_T_WRITE_ZEROES)
+			memset(fd->disk + le64toh(dz->sector) * 512, 0, le32toh(dz->num_sectors) * 512u);
+		return VIRTIO_BLK_S_OK;
+	default:
+		return VIRTIO_BLK_S_UNSUPP;
+	}
+}
+
+/* Serve the chain at @head: header first, status byte last (5.2.6). */
+static void fd_serve(struct fakedev *fd, uint16_t head)
+{
+	struct vring_desc *tab = fd_ptr(fd, fd->f.qdesc, 16u * fd->f.qsize);
+	struct vring_used *u = fd_ptr(fd, fd->f.qused, 4 + 8u * fd->f.qsize);
+	const struct virtio_blk_outhdr *h;
+	struct fd_seg seg[80];
+	uint32_t bytes = 0, used = 1;
+	unsigned n = 0, i;
+	uint16_t d = head;
+	uint8_t st;
+
+	for (;;) {
+		assert_true(d < fd->f.qsize && n < 80);
+		seg[n].len = le32toh(tab[d].len);
+		seg[n].p = fd_ptr(fd, le64toh(tab[d].addr), seg[n].len);
+		n++;
+		if (!(le16toh(tab[d].flags) & VRING_DESC_F_NEXT))
+			break;
+		d = le16toh(tab[d].next);
+	}
+	assert_true(n >= 2);
+	assert_int_equal(seg[0].len, sizeof(*h));
+	assert_int_equal(seg[n - 1].len, 1);
+	for (i = 1; i + 1 < n; i++)
+		bytes += seg[i].len;
+	h = (const void *)seg[0].p;
+	st = fd_do(fd, le32toh(h->type), le64toh(h->sector), seg, n, bytes, &used);
+	*seg[n - 1].p = fd->status >= 0 ? (uint8_t)fd->status : st;
+	u->ring[le16toh(u->idx) % fd->f.qsize].id = htole32(head);
+	u->ring[le16toh(u->idx) % fd->f.qsize].len = htole32(used);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	u->idx = htole16(le16toh(u->idx) + 1);
+	fd->served++;
+}
+
+static int fd_notify(void *h, unsigned q)
+{
+	struct fakedev *fd = h;
+	struct vring_avail *a;
+
+	assert_int_equal(q, 0);
+	fd->f.notifies++;
+	if (fd->fail_notify)
+		return -EIO;
+	if (fd->reset_on_notify) {
+		fd->f.status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+		return 0;
+	}
+	if (fd->silent)
+		return 0;
+	a = fd_ptr(fd, fd->f.qavail, 4 + 2u * fd->f.qsize);
+	while (fd->last_avail != le16toh(a->idx)) {
+		fd_serve(fd, le16toh(a->ring[fd->last_avail % fd->f.qsize]));
+		fd->last_avail++;
+	}
+	return 0;
+}
+
+static int fd_config_read(void *h, unsigned off, void *buf, unsigned len)
+{
+	struct virtio_blk_config c;
+
+	(void)h;
+	memset(&c, 0, sizeof(c));
+	c.capacity = htole64(FD_SECTORS);
+	c.blk_size = htole32(4096);
+	c.max_discard_sectors = htole32(4);
+	assert_true(off + len <= sizeof(c));
+	memcpy(buf, (uint8_t *)&c + off, len);
+	return 0;
+}
+
+static const struct vb_ops fakedev_ops = {
+	.get_status = f_get_status,
+	.set_status = f_set_status,
+	.get_features = f_get_features,
+	.set_features = f_set_features,
+	.queue_info = f_queue_info,
+	.queue_activate = f_queue_activate,
+	.notify = fd_notify,
+	.config_read = fd_config_read,
+};
+
+/* A run of @depth x @bsize bench slots over a fake device offering
+ * @offered, attached (not yet brought up). */
+static void run_setup(struct vb_run *r, struct fakedev *fd, struct vq_dev *d, uint64_t offered,
+		      unsigned depth, uint32_t bsize, double bench)
+{
+	struct vb_transport t;
+	size_t i;
+
+	memset(fd, 0, sizeof(*fd));
+	fake_init(&fd->f, &t, 1);
+	t.ops = &fakedev_ops;
+	t.h = fd;
+	fd->f.offered = offered;
+	fd->status = -1;
+	fd->disk = calloc(FD_SECTORS, 512);
+	assert_non_null(fd->disk);
+	for (i = 0; i < FD_SECTORS * 512u; i++)
+		fd->disk[i] = (uint8_t)(i * 7 + i / 512);
+	vb_run_init(r, depth, bsize, bench);
+	r->dma.va = mmap(NULL, FD_DMA, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(r->dma.va != MAP_FAILED);
+	r->dma.len = FD_DMA;
+	r->dma.page = 4096;
+	r->dma.pa = malloc(FD_DMA / 4096 * sizeof(*r->dma.pa));
+	assert_non_null(r->dma.pa);
+	for (i = 0; i < FD_DMA / 4096; i++)
+		r->dma.pa[i] = FD_PA + i * 4096;
+	fd->va = r->dma.va;
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "test0");
+	assert_int_equal(vb_run_attach(r, d, &t), 0);
+}
+
+static void run_teardown(struct vb_run *r, struct fakedev *fd)
+{
+	vb_run_close(r);
+	free(fd->disk);
+}
+
+#define ALL_BLK (BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_BLK_F_FLUSH) | BIT(VIRTIO_BLK_F_BLK_SIZE) | \
+		 BIT(VIRTIO_BLK_F_DISCARD) | BIT(VIRTIO_BLK_F_WRITE_ZEROES))
+
+/* What a --read handed its sink. */
+struct collected {
+	uint8_t buf[600 * 512]; /* the bytes, at their offsets */
+	uint64_t off[8];        /* offset of each call */
+	unsigned calls;         /* calls */
+	int fail;               /* return this from the first call */
+};
+
+static int collect(void *arg, uint64_t off, const uint8_t *data, size_t len)
+{
+	struct collected *c = arg;
+
+	assert_true(off + len <= sizeof(c->buf));
+	memcpy(c->buf + off, data, len);
+	if (c->calls < 8)
+		c->off[c->calls] = off;
+	c->calls++;
+	return c->fail;
+}
+
+static void test_run_requests(void **state)
+{
+	static struct collected c;
+	struct fakedev fd;
+	struct vq_dev d;
+	struct vb_run r;
+	uint8_t want[16 * 512];
+	size_t i;
+
+	(void)state;
+	run_setup(&r, &fd, &d, ALL_BLK, 1, 4096, 0);
+	assert_int_equal(vb_run_bring_up(&r, VB_INJ_NONE), 0);
+	assert_true(r.device_up);
+	assert_int_equal(r.capacity, FD_SECTORS);
+	assert_int_equal(r.blk_size, 4096);
+	assert_int_equal(r.max_discard, 4);
+	assert_int_equal(r.max_wz, 0);
+	assert_true(step(&r.steps, "config")->ok);
+
+	assert_int_equal(vb_run_get_id(&r), 0);
+	assert_true(r.have_id);
+	assert_string_equal(r.id, "fake-serial");
+
+	/* A write, then a read of the same range gives the pattern back. */
+	assert_int_equal(vb_run_rw(&r, 1, 100, 16, 0xa5, NULL, NULL), 0);
+	memset(want, 0xa5, sizeof(want));
+	assert_memory_equal(fd.disk + 100 * 512, want, sizeof(want));
+	assert_int_equal(vb_run_rw(&r, 0, 100, 16, 0, collect, &c), 0);
+	assert_int_equal(c.calls, 1);
+	assert_memory_equal(c.buf, want, sizeof(want));
+
+	/* 600 sectors: three requests of at most 256, each chunk to the sink
+	 * at its offset, together the disk's bytes. */
+	memset(&c, 0, sizeof(c));
+	i = r.nreqs;
+	assert_int_equal(vb_run_rw(&r, 0, 1000, 600, 0, collect, &c), 0);
+	assert_int_equal(r.nreqs - i, 3);
+	assert_int_equal(r.reqs[i].lba, 1000);
+	assert_int_equal(r.reqs[i].count, 256);
+	assert_int_equal(r.reqs[i + 2].lba, 1512);
+	assert_int_equal(r.reqs[i + 2].count, 88);
+	assert_int_equal(r.reqs[i + 2].len, 88 * 512 + 1);
+	assert_int_equal(c.calls, 3);
+	assert_int_equal(c.off[1], 256 * 512);
+	assert_memory_equal(c.buf, fd.disk + 1000 * 512, 600 * 512);
+
+	assert_int_equal(vb_run_flush(&r), 0);
+	/* No limit given: one WRITE_ZEROES; DISCARD split by max_discard 4. */
+	i = r.nreqs;
+	assert_int_equal(vb_run_write_zeroes(&r, 200, 8), 0);
+	memset(want, 0, sizeof(want));
+	assert_memory_equal(fd.disk + 200 * 512, want, 8 * 512);
+	assert_int_equal(vb_run_discard(&r, 300, 10), 0);
+	assert_int_equal(r.nreqs - i, 4);
+	assert_int_equal(r.reqs[i + 3].lba, 308);
+	assert_int_equal(r.reqs[i + 3].count, 2);
+
+	/* 5.2.6.1: past the end IOERR, an unknown type UNSUPP: both right. */
+	i = r.nreqs;
+	assert_int_equal(vb_run_negative(&r), 0);
+	assert_int_equal(r.reqs[i].lba, FD_SECTORS);
+	assert_int_equal(r.reqs[i].status, VIRTIO_BLK_S_IOERR);
+	assert_int_equal(r.reqs[i + 1].status, VIRTIO_BLK_S_UNSUPP);
+	for (i = 0; i < r.nreqs; i++) {
+		assert_true(r.reqs[i].done);
+		assert_true(r.reqs[i].ok);
+	}
+	assert_int_equal(vb_run_wrong(&r), 0);
+	assert_int_equal(fd.served, r.nreqs);
+	assert_int_equal(vb_run_reset(&r), 0);
+	assert_int_equal(fd.f.status, 0);
+	assert_true(step(&r.steps, "reset")->ok);
+	run_teardown(&r, &fd);
+}
+
+static void test_run_judged_wrong(void **state)
+{
+	struct collected c = { .fail = -EPIPE };
+	struct fakedev fd;
+	struct vq_dev d;
+	struct vb_run r;
+
+	(void)state;
+	/* No FLUSH, DISCARD or WRITE_ZEROES offered: recorded, not sent. */
+	run_setup(&r, &fd, &d, BIT(VIRTIO_F_VERSION_1), 1, 4096, 0);
+	assert_int_equal(vb_run_bring_up(&r, VB_INJ_NONE), 0);
+	assert_int_equal(vb_run_flush(&r), 0);
+	assert_int_equal(vb_run_discard(&r, 0, 8), 0);
+	assert_int_equal(vb_run_write_zeroes(&r, 0, 8), 0);
+	assert_int_equal(r.nreqs, 3);
+	assert_true(r.reqs[0].skipped && r.reqs[0].ok);
+	assert_non_null(strstr(r.reqs[1].why, "DISCARD not offered"));
+	assert_int_equal(fd.served, 0);
+	/* The sink's error stops the read and comes back. */
+	assert_int_equal(vb_run_rw(&r, 0, 0, 600, 0, collect, &c), -EPIPE);
+	assert_int_equal(c.calls, 1);
+	assert_int_equal(r.nreqs, 4);
+	/* A device answering IOERR to a read: judged wrong. */
+	fd.status = VIRTIO_BLK_S_IOERR;
+	assert_int_equal(vb_run_rw(&r, 0, 0, 8, 0, NULL, NULL), 0);
+	assert_false(r.reqs[4].ok);
+	assert_true(r.reqs[4].done);
+	assert_non_null(strstr(r.reqs[4].why, "IOERR"));
+	assert_int_equal(vb_run_wrong(&r), 1);
+	run_teardown(&r, &fd);
+}
+
+static void test_run_notify_fails(void **state)
+{
+	struct fakedev fd;
+	struct vq_dev d;
+	struct vb_run r;
+
+	(void)state;
+	run_setup(&r, &fd, &d, ALL_BLK, 1, 4096, 0);
+	assert_int_equal(vb_run_bring_up(&r, VB_INJ_NONE), 0);
+	fd.fail_notify = 1;
+	assert_int_equal(vb_run_get_id(&r), -EIO);
+	assert_non_null(strstr(r.err, "notify test0"));
+	assert_string_equal(r.reqs[0].why, "notify failed");
+	assert_true(r.broken);
+	/* The queue is broken: nothing more goes out. */
+	assert_int_equal(vb_run_flush(&r), 0);
+	assert_true(r.reqs[1].skipped);
+	assert_string_equal(r.reqs[1].why, "not sent: an earlier request broke the queue");
+	assert_int_equal(vb_run_bench(&r), 0);
+	assert_false(r.bench_done);
+	assert_int_equal(fd.f.notifies, 1);
+	assert_int_equal(vb_run_wrong(&r), 2);
+	run_teardown(&r, &fd);
+}
+
+static struct vb_run *alarm_run;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	vb_run_interrupt(alarm_run);
+}
+
+static void test_run_interrupted(void **state)
+{
+	struct itimerval it = { .it_value = { .tv_usec = 50000 } };
+	struct sigaction sa, old;
+	struct fakedev fd;
+	struct vq_dev d;
+	struct vb_run r;
+
+	(void)state;
+	run_setup(&r, &fd, &d, ALL_BLK, 1, 4096, 0);
+	assert_int_equal(vb_run_bring_up(&r, VB_INJ_NONE), 0);
+	/* A device that never answers, and a signal 50 ms later. */
+	fd.silent = 1;
+	alarm_run = &r;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+	assert_int_equal(vb_run_get_id(&r), 0);
+	sigaction(SIGALRM, &old, NULL);
+	assert_false(r.reqs[0].done);
+	assert_string_equal(r.reqs[0].why, "interrupted before the device completed it");
+	assert_int_equal(vb_run_negative(&r), 0);
+	assert_string_equal(r.reqs[1].why, "not sent: interrupted");
+	assert_int_equal(fd.f.notifies, 1);
+	run_teardown(&r, &fd);
+}
+
+static void test_run_bench(void **state)
+{
+	struct fakedev fd;
+	struct vq_dev d;
+	struct vb_run r;
+	unsigned need;
+
+	(void)state;
+	run_setup(&r, &fd, &d, ALL_BLK, 4, 8192, 0.05);
+	assert_int_equal(vb_run_bring_up(&r, VB_INJ_NONE), 0);
+	/* Header, two pages, status: 4 descriptors per request. */
+	assert_int_equal(vb_run_bench_fits(&r, &need), 0);
+	assert_int_equal(need, 16);
+	assert_int_equal(vb_run_bench(&r), 0);
+	assert_true(r.bench_done);
+	assert_true(r.bench_n > 0);
+	assert_int_equal(r.bench_n, fd.served);
+	assert_int_equal(r.bench_errors, 0);
+	assert_null(r.bench_why[0] ? r.bench_why : NULL);
+	assert_true(r.lat_min <= r.lat_p50 && r.lat_p50 <= r.lat_p99 && r.lat_p99 <= r.lat_max);
+	assert_true(r.iops > 0);
+	assert_int_equal(vb_run_wrong(&r), 0);
+	/* Wrong completions count once in the verdict, the first one said. */
+	fd.status = VIRTIO_BLK_S_IOERR;
+	r.bench_secs = 0.01;
+	assert_int_equal(vb_run_bench(&r), 0);
+	assert_int_equal(r.bench_errors, r.bench_n);
+	assert_non_null(strstr(r.bench_why, "read of sector"));
+	assert_int_equal(vb_run_wrong(&r), 1);
+	run_teardown(&r, &fd);
+
+	/* 100 x 8 KiB needs 400 descriptors; the queue has 256. */
+	run_setup(&r, &fd, &d, ALL_BLK, 100, 8192, 1);
+	assert_int_equal(vb_run_bring_up(&r, VB_INJ_NONE), 0);
+	assert_int_equal(vb_run_bench_fits(&r, &need), -ENOSPC);
+	assert_int_equal(need, 400);
+	run_teardown(&r, &fd);
+}
+
+static void test_run_inject(void **state)
+{
+	struct fakedev fd;
+	struct vq_dev d;
+	struct vb_run r;
+
+	(void)state;
+	assert_int_equal(vb_inject_kind("next-range"), VB_INJ_NEXT_RANGE);
+	assert_int_equal(vb_inject_kind("loop"), VB_INJ_LOOP);
+	assert_int_equal(vb_inject_kind("bogus"), VB_INJ_NONE);
+
+	run_setup(&r, &fd, &d, ALL_BLK | BIT(VIRTIO_RING_F_INDIRECT_DESC), 1, 4096, 0);
+	/* indirect-size needs INDIRECT_DESC: asked for at bring-up. */
+	assert_int_equal(vb_run_bring_up(&r, VB_INJ_INDIRECT_SIZE), 0);
+	assert_true(vb_run_has(&r, VIRTIO_RING_F_INDIRECT_DESC));
+	fd.reset_on_notify = 1;
+	assert_int_equal(vb_run_inject(&r, VB_INJ_NEXT_RANGE), 0);
+	assert_int_equal(le16toh(r.vq.desc[0].next), r.vq.size);
+	assert_int_equal(le16toh(r.vq.avail->idx), 1);
+	assert_true(step(&r.steps, "inject")->ok);
+	assert_non_null(strstr(step(&r.steps, "inject")->detail, "next-range chain published"));
+	run_teardown(&r, &fd);
+
+	/* A device that does not react; the wait ends at once when stopped. */
+	run_setup(&r, &fd, &d, ALL_BLK, 1, 4096, 0);
+	assert_int_equal(vb_run_bring_up(&r, VB_INJ_NONE), 0);
+	assert_false(vb_run_has(&r, VIRTIO_RING_F_INDIRECT_DESC));
+	fd.silent = 1;
+	vb_run_interrupt(&r);
+	assert_int_equal(vb_run_inject(&r, VB_INJ_LOOP), 1);
+	assert_int_equal(le16toh(r.vq.desc[1].next), 0);
+	assert_false(step(&r.steps, "inject")->ok);
+	run_teardown(&r, &fd);
+}
+
+static void test_run_legacy_ring(void **state)
+{
+	struct fakedev fd;
+	struct vq_dev d;
+	struct vb_run r;
+	size_t used_off;
+
+	(void)state;
+	run_setup(&r, &fd, &d, BIT(VIRTIO_BLK_F_FLUSH), 1, 4096, 0);
+	/* A legacy transport: one block, the used ring page-aligned. */
+	r.hw.t.modern = 0;
+	r.hw.t.legacy_layout = 1;
+	r.hw.t.fixed_size = 1;
+	r.hw.t.align = 4096;
+	fd.f.qmax = 128;
+	assert_int_equal(vb_run_bring_up(&r, VB_INJ_NONE), 0);
+	vb_vq_legacy_bytes(128, 4096, &used_off);
+	assert_int_equal(fd.f.qsize, 128);
+	assert_int_equal(fd.f.qdesc % 4096, 0);
+	assert_int_equal(fd.f.qavail, fd.f.qdesc + 16 * 128);
+	assert_int_equal(fd.f.qused, fd.f.qdesc + used_off);
+	assert_int_equal(vb_run_flush(&r), 0);
+	assert_true(r.reqs[0].ok);
+	run_teardown(&r, &fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -840,6 +1342,13 @@ int main(void)
 	    cmocka_unit_test(test_hw_mmio_v2_registers),
 	    cmocka_unit_test(test_hw_mmio_v1_registers),
 	    cmocka_unit_test(test_hw_pci_legacy_registers),
+	    cmocka_unit_test(test_run_requests),
+	    cmocka_unit_test(test_run_judged_wrong),
+	    cmocka_unit_test(test_run_notify_fails),
+	    cmocka_unit_test(test_run_interrupted),
+	    cmocka_unit_test(test_run_bench),
+	    cmocka_unit_test(test_run_inject),
+	    cmocka_unit_test(test_run_legacy_ring),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
