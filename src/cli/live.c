@@ -261,23 +261,27 @@ static const char *type_name(uint32_t id, char *buf, size_t len)
 	return buf;
 }
 
+static const char *status_bit_name(unsigned bit, char *buf, size_t len)
+{
+	const char *n = vq_status_bit_name(bit);
+
+	if (n)
+		return n;
+	snprintf(buf, len, "bit_%u", bit);
+	return buf;
+}
+
 static void status_text(uint8_t st, char *buf, size_t len)
 {
 	size_t off = 0;
 	unsigned b;
+	char nb[16];
 
 	buf[0] = 0;
-	for (b = 0; b < 8 && off < len; b++) {
-		const char *n;
-
-		if (!(st & (1u << b)))
-			continue;
-		n = vq_status_bit_name(b);
-		if (n)
-			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? " " : "", n);
-		else
-			off += (size_t)snprintf(buf + off, len - off, "%sbit_%u", off ? " " : "", b);
-	}
+	for (b = 0; b < 8 && off < len; b++)
+		if (st & (1u << b))
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? " " : "",
+						status_bit_name(b, nb, sizeof(nb)));
 	if (!st)
 		snprintf(buf, len, "reset (0)");
 }
@@ -305,16 +309,6 @@ static const uint32_t *config_features(const struct vq_dev *d)
 	     d->driver_features[3]))
 		return d->driver_features;
 	return d->device_features;
-}
-
-static const char *status_bit_name(unsigned bit, char *buf, size_t len)
-{
-	const char *n = vq_status_bit_name(bit);
-
-	if (n)
-		return n;
-	snprintf(buf, len, "bit_%u", bit);
-	return buf;
 }
 
 static struct json_object *dev_config_json(const struct vq_dev *d)
