@@ -175,7 +175,8 @@ static void state_json(struct json_object *o, const struct vq_dev *d, enum vq_js
 	add(o, "queues", qa);
 	if (names)
 		add(o, "config", names->config(d));
-	add(o, "config_raw", hex_json(d->config, d->config_len < VQ_CONFIG_MAX ? d->config_len : VQ_CONFIG_MAX));
+	add(o, "config_raw",
+	    hex_json(d->config, d->config_len < VQ_CONFIG_MAX ? d->config_len : VQ_CONFIG_MAX));
 	add(o, "config_generation",
 	    d->config_generation >= 0 ? json_object_new_int(d->config_generation) : NULL);
 	add(o, "config_consistent", json_object_new_boolean(d->config_consistent));
