@@ -16,6 +16,7 @@
 #include "../decode/mmio.h"
 #include "regwin.h"
 #include "transport.h"
+#include "vbus.h"
 
 #define IOMEM_PATH "/proc/iomem"
 #define PLATFORM_DIR "/sys/bus/platform/devices"
@@ -721,6 +722,8 @@ static int fill_queues(struct vq_dev *d, const struct vq_mmio_queue_regs *r, uns
 		q[i].desc = m.desc;
 		q[i].avail = m.avail;
 		q[i].used = m.used;
+		/* Write-only on v2 after setup: 0 there, and the CLI may ask Linux. */
+		q[i].addr_src = m.desc ? VQ_SRC_REGISTERS : VQ_SRC_NONE;
 		q[i].msix_vector = 0xffff;
 	}
 	free(d->queues);
@@ -812,8 +815,10 @@ static void mmio_release(struct vq_dev *d)
 /* Read the state; the window is the only path on virtio-mmio. */
 static int mmio_read_state(struct vq_dev *d)
 {
-	int ret = mmio_read_state_regs(d);
+	int ret;
 
+	vq_vbus_driver(d);
+	ret = mmio_read_state_regs(d);
 	d->access = ret ? VQ_ACCESS_NONE : VQ_ACCESS_MAPPED;
 	return ret;
 }

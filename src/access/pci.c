@@ -22,6 +22,7 @@
 #include "../decode/ring.h"
 #include "transport.h"
 #include "regwin.h"
+#include "vbus.h"
 
 /* virtio 1.3, 4.1.2 (PCI Device Discovery). */
 #define VIRTIO_PCI_VENDOR 0x1af4    /* PCI Vendor ID of every virtio device */
@@ -993,6 +994,7 @@ static int modern_queues(struct vq_dev *d, struct regs *c, struct selector *qsel
 		 * after reset (status 0) nobody has. */
 		q->max_size = d->status ? 0 : q->size;
 		q->size_src = VQ_SRC_REGISTERS;
+		q->addr_src = VQ_SRC_REGISTERS;
 		if ((ret = rd(d, c, VIRTIO_PCI_COMMON_Q_ENABLE, 2, &v)))
 			return ret;
 		q->enabled = !!v;
@@ -1228,6 +1230,7 @@ static int legacy_read(struct vq_dev *d, const uint8_t *cfg, int cfg_bytes)
 		/* Legacy queue sizes are fixed by the device. */
 		q->size = q->max_size = (uint16_t)num;
 		q->size_src = VQ_SRC_REGISTERS;
+		q->addr_src = VQ_SRC_REGISTERS;
 		q->enabled = pfn != 0;
 		q->msix_vector = msix ? (uint16_t)v : VIRTIO_MSI_NO_VECTOR;
 		if (pfn) {
@@ -1398,8 +1401,10 @@ static int pci_read_state(struct vq_dev *d)
 		[PATH_SYSFS] = VQ_ACCESS_SYSFS,
 	};
 	struct pci_priv *p = d->priv;
-	int ret = pci_read_state_path(d);
+	int ret;
 
+	vq_vbus_driver(d);
+	ret = pci_read_state_path(d);
 	d->access = p ? map[p->path] : VQ_ACCESS_NONE;
 	return ret;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vqdump snapshots: an ELF core of saved ring memory plus a note describing the devices. */
+/* vqdump snapshots: an ELF core of saved ring memory plus a note describing the devices; a memory source and a transport. */
 #ifndef VQDUMP_ACCESS_SNAPSHOT_H
 #define VQDUMP_ACCESS_SNAPSHOT_H
 
@@ -15,19 +15,25 @@
  * PT_NOTE holds a note with owner "VQDUMP" and type VQ_SNAP_NOTE_TYPE.  The
  * note's descriptor is a JSON document (no trailing NUL):
  *
- *   {"format": "vqdump-snapshot", "version": 1, "time": UNIX_SECONDS,
+ *   {"format": "vqdump-snapshot", "version": 2, "time": UNIX_SECONDS,
  *    "host": "...", "interval_ms": N, "vqdump_version": "...",
  *    "devices": [DEVICE...]}
  *
- * with DEVICE holding every field of struct vq_dev the read commands show
- * (see snapshot.c, dev_to_json()).  Unknown keys are ignored: later
- * versions may add fields; a higher "version" is refused.
+ * with DEVICE the one JSON form of a device (model/json.h,
+ * VQ_JSON_RECORD): the names of `status --json`, plus what the views
+ * leave out.  Version 1 notes (other key names, see snapnote_v1.c) are
+ * still read.  Unknown keys are ignored: later versions may add fields; a
+ * higher "version" is refused.
+ *
+ * The files: snapmem.c (the saved memory), snapnote.c (the note),
+ * snapelf.c (the ELF writer), snapshot.c (reading a file; the transport).
+ * The memory itself is read back by the ELF core accessor (access.h).
  */
 #define VQ_SNAP_NOTE_NAME "VQDUMP"
 /* "VQ" and the format's first number; the ELF gABI leaves types to the owner. */
 #define VQ_SNAP_NOTE_TYPE 0x56510001u
 #define VQ_SNAP_FORMAT "vqdump-snapshot"
-#define VQ_SNAP_VERSION 1
+#define VQ_SNAP_VERSION 2
 /* Largest note descriptor read back (a note names at most VQ_SNAP_DEVS_MAX
  * devices of VQ_QUEUES_MAX queues each, far below this). */
 #define VQ_SNAP_NOTE_MAX (64u << 20)
@@ -64,25 +70,19 @@ void vq_snap_mem_free(struct vq_snap_mem *m);
 
 /* The document's header. */
 struct vq_snap_info {
-	int version;            /* format version */
+	int version;            /* format version (1 or 2 when read back) */
 	int64_t time;           /* seconds since the epoch when it was taken */
 	char host[256];         /* host name of the machine it was taken on */
 	uint32_t interval_ms;   /* --interval: time between the two index samples */
 	char vqdump_version[32]; /* version of the vqdump that wrote it */
 };
 
-/* What a snapshot keeps about a device beyond struct vq_dev. */
-struct vq_snap_extra {
-	char virtio_driver[64]; /* driver bound on the virtio bus ("virtio_blk"), "" if none */
-	char error[256];        /* read_state()'s failure when it was taken, "" if it worked */
-};
-
 /*
- * The note's JSON text for @devs (@extra has one entry per device), as a
- * malloc'd NUL-terminated string; NULL when out of memory.
+ * The note's JSON text (version VQ_SNAP_VERSION) for @devs, as a malloc'd
+ * NUL-terminated string; NULL when out of memory.  A device that could not
+ * be read carries the reason in read_error.
  */
-char *vq_snap_to_json(const struct vq_snap_info *info, const struct vq_dev *devs,
-		      const struct vq_snap_extra *extra, size_t n);
+char *vq_snap_to_json(const struct vq_snap_info *info, const struct vq_dev *devs, size_t n);
 
 /*
  * Write the snapshot: ELF header, one PT_NOTE holding @json, one PT_LOAD
@@ -120,13 +120,20 @@ int vq_snap_parse(const char *json, size_t len, struct vq_dev_list *list,
 int vq_snap_open(const char *path, struct vq_dev_list *list, struct vq_snap_info *info,
 		 char *err, size_t errlen);
 
-/* Devices from a snapshot: read_state() gives back the saved state and
- * touches no hardware. */
+/* Devices from a snapshot: read_state() gives back the saved state (or
+ * the saved read_error) and touches no hardware. */
 extern const struct vq_transport vq_transport_snapshot;
 
-/* 1 when @d came from a snapshot. */
+/*
+ * Make @d, filled from a note, a device of the snapshot transport: its
+ * state is kept for read_state() and its queues say that their indices
+ * come from the snapshot.  Returns 0 or -ENOMEM (then release @d through
+ * d->t as usual).
+ */
+int vq_snap_attach(struct vq_dev *d);
+
+/* 1 when @d came from a snapshot.  Only driver/hw.c still asks (the
+ * driver refuses a device that is not on this system); nothing else may. */
 int vq_snap_is(const struct vq_dev *d);
-/* The saved extras of a snapshot device; NULL for a live one. */
-const struct vq_snap_extra *vq_snap_extra(const struct vq_dev *d);
 
 #endif

@@ -127,9 +127,6 @@ int vq_ctx_device_range(struct vq_ctx *ctx, int all, size_t *first, size_t *last
 /* The device -d names; prints the error and returns NULL when none. */
 struct vq_dev *vq_ctx_device(struct vq_ctx *ctx, int *exit_code);
 int vq_dev_refresh(struct vq_ctx *ctx, struct vq_dev *d);
-/* The driver bound on the virtio bus ("virtio_blk"), "" if none; a
- * snapshot's device gives the saved one. */
-void vq_dev_virtio_driver(const struct vq_dev *d, char *buf, size_t len);
 const struct vq_cmd *vq_find_cmd(const char *name);
 int vq_cmd_scan(struct vq_ctx *ctx, int argc, char **argv);
 int vq_cmd_mem(struct vq_ctx *ctx, int argc, char **argv);

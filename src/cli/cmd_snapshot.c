@@ -167,7 +167,6 @@ int vq_cmd_snapshot(struct vq_ctx *ctx, int argc, char **argv)
 	int c, force = 0, ret = EXIT_OK;
 	size_t first = 0, last, i, ndev, nq = 0, nsaved = 0;
 	struct vq_snap_mem mem = { 0 };
-	struct vq_snap_extra *extra = NULL;
 	struct vq_dev *devs = NULL;
 	struct qmark **marks = NULL;
 	struct vq_snap_info info;
@@ -204,9 +203,8 @@ int vq_cmd_snapshot(struct vq_ctx *ctx, int argc, char **argv)
 		return ret;
 	ndev = last - first;
 	devs = calloc(ndev ? ndev : 1, sizeof(*devs));
-	extra = calloc(ndev ? ndev : 1, sizeof(*extra));
 	marks = calloc(ndev ? ndev : 1, sizeof(*marks));
-	if (!devs || !extra || !marks) {
+	if (!devs || !marks) {
 		vq_err("snapshot: out of memory");
 		ret = EXIT_ACCESS;
 		goto out;
@@ -216,7 +214,6 @@ int vq_cmd_snapshot(struct vq_ctx *ctx, int argc, char **argv)
 		struct vq_dev *d = &ctx->devs.devs[first + i];
 		unsigned k;
 
-		vq_dev_virtio_driver(d, extra[i].virtio_driver, sizeof(extra[i].virtio_driver));
 		/* The same view as the other commands: registers, then the
 		 * ring addresses Linux knows of when the registers lack them,
 		 * and the indices. */
@@ -224,8 +221,8 @@ int vq_cmd_snapshot(struct vq_ctx *ctx, int argc, char **argv)
 			/* Kept with the reason (said above), so that reading
 			 * the snapshot fails on this device as the live
 			 * commands do. */
-			snprintf(extra[i].error, sizeof(extra[i].error), "%s", d->err);
 			devs[i] = *d;
+			snprintf(devs[i].read_error, sizeof(devs[i].read_error), "%s", d->err);
 			devs[i].queues = NULL;
 			devs[i].num_queues = 0;
 			continue;
@@ -274,7 +271,7 @@ int vq_cmd_snapshot(struct vq_ctx *ctx, int argc, char **argv)
 		if ((unsigned char)info.host[i] < 0x20 || info.host[i] == 0x7f)
 			info.host[i] = '?';
 	snprintf(info.vqdump_version, sizeof(info.vqdump_version), "%s", VQDUMP_VERSION);
-	json = vq_snap_to_json(&info, devs, extra, ndev);
+	json = vq_snap_to_json(&info, devs, ndev);
 	/* The second sample belongs to the snapshot: live devices kept
 	 * across shell commands must not offer it to a later 'diagnose'. */
 	for (i = 0; i < ndev; i++) {
@@ -316,7 +313,6 @@ out:
 		free(marks[i]);
 	free(marks);
 	free(devs);
-	free(extra);
 	free(json);
 	vq_snap_mem_free(&mem);
 	return ret;

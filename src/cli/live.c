@@ -14,24 +14,13 @@
 #include "../decode/config.h"
 #include "../decode/le.h"
 #include "../decode/names.h"
+#include "../model/json.h"
+#include "../model/names.h"
 #include "cli.h"
 
 const struct vq_opt vq_no_options[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
-
-static const char *transport_name(const struct vq_dev *d)
-{
-	switch (d->kind) {
-	case VQ_T_PCI:
-		return "pci";
-	case VQ_T_PCI_LEGACY:
-		return "pci-legacy";
-	case VQ_T_MMIO:
-		return "mmio";
-	}
-	return "?";
-}
 
 int vq_ctx_device_range(struct vq_ctx *ctx, int all, size_t *first, size_t *last)
 {
@@ -199,7 +188,7 @@ static void kernel_rings(struct vq_ctx *ctx, struct vq_dev *d, struct vq_queue_s
 	unsigned n;
 	int ret;
 
-	if (!q->enabled || q->desc || ctx->kvq_failed || vq_snap_is(d) ||
+	if (!q->enabled || q->desc || ctx->kvq_failed ||
 	    sscanf(d->virtio_name, "virtio%u", &n) != 1 || live_mem(ctx))
 		return;
 	ret = vq_kvq_lookup(&ctx->kvq, &ctx->mem, NULL, NULL, n, q->index, &l, err,
@@ -228,13 +217,13 @@ static void read_indices(struct vq_ctx *ctx, struct vq_dev *d)
 {
 	unsigned i;
 
-	/* A snapshot saved the indices it read with the ring memory. */
-	if (vq_snap_is(d))
-		return;
 	for (i = 0; i < d->num_queues; i++) {
 		struct vq_queue_state *q = &d->queues[i];
 		uint8_t b[4];
 
+		/* The source gave them (a snapshot saved them with the ring memory). */
+		if (q->idx_from_source)
+			continue;
 		q->idx_valid = 0;
 		kernel_rings(ctx, d, q);
 		if (!q->enabled || !q->desc || !q->avail || !q->used)
@@ -263,46 +252,6 @@ int vq_dev_refresh(struct vq_ctx *ctx, struct vq_dev *d)
 	return 0;
 }
 
-/* The virtio-level driver (virtio_blk...), as opposed to the transport's. */
-void vq_dev_virtio_driver(const struct vq_dev *d, char *buf, size_t len)
-{
-	char path[PATH_MAX], target[PATH_MAX];
-	ssize_t n;
-	const char *base;
-
-	buf[0] = 0;
-	if (vq_snap_is(d)) {
-		const struct vq_snap_extra *x = vq_snap_extra(d);
-
-		snprintf(buf, len, "%s", x ? x->virtio_driver : "");
-		return;
-	}
-	if (!d->virtio_name[0])
-		return;
-	snprintf(path, sizeof(path), "/sys/bus/virtio/devices/%s/driver", d->virtio_name);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n <= 0)
-		return;
-	target[n] = 0;
-	base = strrchr(target, '/');
-	snprintf(buf, len, "%.63s", base ? base + 1 : target);
-}
-
-static const char *access_name(enum vq_access_path a)
-{
-	switch (a) {
-	case VQ_ACCESS_NONE:
-		return "none";
-	case VQ_ACCESS_MAPPED:
-		return "mapped";
-	case VQ_ACCESS_PCI_CFG:
-		return "pci-cfg";
-	case VQ_ACCESS_SYSFS:
-		return "sysfs";
-	}
-	return "?";
-}
-
 static const char *type_name(uint32_t id, char *buf, size_t len)
 {
 	const char *n = vq_device_short_name(id);
@@ -313,74 +262,29 @@ static const char *type_name(uint32_t id, char *buf, size_t len)
 	return buf;
 }
 
-static struct json_object *status_json(uint8_t st)
+static const char *status_bit_name(unsigned bit, char *buf, size_t len)
 {
-	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
-	unsigned b;
-	char buf[16];
+	const char *n = vq_status_bit_name(bit);
 
-	for (b = 0; b < 8; b++) {
-		const char *n;
-
-		if (!(st & (1u << b)))
-			continue;
-		n = vq_status_bit_name(b);
-		snprintf(buf, sizeof(buf), "bit_%u", b);
-		json_object_array_add(a, json_object_new_string(n ? n : buf));
-	}
-	json_object_object_add(o, "value", json_object_new_int(st));
-	json_object_object_add(o, "names", a);
-	return o;
+	if (n)
+		return n;
+	snprintf(buf, len, "bit_%u", bit);
+	return buf;
 }
 
 static void status_text(uint8_t st, char *buf, size_t len)
 {
 	size_t off = 0;
 	unsigned b;
+	char nb[16];
 
 	buf[0] = 0;
-	for (b = 0; b < 8 && off < len; b++) {
-		const char *n;
-
-		if (!(st & (1u << b)))
-			continue;
-		n = vq_status_bit_name(b);
-		if (n)
-			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? " " : "", n);
-		else
-			off += (size_t)snprintf(buf + off, len - off, "%sbit_%u", off ? " " : "", b);
-	}
+	for (b = 0; b < 8 && off < len; b++)
+		if (st & (1u << b))
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? " " : "",
+						status_bit_name(b, nb, sizeof(nb)));
 	if (!st)
 		snprintf(buf, len, "reset (0)");
-}
-
-static struct json_object *features_json(const struct vq_dev *d, const uint32_t f[4],
-					 enum vq_source src)
-{
-	struct json_object *o, *bits, *names;
-	unsigned b;
-	char buf[24];
-
-	if (src == VQ_SRC_NONE)
-		return NULL;
-	o = json_object_new_object();
-	bits = json_object_new_array();
-	names = json_object_new_array();
-	for (b = 0; b < 128; b++) {
-		if (!vq_feature_has(f, b))
-			continue;
-		json_object_array_add(bits, json_object_new_int((int)b));
-		json_object_array_add(names, json_object_new_string(
-					       vq_feature_name_buf(d->device_id, b, buf, sizeof(buf))));
-	}
-	json_object_object_add(o, "bits", bits);
-	json_object_object_add(o, "names", names);
-	if (src != VQ_SRC_ASSUMED)
-		json_object_object_add(o, "source",
-				       json_object_new_string(src == VQ_SRC_SYSFS    ? "sysfs"
-							      : src == VQ_SRC_STATUS ? "status"
-										: "registers"));
-	return o;
 }
 
 static struct json_object *config_json(const struct vq_dev *d, const uint32_t *feat)
@@ -408,114 +312,32 @@ static const uint32_t *config_features(const struct vq_dev *d)
 	return d->device_features;
 }
 
-static char *hex_string(const uint8_t *b, size_t n)
+static struct json_object *dev_config_json(const struct vq_dev *d)
 {
-	char *s = malloc(2 * n + 1);
-	size_t i;
-
-	if (!s)
-		return NULL;
-	for (i = 0; i < n; i++)
-		snprintf(s + 2 * i, 3, "%02x", b[i]);
-	s[2 * n] = 0;
-	return s;
+	return config_json(d, config_features(d));
 }
 
-static struct json_object *device_json(const struct vq_dev *d, int full)
-{
-	struct json_object *o = json_object_new_object(), *qa;
-	char tbuf[16], drv[64];
-	unsigned i;
-
-	json_object_object_add(o, "name", json_object_new_string(d->name));
-	json_object_object_add(o, "transport", json_object_new_string(transport_name(d)));
-	json_object_object_add(o, "device_id", json_object_new_int((int)d->device_id));
-	json_object_object_add(o, "type", json_object_new_string(type_name(d->device_id, tbuf, sizeof(tbuf))));
-	json_object_object_add(o, "status", status_json(d->status));
-	json_object_object_add(o, "driver", d->driver[0] ? json_object_new_string(d->driver) : NULL);
-	vq_dev_virtio_driver(d, drv, sizeof(drv));
-	json_object_object_add(o, "virtio_driver", drv[0] ? json_object_new_string(drv) : NULL);
-	json_object_object_add(o, "virtio_name",
-			       d->virtio_name[0] ? json_object_new_string(d->virtio_name) : NULL);
-	if (d->kind == VQ_T_MMIO) {
-		json_object_object_add(o, "mmio_base", json_object_new_uint64(d->mmio_base));
-		json_object_object_add(o, "mmio_version", json_object_new_int(d->mmio_version));
-	}
-	json_object_object_add(o, "num_queues", json_object_new_int(d->num_queues));
-	json_object_object_add(o, "access", json_object_new_string(access_name(d->access)));
-	if (!full)
-		return o;
-	json_object_object_add(o, "device_features",
-			       features_json(d, d->device_features, d->device_features_src));
-	json_object_object_add(o, "driver_features",
-			       features_json(d, d->driver_features, d->driver_features_src));
-	if (d->driver_features_src != VQ_SRC_NONE && d->device_features_src != VQ_SRC_NONE) {
-		uint32_t extra[4];
-
-		for (i = 0; i < 4; i++)
-			extra[i] = d->driver_features[i] & ~d->device_features[i];
-		json_object_object_add(o, "driver_features_not_offered",
-				       features_json(d, extra, VQ_SRC_ASSUMED));
-	}
-	qa = json_object_new_array();
-	for (i = 0; i < d->num_queues; i++) {
-		const struct vq_queue_state *q = &d->queues[i];
-		struct json_object *qo = json_object_new_object();
-
-		json_object_object_add(qo, "index", json_object_new_int(q->index));
-		json_object_object_add(qo, "size", q->size ? json_object_new_int(q->size) : NULL);
-		json_object_object_add(qo, "size_source",
-				       json_object_new_string(q->size_src == VQ_SRC_ASSUMED ? "assumed"
-							      : q->size_src == VQ_SRC_NONE ? "unknown"
-							      : q->size_src == VQ_SRC_KERNEL ? "kernel"
-											    : "registers"));
-		json_object_object_add(qo, "max_size", q->max_size ? json_object_new_int(q->max_size) : NULL);
-		json_object_object_add(qo, "enabled", json_object_new_boolean(q->enabled));
-		/* 0 means not set up, or not readable back (virtio-mmio): null. */
-		json_object_object_add(qo, "desc", q->desc ? json_object_new_uint64(q->desc) : NULL);
-		json_object_object_add(qo, "avail", q->avail ? json_object_new_uint64(q->avail) : NULL);
-		json_object_object_add(qo, "used", q->used ? json_object_new_uint64(q->used) : NULL);
-		if (q->desc)
-			json_object_object_add(qo, "addr_source",
-					       json_object_new_string(q->addr_src == VQ_SRC_KERNEL ? "kernel"
-											    : "registers"));
-		json_object_object_add(qo, "avail_idx", q->idx_valid ? json_object_new_int(q->avail_idx) : NULL);
-		json_object_object_add(qo, "used_idx", q->idx_valid ? json_object_new_int(q->used_idx) : NULL);
-		json_object_object_add(qo, "in_flight",
-				       q->idx_valid ? json_object_new_int((uint16_t)(q->avail_idx - q->used_idx)) : NULL);
-		if (d->kind == VQ_T_PCI) {
-			json_object_object_add(qo, "msix_vector", json_object_new_int(q->msix_vector));
-			json_object_object_add(qo, "notify_off", json_object_new_int(q->notify_off));
-		}
-		json_object_array_add(qa, qo);
-	}
-	json_object_object_add(o, "queues", qa);
-	json_object_object_add(o, "config", config_json(d, config_features(d)));
-	{
-		char *hex = hex_string(d->config, d->config_len);
-
-		json_object_object_add(o, "config_raw", hex ? json_object_new_string(hex) : NULL);
-		free(hex);
-	}
-	json_object_object_add(o, "config_generation",
-			       d->config_generation >= 0 ? json_object_new_int(d->config_generation) : NULL);
-	json_object_object_add(o, "config_consistent", json_object_new_boolean(d->config_consistent));
-	return o;
-}
+/* What the device's JSON form names through the decoders. */
+static const struct vq_json_namer json_names = {
+	.device_type = type_name,
+	.status_bit = status_bit_name,
+	.feature = vq_feature_name_buf,
+	.config = dev_config_json,
+};
 
 static void header_text(const struct vq_dev *d)
 {
-	char tbuf[16], drv[64];
+	char tbuf[16];
 	const char *longname = vq_device_long_name(d->device_id);
 
-	vq_dev_virtio_driver(d, drv, sizeof(drv));
-	printf("%s  %s", d->name, transport_name(d));
+	printf("%s  %s", d->name, vq_transport_kind_name(d->kind));
 	if (d->kind == VQ_T_MMIO)
 		printf(" v%d", d->mmio_version);
 	printf("  %s (%s)", type_name(d->device_id, tbuf, sizeof(tbuf)), longname ? longname : "unknown type");
 	if (d->virtio_name[0])
 		printf("  %s", d->virtio_name);
-	printf("  driver %s%s%s\n", d->driver[0] ? d->driver : "none", drv[0] ? "/" : "", drv);
+	printf("  driver %s%s%s\n", d->driver[0] ? d->driver : "none", d->virtio_driver[0] ? "/" : "",
+	       d->virtio_driver);
 }
 
 static void features_text(const struct vq_dev *d)
@@ -686,17 +508,18 @@ static int run_view(struct vq_ctx *ctx, const char *name, int argc, char **argv,
 			continue;
 		}
 		if (ctx->json) {
-			json_object_array_add(arr, device_json(d, view != VIEW_LIST));
+			json_object_array_add(arr, vq_dev_to_json(d, view == VIEW_LIST ? VQ_JSON_BRIEF : VQ_JSON_FULL,
+								  &json_names));
 			continue;
 		}
 		if (view == VIEW_LIST) {
-			char st[128], tbuf[16], drv[64];
+			char st[128], tbuf[16];
 
 			status_text(d->status, st, sizeof(st));
-			vq_dev_virtio_driver(d, drv, sizeof(drv));
-			printf("%-3zu %-20s %-10s %-4u %-10s %-42s %s%s%s\n", i, d->name, transport_name(d),
+			printf("%-3zu %-20s %-10s %-4u %-10s %-42s %s%s%s\n", i, d->name, vq_transport_kind_name(d->kind),
 			       d->device_id, type_name(d->device_id, tbuf, sizeof(tbuf)), st,
-			       d->driver[0] ? d->driver : "none", drv[0] ? "/" : "", drv);
+			       d->driver[0] ? d->driver : "none", d->virtio_driver[0] ? "/" : "",
+			       d->virtio_driver);
 			continue;
 		}
 		header_text(d);

@@ -10,6 +10,7 @@
 
 #include <linux/virtio_config.h>
 
+#include "../decode/payload.h"
 #include "vblk.h"
 
 int vb_step_add(struct vb_steps *s, const char *name, int ok, const char *fmt, ...)
@@ -284,22 +285,9 @@ const char *vb_status_name(uint8_t status, char *buf, size_t len)
 
 const char *vb_type_name(uint32_t type)
 {
-	switch (type) {
-	case VIRTIO_BLK_T_IN:
-		return "IN";
-	case VIRTIO_BLK_T_OUT:
-		return "OUT";
-	case VIRTIO_BLK_T_FLUSH:
-		return "FLUSH";
-	case VIRTIO_BLK_T_GET_ID:
-		return "GET_ID";
-	case VIRTIO_BLK_T_DISCARD:
-		return "DISCARD";
-	case VIRTIO_BLK_T_WRITE_ZEROES:
-		return "WRITE_ZEROES";
-	default:
-		return "UNKNOWN";
-	}
+	const char *n = vq_blk_type_name(type);
+
+	return n ? n : "UNKNOWN";
 }
 
 static int num_base(const char *s)

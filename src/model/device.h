@@ -60,6 +60,10 @@ struct vq_queue_state {
 	uint16_t avail_idx2;
 	uint16_t used_idx2;
 	uint32_t sample_ms;
+	/* 1 when the source gave the ring addresses and indices as they were
+	 * (a snapshot saved them with the ring memory): the CLI neither reads
+	 * ring memory for them nor asks Linux's records. */
+	uint8_t idx_from_source;
 };
 
 /* A virtio-pci vendor capability (virtio 1.3, 4.1.4). */
@@ -109,6 +113,13 @@ struct vq_dev {
 
 	void *priv;                    /* transport's own state (mapped BARs...) */
 	char err[256];                 /* last failure, one line */
+
+	/* What a source records beside the registers: live transports look
+	 * up the driver in read_state(); a snapshot gives back both. */
+	char virtio_driver[64];        /* driver bound on the virtio bus ("virtio_blk"), "" if none */
+	char read_error[256];          /* a recorded failure to read the state ("" if none):
+					* read_state() fails with it, as reading the device
+					* did when the snapshot was taken */
 };
 
 struct vq_dev_list {

@@ -37,8 +37,8 @@ exactly QEMU's devices with QEMU's device IDs; PT_LOADs sorted and
 disjoint, with p_paddr == p_vaddr; for every queue QEMU has rings for,
 the descriptor table, avail and used rings are whole in the PT_LOADs, and
 the index words there equal the ones QEMU's monitor read (`xp`) when the
-queue did not move; the second sample (idx2) is present and no older than
-the first, sample_ms at least the interval.
+queue did not move; the second sample (second_sample) is present and no
+older than the first, after_ms at least the interval.
 
 extra-specs: the text and memory specs snapshot_guest.sh takes, chosen
 from QEMU's devices in A.json.
@@ -257,8 +257,8 @@ def cmd_file(a):
         print("%d passed, %d failed" % (res.passed, res.failed))
         return 1
     doc = json.loads(ours[0][2].decode())
-    res.check(doc.get("format") == "vqdump-snapshot" and doc.get("version") == 1,
-              "note: format vqdump-snapshot, version 1", "got %s %s" % (doc.get("format"), doc.get("version")))
+    res.check(doc.get("format") == "vqdump-snapshot" and doc.get("version") == 2,
+              "note: format vqdump-snapshot, version 2", "got %s %s" % (doc.get("format"), doc.get("version")))
     ok = all(ph["paddr"] == ph["vaddr"] and ph["filesz"] == ph["memsz"] and
              ph["offset"] + ph["filesz"] <= len(data) for ph in loads)
     res.check(ok, "every PT_LOAD: p_paddr == p_vaddr, whole in the file")
@@ -307,16 +307,17 @@ def cmd_file(a):
                           "%s: saved avail/used idx = %d/%d (QEMU's xp)" % (
                               w, qq["mem_avail_idx"], qq["mem_used_idx"]), "got %d/%d" % got)
             nq = nd["queues"][i] if i < len(nd.get("queues", [])) else {}
+            s2 = nq.get("second_sample") or {}
             if a.interval:
-                res.check(nq.get("idx2_valid") == 1 and nq.get("sample_ms", 0) >= a.interval,
+                res.check(bool(s2) and s2.get("after_ms", 0) >= a.interval,
                           "%s: second sample recorded, %s ms after the first (>= %d)" % (
-                              w, nq.get("sample_ms"), a.interval),
-                          "idx2_valid %s" % nq.get("idx2_valid"))
-                if still and nq.get("idx2_valid"):
-                    res.check((nq.get("avail_idx2"), nq.get("used_idx2")) ==
+                              w, s2.get("after_ms"), a.interval),
+                          "second_sample %s" % nq.get("second_sample"))
+                if still and s2:
+                    res.check((s2.get("avail_idx"), s2.get("used_idx")) ==
                               (qq["mem_avail_idx"], qq["mem_used_idx"]),
                               "%s: second sample = QEMU's indices (queue still)" % w,
-                              "got %s/%s" % (nq.get("avail_idx2"), nq.get("used_idx2")))
+                              "got %s/%s" % (s2.get("avail_idx"), s2.get("used_idx")))
     res.note("%d queues compared exactly with QEMU's index words" % exact)
     print("%d passed, %d failed" % (res.passed, res.failed))
     return 1 if res.failed else 0

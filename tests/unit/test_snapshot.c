@@ -17,6 +17,7 @@
 
 #include "access/access.h"
 #include "access/snapshot.h"
+#include "model/names.h"
 
 static void test_mem_merge(void **state)
 {
@@ -113,8 +114,11 @@ static void make_dev(struct vq_dev *d, struct vq_queue_state *q, unsigned nq)
 
 static const struct vq_snap_info info = { 1, 1700000000, "host-1", 200, "0.1" };
 
+/* @b, read from a snapshot, is the device @a that was saved. */
 static void assert_same_dev(const struct vq_dev *a, const struct vq_dev *b)
 {
+	unsigned i;
+
 	assert_string_equal(a->name, b->name);
 	assert_string_equal(a->virtio_name, b->virtio_name);
 	assert_string_equal(a->driver, b->driver);
@@ -131,8 +135,16 @@ static void assert_same_dev(const struct vq_dev *a, const struct vq_dev *b)
 	assert_memory_equal(a->driver_features, b->driver_features, sizeof(a->driver_features));
 	assert_int_equal(a->device_features_src, b->device_features_src);
 	assert_int_equal(a->driver_features_src, b->driver_features_src);
+	assert_string_equal(a->virtio_driver, b->virtio_driver);
+	assert_string_equal(a->read_error, b->read_error);
 	assert_int_equal(a->num_queues, b->num_queues);
-	assert_memory_equal(a->queues, b->queues, a->num_queues * sizeof(a->queues[0]));
+	for (i = 0; i < a->num_queues; i++) {
+		struct vq_queue_state want = a->queues[i];
+
+		/* A snapshot's queues say their indices come from it. */
+		want.idx_from_source = 1;
+		assert_memory_equal(&want, &b->queues[i], sizeof(want));
+	}
 	assert_int_equal(a->config_len, b->config_len);
 	assert_memory_equal(a->config, b->config, a->config_len);
 	assert_int_equal(a->config_generation, b->config_generation);
@@ -145,7 +157,6 @@ static void test_round_trip(void **state)
 {
 	struct vq_queue_state q[3];
 	struct vq_dev d[2];
-	struct vq_snap_extra x[2] = { { "virtio_blk", "" }, { "", "read registers: no" } };
 	struct vq_dev_list list = { 0 };
 	struct vq_snap_info got;
 	char err[256], *json;
@@ -159,9 +170,12 @@ static void test_round_trip(void **state)
 	d[1].mmio_base = 0xfeb00000;
 	snprintf(d[1].name, sizeof(d[1].name), "mmio:0xfeb00000");
 	d[1].config_generation = -1;
-	json = vq_snap_to_json(&info, d, x, 2);
+	snprintf(d[0].virtio_driver, sizeof(d[0].virtio_driver), "virtio_blk");
+	snprintf(d[1].read_error, sizeof(d[1].read_error), "read registers: no");
+	json = vq_snap_to_json(&info, d, 2);
 	assert_non_null(json);
 	assert_int_equal(vq_snap_parse(json, strlen(json), &list, &got, err, sizeof(err)), 2);
+	assert_int_equal(got.version, VQ_SNAP_VERSION);
 	assert_int_equal(got.time, info.time);
 	assert_string_equal(got.host, "host-1");
 	assert_int_equal(got.interval_ms, 200);
@@ -169,7 +183,7 @@ static void test_round_trip(void **state)
 	for (i = 0; i < 2; i++) {
 		struct vq_dev *e = &list.devs[i];
 
-		assert_true(vq_snap_is(e));
+		assert_ptr_equal(e->t, &vq_transport_snapshot);
 		/* The identity at once; the state after read_state(), as live. */
 		assert_string_equal(e->name, d[i].name);
 		if (i == 0) {
@@ -185,10 +199,66 @@ static void test_round_trip(void **state)
 			assert_int_equal(e->t->read_state(e), -EIO);
 			assert_string_equal(e->err, "read registers: no");
 		}
-		assert_string_equal(vq_snap_extra(e)->virtio_driver, x[i].virtio_driver);
+		assert_string_equal(e->virtio_driver, d[i].virtio_driver);
+		assert_string_equal(e->read_error, d[i].read_error);
 	}
 	vq_dev_list_free(&list);
 	free(json);
+}
+
+/* The note make_dev()'s devices gave in format version 1 (vqdump before
+ * the one JSON form of a device): other key names, still read. */
+static const char v1_note[] =
+	"{\"format\":\"vqdump-snapshot\",\"version\":1,\"time\":1700000000,\"host\":\"host-1\","
+	"\"interval_ms\":200,\"vqdump_version\":\"0.1\",\"devices\":[{\"name\":\"0000:00:04.0\",\"kind\":\"pci\","
+	"\"virtio_name\":\"virtio0\",\"driver\":\"virtio-pci\",\"virtio_driver\":\"virtio_blk\",\"error\":null,"
+	"\"device_id\":2,\"vendor_id\":6900,\"pci_device\":4162,\"mmio_version\":0,\"mmio_base\":0,"
+	"\"caps\":[{\"cfg_type\":1,\"bar\":4,\"id\":0,\"pos\":132,\"offset\":0,\"length\":4096,"
+	"\"notify_off_multiplier\":0},{\"cfg_type\":2,\"bar\":4,\"id\":0,\"pos\":112,\"offset\":12288,"
+	"\"length\":4096,\"notify_off_multiplier\":4}],\"status\":15,\"device_features\":[805310036,3,0,"
+	"0],\"device_features_src\":\"registers\",\"driver_features\":[805310036,1,0,0],"
+	"\"driver_features_src\":\"sysfs\",\"num_queues\":3,\"queues\":[{\"index\":0,\"size\":256,"
+	"\"max_size\":1024,\"size_src\":\"registers\",\"enabled\":1,\"desc\":18446744073708503040,"
+	"\"avail\":18446744073708507136,\"used\":18446744073708507712,\"addr_src\":\"registers\","
+	"\"msix_vector\":1,\"notify_off\":0,\"idx_valid\":1,\"avail_idx\":65535,\"used_idx\":7,"
+	"\"idx2_valid\":1,\"avail_idx2\":3,\"used_idx2\":9,\"sample_ms\":201},{\"index\":1,\"size\":256,"
+	"\"max_size\":1024,\"size_src\":\"registers\",\"enabled\":1,\"desc\":18446744073708568576,"
+	"\"avail\":18446744073708572672,\"used\":18446744073708573248,\"addr_src\":\"kernel\","
+	"\"msix_vector\":2,\"notify_off\":1,\"idx_valid\":1,\"avail_idx\":65535,\"used_idx\":8,"
+	"\"idx2_valid\":1,\"avail_idx2\":3,\"used_idx2\":9,\"sample_ms\":201},{\"index\":2,\"size\":256,"
+	"\"max_size\":1024,\"size_src\":\"registers\",\"enabled\":1,\"desc\":18446744073708634112,"
+	"\"avail\":18446744073708638208,\"used\":18446744073708638784,\"addr_src\":\"kernel\","
+	"\"msix_vector\":3,\"notify_off\":2,\"idx_valid\":1,\"avail_idx\":65535,\"used_idx\":9,"
+	"\"idx2_valid\":1,\"avail_idx2\":3,\"used_idx2\":9,\"sample_ms\":201}],"
+	"\"config\":\"00070e151c232a31383f464d545b626970777e858c939aa1a8afb6bdc4cbd2d9e0e7eef5fc030a11181f262d343b424950575e656c737a81888f969d\","
+	"\"config_generation\":3,\"config_consistent\":true,\"msix_config\":0,\"access\":\"pci-cfg\"},"
+	"{\"name\":\"mmio:0xfeb00000\",\"kind\":\"mmio\",\"virtio_name\":null,\"driver\":null,"
+	"\"virtio_driver\":null,\"error\":\"read registers: no\",\"device_id\":0,\"vendor_id\":0,"
+	"\"pci_device\":0,\"mmio_version\":1,\"mmio_base\":4272947200,\"caps\":[],\"status\":0,"
+	"\"device_features\":[0,0,0,0],\"device_features_src\":\"none\",\"driver_features\":[0,0,0,0],"
+	"\"driver_features_src\":\"none\",\"num_queues\":0,\"queues\":[],\"config\":\"\","
+	"\"config_generation\":-1,\"config_consistent\":false,\"msix_config\":0,\"access\":\"none\"}]}";
+
+static void test_version1(void **state)
+{
+	struct vq_queue_state q[3];
+	struct vq_dev d;
+	struct vq_dev_list list = { 0 };
+	struct vq_snap_info got;
+	char err[256];
+
+	(void)state;
+	make_dev(&d, q, 3);
+	snprintf(d.virtio_driver, sizeof(d.virtio_driver), "virtio_blk");
+	assert_int_equal(vq_snap_parse(v1_note, strlen(v1_note), &list, &got, err, sizeof(err)), 2);
+	assert_int_equal(got.version, 1);
+	assert_int_equal(got.time, info.time);
+	assert_int_equal(list.devs[0].t->read_state(&list.devs[0]), 0);
+	assert_same_dev(&d, &list.devs[0]);
+	assert_int_equal(list.devs[1].kind, VQ_T_MMIO);
+	assert_int_equal(list.devs[1].t->read_state(&list.devs[1]), -EIO);
+	assert_string_equal(list.devs[1].err, "read registers: no");
+	vq_dev_list_free(&list);
 }
 
 /* Parse @json; expect failure with @want in the message and the list
@@ -220,12 +290,93 @@ static char *mutate(const char *json, const char *from, const char *to)
 	return out;
 }
 
+/* A bad value for a member and what the refusal says. */
+struct bad_case {
+	const char *from, *to, *want;
+};
+
+static void expect_cases(const char *json, const struct bad_case *cases, size_t n)
+{
+	size_t i;
+	char *m;
+
+	for (i = 0; i < n; i++) {
+		m = mutate(json, cases[i].from, cases[i].to);
+		expect_bad(m, cases[i].want);
+		free(m);
+	}
+}
+
 static void test_parse_checks(void **state)
 {
-	static const struct {
-		const char *from, *to, *want;
-	} cases[] = {
-		{ "\"version\":1", "\"version\":2", "format version 2" },
+	static const struct bad_case cases[] = {
+		{ "\"version\":2", "\"version\":3", "format version 3" },
+		{ "\"version\":2", "\"version\":0", "format version 0" },
+		{ "\"format\":\"vqdump-snapshot\"", "\"format\":\"x\"", "format 'x'" },
+		{ "\"num_queues\":3", "\"num_queues\":4", "num_queues is 4 but 3" },
+		{ "\"num_queues\":3", "\"num_queues\":1025", "above 1024" },
+		{ "\"num_queues\":3", "\"num_queues\":-1", "negative" },
+		{ "\"num_queues\":3", "\"num_queues\":3.5", "not an integer" },
+		{ "\"num_queues\":3", "\"num_queues\":\"3\"", "not an integer" },
+		{ "\"size\":256", "\"size\":65536", "'size' is 65536" },
+		{ "\"index\":1", "\"index\":2", "queue 1 says it is queue 2" },
+		{ "\"name\":\"0000:00:04.0\"", "\"name\":\"0000:00:04.0-that-is-far-too-long-for-the-array\"",
+		  "'name' is" },
+		{ "\"name\":\"0000:00:04.0\"", "\"name\":\"\"", "'name' is empty" },
+		{ "\"name\":\"0000:00:04.0\"", "\"name\":\"a\\nb\"", "control character" },
+		{ "\"name\":\"0000:00:04.0\"", "\"name\":\"a\\u0000b\"", "control character" },
+		{ "\"transport\":\"pci\"", "\"transport\":\"usb\"", "unknown value 'usb'" },
+		{ "\"transport\":\"pci\"", "\"transport\":\"mmio\"", "mmio_version 0 does not suit" },
+		{ "\"access\":\"pci-cfg\"", "\"access\":7", "not a string" },
+		{ "\"config_raw\":\"00", "\"config_raw\":\"0", "odd number" },
+		{ "\"config_raw\":\"00", "\"config_raw\":\"zz", "not hexadecimal" },
+		{ "\"config_generation\":3", "\"config_generation\":-2", "'config_generation' is negative" },
+		{ "\"config_consistent\":true", "\"config_consistent\":1", "not a boolean" },
+		{ "\"enabled\":true", "\"enabled\":1", "not a boolean" },
+		{ "\"device_features\":{\"bits\":[", "\"device_features\":{\"bits\":[128,", "from 0 to 127" },
+		{ "\"device_features\":{\"bits\":[", "\"device_features\":{\"bits\":[-1,", "from 0 to 127" },
+		{ "\"device_features\":{", "\"device_features\":7,\"x\":{", "not an object" },
+		{ "\"source\":\"registers\"", "\"source\":\"unknown\"", "an unknown set is null" },
+		{ "\"source\":\"sysfs\"", "\"source\":\"qmp\"", "unknown value 'qmp'" },
+		{ "\"size_source\":\"registers\"", "\"size_source\":\"none\"", "unknown value 'none'" },
+		{ "\"caps\":[", "\"caps\":[{},", "'cfg_type' missing" },
+		{ "\"status\":{\"value\":15", "\"status\":{\"value\":256", "above 255" },
+		{ "\"status\":{", "\"status\":7,\"x\":{", "not an object" },
+		{ "\"avail_idx\":65535", "\"avail_idx\":null", "one ring index but not the other" },
+		{ "\"after_ms\":201", "\"after_ms\":-1", "negative" },
+		{ "\"devices\":[", "\"devices\":7,\"x\":[", "not an array" },
+		{ "\"desc\":18446744073708503040", "\"desc\":18446744073709551616", "beyond 64 bits" },
+	};
+	struct vq_queue_state q[3];
+	struct vq_dev d;
+	char *json, *m;
+
+	(void)state;
+	make_dev(&d, q, 3);
+	json = vq_snap_to_json(&info, &d, 1);
+	assert_non_null(json);
+	expect_cases(json, cases, sizeof(cases) / sizeof(cases[0]));
+	/* The device is named in the message. */
+	m = mutate(json, "\"size\":256", "\"size\":65536");
+	expect_bad(m, "device 0");
+	free(m);
+	/* Documents that are not one: */
+	expect_bad("", "text ends early");
+	expect_bad("[]", "not a JSON object");
+	expect_bad("{\"format\":\"vqdump-snapshot\"} x", "extra text");
+	expect_bad("{\"format\":\"vqdump-snapshot\",\"version\":1", "text ends early");
+	m = malloc(strlen(json) + 2);
+	sprintf(m, "%s}", json);
+	expect_bad(m, "extra text");
+	free(m);
+	free(json);
+}
+
+/* Version 1 notes get the checks they always had. */
+static void test_parse_checks_v1(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ "\"version\":1", "\"version\":3", "format version 3" },
 		{ "\"format\":\"vqdump-snapshot\"", "\"format\":\"x\"", "format 'x'" },
 		{ "\"num_queues\":3", "\"num_queues\":4", "num_queues is 4 but 3" },
 		{ "\"num_queues\":3", "\"num_queues\":1025", "above 1024" },
@@ -255,34 +406,9 @@ static void test_parse_checks(void **state)
 		{ "\"devices\":[", "\"devices\":7,\"x\":[", "not an array" },
 		{ "\"desc\":18446744073708503040", "\"desc\":18446744073709551616", "beyond 64 bits" },
 	};
-	struct vq_queue_state q[3];
-	struct vq_dev d;
-	char *json, *m;
-	size_t i;
 
 	(void)state;
-	make_dev(&d, q, 3);
-	json = vq_snap_to_json(&info, &d, NULL, 1);
-	assert_non_null(json);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		m = mutate(json, cases[i].from, cases[i].to);
-		expect_bad(m, cases[i].want);
-		free(m);
-	}
-	/* The device is named in the message. */
-	m = mutate(json, "\"size\":256", "\"size\":65536");
-	expect_bad(m, "device 0");
-	free(m);
-	/* Documents that are not one: */
-	expect_bad("", "text ends early");
-	expect_bad("[]", "not a JSON object");
-	expect_bad("{\"format\":\"vqdump-snapshot\"} x", "extra text");
-	expect_bad("{\"format\":\"vqdump-snapshot\",\"version\":1", "text ends early");
-	m = malloc(strlen(json) + 2);
-	sprintf(m, "%s}", json);
-	expect_bad(m, "extra text");
-	free(m);
-	free(json);
+	expect_cases(v1_note, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_find_note(void **state)
@@ -375,7 +501,7 @@ static void test_write_and_read(void **state)
 	assert_int_equal(vq_snap_mem_add(&m, 0x0, ring, 3), 0);
 	assert_int_equal(vq_snap_mem_add(&m, 0xfffffffff000ull, ring, 17), 0);
 	make_dev(&d, q, 1);
-	json = vq_snap_to_json(&info, &d, NULL, 1);
+	json = vq_snap_to_json(&info, &d, 1);
 	assert_int_equal(vq_snap_write(path, json, &m, 0, err, sizeof(err)), 0);
 	assert_int_equal(count_entries(dir), 1); /* no temporary file left */
 
@@ -459,7 +585,7 @@ static void test_paddings(void **state)
 	for (i = 1; i <= 16; i++) {
 		memset(in.host, 'h', i);
 		in.host[i] = 0;
-		json = vq_snap_to_json(&in, NULL, NULL, 0);
+		json = vq_snap_to_json(&in, NULL, 0);
 		assert_int_equal(vq_snap_write(path, json, &m, 1, err, sizeof(err)), 0);
 		assert_int_equal(vq_snap_open(path, &list, &got, err, sizeof(err)), 0);
 		assert_string_equal(got.host, in.host);
@@ -480,7 +606,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mem_merge),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_version1),
 		cmocka_unit_test(test_parse_checks),
+		cmocka_unit_test(test_parse_checks_v1),
 		cmocka_unit_test(test_find_note),
 		cmocka_unit_test(test_write_and_read),
 		cmocka_unit_test(test_paddings),

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The one JSON form of a device: `--json` of list/status/features/config/regs and the snapshot note. */
+#ifndef VQDUMP_MODEL_JSON_H
+#define VQDUMP_MODEL_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "device.h"
+#include "jsonin.h"
+
+/* How much of a device goes out. */
+enum vq_json_detail {
+	VQ_JSON_BRIEF,  /* `list`: identity, status, queue count */
+	VQ_JSON_FULL,   /* `status` and the other views: features, queues, config */
+	VQ_JSON_RECORD, /* the snapshot note: every field of the model, under the
+			 * names FULL uses, plus what the views leave out
+			 * (capabilities, second sample...); nothing derived */
+};
+
+/*
+ * Names only the decoders know (decode/names.h, decode/config.h), given
+ * by the caller so that the model depends on nothing above it.  Without
+ * them (NULL) the names are left out: "type", status and feature "names",
+ * the decoded "config".
+ */
+struct vq_json_namer {
+	/* short device type name ("blk"), else "id_N" written to @buf */
+	const char *(*device_type)(uint32_t device_id, char *buf, size_t len);
+	/* status bit name ("DRIVER_OK"), else "bit_N" written to @buf */
+	const char *(*status_bit)(unsigned bit, char *buf, size_t len);
+	/* feature bit name for the device type, else "bit_N" written to @buf */
+	const char *(*feature)(uint32_t device_id, unsigned bit, char *buf, size_t len);
+	/* the device-specific config decoded, as a JSON object */
+	struct json_object *(*config)(const struct vq_dev *d);
+};
+
+/* @d as a JSON object (design.md's names); NULL when out of memory. */
+struct json_object *vq_dev_to_json(const struct vq_dev *d, enum vq_json_detail detail,
+				   const struct vq_json_namer *names);
+
+/*
+ * Read back a VQ_JSON_RECORD object into @d (zeroed by the caller, but
+ * for config_generation).  Every member is checked; d->queues is
+ * allocated (the caller frees it, also on failure).  Returns 0 or -EINVAL
+ * with the reason in @p.
+ */
+int vq_dev_from_json(struct vq_jin *p, struct json_object *o, struct vq_dev *d);
+
+/* The identity members of @o, from "name" to "caps", into @d, the
+ * transport kind named by @transport_key (version 1 notes said "kind");
+ * 0 or -EINVAL. */
+int vq_dev_identity_from_json(struct vq_jin *p, struct json_object *o, const char *transport_key,
+			      struct vq_dev *d);
+
+#endif
