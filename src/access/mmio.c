@@ -25,6 +25,8 @@
 
 /* Retries of a device-configuration read whose ConfigGeneration moved. */
 #define CONFIG_TRIES 5
+/* Bytes the driver maps: registers and device configuration of one window. */
+#define VQ_MMIO_DRIVER_LEN 0x200u
 /* Deepest device-tree nesting walked (real trees are 3-5 deep). */
 #define DT_MAX_DEPTH 12
 
@@ -818,10 +820,25 @@ static int mmio_read_state(struct vq_dev *d)
 	return ret;
 }
 
+/* Driver only: the window mapped writable, registers and device configuration. */
+static int mmio_open_regs(const struct vq_dev *d, struct vq_regs *r, char *err, size_t errlen)
+{
+	char what[96];
+
+	snprintf(what, sizeof(what), "virtio-mmio window %s", d->name);
+	r->ops = &vq_regs_mmio;
+	r->mmio_version = d->mmio_version;
+	r->win[VQ_RS_NOTIFY] = r->win[VQ_RS_DEVICE] = NULL;
+	r->len[VQ_RS_COMMON] = VQ_MMIO_DRIVER_LEN;
+	return vq_regwin_open_map(r->win[VQ_RS_COMMON], DEVMEM_PATH, d->mmio_base,
+				  VQ_MMIO_DRIVER_LEN, 1, what, err, errlen);
+}
+
 const struct vq_transport vq_transport_mmio = {
 	.name = "mmio",
 	.help = "virtio-mmio windows from /proc/iomem, platform devices and the device tree, read through /dev/mem (root; iomem=relaxed while virtio_mmio is bound)",
 	.enumerate = mmio_enumerate,
 	.read_state = mmio_read_state,
 	.release = mmio_release,
+	.open_regs = mmio_open_regs,
 };

@@ -195,6 +195,14 @@ static void read_driver(const char *dir, char *out, size_t len)
 	copy_str(out, len, base ? base + 1 : target);
 }
 
+void vq_pci_driver(const char *name, char *out, size_t len)
+{
+	char dir[96];
+
+	snprintf(dir, sizeof(dir), "%s/%s", SYSFS_PCI, name);
+	read_driver(dir, out, len);
+}
+
 /* The "virtioN" child the virtio bus made for this PCI device, if any. */
 static void read_virtio_name(const char *dir, char *out, size_t len)
 {
@@ -425,6 +433,20 @@ static int read_config_space(struct vq_dev *d, uint8_t *cfg)
 	return n;
 }
 
+/* @len bytes at @off of BAR @bar of PCI device @name as a register
+ * window: its sysfs resource file, mapped, or read with in/out for an I/O
+ * BAR (@io), which cannot be mapped. */
+static int bar_window(const char *name, unsigned bar, uint64_t off, uint64_t len, int io,
+		      int writable, const char *what, struct vq_regwin *w, char *err, size_t errlen)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "%s/%s/resource%u", SYSFS_PCI, name, bar);
+	if (io)
+		return vq_regwin_open_file(w, path, off, len, writable, what, err, errlen);
+	return vq_regwin_open_map(w, path, off, len, writable, what, err, errlen);
+}
+
 /*
  * Open @len bytes at @off of BAR @bar as a register window, after checking
  * that the BAR exists, has an address and is decoded (PCI command register
@@ -434,7 +456,7 @@ static int open_bar(struct vq_dev *d, const uint8_t *cfg, unsigned bar, uint64_t
 		    uint64_t len, int writable, const char *reg, struct vq_regwin *w)
 {
 	struct pci_priv *p = d->priv;
-	char path[96], what[96];
+	char what[96];
 	uint16_t cmd = le16(cfg + PCI_COMMAND);
 	int ret;
 
@@ -455,14 +477,8 @@ static int open_bar(struct vq_dev *d, const uint8_t *cfg, unsigned bar, uint64_t
 		return dev_fail(d, -EIO,
 				"read %s: %s decoding is off in the PCI command register (0x%04x), so the device does not answer there",
 				what, p->bar_io[bar] ? "I/O" : "memory", cmd);
-	snprintf(path, sizeof(path), "%s/resource%u", p->dir, bar);
-	/* I/O BARs cannot be mapped; their resource file reads with in/out. */
-	if (p->bar_io[bar])
-		ret = vq_regwin_open_file(w, path, off, len, writable, what, d->err,
-					  sizeof(d->err));
-	else
-		ret = vq_regwin_open_map(w, path, off, len, writable, what, d->err,
-					 sizeof(d->err));
+	ret = bar_window(d->name, bar, off, len, p->bar_io[bar], writable, what, w, d->err,
+			 sizeof(d->err));
 	if (ret == -ENOENT)
 		snprintf(d->err + strlen(d->err), sizeof(d->err) - strlen(d->err),
 			 " (the kernel made no sysfs file for this BAR)");
@@ -1404,10 +1420,141 @@ static int pci_read_state(struct vq_dev *d)
 	return ret;
 }
 
+/* ---- the driver's writable open ---- */
+
+/* Memory (or, @io, I/O) space and bus mastering on in the command
+ * register, said in r->enabled; whether MSI-X is on into @msix. */
+static int pci_enable(const struct vq_dev *d, int io, struct vq_regs *r, int *msix, char *err,
+		      size_t errlen)
+{
+	uint8_t cfg[VQ_PCI_CFG_SIZE];
+	char path[96];
+	uint16_t cmd, want;
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/config", d->name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "open %s: %s%s", path, strerror(-ret),
+			 ret == -EACCES ? " (run as root)" : "");
+		return ret;
+	}
+	if (pread(fd, &cmd, 2, PCI_COMMAND) != 2) {
+		ret = -EIO;
+		snprintf(err, errlen, "read the command register of %s", d->name);
+		goto out;
+	}
+	want = cmd | PCI_COMMAND_MASTER | (io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY);
+	if (want != cmd && pwrite(fd, &want, 2, PCI_COMMAND) != 2) {
+		ret = -errno;
+		snprintf(err, errlen, "write the command register of %s: %s", d->name, strerror(-ret));
+		goto out;
+	}
+	snprintf(r->enabled, sizeof(r->enabled),
+		 "command 0x%04x -> 0x%04x (%s space and bus master on; left on: the device needs them to work)",
+		 cmd, want, io ? "I/O" : "memory");
+	*msix = cfg_read_safe(fd, cfg) == VQ_PCI_CFG_SIZE &&
+		vq_pci_msix_enabled(cfg, VQ_PCI_CFG_SIZE) > 0;
+out:
+	close(fd);
+	return ret;
+}
+
+/* The first capability of @type in an existing BAR slot, as the driver uses it. */
+static const struct vq_pci_cap *driver_cap(const struct vq_dev *d, uint8_t type)
+{
+	unsigned i;
+
+	for (i = 0; i < d->ncaps; i++)
+		if (d->caps[i].cfg_type == type && d->caps[i].bar < 6)
+			return &d->caps[i];
+	return NULL;
+}
+
+/* One structure a capability describes, writable, into r->win[@space]. */
+static int open_cap_rw(const struct vq_dev *d, const struct vq_pci_cap *c, struct vq_regs *r,
+		       enum vq_reg_space space, const char *what, char *err, size_t errlen)
+{
+	char desc[96];
+
+	snprintf(desc, sizeof(desc), "%s in BAR%u of %s", what, c->bar, d->name);
+	r->len[space] = c->length;
+	return bar_window(d->name, c->bar, c->offset, c->length, 0, 1, desc, r->win[space], err,
+			  errlen);
+}
+
+static int open_modern_rw(const struct vq_dev *d, struct vq_regs *r, char *err, size_t errlen)
+{
+	const struct vq_pci_cap *cc = driver_cap(d, VIRTIO_PCI_CAP_COMMON_CFG);
+	const struct vq_pci_cap *nc = driver_cap(d, VIRTIO_PCI_CAP_NOTIFY_CFG);
+	const struct vq_pci_cap *dc = driver_cap(d, VIRTIO_PCI_CAP_DEVICE_CFG);
+	int ret, msix;
+
+	if (!cc || !nc || !dc) {
+		snprintf(err, errlen, "%s lacks a common, notify or device configuration capability",
+			 d->name);
+		return -ENODEV;
+	}
+	r->ops = &vq_regs_pci_modern;
+	ret = pci_enable(d, 0, r, &msix, err, errlen);
+	if (!ret)
+		ret = open_cap_rw(d, cc, r, VQ_RS_COMMON, "common configuration", err, errlen);
+	if (!ret)
+		ret = open_cap_rw(d, nc, r, VQ_RS_NOTIFY, "notify structure", err, errlen);
+	if (!ret)
+		ret = open_cap_rw(d, dc, r, VQ_RS_DEVICE, "device configuration", err, errlen);
+	r->notify_mult = nc->notify_off_multiplier;
+	return ret;
+}
+
+static off_t file_size(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	off_t n;
+
+	if (fd < 0)
+		return -1;
+	n = lseek(fd, 0, SEEK_END);
+	close(fd);
+	return n;
+}
+
+static int open_legacy_rw(const struct vq_dev *d, struct vq_regs *r, char *err, size_t errlen)
+{
+	char path[96], desc[96];
+	off_t len;
+	int ret;
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/resource0", d->name);
+	len = file_size(path);
+	if (len < 24) {
+		snprintf(err, errlen, "%s: BAR0 (%s) is not a legacy virtio I/O BAR", d->name, path);
+		return -ENODEV;
+	}
+	r->ops = &vq_regs_pci_legacy;
+	r->win[VQ_RS_NOTIFY] = r->win[VQ_RS_DEVICE] = NULL;
+	ret = pci_enable(d, 1, r, &r->msix, err, errlen);
+	if (ret)
+		return ret;
+	snprintf(desc, sizeof(desc), "legacy header in BAR0 of %s", d->name);
+	r->len[VQ_RS_COMMON] = (uint64_t)len;
+	return bar_window(d->name, 0, 0, (uint64_t)len, 1, 1, desc, r->win[VQ_RS_COMMON], err,
+			  errlen);
+}
+
+static int pci_open_regs(const struct vq_dev *d, struct vq_regs *r, char *err, size_t errlen)
+{
+	if (d->kind == VQ_T_PCI)
+		return open_modern_rw(d, r, err, errlen);
+	return open_legacy_rw(d, r, err, errlen);
+}
+
 const struct vq_transport vq_transport_pci = {
 	.name = "pci",
 	.help = "virtio-pci through libpci and /sys/bus/pci (root: config space, BAR files or the PCI configuration access capability)",
 	.enumerate = pci_enumerate,
 	.read_state = pci_read_state,
 	.release = pci_release,
+	.open_regs = pci_open_regs,
 };

@@ -21,9 +21,7 @@ struct vb_hw {
 	struct vq_regwin common;  /* modern: common cfg; legacy: the I/O BAR; mmio: the window */
 	struct vq_regwin notify;  /* modern: the notify structure */
 	struct vq_regwin devcfg;  /* modern: the device cfg structure */
-	uint32_t notify_mult;     /* modern: notify_off_multiplier */
-	uint64_t notify_addr;     /* modern: offset of queue 0's doorbell in @notify */
-	unsigned legacy_cfg;      /* legacy PCI: 20, or 24 with MSI-X enabled */
+	struct vq_regs regs;      /* the access layer's register operations over the windows */
 	char err[256];            /* last failure */
 };
 
