@@ -1,16 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Driver transports on real devices: virtio-pci modern and legacy, virtio-mmio v1 and v2, with the ownership checks. */
+/* Driver transports on real devices: the ownership checks, the access layer's writable open, and the bring-up's operations over its register operations. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <linux/pci_regs.h>
-#include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
-#include <linux/virtio_mmio.h>
 #include <linux/virtio_pci.h>
 
 #include "../decode/mmio.h"

@@ -30,7 +30,8 @@ struct vb_hw {
  * turn on what a driver needs (PCI command: memory or I/O space and bus
  * master; reported as a step), and open its registers for writing.
  * Returns 0, -EBUSY when a driver owns it (@err says how to unbind),
- * -ENODEV when it is not virtio-blk, or another -errno.
+ * -ENODEV when it is not virtio-blk or its source cannot open registers
+ * for writing (no vq_transport.open_regs: a snapshot), or another -errno.
  */
 int vb_hw_open(struct vb_hw *hw, const struct vq_dev *d, struct vb_steps *steps, char *err,
 	       size_t errlen);
