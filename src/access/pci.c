@@ -1002,9 +1002,11 @@ static void insp_init(struct insp *x, struct vq_regs *r, struct vq_dev *d,
 	r->len[VQ_RS_COMMON] = common->len;
 }
 
-/* Let the operations write @s, at @at of VQ_RS_COMMON. */
+/* Let the operations write @s, at @at of VQ_RS_COMMON, once it is open. */
 static void insp_sel(struct insp *x, struct selector *s, uint64_t at)
 {
+	if (!s->r.open || x->nsel >= sizeof(x->sel) / sizeof(x->sel[0]))
+		return;
 	x->sel[x->nsel] = s;
 	x->sel_at[x->nsel++] = at;
 }
