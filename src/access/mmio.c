@@ -26,6 +26,8 @@
 
 /* Retries of a device-configuration read whose ConfigGeneration moved. */
 #define CONFIG_TRIES 5
+/* Bytes the driver maps: registers and device configuration of one window. */
+#define VQ_MMIO_DRIVER_LEN 0x200u
 /* Deepest device-tree nesting walked (real trees are 3-5 deep). */
 #define DT_MAX_DEPTH 12
 
@@ -496,23 +498,29 @@ int vq_mmio_probe_at(uint64_t base, struct vq_dev_list *list, char *err, size_t 
  * and never relies on its earlier value, so a driver that is running is
  * not disturbed; one that is in the middle of setting a queue up could
  * be, which read_state guards against (settled()) as far as it can.
+ * This is the register access the operations get: the window, with
+ * every write but a selector's refused.
  */
-static int sel_write(struct vq_regwin *w, unsigned off, uint32_t val, char *err, size_t errlen)
+static int insp_io(struct vq_regs *r, enum vq_reg_space space, uint64_t off, unsigned width,
+		   uint64_t *v, int write)
 {
-	if (off != VIRTIO_MMIO_QUEUE_SEL && off != VIRTIO_MMIO_DEVICE_FEATURES_SEL) {
-		snprintf(err, errlen, "%s: refusing to write register 0x%03x: not a selector",
-			 w->what, off);
+	struct vq_regwin *w = r->win[VQ_RS_COMMON];
+
+	if (write && (space != VQ_RS_COMMON || width != 4 ||
+		      (off != VIRTIO_MMIO_QUEUE_SEL && off != VIRTIO_MMIO_DEVICE_FEATURES_SEL))) {
+		snprintf(r->err, r->errlen, "%s: refusing to write register 0x%03x: not a selector",
+			 w->what, (unsigned)off);
 		return -EPERM;
 	}
-	return vq_regwin_write(w, off, 4, val, err, errlen);
+	return vq_regs_win_io(r, space, off, width, v, write);
 }
 
 /* A driver between ACKNOWLEDGE and DRIVER_OK may be setting queues up
  * with QueueSel right now.  Look twice; if the status moves, back off. */
-static int settled(struct vq_regwin *w, uint8_t status, char *err, size_t errlen)
+static int settled(struct vq_regs *r, uint8_t status)
 {
 	const struct timespec pause = { 0, 20 * 1000 * 1000 };
-	uint32_t again;
+	uint8_t again;
 	int ret;
 
 	if (!(status & (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER)) ||
@@ -520,71 +528,65 @@ static int settled(struct vq_regwin *w, uint8_t status, char *err, size_t errlen
 		       VIRTIO_CONFIG_S_NEEDS_RESET)))
 		return 0;
 	nanosleep(&pause, NULL);
-	ret = rd32(w, VIRTIO_MMIO_STATUS, &again, err, errlen);
+	ret = r->ops->get_status(r, &again);
 	if (ret)
 		return ret;
-	if ((uint8_t)again != status) {
-		snprintf(err, errlen,
+	if (again != status) {
+		snprintf(r->err, r->errlen,
 			 "read %s: status moved from 0x%02x to 0x%02x: a driver is setting the device up; try again",
-			 w->what, status, (uint8_t)again);
+			 r->win[VQ_RS_COMMON]->what, status, again);
 		return -EBUSY;
 	}
 	return 0;
 }
 
 /* Offered features, DeviceFeaturesSel 0..3, then the selector back to 0. */
-static int read_device_features(struct vq_dev *d, struct vq_regwin *w, uint32_t raw[4])
+static int read_device_features(struct vq_regs *r, uint32_t raw[4])
 {
 	int ret = 0, r2;
 	unsigned sel;
 
-	for (sel = 0; sel < 4 && !ret; sel++) {
-		ret = sel_write(w, VIRTIO_MMIO_DEVICE_FEATURES_SEL, sel, d->err, sizeof(d->err));
-		if (!ret)
-			ret = rd32(w, VIRTIO_MMIO_DEVICE_FEATURES, &raw[sel], d->err,
-				   sizeof(d->err));
-	}
-	r2 = sel_write(w, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0, d->err, sizeof(d->err));
+	for (sel = 0; sel < 4 && !ret; sel++)
+		ret = r->ops->device_features(r, sel, &raw[sel]);
+	r2 = vq_regs_wr(r, VQ_RS_COMMON, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 4, 0);
 	return ret ? ret : r2;
 }
 
 /* Per-queue registers, QueueSel 0.. until QueueNumMax reads 0; QueueSel
  * back to 0 at the end.  Only registers the spec lets a driver read. */
-static int read_queue_regs(struct vq_dev *d, struct vq_regwin *w, struct vq_mmio_queue_regs **out,
-			   unsigned *nout)
+static int read_queue_regs(struct vq_regs *r, struct vq_mmio_queue_regs **out, unsigned *nout)
 {
 	struct vq_mmio_queue_regs *q = NULL, *nq;
 	unsigned n = 0, cap = 0;
 	int ret = 0, r2;
 
 	while (n < VQ_QUEUES_MAX) {
-		struct vq_mmio_queue_regs r = { 0 };
+		struct vq_reg_queue rq = { 0 };
 
-		ret = sel_write(w, VIRTIO_MMIO_QUEUE_SEL, n, d->err, sizeof(d->err));
+		ret = r->ops->queue_select(r, n);
 		if (!ret)
-			ret = rd32(w, VIRTIO_MMIO_QUEUE_NUM_MAX, &r.num_max, d->err,
-				   sizeof(d->err));
-		if (ret || !r.num_max)
-			break;
-		if (d->mmio_version == 1)
-			ret = rd32(w, VIRTIO_MMIO_QUEUE_PFN, &r.pfn, d->err, sizeof(d->err));
-		else
-			ret = rd32(w, VIRTIO_MMIO_QUEUE_READY, &r.ready, d->err, sizeof(d->err));
-		if (ret)
+			ret = r->ops->queue_read(r, &rq);
+		if (ret || !rq.size)
 			break;
 		if (n == cap) {
 			cap = cap ? 2 * cap : 8;
 			nq = realloc(q, cap * sizeof(*q));
 			if (!nq) {
-				snprintf(d->err, sizeof(d->err), "read %s: out of memory", w->what);
+				snprintf(r->err, r->errlen, "read %s: out of memory",
+					 r->win[VQ_RS_COMMON]->what);
 				ret = -ENOMEM;
 				break;
 			}
 			q = nq;
 		}
-		q[n++] = r;
+		/* The write-only registers stay 0, not valid (wo_valid). */
+		memset(&q[n], 0, sizeof(q[n]));
+		q[n].num_max = rq.size;
+		q[n].pfn = rq.pfn;
+		q[n].ready = rq.ready;
+		n++;
 	}
-	r2 = sel_write(w, VIRTIO_MMIO_QUEUE_SEL, 0, d->err, sizeof(d->err));
+	r2 = r->ops->queue_select(r, 0);
 	if (!ret)
 		ret = r2;
 	if (ret) {
@@ -596,25 +598,7 @@ static int read_queue_regs(struct vq_dev *d, struct vq_regwin *w, struct vq_mmio
 	return 0;
 }
 
-/* Device configuration, byte by byte: the width every implementation
- * accepts (QEMU answers any width; a wider read past its config length
- * gives all ones, a byte read only loses that byte). */
-static int read_config_bytes(struct vq_dev *d, struct vq_regwin *w, unsigned len)
-{
-	uint64_t v;
-	unsigned i;
-	int ret;
-
-	for (i = 0; i < len; i++) {
-		ret = vq_regwin_read(w, VIRTIO_MMIO_CONFIG + i, 1, &v, d->err, sizeof(d->err));
-		if (ret)
-			return ret;
-		d->config[i] = (uint8_t)v;
-	}
-	return 0;
-}
-
-static int read_config(struct vq_dev *d, struct vq_regwin *w, uint64_t winlen)
+static int read_config(struct vq_dev *d, struct vq_regs *r, uint64_t winlen)
 {
 	size_t len = vq_config_size(d->device_id);
 	uint32_t g1 = 0, g2 = 0;
@@ -629,7 +613,7 @@ static int read_config(struct vq_dev *d, struct vq_regwin *w, uint64_t winlen)
 		/* Legacy: no ConfigGeneration (4.2.4); nothing to compare. */
 		d->config_generation = -1;
 		d->config_consistent = 1;
-		ret = read_config_bytes(d, w, (unsigned)len);
+		ret = r->ops->config_read(r, 0, d->config, (unsigned)len);
 		if (!ret)
 			d->config_len = (unsigned)len;
 		return ret;
@@ -637,11 +621,11 @@ static int read_config(struct vq_dev *d, struct vq_regwin *w, uint64_t winlen)
 	/* 4.2.2.2 / 2.5.1: read the generation around the fields until it
 	 * holds still. */
 	for (tries = 0; tries < CONFIG_TRIES; tries++) {
-		ret = rd32(w, VIRTIO_MMIO_CONFIG_GENERATION, &g1, d->err, sizeof(d->err));
+		ret = r->ops->config_generation(r, &g1);
 		if (!ret)
-			ret = read_config_bytes(d, w, (unsigned)len);
+			ret = r->ops->config_read(r, 0, d->config, (unsigned)len);
 		if (!ret)
-			ret = rd32(w, VIRTIO_MMIO_CONFIG_GENERATION, &g2, d->err, sizeof(d->err));
+			ret = r->ops->config_generation(r, &g2);
 		if (ret)
 			return ret;
 		if (g1 == g2)
@@ -732,14 +716,72 @@ static int fill_queues(struct vq_dev *d, const struct vq_mmio_queue_regs *r, uns
 	return 0;
 }
 
+/* The window still holds the device enumerate found. */
+static int same_device(struct vq_dev *d, struct vq_regwin *w)
+{
+	uint32_t magic, version, id;
+	char why[160];
+	int ret;
+
+	ret = rd32(w, VIRTIO_MMIO_MAGIC_VALUE, &magic, d->err, sizeof(d->err));
+	if (!ret)
+		ret = rd32(w, VIRTIO_MMIO_VERSION, &version, d->err, sizeof(d->err));
+	if (!ret)
+		ret = rd32(w, VIRTIO_MMIO_DEVICE_ID, &id, d->err, sizeof(d->err));
+	if (ret)
+		return ret;
+	if (vq_mmio_identify(magic, version, id, why, sizeof(why)) != VQ_MMIO_DEVICE ||
+	    id != d->device_id || (int)version != d->mmio_version) {
+		snprintf(d->err, sizeof(d->err),
+			 "read %s: the device changed since it was listed%s%s", d->name,
+			 magic != VQ_MMIO_MAGIC ? ": " : "", magic != VQ_MMIO_MAGIC ? why : "");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/* Status, features, queues and config through the register operations. */
+static int read_regs(struct vq_dev *d, struct vq_regs *r, const struct mmio_priv *p)
+{
+	struct vq_mmio_queue_regs *qr = NULL;
+	uint32_t raw[4];
+	unsigned nq = 0;
+	uint8_t status;
+	int ret;
+
+	ret = r->ops->get_status(r, &status);
+	if (ret)
+		return ret;
+	d->status = status;
+	ret = settled(r, d->status);
+	if (ret)
+		return ret;
+
+	ret = read_device_features(r, raw);
+	if (ret)
+		return ret;
+	vq_mmio_device_features(raw, d->device_features);
+	d->device_features_src = VQ_SRC_REGISTERS;
+
+	/* The virtio child may have come or gone since enumerate(). */
+	platform_info(d, p->plat);
+	driver_features(d);
+
+	ret = read_queue_regs(r, &qr, &nq);
+	if (ret)
+		return ret;
+	ret = fill_queues(d, qr, nq);
+	free(qr);
+	if (ret)
+		return ret;
+	return read_config(d, r, p->len);
+}
+
 static int mmio_read_state_regs(struct vq_dev *d)
 {
 	struct mmio_priv *p = d->priv;
-	struct vq_mmio_queue_regs *qr = NULL;
 	struct vq_regwin w;
-	uint32_t magic, version, id, status, raw[4];
-	unsigned nq = 0;
-	char why[160];
+	struct vq_regs r;
 	int ret;
 
 	if (!p) {
@@ -752,48 +794,15 @@ static int mmio_read_state_regs(struct vq_dev *d)
 				 sizeof(d->err));
 	if (ret)
 		return ret;
-	ret = rd32(&w, VIRTIO_MMIO_MAGIC_VALUE, &magic, d->err, sizeof(d->err));
-	if (!ret)
-		ret = rd32(&w, VIRTIO_MMIO_VERSION, &version, d->err, sizeof(d->err));
-	if (!ret)
-		ret = rd32(&w, VIRTIO_MMIO_DEVICE_ID, &id, d->err, sizeof(d->err));
-	if (ret)
-		goto out;
-	if (vq_mmio_identify(magic, version, id, why, sizeof(why)) != VQ_MMIO_DEVICE ||
-	    id != d->device_id || (int)version != d->mmio_version) {
-		snprintf(d->err, sizeof(d->err),
-			 "read %s: the device changed since it was listed%s%s", d->name,
-			 magic != VQ_MMIO_MAGIC ? ": " : "", magic != VQ_MMIO_MAGIC ? why : "");
-		ret = -ENODEV;
-		goto out;
+	ret = same_device(d, &w);
+	if (!ret) {
+		vq_regs_init(&r, &vq_regs_mmio, d->err, sizeof(d->err));
+		r.io = insp_io;
+		r.win[VQ_RS_COMMON] = &w;
+		r.len[VQ_RS_COMMON] = p->len;
+		r.mmio_version = d->mmio_version;
+		ret = read_regs(d, &r, p);
 	}
-	ret = rd32(&w, VIRTIO_MMIO_STATUS, &status, d->err, sizeof(d->err));
-	if (ret)
-		goto out;
-	d->status = (uint8_t)status;
-	ret = settled(&w, d->status, d->err, sizeof(d->err));
-	if (ret)
-		goto out;
-
-	ret = read_device_features(d, &w, raw);
-	if (ret)
-		goto out;
-	vq_mmio_device_features(raw, d->device_features);
-	d->device_features_src = VQ_SRC_REGISTERS;
-
-	/* The virtio child may have come or gone since enumerate(). */
-	platform_info(d, p->plat);
-	driver_features(d);
-
-	ret = read_queue_regs(d, &w, &qr, &nq);
-	if (ret)
-		goto out;
-	ret = fill_queues(d, qr, nq);
-	free(qr);
-	if (ret)
-		goto out;
-	ret = read_config(d, &w, p->len);
-out:
 	vq_regwin_close(&w);
 	return ret;
 }
@@ -823,10 +832,25 @@ static int mmio_read_state(struct vq_dev *d)
 	return ret;
 }
 
+/* Driver only: the window mapped writable, registers and device configuration. */
+static int mmio_open_regs(const struct vq_dev *d, struct vq_regs *r, char *err, size_t errlen)
+{
+	char what[96];
+
+	snprintf(what, sizeof(what), "virtio-mmio window %s", d->name);
+	r->ops = &vq_regs_mmio;
+	r->mmio_version = d->mmio_version;
+	r->win[VQ_RS_NOTIFY] = r->win[VQ_RS_DEVICE] = NULL;
+	r->len[VQ_RS_COMMON] = VQ_MMIO_DRIVER_LEN;
+	return vq_regwin_open_map(r->win[VQ_RS_COMMON], DEVMEM_PATH, d->mmio_base,
+				  VQ_MMIO_DRIVER_LEN, 1, what, err, errlen);
+}
+
 const struct vq_transport vq_transport_mmio = {
 	.name = "mmio",
 	.help = "virtio-mmio windows from /proc/iomem, platform devices and the device tree, read through /dev/mem (root; iomem=relaxed while virtio_mmio is bound)",
 	.enumerate = mmio_enumerate,
 	.read_state = mmio_read_state,
 	.release = mmio_release,
+	.open_regs = mmio_open_regs,
 };

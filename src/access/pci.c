@@ -196,6 +196,14 @@ static void read_driver(const char *dir, char *out, size_t len)
 	copy_str(out, len, base ? base + 1 : target);
 }
 
+void vq_pci_driver(const char *name, char *out, size_t len)
+{
+	char dir[96];
+
+	snprintf(dir, sizeof(dir), "%s/%s", SYSFS_PCI, name);
+	read_driver(dir, out, len);
+}
+
 /* The "virtioN" child the virtio bus made for this PCI device, if any. */
 static void read_virtio_name(const char *dir, char *out, size_t len)
 {
@@ -426,6 +434,20 @@ static int read_config_space(struct vq_dev *d, uint8_t *cfg)
 	return n;
 }
 
+/* @len bytes at @off of BAR @bar of PCI device @name as a register
+ * window: its sysfs resource file, mapped, or read with in/out for an I/O
+ * BAR (@io), which cannot be mapped. */
+static int bar_window(const char *name, unsigned bar, uint64_t off, uint64_t len, int io,
+		      int writable, const char *what, struct vq_regwin *w, char *err, size_t errlen)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "%s/%s/resource%u", SYSFS_PCI, name, bar);
+	if (io)
+		return vq_regwin_open_file(w, path, off, len, writable, what, err, errlen);
+	return vq_regwin_open_map(w, path, off, len, writable, what, err, errlen);
+}
+
 /*
  * Open @len bytes at @off of BAR @bar as a register window, after checking
  * that the BAR exists, has an address and is decoded (PCI command register
@@ -435,7 +457,7 @@ static int open_bar(struct vq_dev *d, const uint8_t *cfg, unsigned bar, uint64_t
 		    uint64_t len, int writable, const char *reg, struct vq_regwin *w)
 {
 	struct pci_priv *p = d->priv;
-	char path[96], what[96];
+	char what[96];
 	uint16_t cmd = le16(cfg + PCI_COMMAND);
 	int ret;
 
@@ -456,14 +478,8 @@ static int open_bar(struct vq_dev *d, const uint8_t *cfg, unsigned bar, uint64_t
 		return dev_fail(d, -EIO,
 				"read %s: %s decoding is off in the PCI command register (0x%04x), so the device does not answer there",
 				what, p->bar_io[bar] ? "I/O" : "memory", cmd);
-	snprintf(path, sizeof(path), "%s/resource%u", p->dir, bar);
-	/* I/O BARs cannot be mapped; their resource file reads with in/out. */
-	if (p->bar_io[bar])
-		ret = vq_regwin_open_file(w, path, off, len, writable, what, d->err,
-					  sizeof(d->err));
-	else
-		ret = vq_regwin_open_map(w, path, off, len, writable, what, d->err,
-					 sizeof(d->err));
+	ret = bar_window(d->name, bar, off, len, p->bar_io[bar], writable, what, w, d->err,
+			 sizeof(d->err));
 	if (ret == -ENOENT)
 		snprintf(d->err + strlen(d->err), sizeof(d->err) - strlen(d->err),
 			 " (the kernel made no sysfs file for this BAR)");
@@ -857,31 +873,6 @@ static int wr(struct vq_dev *d, struct regs *r, uint64_t off, unsigned width, ui
 	return r->write(d, r, off, width, v);
 }
 
-/* Read @len bytes of configuration at @off of @r, in the widest aligned
- * accesses that fit (a device decodes the width). */
-static int read_bytes(struct vq_dev *d, struct regs *r, uint64_t off, uint8_t *buf, unsigned len)
-{
-	unsigned i = 0, width, k;
-	uint64_t v;
-	int ret;
-
-	while (i < len) {
-		if (len - i >= 4 && !((off + i) % 4))
-			width = 4;
-		else if (len - i >= 2 && !((off + i) % 2))
-			width = 2;
-		else
-			width = 1;
-		ret = rd(d, r, off + i, width, &v);
-		if (ret)
-			return ret;
-		for (k = 0; k < width; k++)
-			buf[i + k] = (uint8_t)(v >> (8 * k));
-		i += width;
-	}
-	return 0;
-}
-
 /* How much device config to read: what the spec defines for the type (or
  * 256 when vqdump has no layout for it), within @avail and VQ_CONFIG_MAX. */
 static unsigned config_want(uint32_t device_id, uint64_t avail)
@@ -966,10 +957,65 @@ static const struct vq_pci_cap *usable_cap(struct vq_dev *d, uint8_t type)
 	return vq_pcicap_first(d->caps, d->ncaps, type);
 }
 
-static int modern_queues(struct vq_dev *d, struct regs *c, struct selector *qsel)
+/*
+ * The register access inspection gives the register operations: reads of
+ * the structures open in @space, and writes to the selectors in @sel
+ * only, each restored by sel_restore() before read_state returns.
+ */
+struct insp {
+	struct vq_dev *d;                 /* the device being read */
+	struct regs *space[VQ_RS_N];      /* open structures, NULL: none */
+	struct selector *sel[3];          /* the selectors that may be written */
+	uint64_t sel_at[3];               /* their offsets in VQ_RS_COMMON */
+	unsigned nsel;                    /* used entries of @sel */
+};
+
+static int insp_io(struct vq_regs *r, enum vq_reg_space space, uint64_t off, unsigned width,
+		   uint64_t *v, int write)
+{
+	struct insp *x = r->io_ctx;
+	struct regs *s = space < VQ_RS_N ? x->space[space] : NULL;
+	unsigned i;
+
+	if (!s || !s->open)
+		return dev_fail(x->d, -ENODEV, "read %s: register structure %d is not open",
+				x->d->name, (int)space);
+	if (!write)
+		return rd(x->d, s, off, width, v);
+	for (i = 0; i < x->nsel; i++)
+		if (space == VQ_RS_COMMON && off == x->sel_at[i] && width == x->sel[i]->width)
+			return sel_set(x->d, x->sel[i], *v);
+	return dev_fail(x->d, -EPERM, "%s: refusing to write register 0x%llx: not a selector",
+			s->what, (unsigned long long)off);
+}
+
+/* Register operations @ops over the structures of @x, for inspection. */
+static void insp_init(struct insp *x, struct vq_regs *r, struct vq_dev *d,
+		      const struct vq_reg_ops *ops, struct regs *common, struct regs *device)
+{
+	memset(x, 0, sizeof(*x));
+	x->d = d;
+	x->space[VQ_RS_COMMON] = common;
+	x->space[VQ_RS_DEVICE] = device;
+	vq_regs_init(r, ops, d->err, sizeof(d->err));
+	r->io = insp_io;
+	r->io_ctx = x;
+	r->len[VQ_RS_COMMON] = common->len;
+}
+
+/* Let the operations write @s, at @at of VQ_RS_COMMON, once it is open. */
+static void insp_sel(struct insp *x, struct selector *s, uint64_t at)
+{
+	if (!s->r.open || x->nsel >= sizeof(x->sel) / sizeof(x->sel[0]))
+		return;
+	x->sel[x->nsel] = s;
+	x->sel_at[x->nsel++] = at;
+}
+
+/* The queues of a modern device, num_queues of them, through queue_select. */
+static int modern_queues(struct vq_dev *d, struct vq_regs *r)
 {
 	unsigned i, n = d->num_queues;
-	uint64_t v;
 	int ret;
 
 	if (n > VQ_QUEUES_MAX)
@@ -982,47 +1028,42 @@ static int modern_queues(struct vq_dev *d, struct regs *c, struct selector *qsel
 		return dev_fail(d, -ENOMEM, "read queues of %s: out of memory", d->name);
 	for (i = 0; i < n; i++) {
 		struct vq_queue_state *q = &d->queues[i];
+		struct vq_reg_queue rq = { 0 };
 
 		q->index = (uint16_t)i;
-		ret = sel_set(d, qsel, i);
+		ret = r->ops->queue_select(r, i);
 		if (!ret)
-			ret = rd(d, c, VIRTIO_PCI_COMMON_Q_SIZE, 2, &v);
+			ret = r->ops->queue_read(r, &rq);
 		if (ret)
 			return ret;
-		q->size = (uint16_t)v;
+		q->size = (uint16_t)rq.size;
 		/* queue_size holds the maximum only until the driver writes it;
 		 * after reset (status 0) nobody has. */
 		q->max_size = d->status ? 0 : q->size;
 		q->size_src = VQ_SRC_REGISTERS;
 		q->addr_src = VQ_SRC_REGISTERS;
-		if ((ret = rd(d, c, VIRTIO_PCI_COMMON_Q_ENABLE, 2, &v)))
-			return ret;
-		q->enabled = !!v;
-		if ((ret = rd(d, c, VIRTIO_PCI_COMMON_Q_MSIX, 2, &v)))
-			return ret;
-		q->msix_vector = (uint16_t)v;
-		if ((ret = rd(d, c, VIRTIO_PCI_COMMON_Q_NOFF, 2, &v)))
-			return ret;
-		q->notify_off = (uint16_t)v;
-		if ((ret = rd(d, c, VIRTIO_PCI_COMMON_Q_DESCLO, 8, &q->desc)) ||
-		    (ret = rd(d, c, VIRTIO_PCI_COMMON_Q_AVAILLO, 8, &q->avail)) ||
-		    (ret = rd(d, c, VIRTIO_PCI_COMMON_Q_USEDLO, 8, &q->used)))
-			return ret;
+		q->enabled = rq.enabled;
+		q->msix_vector = rq.msix_vector;
+		q->notify_off = rq.notify_off;
+		q->desc = rq.desc;
+		q->avail = rq.avail;
+		q->used = rq.used;
 	}
 	return 0;
 }
 
-static int modern_config(struct vq_dev *d, const uint8_t *cfg)
+/* Device configuration between two equal configuration generations. */
+static int modern_config(struct vq_dev *d, const uint8_t *cfg, struct vq_regs *r)
 {
 	struct pci_priv *p = d->priv;
 	const struct vq_pci_cap *dc = usable_cap(d, VIRTIO_PCI_CAP_DEVICE_CFG);
 	unsigned len, tries;
-	uint64_t g1, g2;
+	uint32_t g1, g2;
 	int ret;
 
 	d->config_len = 0;
 	d->config_consistent = 1;
-	if ((ret = rd(d, &p->common, VIRTIO_PCI_COMMON_CFGGENERATION, 1, &g1)))
+	if ((ret = r->ops->config_generation(r, &g1)))
 		return ret;
 	d->config_generation = (int)g1;
 	if (!dc)
@@ -1031,10 +1072,11 @@ static int modern_config(struct vq_dev *d, const uint8_t *cfg)
 	if (!p->devcfg.open &&
 	    (ret = open_regs(d, cfg, dc->bar, dc->offset, len, 0, 1, NULL, &p->devcfg)))
 		return ret;
+	r->len[VQ_RS_DEVICE] = len;
 	for (tries = 0; tries < CONFIG_TRIES; tries++) {
-		if ((ret = rd(d, &p->common, VIRTIO_PCI_COMMON_CFGGENERATION, 1, &g1)) ||
-		    (ret = read_bytes(d, &p->devcfg, 0, d->config, len)) ||
-		    (ret = rd(d, &p->common, VIRTIO_PCI_COMMON_CFGGENERATION, 1, &g2)))
+		if ((ret = r->ops->config_generation(r, &g1)) ||
+		    (ret = r->ops->config_read(r, 0, d->config, len)) ||
+		    (ret = r->ops->config_generation(r, &g2)))
 			return ret;
 		if (g1 == g2)
 			break;
@@ -1045,14 +1087,61 @@ static int modern_config(struct vq_dev *d, const uint8_t *cfg)
 	return 0;
 }
 
+/* Status, queue count and config vector: the registers that need no selector. */
+static int modern_header(struct vq_dev *d, const struct vq_pci_cap *cc, struct vq_regs *r)
+{
+	struct pci_priv *p = d->priv;
+	uint8_t st;
+	uint16_t v;
+	int ret;
+
+	if ((ret = r->ops->get_status(r, &st))) {
+		/* The configuration access path failing at once (a device
+		 * that ignores the window) has read nothing either. */
+		p->unreachable = p->common.path == PATH_PCI_CFG;
+		return ret;
+	}
+	d->status = st;
+	if ((ret = r->ops->num_queues(r, &v)))
+		return ret;
+	d->num_queues = v;
+	/* Status 0xff sets bits the spec leaves unused: nothing answered. */
+	if (d->status == 0xff && d->num_queues == 0xffff)
+		return dev_fail(d, -EIO,
+				"read BAR%u of %s: registers read as all ones (device gone or not decoding)",
+				cc->bar, d->name);
+	if ((ret = r->ops->config_vector(r, &v)))
+		return ret;
+	d->msix_config = v;
+	return 0;
+}
+
+/* The feature words 0..3, offered and accepted. */
+static int modern_features(struct vq_dev *d, struct vq_regs *r)
+{
+	uint32_t w;
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < 4; i++) {
+		if ((ret = r->ops->device_features(r, i, &w)))
+			return ret;
+		d->device_features[i] = w;
+		if ((ret = r->ops->driver_features(r, i, &w)))
+			return ret;
+		d->driver_features[i] = w;
+	}
+	return 0;
+}
+
 static int modern_read(struct vq_dev *d, const uint8_t *cfg)
 {
 	struct pci_priv *p = d->priv;
 	const struct vq_pci_cap *cc = usable_cap(d, VIRTIO_PCI_CAP_COMMON_CFG);
 	struct selector dsel, gsel, qsel;
 	struct regs *c = &p->common;
-	uint64_t v;
-	unsigned i;
+	struct vq_regs r;
+	struct insp x;
 	int ret;
 
 	if (!cc)
@@ -1069,24 +1158,9 @@ static int modern_read(struct vq_dev *d, const uint8_t *cfg)
 		}
 	}
 	p->path = c->path;
-	if ((ret = rd(d, c, VIRTIO_PCI_COMMON_STATUS, 1, &v))) {
-		/* The configuration access path failing at once (a device
-		 * that ignores the window) has read nothing either. */
-		p->unreachable = c->path == PATH_PCI_CFG;
+	insp_init(&x, &r, d, &vq_regs_pci_modern, c, &p->devcfg);
+	if ((ret = modern_header(d, cc, &r)))
 		return ret;
-	}
-	d->status = (uint8_t)v;
-	if ((ret = rd(d, c, VIRTIO_PCI_COMMON_NUMQ, 2, &v)))
-		return ret;
-	d->num_queues = (uint16_t)v;
-	/* Status 0xff sets bits the spec leaves unused: nothing answered. */
-	if (d->status == 0xff && d->num_queues == 0xffff)
-		return dev_fail(d, -EIO,
-				"read BAR%u of %s: registers read as all ones (device gone or not decoding)",
-				cc->bar, d->name);
-	if ((ret = rd(d, c, VIRTIO_PCI_COMMON_MSIX, 2, &v)))
-		return ret;
-	d->msix_config = (uint16_t)v;
 
 	/* The only writes: three selectors, each restored below (and, on the
 	 * configuration access path, the capability's window, restored by
@@ -1101,41 +1175,38 @@ static int modern_read(struct vq_dev *d, const uint8_t *cfg)
 	if (!ret)
 		ret = sel_open(d, cfg, cc->bar, cc->offset + VIRTIO_PCI_COMMON_Q_SELECT, 2, 1,
 			       "queue_select", &qsel);
-	for (i = 0; !ret && i < 4; i++) {
-		if ((ret = sel_set(d, &dsel, i)) || (ret = rd(d, c, VIRTIO_PCI_COMMON_DF, 4, &v)))
-			break;
-		d->device_features[i] = (uint32_t)v;
-		if ((ret = sel_set(d, &gsel, i)) || (ret = rd(d, c, VIRTIO_PCI_COMMON_GF, 4, &v)))
-			break;
-		d->driver_features[i] = (uint32_t)v;
-	}
+	insp_sel(&x, &dsel, VIRTIO_PCI_COMMON_DFSELECT);
+	insp_sel(&x, &gsel, VIRTIO_PCI_COMMON_GFSELECT);
+	insp_sel(&x, &qsel, VIRTIO_PCI_COMMON_Q_SELECT);
+	if (!ret)
+		ret = modern_features(d, &r);
 	ret = sel_restore(d, &dsel, ret);
 	ret = sel_restore(d, &gsel, ret);
 	if (!ret) {
 		d->device_features_src = VQ_SRC_REGISTERS;
 		d->driver_features_src = VQ_SRC_REGISTERS;
-		ret = modern_queues(d, c, &qsel);
+		ret = modern_queues(d, &r);
 	}
 	ret = sel_restore(d, &qsel, ret);
 	if (ret)
 		return ret;
-	return modern_config(d, cfg);
+	return modern_config(d, cfg, &r);
 }
 
 /* Legacy device config: no generation counter, so read until two reads
  * agree. */
-static int legacy_config(struct vq_dev *d, unsigned off)
+static int legacy_config(struct vq_dev *d, struct vq_regs *r)
 {
 	struct pci_priv *p = d->priv;
 	uint8_t again[VQ_CONFIG_MAX];
-	unsigned len, tries;
+	unsigned off = VIRTIO_PCI_CONFIG_OFF(r->msix), len, tries;
 	int ret, same = 0;
 
 	len = config_want(d->device_id, p->bar_size[0] > off ? p->bar_size[0] - off : 0);
-	if ((ret = read_bytes(d, &p->legacy, off, d->config, len)))
+	if ((ret = r->ops->config_read(r, 0, d->config, len)))
 		return ret;
 	for (tries = 1; tries < CONFIG_TRIES && !same; tries++) {
-		if ((ret = read_bytes(d, &p->legacy, off, again, len)))
+		if ((ret = r->ops->config_read(r, 0, again, len)))
 			return ret;
 		same = !memcmp(again, d->config, len);
 		memcpy(d->config, again, len);
@@ -1146,14 +1217,12 @@ static int legacy_config(struct vq_dev *d, unsigned off)
 	return 0;
 }
 
-static int legacy_read(struct vq_dev *d, const uint8_t *cfg, int cfg_bytes)
+/* Whether the legacy header can be read, and whether MSI-X is on (it
+ * moves the device config from 20 to 24): 0 or 1, or -errno. */
+static int legacy_check(struct vq_dev *d, const uint8_t *cfg, int cfg_bytes)
 {
 	struct pci_priv *p = d->priv;
-	struct regs *l = &p->legacy;
-	struct selector qsel;
-	unsigned n = 0, cap = 0;
-	uint64_t v, num, pfn;
-	int msix, ret;
+	int msix;
 
 	if (!p->bar_io[0] || p->bar_size[0] < VIRTIO_PCI_CONFIG_OFF(0))
 		return dev_fail(d, -ENODEV,
@@ -1167,74 +1236,82 @@ static int legacy_read(struct vq_dev *d, const uint8_t *cfg, int cfg_bytes)
 	if (msix < 0)
 		return dev_fail(d, msix, "read %s: capability list is broken, cannot tell whether MSI-X is on",
 				d->name);
-	if (!l->open) {
-		ret = open_regs(d, cfg, 0, 0, p->bar_size[0], 0, 0, NULL, l);
-		if (ret) {
-			p->unreachable = cfg_may_help(ret);
-			return ret;
-		}
-	}
-	p->path = PATH_MAPPED;
-	/* Never offset 19, VIRTIO_PCI_ISR: reading it clears it. */
-	if ((ret = rd(d, l, VIRTIO_PCI_HOST_FEATURES, 4, &v)))
+	return msix;
+}
+
+/* Features, status and config vector of the legacy header. */
+static int legacy_header(struct vq_dev *d, struct vq_regs *r)
+{
+	uint32_t w;
+	uint16_t v;
+	uint8_t st;
+	int ret;
+
+	if ((ret = r->ops->device_features(r, 0, &w)))
 		return ret;
-	d->device_features[0] = (uint32_t)v;
-	if ((ret = rd(d, l, VIRTIO_PCI_GUEST_FEATURES, 4, &v)))
+	d->device_features[0] = w;
+	if ((ret = r->ops->driver_features(r, 0, &w)))
 		return ret;
-	d->driver_features[0] = (uint32_t)v;
+	d->driver_features[0] = w;
 	d->device_features_src = d->driver_features_src = VQ_SRC_REGISTERS;
-	if ((ret = rd(d, l, VIRTIO_PCI_STATUS, 1, &v)))
+	if ((ret = r->ops->get_status(r, &st)))
 		return ret;
-	d->status = (uint8_t)v;
+	d->status = st;
 	if (d->status == 0xff && d->device_features[0] == 0xffffffffu)
 		return dev_fail(d, -EIO,
 				"read BAR0 of %s: registers read as all ones (device gone or not decoding)",
 				d->name);
-	d->msix_config = VIRTIO_MSI_NO_VECTOR;
-	if (msix) {
-		if ((ret = rd(d, l, VIRTIO_MSI_CONFIG_VECTOR, 2, &v)))
-			return ret;
-		d->msix_config = (uint16_t)v;
-	}
+	if ((ret = r->ops->config_vector(r, &v)))
+		return ret;
+	d->msix_config = v;
+	return 0;
+}
 
-	/* The one write: QUEUE_SEL, restored below.  The queue count is not
-	 * a register: probe until QUEUE_NUM reads 0. */
-	ret = sel_open(d, cfg, 0, VIRTIO_PCI_QUEUE_SEL, 2, 0, "QUEUE_SEL", &qsel);
-	while (!ret && n < VQ_QUEUES_MAX) {
+/* Room for queue @n in d->queues (@cap entries so far), zeroed. */
+static struct vq_queue_state *queue_slot(struct vq_dev *d, unsigned n, unsigned *cap)
+{
+	if (n == *cap) {
+		unsigned ncap = *cap ? 2 * *cap : 4;
+		struct vq_queue_state *nq = realloc(d->queues, ncap * sizeof(*nq));
+
+		if (!nq)
+			return NULL;
+		d->queues = nq;
+		*cap = ncap;
+	}
+	memset(&d->queues[n], 0, sizeof(d->queues[n]));
+	return &d->queues[n];
+}
+
+/* The queue count is not a register: probe until QUEUE_NUM reads 0. */
+static int legacy_queues(struct vq_dev *d, struct vq_regs *r)
+{
+	unsigned n = 0, cap = 0;
+	int ret = 0;
+
+	while (n < VQ_QUEUES_MAX) {
+		struct vq_reg_queue rq = { 0 };
 		struct vq_queue_state *q;
 		struct vq_ring_layout lay;
 
-		if ((ret = sel_set(d, &qsel, n)) || (ret = rd(d, l, VIRTIO_PCI_QUEUE_NUM, 2, &num)))
+		if ((ret = r->ops->queue_select(r, n)) || (ret = r->ops->queue_read(r, &rq)))
 			break;
-		if (!num)
+		if (!rq.size)
 			break;
-		if ((ret = rd(d, l, VIRTIO_PCI_QUEUE_PFN, 4, &pfn)))
+		q = queue_slot(d, n, &cap);
+		if (!q) {
+			ret = dev_fail(d, -ENOMEM, "read queues of %s: out of memory", d->name);
 			break;
-		if (msix && (ret = rd(d, l, VIRTIO_MSI_QUEUE_VECTOR, 2, &v)))
-			break;
-		if (n == cap) {
-			unsigned ncap = cap ? 2 * cap : 4;
-			struct vq_queue_state *nq = realloc(d->queues, ncap * sizeof(*nq));
-
-			if (!nq) {
-				ret = dev_fail(d, -ENOMEM, "read queues of %s: out of memory",
-					       d->name);
-				break;
-			}
-			d->queues = nq;
-			cap = ncap;
 		}
-		q = &d->queues[n];
-		memset(q, 0, sizeof(*q));
 		q->index = (uint16_t)n;
 		/* Legacy queue sizes are fixed by the device. */
-		q->size = q->max_size = (uint16_t)num;
+		q->size = q->max_size = (uint16_t)rq.size;
 		q->size_src = VQ_SRC_REGISTERS;
 		q->addr_src = VQ_SRC_REGISTERS;
-		q->enabled = pfn != 0;
-		q->msix_vector = msix ? (uint16_t)v : VIRTIO_MSI_NO_VECTOR;
-		if (pfn) {
-			vq_ring_layout_contig(pfn << VIRTIO_PCI_QUEUE_ADDR_SHIFT, (uint32_t)num,
+		q->enabled = rq.enabled;
+		q->msix_vector = rq.msix_vector;
+		if (rq.pfn) {
+			vq_ring_layout_contig((uint64_t)rq.pfn << VIRTIO_PCI_QUEUE_ADDR_SHIFT, rq.size,
 					      VIRTIO_PCI_VRING_ALIGN, &lay);
 			q->desc = lay.desc;
 			q->avail = lay.avail;
@@ -1243,10 +1320,44 @@ static int legacy_read(struct vq_dev *d, const uint8_t *cfg, int cfg_bytes)
 		n++;
 	}
 	d->num_queues = (uint16_t)n;
+	return ret;
+}
+
+static int legacy_read(struct vq_dev *d, const uint8_t *cfg, int cfg_bytes)
+{
+	struct pci_priv *p = d->priv;
+	struct regs *l = &p->legacy;
+	struct selector qsel;
+	struct vq_regs r;
+	struct insp x;
+	int msix, ret;
+
+	msix = legacy_check(d, cfg, cfg_bytes);
+	if (msix < 0)
+		return msix;
+	if (!l->open) {
+		ret = open_regs(d, cfg, 0, 0, p->bar_size[0], 0, 0, NULL, l);
+		if (ret) {
+			p->unreachable = cfg_may_help(ret);
+			return ret;
+		}
+	}
+	p->path = PATH_MAPPED;
+	insp_init(&x, &r, d, &vq_regs_pci_legacy, l, NULL);
+	r.msix = msix;
+	if ((ret = legacy_header(d, &r)))
+		return ret;
+	/* The one write: QUEUE_SEL, restored below. */
+	ret = sel_open(d, cfg, 0, VIRTIO_PCI_QUEUE_SEL, 2, 0, "QUEUE_SEL", &qsel);
+	insp_sel(&x, &qsel, VIRTIO_PCI_QUEUE_SEL);
+	if (!ret)
+		ret = legacy_queues(d, &r);
+	else
+		d->num_queues = 0;
 	ret = sel_restore(d, &qsel, ret);
 	if (ret)
 		return ret;
-	return legacy_config(d, VIRTIO_PCI_CONFIG_OFF(msix));
+	return legacy_config(d, &r);
 }
 
 /* Read a small sysfs attribute of virtio device @name into @buf. */
@@ -1409,10 +1520,141 @@ static int pci_read_state(struct vq_dev *d)
 	return ret;
 }
 
+/* ---- the driver's writable open ---- */
+
+/* Memory (or, @io, I/O) space and bus mastering on in the command
+ * register, said in r->enabled; whether MSI-X is on into @msix. */
+static int pci_enable(const struct vq_dev *d, int io, struct vq_regs *r, int *msix, char *err,
+		      size_t errlen)
+{
+	uint8_t cfg[VQ_PCI_CFG_SIZE];
+	char path[96];
+	uint16_t cmd, want;
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/config", d->name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "open %s: %s%s", path, strerror(-ret),
+			 ret == -EACCES ? " (run as root)" : "");
+		return ret;
+	}
+	if (pread(fd, &cmd, 2, PCI_COMMAND) != 2) {
+		ret = -EIO;
+		snprintf(err, errlen, "read the command register of %s", d->name);
+		goto out;
+	}
+	want = cmd | PCI_COMMAND_MASTER | (io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY);
+	if (want != cmd && pwrite(fd, &want, 2, PCI_COMMAND) != 2) {
+		ret = -errno;
+		snprintf(err, errlen, "write the command register of %s: %s", d->name, strerror(-ret));
+		goto out;
+	}
+	snprintf(r->enabled, sizeof(r->enabled),
+		 "command 0x%04x -> 0x%04x (%s space and bus master on; left on: the device needs them to work)",
+		 cmd, want, io ? "I/O" : "memory");
+	*msix = cfg_read_safe(fd, cfg) == VQ_PCI_CFG_SIZE &&
+		vq_pci_msix_enabled(cfg, VQ_PCI_CFG_SIZE) > 0;
+out:
+	close(fd);
+	return ret;
+}
+
+/* The first capability of @type in an existing BAR slot, as the driver uses it. */
+static const struct vq_pci_cap *driver_cap(const struct vq_dev *d, uint8_t type)
+{
+	unsigned i;
+
+	for (i = 0; i < d->ncaps; i++)
+		if (d->caps[i].cfg_type == type && d->caps[i].bar < 6)
+			return &d->caps[i];
+	return NULL;
+}
+
+/* One structure a capability describes, writable, into r->win[@space]. */
+static int open_cap_rw(const struct vq_dev *d, const struct vq_pci_cap *c, struct vq_regs *r,
+		       enum vq_reg_space space, const char *what, char *err, size_t errlen)
+{
+	char desc[96];
+
+	snprintf(desc, sizeof(desc), "%s in BAR%u of %s", what, c->bar, d->name);
+	r->len[space] = c->length;
+	return bar_window(d->name, c->bar, c->offset, c->length, 0, 1, desc, r->win[space], err,
+			  errlen);
+}
+
+static int open_modern_rw(const struct vq_dev *d, struct vq_regs *r, char *err, size_t errlen)
+{
+	const struct vq_pci_cap *cc = driver_cap(d, VIRTIO_PCI_CAP_COMMON_CFG);
+	const struct vq_pci_cap *nc = driver_cap(d, VIRTIO_PCI_CAP_NOTIFY_CFG);
+	const struct vq_pci_cap *dc = driver_cap(d, VIRTIO_PCI_CAP_DEVICE_CFG);
+	int ret, msix;
+
+	if (!cc || !nc || !dc) {
+		snprintf(err, errlen, "%s lacks a common, notify or device configuration capability",
+			 d->name);
+		return -ENODEV;
+	}
+	r->ops = &vq_regs_pci_modern;
+	ret = pci_enable(d, 0, r, &msix, err, errlen);
+	if (!ret)
+		ret = open_cap_rw(d, cc, r, VQ_RS_COMMON, "common configuration", err, errlen);
+	if (!ret)
+		ret = open_cap_rw(d, nc, r, VQ_RS_NOTIFY, "notify structure", err, errlen);
+	if (!ret)
+		ret = open_cap_rw(d, dc, r, VQ_RS_DEVICE, "device configuration", err, errlen);
+	r->notify_mult = nc->notify_off_multiplier;
+	return ret;
+}
+
+static off_t file_size(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	off_t n;
+
+	if (fd < 0)
+		return -1;
+	n = lseek(fd, 0, SEEK_END);
+	close(fd);
+	return n;
+}
+
+static int open_legacy_rw(const struct vq_dev *d, struct vq_regs *r, char *err, size_t errlen)
+{
+	char path[96], desc[96];
+	off_t len;
+	int ret;
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/resource0", d->name);
+	len = file_size(path);
+	if (len < 24) {
+		snprintf(err, errlen, "%s: BAR0 (%s) is not a legacy virtio I/O BAR", d->name, path);
+		return -ENODEV;
+	}
+	r->ops = &vq_regs_pci_legacy;
+	r->win[VQ_RS_NOTIFY] = r->win[VQ_RS_DEVICE] = NULL;
+	ret = pci_enable(d, 1, r, &r->msix, err, errlen);
+	if (ret)
+		return ret;
+	snprintf(desc, sizeof(desc), "legacy header in BAR0 of %s", d->name);
+	r->len[VQ_RS_COMMON] = (uint64_t)len;
+	return bar_window(d->name, 0, 0, (uint64_t)len, 1, 1, desc, r->win[VQ_RS_COMMON], err,
+			  errlen);
+}
+
+static int pci_open_regs(const struct vq_dev *d, struct vq_regs *r, char *err, size_t errlen)
+{
+	if (d->kind == VQ_T_PCI)
+		return open_modern_rw(d, r, err, errlen);
+	return open_legacy_rw(d, r, err, errlen);
+}
+
 const struct vq_transport vq_transport_pci = {
 	.name = "pci",
 	.help = "virtio-pci through libpci and /sys/bus/pci (root: config space, BAR files or the PCI configuration access capability)",
 	.enumerate = pci_enumerate,
 	.read_state = pci_read_state,
 	.release = pci_release,
+	.open_regs = pci_open_regs,
 };

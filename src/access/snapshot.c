@@ -174,8 +174,3 @@ const struct vq_transport vq_transport_snapshot = {
 	.read_state = snap_read_state,
 	.release = snap_release,
 };
-
-int vq_snap_is(const struct vq_dev *d)
-{
-	return d->t == &vq_transport_snapshot;
-}

@@ -132,8 +132,4 @@ extern const struct vq_transport vq_transport_snapshot;
  */
 int vq_snap_attach(struct vq_dev *d);
 
-/* 1 when @d came from a snapshot.  Only driver/hw.c still asks (the
- * driver refuses a device that is not on this system); nothing else may. */
-int vq_snap_is(const struct vq_dev *d);
-
 #endif

@@ -21,9 +21,7 @@ struct vb_hw {
 	struct vq_regwin common;  /* modern: common cfg; legacy: the I/O BAR; mmio: the window */
 	struct vq_regwin notify;  /* modern: the notify structure */
 	struct vq_regwin devcfg;  /* modern: the device cfg structure */
-	uint32_t notify_mult;     /* modern: notify_off_multiplier */
-	uint64_t notify_addr;     /* modern: offset of queue 0's doorbell in @notify */
-	unsigned legacy_cfg;      /* legacy PCI: 20, or 24 with MSI-X enabled */
+	struct vq_regs regs;      /* the access layer's register operations over the windows */
 	char err[256];            /* last failure */
 };
 
@@ -32,7 +30,8 @@ struct vb_hw {
  * turn on what a driver needs (PCI command: memory or I/O space and bus
  * master; reported as a step), and open its registers for writing.
  * Returns 0, -EBUSY when a driver owns it (@err says how to unbind),
- * -ENODEV when it is not virtio-blk, or another -errno.
+ * -ENODEV when it is not virtio-blk or its source cannot open registers
+ * for writing (no vq_transport.open_regs: a snapshot), or another -errno.
  */
 int vb_hw_open(struct vb_hw *hw, const struct vq_dev *d, struct vb_steps *steps, char *err,
 	       size_t errlen);

@@ -24,6 +24,7 @@
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
 
+#include "access/snapshot.h"
 #include "driver/blkrun.h"
 #include "driver/hw.h"
 #include "driver/vblk.h"
@@ -1317,6 +1318,109 @@ static void test_run_legacy_ring(void **state)
 	run_teardown(&r, &fd);
 }
 
+/* A source without a writable open (a snapshot) is refused before any
+ * ownership check, by what its transport offers rather than its type. */
+static void test_hw_needs_open_regs(void **state)
+{
+	static const struct vq_transport no_regs = { .name = "test" };
+	struct vq_dev d = { .t = &no_regs, .device_id = 2, .kind = VQ_T_PCI };
+	struct vb_steps steps = { .n = 0 };
+	struct vb_hw hw;
+	char err[256];
+
+	(void)state;
+	snprintf(d.name, sizeof(d.name), "0000:00:04.0");
+	assert_int_equal(vb_hw_open(&hw, &d, &steps, err, sizeof(err)), -ENODEV);
+	assert_string_equal(err, "0000:00:04.0 comes from a snapshot file; blk drives live devices only");
+	d.t = &vq_transport_snapshot;
+	assert_int_equal(vb_hw_open(&hw, &d, &steps, err, sizeof(err)), -ENODEV);
+	assert_non_null(strstr(err, "snapshot file"));
+	assert_int_equal(steps.n, 0);
+	vb_hw_close(&hw);
+}
+
+/* The modern layout over three file windows: selectors, the doorbell and
+ * the bounds of the device configuration. */
+static void test_regs_pci_modern(void **state)
+{
+	const uint32_t common_init[][2] = {
+		{ VIRTIO_PCI_COMMON_Q_SIZE, 256 | 1u << 16 }, /* queue_size, queue_msix_vector 1 */
+		{ VIRTIO_PCI_COMMON_Q_ENABLE, 1 | 2u << 16 }, /* queue_enable, queue_notify_off 2 */
+	};
+	const uint32_t dev_init[][2] = { { 0, 0x1000 } };
+	char cpath[] = "/tmp/vqdump-pcim-c-XXXXXX", npath[] = "/tmp/vqdump-pcim-n-XXXXXX",
+	     dpath[] = "/tmp/vqdump-pcim-d-XXXXXX";
+	struct vq_regwin c, n, dv;
+	struct vq_reg_queue q = { 0 };
+	struct vq_regs r;
+	char err[256];
+	uint64_t cap = 0;
+
+	(void)state;
+	regfile(cpath, 0x38, common_init, 2, &c);
+	regfile(npath, 16, NULL, 0, &n);
+	regfile(dpath, 8, dev_init, 1, &dv);
+	vq_regs_init(&r, &vq_regs_pci_modern, err, sizeof(err));
+	r.win[VQ_RS_COMMON] = &c;
+	r.win[VQ_RS_NOTIFY] = &n;
+	r.win[VQ_RS_DEVICE] = &dv;
+	r.len[VQ_RS_COMMON] = 0x38;
+	r.len[VQ_RS_NOTIFY] = 16;
+	r.len[VQ_RS_DEVICE] = 8;
+	r.notify_mult = 4;
+	assert_int_equal(r.ops->set_driver_features(&r, 1, 1), 0);
+	assert_int_equal(reg32(cpath, VIRTIO_PCI_COMMON_GFSELECT), 1);
+	assert_int_equal(reg32(cpath, VIRTIO_PCI_COMMON_GF), 1);
+	assert_int_equal(r.ops->queue_select(&r, 0), 0);
+	assert_int_equal(r.ops->queue_read(&r, &q), 0);
+	assert_int_equal(q.size, 256);
+	assert_int_equal(q.msix_vector, 1);
+	assert_true(q.enabled);
+	assert_int_equal(q.notify_off, 2);
+	assert_int_equal(r.ops->queue_doorbell(&r, &q), 0);
+	assert_int_equal(r.notify_at, 8);
+	assert_int_equal(r.ops->notify(&r, 3), 0);
+	assert_int_equal(reg32(npath, 8), 3);
+	q.notify_off = 4; /* 16 + 2 bytes: past the structure */
+	assert_int_equal(r.ops->queue_doorbell(&r, &q), -EPROTO);
+	assert_int_equal(r.ops->config_read(&r, 0, &cap, 8), 0);
+	assert_int_equal(cap, 0x1000);
+	assert_int_equal(r.ops->config_read(&r, 4, &cap, 8), -ERANGE);
+	vq_regs_close(&r);
+	unlink(cpath);
+	unlink(npath);
+	unlink(dpath);
+}
+
+/* MMIO v1: no configuration generation; a queue whose QueueNumMax reads 0
+ * does not exist, so nothing else of it is read. */
+static void test_regs_mmio_v1(void **state)
+{
+	const uint32_t init[][2] = { { VIRTIO_MMIO_QUEUE_PFN, 5 } };
+	char path[] = "/tmp/vqdump-mmio1r-XXXXXX";
+	struct vq_reg_queue q = { 0 };
+	struct vq_regwin w;
+	struct vq_regs r;
+	char err[256];
+	uint32_t gen;
+
+	(void)state;
+	regfile(path, 0x200, init, 1, &w);
+	vq_regs_init(&r, &vq_regs_mmio, err, sizeof(err));
+	r.win[VQ_RS_COMMON] = &w;
+	r.len[VQ_RS_COMMON] = 0x200;
+	r.mmio_version = 1;
+	assert_int_equal(r.ops->config_generation(&r, &gen), -EOPNOTSUPP);
+	assert_null(r.ops->driver_features);
+	assert_int_equal(r.ops->queue_read(&r, &q), 0);
+	assert_int_equal(q.size, 0);
+	assert_int_equal(q.pfn, 0);
+	r.mmio_version = 2;
+	assert_int_equal(r.ops->config_generation(&r, &gen), 0);
+	vq_regs_close(&r);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1349,6 +1453,9 @@ int main(void)
 	    cmocka_unit_test(test_run_bench),
 	    cmocka_unit_test(test_run_inject),
 	    cmocka_unit_test(test_run_legacy_ring),
+	    cmocka_unit_test(test_hw_needs_open_regs),
+	    cmocka_unit_test(test_regs_pci_modern),
+	    cmocka_unit_test(test_regs_mmio_v1),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
