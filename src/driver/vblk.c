@@ -146,14 +146,119 @@ static int add_status(const struct vb_transport *t, struct vb_steps *steps, cons
 	return 0;
 }
 
+/* Step "features": read the offer, choose, write what is accepted (3.1.1 step 4). */
+static int step_features(const struct vb_transport *t, int indirect, struct vb_bringup *out,
+			 struct vb_steps *steps, uint8_t *status)
+{
+	char why[200];
+	int ret;
+
+	ret = t->ops->get_features(t->h, &out->offered);
+	if (ret) {
+		vb_step_add(steps, "features", 0, "read device features: %s", t->err);
+		return ret;
+	}
+	ret = vb_negotiate(out->offered, t->modern, indirect, &out->accepted, why, sizeof(why));
+	if (ret) {
+		vb_step_add(steps, "features", 0, "%s", why);
+		return ret;
+	}
+	ret = t->ops->set_features(t->h, out->accepted);
+	if (ret) {
+		vb_step_add(steps, "features", 0, "write driver features: %s", t->err);
+		return ret;
+	}
+	if (out->offered & BIT(VIRTIO_F_ACCESS_PLATFORM))
+		vb_step_add(steps, "features", 1,
+			    "offered 0x%llx, accepted 0x%llx; ACCESS_PLATFORM offered and NOT accepted: "
+			    "vqdump hands the device physical addresses",
+			    (unsigned long long)out->offered, (unsigned long long)out->accepted);
+	else
+		vb_step_add(steps, "features", 1, "offered 0x%llx, accepted 0x%llx",
+			    (unsigned long long)out->offered, (unsigned long long)out->accepted);
+	return needs_reset(t, steps, "features", status);
+}
+
+/* Step "features_ok" (modern devices only, 3.1.1 steps 5 and 6). */
+static int step_features_ok(const struct vb_transport *t, const struct vb_bringup *out,
+			    struct vb_steps *steps, uint8_t *status)
+{
+	int ret;
+
+	ret = t->ops->set_status(t->h, *status | VIRTIO_CONFIG_S_FEATURES_OK);
+	if (!ret)
+		ret = needs_reset(t, steps, "features_ok", status);
+	if (ret)
+		return ret;
+	if (!(*status & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		vb_step_add(steps, "features_ok", 0,
+			    "device refused the features (FEATURES_OK not read back, status 0x%02x)%s",
+			    *status, out->offered & BIT(VIRTIO_F_ACCESS_PLATFORM)
+			    ? "; it offers ACCESS_PLATFORM, which vqdump does not accept (it gives the device physical addresses)"
+			    : "");
+		return -ENOTSUP;
+	}
+	vb_step_add(steps, "features_ok", 1, "status 0x%02x", *status);
+	return 0;
+}
+
+/* Step "queue": check queue 0, give it ring memory, enable it (3.1.1 step 7). */
+static int step_queue(const struct vb_transport *t, uint16_t want_size, vb_ring_alloc_fn alloc,
+		      void *alloc_arg, struct vb_bringup *out, struct vb_steps *steps,
+		      uint8_t *status)
+{
+	uint64_t desc, avail, used;
+	uint16_t max, size;
+	int ret, enabled;
+
+	ret = t->ops->queue_info(t->h, 0, &max, &enabled);
+	if (ret) {
+		vb_step_add(steps, "queue", 0, "read queue 0: %s", t->err);
+		return ret;
+	}
+	out->max_size = max;
+	if (!max) {
+		vb_step_add(steps, "queue", 0, "queue 0 has maximum size 0: no queue");
+		return -ENODEV;
+	}
+	if (max & (max - 1)) {
+		vb_step_add(steps, "queue", 0,
+			    "queue 0 maximum size %u is not a power of 2 (split rings need one, 2.7)", max);
+		return -EPROTO;
+	}
+	if (enabled) {
+		vb_step_add(steps, "queue", 0, "queue 0 is already enabled after reset");
+		return -EBUSY;
+	}
+	size = max;
+	if (!t->fixed_size && want_size && size > want_size)
+		size = want_size;
+	out->size = size;
+	ret = alloc(alloc_arg, size, &desc, &avail, &used);
+	if (ret) {
+		vb_step_add(steps, "queue", 0, "no DMA memory for a ring of %u entries: %s", size,
+			    t->err);
+		return ret;
+	}
+	ret = t->ops->queue_activate(t->h, 0, size, desc, avail, used);
+	if (ret) {
+		vb_step_add(steps, "queue", 0, "set up queue 0: %s", t->err);
+		return ret;
+	}
+	ret = needs_reset(t, steps, "queue", status);
+	if (ret)
+		return ret;
+	vb_step_add(steps, "queue", 1, "queue 0: size %u of %u, desc 0x%llx avail 0x%llx used 0x%llx",
+		    size, max, (unsigned long long)desc, (unsigned long long)avail,
+		    (unsigned long long)used);
+	return 0;
+}
+
 int vb_bring_up(const struct vb_transport *t, int indirect, uint16_t want_size,
 		vb_ring_alloc_fn alloc, void *alloc_arg, struct vb_bringup *out, struct vb_steps *steps)
 {
-	uint64_t desc, avail, used;
 	uint8_t status = 0;
-	char why[200];
-	uint16_t max, size;
-	int ret, enabled;
+	int ret;
 
 	memset(out, 0, sizeof(*out));
 	ret = vb_reset(t, 1000);
@@ -172,94 +277,13 @@ int vb_bring_up(const struct vb_transport *t, int indirect, uint16_t want_size,
 	if (ret)
 		return fail(t, steps, status, ret);
 	vb_step_add(steps, "driver", 1, "status 0x%02x", status);
-
-	ret = t->ops->get_features(t->h, &out->offered);
-	if (ret) {
-		vb_step_add(steps, "features", 0, "read device features: %s", t->err);
-		return fail(t, steps, status, ret);
-	}
-	ret = vb_negotiate(out->offered, t->modern, indirect, &out->accepted, why, sizeof(why));
-	if (ret) {
-		vb_step_add(steps, "features", 0, "%s", why);
-		return fail(t, steps, status, ret);
-	}
-	ret = t->ops->set_features(t->h, out->accepted);
-	if (ret) {
-		vb_step_add(steps, "features", 0, "write driver features: %s", t->err);
-		return fail(t, steps, status, ret);
-	}
-	if (out->offered & BIT(VIRTIO_F_ACCESS_PLATFORM))
-		vb_step_add(steps, "features", 1,
-			    "offered 0x%llx, accepted 0x%llx; ACCESS_PLATFORM offered and NOT accepted: "
-			    "vqdump hands the device physical addresses",
-			    (unsigned long long)out->offered, (unsigned long long)out->accepted);
-	else
-		vb_step_add(steps, "features", 1, "offered 0x%llx, accepted 0x%llx",
-			    (unsigned long long)out->offered, (unsigned long long)out->accepted);
-	ret = needs_reset(t, steps, "features", &status);
-	if (ret)
-		return fail(t, steps, status, ret);
-
-	if (t->modern) {
-		ret = t->ops->set_status(t->h, status | VIRTIO_CONFIG_S_FEATURES_OK);
-		if (!ret)
-			ret = needs_reset(t, steps, "features_ok", &status);
-		if (ret)
-			return fail(t, steps, status, ret);
-		if (!(status & VIRTIO_CONFIG_S_FEATURES_OK)) {
-			vb_step_add(steps, "features_ok", 0,
-				    "device refused the features (FEATURES_OK not read back, status 0x%02x)%s",
-				    status, out->offered & BIT(VIRTIO_F_ACCESS_PLATFORM)
-				    ? "; it offers ACCESS_PLATFORM, which vqdump does not accept (it gives the device physical addresses)"
-				    : "");
-			return fail(t, steps, status, -ENOTSUP);
-		}
-		vb_step_add(steps, "features_ok", 1, "status 0x%02x", status);
-	}
-
-	ret = t->ops->queue_info(t->h, 0, &max, &enabled);
-	if (ret) {
-		vb_step_add(steps, "queue", 0, "read queue 0: %s", t->err);
-		return fail(t, steps, status, ret);
-	}
-	out->max_size = max;
-	if (!max) {
-		vb_step_add(steps, "queue", 0, "queue 0 has maximum size 0: no queue");
-		return fail(t, steps, status, -ENODEV);
-	}
-	if (max & (max - 1)) {
-		vb_step_add(steps, "queue", 0,
-			    "queue 0 maximum size %u is not a power of 2 (split rings need one, 2.7)",
-			    max);
-		return fail(t, steps, status, -EPROTO);
-	}
-	if (enabled) {
-		vb_step_add(steps, "queue", 0, "queue 0 is already enabled after reset");
-		return fail(t, steps, status, -EBUSY);
-	}
-	size = max;
-	if (!t->fixed_size && want_size && size > want_size)
-		size = want_size;
-	out->size = size;
-	ret = alloc(alloc_arg, size, &desc, &avail, &used);
-	if (ret) {
-		vb_step_add(steps, "queue", 0, "no DMA memory for a ring of %u entries: %s", size,
-			    t->err);
-		return fail(t, steps, status, ret);
-	}
-	ret = t->ops->queue_activate(t->h, 0, size, desc, avail, used);
-	if (ret) {
-		vb_step_add(steps, "queue", 0, "set up queue 0: %s", t->err);
-		return fail(t, steps, status, ret);
-	}
-	ret = needs_reset(t, steps, "queue", &status);
-	if (ret)
-		return fail(t, steps, status, ret);
-	vb_step_add(steps, "queue", 1, "queue 0: size %u of %u, desc 0x%llx avail 0x%llx used 0x%llx",
-		    size, max, (unsigned long long)desc, (unsigned long long)avail,
-		    (unsigned long long)used);
-
-	ret = add_status(t, steps, "driver_ok", &status, VIRTIO_CONFIG_S_DRIVER_OK);
+	ret = step_features(t, indirect, out, steps, &status);
+	if (!ret && t->modern)
+		ret = step_features_ok(t, out, steps, &status);
+	if (!ret)
+		ret = step_queue(t, want_size, alloc, alloc_arg, out, steps, &status);
+	if (!ret)
+		ret = add_status(t, steps, "driver_ok", &status, VIRTIO_CONFIG_S_DRIVER_OK);
 	if (ret)
 		return fail(t, steps, status, ret);
 	vb_step_add(steps, "driver_ok", 1, "status 0x%02x", status);
