@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The include graph of src/ has no upward edge (docs/architecture.md), and the check itself can fail.
+# The structure of src/: no include points up the layers (docs/architecture.md), no function runs past 80 lines without saying why; each check can fail.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/cli/lib.sh
@@ -47,6 +47,36 @@ if python3 tests/cli/layers.py "$T/clean" >"$T/clean.out" 2>&1; then
 	ok "self-test clean: a tree that keeps the rules passes"
 else
 	not_ok "self-test clean: reported $(head -c 200 "$T/clean.out")"
+fi
+
+# Function length: over 80 lines only with a reason ("Long: ...") above.
+if python3 tests/cli/funclen.py src >"$T/len" 2>&1; then
+	ok "src/: no function over 80 lines without a reason above it"
+else
+	not_ok "src/: functions over 80 lines without a reason:"
+	sed 's/^/# /' "$T/len"
+fi
+mkdir -p "$T/lentree/long" "$T/lentree/why"
+{
+	echo '/* Adds up. */'
+	echo 'static int f(void)'
+	echo '{'
+	for i in $(seq 90); do echo "	x += $i;"; done
+	echo '}'
+} >"$T/lentree/long/a.c"
+{
+	echo '/* Adds up.  Long: one table of cases, clearer in one place. */'
+	sed 1d "$T/lentree/long/a.c"
+} >"$T/lentree/why/a.c"
+if python3 tests/cli/funclen.py "$T/lentree/long" | grep -q 'f is 92 lines'; then
+	ok "self-test funclen: a 92-line function is reported"
+else
+	not_ok "self-test funclen: a 92-line function is not reported"
+fi
+if python3 tests/cli/funclen.py "$T/lentree/why" >/dev/null; then
+	ok "self-test funclen: the same function with a reason passes"
+else
+	not_ok "self-test funclen: a function with a reason is reported"
 fi
 
 finish
