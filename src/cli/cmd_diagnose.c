@@ -1,19 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `diagnose`: every device and queue checked for stuck-queue signatures, live (two samples) or in a core. */
-#include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include <linux/virtio_ring.h>
-
-#include "../access/snapshot.h"
+#include "../access/ringview.h"
 #include "../decode/diag.h"
 #include "../decode/scan.h"
-#include "diagcli.h"
+#include "cli.h"
 
 const struct option vq_diagnose_options[] = {
 	{ "interval", required_argument, NULL, 'i' },
@@ -27,60 +22,6 @@ const struct option vq_diagnose_options[] = {
 #define DIAG_MAX_FINDINGS 4096
 /* Rings found by scan that diagnose decodes in a plain core. */
 #define DIAG_MAX_HITS 4096
-
-int vq_view_alloc(struct vq_ring_view *v, uint32_t size)
-{
-	unsigned nch, npool, nfind;
-
-	memset(v, 0, sizeof(*v));
-	vq_ring_view_sizes(size, 0, &nch, &npool, &nfind);
-	v->max_chains = nch;
-	v->pool_len = npool;
-	v->max_findings = nfind;
-	v->max_used = 0;
-	v->chains = calloc(nch ? nch : 1, sizeof(*v->chains));
-	v->used = calloc(1, sizeof(*v->used));
-	v->pool = calloc(npool, sizeof(*v->pool));
-	v->findings = calloc(nfind, sizeof(*v->findings));
-	if (!v->chains || !v->used || !v->pool || !v->findings) {
-		vq_view_free(v);
-		return -1;
-	}
-	return 0;
-}
-
-void vq_view_free(struct vq_ring_view *v)
-{
-	free(v->chains);
-	free(v->used);
-	free(v->pool);
-	free(v->findings);
-	v->chains = NULL;
-	v->used = NULL;
-	v->pool = NULL;
-	v->findings = NULL;
-}
-
-const char *vq_queue_unreadable(const struct vq_dev *d, const struct vq_queue_state *q)
-{
-	if (!q->enabled)
-		return "not enabled";
-	if (!q->desc || !q->avail || !q->used)
-		return "ring addresses unknown";
-	/* VIRTIO_F_RING_PACKED (bit 34). */
-	if (vq_feature_has(d->driver_features, 34))
-		return "packed ring";
-	if (!q->size || vq_ring_size_problem(q->size))
-		return "no valid size";
-	return NULL;
-}
-
-int vq_dev_event_idx(const struct vq_dev *d)
-{
-	if (d->driver_features_src == VQ_SRC_NONE || d->driver_features_src == VQ_SRC_ASSUMED)
-		return -1;
-	return vq_feature_has(d->driver_features, VIRTIO_RING_F_EVENT_IDX);
-}
 
 static void sample_of(const struct vq_ring_hdr *h, struct vq_diag_sample *s)
 {
@@ -102,55 +43,6 @@ static void sleep_ms(unsigned ms)
 		;
 }
 
-/* Does @path hold QEMU's own ELF note ("QEMU", one per CPU)?  Only
- * dump-guest-memory writes it: then QEMU drained I/O before dumping. */
-static int qemu_dump(const char *path)
-{
-	Elf64_Ehdr eh;
-	int fd, found = 0;
-	unsigned i;
-
-	if (!path)
-		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr))
-		goto out;
-	for (i = 0; i < eh.e_phnum && i < 4096 && !found; i++) {
-		Elf64_Phdr ph;
-		uint8_t buf[8192];
-		size_t off = 0, len;
-
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * sizeof(ph))) !=
-		    (ssize_t)sizeof(ph))
-			break;
-		if (ph.p_type != PT_NOTE)
-			continue;
-		len = ph.p_filesz < sizeof(buf) ? (size_t)ph.p_filesz : sizeof(buf);
-		if (pread(fd, buf, len, (off_t)ph.p_offset) != (ssize_t)len)
-			continue;
-		/* Walk the notes: namesz, descsz, type, name (4-aligned), desc. */
-		while (off + 12 <= len) {
-			uint32_t nsz, dsz;
-
-			memcpy(&nsz, buf + off, 4);
-			memcpy(&dsz, buf + off + 4, 4);
-			if (nsz == 5 && off + 12 + 5 <= len && !memcmp(buf + off + 12, "QEMU", 5)) {
-				found = 1;
-				break;
-			}
-			if (nsz > len || dsz > len)
-				break;
-			off += 12 + ((nsz + 3u) & ~3u) + ((dsz + 3u) & ~3u);
-		}
-	}
-out:
-	close(fd);
-	return found;
-}
-
 struct run {
 	struct vq_ctx *ctx;
 	struct vq_diag_report rep;
@@ -169,24 +61,63 @@ struct qwork {
 
 static int decode(struct vq_ctx *ctx, struct qwork *w, struct vq_ring_view *v)
 {
-	v->layout = (struct vq_ring_layout){ w->q->desc, w->q->avail, w->q->used, w->q->size, 0 };
-	v->device_id = w->d->device_id;
-	return vq_ring_decode(&ctx->fetch, v, 0) == 0;
+	vq_ring_view_of_queue(v, w->d, w->q);
+	return vq_ring_decode(&ctx->sess.fetch, v, 0) == 0;
 }
 
-static int diagnose_devices(struct run *r, unsigned interval)
+static void free_work(struct qwork *work, size_t nw)
+{
+	size_t i;
+
+	for (i = 0; i < nw; i++) {
+		vq_ring_view_free(&work[i].v1);
+		vq_ring_view_free(&work[i].v2);
+	}
+	free(work);
+}
+
+/* Room for one more queue in *@work; 0 or -ENOMEM. */
+static int add_work(struct qwork **work, size_t nw, size_t *cap, struct vq_dev *d,
+		    struct vq_queue_state *q)
+{
+	struct qwork *w;
+
+	if (nw == *cap) {
+		w = realloc(*work, (*cap ? 2 * *cap : 16) * sizeof(**work));
+		if (!w)
+			return -ENOMEM;
+		*work = w;
+		*cap = *cap ? 2 * *cap : 16;
+	}
+	w = &(*work)[nw];
+	memset(w, 0, sizeof(*w));
+	w->d = d;
+	w->q = q;
+	if (vq_ring_view_alloc(&w->v1, q->size, 0) || vq_ring_view_alloc(&w->v2, q->size, 0)) {
+		vq_ring_view_free(&w->v1);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Every device of the range read again and checked on its own; each
+ * queue whose ring can be read gets a work entry (*@work, *@nw).  0, or
+ * the exit status after printing the error (the entries so far are kept
+ * for the caller to free).
+ */
+static int collect_work(struct run *r, struct qwork **work, size_t *nw)
 {
 	struct vq_ctx *ctx = r->ctx;
-	struct qwork *work = NULL;
-	size_t i, first = 0, last, nw = 0, cap = 0;
+	size_t i, first = 0, last, cap = 0;
 	unsigned j;
-	int ret = 0;
+	int ret;
 
 	ret = vq_ctx_device_range(ctx, 0, &first, &last);
 	if (ret)
 		return ret;
 	for (i = first; i < last; i++) {
-		struct vq_dev *d = &ctx->devs.devs[i];
+		struct vq_dev *d = &ctx->sess.devs.devs[i];
 
 		/* Live: read the registers now; a snapshot's transport gives
 		 * back what it saved. */
@@ -220,34 +151,66 @@ static int diagnose_devices(struct run *r, unsigned interval)
 				r->skipped++;
 				continue;
 			}
-			if (nw == cap) {
-				struct qwork *nwk = realloc(work, (cap ? 2 * cap : 16) * sizeof(*work));
-
-				if (!nwk) {
-					vq_err("diagnose: out of memory");
-					ret = EXIT_ACCESS;
-					goto out;
-				}
-				work = nwk;
-				cap = cap ? 2 * cap : 16;
-			}
-			memset(&work[nw], 0, sizeof(work[nw]));
-			work[nw].d = d;
-			work[nw].q = q;
-			if (vq_view_alloc(&work[nw].v1, q->size) || vq_view_alloc(&work[nw].v2, q->size)) {
-				vq_view_free(&work[nw].v1);
+			if (add_work(work, *nw, &cap, d, q) < 0) {
 				vq_err("diagnose: out of memory");
-				ret = EXIT_ACCESS;
-				goto out;
+				return EXIT_ACCESS;
 			}
-			nw++;
+			(*nw)++;
 		}
 	}
+	return 0;
+}
+
+/* One queue's samples judged: the second sample live, or the one the
+ * snapshot saved. */
+static void judge_queue(struct run *r, struct qwork *w, unsigned interval)
+{
+	struct vq_ctx *ctx = r->ctx;
+	struct vq_diag_queue_in in;
+
+	memset(&in, 0, sizeof(in));
+	in.queue = w->q->index;
+	in.device_id = w->d->device_id;
+	in.size = w->q->size;
+	in.event_idx = vq_dev_event_idx(w->d);
+	sample_of(&w->v1.hdr, &in.s1);
+	in.v = &w->v1;
+	if (!ctx->core) {
+		w->ok2 = decode(ctx, w, &w->v2);
+		if (w->ok2) {
+			sample_of(&w->v2.hdr, &in.s2);
+			in.v = &w->v2;
+			in.v_other = &w->v1;
+			in.interval_ms = interval;
+		}
+	} else if (w->q->idx2_valid) {
+		/* The snapshot's memory is the first sample; the second
+		 * holds indices only. */
+		in.s2.valid = 1;
+		in.s2.avail_idx = w->q->avail_idx2;
+		in.s2.used_idx = w->q->used_idx2;
+		in.interval_ms = w->q->sample_ms;
+	}
+	r->rep.device = w->d->name;
+	r->rep.ring = 0;
+	vq_diag_queue(&in, &r->rep);
+}
+
+static int diagnose_devices(struct run *r, unsigned interval)
+{
+	struct vq_ctx *ctx = r->ctx;
+	struct qwork *work = NULL;
+	size_t i, nw = 0;
+	int ret;
+
+	ret = collect_work(r, &work, &nw);
+	if (ret)
+		goto out;
 	for (i = 0; i < nw; i++) {
 		work[i].ok1 = decode(ctx, &work[i], &work[i].v1);
 		if (!work[i].ok1) {
 			vq_err("warning: %s queue %u: ring not readable: %s", work[i].d->name,
-			       work[i].q->index, ctx->mem.err);
+			       work[i].q->index, ctx->sess.mem.err);
 			r->access_failed = 1;
 		}
 	}
@@ -255,46 +218,13 @@ static int diagnose_devices(struct run *r, unsigned interval)
 	if (!ctx->core && nw)
 		sleep_ms(interval);
 	for (i = 0; i < nw; i++) {
-		struct qwork *w = &work[i];
-		struct vq_diag_queue_in in;
-
-		if (!w->ok1) {
+		if (!work[i].ok1)
 			r->skipped++;
-			continue;
-		}
-		memset(&in, 0, sizeof(in));
-		in.queue = w->q->index;
-		in.device_id = w->d->device_id;
-		in.size = w->q->size;
-		in.event_idx = vq_dev_event_idx(w->d);
-		sample_of(&w->v1.hdr, &in.s1);
-		in.v = &w->v1;
-		if (!ctx->core) {
-			w->ok2 = decode(ctx, w, &w->v2);
-			if (w->ok2) {
-				sample_of(&w->v2.hdr, &in.s2);
-				in.v = &w->v2;
-				in.v_other = &w->v1;
-				in.interval_ms = interval;
-			}
-		} else if (w->q->idx2_valid) {
-			/* The snapshot's memory is the first sample; the second
-			 * holds indices only. */
-			in.s2.valid = 1;
-			in.s2.avail_idx = w->q->avail_idx2;
-			in.s2.used_idx = w->q->used_idx2;
-			in.interval_ms = w->q->sample_ms;
-		}
-		r->rep.device = w->d->name;
-		r->rep.ring = 0;
-		vq_diag_queue(&in, &r->rep);
+		else
+			judge_queue(r, &work[i], interval);
 	}
 out:
-	for (i = 0; i < nw; i++) {
-		vq_view_free(&work[i].v1);
-		vq_view_free(&work[i].v2);
-	}
-	free(work);
+	free_work(work, nw);
 	return ret;
 }
 
@@ -303,27 +233,25 @@ out:
 static int diagnose_scan(struct run *r)
 {
 	struct vq_ctx *ctx = r->ctx;
-	struct vq_scan_region *reg = NULL;
 	struct vq_scan_hit *hits = NULL;
 	struct vq_scan_opts o = { 4096, 1, VQ_RING_MAX_SIZE };
 	size_t i, nhits = 0;
-	int ret, held = qemu_dump(ctx->core);
+	int ret, held;
 
 	ret = vq_ctx_open_mem(ctx);
 	if (ret)
 		return ret;
-	reg = calloc(ctx->mem.nsegs ? ctx->mem.nsegs : 1, sizeof(*reg));
+	held = vq_mem_qemu_dump(&ctx->sess.mem);
 	hits = calloc(DIAG_MAX_HITS, sizeof(*hits));
-	if (!reg || !hits) {
+	if (!hits || (ret = vq_mem_scan(&ctx->sess.mem, &o, hits, DIAG_MAX_HITS, &nhits)) < 0) {
 		vq_err("diagnose: out of memory");
 		ret = EXIT_ACCESS;
 		goto out;
 	}
-	for (i = 0; i < ctx->mem.nsegs; i++)
-		reg[i] = (struct vq_scan_region){ ctx->mem.segs[i].paddr, ctx->mem.segs[i].memsz };
-	if (vq_scan(&ctx->fetch, reg, ctx->mem.nsegs, &o, hits, DIAG_MAX_HITS, &nhits))
+	if (ret)
 		vq_err("warning: diagnose: more than %d ring candidates; the rest not checked",
 		       DIAG_MAX_HITS);
+	ret = 0;
 	for (i = 0; i < nhits; i++) {
 		struct vq_ring_view v;
 		struct vq_diag_queue_in in;
@@ -333,13 +261,13 @@ static int diagnose_scan(struct run *r)
 		if (hits[i].confidence == VQ_CONF_LOW)
 			continue;
 		r->queues++;
-		if (vq_view_alloc(&v, hits[i].layout.size)) {
+		if (vq_ring_view_alloc(&v, hits[i].layout.size, 0)) {
 			vq_err("diagnose: out of memory");
 			ret = EXIT_ACCESS;
 			goto out;
 		}
 		v.layout = hits[i].layout;
-		if (vq_ring_decode(&ctx->fetch, &v, 0) == 0) {
+		if (vq_ring_decode(&ctx->sess.fetch, &v, 0) == 0) {
 			memset(&in, 0, sizeof(in));
 			in.queue = -1;
 			in.size = v.layout.size;
@@ -353,10 +281,9 @@ static int diagnose_scan(struct run *r)
 		} else {
 			r->skipped++;
 		}
-		vq_view_free(&v);
+		vq_ring_view_free(&v);
 	}
 out:
-	free(reg);
 	free(hits);
 	return ret;
 }
@@ -451,25 +378,15 @@ static void print_json(const struct run *r)
  */
 static int core_has_devices(struct vq_ctx *ctx)
 {
-	struct vq_dev_list l = { 0 };
-	struct vq_snap_info info;
 	char err[512];
-	int ret;
 
 	if (!ctx->core)
 		return 0;
-	if (ctx->devs_open)
+	if (ctx->sess.devs_open)
 		return 1; /* a core only opens devices when it is a snapshot */
-	ret = vq_snap_open(ctx->core, &l, &info, err, sizeof(err));
-	if (ret >= 0) {
-		/* Keep what was read: vq_ctx_open_devices() uses it as is. */
-		ctx->devs = l;
-		ctx->devs_open = 1;
-		return 1;
-	}
-	vq_dev_list_free(&l);
-	/* A damaged snapshot: the device path says why. */
-	return ret != -ENOENT;
+	/* What is read is kept: vq_ctx_open_devices() uses it as is.  A
+	 * damaged snapshot: the device path says why. */
+	return vq_session_open_snapshot(&ctx->sess, err, sizeof(err)) != -ENOENT;
 }
 
 int vq_cmd_diagnose(struct vq_ctx *ctx, int argc, char **argv)

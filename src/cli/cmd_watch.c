@@ -7,7 +7,8 @@
 #include <time.h>
 
 #include "../decode/diag.h"
-#include "diagcli.h"
+#include "../access/ringview.h"
+#include "cli.h"
 
 const struct option vq_watch_options[] = {
 	{ "interval", required_argument, NULL, 'i' },
@@ -56,11 +57,101 @@ static int wait_ms(unsigned ms)
 	return stop_flag;
 }
 
-static int one_sample(struct vq_ctx *ctx, struct wq *w, size_t nw, unsigned long n, double t0,
-		      double *prev_t)
+/* One queue at one sample, as shown. */
+struct wq_row {
+	struct vq_ring_hdr h; /* indices read now */
+	double ar, ur;        /* avail and used index rates (per second) */
+	int rates;            /* @ar and @ur are known (a previous sample) */
+	double idle;          /* ms since the last completion, with requests in flight */
+	int stalled;          /* requests in flight and no completion for WATCH_STALL_MS */
+	const char *state;    /* ok, idle, busy, waiting, STALLED, bad-indices */
+};
+
+/*
+ * Read queue @q now (@t, @dt ms after the previous sample) and judge its
+ * progress into @row.  Returns 0, or -1 when its ring could not be read
+ * (said once, until it can be read again).
+ */
+static int sample_queue(struct vq_ctx *ctx, struct wq *q, double t, double dt, struct wq_row *row)
+{
+	struct vq_ring_hdr *h = &row->h;
+
+	memset(row, 0, sizeof(*row));
+	row->state = "ok";
+	if (vq_ring_read_hdr(&ctx->sess.fetch, &q->v.layout, h) < 0) {
+		if (q->readable)
+			vq_err("warning: %s queue %u: %s", q->d->name, q->q->index, ctx->sess.mem.err);
+		q->readable = 0;
+		q->have_prev = 0;
+		return -1;
+	}
+	q->readable = 1;
+	if (q->have_prev && dt > 0) {
+		row->ar = (uint16_t)(h->avail_idx - q->avail) * 1000.0 / dt;
+		row->ur = (uint16_t)(h->used_idx - q->used) * 1000.0 / dt;
+		row->rates = 1;
+	}
+	if (!q->have_prev || h->used_idx != q->used || !h->in_flight)
+		q->progress_ms = t;
+	row->idle = h->in_flight ? t - q->progress_ms : 0;
+	if (h->in_flight > q->v.layout.size) {
+		row->state = "bad-indices";
+	} else if (h->in_flight && row->idle >= WATCH_STALL_MS) {
+		/* Receive buffers may wait for traffic forever: only
+		 * pending requests (device-readable bytes) count. */
+		if (vq_ring_decode(&ctx->sess.fetch, &q->v, 0) == 0 && vq_diag_requests(&q->v) &&
+		    !(q->d->device_id == 5 && q->q->index == 2)) {
+			row->stalled = 1;
+			row->state = "STALLED";
+		} else {
+			row->state = "waiting";
+		}
+	} else if (h->in_flight) {
+		row->state = "busy";
+	} else {
+		row->state = "idle";
+	}
+	q->avail = h->avail_idx;
+	q->used = h->used_idx;
+	q->have_prev = 1;
+	return 0;
+}
+
+static struct json_object *row_json(const struct wq *q, const struct wq_row *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "device", json_object_new_string(q->d->name));
+	json_object_object_add(o, "queue", json_object_new_int(q->q->index));
+	json_object_object_add(o, "avail_idx", json_object_new_int(r->h.avail_idx));
+	json_object_object_add(o, "used_idx", json_object_new_int(r->h.used_idx));
+	json_object_object_add(o, "avail_rate", r->rates ? json_object_new_double(r->ar) : NULL);
+	json_object_object_add(o, "used_rate", r->rates ? json_object_new_double(r->ur) : NULL);
+	json_object_object_add(o, "in_flight", json_object_new_int(r->h.in_flight));
+	json_object_object_add(o, "since_progress_ms", json_object_new_uint64((uint64_t)r->idle));
+	json_object_object_add(o, "state", json_object_new_string(r->state));
+	json_object_object_add(o, "stalled", json_object_new_boolean(r->stalled));
+	return o;
+}
+
+static void row_text(const struct wq *q, const struct wq_row *r)
+{
+	if (r->rates)
+		printf("%-20s %5u %7u %7u %9.1f %9.1f %9u %9.0f  %s\n", q->d->name, q->q->index,
+		       r->h.avail_idx, r->h.used_idx, r->ar, r->ur, r->h.in_flight, r->idle, r->state);
+	else
+		printf("%-20s %5u %7u %7u %9s %9s %9u %9.0f  %s\n", q->d->name, q->q->index,
+		       r->h.avail_idx, r->h.used_idx, "-", "-", r->h.in_flight, r->idle, r->state);
+}
+
+/* Sample number @n: every queue read, judged and shown as one table or
+ * one JSON line. */
+static void one_sample(struct vq_ctx *ctx, struct wq *w, size_t nw, unsigned long n, double t0,
+		       double *prev_t)
 {
 	double t = now_ms(), dt = *prev_t > 0 ? t - *prev_t : 0;
 	struct json_object *root = NULL, *arr = NULL;
+	struct wq_row row;
 	size_t i;
 
 	if (ctx->json) {
@@ -74,69 +165,12 @@ static int one_sample(struct vq_ctx *ctx, struct wq *w, size_t nw, unsigned long
 		       "AVAIL/s", "USED/s", "INFLIGHT", "IDLE_MS", "STATE");
 	}
 	for (i = 0; i < nw; i++) {
-		struct wq *q = &w[i];
-		struct vq_ring_hdr h;
-		double ar = 0, ur = 0, idle = 0;
-		int rates = 0, stalled = 0;
-		const char *state = "ok";
-
-		if (vq_ring_read_hdr(&ctx->fetch, &q->v.layout, &h) < 0) {
-			if (q->readable)
-				vq_err("warning: %s queue %u: %s", q->d->name, q->q->index, ctx->mem.err);
-			q->readable = 0;
-			q->have_prev = 0;
+		if (sample_queue(ctx, &w[i], t, dt, &row) < 0)
 			continue;
-		}
-		q->readable = 1;
-		if (q->have_prev && dt > 0) {
-			ar = (uint16_t)(h.avail_idx - q->avail) * 1000.0 / dt;
-			ur = (uint16_t)(h.used_idx - q->used) * 1000.0 / dt;
-			rates = 1;
-		}
-		if (!q->have_prev || h.used_idx != q->used || !h.in_flight)
-			q->progress_ms = t;
-		idle = h.in_flight ? t - q->progress_ms : 0;
-		if (h.in_flight > q->v.layout.size) {
-			state = "bad-indices";
-		} else if (h.in_flight && idle >= WATCH_STALL_MS) {
-			/* Receive buffers may wait for traffic forever: only
-			 * pending requests (device-readable bytes) count. */
-			if (vq_ring_decode(&ctx->fetch, &q->v, 0) == 0 && vq_diag_requests(&q->v) &&
-			    !(q->d->device_id == 5 && q->q->index == 2)) {
-				stalled = 1;
-				state = "STALLED";
-			} else {
-				state = "waiting";
-			}
-		} else if (h.in_flight) {
-			state = "busy";
-		} else {
-			state = "idle";
-		}
-		q->avail = h.avail_idx;
-		q->used = h.used_idx;
-		q->have_prev = 1;
-		if (ctx->json) {
-			struct json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "device", json_object_new_string(q->d->name));
-			json_object_object_add(o, "queue", json_object_new_int(q->q->index));
-			json_object_object_add(o, "avail_idx", json_object_new_int(h.avail_idx));
-			json_object_object_add(o, "used_idx", json_object_new_int(h.used_idx));
-			json_object_object_add(o, "avail_rate", rates ? json_object_new_double(ar) : NULL);
-			json_object_object_add(o, "used_rate", rates ? json_object_new_double(ur) : NULL);
-			json_object_object_add(o, "in_flight", json_object_new_int(h.in_flight));
-			json_object_object_add(o, "since_progress_ms", json_object_new_uint64((uint64_t)idle));
-			json_object_object_add(o, "state", json_object_new_string(state));
-			json_object_object_add(o, "stalled", json_object_new_boolean(stalled));
-			json_object_array_add(arr, o);
-		} else if (rates) {
-			printf("%-20s %5u %7u %7u %9.1f %9.1f %9u %9.0f  %s\n", q->d->name, q->q->index,
-			       h.avail_idx, h.used_idx, ar, ur, h.in_flight, idle, state);
-		} else {
-			printf("%-20s %5u %7u %7u %9s %9s %9u %9.0f  %s\n", q->d->name, q->q->index,
-			       h.avail_idx, h.used_idx, "-", "-", h.in_flight, idle, state);
-		}
+		if (ctx->json)
+			json_object_array_add(arr, row_json(&w[i], &row));
+		else
+			row_text(&w[i], &row);
 	}
 	if (ctx->json) {
 		json_object_object_add(root, "queues", arr);
@@ -148,6 +182,57 @@ static int one_sample(struct vq_ctx *ctx, struct wq *w, size_t nw, unsigned long
 	}
 	fflush(stdout);
 	*prev_t = t;
+}
+
+static void free_queues(struct wq *w, size_t nw)
+{
+	size_t i;
+
+	for (i = 0; i < nw; i++)
+		vq_ring_view_free(&w[i].v);
+	free(w);
+}
+
+/* Every queue with a readable ring of the devices -d names, each with a
+ * ring view: 0, or the exit status after printing the error. */
+static int collect_queues(struct vq_ctx *ctx, struct wq **out, size_t *nout)
+{
+	struct wq *w = NULL, *nwk;
+	size_t i, first = 0, last, nw = 0;
+	unsigned j;
+	int ret;
+
+	ret = vq_ctx_device_range(ctx, 0, &first, &last);
+	if (ret)
+		return ret;
+	for (i = first; i < last; i++) {
+		struct vq_dev *d = &ctx->sess.devs.devs[i];
+
+		if (vq_dev_refresh(ctx, d))
+			continue;
+		for (j = 0; j < d->num_queues; j++) {
+			struct vq_queue_state *q = &d->queues[j];
+
+			if (vq_queue_unreadable(d, q))
+				continue;
+			nwk = realloc(w, (nw + 1) * sizeof(*w));
+			if (nwk) {
+				w = nwk;
+				memset(&w[nw], 0, sizeof(w[nw]));
+			}
+			if (!nwk || vq_ring_view_alloc(&w[nw].v, q->size, 0)) {
+				vq_err("watch: out of memory");
+				free_queues(w, nw);
+				return EXIT_ACCESS;
+			}
+			w[nw].d = d;
+			w[nw].q = q;
+			vq_ring_view_of_queue(&w[nw].v, d, q);
+			nw++;
+		}
+	}
+	*out = w;
+	*nout = nw;
 	return 0;
 }
 
@@ -157,8 +242,7 @@ int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv)
 	uint64_t interval = WATCH_INTERVAL_MS, count = 0;
 	struct sigaction sa, old;
 	struct wq *w = NULL;
-	size_t i, first = 0, last, nw = 0;
-	unsigned j;
+	size_t nw = 0;
 	unsigned long n;
 	double t0, prev_t = 0;
 	int c, handled, ret;
@@ -187,40 +271,9 @@ int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv)
 		return vq_usage_err("watch", "unexpected argument '%s'", argv[optind]);
 	if (ctx->core || ctx->raw)
 		return vq_usage_err("watch", "watch samples a running system; a memory image does not move (use 'diagnose' on it)");
-	ret = vq_ctx_device_range(ctx, 0, &first, &last);
+	ret = collect_queues(ctx, &w, &nw);
 	if (ret)
 		return ret;
-	for (i = first; i < last; i++) {
-		struct vq_dev *d = &ctx->devs.devs[i];
-
-		if (vq_dev_refresh(ctx, d))
-			continue;
-		for (j = 0; j < d->num_queues; j++) {
-			struct vq_queue_state *q = &d->queues[j];
-			struct wq *nwk;
-
-			if (vq_queue_unreadable(d, q))
-				continue;
-			nwk = realloc(w, (nw + 1) * sizeof(*w));
-			if (!nwk) {
-				vq_err("watch: out of memory");
-				ret = EXIT_ACCESS;
-				goto out;
-			}
-			w = nwk;
-			memset(&w[nw], 0, sizeof(w[nw]));
-			if (vq_view_alloc(&w[nw].v, q->size)) {
-				vq_err("watch: out of memory");
-				ret = EXIT_ACCESS;
-				goto out;
-			}
-			w[nw].d = d;
-			w[nw].q = q;
-			w[nw].v.layout = (struct vq_ring_layout){ q->desc, q->avail, q->used, q->size, 0 };
-			w[nw].v.device_id = d->device_id;
-			nw++;
-		}
-	}
 	if (!nw) {
 		vq_err("watch: no queue with a readable ring (see 'vqdump status')");
 		ret = EXIT_ACCESS;
@@ -246,8 +299,6 @@ int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv)
 	sigaction(SIGINT, &old, NULL);
 	ret = EXIT_OK;
 out:
-	for (i = 0; i < nw; i++)
-		vq_view_free(&w[i].v);
-	free(w);
+	free_queues(w, nw);
 	return ret;
 }
