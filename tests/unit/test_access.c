@@ -269,6 +269,7 @@ static void write_core(char *path, const char *second)
 static void test_qemu_note(void **state)
 {
 	char path[] = "/tmp/vqdump-test-XXXXXX", path2[] = "/tmp/vqdump-test-XXXXXX";
+	char raw[sizeof(path2) + 2];
 	struct vq_mem m;
 
 	(void)state;
@@ -283,11 +284,10 @@ static void test_qemu_note(void **state)
 	assert_int_equal(vq_mem_qemu_dump(&m), 0);
 	vq_mem_close(&m);
 	/* A raw image has no notes. */
-	strcat(path2, "@0");
-	assert_int_equal(vq_mem_open(&m, &vq_mem_raw, path2), 0);
+	snprintf(raw, sizeof(raw), "%s@0", path2);
+	assert_int_equal(vq_mem_open(&m, &vq_mem_raw, raw), 0);
 	assert_int_equal(vq_mem_qemu_dump(&m), 0);
 	vq_mem_close(&m);
-	path2[strlen(path2) - 2] = 0;
 	unlink(path);
 	unlink(path2);
 }
