@@ -20,9 +20,7 @@ static const struct vq_transport *const live_transports[] = {
 	NULL,
 };
 
-static void say(const struct vq_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void say(const struct vq_session *s, const char *fmt, ...)
+void vq_session_say(const struct vq_session *s, const char *fmt, ...)
 {
 	char line[4096];
 	va_list ap;
@@ -75,6 +73,20 @@ int vq_session_open_mem(struct vq_session *s)
 	return 0;
 }
 
+int vq_session_need_mem(struct vq_session *s)
+{
+	if (s->mem_open)
+		return 0;
+	/* Said once already (live ring indices): do not repeat it. */
+	if (s->mem_failed)
+		return -EIO;
+	if (vq_session_open_mem(s) < 0) {
+		vq_session_say(s, "%s", s->mem.err);
+		return -EIO;
+	}
+	return 0;
+}
+
 int vq_session_open_snapshot(struct vq_session *s, char *err, size_t errlen)
 {
 	struct vq_snap_info info;
@@ -119,10 +131,10 @@ int vq_session_find_devices(struct vq_session *s, char *err, size_t errlen)
 	 * its devices are missing from the list. */
 	for (i = 0; live_transports[i]; i++) {
 		if (n[i] < 0)
-			say(s, "warning: virtio-%s devices not listed: %s", live_transports[i]->name,
+			vq_session_say(s, "warning: virtio-%s devices not listed: %s", live_transports[i]->name,
 			    why[i]);
 		else if (why[i][0])
-			say(s, "warning: virtio-%s: %s", live_transports[i]->name, why[i]);
+			vq_session_say(s, "warning: virtio-%s: %s", live_transports[i]->name, why[i]);
 	}
 	s->devs_open = 1;
 	return 0;
@@ -179,10 +191,9 @@ int vq_session_select(const struct vq_session *s, const char *sel, size_t *index
 /* Live memory, opened on first use; 0 when it is open. */
 static int live_mem(struct vq_session *s)
 {
-	if (!s->mem_open && !s->mem_failed && vq_session_open_mem(s) < 0) {
+	if (!s->mem_open && !s->mem_failed && vq_session_need_mem(s) < 0) {
 		s->mem_failed = 1;
-		say(s, "%s", s->mem.err);
-		say(s, "warning: ring indices not shown (guest memory unreadable, as said above)");
+		vq_session_say(s, "warning: ring indices not shown (guest memory unreadable, as said above)");
 	}
 	return s->mem_open ? 0 : -1;
 }
@@ -207,9 +218,9 @@ static void kernel_rings(struct vq_session *s, struct vq_dev *d, struct vq_queue
 	if (ret) {
 		if (ret != -ENOENT && ret != -ENOTUNIQ) {
 			s->kvq_failed = 1;
-			say(s, "warning: %s: ring addresses not shown: %s", d->name, err);
+			vq_session_say(s, "warning: %s: ring addresses not shown: %s", d->name, err);
 		} else if (ret == -ENOTUNIQ) {
-			say(s, "warning: %s: %s", d->name, err);
+			vq_session_say(s, "warning: %s: %s", d->name, err);
 		}
 		return;
 	}
@@ -242,7 +253,7 @@ static void read_indices(struct vq_session *s, struct vq_dev *d)
 			return;
 		if (vq_ring_read_indices(&s->fetch, q->avail, q->used, &q->avail_idx,
 					 &q->used_idx) < 0) {
-			say(s, "warning: %s queue %u: ring indices not shown: %s", d->name, q->index,
+			vq_session_say(s, "warning: %s queue %u: ring indices not shown: %s", d->name, q->index,
 			    s->mem.err);
 			continue;
 		}

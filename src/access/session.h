@@ -39,6 +39,15 @@ void vq_session_close(struct vq_session *s);
  * saying why. */
 int vq_session_open_mem(struct vq_session *s);
 
+/* vq_session_open_mem for a reader that needs the memory: the reason is
+ * said through s->say on failure; once live memory has failed for ring
+ * indices (s->mem_failed) it fails at once, quietly.  0 or -EIO. */
+int vq_session_need_mem(struct vq_session *s);
+
+/* One line through s->say (nothing when it is NULL). */
+void vq_session_say(const struct vq_session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* The devices of the snapshot s->core into s->devs.  Returns 0, -ENOENT
  * when the core holds no snapshot note, or another -errno; @err says why. */
 int vq_session_open_snapshot(struct vq_session *s, char *err, size_t errlen);

@@ -3,11 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "../access/ringview.h"
-#include "../decode/diag.h"
-#include "../decode/scan.h"
+#include "../access/diagnose.h"
 #include "cli.h"
 
 const struct option vq_diagnose_options[] = {
@@ -20,273 +17,6 @@ const struct option vq_diagnose_options[] = {
 #define DIAG_INTERVAL_MS 1000
 /* Findings kept per run. */
 #define DIAG_MAX_FINDINGS 4096
-/* Rings found by scan that diagnose decodes in a plain core. */
-#define DIAG_MAX_HITS 4096
-
-static void sample_of(const struct vq_ring_hdr *h, struct vq_diag_sample *s)
-{
-	s->valid = 1;
-	s->full = 1;
-	s->avail_idx = h->avail_idx;
-	s->used_idx = h->used_idx;
-	s->avail_flags = h->avail_flags;
-	s->used_flags = h->used_flags;
-	s->used_event = h->used_event;
-	s->avail_event = h->avail_event;
-}
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-struct run {
-	struct vq_ctx *ctx;
-	struct vq_diag_report rep;
-	unsigned devices, queues; /* checked */
-	unsigned skipped;         /* queues with a ring that could not be read */
-	int access_failed;        /* some device or ring unreadable */
-};
-
-/* One queue of a live device, decoded at both samples. */
-struct qwork {
-	struct vq_dev *d;
-	struct vq_queue_state *q;
-	struct vq_ring_view v1, v2;
-	int ok1, ok2;
-};
-
-static int decode(struct vq_ctx *ctx, struct qwork *w, struct vq_ring_view *v)
-{
-	vq_ring_view_of_queue(v, w->d, w->q);
-	return vq_ring_decode(&ctx->sess.fetch, v, 0) == 0;
-}
-
-static void free_work(struct qwork *work, size_t nw)
-{
-	size_t i;
-
-	for (i = 0; i < nw; i++) {
-		vq_ring_view_free(&work[i].v1);
-		vq_ring_view_free(&work[i].v2);
-	}
-	free(work);
-}
-
-/* Room for one more queue in *@work; 0 or -ENOMEM. */
-static int add_work(struct qwork **work, size_t nw, size_t *cap, struct vq_dev *d,
-		    struct vq_queue_state *q)
-{
-	struct qwork *w;
-
-	if (nw == *cap) {
-		w = realloc(*work, (*cap ? 2 * *cap : 16) * sizeof(**work));
-		if (!w)
-			return -ENOMEM;
-		*work = w;
-		*cap = *cap ? 2 * *cap : 16;
-	}
-	w = &(*work)[nw];
-	memset(w, 0, sizeof(*w));
-	w->d = d;
-	w->q = q;
-	if (vq_ring_view_alloc(&w->v1, q->size, 0) || vq_ring_view_alloc(&w->v2, q->size, 0)) {
-		vq_ring_view_free(&w->v1);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/*
- * Every device of the range read again and checked on its own; each
- * queue whose ring can be read gets a work entry (*@work, *@nw).  0, or
- * the exit status after printing the error (the entries so far are kept
- * for the caller to free).
- */
-static int collect_work(struct run *r, struct qwork **work, size_t *nw)
-{
-	struct vq_ctx *ctx = r->ctx;
-	size_t i, first = 0, last, cap = 0;
-	unsigned j;
-	int ret;
-
-	ret = vq_ctx_device_range(ctx, 0, &first, &last);
-	if (ret)
-		return ret;
-	for (i = first; i < last; i++) {
-		struct vq_dev *d = &ctx->sess.devs.devs[i];
-
-		/* Live: read the registers now; a snapshot's transport gives
-		 * back what it saved. */
-		if (vq_dev_refresh(ctx, d)) {
-			r->access_failed = 1;
-			continue;
-		}
-		r->devices++;
-		if (d->access == VQ_ACCESS_SYSFS) {
-			/* Status only: nothing about queues can be said. */
-			vq_err("warning: %s: only Linux's sysfs view was reachable: its queues are not checked (run as root; boot with iomem=relaxed if the registers are refused)",
-			       d->name);
-			r->access_failed = 1;
-		}
-		r->rep.device = d->name;
-		r->rep.ring = 0;
-		vq_diag_device(d, &r->rep);
-		for (j = 0; j < d->num_queues; j++) {
-			struct vq_queue_state *q = &d->queues[j];
-
-			if (!q->enabled)
-				continue;
-			r->queues++;
-			if (vq_queue_unreadable(d, q)) {
-				r->skipped++;
-				continue;
-			}
-			if (vq_ctx_open_mem(ctx)) {
-				/* Said once on stderr; nothing about rings can be told. */
-				r->access_failed = 1;
-				r->skipped++;
-				continue;
-			}
-			if (add_work(work, *nw, &cap, d, q) < 0) {
-				vq_err("diagnose: out of memory");
-				return EXIT_ACCESS;
-			}
-			(*nw)++;
-		}
-	}
-	return 0;
-}
-
-/* One queue's samples judged: the second sample live, or the one the
- * snapshot saved. */
-static void judge_queue(struct run *r, struct qwork *w, unsigned interval)
-{
-	struct vq_ctx *ctx = r->ctx;
-	struct vq_diag_queue_in in;
-
-	memset(&in, 0, sizeof(in));
-	in.queue = w->q->index;
-	in.device_id = w->d->device_id;
-	in.size = w->q->size;
-	in.event_idx = vq_dev_event_idx(w->d);
-	sample_of(&w->v1.hdr, &in.s1);
-	in.v = &w->v1;
-	if (!ctx->core) {
-		w->ok2 = decode(ctx, w, &w->v2);
-		if (w->ok2) {
-			sample_of(&w->v2.hdr, &in.s2);
-			in.v = &w->v2;
-			in.v_other = &w->v1;
-			in.interval_ms = interval;
-		}
-	} else if (w->q->idx2_valid) {
-		/* The snapshot's memory is the first sample; the second
-		 * holds indices only. */
-		in.s2.valid = 1;
-		in.s2.avail_idx = w->q->avail_idx2;
-		in.s2.used_idx = w->q->used_idx2;
-		in.interval_ms = w->q->sample_ms;
-	}
-	r->rep.device = w->d->name;
-	r->rep.ring = 0;
-	vq_diag_queue(&in, &r->rep);
-}
-
-static int diagnose_devices(struct run *r, unsigned interval)
-{
-	struct vq_ctx *ctx = r->ctx;
-	struct qwork *work = NULL;
-	size_t i, nw = 0;
-	int ret;
-
-	ret = collect_work(r, &work, &nw);
-	if (ret)
-		goto out;
-	for (i = 0; i < nw; i++) {
-		work[i].ok1 = decode(ctx, &work[i], &work[i].v1);
-		if (!work[i].ok1) {
-			vq_err("warning: %s queue %u: ring not readable: %s", work[i].d->name,
-			       work[i].q->index, ctx->sess.mem.err);
-			r->access_failed = 1;
-		}
-	}
-	/* A source that recorded a second sample (a snapshot) needs no wait. */
-	if (!ctx->core && nw)
-		sleep_ms(interval);
-	for (i = 0; i < nw; i++) {
-		if (!work[i].ok1)
-			r->skipped++;
-		else
-			judge_queue(r, &work[i], interval);
-	}
-out:
-	free_work(work, nw);
-	return ret;
-}
-
-/* A plain core (no device records): find the rings with scan, apply the
- * ring-only findings. */
-static int diagnose_scan(struct run *r)
-{
-	struct vq_ctx *ctx = r->ctx;
-	struct vq_scan_hit *hits = NULL;
-	struct vq_scan_opts o = { 4096, 1, VQ_RING_MAX_SIZE };
-	size_t i, nhits = 0;
-	int ret, held;
-
-	ret = vq_ctx_open_mem(ctx);
-	if (ret)
-		return ret;
-	held = vq_mem_qemu_dump(&ctx->sess.mem);
-	hits = calloc(DIAG_MAX_HITS, sizeof(*hits));
-	if (!hits || (ret = vq_mem_scan(&ctx->sess.mem, &o, hits, DIAG_MAX_HITS, &nhits)) < 0) {
-		vq_err("diagnose: out of memory");
-		ret = EXIT_ACCESS;
-		goto out;
-	}
-	if (ret)
-		vq_err("warning: diagnose: more than %d ring candidates; the rest not checked",
-		       DIAG_MAX_HITS);
-	ret = 0;
-	for (i = 0; i < nhits; i++) {
-		struct vq_ring_view v;
-		struct vq_diag_queue_in in;
-
-		/* A low-confidence candidate may be any bytes: its "findings"
-		 * would be noise. */
-		if (hits[i].confidence == VQ_CONF_LOW)
-			continue;
-		r->queues++;
-		if (vq_ring_view_alloc(&v, hits[i].layout.size, 0)) {
-			vq_err("diagnose: out of memory");
-			ret = EXIT_ACCESS;
-			goto out;
-		}
-		v.layout = hits[i].layout;
-		if (vq_ring_decode(&ctx->sess.fetch, &v, 0) == 0) {
-			memset(&in, 0, sizeof(in));
-			in.queue = -1;
-			in.size = v.layout.size;
-			in.v = &v;
-			in.event_idx = -1;
-			in.held_dump = held;
-			sample_of(&v.hdr, &in.s1);
-			r->rep.device = NULL;
-			r->rep.ring = v.layout.desc;
-			vq_diag_queue(&in, &r->rep);
-		} else {
-			r->skipped++;
-		}
-		vq_ring_view_free(&v);
-	}
-out:
-	free(hits);
-	return ret;
-}
 
 static void where_text(const struct vq_diag_finding *f, char *buf, size_t len)
 {
@@ -298,9 +28,8 @@ static void where_text(const struct vq_diag_finding *f, char *buf, size_t len)
 		snprintf(buf, len, "ring@0x%llx", (unsigned long long)f->ring);
 }
 
-static void print_text(const struct run *r, int scan_path)
+static void print_text(const struct vq_ctx *ctx, const struct vq_diagnosis *r, int scan_path)
 {
-	const struct vq_ctx *ctx = r->ctx;
 	unsigned i, j, nsev[3] = { 0, 0, 0 };
 	char where[80];
 
@@ -339,7 +68,7 @@ static void print_text(const struct run *r, int scan_path)
 		printf("%u more findings not listed\n", r->rep.dropped);
 }
 
-static void print_json(const struct run *r)
+static void print_json(const struct vq_diagnosis *r)
 {
 	struct json_object *root = json_object_new_object(), *a = json_object_new_array();
 	unsigned i, j;
@@ -389,11 +118,32 @@ static int core_has_devices(struct vq_ctx *ctx)
 	return vq_session_open_snapshot(&ctx->sess, err, sizeof(err)) != -ENOENT;
 }
 
+/* The diagnosis the source allows, into @r: 0, or the exit status after
+ * printing the error. */
+static int run(struct vq_ctx *ctx, int scan_path, unsigned interval, struct vq_diagnosis *r)
+{
+	size_t first = 0, last;
+	int ret;
+
+	if (scan_path) {
+		ret = vq_diagnose_scan(&ctx->sess, r);
+	} else {
+		ret = vq_ctx_device_range(ctx, 0, &first, &last);
+		if (ret)
+			return ret;
+		ret = vq_diagnose_devices(&ctx->sess, first, last, interval, r);
+	}
+	/* Any other failure was said where it happened. */
+	if (ret == -ENOMEM)
+		vq_err("diagnose: out of memory");
+	return ret ? EXIT_ACCESS : 0;
+}
+
 int vq_cmd_diagnose(struct vq_ctx *ctx, int argc, char **argv)
 {
 	const struct vq_cmd *cmd = vq_find_cmd("diagnose");
 	uint64_t interval = DIAG_INTERVAL_MS;
-	struct run r;
+	struct vq_diagnosis r;
 	int c, handled, ret, scan_path;
 
 	while ((c = vq_cmd_getopt(ctx, cmd, argc, argv, NULL, &handled)) != -1) {
@@ -414,20 +164,19 @@ int vq_cmd_diagnose(struct vq_ctx *ctx, int argc, char **argv)
 		return vq_usage_err("diagnose", "-d needs device records; this image has none (diagnose checks every ring 'scan' finds in it)");
 
 	memset(&r, 0, sizeof(r));
-	r.ctx = ctx;
 	r.rep.max = DIAG_MAX_FINDINGS;
 	r.rep.f = calloc(r.rep.max, sizeof(*r.rep.f));
 	if (!r.rep.f) {
 		vq_err("diagnose: out of memory");
 		return EXIT_ACCESS;
 	}
-	ret = scan_path ? diagnose_scan(&r) : diagnose_devices(&r, (unsigned)interval);
+	ret = run(ctx, scan_path, (unsigned)interval, &r);
 	if (ret && !r.rep.n && !r.queues && !r.devices)
 		goto out;
 	if (ctx->json)
 		print_json(&r);
 	else
-		print_text(&r, scan_path);
+		print_text(ctx, &r, scan_path);
 	if (vq_diag_count_sev(&r.rep, VQ_SEV_WARNING))
 		ret = EXIT_FOUND;
 	else if (ret || r.access_failed)

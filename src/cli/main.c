@@ -252,16 +252,7 @@ static void vq_say(const char *line)
 
 int vq_ctx_open_mem(struct vq_ctx *ctx)
 {
-	if (ctx->sess.mem_open)
-		return 0;
-	/* Said once already (live ring indices): do not repeat it. */
-	if (ctx->sess.mem_failed)
-		return EXIT_ACCESS;
-	if (vq_session_open_mem(&ctx->sess) < 0) {
-		vq_err("%s", ctx->sess.mem.err);
-		return EXIT_ACCESS;
-	}
-	return 0;
+	return vq_session_need_mem(&ctx->sess) ? EXIT_ACCESS : 0;
 }
 
 static void usage(FILE *out)
