@@ -6,8 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../decode/diag.h"
-#include "../access/ringview.h"
+#include "../access/watch.h"
 #include "cli.h"
 
 const struct option vq_watch_options[] = {
@@ -17,9 +16,6 @@ const struct option vq_watch_options[] = {
 };
 
 #define WATCH_INTERVAL_MS 1000
-/* No completion for this long with requests pending: flagged (at least
- * one interval). */
-#define WATCH_STALL_MS 1000
 
 static volatile sig_atomic_t stop_flag;
 
@@ -28,16 +24,6 @@ static void on_sigint(int sig)
 	(void)sig;
 	stop_flag = 1;
 }
-
-struct wq {
-	struct vq_dev *d;
-	struct vq_queue_state *q;
-	struct vq_ring_view v;  /* for the request count when a stall is suspected */
-	int have_prev;          /* a previous sample exists */
-	int readable;           /* the last read worked */
-	uint16_t avail, used;   /* last sample */
-	double progress_ms;     /* time of the last completion (or of an empty queue) */
-};
 
 static double now_ms(void)
 {
@@ -57,67 +43,7 @@ static int wait_ms(unsigned ms)
 	return stop_flag;
 }
 
-/* One queue at one sample, as shown. */
-struct wq_row {
-	struct vq_ring_hdr h; /* indices read now */
-	double ar, ur;        /* avail and used index rates (per second) */
-	int rates;            /* @ar and @ur are known (a previous sample) */
-	double idle;          /* ms since the last completion, with requests in flight */
-	int stalled;          /* requests in flight and no completion for WATCH_STALL_MS */
-	const char *state;    /* ok, idle, busy, waiting, STALLED, bad-indices */
-};
-
-/*
- * Read queue @q now (@t, @dt ms after the previous sample) and judge its
- * progress into @row.  Returns 0, or -1 when its ring could not be read
- * (said once, until it can be read again).
- */
-static int sample_queue(struct vq_ctx *ctx, struct wq *q, double t, double dt, struct wq_row *row)
-{
-	struct vq_ring_hdr *h = &row->h;
-
-	memset(row, 0, sizeof(*row));
-	row->state = "ok";
-	if (vq_ring_read_hdr(&ctx->sess.fetch, &q->v.layout, h) < 0) {
-		if (q->readable)
-			vq_err("warning: %s queue %u: %s", q->d->name, q->q->index, ctx->sess.mem.err);
-		q->readable = 0;
-		q->have_prev = 0;
-		return -1;
-	}
-	q->readable = 1;
-	if (q->have_prev && dt > 0) {
-		row->ar = (uint16_t)(h->avail_idx - q->avail) * 1000.0 / dt;
-		row->ur = (uint16_t)(h->used_idx - q->used) * 1000.0 / dt;
-		row->rates = 1;
-	}
-	if (!q->have_prev || h->used_idx != q->used || !h->in_flight)
-		q->progress_ms = t;
-	row->idle = h->in_flight ? t - q->progress_ms : 0;
-	if (h->in_flight > q->v.layout.size) {
-		row->state = "bad-indices";
-	} else if (h->in_flight && row->idle >= WATCH_STALL_MS) {
-		/* Receive buffers may wait for traffic forever: only
-		 * pending requests (device-readable bytes) count. */
-		if (vq_ring_decode(&ctx->sess.fetch, &q->v, 0) == 0 && vq_diag_requests(&q->v) &&
-		    !(q->d->device_id == 5 && q->q->index == 2)) {
-			row->stalled = 1;
-			row->state = "STALLED";
-		} else {
-			row->state = "waiting";
-		}
-	} else if (h->in_flight) {
-		row->state = "busy";
-	} else {
-		row->state = "idle";
-	}
-	q->avail = h->avail_idx;
-	q->used = h->used_idx;
-	q->have_prev = 1;
-	return 0;
-}
-
-static struct json_object *row_json(const struct wq *q, const struct wq_row *r)
+static struct json_object *row_json(const struct vq_watch_queue *q, const struct vq_watch_row *r)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -134,7 +60,7 @@ static struct json_object *row_json(const struct wq *q, const struct wq_row *r)
 	return o;
 }
 
-static void row_text(const struct wq *q, const struct wq_row *r)
+static void row_text(const struct vq_watch_queue *q, const struct vq_watch_row *r)
 {
 	if (r->rates)
 		printf("%-20s %5u %7u %7u %9.1f %9.1f %9u %9.0f  %s\n", q->d->name, q->q->index,
@@ -146,12 +72,12 @@ static void row_text(const struct wq *q, const struct wq_row *r)
 
 /* Sample number @n: every queue read, judged and shown as one table or
  * one JSON line. */
-static void one_sample(struct vq_ctx *ctx, struct wq *w, size_t nw, unsigned long n, double t0,
-		       double *prev_t)
+static void one_sample(struct vq_ctx *ctx, struct vq_watch_queue *w, size_t nw, unsigned long n,
+		       double t0, double *prev_t)
 {
 	double t = now_ms(), dt = *prev_t > 0 ? t - *prev_t : 0;
 	struct json_object *root = NULL, *arr = NULL;
-	struct wq_row row;
+	struct vq_watch_row row;
 	size_t i;
 
 	if (ctx->json) {
@@ -165,7 +91,7 @@ static void one_sample(struct vq_ctx *ctx, struct wq *w, size_t nw, unsigned lon
 		       "AVAIL/s", "USED/s", "INFLIGHT", "IDLE_MS", "STATE");
 	}
 	for (i = 0; i < nw; i++) {
-		if (sample_queue(ctx, &w[i], t, dt, &row) < 0)
+		if (vq_watch_sample(&ctx->sess, &w[i], t, dt, &row) < 0)
 			continue;
 		if (ctx->json)
 			json_object_array_add(arr, row_json(&w[i], &row));
@@ -184,65 +110,13 @@ static void one_sample(struct vq_ctx *ctx, struct wq *w, size_t nw, unsigned lon
 	*prev_t = t;
 }
 
-static void free_queues(struct wq *w, size_t nw)
-{
-	size_t i;
-
-	for (i = 0; i < nw; i++)
-		vq_ring_view_free(&w[i].v);
-	free(w);
-}
-
-/* Every queue with a readable ring of the devices -d names, each with a
- * ring view: 0, or the exit status after printing the error. */
-static int collect_queues(struct vq_ctx *ctx, struct wq **out, size_t *nout)
-{
-	struct wq *w = NULL, *nwk;
-	size_t i, first = 0, last, nw = 0;
-	unsigned j;
-	int ret;
-
-	ret = vq_ctx_device_range(ctx, 0, &first, &last);
-	if (ret)
-		return ret;
-	for (i = first; i < last; i++) {
-		struct vq_dev *d = &ctx->sess.devs.devs[i];
-
-		if (vq_dev_refresh(ctx, d))
-			continue;
-		for (j = 0; j < d->num_queues; j++) {
-			struct vq_queue_state *q = &d->queues[j];
-
-			if (vq_queue_unreadable(d, q))
-				continue;
-			nwk = realloc(w, (nw + 1) * sizeof(*w));
-			if (nwk) {
-				w = nwk;
-				memset(&w[nw], 0, sizeof(w[nw]));
-			}
-			if (!nwk || vq_ring_view_alloc(&w[nw].v, q->size, 0)) {
-				vq_err("watch: out of memory");
-				free_queues(w, nw);
-				return EXIT_ACCESS;
-			}
-			w[nw].d = d;
-			w[nw].q = q;
-			vq_ring_view_of_queue(&w[nw].v, d, q);
-			nw++;
-		}
-	}
-	*out = w;
-	*nout = nw;
-	return 0;
-}
-
 int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv)
 {
 	const struct vq_cmd *cmd = vq_find_cmd("watch");
 	uint64_t interval = WATCH_INTERVAL_MS, count = 0;
 	struct sigaction sa, old;
-	struct wq *w = NULL;
-	size_t nw = 0;
+	struct vq_watch_queue *w = NULL;
+	size_t first = 0, last, nw = 0;
 	unsigned long n;
 	double t0, prev_t = 0;
 	int c, handled, ret;
@@ -271,9 +145,13 @@ int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv)
 		return vq_usage_err("watch", "unexpected argument '%s'", argv[optind]);
 	if (ctx->core || ctx->raw)
 		return vq_usage_err("watch", "watch samples a running system; a memory image does not move (use 'diagnose' on it)");
-	ret = collect_queues(ctx, &w, &nw);
+	ret = vq_ctx_device_range(ctx, 0, &first, &last);
 	if (ret)
 		return ret;
+	if (vq_watch_collect(&ctx->sess, first, last, &w, &nw) < 0) {
+		vq_err("watch: out of memory");
+		return EXIT_ACCESS;
+	}
 	if (!nw) {
 		vq_err("watch: no queue with a readable ring (see 'vqdump status')");
 		ret = EXIT_ACCESS;
@@ -299,6 +177,6 @@ int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv)
 	sigaction(SIGINT, &old, NULL);
 	ret = EXIT_OK;
 out:
-	free_queues(w, nw);
+	vq_watch_free(w, nw);
 	return ret;
 }
