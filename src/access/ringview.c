@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A device's queues as rings to decode: which can be read, and ring views with their arrays allocated. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <linux/virtio_ring.h>
 
+#include "../decode/scan.h"
 #include "ringview.h"
 
 int vq_ring_view_alloc(struct vq_ring_view *v, uint32_t size, unsigned recent)
@@ -46,6 +48,42 @@ void vq_ring_view_of_queue(struct vq_ring_view *v, const struct vq_dev *d,
 {
 	v->layout = (struct vq_ring_layout){ q->desc, q->avail, q->used, q->size, 0 };
 	v->device_id = d->device_id;
+}
+
+int vq_ring_guess_layout(const struct vq_fetch *f, uint64_t desc, uint32_t size, uint32_t align,
+			 struct vq_ring_layout *l, char *note, size_t notelen)
+{
+	struct vq_ring_layout l64, l4k;
+	struct vq_ring_hdr h;
+	enum vq_confidence conf;
+	int s64, s4k, ambiguous;
+
+	if (align) {
+		vq_ring_layout_contig(desc, size, align, l);
+		snprintf(note, notelen, "contiguous, used ring aligned to %llu (as given)",
+			 (unsigned long long)align);
+		return 0;
+	}
+	vq_ring_layout_contig(desc, size, VQ_ALIGN_LINUX, &l64);
+	vq_ring_layout_contig(desc, size, VQ_ALIGN_LEGACY, &l4k);
+	s64 = vq_ring_score(f, &l64, &h, &conf);
+	s4k = vq_ring_score(f, &l4k, &h, &conf);
+	if (s4k > s64) {
+		*l = l4k;
+		snprintf(note, notelen, "contiguous, used ring aligned to 4096 (legacy): fits%s",
+			 s64 > 0 ? "; 64 fits less well" : "; 64 does not");
+		return 0;
+	}
+	*l = l64;
+	ambiguous = s64 > 0 && s4k == s64;
+	if (s64 > 0)
+		snprintf(note, notelen, "contiguous, used ring aligned to 64 (Linux): fits%s",
+			 ambiguous ? "; 4096 fits as well (used ring never written): ambiguous"
+				   : s4k > 0 ? "; 4096 fits less well" : "; 4096 does not");
+	else
+		snprintf(note, notelen,
+			 "contiguous, used ring aligned to 64 (Linux) assumed: neither 64 nor 4096 fits the memory; give DESC,AVAIL,USED");
+	return ambiguous;
 }
 
 const char *vq_queue_unreadable(const struct vq_dev *d, const struct vq_queue_state *q)

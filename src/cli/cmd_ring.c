@@ -7,7 +7,6 @@
 #include "../access/ringview.h"
 #include "../decode/names.h"
 #include "../decode/ring.h"
-#include "../decode/scan.h"
 #include "cli.h"
 
 const struct option vq_ring_options[] = {
@@ -435,52 +434,18 @@ static int check_opts(const struct ring_opts *o)
 	return 0;
 }
 
-/*
- * Where the three parts are: as given, contiguous with the given
- * alignment, or contiguous with whichever of Linux's 64 and legacy 4096
- * fits the memory better.  @note (NULL when the parts were given) says
- * which; *@ambiguous when both fit alike.
- */
+/* Where the three parts are: as given, or contiguous after DESC
+ * (vq_ring_guess_layout).  @note is "" when the parts were given. */
 static void choose_layout(const struct vq_fetch *f, const struct ring_opts *o,
 			  struct vq_ring_layout *l, char *note, size_t notelen, int *ambiguous)
 {
-	struct vq_ring_layout l64, l4k;
-	struct vq_ring_hdr h;
-	enum vq_confidence conf;
-	uint32_t size = (uint32_t)o->size;
-	int s64, s4k;
-
 	*ambiguous = 0;
-	if (o->nat == 3) {
-		*l = (struct vq_ring_layout){ o->at[0], o->at[1], o->at[2], size, 0 };
-		note[0] = 0;
-		return;
-	}
-	if (o->align) {
-		vq_ring_layout_contig(o->at[0], size, (uint32_t)o->align, l);
-		snprintf(note, notelen, "contiguous, used ring aligned to %llu (as given)",
-			 (unsigned long long)o->align);
-		return;
-	}
-	vq_ring_layout_contig(o->at[0], size, VQ_ALIGN_LINUX, &l64);
-	vq_ring_layout_contig(o->at[0], size, VQ_ALIGN_LEGACY, &l4k);
-	s64 = vq_ring_score(f, &l64, &h, &conf);
-	s4k = vq_ring_score(f, &l4k, &h, &conf);
-	if (s4k > s64) {
-		*l = l4k;
-		snprintf(note, notelen, "contiguous, used ring aligned to 4096 (legacy): fits%s",
-			 s64 > 0 ? "; 64 fits less well" : "; 64 does not");
-		return;
-	}
-	*l = l64;
-	*ambiguous = s64 > 0 && s4k == s64;
-	if (s64 > 0)
-		snprintf(note, notelen, "contiguous, used ring aligned to 64 (Linux): fits%s",
-			 *ambiguous ? "; 4096 fits as well (used ring never written): ambiguous"
-				    : s4k > 0 ? "; 4096 fits less well" : "; 4096 does not");
+	note[0] = 0;
+	if (o->nat == 3)
+		*l = (struct vq_ring_layout){ o->at[0], o->at[1], o->at[2], (uint32_t)o->size, 0 };
 	else
-		snprintf(note, notelen,
-			 "contiguous, used ring aligned to 64 (Linux) assumed: neither 64 nor 4096 fits the memory; give DESC,AVAIL,USED");
+		*ambiguous = vq_ring_guess_layout(f, o->at[0], (uint32_t)o->size, (uint32_t)o->align,
+						  l, note, notelen);
 }
 
 /* Decode the ring the options name into @v and print it: the exit status. */
