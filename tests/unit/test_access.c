@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "access/access.h"
+#include "access/ringview.h"
+#include "access/session.h"
 
 /* A source whose "file" is @file mapped in memory. */
 static void setup(struct vq_mem *m, const uint8_t *file, size_t flen, const struct vq_seg *s,
@@ -307,6 +309,81 @@ static void test_live_probe(void **state)
 	assert_non_null(strstr(m.err, "/proc/kcore"));
 }
 
+/* -d SEL: names, PCI addresses without the domain, mmio:ADDR, virtioN,
+ * plain decimal indices; and the only device when none is named. */
+static void test_select(void **state)
+{
+	struct vq_dev devs[3];
+	struct vq_session s;
+	size_t i = 99;
+
+	(void)state;
+	memset(devs, 0, sizeof(devs));
+	snprintf(devs[0].name, sizeof(devs[0].name), "0000:00:04.0");
+	devs[0].kind = VQ_T_PCI;
+	snprintf(devs[1].name, sizeof(devs[1].name), "mmio:0xfeb00000");
+	devs[1].kind = VQ_T_MMIO;
+	devs[1].mmio_base = 0xfeb00000;
+	snprintf(devs[1].virtio_name, sizeof(devs[1].virtio_name), "virtio3");
+	snprintf(devs[2].name, sizeof(devs[2].name), "0000:00:05.0");
+	devs[2].kind = VQ_T_PCI_LEGACY;
+	vq_session_init(&s, NULL, NULL, NULL);
+	s.devs.devs = devs;
+	s.devs.n = 3;
+	assert_true(vq_dev_matches(&devs[0], "00:04.0"));
+	assert_true(vq_dev_matches(&devs[1], "mmio:4272947200"));
+	assert_false(vq_dev_matches(&devs[1], "mmio:-1"));
+	assert_false(vq_dev_matches(&devs[0], "mmio:0"));
+	assert_int_equal(vq_session_select(&s, "virtio3", &i), 0);
+	assert_int_equal(i, 1);
+	assert_int_equal(vq_session_select(&s, "2", &i), 0);
+	assert_int_equal(i, 2);
+	assert_int_equal(vq_session_select(&s, "3", &i), -ERANGE);
+	assert_int_equal(i, 3);
+	assert_int_equal(vq_session_select(&s, "00:06.0", &i), -ENOENT);
+	assert_int_equal(vq_session_select(&s, NULL, &i), -ENOTUNIQ);
+	s.devs.n = 1;
+	assert_int_equal(vq_session_select(&s, NULL, &i), 0);
+	assert_int_equal(i, 0);
+	s.devs.n = 0;
+	assert_int_equal(vq_session_select(&s, NULL, &i), -ENODEV);
+}
+
+/* The two ring indices read through a source, and ring views sized and
+ * released. */
+static void test_indices_and_views(void **state)
+{
+	uint8_t file[0x100];
+	const struct vq_seg seg[] = { { 0x1000, 0x100, 0x100, 0 } };
+	struct vq_ring_view v;
+	struct vq_fetch f;
+	struct vq_mem m;
+	uint16_t a = 7, u = 7;
+
+	(void)state;
+	memset(file, 0, sizeof(file));
+	file[0x12] = 0x34; /* avail idx at avail + 2 */
+	file[0x13] = 0x12;
+	file[0x82] = 0x05; /* used idx at used + 2 */
+	setup(&m, file, sizeof(file), seg, 1);
+	f = vq_mem_fetch(&m);
+	assert_int_equal(vq_ring_read_indices(&f, 0x1010, 0x1080, &a, &u), 0);
+	assert_int_equal(a, 0x1234);
+	assert_int_equal(u, 5);
+	a = u = 7;
+	assert_int_equal(vq_ring_read_indices(&f, 0x1010, 0x2000, &a, &u), -VQ_ENOTINDUMP);
+	assert_non_null(strstr(m.err, "used idx"));
+	assert_int_equal(a, 7); /* nothing stored unless both were read */
+	teardown(&m);
+	assert_int_equal(vq_ring_view_alloc(&v, 256, 8), 0);
+	assert_int_equal(v.max_chains, 256);
+	assert_int_equal(v.max_used, 8);
+	assert_non_null(v.pool);
+	vq_ring_view_free(&v);
+	assert_null(v.chains);
+	vq_ring_view_free(&v); /* twice is harmless */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +396,8 @@ int main(void)
 		cmocka_unit_test(test_scan_regions),
 		cmocka_unit_test(test_qemu_note),
 		cmocka_unit_test(test_live_probe),
+		cmocka_unit_test(test_select),
+		cmocka_unit_test(test_indices_and_views),
 	};
 
 	return cmocka_run_group_tests_name("access", tests, NULL, NULL);
