@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../decode/fetch.h"
+#include "../decode/scan.h"
+
 /*
  * Every accessor describes its source as a set of guest-physical ranges
  * ("segments") and, for each, where the bytes live: in a mapping of the
@@ -39,6 +42,9 @@ struct vq_mem_ops {
 	/* Optional: read without the segment table (0 or -errno, m->err set);
 	 * for sources that cannot be read with pread or one mapping. */
 	int (*read)(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const char *what);
+	/* Optional: 1 when the source carries an ELF note whose owner is
+	 * @owner ("QEMU"), 0 when not or when it cannot tell. */
+	int (*has_note)(struct vq_mem *m, const char *owner);
 };
 
 struct vq_mem {
@@ -49,7 +55,7 @@ struct vq_mem {
 	uint64_t map_len;             /* length of @map */
 	struct vq_seg *segs;          /* sorted by paddr, non-overlapping */
 	size_t nsegs;                 /* entries in @segs */
-	char err[512];                /* last failure, as a one-line reason */
+	char err[1024];               /* last failure, as a one-line reason */
 	const char *where;            /* what "not in ..." names: "the dump" unless set */
 	void *priv;                   /* method-private state */
 };
@@ -60,11 +66,37 @@ extern const struct vq_mem_ops vq_mem_elf;
 extern const struct vq_mem_ops vq_mem_raw;
 extern const struct vq_mem_ops vq_mem_devmem;
 extern const struct vq_mem_ops vq_mem_devmem_any;
+extern const struct vq_mem_ops vq_mem_overlay;
+
+/* One step of the live probe order: a method, what it opens, and
+ * optionally a second source read where the first lacks an address. */
+struct vq_mem_probe {
+	const struct vq_mem_ops *ops;   /* method tried */
+	const char *arg;                /* what it opens */
+	const struct vq_mem_ops *under; /* fallback method, or NULL */
+	const char *under_arg;          /* what the fallback opens */
+};
+
+/* The live system's sources in probe order, ended by a NULL @ops. */
+extern const struct vq_mem_probe vq_mem_live_probe[];
 
 /* Open @arg with method @ops.  Returns 0 or a negative errno; on failure
  * m->err says why. */
 int vq_mem_open(struct vq_mem *m, const struct vq_mem_ops *ops, const char *arg);
 void vq_mem_close(struct vq_mem *m);
+
+/* Open the live system's memory: the first of vq_mem_live_probe that
+ * opens (with its fallback under it when that opens too).  Returns 0 or a
+ * negative errno with m->err naming every method's reason. */
+int vq_mem_open_live(struct vq_mem *m);
+
+/*
+ * Make @m a source that reads @top and, for addresses @top does not hold,
+ * @under.  Its segments and reasons are @top's.  Both are moved into @m
+ * on success (close only @m); on failure (-ENOMEM, m->err set) they stay
+ * the caller's.
+ */
+int vq_mem_open_overlay(struct vq_mem *m, struct vq_mem *top, struct vq_mem *under);
 
 /*
  * Read @len bytes at guest-physical @addr, crash-style: @what names what is
@@ -74,9 +106,38 @@ void vq_mem_close(struct vq_mem *m);
  */
 int vq_mem_read(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const char *what);
 
+/* The method's has_note(); 0 for methods without notes. */
+int vq_mem_has_note(struct vq_mem *m, const char *owner);
+
+/* 1 when @m is QEMU dump-guest-memory output: QEMU writes a "QEMU" note
+ * per CPU, and only it does.  QEMU stops the guest and drains its I/O
+ * before dumping, so requests in flight there were held, not lost. */
+int vq_mem_qemu_dump(struct vq_mem *m);
+
 /* Direct pointer to @len bytes at @addr when they sit in one mapped
  * segment and in the file; NULL otherwise (then use vq_mem_read). */
 const uint8_t *vq_mem_ptr(const struct vq_mem *m, uint64_t addr, size_t len);
+
+/* The decoders' fetch callback reading through @m (failures say why in
+ * m->err); @m must outlive it. */
+struct vq_fetch vq_mem_fetch(struct vq_mem *m);
+
+/* Which bytes of a source vq_mem_scan_regions() gives. */
+enum vq_regions {
+	VQ_REGIONS_ALL,  /* every segment whole, zero fill included */
+	VQ_REGIONS_FILE, /* only the bytes the file holds (no zero fill) */
+};
+
+/* @m's segments as regions to scan, in address order, in a new array
+ * (*@out, free() it; *@n entries).  Returns 0 or -ENOMEM. */
+int vq_mem_scan_regions(const struct vq_mem *m, enum vq_regions which,
+			struct vq_scan_region **out, size_t *n);
+
+/* Find split rings in every segment of @m (decode/scan.h, VQ_REGIONS_ALL):
+ * up to @max in @hits, *@nhits of them.  Returns 1 when there were more
+ * than @max, 0 when not, or -ENOMEM. */
+int vq_mem_scan(struct vq_mem *m, const struct vq_scan_opts *o, struct vq_scan_hit *hits,
+		size_t max, size_t *nhits);
 
 /* Helpers for methods: sort and clip overlapping segments (the first in
  * address order wins), drop empty ones, clamp filesz to what the file

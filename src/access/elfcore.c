@@ -20,14 +20,11 @@ static int paddr_valid(const GElf_Ehdr *eh, uint64_t paddr)
 	return paddr != UINT64_MAX;
 }
 
-static int elf_open(struct vq_mem *m, const char *arg)
+/* The file behind @arg open in m->fd; *@file_size is what may be trusted
+ * of its size (UINT64_MAX: trust the headers).  0 or -errno. */
+static int open_file(struct vq_mem *m, const char *arg, uint64_t *file_size)
 {
 	struct stat st;
-	Elf *elf;
-	GElf_Ehdr eh;
-	size_t i, phnum, zero_paddr = 0;
-	uint64_t file_size;
-	int ret = 0;
 
 	m->path = strdup(arg);
 	if (!m->path)
@@ -41,63 +38,60 @@ static int elf_open(struct vq_mem *m, const char *arg)
 		return vq_mem_fail(m, -EISDIR, "open core %s: is a directory", arg);
 	/* procfs files such as /proc/kcore report a size that is not the
 	 * number of bytes a read can return; trust the headers there. */
-	file_size = S_ISREG(st.st_mode) && st.st_dev != 0 && strncmp(arg, "/proc/", 6) != 0
-			    ? (uint64_t)st.st_size
-			    : UINT64_MAX;
+	*file_size = S_ISREG(st.st_mode) && st.st_dev != 0 && strncmp(arg, "/proc/", 6) != 0
+			     ? (uint64_t)st.st_size
+			     : UINT64_MAX;
+	return 0;
+}
 
-	elf_version(EV_CURRENT);
-	/* ELF_C_READ reads headers lazily with pread, which also works on
-	 * files that cannot be mapped. */
-	elf = elf_begin(m->fd, ELF_C_READ, NULL);
-	if (!elf)
-		return vq_mem_fail(m, -EINVAL, "open core %s: %s", arg, elf_errmsg(-1));
-	if (elf_kind(elf) != ELF_K_ELF) {
-		ret = vq_mem_fail(m, -EINVAL, "open core %s: not an ELF file", arg);
-		goto out;
-	}
-	if (!gelf_getehdr(elf, &eh)) {
-		ret = vq_mem_fail(m, -EINVAL, "open core %s: truncated or corrupt ELF header (%s)",
-				  arg, elf_errmsg(-1));
-		goto out;
-	}
-	if (eh.e_type != ET_CORE) {
-		ret = vq_mem_fail(m, -EINVAL,
-				  "open core %s: ELF type %u is not a core file (ET_CORE); give a QEMU dump-guest-memory file or /proc/kcore",
-				  arg, (unsigned)eh.e_type);
-		goto out;
-	}
-	if (elf_getphdrnum(elf, &phnum) < 0) {
-		ret = vq_mem_fail(m, -EINVAL, "open core %s: cannot read program headers (%s)", arg,
-				  elf_errmsg(-1));
-		goto out;
-	}
+/* @elf is a core whose program headers are all in the file: 0 with @eh
+ * and @phnum filled, or -EINVAL with m->err saying what it is instead. */
+static int check_core(struct vq_mem *m, const char *arg, Elf *elf, uint64_t file_size,
+		      GElf_Ehdr *eh, size_t *phnum)
+{
+	if (elf_kind(elf) != ELF_K_ELF)
+		return vq_mem_fail(m, -EINVAL, "open core %s: not an ELF file", arg);
+	if (!gelf_getehdr(elf, eh))
+		return vq_mem_fail(m, -EINVAL, "open core %s: truncated or corrupt ELF header (%s)",
+				   arg, elf_errmsg(-1));
+	if (eh->e_type != ET_CORE)
+		return vq_mem_fail(m, -EINVAL,
+				   "open core %s: ELF type %u is not a core file (ET_CORE); give a QEMU dump-guest-memory file or /proc/kcore",
+				   arg, (unsigned)eh->e_type);
+	if (elf_getphdrnum(elf, phnum) < 0)
+		return vq_mem_fail(m, -EINVAL, "open core %s: cannot read program headers (%s)", arg,
+				   elf_errmsg(-1));
 	/* libelf reads headers lazily; a file cut inside them must not be
 	 * mistaken for one without segments. */
 	/* libelf quietly lowers the count to what fits in the file: compare
 	 * with the header's own count. */
 	if (file_size != UINT64_MAX &&
-	    (eh.e_phoff > file_size || (eh.e_phnum != PN_XNUM && phnum < eh.e_phnum) ||
-	     (uint64_t)phnum * eh.e_phentsize > file_size - eh.e_phoff)) {
-		ret = vq_mem_fail(m, -EINVAL,
-				  "open core %s: truncated: program headers end past the file's %llu bytes",
-				  arg, (unsigned long long)file_size);
-		goto out;
-	}
+	    (eh->e_phoff > file_size || (eh->e_phnum != PN_XNUM && *phnum < eh->e_phnum) ||
+	     (uint64_t)*phnum * eh->e_phentsize > file_size - eh->e_phoff))
+		return vq_mem_fail(m, -EINVAL,
+				   "open core %s: truncated: program headers end past the file's %llu bytes",
+				   arg, (unsigned long long)file_size);
+	return 0;
+}
+
+/* Every PT_LOAD with a physical address into m->segs (unsorted).  0 or
+ * -errno with m->err set; a process core is refused. */
+static int load_segments(struct vq_mem *m, const char *arg, Elf *elf, const GElf_Ehdr *eh,
+			 size_t phnum)
+{
+	size_t i, zero_paddr = 0;
+
 	m->segs = calloc(phnum ? phnum : 1, sizeof(*m->segs));
-	if (!m->segs) {
-		ret = vq_mem_fail(m, -ENOMEM, "open core %s: out of memory", arg);
-		goto out;
-	}
+	if (!m->segs)
+		return vq_mem_fail(m, -ENOMEM, "open core %s: out of memory", arg);
 	for (i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
 
-		if (!gelf_getphdr(elf, (int)i, &ph)) {
-			ret = vq_mem_fail(m, -EINVAL,
-					  "open core %s: program header %zu unreadable (%s): truncated file?",
-					  arg, i, elf_errmsg(-1));
-			goto out;
-		}
-		if (ph.p_type != PT_LOAD || !paddr_valid(&eh, ph.p_paddr) || !ph.p_memsz)
+		if (!gelf_getphdr(elf, (int)i, &ph))
+			return vq_mem_fail(m, -EINVAL,
+					   "open core %s: program header %zu unreadable (%s): truncated file?",
+					   arg, i, elf_errmsg(-1));
+		if (ph.p_type != PT_LOAD || !paddr_valid(eh, ph.p_paddr) || !ph.p_memsz)
 			continue;
 		if (ph.p_paddr == 0)
 			zero_paddr++;
@@ -108,20 +102,42 @@ static int elf_open(struct vq_mem *m, const char *arg)
 			.offset = ph.p_offset,
 		};
 	}
-	if (!m->nsegs) {
-		ret = vq_mem_fail(m, -EINVAL,
-				  "open core %s: no memory segment with a physical address (no PT_LOAD with p_paddr)",
-				  arg);
-		goto out;
-	}
+	if (!m->nsegs)
+		return vq_mem_fail(m, -EINVAL,
+				   "open core %s: no memory segment with a physical address (no PT_LOAD with p_paddr)",
+				   arg);
 	/* A process core (gdb, systemd-coredump) leaves p_paddr at 0 for
 	 * every segment: it holds virtual, not physical, memory. */
-	if (zero_paddr > 1) {
-		ret = vq_mem_fail(m, -EINVAL,
-				  "open core %s: %zu segments claim physical address 0: a process core, not a physical-memory dump",
-				  arg, zero_paddr);
-		goto out;
-	}
+	if (zero_paddr > 1)
+		return vq_mem_fail(m, -EINVAL,
+				   "open core %s: %zu segments claim physical address 0: a process core, not a physical-memory dump",
+				   arg, zero_paddr);
+	return 0;
+}
+
+static int elf_open(struct vq_mem *m, const char *arg)
+{
+	GElf_Ehdr eh;
+	uint64_t file_size = UINT64_MAX; /* gcc cannot see that open_file() sets it */
+	size_t phnum;
+	Elf *elf;
+	int ret;
+
+	ret = open_file(m, arg, &file_size);
+	if (ret < 0)
+		return ret;
+	elf_version(EV_CURRENT);
+	/* ELF_C_READ reads headers lazily with pread, which also works on
+	 * files that cannot be mapped. */
+	elf = elf_begin(m->fd, ELF_C_READ, NULL);
+	if (!elf)
+		return vq_mem_fail(m, -EINVAL, "open core %s: %s", arg, elf_errmsg(-1));
+	ret = check_core(m, arg, elf, file_size, &eh, &phnum);
+	if (!ret)
+		ret = load_segments(m, arg, elf, &eh, phnum);
+	elf_end(elf);
+	if (ret < 0)
+		return ret;
 	if (!strcmp(arg, "/proc/kcore"))
 		m->where = "/proc/kcore (it holds System RAM only)";
 	vq_mem_try_map(m, file_size);
@@ -130,13 +146,60 @@ static int elf_open(struct vq_mem *m, const char *arg)
 		ret = vq_mem_fail(m, -EINVAL,
 				  "open core %s: truncated: the file holds none of its segments' bytes",
 				  arg);
-out:
-	elf_end(elf);
 	return ret;
+}
+
+/* Most bytes of notes elf_has_note() reads: a hostile file with many large
+ * PT_NOTE headers gets bounded work. */
+#define NOTES_MAX (64u << 20)
+
+/* One PT_NOTE segment's notes: 1 when one is owned by @owner. */
+static int notes_have(Elf *elf, const GElf_Phdr *ph, const char *owner)
+{
+	size_t off = 0, next, name_off, desc_off, len = strlen(owner) + 1;
+	Elf_Data *d = elf_getdata_rawchunk(elf, (int64_t)ph->p_offset, ph->p_filesz, ELF_T_NHDR);
+	GElf_Nhdr nh;
+
+	if (!d)
+		return 0; /* past the end of the file: the notes are missing */
+	while ((next = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+		if (nh.n_namesz == len && !memcmp((const char *)d->d_buf + name_off, owner, len))
+			return 1;
+		off = next;
+	}
+	return 0;
+}
+
+static int elf_has_note(struct vq_mem *m, const char *owner)
+{
+	uint64_t budget = NOTES_MAX;
+	size_t i, phnum;
+	int found = 0;
+	Elf *elf;
+
+	elf_version(EV_CURRENT);
+	elf = elf_begin(m->fd, ELF_C_READ, NULL);
+	if (!elf)
+		return 0;
+	if (elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &phnum) < 0)
+		phnum = 0;
+	for (i = 0; i < phnum && !found; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_NOTE || !ph.p_filesz)
+			continue;
+		if (ph.p_filesz > budget || ph.p_offset > (uint64_t)INT64_MAX)
+			break;
+		budget -= ph.p_filesz;
+		found = notes_have(elf, &ph, owner);
+	}
+	elf_end(elf);
+	return found;
 }
 
 const struct vq_mem_ops vq_mem_elf = {
 	.name = "core",
 	.help = "ELF core: QEMU dump-guest-memory output, /proc/kcore (root)",
 	.open = elf_open,
+	.has_note = elf_has_note,
 };

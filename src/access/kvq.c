@@ -49,11 +49,6 @@ struct vq_kvq {
 	char *kcore_path, *btf_path;  /* as opened (vq_kvq_lookup compares them) */
 };
 
-static int fetch_mem(void *ctx, uint64_t addr, void *buf, size_t len, const char *what)
-{
-	return vq_mem_read(ctx, addr, buf, len, what);
-}
-
 /* Whole small file into a new buffer. */
 static int slurp(const char *path, uint8_t **out, size_t *len)
 {
@@ -216,8 +211,7 @@ int vq_kvq_open(struct vq_kvq **out, struct vq_mem *mem, const char *kcore_path,
 		return -ENOMEM;
 	}
 	k->mem = mem;
-	k->fetch.read = fetch_mem;
-	k->fetch.ctx = mem;
+	k->fetch = vq_mem_fetch(mem);
 	k->kcore_path = strdup(kcore_path);
 	k->btf_path = strdup(btf_path);
 	ret = load_kmap(k, kcore_path, &ptr_size, why, sizeof(why));
@@ -238,18 +232,9 @@ int vq_kvq_open(struct vq_kvq **out, struct vq_mem *mem, const char *kcore_path,
 	if (!ret)
 		ret = vq_kvq_layout_from_btf(types, &k->layout, why, sizeof(why));
 	if (!ret) {
-		size_t i;
-
-		k->regions = calloc(mem->nsegs ? mem->nsegs : 1, sizeof(*k->regions));
-		if (!k->regions) {
+		ret = vq_mem_scan_regions(mem, VQ_REGIONS_FILE, &k->regions, &k->nregions);
+		if (ret)
 			snprintf(why, sizeof(why), "out of memory");
-			ret = -ENOMEM;
-		}
-		for (i = 0; !ret && i < mem->nsegs; i++)
-			if (mem->segs[i].filesz)
-				k->regions[k->nregions++] = (struct vq_scan_region){
-					mem->segs[i].paddr, mem->segs[i].filesz
-				};
 	}
 	if (ret) {
 		say(err, errlen, "read Linux's virtqueues: %s", why);

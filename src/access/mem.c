@@ -18,6 +18,19 @@ const struct vq_mem_ops *const vq_mem_methods[] = {
 	NULL,
 };
 
+/*
+ * The live system's memory, in the manner of pciutils' probe_sequence:
+ * the first entry that opens is used.  /dev/mem where the kernel lets it
+ * read RAM; else the kernel's own ELF view of RAM, with /dev/mem's
+ * firmware-reserved ranges (SeaBIOS keeps its rings there) under it for
+ * what /proc/kcore lacks.
+ */
+const struct vq_mem_probe vq_mem_live_probe[] = {
+	{ &vq_mem_devmem, "/dev/mem", NULL, NULL },
+	{ &vq_mem_elf, "/proc/kcore", &vq_mem_devmem_any, "/dev/mem" },
+	{ NULL, NULL, NULL, NULL },
+};
+
 int vq_mem_fail(struct vq_mem *m, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -38,6 +51,43 @@ int vq_mem_open(struct vq_mem *m, const struct vq_mem_ops *ops, const char *arg)
 	ret = ops->open(m, arg);
 	if (ret < 0)
 		vq_mem_close(m);
+	return ret;
+}
+
+int vq_mem_open_live(struct vq_mem *m)
+{
+	char why[sizeof(m->err)] = "";
+	const struct vq_mem_probe *p;
+	struct vq_mem top, under;
+	size_t off = 0;
+	int ret = -ENOENT;
+
+	for (p = vq_mem_live_probe; p->ops; p++) {
+		ret = vq_mem_open(&top, p->ops, p->arg);
+		if (ret == 0)
+			break;
+		/* Every method's reason, in probe order. */
+		off += (size_t)snprintf(why + off, off < sizeof(why) ? sizeof(why) - off : 0, "%s%s",
+					off ? "; and " : "", top.err);
+		if (off >= sizeof(why))
+			off = sizeof(why) - 1;
+	}
+	if (!p->ops) {
+		memset(m, 0, sizeof(*m));
+		m->fd = -1;
+		return vq_mem_fail(m, ret, "read live memory: %s (run as root on a kernel with /proc/kcore, or give --core FILE)",
+				   why);
+	}
+	/* The fallback is optional: without it, the top source alone. */
+	if (!p->under || vq_mem_open(&under, p->under, p->under_arg) < 0) {
+		*m = top;
+		return 0;
+	}
+	ret = vq_mem_open_overlay(m, &top, &under);
+	if (ret < 0) {
+		vq_mem_close(&top);
+		vq_mem_close(&under);
+	}
 	return ret;
 }
 
@@ -162,6 +212,16 @@ static long seg_find(const struct vq_mem *m, uint64_t addr)
 	return -1;
 }
 
+int vq_mem_has_note(struct vq_mem *m, const char *owner)
+{
+	return m->ops && m->ops->has_note ? m->ops->has_note(m, owner) : 0;
+}
+
+int vq_mem_qemu_dump(struct vq_mem *m)
+{
+	return vq_mem_has_note(m, "QEMU");
+}
+
 const uint8_t *vq_mem_ptr(const struct vq_mem *m, uint64_t addr, size_t len)
 {
 	long i;
@@ -235,4 +295,54 @@ int vq_mem_read(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const ch
 		left -= n;
 	}
 	return 0;
+}
+
+static int mem_fetch_read(void *m, uint64_t addr, void *buf, size_t len, const char *what)
+{
+	return vq_mem_read(m, addr, buf, len, what);
+}
+
+struct vq_fetch vq_mem_fetch(struct vq_mem *m)
+{
+	return (struct vq_fetch){ .read = mem_fetch_read, .ctx = m };
+}
+
+int vq_mem_scan_regions(const struct vq_mem *m, enum vq_regions which,
+			struct vq_scan_region **out, size_t *n)
+{
+	struct vq_scan_region *r = calloc(m->nsegs ? m->nsegs : 1, sizeof(*r));
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (!r)
+		return -ENOMEM;
+	for (i = 0; i < m->nsegs; i++) {
+		const struct vq_seg *s = &m->segs[i];
+
+		if (which == VQ_REGIONS_FILE) {
+			if (s->filesz)
+				r[(*n)++] = (struct vq_scan_region){ s->paddr, s->filesz };
+		} else {
+			r[(*n)++] = (struct vq_scan_region){ s->paddr, s->memsz };
+		}
+	}
+	*out = r;
+	return 0;
+}
+
+int vq_mem_scan(struct vq_mem *m, const struct vq_scan_opts *o, struct vq_scan_hit *hits,
+		size_t max, size_t *nhits)
+{
+	const struct vq_fetch f = vq_mem_fetch(m);
+	struct vq_scan_region *reg;
+	size_t nreg;
+	int ret;
+
+	*nhits = 0;
+	if (vq_mem_scan_regions(m, VQ_REGIONS_ALL, &reg, &nreg) < 0)
+		return -ENOMEM;
+	ret = vq_scan(&f, reg, nreg, o, hits, max, nhits);
+	free(reg);
+	return ret;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "../access/access.h"
+#include "../access/session.h"
 #include "../access/transport.h"
 #include "../decode/fetch.h"
 
@@ -23,19 +24,11 @@ struct vq_ctx {
 	const char *raw;         /* --raw FILE@BASE */
 	const char *mmio;        /* --mmio ADDR: only this virtio-mmio window */
 	const char *device;      /* -d SEL */
-	struct vq_dev_list devs; /* live devices, found once (kept across shell commands) */
-	int devs_open;           /* 1 once @devs is filled */
-	int mem_failed;          /* live ring memory could not be opened; said once */
-	int kvq_failed;          /* Linux's records (BTF, /proc/kcore) unreadable; said once */
-	struct vq_kvq *kvq;      /* what Linux's records gave so far (access/kvq.h), or NULL */
+	struct vq_session sess;  /* what is open: memory, devices, Linux's records
+				  * (kept across shell commands) */
 	int json;                /* --json */
 	int verbose;             /* -v count */
 	int color;               /* resolved --color */
-	struct vq_mem mem;       /* the open memory source */
-	struct vq_mem mem2;      /* live only: /dev/mem for what @mem lacks (firmware memory) */
-	int mem2_open;           /* 1 when @mem2 is open */
-	int mem_open;            /* 1 once @mem is open (kept across shell commands) */
-	struct vq_fetch fetch;   /* decoders read through this */
 };
 
 /*
@@ -68,8 +61,8 @@ struct vq_cmd {
 
 extern const struct vq_cmd vq_commands[];
 
-/* Open the memory source the global options name (default: /proc/kcore).
- * Prints the error and returns EXIT_ACCESS on failure, else 0. */
+/* Open the memory source the global options name (default: the live
+ * system's).  Prints the error and returns EXIT_ACCESS on failure, else 0. */
 int vq_ctx_open_mem(struct vq_ctx *ctx);
 
 /* "vqdump: " + message on stderr. */
@@ -126,6 +119,7 @@ int vq_ctx_open_devices(struct vq_ctx *ctx);
 int vq_ctx_device_range(struct vq_ctx *ctx, int all, size_t *first, size_t *last);
 /* The device -d names; prints the error and returns NULL when none. */
 struct vq_dev *vq_ctx_device(struct vq_ctx *ctx, int *exit_code);
+/* vq_session_refresh, with the transport's error printed: 0 or EXIT_ACCESS. */
 int vq_dev_refresh(struct vq_ctx *ctx, struct vq_dev *d);
 const struct vq_cmd *vq_find_cmd(const char *name);
 int vq_cmd_scan(struct vq_ctx *ctx, int argc, char **argv);

@@ -1,19 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `diagnose`: every device and queue checked for stuck-queue signatures, live (two samples) or in a core. */
-#include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <linux/virtio_ring.h>
-
-#include "../access/snapshot.h"
-#include "../decode/diag.h"
-#include "../decode/scan.h"
-#include "diagcli.h"
+#include "../access/diagnose.h"
+#include "cli.h"
 
 const struct vq_opt vq_diagnose_options[] = {
 	{ "interval", required_argument, 'i', 0, "MS", "milliseconds between the two readings (default 1000)" },
@@ -25,341 +17,6 @@ const struct vq_opt vq_diagnose_options[] = {
 #define DIAG_INTERVAL_MS 1000
 /* Findings kept per run. */
 #define DIAG_MAX_FINDINGS 4096
-/* Rings found by scan that diagnose decodes in a plain core. */
-#define DIAG_MAX_HITS 4096
-
-int vq_view_alloc(struct vq_ring_view *v, uint32_t size)
-{
-	unsigned nch, npool, nfind;
-
-	memset(v, 0, sizeof(*v));
-	vq_ring_view_sizes(size, 0, &nch, &npool, &nfind);
-	v->max_chains = nch;
-	v->pool_len = npool;
-	v->max_findings = nfind;
-	v->max_used = 0;
-	v->chains = calloc(nch ? nch : 1, sizeof(*v->chains));
-	v->used = calloc(1, sizeof(*v->used));
-	v->pool = calloc(npool, sizeof(*v->pool));
-	v->findings = calloc(nfind, sizeof(*v->findings));
-	if (!v->chains || !v->used || !v->pool || !v->findings) {
-		vq_view_free(v);
-		return -1;
-	}
-	return 0;
-}
-
-void vq_view_free(struct vq_ring_view *v)
-{
-	free(v->chains);
-	free(v->used);
-	free(v->pool);
-	free(v->findings);
-	v->chains = NULL;
-	v->used = NULL;
-	v->pool = NULL;
-	v->findings = NULL;
-}
-
-const char *vq_queue_unreadable(const struct vq_dev *d, const struct vq_queue_state *q)
-{
-	if (!q->enabled)
-		return "not enabled";
-	if (!q->desc || !q->avail || !q->used)
-		return "ring addresses unknown";
-	/* VIRTIO_F_RING_PACKED (bit 34). */
-	if (vq_feature_has(d->driver_features, 34))
-		return "packed ring";
-	if (!q->size || vq_ring_size_problem(q->size))
-		return "no valid size";
-	return NULL;
-}
-
-int vq_dev_event_idx(const struct vq_dev *d)
-{
-	if (d->driver_features_src == VQ_SRC_NONE || d->driver_features_src == VQ_SRC_ASSUMED)
-		return -1;
-	return vq_feature_has(d->driver_features, VIRTIO_RING_F_EVENT_IDX);
-}
-
-static void sample_of(const struct vq_ring_hdr *h, struct vq_diag_sample *s)
-{
-	s->valid = 1;
-	s->full = 1;
-	s->avail_idx = h->avail_idx;
-	s->used_idx = h->used_idx;
-	s->avail_flags = h->avail_flags;
-	s->used_flags = h->used_flags;
-	s->used_event = h->used_event;
-	s->avail_event = h->avail_event;
-}
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-/* Does @path hold QEMU's own ELF note ("QEMU", one per CPU)?  Only
- * dump-guest-memory writes it: then QEMU drained I/O before dumping. */
-static int qemu_dump(const char *path)
-{
-	Elf64_Ehdr eh;
-	int fd, found = 0;
-	unsigned i;
-
-	if (!path)
-		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr))
-		goto out;
-	for (i = 0; i < eh.e_phnum && i < 4096 && !found; i++) {
-		Elf64_Phdr ph;
-		uint8_t buf[8192];
-		size_t off = 0, len;
-
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * sizeof(ph))) !=
-		    (ssize_t)sizeof(ph))
-			break;
-		if (ph.p_type != PT_NOTE)
-			continue;
-		len = ph.p_filesz < sizeof(buf) ? (size_t)ph.p_filesz : sizeof(buf);
-		if (pread(fd, buf, len, (off_t)ph.p_offset) != (ssize_t)len)
-			continue;
-		/* Walk the notes: namesz, descsz, type, name (4-aligned), desc. */
-		while (off + 12 <= len) {
-			uint32_t nsz, dsz;
-
-			memcpy(&nsz, buf + off, 4);
-			memcpy(&dsz, buf + off + 4, 4);
-			if (nsz == 5 && off + 12 + 5 <= len && !memcmp(buf + off + 12, "QEMU", 5)) {
-				found = 1;
-				break;
-			}
-			if (nsz > len || dsz > len)
-				break;
-			off += 12 + ((nsz + 3u) & ~3u) + ((dsz + 3u) & ~3u);
-		}
-	}
-out:
-	close(fd);
-	return found;
-}
-
-struct run {
-	struct vq_ctx *ctx;
-	struct vq_diag_report rep;
-	unsigned devices, queues; /* checked */
-	unsigned skipped;         /* queues with a ring that could not be read */
-	int access_failed;        /* some device or ring unreadable */
-};
-
-/* One queue of a live device, decoded at both samples. */
-struct qwork {
-	struct vq_dev *d;
-	struct vq_queue_state *q;
-	struct vq_ring_view v1, v2;
-	int ok1, ok2;
-};
-
-static int decode(struct vq_ctx *ctx, struct qwork *w, struct vq_ring_view *v)
-{
-	v->layout = (struct vq_ring_layout){ w->q->desc, w->q->avail, w->q->used, w->q->size, 0 };
-	v->device_id = w->d->device_id;
-	return vq_ring_decode(&ctx->fetch, v, 0) == 0;
-}
-
-static int diagnose_devices(struct run *r, unsigned interval)
-{
-	struct vq_ctx *ctx = r->ctx;
-	struct qwork *work = NULL;
-	size_t i, first = 0, last, nw = 0, cap = 0;
-	unsigned j;
-	int ret = 0;
-
-	ret = vq_ctx_device_range(ctx, 0, &first, &last);
-	if (ret)
-		return ret;
-	for (i = first; i < last; i++) {
-		struct vq_dev *d = &ctx->devs.devs[i];
-
-		/* Live: read the registers now; a snapshot's transport gives
-		 * back what it saved. */
-		if (vq_dev_refresh(ctx, d)) {
-			r->access_failed = 1;
-			continue;
-		}
-		r->devices++;
-		if (d->access == VQ_ACCESS_SYSFS) {
-			/* Status only: nothing about queues can be said. */
-			vq_err("warning: %s: only Linux's sysfs view was reachable: its queues are not checked (run as root; boot with iomem=relaxed if the registers are refused)",
-			       d->name);
-			r->access_failed = 1;
-		}
-		r->rep.device = d->name;
-		r->rep.ring = 0;
-		vq_diag_device(d, &r->rep);
-		for (j = 0; j < d->num_queues; j++) {
-			struct vq_queue_state *q = &d->queues[j];
-
-			if (!q->enabled)
-				continue;
-			r->queues++;
-			if (vq_queue_unreadable(d, q)) {
-				r->skipped++;
-				continue;
-			}
-			if (vq_ctx_open_mem(ctx)) {
-				/* Said once on stderr; nothing about rings can be told. */
-				r->access_failed = 1;
-				r->skipped++;
-				continue;
-			}
-			if (nw == cap) {
-				struct qwork *nwk = realloc(work, (cap ? 2 * cap : 16) * sizeof(*work));
-
-				if (!nwk) {
-					vq_err("diagnose: out of memory");
-					ret = EXIT_ACCESS;
-					goto out;
-				}
-				work = nwk;
-				cap = cap ? 2 * cap : 16;
-			}
-			memset(&work[nw], 0, sizeof(work[nw]));
-			work[nw].d = d;
-			work[nw].q = q;
-			if (vq_view_alloc(&work[nw].v1, q->size) || vq_view_alloc(&work[nw].v2, q->size)) {
-				vq_view_free(&work[nw].v1);
-				vq_err("diagnose: out of memory");
-				ret = EXIT_ACCESS;
-				goto out;
-			}
-			nw++;
-		}
-	}
-	for (i = 0; i < nw; i++) {
-		work[i].ok1 = decode(ctx, &work[i], &work[i].v1);
-		if (!work[i].ok1) {
-			vq_err("warning: %s queue %u: ring not readable: %s", work[i].d->name,
-			       work[i].q->index, ctx->mem.err);
-			r->access_failed = 1;
-		}
-	}
-	/* A source that recorded a second sample (a snapshot) needs no wait. */
-	if (!ctx->core && nw)
-		sleep_ms(interval);
-	for (i = 0; i < nw; i++) {
-		struct qwork *w = &work[i];
-		struct vq_diag_queue_in in;
-
-		if (!w->ok1) {
-			r->skipped++;
-			continue;
-		}
-		memset(&in, 0, sizeof(in));
-		in.queue = w->q->index;
-		in.device_id = w->d->device_id;
-		in.size = w->q->size;
-		in.event_idx = vq_dev_event_idx(w->d);
-		sample_of(&w->v1.hdr, &in.s1);
-		in.v = &w->v1;
-		if (!ctx->core) {
-			w->ok2 = decode(ctx, w, &w->v2);
-			if (w->ok2) {
-				sample_of(&w->v2.hdr, &in.s2);
-				in.v = &w->v2;
-				in.v_other = &w->v1;
-				in.interval_ms = interval;
-			}
-		} else if (w->q->idx2_valid) {
-			/* The snapshot's memory is the first sample; the second
-			 * holds indices only. */
-			in.s2.valid = 1;
-			in.s2.avail_idx = w->q->avail_idx2;
-			in.s2.used_idx = w->q->used_idx2;
-			in.interval_ms = w->q->sample_ms;
-		}
-		r->rep.device = w->d->name;
-		r->rep.ring = 0;
-		vq_diag_queue(&in, &r->rep);
-	}
-out:
-	for (i = 0; i < nw; i++) {
-		vq_view_free(&work[i].v1);
-		vq_view_free(&work[i].v2);
-	}
-	free(work);
-	return ret;
-}
-
-/* A plain core (no device records): find the rings with scan, apply the
- * ring-only findings. */
-static int diagnose_scan(struct run *r)
-{
-	struct vq_ctx *ctx = r->ctx;
-	struct vq_scan_region *reg = NULL;
-	struct vq_scan_hit *hits = NULL;
-	struct vq_scan_opts o = { 4096, 1, VQ_RING_MAX_SIZE };
-	size_t i, nhits = 0;
-	int ret, held = qemu_dump(ctx->core);
-
-	ret = vq_ctx_open_mem(ctx);
-	if (ret)
-		return ret;
-	reg = calloc(ctx->mem.nsegs ? ctx->mem.nsegs : 1, sizeof(*reg));
-	hits = calloc(DIAG_MAX_HITS, sizeof(*hits));
-	if (!reg || !hits) {
-		vq_err("diagnose: out of memory");
-		ret = EXIT_ACCESS;
-		goto out;
-	}
-	for (i = 0; i < ctx->mem.nsegs; i++)
-		reg[i] = (struct vq_scan_region){ ctx->mem.segs[i].paddr, ctx->mem.segs[i].memsz };
-	if (vq_scan(&ctx->fetch, reg, ctx->mem.nsegs, &o, hits, DIAG_MAX_HITS, &nhits))
-		vq_err("warning: diagnose: more than %d ring candidates; the rest not checked",
-		       DIAG_MAX_HITS);
-	for (i = 0; i < nhits; i++) {
-		struct vq_ring_view v;
-		struct vq_diag_queue_in in;
-
-		/* A low-confidence candidate may be any bytes: its "findings"
-		 * would be noise. */
-		if (hits[i].confidence == VQ_CONF_LOW)
-			continue;
-		r->queues++;
-		if (vq_view_alloc(&v, hits[i].layout.size)) {
-			vq_err("diagnose: out of memory");
-			ret = EXIT_ACCESS;
-			goto out;
-		}
-		v.layout = hits[i].layout;
-		if (vq_ring_decode(&ctx->fetch, &v, 0) == 0) {
-			memset(&in, 0, sizeof(in));
-			in.queue = -1;
-			in.size = v.layout.size;
-			in.v = &v;
-			in.event_idx = -1;
-			in.held_dump = held;
-			sample_of(&v.hdr, &in.s1);
-			r->rep.device = NULL;
-			r->rep.ring = v.layout.desc;
-			vq_diag_queue(&in, &r->rep);
-		} else {
-			r->skipped++;
-		}
-		vq_view_free(&v);
-	}
-out:
-	free(reg);
-	free(hits);
-	return ret;
-}
 
 static void where_text(const struct vq_diag_finding *f, char *buf, size_t len)
 {
@@ -371,9 +28,8 @@ static void where_text(const struct vq_diag_finding *f, char *buf, size_t len)
 		snprintf(buf, len, "ring@0x%llx", (unsigned long long)f->ring);
 }
 
-static void print_text(const struct run *r, int scan_path)
+static void print_text(const struct vq_ctx *ctx, const struct vq_diagnosis *r, int scan_path)
 {
-	const struct vq_ctx *ctx = r->ctx;
 	unsigned i, j, nsev[3] = { 0, 0, 0 };
 	char where[80];
 
@@ -412,7 +68,7 @@ static void print_text(const struct run *r, int scan_path)
 		printf("%u more findings not listed\n", r->rep.dropped);
 }
 
-static void print_json(const struct run *r)
+static void print_json(const struct vq_diagnosis *r)
 {
 	struct json_object *root = json_object_new_object(), *a = json_object_new_array();
 	unsigned i, j;
@@ -451,32 +107,43 @@ static void print_json(const struct run *r)
  */
 static int core_has_devices(struct vq_ctx *ctx)
 {
-	struct vq_dev_list l = { 0 };
-	struct vq_snap_info info;
 	char err[512];
-	int ret;
 
 	if (!ctx->core)
 		return 0;
-	if (ctx->devs_open)
+	if (ctx->sess.devs_open)
 		return 1; /* a core only opens devices when it is a snapshot */
-	ret = vq_snap_open(ctx->core, &l, &info, err, sizeof(err));
-	if (ret >= 0) {
-		/* Keep what was read: vq_ctx_open_devices() uses it as is. */
-		ctx->devs = l;
-		ctx->devs_open = 1;
-		return 1;
+	/* What is read is kept: vq_ctx_open_devices() uses it as is.  A
+	 * damaged snapshot: the device path says why. */
+	return vq_session_open_snapshot(&ctx->sess, err, sizeof(err)) != -ENOENT;
+}
+
+/* The diagnosis the source allows, into @r: 0, or the exit status after
+ * printing the error. */
+static int run(struct vq_ctx *ctx, int scan_path, unsigned interval, struct vq_diagnosis *r)
+{
+	size_t first = 0, last;
+	int ret;
+
+	if (scan_path) {
+		ret = vq_diagnose_scan(&ctx->sess, r);
+	} else {
+		ret = vq_ctx_device_range(ctx, 0, &first, &last);
+		if (ret)
+			return ret;
+		ret = vq_diagnose_devices(&ctx->sess, first, last, interval, r);
 	}
-	vq_dev_list_free(&l);
-	/* A damaged snapshot: the device path says why. */
-	return ret != -ENOENT;
+	/* Any other failure was said where it happened. */
+	if (ret == -ENOMEM)
+		vq_err("diagnose: out of memory");
+	return ret ? EXIT_ACCESS : 0;
 }
 
 int vq_cmd_diagnose(struct vq_ctx *ctx, int argc, char **argv)
 {
 	const struct vq_cmd *cmd = vq_find_cmd("diagnose");
 	uint64_t interval = DIAG_INTERVAL_MS;
-	struct run r;
+	struct vq_diagnosis r;
 	int c, ret, scan_path;
 
 	while ((c = vq_cmd_getopt(cmd, argc, argv)) != -1) {
@@ -491,20 +158,19 @@ int vq_cmd_diagnose(struct vq_ctx *ctx, int argc, char **argv)
 		return vq_usage_err("diagnose", "-d needs device records; this image has none (diagnose checks every ring 'scan' finds in it)");
 
 	memset(&r, 0, sizeof(r));
-	r.ctx = ctx;
 	r.rep.max = DIAG_MAX_FINDINGS;
 	r.rep.f = calloc(r.rep.max, sizeof(*r.rep.f));
 	if (!r.rep.f) {
 		vq_err("diagnose: out of memory");
 		return EXIT_ACCESS;
 	}
-	ret = scan_path ? diagnose_scan(&r) : diagnose_devices(&r, (unsigned)interval);
+	ret = run(ctx, scan_path, (unsigned)interval, &r);
 	if (ret && !r.rep.n && !r.queues && !r.devices)
 		goto out;
 	if (ctx->json)
 		print_json(&r);
 	else
-		print_text(&r, scan_path);
+		print_text(ctx, &r, scan_path);
 	if (vq_diag_count_sev(&r.rep, VQ_SEV_WARNING))
 		ret = EXIT_FOUND;
 	else if (ret || r.access_failed)

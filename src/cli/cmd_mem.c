@@ -35,8 +35,8 @@ int vq_cmd_mem(struct vq_ctx *ctx, int argc, char **argv)
 		vq_err("mem: out of memory");
 		return EXIT_ACCESS;
 	}
-	if (vq_fetch(&ctx->fetch, addr, buf, len, "memory") < 0) {
-		vq_err("%s", ctx->mem.err);
+	if (vq_fetch(&ctx->sess.fetch, addr, buf, len, "memory") < 0) {
+		vq_err("%s", ctx->sess.mem.err);
 		free(buf);
 		return EXIT_ACCESS;
 	}

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../access/ringview.h"
 #include "../decode/names.h"
 #include "../decode/ring.h"
-#include "../decode/scan.h"
 #include "cli.h"
 
 const struct vq_opt vq_ring_options[] = {
@@ -349,40 +349,178 @@ static int parse_at(const char *s, uint64_t addr[3], int *count)
 	return ret;
 }
 
+/* What the options ask for, and what --queue adds from the device. */
+struct ring_opts {
+	uint64_t at[3];      /* --at DESC[,AVAIL,USED], or the queue's addresses */
+	int nat;             /* addresses given: 0, 1 or 3 */
+	uint64_t size;       /* --size, or the queue's */
+	int have_size;       /* @size is known */
+	int size_given;      /* --size was given */
+	uint64_t align;      /* --align, 0 when not given */
+	uint64_t recent;     /* --recent */
+	uint32_t type;       /* --type, or the device's ID; 0 = guess */
+	int queue;           /* --queue, -1 when not given */
+	const char *devname; /* the device --queue reads, or NULL */
+};
+
+/* --queue N: the ring's addresses and size from the live device (-d).
+ * 0, or the exit status after printing the error. */
+static int queue_target(struct vq_ctx *ctx, struct ring_opts *o)
+{
+	const struct vq_queue_state *q;
+	struct vq_dev *d;
+	int ret;
+
+	d = vq_ctx_device(ctx, &ret);
+	if (!d)
+		return ret;
+	ret = vq_dev_refresh(ctx, d);
+	if (ret)
+		return ret;
+	if (!d->num_queues) {
+		vq_err("ring: the queues of %s could not be read (see 'vqdump -d %s regs')",
+		       d->name, d->name);
+		return EXIT_ACCESS;
+	}
+	/* VIRTIO_F_RING_PACKED (bit 34): another layout entirely. */
+	if (vq_feature_has(d->driver_features, 34)) {
+		vq_err("ring: %s uses packed virtqueues (VIRTIO_F_RING_PACKED), which this version does not decode",
+		       d->name);
+		return EXIT_ACCESS;
+	}
+	if ((unsigned)o->queue >= d->num_queues)
+		return vq_usage_err("ring", "%s has %u queues (0 to %u), not %d", d->name,
+				    d->num_queues, d->num_queues ? d->num_queues - 1 : 0, o->queue);
+	q = &d->queues[o->queue];
+	if (q->enabled && (!q->desc || !q->avail || !q->used)) {
+		vq_err("ring: the ring addresses of %s queue %d cannot be read back on this transport; find the ring with 'scan', then use 'ring --at'",
+		       d->name, o->queue);
+		return EXIT_ACCESS;
+	}
+	if (!q->enabled || !q->desc) {
+		vq_err("ring: queue %d of %s is not set up (enabled %u, desc 0x%llx): no ring to read",
+		       o->queue, d->name, q->enabled, (unsigned long long)q->desc);
+		return EXIT_ACCESS;
+	}
+	if (!o->have_size)
+		o->size = q->size ? q->size : q->max_size;
+	if (!o->size)
+		return vq_usage_err("ring", "the queue size of %s queue %d cannot be read back; give --size N",
+				    d->name, o->queue);
+	o->at[0] = q->desc;
+	o->at[1] = q->avail;
+	o->at[2] = q->used;
+	o->nat = 3;
+	o->have_size = 1;
+	if (!o->type)
+		o->type = d->device_id;
+	o->devname = d->name;
+	return 0;
+}
+
+/* The options that only make sense together, checked once the queue's
+ * part is known: 0 or EXIT_USAGE. */
+static int check_opts(const struct ring_opts *o)
+{
+	if (!o->nat)
+		return vq_usage_err("ring", "give --queue N (live, with -d) or the ring's address with --at DESC[,AVAIL,USED]");
+	if (!o->have_size)
+		return vq_usage_err("ring", "give the queue size with --size N");
+	if ((o->queue < 0 || o->size_given) && vq_ring_size_problem((uint32_t)o->size))
+		return vq_usage_err("ring", "--size %llu: %s (a split ring has a power-of-two size up to 32768)",
+				    (unsigned long long)o->size, vq_ring_size_problem((uint32_t)o->size));
+	if (o->nat == 3 && o->align)
+		return vq_usage_err("ring", "--align only applies when --at gives DESC alone");
+	return 0;
+}
+
+/* Where the three parts are: as given, or contiguous after DESC
+ * (vq_ring_guess_layout).  @note is "" when the parts were given. */
+static void choose_layout(const struct vq_fetch *f, const struct ring_opts *o,
+			  struct vq_ring_layout *l, char *note, size_t notelen, int *ambiguous)
+{
+	*ambiguous = 0;
+	note[0] = 0;
+	if (o->nat == 3)
+		*l = (struct vq_ring_layout){ o->at[0], o->at[1], o->at[2], (uint32_t)o->size, 0 };
+	else
+		*ambiguous = vq_ring_guess_layout(f, o->at[0], (uint32_t)o->size, (uint32_t)o->align,
+						  l, note, notelen);
+}
+
+/* Decode the ring the options name into @v and print it: the exit status. */
+static int show_ring(struct vq_ctx *ctx, const struct ring_opts *o)
+{
+	struct vq_ring_layout l;
+	struct vq_ring_view v;
+	char note[160];
+	const char *layout_note;
+	int ambiguous, ret;
+
+	choose_layout(&ctx->sess.fetch, o, &l, note, sizeof(note), &ambiguous);
+	layout_note = note[0] ? note : NULL;
+	if (vq_ring_view_alloc(&v, (uint32_t)o->size, (unsigned)o->recent)) {
+		vq_err("decode ring: out of memory");
+		return EXIT_ACCESS;
+	}
+	v.layout = l;
+	v.device_id = o->type;
+	ret = vq_ring_decode(&ctx->sess.fetch, &v, (unsigned)o->recent);
+	if (ret < 0 && v.nfindings && !strcmp(v.findings[0].code, "BAD_QUEUE_SIZE")) {
+		/* A size only a device can give: nothing else can be decoded. */
+		vq_err("ring: %s queue %d: BAD_QUEUE_SIZE: %s", o->devname, o->queue,
+		       v.findings[0].message);
+		ret = EXIT_ACCESS;
+		goto out;
+	}
+	if (ret < 0) {
+		vq_err("%s", ctx->sess.mem.err);
+		ret = EXIT_ACCESS;
+		goto out;
+	}
+	if (layout_note && strstr(layout_note, "neither"))
+		vq_ring_finding(&v, "LAYOUT_GUESSED", VQ_SEV_WARNING, "%s", layout_note);
+	if (ctx->json)
+		vq_json_print(ring_json(&v, o->queue, o->devname, ambiguous));
+	else {
+		if (o->devname)
+			printf("device %s queue %d\n", o->devname, o->queue);
+		ring_text(ctx, &v, layout_note);
+	}
+	ret = EXIT_OK;
+out:
+	vq_ring_view_free(&v);
+	return ret;
+}
+
 int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 {
 	const struct vq_cmd *cmd = vq_find_cmd("ring");
-	uint64_t at[3], size = 0, align = 0, recent = 8;
-	int nat = 0, c, ret, have_size = 0, ambiguous = 0, queue = -1, size_given = 0;
-	const char *devname = NULL;
-	uint32_t type = 0;
-	struct vq_ring_view v;
-	unsigned nch, npool, nfind;
-	char note[160];
-	const char *layout_note = NULL;
+	struct ring_opts o = { .recent = 8, .queue = -1 };
+	int c, ret;
 
 	while ((c = vq_cmd_getopt(cmd, argc, argv)) != -1) {
 		switch (c) {
 		case 'a':
-			if (parse_at(optarg, at, &nat))
+			if (parse_at(optarg, o.at, &o.nat))
 				return vq_usage_err("ring", "--at takes DESC or DESC,AVAIL,USED (addresses), not '%s'",
 						    optarg);
 			break;
 		case 's':
-			if (vq_parse_u64(optarg, &size) || size > UINT32_MAX)
+			if (vq_parse_u64(optarg, &o.size) || o.size > UINT32_MAX)
 				return vq_usage_err("ring", "--size takes a number, not '%s'", optarg);
-			have_size = 1;
-			size_given = 1;
+			o.have_size = 1;
+			o.size_given = 1;
 			break;
 		case 'A':
-			if (vq_parse_u64(optarg, &align) || !align || align & (align - 1) ||
-			    align > (1u << 20))
+			if (vq_parse_u64(optarg, &o.align) || !o.align || o.align & (o.align - 1) ||
+			    o.align > (1u << 20))
 				return vq_usage_err("ring", "--align takes a power of two up to 1 MiB, not '%s'",
 						    optarg);
 			break;
 		case 't':
-			type = vq_payload_type_id(optarg);
-			if (!type)
+			o.type = vq_payload_type_id(optarg);
+			if (!o.type)
 				return vq_usage_err("ring", "--type takes blk, net, vsock or console, not '%s'",
 						    optarg);
 			break;
@@ -391,11 +529,11 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 
 			if (vq_parse_u64(optarg, &qn) || qn >= VQ_QUEUES_MAX)
 				return vq_usage_err("ring", "--queue takes a queue number, not '%s'", optarg);
-			queue = (int)qn;
+			o.queue = (int)qn;
 			break;
 		}
 		case 'R':
-			if (vq_parse_u64(optarg, &recent) || recent > VQ_RING_MAX_SIZE)
+			if (vq_parse_u64(optarg, &o.recent) || o.recent > VQ_RING_MAX_SIZE)
 				return vq_usage_err("ring", "--recent takes a number up to 32768, not '%s'",
 						    optarg);
 			break;
@@ -403,146 +541,15 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return vq_usage_err("ring", "unexpected argument '%s'", argv[optind]);
-	if (queue >= 0 && nat)
+	if (o.queue >= 0 && o.nat)
 		return vq_usage_err("ring", "give --queue (live) or --at (by address), not both");
-	if (queue >= 0) {
-		struct vq_dev *d = vq_ctx_device(ctx, &ret);
-		const struct vq_queue_state *q;
-
-		if (!d)
-			return ret;
-		ret = vq_dev_refresh(ctx, d);
-		if (ret)
-			return ret;
-		if (!d->num_queues) {
-			vq_err("ring: the queues of %s could not be read (see 'vqdump -d %s regs')",
-			       d->name, d->name);
-			return EXIT_ACCESS;
-		}
-		/* VIRTIO_F_RING_PACKED (bit 34): another layout entirely. */
-		if (vq_feature_has(d->driver_features, 34)) {
-			vq_err("ring: %s uses packed virtqueues (VIRTIO_F_RING_PACKED), which this version does not decode",
-			       d->name);
-			return EXIT_ACCESS;
-		}
-		if ((unsigned)queue >= d->num_queues)
-			return vq_usage_err("ring", "%s has %u queues (0 to %u), not %d", d->name,
-					    d->num_queues, d->num_queues ? d->num_queues - 1 : 0, queue);
-		q = &d->queues[queue];
-		if (q->enabled && (!q->desc || !q->avail || !q->used)) {
-			vq_err("ring: the ring addresses of %s queue %d cannot be read back on this transport; find the ring with 'scan', then use 'ring --at'",
-			       d->name, queue);
-			return EXIT_ACCESS;
-		}
-		if (!q->enabled || !q->desc) {
-			vq_err("ring: queue %d of %s is not set up (enabled %u, desc 0x%llx): no ring to read",
-			       queue, d->name, q->enabled, (unsigned long long)q->desc);
-			return EXIT_ACCESS;
-		}
-		if (!have_size)
-			size = q->size ? q->size : q->max_size;
-		if (!size)
-			return vq_usage_err("ring", "the queue size of %s queue %d cannot be read back; give --size N",
-					    d->name, queue);
-		at[0] = q->desc;
-		at[1] = q->avail;
-		at[2] = q->used;
-		nat = 3;
-		have_size = 1;
-		if (!type)
-			type = d->device_id;
-		devname = d->name;
-	}
-	if (!nat)
-		return vq_usage_err("ring", "give --queue N (live, with -d) or the ring's address with --at DESC[,AVAIL,USED]");
-	if (!have_size)
-		return vq_usage_err("ring", "give the queue size with --size N");
-	if ((queue < 0 || size_given) && vq_ring_size_problem((uint32_t)size))
-		return vq_usage_err("ring", "--size %llu: %s (a split ring has a power-of-two size up to 32768)",
-				    (unsigned long long)size, vq_ring_size_problem((uint32_t)size));
-	if (nat == 3 && align)
-		return vq_usage_err("ring", "--align only applies when --at gives DESC alone");
+	if (o.queue >= 0 && (ret = queue_target(ctx, &o)) != 0)
+		return ret;
+	ret = check_opts(&o);
+	if (ret)
+		return ret;
 	ret = vq_ctx_open_mem(ctx);
 	if (ret)
 		return ret;
-
-	memset(&v, 0, sizeof(v));
-	v.device_id = type;
-	if (nat == 3) {
-		v.layout = (struct vq_ring_layout){ at[0], at[1], at[2], (uint32_t)size, 0 };
-	} else if (align) {
-		vq_ring_layout_contig(at[0], (uint32_t)size, (uint32_t)align, &v.layout);
-		snprintf(note, sizeof(note), "contiguous, used ring aligned to %llu (as given)",
-			 (unsigned long long)align);
-		layout_note = note;
-	} else {
-		struct vq_ring_layout l64, l4k;
-		struct vq_ring_hdr h;
-		enum vq_confidence conf;
-		int s64, s4k;
-
-		vq_ring_layout_contig(at[0], (uint32_t)size, VQ_ALIGN_LINUX, &l64);
-		vq_ring_layout_contig(at[0], (uint32_t)size, VQ_ALIGN_LEGACY, &l4k);
-		s64 = vq_ring_score(&ctx->fetch, &l64, &h, &conf);
-		s4k = vq_ring_score(&ctx->fetch, &l4k, &h, &conf);
-		if (s4k > s64) {
-			v.layout = l4k;
-			snprintf(note, sizeof(note), "contiguous, used ring aligned to 4096 (legacy): fits%s",
-				 s64 > 0 ? "; 64 fits less well" : "; 64 does not");
-		} else {
-			v.layout = l64;
-			ambiguous = s64 > 0 && s4k == s64;
-			if (s64 > 0)
-				snprintf(note, sizeof(note), "contiguous, used ring aligned to 64 (Linux): fits%s",
-					 ambiguous ? "; 4096 fits as well (used ring never written): ambiguous"
-						   : s4k > 0 ? "; 4096 fits less well" : "; 4096 does not");
-			else
-				snprintf(note, sizeof(note),
-					 "contiguous, used ring aligned to 64 (Linux) assumed: neither 64 nor 4096 fits the memory; give DESC,AVAIL,USED");
-		}
-		layout_note = note;
-	}
-
-	vq_ring_view_sizes((uint32_t)size, (unsigned)recent, &nch, &npool, &nfind);
-	v.max_chains = nch;
-	v.max_used = (unsigned)recent;
-	v.pool_len = npool;
-	v.max_findings = nfind;
-	v.chains = calloc(nch ? nch : 1, sizeof(*v.chains));
-	v.used = calloc(recent ? recent : 1, sizeof(*v.used));
-	v.pool = calloc(npool, sizeof(*v.pool));
-	v.findings = calloc(nfind, sizeof(*v.findings));
-	if (!v.chains || !v.used || !v.pool || !v.findings) {
-		vq_err("decode ring: out of memory");
-		ret = EXIT_ACCESS;
-		goto out;
-	}
-	ret = vq_ring_decode(&ctx->fetch, &v, (unsigned)recent);
-	if (ret < 0 && v.nfindings && !strcmp(v.findings[0].code, "BAD_QUEUE_SIZE")) {
-		/* A size only a device can give: nothing else can be decoded. */
-		vq_err("ring: %s queue %d: BAD_QUEUE_SIZE: %s", devname, queue, v.findings[0].message);
-		ret = EXIT_ACCESS;
-		goto out;
-	}
-	if (ret < 0) {
-		vq_err("%s", ctx->mem.err);
-		ret = EXIT_ACCESS;
-		goto out;
-	}
-	if (layout_note && strstr(layout_note, "neither"))
-		vq_ring_finding(&v, "LAYOUT_GUESSED", VQ_SEV_WARNING, "%s", layout_note);
-	if (ctx->json)
-		vq_json_print(ring_json(&v, queue, devname, ambiguous));
-	else {
-		if (devname)
-			printf("device %s queue %d\n", devname, queue);
-		ring_text(ctx, &v, layout_note);
-	}
-	ret = EXIT_OK;
-out:
-	free(v.chains);
-	free(v.used);
-	free(v.pool);
-	free(v.findings);
-	return ret;
+	return show_ring(ctx, &o);
 }

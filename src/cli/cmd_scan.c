@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `scan`: find split rings in memory with no register state. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,15 +24,89 @@ static int pow2_opt(const char *name, const char *arg, uint64_t lo, uint64_t hi,
 	return 0;
 }
 
+/* What scan found. */
+struct scan_result {
+	struct vq_scan_hit *hits; /* rings found, in address order */
+	size_t nhits;             /* entries in @hits */
+	int overflow;             /* more than MAX_HITS: the list is cut */
+};
+
+/* Scan every segment of the open memory; 0 or -ENOMEM. */
+static int scan_memory(struct vq_ctx *ctx, const struct vq_scan_opts *o, struct scan_result *r)
+{
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->hits = calloc(MAX_HITS, sizeof(*r->hits));
+	if (!r->hits)
+		return -ENOMEM;
+	ret = vq_mem_scan(&ctx->sess.mem, o, r->hits, MAX_HITS, &r->nhits);
+	if (ret < 0) {
+		free(r->hits);
+		return ret;
+	}
+	r->overflow = ret;
+	return 0;
+}
+
+static void print_json(const struct scan_result *r)
+{
+	struct json_object *root = json_object_new_object(), *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < r->nhits; i++) {
+		const struct vq_scan_hit *h = &r->hits[i];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "desc", json_object_new_uint64(h->layout.desc));
+		json_object_object_add(o, "avail", json_object_new_uint64(h->layout.avail));
+		json_object_object_add(o, "used", json_object_new_uint64(h->layout.used));
+		json_object_object_add(o, "size", json_object_new_uint64(h->layout.size));
+		json_object_object_add(o, "align", json_object_new_uint64(h->layout.align));
+		json_object_object_add(o, "avail_idx", json_object_new_uint64(h->hdr.avail_idx));
+		json_object_object_add(o, "used_idx", json_object_new_uint64(h->hdr.used_idx));
+		json_object_object_add(o, "in_flight", json_object_new_uint64(h->hdr.in_flight));
+		json_object_object_add(o, "confidence",
+				       json_object_new_string(vq_confidence_name(h->confidence)));
+		json_object_object_add(o, "score", json_object_new_int(h->score));
+		json_object_object_add(o, "align_ambiguous", json_object_new_boolean(h->align_ambiguous));
+		json_object_array_add(a, o);
+	}
+	json_object_object_add(root, "rings", a);
+	json_object_object_add(root, "truncated", json_object_new_boolean(r->overflow));
+	vq_json_print(root);
+}
+
+static void print_text(const struct scan_result *r)
+{
+	size_t i;
+
+	printf("%-18s %-18s %-18s %6s %6s %6s %6s %8s %s\n", "DESC", "AVAIL", "USED", "SIZE",
+	       "ALIGN", "AVAIL", "USED", "INFLIGHT", "CONFIDENCE");
+	for (i = 0; i < r->nhits; i++) {
+		const struct vq_scan_hit *h = &r->hits[i];
+
+		printf("0x%-16llx 0x%-16llx 0x%-16llx %6u %5u%s %6u %6u %8u %s\n",
+		       (unsigned long long)h->layout.desc, (unsigned long long)h->layout.avail,
+		       (unsigned long long)h->layout.used, h->layout.size, h->layout.align,
+		       h->align_ambiguous ? "?" : " ", h->hdr.avail_idx, h->hdr.used_idx, h->hdr.in_flight,
+		       vq_confidence_name(h->confidence));
+	}
+	printf("%zu ring%s found%s\n", r->nhits, r->nhits == 1 ? "" : "s",
+	       r->overflow ? " (list truncated)" : "");
+	for (i = 0; i < r->nhits && !r->hits[i].align_ambiguous; i++)
+		;
+	if (i < r->nhits)
+		printf("ALIGN ?: the used ring was never written; 64 and 4096 fit alike\n");
+}
+
 int vq_cmd_scan(struct vq_ctx *ctx, int argc, char **argv)
 {
 	const struct vq_cmd *cmd = vq_find_cmd("scan");
 	uint64_t step = 4096, min = 1, max = 32768;
 	struct vq_scan_opts o;
-	struct vq_scan_region *reg = NULL;
-	struct vq_scan_hit *hits = NULL;
-	size_t i, nhits = 0;
-	int c, ret, overflow;
+	struct scan_result r;
+	int c, ret;
 
 	while ((c = vq_cmd_getopt(cmd, argc, argv)) != -1) {
 		switch (c) {
@@ -56,66 +131,15 @@ int vq_cmd_scan(struct vq_ctx *ctx, int argc, char **argv)
 	ret = vq_ctx_open_mem(ctx);
 	if (ret)
 		return ret;
-
-	reg = calloc(ctx->mem.nsegs, sizeof(*reg));
-	hits = calloc(MAX_HITS, sizeof(*hits));
-	if (!reg || !hits) {
-		vq_err("scan: out of memory");
-		ret = EXIT_ACCESS;
-		goto out;
-	}
-	for (i = 0; i < ctx->mem.nsegs; i++)
-		reg[i] = (struct vq_scan_region){ ctx->mem.segs[i].paddr, ctx->mem.segs[i].memsz };
 	o = (struct vq_scan_opts){ (uint32_t)step, (uint32_t)min, (uint32_t)max };
-	overflow = vq_scan(&ctx->fetch, reg, ctx->mem.nsegs, &o, hits, MAX_HITS, &nhits);
-
-	if (ctx->json) {
-		struct json_object *root = json_object_new_object(), *a = json_object_new_array();
-
-		for (i = 0; i < nhits; i++) {
-			const struct vq_scan_hit *h = &hits[i];
-			struct json_object *r = json_object_new_object();
-
-			json_object_object_add(r, "desc", json_object_new_uint64(h->layout.desc));
-			json_object_object_add(r, "avail", json_object_new_uint64(h->layout.avail));
-			json_object_object_add(r, "used", json_object_new_uint64(h->layout.used));
-			json_object_object_add(r, "size", json_object_new_uint64(h->layout.size));
-			json_object_object_add(r, "align", json_object_new_uint64(h->layout.align));
-			json_object_object_add(r, "avail_idx", json_object_new_uint64(h->hdr.avail_idx));
-			json_object_object_add(r, "used_idx", json_object_new_uint64(h->hdr.used_idx));
-			json_object_object_add(r, "in_flight", json_object_new_uint64(h->hdr.in_flight));
-			json_object_object_add(r, "confidence",
-					       json_object_new_string(vq_confidence_name(h->confidence)));
-			json_object_object_add(r, "score", json_object_new_int(h->score));
-			json_object_object_add(r, "align_ambiguous",
-					       json_object_new_boolean(h->align_ambiguous));
-			json_object_array_add(a, r);
-		}
-		json_object_object_add(root, "rings", a);
-		json_object_object_add(root, "truncated", json_object_new_boolean(overflow));
-		vq_json_print(root);
-	} else {
-		printf("%-18s %-18s %-18s %6s %6s %6s %6s %8s %s\n", "DESC", "AVAIL", "USED", "SIZE",
-		       "ALIGN", "AVAIL", "USED", "INFLIGHT", "CONFIDENCE");
-		for (i = 0; i < nhits; i++) {
-			const struct vq_scan_hit *h = &hits[i];
-
-			printf("0x%-16llx 0x%-16llx 0x%-16llx %6u %5u%s %6u %6u %8u %s\n",
-			       (unsigned long long)h->layout.desc, (unsigned long long)h->layout.avail,
-			       (unsigned long long)h->layout.used, h->layout.size, h->layout.align,
-			       h->align_ambiguous ? "?" : " ", h->hdr.avail_idx, h->hdr.used_idx, h->hdr.in_flight,
-			       vq_confidence_name(h->confidence));
-		}
-		printf("%zu ring%s found%s\n", nhits, nhits == 1 ? "" : "s",
-		       overflow ? " (list truncated)" : "");
-		for (i = 0; i < nhits && !hits[i].align_ambiguous; i++)
-			;
-		if (i < nhits)
-			printf("ALIGN ?: the used ring was never written; 64 and 4096 fit alike\n");
+	if (scan_memory(ctx, &o, &r) < 0) {
+		vq_err("scan: out of memory");
+		return EXIT_ACCESS;
 	}
-	ret = EXIT_OK;
-out:
-	free(reg);
-	free(hits);
-	return ret;
+	if (ctx->json)
+		print_json(&r);
+	else
+		print_text(&r);
+	free(r.hits);
+	return EXIT_OK;
 }

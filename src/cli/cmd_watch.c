@@ -6,8 +6,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../decode/diag.h"
-#include "diagcli.h"
+#include "../access/watch.h"
+#include "cli.h"
 
 const struct vq_opt vq_watch_options[] = {
 	{ "interval", required_argument, 'i', 0, "MS", "milliseconds between samples (default 1000)" },
@@ -16,9 +16,6 @@ const struct vq_opt vq_watch_options[] = {
 };
 
 #define WATCH_INTERVAL_MS 1000
-/* No completion for this long with requests pending: flagged (at least
- * one interval). */
-#define WATCH_STALL_MS 1000
 
 static volatile sig_atomic_t stop_flag;
 
@@ -27,16 +24,6 @@ static void on_sigint(int sig)
 	(void)sig;
 	stop_flag = 1;
 }
-
-struct wq {
-	struct vq_dev *d;
-	struct vq_queue_state *q;
-	struct vq_ring_view v;  /* for the request count when a stall is suspected */
-	int have_prev;          /* a previous sample exists */
-	int readable;           /* the last read worked */
-	uint16_t avail, used;   /* last sample */
-	double progress_ms;     /* time of the last completion (or of an empty queue) */
-};
 
 static double now_ms(void)
 {
@@ -56,11 +43,41 @@ static int wait_ms(unsigned ms)
 	return stop_flag;
 }
 
-static int one_sample(struct vq_ctx *ctx, struct wq *w, size_t nw, unsigned long n, double t0,
-		      double *prev_t)
+static struct json_object *row_json(const struct vq_watch_queue *q, const struct vq_watch_row *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "device", json_object_new_string(q->d->name));
+	json_object_object_add(o, "queue", json_object_new_int(q->q->index));
+	json_object_object_add(o, "avail_idx", json_object_new_int(r->h.avail_idx));
+	json_object_object_add(o, "used_idx", json_object_new_int(r->h.used_idx));
+	json_object_object_add(o, "avail_rate", r->rates ? json_object_new_double(r->ar) : NULL);
+	json_object_object_add(o, "used_rate", r->rates ? json_object_new_double(r->ur) : NULL);
+	json_object_object_add(o, "in_flight", json_object_new_int(r->h.in_flight));
+	json_object_object_add(o, "since_progress_ms", json_object_new_uint64((uint64_t)r->idle));
+	json_object_object_add(o, "state", json_object_new_string(r->state));
+	json_object_object_add(o, "stalled", json_object_new_boolean(r->stalled));
+	return o;
+}
+
+static void row_text(const struct vq_watch_queue *q, const struct vq_watch_row *r)
+{
+	if (r->rates)
+		printf("%-20s %5u %7u %7u %9.1f %9.1f %9u %9.0f  %s\n", q->d->name, q->q->index,
+		       r->h.avail_idx, r->h.used_idx, r->ar, r->ur, r->h.in_flight, r->idle, r->state);
+	else
+		printf("%-20s %5u %7u %7u %9s %9s %9u %9.0f  %s\n", q->d->name, q->q->index,
+		       r->h.avail_idx, r->h.used_idx, "-", "-", r->h.in_flight, r->idle, r->state);
+}
+
+/* Sample number @n: every queue read, judged and shown as one table or
+ * one JSON line. */
+static void one_sample(struct vq_ctx *ctx, struct vq_watch_queue *w, size_t nw, unsigned long n,
+		       double t0, double *prev_t)
 {
 	double t = now_ms(), dt = *prev_t > 0 ? t - *prev_t : 0;
 	struct json_object *root = NULL, *arr = NULL;
+	struct vq_watch_row row;
 	size_t i;
 
 	if (ctx->json) {
@@ -74,69 +91,12 @@ static int one_sample(struct vq_ctx *ctx, struct wq *w, size_t nw, unsigned long
 		       "AVAIL/s", "USED/s", "INFLIGHT", "IDLE_MS", "STATE");
 	}
 	for (i = 0; i < nw; i++) {
-		struct wq *q = &w[i];
-		struct vq_ring_hdr h;
-		double ar = 0, ur = 0, idle = 0;
-		int rates = 0, stalled = 0;
-		const char *state = "ok";
-
-		if (vq_ring_read_hdr(&ctx->fetch, &q->v.layout, &h) < 0) {
-			if (q->readable)
-				vq_err("warning: %s queue %u: %s", q->d->name, q->q->index, ctx->mem.err);
-			q->readable = 0;
-			q->have_prev = 0;
+		if (vq_watch_sample(&ctx->sess, &w[i], t, dt, &row) < 0)
 			continue;
-		}
-		q->readable = 1;
-		if (q->have_prev && dt > 0) {
-			ar = (uint16_t)(h.avail_idx - q->avail) * 1000.0 / dt;
-			ur = (uint16_t)(h.used_idx - q->used) * 1000.0 / dt;
-			rates = 1;
-		}
-		if (!q->have_prev || h.used_idx != q->used || !h.in_flight)
-			q->progress_ms = t;
-		idle = h.in_flight ? t - q->progress_ms : 0;
-		if (h.in_flight > q->v.layout.size) {
-			state = "bad-indices";
-		} else if (h.in_flight && idle >= WATCH_STALL_MS) {
-			/* Receive buffers may wait for traffic forever: only
-			 * pending requests (device-readable bytes) count. */
-			if (vq_ring_decode(&ctx->fetch, &q->v, 0) == 0 && vq_diag_requests(&q->v) &&
-			    !(q->d->device_id == 5 && q->q->index == 2)) {
-				stalled = 1;
-				state = "STALLED";
-			} else {
-				state = "waiting";
-			}
-		} else if (h.in_flight) {
-			state = "busy";
-		} else {
-			state = "idle";
-		}
-		q->avail = h.avail_idx;
-		q->used = h.used_idx;
-		q->have_prev = 1;
-		if (ctx->json) {
-			struct json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "device", json_object_new_string(q->d->name));
-			json_object_object_add(o, "queue", json_object_new_int(q->q->index));
-			json_object_object_add(o, "avail_idx", json_object_new_int(h.avail_idx));
-			json_object_object_add(o, "used_idx", json_object_new_int(h.used_idx));
-			json_object_object_add(o, "avail_rate", rates ? json_object_new_double(ar) : NULL);
-			json_object_object_add(o, "used_rate", rates ? json_object_new_double(ur) : NULL);
-			json_object_object_add(o, "in_flight", json_object_new_int(h.in_flight));
-			json_object_object_add(o, "since_progress_ms", json_object_new_uint64((uint64_t)idle));
-			json_object_object_add(o, "state", json_object_new_string(state));
-			json_object_object_add(o, "stalled", json_object_new_boolean(stalled));
-			json_object_array_add(arr, o);
-		} else if (rates) {
-			printf("%-20s %5u %7u %7u %9.1f %9.1f %9u %9.0f  %s\n", q->d->name, q->q->index,
-			       h.avail_idx, h.used_idx, ar, ur, h.in_flight, idle, state);
-		} else {
-			printf("%-20s %5u %7u %7u %9s %9s %9u %9.0f  %s\n", q->d->name, q->q->index,
-			       h.avail_idx, h.used_idx, "-", "-", h.in_flight, idle, state);
-		}
+		if (ctx->json)
+			json_object_array_add(arr, row_json(&w[i], &row));
+		else
+			row_text(&w[i], &row);
 	}
 	if (ctx->json) {
 		json_object_object_add(root, "queues", arr);
@@ -148,7 +108,6 @@ static int one_sample(struct vq_ctx *ctx, struct wq *w, size_t nw, unsigned long
 	}
 	fflush(stdout);
 	*prev_t = t;
-	return 0;
 }
 
 int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv)
@@ -156,9 +115,8 @@ int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv)
 	const struct vq_cmd *cmd = vq_find_cmd("watch");
 	uint64_t interval = WATCH_INTERVAL_MS, count = 0;
 	struct sigaction sa, old;
-	struct wq *w = NULL;
-	size_t i, first = 0, last, nw = 0;
-	unsigned j;
+	struct vq_watch_queue *w = NULL;
+	size_t first = 0, last, nw = 0;
 	unsigned long n;
 	double t0, prev_t = 0;
 	int c, ret;
@@ -184,36 +142,9 @@ int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv)
 	ret = vq_ctx_device_range(ctx, 0, &first, &last);
 	if (ret)
 		return ret;
-	for (i = first; i < last; i++) {
-		struct vq_dev *d = &ctx->devs.devs[i];
-
-		if (vq_dev_refresh(ctx, d))
-			continue;
-		for (j = 0; j < d->num_queues; j++) {
-			struct vq_queue_state *q = &d->queues[j];
-			struct wq *nwk;
-
-			if (vq_queue_unreadable(d, q))
-				continue;
-			nwk = realloc(w, (nw + 1) * sizeof(*w));
-			if (!nwk) {
-				vq_err("watch: out of memory");
-				ret = EXIT_ACCESS;
-				goto out;
-			}
-			w = nwk;
-			memset(&w[nw], 0, sizeof(w[nw]));
-			if (vq_view_alloc(&w[nw].v, q->size)) {
-				vq_err("watch: out of memory");
-				ret = EXIT_ACCESS;
-				goto out;
-			}
-			w[nw].d = d;
-			w[nw].q = q;
-			w[nw].v.layout = (struct vq_ring_layout){ q->desc, q->avail, q->used, q->size, 0 };
-			w[nw].v.device_id = d->device_id;
-			nw++;
-		}
+	if (vq_watch_collect(&ctx->sess, first, last, &w, &nw) < 0) {
+		vq_err("watch: out of memory");
+		return EXIT_ACCESS;
 	}
 	if (!nw) {
 		vq_err("watch: no queue with a readable ring (see 'vqdump status')");
@@ -240,8 +171,6 @@ int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv)
 	sigaction(SIGINT, &old, NULL);
 	ret = EXIT_OK;
 out:
-	for (i = 0; i < nw; i++)
-		vq_view_free(&w[i].v);
-	free(w);
+	vq_watch_free(w, nw);
 	return ret;
 }

@@ -29,13 +29,13 @@ int vq_ctx_device_range(struct vq_ctx *ctx, int all, size_t *first, size_t *last
 	if (ret)
 		return ret;
 	*first = 0;
-	*last = ctx->devs.n;
+	*last = ctx->sess.devs.n;
 	if (ctx->device && !all) {
 		struct vq_dev *d = vq_ctx_device(ctx, &ret);
 
 		if (!d)
 			return ret;
-		*first = (size_t)(d - ctx->devs.devs);
+		*first = (size_t)(d - ctx->sess.devs.devs);
 		*last = *first + 1;
 	}
 	return 0;
@@ -43,30 +43,24 @@ int vq_ctx_device_range(struct vq_ctx *ctx, int all, size_t *first, size_t *last
 
 int vq_ctx_open_devices(struct vq_ctx *ctx)
 {
-	char err[256] = "", err2[256] = "";
-	int n1, n2;
+	char err[512] = "";
+	uint64_t base;
+	int ret;
 
-	if (ctx->devs_open)
+	if (ctx->sess.devs_open)
 		return 0;
 	if (ctx->core) {
-		struct vq_snap_info info;
-		char serr[512];
-		int ret;
-
 		if (ctx->mmio)
 			return vq_usage_err(NULL, "--mmio picks a live device; a snapshot (--core) has its own list: use -d mmio:ADDR");
-		ret = vq_snap_open(ctx->core, &ctx->devs, &info, serr, sizeof(serr));
-		if (ret < 0)
-			vq_dev_list_free(&ctx->devs);
+		ret = vq_session_open_snapshot(&ctx->sess, err, sizeof(err));
 		if (ret == -ENOENT) {
 			vq_err("this command reads live device registers, which a memory image does not hold (a 'vqdump snapshot' file holds them); run it on the live system, or use 'ring --at' and 'scan' on the image");
 			return EXIT_USAGE;
 		}
 		if (ret < 0) {
-			vq_err("%s", serr);
+			vq_err("%s", err);
 			return EXIT_ACCESS;
 		}
-		ctx->devs_open = 1;
 		return 0;
 	}
 	if (ctx->raw) {
@@ -74,12 +68,9 @@ int vq_ctx_open_devices(struct vq_ctx *ctx)
 		return EXIT_USAGE;
 	}
 	if (ctx->mmio) {
-		uint64_t base;
-		int ret;
-
 		if (vq_parse_u64(ctx->mmio, &base))
 			return vq_usage_err(NULL, "--mmio takes an address, not '%s'", ctx->mmio);
-		ret = vq_mmio_probe_at(base, &ctx->devs, err, sizeof(err));
+		ret = vq_session_open_mmio(&ctx->sess, base, err, sizeof(err));
 		if (ret < 0) {
 			vq_err("%s", err);
 			return EXIT_ACCESS;
@@ -89,166 +80,53 @@ int vq_ctx_open_devices(struct vq_ctx *ctx)
 			       (unsigned long long)base);
 			return EXIT_ACCESS;
 		}
-		ctx->devs_open = 1;
 		return 0;
 	}
-	n1 = vq_transport_pci.enumerate(&ctx->devs, err, sizeof(err));
-	n2 = vq_transport_mmio.enumerate(&ctx->devs, err2, sizeof(err2));
-	if (n1 < 0 && n2 < 0) {
-		vq_err("find devices: %s; %s", err, err2);
+	if (vq_session_find_devices(&ctx->sess, err, sizeof(err)) < 0) {
+		vq_err("%s", err);
 		return EXIT_ACCESS;
-	}
-	/* One transport unreadable while the other works is worth a word:
-	 * its devices are missing from the list. */
-	if (n1 < 0 || (n1 >= 0 && err[0]))
-		vq_err("warning: %s %s", n1 < 0 ? "virtio-pci devices not listed:" : "virtio-pci:", err);
-	if (n2 < 0 || (n2 >= 0 && err2[0]))
-		vq_err("warning: %s %s", n2 < 0 ? "virtio-mmio devices not listed:" : "virtio-mmio:", err2);
-	ctx->devs_open = 1;
-	return 0;
-}
-
-/* "0000:00:04.0", "00:04.0", "mmio:0xfeb00000", "virtio3", or an index. */
-static int dev_matches(const struct vq_dev *d, const char *sel)
-{
-	char buf[48];
-	uint64_t a;
-
-	if (!strcmp(d->name, sel))
-		return 1;
-	if (d->virtio_name[0] && !strcmp(d->virtio_name, sel))
-		return 1;
-	if (d->kind == VQ_T_MMIO && !strncmp(sel, "mmio:", 5) && !vq_parse_u64(sel + 5, &a))
-		return a == d->mmio_base;
-	if (d->kind != VQ_T_MMIO && strlen(sel) < 40) {
-		snprintf(buf, sizeof(buf), "0000:%s", sel);
-		return !strcmp(d->name, buf);
 	}
 	return 0;
 }
 
 struct vq_dev *vq_ctx_device(struct vq_ctx *ctx, int *exit_code)
 {
-	uint64_t idx;
-	size_t i;
+	size_t i = 0;
+	int ret;
 
 	*exit_code = vq_ctx_open_devices(ctx);
 	if (*exit_code)
 		return NULL;
-	if (!ctx->device) {
-		if (ctx->devs.n == 1)
-			return &ctx->devs.devs[0];
-		if (!ctx->devs.n) {
-			vq_err("no virtio devices found");
-			*exit_code = EXIT_ACCESS;
-			return NULL;
-		}
-		*exit_code = vq_usage_err(NULL, "%zu virtio devices found: choose one with -d (see 'vqdump list')",
-					  ctx->devs.n);
-		return NULL;
-	}
-	/* An index is plain decimal, as 'list' prints it (no 010 = 8). */
-	if (ctx->device[0] && strspn(ctx->device, "0123456789") == strlen(ctx->device) &&
-	    strlen(ctx->device) < 10) {
-		idx = strtoull(ctx->device, NULL, 10);
-		if (idx < ctx->devs.n)
-			return &ctx->devs.devs[idx];
-		vq_err("no device %llu: 'vqdump list' shows %zu", (unsigned long long)idx, ctx->devs.n);
+	ret = vq_session_select(&ctx->sess, ctx->device, &i);
+	switch (ret) {
+	case 0:
+		return &ctx->sess.devs.devs[i];
+	case -ENODEV:
+		vq_err("no virtio devices found");
 		*exit_code = EXIT_ACCESS;
 		return NULL;
+	case -ENOTUNIQ:
+		*exit_code = vq_usage_err(NULL, "%zu virtio devices found: choose one with -d (see 'vqdump list')",
+					  ctx->sess.devs.n);
+		return NULL;
+	case -ERANGE:
+		vq_err("no device %llu: 'vqdump list' shows %zu", (unsigned long long)i,
+		       ctx->sess.devs.n);
+		break;
+	default:
+		vq_err("no virtio device '%s' (see 'vqdump list')", ctx->device);
+		break;
 	}
-	for (i = 0; i < ctx->devs.n; i++)
-		if (dev_matches(&ctx->devs.devs[i], ctx->device))
-			return &ctx->devs.devs[i];
-	vq_err("no virtio device '%s' (see 'vqdump list')", ctx->device);
 	*exit_code = EXIT_ACCESS;
 	return NULL;
 }
 
-/* Live memory, opened on first use; 0 when it is open. */
-static int live_mem(struct vq_ctx *ctx)
-{
-	if (!ctx->mem_open && !ctx->mem_failed && vq_ctx_open_mem(ctx)) {
-		ctx->mem_failed = 1;
-		vq_err("warning: ring indices not shown (guest memory unreadable, as said above)");
-	}
-	return ctx->mem_open ? 0 : -1;
-}
-
-/*
- * A queue the driver set up whose ring addresses the transport cannot give
- * back (virtio-mmio v2: QueueDesc/Driver/Device are write-only): ask
- * Linux's own records (src/access/kvq.c).  Quiet when Linux has no such
- * queue; one warning when its records cannot be read at all.
- */
-static void kernel_rings(struct vq_ctx *ctx, struct vq_dev *d, struct vq_queue_state *q)
-{
-	struct vq_ring_layout l;
-	char err[512];
-	unsigned n;
-	int ret;
-
-	if (!q->enabled || q->desc || ctx->kvq_failed ||
-	    sscanf(d->virtio_name, "virtio%u", &n) != 1 || live_mem(ctx))
-		return;
-	ret = vq_kvq_lookup(&ctx->kvq, &ctx->mem, NULL, NULL, n, q->index, &l, err,
-			    sizeof(err));
-	if (ret) {
-		if (ret != -ENOENT && ret != -ENOTUNIQ) {
-			ctx->kvq_failed = 1;
-			vq_err("warning: %s: ring addresses not shown: %s", d->name, err);
-		} else if (ret == -ENOTUNIQ) {
-			vq_err("warning: %s: %s", d->name, err);
-		}
-		return;
-	}
-	q->desc = l.desc;
-	q->avail = l.avail;
-	q->used = l.used;
-	q->addr_src = VQ_SRC_KERNEL;
-	if (q->size_src != VQ_SRC_REGISTERS) {
-		q->size = (uint16_t)l.size;
-		q->size_src = VQ_SRC_KERNEL;
-	}
-}
-
-/* Ring indices live in guest memory, not registers. */
-static void read_indices(struct vq_ctx *ctx, struct vq_dev *d)
-{
-	unsigned i;
-
-	for (i = 0; i < d->num_queues; i++) {
-		struct vq_queue_state *q = &d->queues[i];
-		uint8_t b[4];
-
-		/* The source gave them (a snapshot saved them with the ring memory). */
-		if (q->idx_from_source)
-			continue;
-		q->idx_valid = 0;
-		kernel_rings(ctx, d, q);
-		if (!q->enabled || !q->desc || !q->avail || !q->used)
-			continue;
-		if (live_mem(ctx))
-			return;
-		if (vq_fetch(&ctx->fetch, q->avail + 2, b, 2, "avail idx") < 0 ||
-		    vq_fetch(&ctx->fetch, q->used + 2, b + 2, 2, "used idx") < 0) {
-			vq_err("warning: %s queue %u: ring indices not shown: %s", d->name, q->index,
-			       ctx->mem.err);
-			continue;
-		}
-		q->avail_idx = le16(b);
-		q->used_idx = le16(b + 2);
-		q->idx_valid = 1;
-	}
-}
-
 int vq_dev_refresh(struct vq_ctx *ctx, struct vq_dev *d)
 {
-	if (d->t->read_state(d) < 0) {
+	if (vq_session_refresh(&ctx->sess, d) < 0) {
 		vq_err("%s", d->err);
 		return EXIT_ACCESS;
 	}
-	read_indices(ctx, d);
 	return 0;
 }
 
@@ -500,7 +378,7 @@ static int run_view(struct vq_ctx *ctx, const char *name, int argc, char **argv,
 		       "STATUS", "DRIVER");
 	}
 	for (i = first; i < last; i++) {
-		struct vq_dev *d = &ctx->devs.devs[i];
+		struct vq_dev *d = &ctx->sess.devs.devs[i];
 
 		/* list shows status and queue count: both need the registers. */
 		if (vq_dev_refresh(ctx, d)) {

@@ -270,58 +270,15 @@ const char *vq_color_off(const struct vq_ctx *ctx)
 	return ctx->color ? "\033[0m" : "";
 }
 
-static int fetch_mem(void *c, uint64_t addr, void *buf, size_t len, const char *what)
+/* What ctx->sess says while it reads: on stderr, as vq_err() does. */
+static void vq_say(const char *line)
 {
-	struct vq_ctx *ctx = c;
-	int ret = vq_mem_read(&ctx->mem, addr, buf, len, what);
-
-	/* Live: /proc/kcore holds RAM only; firmware's reserved memory
-	 * (SeaBIOS's rings) is still readable through /dev/mem. */
-	if (ret == -VQ_ENOTINDUMP && ctx->mem2_open &&
-	    vq_mem_read(&ctx->mem2, addr, buf, len, what) == 0)
-		return 0;
-	return ret;
+	vq_err("%s", line);
 }
 
 int vq_ctx_open_mem(struct vq_ctx *ctx)
 {
-	char devmem_err[sizeof(ctx->mem.err)];
-	int ret;
-
-	if (ctx->mem_open)
-		return 0;
-	/* Said once already (live ring indices): do not repeat it. */
-	if (ctx->mem_failed)
-		return EXIT_ACCESS;
-	if (ctx->raw)
-		ret = vq_mem_open(&ctx->mem, &vq_mem_raw, ctx->raw);
-	else if (ctx->core)
-		ret = vq_mem_open(&ctx->mem, &vq_mem_elf, ctx->core);
-	else {
-		/* Live: /dev/mem where the kernel allows RAM reads, else the
-		 * kernel's own ELF view of memory. */
-		ret = vq_mem_open(&ctx->mem, &vq_mem_devmem, "/dev/mem");
-		if (ret < 0) {
-			snprintf(devmem_err, sizeof(devmem_err), "%s", ctx->mem.err);
-			ret = vq_mem_open(&ctx->mem, &vq_mem_elf, "/proc/kcore");
-			if (ret < 0) {
-				vq_err("read live memory: %s; and %s (run as root on a kernel with /proc/kcore, or give --core FILE)",
-				       devmem_err, ctx->mem.err);
-				return EXIT_ACCESS;
-			}
-		}
-	}
-	if (ret < 0) {
-		vq_err("%s", ctx->mem.err);
-		return EXIT_ACCESS;
-	}
-	ctx->mem_open = 1;
-	if (!ctx->core && !ctx->raw && ctx->mem.ops != &vq_mem_devmem &&
-	    vq_mem_open(&ctx->mem2, &vq_mem_devmem_any, "/dev/mem") == 0)
-		ctx->mem2_open = 1;
-	ctx->fetch.read = fetch_mem;
-	ctx->fetch.ctx = ctx;
-	return 0;
+	return vq_session_need_mem(&ctx->sess) ? EXIT_ACCESS : 0;
 }
 
 /* "--name ARG", "--name[=ARG]" or "--name" into @buf. */
@@ -622,7 +579,7 @@ int vq_run_command(struct vq_ctx *ctx, int argc, char **argv)
 	if (!c)
 		return vq_usage_err(NULL, "unknown command '%s'", argv[0]);
 	/* Linux may have set queues up since the last command (shell). */
-	vq_kvq_forget(ctx->kvq);
+	vq_kvq_forget(ctx->sess.kvq);
 	ret = take_cmd_options(ctx, c, argc, argv);
 	if (ret >= 0)
 		return ret;
@@ -650,8 +607,6 @@ int main(int argc, char **argv)
 	int c, ret, color = -2;
 	size_t n;
 
-	ctx.mem.fd = -1;
-	ctx.mem2.fd = -1;
 	n = opt_ptrs(source_options, opts, 0, VQ_CMD_OPTS_MAX);
 	n = opt_ptrs(device_options, opts, n, VQ_CMD_OPTS_MAX);
 	n = opt_ptrs(general_options, opts, n, VQ_CMD_OPTS_MAX);
@@ -703,14 +658,9 @@ int main(int argc, char **argv)
 	ctx.color = color == -2 ? parse_color("auto") : color;
 	if (optind >= argc)
 		return vq_usage_err(NULL, "no command given");
+	vq_session_init(&ctx.sess, ctx.core, ctx.raw, vq_say);
 	ret = vq_run_command(&ctx, argc - optind, argv + optind);
-	vq_kvq_lookup_release(&ctx.kvq); /* it reads through ctx.mem */
-	if (ctx.devs_open)
-		vq_dev_list_free(&ctx.devs);
-	if (ctx.mem_open)
-		vq_mem_close(&ctx.mem);
-	if (ctx.mem2_open)
-		vq_mem_close(&ctx.mem2);
+	vq_session_close(&ctx.sess);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		vq_err("write output: %s", strerror(errno));
 		return ret ? ret : EXIT_ACCESS;

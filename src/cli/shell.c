@@ -160,7 +160,7 @@ static char *complete_device(const char *text, int state)
 		i = 0;
 		len = strlen(text);
 		/* Completion must not print: find devices quietly. */
-		if (!shell_ctx->devs_open && !shell_ctx->core && !shell_ctx->raw) {
+		if (!shell_ctx->sess.devs_open && !shell_ctx->core && !shell_ctx->raw) {
 			FILE *save = stderr, *null = fopen("/dev/null", "w");
 
 			if (null) {
@@ -171,8 +171,8 @@ static char *complete_device(const char *text, int state)
 			}
 		}
 	}
-	while (i < shell_ctx->devs.n) {
-		const struct vq_dev *d = &shell_ctx->devs.devs[i++];
+	while (i < shell_ctx->sess.devs.n) {
+		const struct vq_dev *d = &shell_ctx->sess.devs.devs[i++];
 
 		if (!strncmp(d->name, text, len))
 			return strdup(d->name);
@@ -196,7 +196,7 @@ static char *complete_queue(const char *text, int state)
 		len = strlen(text);
 		/* Only what an earlier command already read: completion must
 		 * not touch device registers. */
-		if (shell_ctx->devs_open && !shell_ctx->core && !shell_ctx->raw) {
+		if (shell_ctx->sess.devs_open && !shell_ctx->core && !shell_ctx->raw) {
 			FILE *null = fopen("/dev/null", "w");
 
 			if (null) {

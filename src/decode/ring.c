@@ -74,6 +74,25 @@ int vq_ring_read_hdr(const struct vq_fetch *f, const struct vq_ring_layout *l,
 	return 0;
 }
 
+int vq_ring_read_indices(const struct vq_fetch *f, uint64_t avail, uint64_t used,
+			 uint16_t *avail_idx, uint16_t *used_idx)
+{
+	uint8_t a[2], u[2];
+	int ret;
+
+	/* struct vring_avail and vring_used: le16 flags, then le16 idx.
+	 * Nothing is stored unless both were read. */
+	ret = vq_fetch(f, avail + 2, a, 2, "avail idx");
+	if (ret < 0)
+		return ret;
+	ret = vq_fetch(f, used + 2, u, 2, "used idx");
+	if (ret < 0)
+		return ret;
+	*avail_idx = le16(a);
+	*used_idx = le16(u);
+	return 0;
+}
+
 void vq_ring_view_sizes(uint32_t n, unsigned recent, unsigned *chains, unsigned *pool,
 			unsigned *findings)
 {

@@ -111,6 +111,12 @@ void vq_ring_layout_contig(uint64_t desc, uint32_t n, uint32_t align,
 int vq_ring_read_hdr(const struct vq_fetch *f, const struct vq_ring_layout *l,
 		     struct vq_ring_hdr *h);
 
+/* The two ring indices alone (the idx word of the available ring and of
+ * the used ring), as a sampler reads them.  Returns 0 or the fetch error
+ * (then *@avail_idx and *@used_idx are left as they were). */
+int vq_ring_read_indices(const struct vq_fetch *f, uint64_t avail, uint64_t used,
+			 uint16_t *avail_idx, uint16_t *used_idx);
+
 /* Array sizes for a ring of @n entries with @recent used entries shown:
  * chains (n), pool (bounded, linear in n), findings.  Any @n is safe: sizes
  * above VQ_RING_MAX_SIZE get the maximum's arrays (the decoder refuses them). */

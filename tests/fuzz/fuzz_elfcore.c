@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* libFuzzer target: the ELF core accessor (vq_mem_elf), its segment table and labelled reads. */
+/* libFuzzer target: the ELF core accessor (vq_mem_elf), its segment table, labelled reads and note walk. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -395,6 +395,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rm == 0)
 		FUZZ_CHECK(rp == 0);
 
+	/* The note walk (diagnose's "is this a QEMU dump") answers 0 or 1,
+	 * the same for both opens of the same bytes. */
+	if (rm == 0 || rp == 0) {
+		int q = rm == 0 ? vq_mem_qemu_dump(&mm) : vq_mem_qemu_dump(&mp);
+
+		FUZZ_CHECK(q == 0 || q == 1);
+		if (rm == 0 && rp == 0)
+			FUZZ_CHECK(vq_mem_qemu_dump(&mp) == q);
+	}
 	if (rm == 0) {
 		/* With no truncation the two opens describe the same memory
 		 * (otherwise a truncated segment's claim may hide or reveal

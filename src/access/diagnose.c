@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* diagnose's work on a session: every device and queue read (live: twice), or every ring scan finds, and judged. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "diagnose.h"
+#include "ringview.h"
+
+static void sample_of(const struct vq_ring_hdr *h, struct vq_diag_sample *s)
+{
+	s->valid = 1;
+	s->full = 1;
+	s->avail_idx = h->avail_idx;
+	s->used_idx = h->used_idx;
+	s->avail_flags = h->avail_flags;
+	s->used_flags = h->used_flags;
+	s->used_event = h->used_event;
+	s->avail_event = h->avail_event;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* One queue of a live device, decoded at both samples. */
+struct qwork {
+	struct vq_dev *d;
+	struct vq_queue_state *q;
+	struct vq_ring_view v1, v2;
+	int ok1, ok2;
+};
+
+static int decode(struct vq_session *s, struct qwork *w, struct vq_ring_view *v)
+{
+	vq_ring_view_of_queue(v, w->d, w->q);
+	return vq_ring_decode(&s->fetch, v, 0) == 0;
+}
+
+static void free_work(struct qwork *work, size_t nw)
+{
+	size_t i;
+
+	for (i = 0; i < nw; i++) {
+		vq_ring_view_free(&work[i].v1);
+		vq_ring_view_free(&work[i].v2);
+	}
+	free(work);
+}
+
+/* Room for one more queue in *@work; 0 or -ENOMEM. */
+static int add_work(struct qwork **work, size_t nw, size_t *cap, struct vq_dev *d,
+		    struct vq_queue_state *q)
+{
+	struct qwork *w;
+
+	if (nw == *cap) {
+		w = realloc(*work, (*cap ? 2 * *cap : 16) * sizeof(**work));
+		if (!w)
+			return -ENOMEM;
+		*work = w;
+		*cap = *cap ? 2 * *cap : 16;
+	}
+	w = &(*work)[nw];
+	memset(w, 0, sizeof(*w));
+	w->d = d;
+	w->q = q;
+	if (vq_ring_view_alloc(&w->v1, q->size, 0) || vq_ring_view_alloc(&w->v2, q->size, 0)) {
+		vq_ring_view_free(&w->v1);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Every device in [@first, @last) of s->devs read again and checked on
+ * its own; each queue whose ring can be read gets a work entry (*@work,
+ * *@nw).  0 or -ENOMEM (the entries so far are kept for the caller to
+ * free).
+ */
+static int collect_work(struct vq_session *s, size_t first, size_t last, struct vq_diagnosis *r,
+			struct qwork **work, size_t *nw)
+{
+	size_t i, cap = 0;
+	unsigned j;
+
+	for (i = first; i < last; i++) {
+		struct vq_dev *d = &s->devs.devs[i];
+
+		/* Live: read the registers now; a snapshot's transport gives
+		 * back what it saved. */
+		if (vq_session_refresh(s, d) < 0) {
+			vq_session_say(s, "%s", d->err);
+			r->access_failed = 1;
+			continue;
+		}
+		r->devices++;
+		if (d->access == VQ_ACCESS_SYSFS) {
+			/* Status only: nothing about queues can be said. */
+			vq_session_say(s, "warning: %s: only Linux's sysfs view was reachable: its queues are not checked (run as root; boot with iomem=relaxed if the registers are refused)",
+				       d->name);
+			r->access_failed = 1;
+		}
+		r->rep.device = d->name;
+		r->rep.ring = 0;
+		vq_diag_device(d, &r->rep);
+		for (j = 0; j < d->num_queues; j++) {
+			struct vq_queue_state *q = &d->queues[j];
+
+			if (!q->enabled)
+				continue;
+			r->queues++;
+			if (vq_queue_unreadable(d, q)) {
+				r->skipped++;
+				continue;
+			}
+			if (vq_session_need_mem(s)) {
+				/* Said once; nothing about rings can be told. */
+				r->access_failed = 1;
+				r->skipped++;
+				continue;
+			}
+			if (add_work(work, *nw, &cap, d, q) < 0)
+				return -ENOMEM;
+			(*nw)++;
+		}
+	}
+	return 0;
+}
+
+/* One queue's samples judged: the second sample live, or the one the
+ * snapshot saved. */
+static void judge_queue(struct vq_session *s, struct vq_diagnosis *r, struct qwork *w,
+			unsigned interval)
+{
+	struct vq_diag_queue_in in;
+
+	memset(&in, 0, sizeof(in));
+	in.queue = w->q->index;
+	in.device_id = w->d->device_id;
+	in.size = w->q->size;
+	in.event_idx = vq_dev_event_idx(w->d);
+	sample_of(&w->v1.hdr, &in.s1);
+	in.v = &w->v1;
+	if (!s->core) {
+		w->ok2 = decode(s, w, &w->v2);
+		if (w->ok2) {
+			sample_of(&w->v2.hdr, &in.s2);
+			in.v = &w->v2;
+			in.v_other = &w->v1;
+			in.interval_ms = interval;
+		}
+	} else if (w->q->idx2_valid) {
+		/* The snapshot's memory is the first sample; the second
+		 * holds indices only. */
+		in.s2.valid = 1;
+		in.s2.avail_idx = w->q->avail_idx2;
+		in.s2.used_idx = w->q->used_idx2;
+		in.interval_ms = w->q->sample_ms;
+	}
+	r->rep.device = w->d->name;
+	r->rep.ring = 0;
+	vq_diag_queue(&in, &r->rep);
+}
+
+int vq_diagnose_devices(struct vq_session *s, size_t first, size_t last, unsigned interval,
+			struct vq_diagnosis *r)
+{
+	struct qwork *work = NULL;
+	size_t i, nw = 0;
+	int ret;
+
+	ret = collect_work(s, first, last, r, &work, &nw);
+	if (ret)
+		goto out;
+	for (i = 0; i < nw; i++) {
+		work[i].ok1 = decode(s, &work[i], &work[i].v1);
+		if (!work[i].ok1) {
+			vq_session_say(s, "warning: %s queue %u: ring not readable: %s", work[i].d->name,
+				       work[i].q->index, s->mem.err);
+			r->access_failed = 1;
+		}
+	}
+	/* A source that recorded a second sample (a snapshot) needs no wait. */
+	if (!s->core && nw)
+		sleep_ms(interval);
+	for (i = 0; i < nw; i++) {
+		if (!work[i].ok1)
+			r->skipped++;
+		else
+			judge_queue(s, r, &work[i], interval);
+	}
+out:
+	free_work(work, nw);
+	return ret;
+}
+
+int vq_diagnose_scan(struct vq_session *s, struct vq_diagnosis *r)
+{
+	struct vq_scan_hit *hits = NULL;
+	struct vq_scan_opts o = { 4096, 1, VQ_RING_MAX_SIZE };
+	size_t i, nhits = 0;
+	int ret, held;
+
+	if (vq_session_need_mem(s))
+		return -EIO;
+	held = vq_mem_qemu_dump(&s->mem);
+	hits = calloc(VQ_DIAG_MAX_HITS, sizeof(*hits));
+	if (!hits || (ret = vq_mem_scan(&s->mem, &o, hits, VQ_DIAG_MAX_HITS, &nhits)) < 0) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (ret)
+		vq_session_say(s, "warning: diagnose: more than %d ring candidates; the rest not checked",
+			       VQ_DIAG_MAX_HITS);
+	ret = 0;
+	for (i = 0; i < nhits; i++) {
+		struct vq_ring_view v;
+		struct vq_diag_queue_in in;
+
+		/* A low-confidence candidate may be any bytes: its "findings"
+		 * would be noise. */
+		if (hits[i].confidence == VQ_CONF_LOW)
+			continue;
+		r->queues++;
+		if (vq_ring_view_alloc(&v, hits[i].layout.size, 0)) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		v.layout = hits[i].layout;
+		if (vq_ring_decode(&s->fetch, &v, 0) == 0) {
+			memset(&in, 0, sizeof(in));
+			in.queue = -1;
+			in.size = v.layout.size;
+			in.v = &v;
+			in.event_idx = -1;
+			in.held_dump = held;
+			sample_of(&v.hdr, &in.s1);
+			r->rep.device = NULL;
+			r->rep.ring = v.layout.desc;
+			vq_diag_queue(&in, &r->rep);
+		} else {
+			r->skipped++;
+		}
+		vq_ring_view_free(&v);
+	}
+out:
+	free(hits);
+	return ret;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A device's queues as rings to decode: which can be read, and ring views with their arrays allocated. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/virtio_ring.h>
+
+#include "../decode/scan.h"
+#include "ringview.h"
+
+int vq_ring_view_alloc(struct vq_ring_view *v, uint32_t size, unsigned recent)
+{
+	unsigned nch, npool, nfind;
+
+	memset(v, 0, sizeof(*v));
+	vq_ring_view_sizes(size, recent, &nch, &npool, &nfind);
+	v->max_chains = nch;
+	v->max_used = recent;
+	v->pool_len = npool;
+	v->max_findings = nfind;
+	v->chains = calloc(nch ? nch : 1, sizeof(*v->chains));
+	v->used = calloc(recent ? recent : 1, sizeof(*v->used));
+	v->pool = calloc(npool, sizeof(*v->pool));
+	v->findings = calloc(nfind, sizeof(*v->findings));
+	if (!v->chains || !v->used || !v->pool || !v->findings) {
+		vq_ring_view_free(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void vq_ring_view_free(struct vq_ring_view *v)
+{
+	free(v->chains);
+	free(v->used);
+	free(v->pool);
+	free(v->findings);
+	v->chains = NULL;
+	v->used = NULL;
+	v->pool = NULL;
+	v->findings = NULL;
+}
+
+void vq_ring_view_of_queue(struct vq_ring_view *v, const struct vq_dev *d,
+			   const struct vq_queue_state *q)
+{
+	v->layout = (struct vq_ring_layout){ q->desc, q->avail, q->used, q->size, 0 };
+	v->device_id = d->device_id;
+}
+
+int vq_ring_guess_layout(const struct vq_fetch *f, uint64_t desc, uint32_t size, uint32_t align,
+			 struct vq_ring_layout *l, char *note, size_t notelen)
+{
+	struct vq_ring_layout l64, l4k;
+	struct vq_ring_hdr h;
+	enum vq_confidence conf;
+	int s64, s4k, ambiguous;
+
+	if (align) {
+		vq_ring_layout_contig(desc, size, align, l);
+		snprintf(note, notelen, "contiguous, used ring aligned to %llu (as given)",
+			 (unsigned long long)align);
+		return 0;
+	}
+	vq_ring_layout_contig(desc, size, VQ_ALIGN_LINUX, &l64);
+	vq_ring_layout_contig(desc, size, VQ_ALIGN_LEGACY, &l4k);
+	s64 = vq_ring_score(f, &l64, &h, &conf);
+	s4k = vq_ring_score(f, &l4k, &h, &conf);
+	if (s4k > s64) {
+		*l = l4k;
+		snprintf(note, notelen, "contiguous, used ring aligned to 4096 (legacy): fits%s",
+			 s64 > 0 ? "; 64 fits less well" : "; 64 does not");
+		return 0;
+	}
+	*l = l64;
+	ambiguous = s64 > 0 && s4k == s64;
+	if (s64 > 0)
+		snprintf(note, notelen, "contiguous, used ring aligned to 64 (Linux): fits%s",
+			 ambiguous ? "; 4096 fits as well (used ring never written): ambiguous"
+				   : s4k > 0 ? "; 4096 fits less well" : "; 4096 does not");
+	else
+		snprintf(note, notelen,
+			 "contiguous, used ring aligned to 64 (Linux) assumed: neither 64 nor 4096 fits the memory; give DESC,AVAIL,USED");
+	return ambiguous;
+}
+
+const char *vq_queue_unreadable(const struct vq_dev *d, const struct vq_queue_state *q)
+{
+	if (!q->enabled)
+		return "not enabled";
+	if (!q->desc || !q->avail || !q->used)
+		return "ring addresses unknown";
+	/* VIRTIO_F_RING_PACKED (bit 34). */
+	if (vq_feature_has(d->driver_features, 34))
+		return "packed ring";
+	if (!q->size || vq_ring_size_problem(q->size))
+		return "no valid size";
+	return NULL;
+}
+
+int vq_dev_event_idx(const struct vq_dev *d)
+{
+	if (d->driver_features_src == VQ_SRC_NONE || d->driver_features_src == VQ_SRC_ASSUMED)
+		return -1;
+	return vq_feature_has(d->driver_features, VIRTIO_RING_F_EVENT_IDX);
+}

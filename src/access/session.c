@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A session: the source one run reads (memory, devices, Linux's records), opened once and kept across shell commands. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../decode/ring.h"
+#include "kvq.h"
+#include "session.h"
+#include "snapshot.h"
+
+/* The live transports, in the order their devices are listed. */
+static const struct vq_transport *const live_transports[] = {
+	&vq_transport_pci,
+	&vq_transport_mmio,
+	NULL,
+};
+
+void vq_session_say(const struct vq_session *s, const char *fmt, ...)
+{
+	char line[4096];
+	va_list ap;
+
+	if (!s->say)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	s->say(line);
+}
+
+void vq_session_init(struct vq_session *s, const char *core, const char *raw,
+		     void (*say_fn)(const char *line))
+{
+	memset(s, 0, sizeof(*s));
+	s->mem.fd = -1;
+	s->core = core;
+	s->raw = raw;
+	s->say = say_fn;
+}
+
+void vq_session_close(struct vq_session *s)
+{
+	vq_kvq_lookup_release(&s->kvq); /* it reads through s->mem */
+	if (s->devs_open)
+		vq_dev_list_free(&s->devs);
+	if (s->mem_open)
+		vq_mem_close(&s->mem);
+	s->devs_open = 0;
+	s->mem_open = 0;
+}
+
+int vq_session_open_mem(struct vq_session *s)
+{
+	int ret;
+
+	if (s->mem_open)
+		return 0;
+	if (s->raw)
+		ret = vq_mem_open(&s->mem, &vq_mem_raw, s->raw);
+	else if (s->core)
+		ret = vq_mem_open(&s->mem, &vq_mem_elf, s->core);
+	else
+		ret = vq_mem_open_live(&s->mem);
+	if (ret < 0)
+		return ret;
+	s->mem_open = 1;
+	s->fetch = vq_mem_fetch(&s->mem);
+	return 0;
+}
+
+int vq_session_need_mem(struct vq_session *s)
+{
+	if (s->mem_open)
+		return 0;
+	/* Said once already (live ring indices): do not repeat it. */
+	if (s->mem_failed)
+		return -EIO;
+	if (vq_session_open_mem(s) < 0) {
+		vq_session_say(s, "%s", s->mem.err);
+		return -EIO;
+	}
+	return 0;
+}
+
+int vq_session_open_snapshot(struct vq_session *s, char *err, size_t errlen)
+{
+	struct vq_snap_info info;
+	int ret = vq_snap_open(s->core, &s->devs, &info, err, errlen);
+
+	if (ret < 0) {
+		vq_dev_list_free(&s->devs);
+		return ret;
+	}
+	s->devs_open = 1;
+	return 0;
+}
+
+int vq_session_open_mmio(struct vq_session *s, uint64_t base, char *err, size_t errlen)
+{
+	int ret = vq_mmio_probe_at(base, &s->devs, err, errlen);
+
+	if (ret == 0)
+		s->devs_open = 1;
+	return ret;
+}
+
+int vq_session_find_devices(struct vq_session *s, char *err, size_t errlen)
+{
+	char why[sizeof(live_transports) / sizeof(live_transports[0])][256];
+	int n[sizeof(live_transports) / sizeof(live_transports[0])];
+	size_t i, off = 0;
+	int any = 0;
+
+	for (i = 0; live_transports[i]; i++) {
+		why[i][0] = 0;
+		n[i] = live_transports[i]->enumerate(&s->devs, why[i], sizeof(why[i]));
+		any |= n[i] >= 0;
+	}
+	if (!any) {
+		off = (size_t)snprintf(err, errlen, "find devices:");
+		for (i = 0; live_transports[i] && off < errlen; i++)
+			off += (size_t)snprintf(err + off, errlen - off, "%s %s", i ? ";" : "", why[i]);
+		return -ENODEV;
+	}
+	/* One transport unreadable while another works is worth a word:
+	 * its devices are missing from the list. */
+	for (i = 0; live_transports[i]; i++) {
+		if (n[i] < 0)
+			vq_session_say(s, "warning: virtio-%s devices not listed: %s", live_transports[i]->name,
+			    why[i]);
+		else if (why[i][0])
+			vq_session_say(s, "warning: virtio-%s: %s", live_transports[i]->name, why[i]);
+	}
+	s->devs_open = 1;
+	return 0;
+}
+
+int vq_dev_matches(const struct vq_dev *d, const char *sel)
+{
+	char buf[48];
+	uint64_t a;
+	char *end;
+
+	if (!strcmp(d->name, sel))
+		return 1;
+	if (d->virtio_name[0] && !strcmp(d->virtio_name, sel))
+		return 1;
+	if (d->kind == VQ_T_MMIO && !strncmp(sel, "mmio:", 5) && sel[5] && sel[5] != '-' &&
+	    sel[5] != '+') {
+		errno = 0;
+		a = strtoull(sel + 5, &end, 0);
+		if (!errno && !*end)
+			return a == d->mmio_base;
+	}
+	if (d->kind != VQ_T_MMIO && strlen(sel) < 40) {
+		snprintf(buf, sizeof(buf), "0000:%s", sel);
+		return !strcmp(d->name, buf);
+	}
+	return 0;
+}
+
+int vq_session_select(const struct vq_session *s, const char *sel, size_t *index)
+{
+	size_t i;
+
+	if (!sel) {
+		if (s->devs.n == 1) {
+			*index = 0;
+			return 0;
+		}
+		return s->devs.n ? -ENOTUNIQ : -ENODEV;
+	}
+	/* An index is plain decimal, as 'list' prints it (no 010 = 8). */
+	if (sel[0] && strspn(sel, "0123456789") == strlen(sel) && strlen(sel) < 10) {
+		*index = (size_t)strtoull(sel, NULL, 10);
+		return *index < s->devs.n ? 0 : -ERANGE;
+	}
+	for (i = 0; i < s->devs.n; i++)
+		if (vq_dev_matches(&s->devs.devs[i], sel)) {
+			*index = i;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+/* Live memory, opened on first use; 0 when it is open. */
+static int live_mem(struct vq_session *s)
+{
+	if (!s->mem_open && !s->mem_failed && vq_session_need_mem(s) < 0) {
+		s->mem_failed = 1;
+		vq_session_say(s, "warning: ring indices not shown (guest memory unreadable, as said above)");
+	}
+	return s->mem_open ? 0 : -1;
+}
+
+/*
+ * A queue the driver set up whose ring addresses the transport cannot give
+ * back (virtio-mmio v2: QueueDesc/Driver/Device are write-only): ask
+ * Linux's own records (src/access/kvq.c).  Quiet when Linux has no such
+ * queue; one warning when its records cannot be read at all.
+ */
+static void kernel_rings(struct vq_session *s, struct vq_dev *d, struct vq_queue_state *q)
+{
+	struct vq_ring_layout l;
+	char err[512];
+	unsigned n;
+	int ret;
+
+	if (!q->enabled || q->desc || s->kvq_failed ||
+	    sscanf(d->virtio_name, "virtio%u", &n) != 1 || live_mem(s))
+		return;
+	ret = vq_kvq_lookup(&s->kvq, &s->mem, NULL, NULL, n, q->index, &l, err, sizeof(err));
+	if (ret) {
+		if (ret != -ENOENT && ret != -ENOTUNIQ) {
+			s->kvq_failed = 1;
+			vq_session_say(s, "warning: %s: ring addresses not shown: %s", d->name, err);
+		} else if (ret == -ENOTUNIQ) {
+			vq_session_say(s, "warning: %s: %s", d->name, err);
+		}
+		return;
+	}
+	q->desc = l.desc;
+	q->avail = l.avail;
+	q->used = l.used;
+	q->addr_src = VQ_SRC_KERNEL;
+	if (q->size_src != VQ_SRC_REGISTERS) {
+		q->size = (uint16_t)l.size;
+		q->size_src = VQ_SRC_KERNEL;
+	}
+}
+
+/* Ring indices live in guest memory, not registers. */
+static void read_indices(struct vq_session *s, struct vq_dev *d)
+{
+	unsigned i;
+
+	for (i = 0; i < d->num_queues; i++) {
+		struct vq_queue_state *q = &d->queues[i];
+
+		/* The source gave them (a snapshot saved them with the ring memory). */
+		if (q->idx_from_source)
+			continue;
+		q->idx_valid = 0;
+		kernel_rings(s, d, q);
+		if (!q->enabled || !q->desc || !q->avail || !q->used)
+			continue;
+		if (live_mem(s))
+			return;
+		if (vq_ring_read_indices(&s->fetch, q->avail, q->used, &q->avail_idx,
+					 &q->used_idx) < 0) {
+			vq_session_say(s, "warning: %s queue %u: ring indices not shown: %s", d->name,
+				       q->index, s->mem.err);
+			continue;
+		}
+		q->idx_valid = 1;
+	}
+}
+
+int vq_session_refresh(struct vq_session *s, struct vq_dev *d)
+{
+	int ret = d->t->read_state(d);
+
+	if (ret < 0)
+		return ret;
+	read_indices(s, d);
+	return 0;
+}
