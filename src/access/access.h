@@ -30,6 +30,14 @@ struct vq_seg {
 
 struct vq_mem;
 
+/* Bytes of one note segment, for vq_mem_ops.note_segments. */
+typedef int (*vq_mem_notes_fn)(void *arg, const uint8_t *notes, size_t len, int msb);
+
+/* The most bytes of one note segment read (a vqdump snapshot's note fits),
+ * and of all of a source's note segments together. */
+#define VQ_MEM_NOTE_SEG_MAX ((64u << 20) + 4096)
+#define VQ_MEM_NOTES_MAX (2ull * VQ_MEM_NOTE_SEG_MAX)
+
 /* One access method, in the manner of pciutils' struct pci_methods. */
 struct vq_mem_ops {
 	const char *name;  /* as given to --help and error messages */
@@ -42,9 +50,22 @@ struct vq_mem_ops {
 	/* Optional: read without the segment table (0 or -errno, m->err set);
 	 * for sources that cannot be read with pread or one mapping. */
 	int (*read)(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const char *what);
-	/* Optional: 1 when the source carries an ELF note whose owner is
-	 * @owner ("QEMU"), 0 when not or when it cannot tell. */
-	int (*has_note)(struct vq_mem *m, const char *owner);
+	/*
+	 * Optional, for sources that carry ELF notes: call @fn with the bytes
+	 * of each note segment in turn (@msb: big-endian notes) until it
+	 * returns non-zero; segments too large to be anyone's notes are
+	 * skipped, and the work is bounded (VQ_MEM_NOTES_MAX).  Returns what
+	 * @fn returned last, 0 when there were no (more) segments, or -errno
+	 * with m->err set.
+	 */
+	int (*note_segments)(struct vq_mem *m, vq_mem_notes_fn fn, void *arg);
+	/*
+	 * Optional, for sources that are files: 1 when a file whose first
+	 * bytes are @head (@len of them, fewer for a short file) is this
+	 * method's to read.  --core FILE opens the first method in
+	 * vq_mem_methods[] that says so.
+	 */
+	int (*probe)(const uint8_t *head, size_t len);
 };
 
 struct vq_mem {
@@ -83,6 +104,12 @@ extern const struct vq_mem_probe vq_mem_live_probe[];
 /* Open @arg with method @ops.  Returns 0 or a negative errno; on failure
  * m->err says why. */
 int vq_mem_open(struct vq_mem *m, const struct vq_mem_ops *ops, const char *arg);
+
+/* Open the file @path with the first method of vq_mem_methods[] whose
+ * probe() takes it; when none does (or the file cannot be read), with the
+ * first method that has a probe(), whose reason then says what is wrong.
+ * Returns 0 or a negative errno with m->err set. */
+int vq_mem_open_file(struct vq_mem *m, const char *path);
 void vq_mem_close(struct vq_mem *m);
 
 /* Open the live system's memory: the first of vq_mem_live_probe that
@@ -106,7 +133,12 @@ int vq_mem_open_overlay(struct vq_mem *m, struct vq_mem *top, struct vq_mem *und
  */
 int vq_mem_read(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const char *what);
 
-/* The method's has_note(); 0 for methods without notes. */
+/* Every note segment of @m through @fn (see vq_mem_ops.note_segments);
+ * 0 at once for sources without notes. */
+int vq_mem_note_segments(struct vq_mem *m, vq_mem_notes_fn fn, void *arg);
+
+/* 1 when @m carries an ELF note owned by @owner ("QEMU"), 0 when not or
+ * when it cannot tell (damaged notes). */
 int vq_mem_has_note(struct vq_mem *m, const char *owner);
 
 /* 1 when @m is QEMU dump-guest-memory output: QEMU writes a "QEMU" note

@@ -149,57 +149,59 @@ static int elf_open(struct vq_mem *m, const char *arg)
 	return ret;
 }
 
-/* Most bytes of notes elf_has_note() reads: a hostile file with many large
- * PT_NOTE headers gets bounded work. */
-#define NOTES_MAX (64u << 20)
-
-/* One PT_NOTE segment's notes: 1 when one is owned by @owner. */
-static int notes_have(Elf *elf, const GElf_Phdr *ph, const char *owner)
+/* One PT_NOTE segment's bytes to @fn: what it returns, or 0 when the
+ * segment is not in the file (its notes are missing, not an error). */
+static int visit_notes(Elf *elf, const GElf_Ehdr *eh, const GElf_Phdr *ph, vq_mem_notes_fn fn,
+		       void *arg)
 {
-	size_t off = 0, next, name_off, desc_off, len = strlen(owner) + 1;
-	Elf_Data *d = elf_getdata_rawchunk(elf, (int64_t)ph->p_offset, ph->p_filesz, ELF_T_NHDR);
-	GElf_Nhdr nh;
+	Elf_Data *d = elf_getdata_rawchunk(elf, (int64_t)ph->p_offset, ph->p_filesz, ELF_T_BYTE);
 
-	if (!d)
-		return 0; /* past the end of the file: the notes are missing */
-	while ((next = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
-		if (nh.n_namesz == len && !memcmp((const char *)d->d_buf + name_off, owner, len))
-			return 1;
-		off = next;
-	}
-	return 0;
+	if (!d || !d->d_buf)
+		return 0;
+	return fn(arg, d->d_buf, d->d_size, eh->e_ident[EI_DATA] == ELFDATA2MSB);
 }
 
-static int elf_has_note(struct vq_mem *m, const char *owner)
+static int elf_note_segments(struct vq_mem *m, vq_mem_notes_fn fn, void *arg)
 {
-	uint64_t budget = NOTES_MAX;
+	uint64_t budget = VQ_MEM_NOTES_MAX;
 	size_t i, phnum;
-	int found = 0;
+	GElf_Ehdr eh;
+	int ret = 0;
 	Elf *elf;
 
 	elf_version(EV_CURRENT);
 	elf = elf_begin(m->fd, ELF_C_READ, NULL);
 	if (!elf)
-		return 0;
-	if (elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &phnum) < 0)
+		return vq_mem_fail(m, -EINVAL, "read the notes of %s: %s", m->path, elf_errmsg(-1));
+	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) || elf_getphdrnum(elf, &phnum) < 0)
 		phnum = 0;
-	for (i = 0; i < phnum && !found; i++) {
+	for (i = 0; i < phnum && !ret; i++) {
 		GElf_Phdr ph;
 
 		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_NOTE || !ph.p_filesz)
 			continue;
-		if (ph.p_filesz > budget || ph.p_offset > (uint64_t)INT64_MAX)
-			break;
+		/* Not anyone's notes vqdump reads, but may be someone else's. */
+		if (ph.p_filesz > VQ_MEM_NOTE_SEG_MAX || ph.p_offset > (uint64_t)INT64_MAX)
+			continue;
+		if (ph.p_filesz > budget)
+			break; /* enough read: a hostile file gets bounded work */
 		budget -= ph.p_filesz;
-		found = notes_have(elf, &ph, owner);
+		ret = visit_notes(elf, &eh, &ph, fn, arg);
 	}
 	elf_end(elf);
-	return found;
+	return ret;
+}
+
+/* An ELF file, of any class or byte order (the checks in open say more). */
+static int elf_probe(const uint8_t *head, size_t len)
+{
+	return len >= SELFMAG && !memcmp(head, ELFMAG, SELFMAG);
 }
 
 const struct vq_mem_ops vq_mem_elf = {
 	.name = "core",
 	.help = "ELF core: QEMU dump-guest-memory output, /proc/kcore (root)",
 	.open = elf_open,
-	.has_note = elf_has_note,
+	.note_segments = elf_note_segments,
+	.probe = elf_probe,
 };

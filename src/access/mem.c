@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Generic part of the memory accessors: registry, segment lookup, labelled reads. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../decode/elfnote.h"
 #include "access.h"
 
 const struct vq_mem_ops *const vq_mem_methods[] = {
@@ -52,6 +54,29 @@ int vq_mem_open(struct vq_mem *m, const struct vq_mem_ops *ops, const char *arg)
 	if (ret < 0)
 		vq_mem_close(m);
 	return ret;
+}
+
+int vq_mem_open_file(struct vq_mem *m, const char *path)
+{
+	const struct vq_mem_ops *const *o, *first = NULL;
+	uint8_t head[64];
+	ssize_t n = -1;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = pread(fd, head, sizeof(head), 0);
+		close(fd);
+	}
+	for (o = vq_mem_methods; *o; o++) {
+		if (!(*o)->probe)
+			continue;
+		if (!first)
+			first = *o;
+		if (n >= 0 && (*o)->probe(head, (size_t)n))
+			return vq_mem_open(m, *o, path);
+	}
+	return vq_mem_open(m, first, path);
 }
 
 int vq_mem_open_live(struct vq_mem *m)
@@ -212,9 +237,27 @@ static long seg_find(const struct vq_mem *m, uint64_t addr)
 	return -1;
 }
 
+int vq_mem_note_segments(struct vq_mem *m, vq_mem_notes_fn fn, void *arg)
+{
+	return m->ops && m->ops->note_segments ? m->ops->note_segments(m, fn, arg) : 0;
+}
+
+/* vq_mem_has_note's visitor: 1 when a note of the segment is @arg's. */
+static int owner_in(void *arg, const uint8_t *notes, size_t len, int msb)
+{
+	struct vq_elf_note n;
+	size_t off = 0;
+	char err[160];
+
+	while (vq_elf_note_next(notes, len, msb, &off, &n, err, sizeof(err)) > 0)
+		if (vq_elf_note_owner_is(&n, arg))
+			return 1;
+	return 0;
+}
+
 int vq_mem_has_note(struct vq_mem *m, const char *owner)
 {
-	return m->ops && m->ops->has_note ? m->ops->has_note(m, owner) : 0;
+	return vq_mem_note_segments(m, owner_in, (void *)owner) == 1;
 }
 
 int vq_mem_qemu_dump(struct vq_mem *m)

@@ -427,7 +427,8 @@ static int probe_window(uint64_t base, uint64_t size, const char *plat, struct v
 	return ret;
 }
 
-static int mmio_enumerate(struct vq_dev_list *list, char *err, size_t errlen)
+static int mmio_enumerate(struct vq_dev_list *list, struct vq_mem *image, char *err,
+			  size_t errlen)
 {
 	struct cands c = { 0 };
 	int added = 0, failed = 0, first = 0, ret;
@@ -435,6 +436,7 @@ static int mmio_enumerate(struct vq_dev_list *list, char *err, size_t errlen)
 	unsigned unres;
 	size_t i;
 
+	(void)image; /* live only */
 	err[0] = 0;
 	discover(&c);
 	for (i = 0; i < c.n; i++) {
@@ -849,6 +851,7 @@ static int mmio_open_regs(const struct vq_dev *d, struct vq_regs *r, char *err, 
 const struct vq_transport vq_transport_mmio = {
 	.name = "mmio",
 	.help = "virtio-mmio windows from /proc/iomem, platform devices and the device tree, read through /dev/mem (root; iomem=relaxed while virtio_mmio is bound)",
+	.scope = VQ_SCOPE_LIVE,
 	.enumerate = mmio_enumerate,
 	.read_state = mmio_read_state,
 	.release = mmio_release,

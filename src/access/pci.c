@@ -363,13 +363,15 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(((const struct vq_dev *)a)->name, ((const struct vq_dev *)b)->name);
 }
 
-static int pci_enumerate(struct vq_dev_list *list, char *err, size_t errlen)
+static int pci_enumerate(struct vq_dev_list *list, struct vq_mem *image, char *err,
+			 size_t errlen)
 {
 	struct pci_access *pacc;
 	struct pci_dev *pd;
 	size_t first = list->n;
 	volatile int ret = 0;
 
+	(void)image; /* live only */
 	err[0] = 0;
 	pacc = pci_alloc();
 	if (!pacc) {
@@ -1653,6 +1655,7 @@ static int pci_open_regs(const struct vq_dev *d, struct vq_regs *r, char *err, s
 const struct vq_transport vq_transport_pci = {
 	.name = "pci",
 	.help = "virtio-pci through libpci and /sys/bus/pci (root: config space, BAR files or the PCI configuration access capability)",
+	.scope = VQ_SCOPE_LIVE,
 	.enumerate = pci_enumerate,
 	.read_state = pci_read_state,
 	.release = pci_release,

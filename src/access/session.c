@@ -11,14 +11,6 @@
 #include "../decode/ring.h"
 #include "kvq.h"
 #include "session.h"
-#include "snapshot.h"
-
-/* The live transports, in the order their devices are listed. */
-static const struct vq_transport *const live_transports[] = {
-	&vq_transport_pci,
-	&vq_transport_mmio,
-	NULL,
-};
 
 void vq_session_say(const struct vq_session *s, const char *fmt, ...)
 {
@@ -43,6 +35,11 @@ void vq_session_init(struct vq_session *s, const char *core, const char *raw,
 	s->say = say_fn;
 }
 
+void vq_session_forget_kernel(struct vq_session *s)
+{
+	vq_kvq_forget(s->kvq);
+}
+
 void vq_session_close(struct vq_session *s)
 {
 	vq_kvq_lookup_release(&s->kvq); /* it reads through s->mem */
@@ -63,7 +60,7 @@ int vq_session_open_mem(struct vq_session *s)
 	if (s->raw)
 		ret = vq_mem_open(&s->mem, &vq_mem_raw, s->raw);
 	else if (s->core)
-		ret = vq_mem_open(&s->mem, &vq_mem_elf, s->core);
+		ret = vq_mem_open_file(&s->mem, s->core);
 	else
 		ret = vq_mem_open_live(&s->mem);
 	if (ret < 0)
@@ -87,19 +84,6 @@ int vq_session_need_mem(struct vq_session *s)
 	return 0;
 }
 
-int vq_session_open_snapshot(struct vq_session *s, char *err, size_t errlen)
-{
-	struct vq_snap_info info;
-	int ret = vq_snap_open(s->core, &s->devs, &info, err, errlen);
-
-	if (ret < 0) {
-		vq_dev_list_free(&s->devs);
-		return ret;
-	}
-	s->devs_open = 1;
-	return 0;
-}
-
 int vq_session_open_mmio(struct vq_session *s, uint64_t base, char *err, size_t errlen)
 {
 	int ret = vq_mmio_probe_at(base, &s->devs, err, errlen);
@@ -109,35 +93,83 @@ int vq_session_open_mmio(struct vq_session *s, uint64_t base, char *err, size_t 
 	return ret;
 }
 
-int vq_session_find_devices(struct vq_session *s, char *err, size_t errlen)
+/* The devices an image (--core) records, from every transport that reads
+ * images: 0, -ENOENT when none holds records there, or -errno with @err. */
+static int find_in_image(struct vq_session *s, char *err, size_t errlen)
 {
-	char why[sizeof(live_transports) / sizeof(live_transports[0])][256];
-	int n[sizeof(live_transports) / sizeof(live_transports[0])];
-	size_t i, off = 0;
+	const struct vq_transport *const *t;
+	int any = 0, n;
+
+	if (vq_session_open_mem(s) < 0) {
+		snprintf(err, errlen, "%s", s->mem.err);
+		return -EIO;
+	}
+	for (t = vq_transports; *t; t++) {
+		if ((*t)->scope != VQ_SCOPE_IMAGE)
+			continue;
+		n = (*t)->enumerate(&s->devs, &s->mem, err, errlen);
+		if (n == -ENOENT)
+			continue;
+		if (n < 0) {
+			vq_dev_list_free(&s->devs);
+			return n;
+		}
+		any = 1;
+	}
+	if (!any) {
+		snprintf(err, errlen, "%s holds no device records", s->core);
+		return -ENOENT;
+	}
+	s->devs_open = 1;
+	return 0;
+}
+
+/* The live devices every live transport finds: 0, or -ENODEV with @err
+ * naming every transport's reason when none works. */
+static int find_live(struct vq_session *s, char *err, size_t errlen)
+{
+	const struct vq_transport *live[VQ_TRANSPORTS_MAX];
+	char why[VQ_TRANSPORTS_MAX][256];
+	int n[VQ_TRANSPORTS_MAX];
+	size_t i, nlive = 0, off = 0;
 	int any = 0;
 
-	for (i = 0; live_transports[i]; i++) {
+	for (i = 0; vq_transports[i] && nlive < VQ_TRANSPORTS_MAX; i++)
+		if (vq_transports[i]->scope == VQ_SCOPE_LIVE)
+			live[nlive++] = vq_transports[i];
+	for (i = 0; i < nlive; i++) {
 		why[i][0] = 0;
-		n[i] = live_transports[i]->enumerate(&s->devs, why[i], sizeof(why[i]));
+		n[i] = live[i]->enumerate(&s->devs, NULL, why[i], sizeof(why[i]));
 		any |= n[i] >= 0;
 	}
 	if (!any) {
 		off = (size_t)snprintf(err, errlen, "find devices:");
-		for (i = 0; live_transports[i] && off < errlen; i++)
+		for (i = 0; i < nlive && off < errlen; i++)
 			off += (size_t)snprintf(err + off, errlen - off, "%s %s", i ? ";" : "", why[i]);
 		return -ENODEV;
 	}
 	/* One transport unreadable while another works is worth a word:
 	 * its devices are missing from the list. */
-	for (i = 0; live_transports[i]; i++) {
+	for (i = 0; i < nlive; i++) {
 		if (n[i] < 0)
-			vq_session_say(s, "warning: virtio-%s devices not listed: %s", live_transports[i]->name,
-			    why[i]);
+			vq_session_say(s, "warning: virtio-%s devices not listed: %s", live[i]->name,
+				       why[i]);
 		else if (why[i][0])
-			vq_session_say(s, "warning: virtio-%s: %s", live_transports[i]->name, why[i]);
+			vq_session_say(s, "warning: virtio-%s: %s", live[i]->name, why[i]);
 	}
 	s->devs_open = 1;
 	return 0;
+}
+
+int vq_session_find_devices(struct vq_session *s, char *err, size_t errlen)
+{
+	if (s->devs_open)
+		return 0;
+	if (s->raw) {
+		snprintf(err, errlen, "a raw image holds no device records");
+		return -ENOENT;
+	}
+	return s->core ? find_in_image(s, err, errlen) : find_live(s, err, errlen);
 }
 
 int vq_dev_matches(const struct vq_dev *d, const char *sel)

@@ -34,6 +34,9 @@ struct vq_session {
  * opened yet. */
 void vq_session_init(struct vq_session *s, const char *core, const char *raw,
 		     void (*say)(const char *line));
+/* Forget what Linux's records said (queues may have been set up since):
+ * the next refresh asks again.  The records stay open. */
+void vq_session_forget_kernel(struct vq_session *s);
 /* Close what is open: memory, devices, Linux's records. */
 void vq_session_close(struct vq_session *s);
 
@@ -51,15 +54,17 @@ int vq_session_need_mem(struct vq_session *s);
 void vq_session_say(const struct vq_session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* The devices of the snapshot s->core into s->devs.  Returns 0, -ENOENT
- * when the core holds no snapshot note, or another -errno; @err says why. */
-int vq_session_open_snapshot(struct vq_session *s, char *err, size_t errlen);
 /* The one virtio-mmio device at @base.  Returns 0, 1 when the window is a
  * transport with device ID 0 (no device), or -errno with @err set. */
 int vq_session_open_mmio(struct vq_session *s, uint64_t base, char *err, size_t errlen);
-/* Every live device every transport finds.  A transport that fails while
- * another works is said as a warning.  Returns 0, or -errno with @err
- * naming every transport's reason when none works. */
+/*
+ * The devices of the source, once, from the registered transports
+ * (vq_transports[]) whose scope fits it: the live system's (a transport
+ * that fails while another works is said as a warning), or those an image
+ * (--core) records.  Returns 0, -ENOENT when the image holds no device
+ * records (a raw image never does), or another -errno with @err naming
+ * the reason (every live transport's, when none works).
+ */
 int vq_session_find_devices(struct vq_session *s, char *err, size_t errlen);
 
 /* 1 when device @d answers to @sel: its name ("0000:00:04.0", or

@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "../decode/elfnote.h"
 #include "../model/json.h"
 #include "snapint.h"
 
@@ -43,54 +44,29 @@ char *vq_snap_to_json(const struct vq_snap_info *info, const struct vq_dev *devs
 
 /* ---- finding the note ---- */
 
-static uint32_t get32(const uint8_t *p, int msb)
-{
-	if (msb)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
-
 int vq_snap_find_note(const uint8_t *notes, size_t len, int msb, const uint8_t **desc,
 		      size_t *desclen, char *err, size_t errlen)
 {
+	struct vq_elf_note n;
 	size_t off = 0;
-	int found = 0;
+	int found = 0, ret;
 
 	*desc = NULL;
 	*desclen = 0;
-	while (len - off >= 12) {
-		uint32_t namesz = get32(notes + off, msb), descsz = get32(notes + off + 4, msb);
-		uint32_t type = get32(notes + off + 8, msb);
-		size_t nameoff = off + 12, namepad = ALIGN_UP((uint64_t)namesz, 4);
-		size_t descoff, descpad = ALIGN_UP((uint64_t)descsz, 4);
-
-		if (namepad > len - nameoff)
+	while ((ret = vq_elf_note_next(notes, len, msb, &off, &n, err, errlen)) > 0) {
+		if (!vq_elf_note_owner_is(&n, VQ_SNAP_NOTE_NAME))
+			continue;
+		if (n.type != VQ_SNAP_NOTE_TYPE)
 			return snap_fail(err, errlen, -EINVAL,
-				    "ELF note at offset %zu: name (%u bytes) runs past the notes (%zu bytes)",
-				    off, namesz, len);
-		descoff = nameoff + namepad;
-		if (descsz > len - descoff)
-			return snap_fail(err, errlen, -EINVAL,
-				    "ELF note at offset %zu: descriptor (%u bytes) runs past the notes (%zu bytes)",
-				    off, descsz, len);
-		if (namesz == sizeof(VQ_SNAP_NOTE_NAME) &&
-		    !memcmp(notes + nameoff, VQ_SNAP_NOTE_NAME, sizeof(VQ_SNAP_NOTE_NAME))) {
-			if (type != VQ_SNAP_NOTE_TYPE)
-				return snap_fail(err, errlen, -EINVAL,
-					    "VQDUMP note of unknown type 0x%x (this vqdump reads 0x%x)",
-					    type, VQ_SNAP_NOTE_TYPE);
-			if (found)
-				return snap_fail(err, errlen, -EINVAL, "more than one VQDUMP note");
-			found = 1;
-			*desc = notes + descoff;
-			*desclen = descsz;
-		}
-		/* The last note's padding may be missing. */
-		if (descpad > len - descoff)
-			break;
-		off = descoff + descpad;
+					 "VQDUMP note of unknown type 0x%x (this vqdump reads 0x%x)", n.type,
+					 VQ_SNAP_NOTE_TYPE);
+		if (found)
+			return snap_fail(err, errlen, -EINVAL, "more than one VQDUMP note");
+		found = 1;
+		*desc = n.desc;
+		*desclen = n.descsz;
 	}
-	return found;
+	return ret < 0 ? ret : found;
 }
 
 /*

@@ -1,16 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The snapshot source: devices read from a snapshot file's note, given back by the "snapshot" transport. */
-#include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "access.h"
 #include "snapint.h"
 
 /* What the snapshot transport keeps: the state as saved, restored by
@@ -56,89 +52,75 @@ int vq_snap_attach(struct vq_dev *d)
 	return 0;
 }
 
+/* Looking through an image's note segments for the one VQDUMP note. */
+struct note_search {
+	struct vq_dev_list *list;  /* where its devices go */
+	struct vq_snap_info *info; /* its header */
+	int found;                 /* devices parsed from a note so far, -1: none found */
+	char why[400];             /* what was wrong */
+};
+
+/* vq_mem_note_segments' visitor: 0 to go on, -errno to stop with s->why. */
+static int search_segment(void *arg, const uint8_t *notes, size_t len, int msb)
+{
+	struct note_search *s = arg;
+	const uint8_t *desc;
+	size_t desclen;
+	int f = vq_snap_find_note(notes, len, msb, &desc, &desclen, s->why, sizeof(s->why));
+
+	if (f > 0 && s->found >= 0)
+		f = snap_fail(s->why, sizeof(s->why), -EINVAL, "more than one VQDUMP note");
+	if (f <= 0)
+		return f;
+	s->found = vq_snap_parse((const char *)desc, desclen, s->list, s->info, s->why,
+				 sizeof(s->why));
+	return s->found < 0 ? s->found : 0;
+}
+
+/* The devices of @image's VQDUMP note into @list, the header into @info:
+ * how many, -ENOENT when it has no such note, or -errno with @err. */
+static int read_note(struct vq_mem *image, struct vq_dev_list *list, struct vq_snap_info *info,
+		     char *err, size_t errlen)
+{
+	struct note_search s = { list, info, -1, "" };
+	int ret = vq_mem_note_segments(image, search_segment, &s);
+
+	if (ret < 0)
+		return snap_fail(err, errlen, ret, "read snapshot %s: %s", image->path,
+				 s.why[0] ? s.why : image->err);
+	if (s.found < 0)
+		return snap_fail(err, errlen, -ENOENT, "%s holds no vqdump snapshot note",
+				 image->path);
+	return s.found;
+}
+
 int vq_snap_open(const char *path, struct vq_dev_list *list, struct vq_snap_info *info,
 		 char *err, size_t errlen)
 {
-	GElf_Ehdr eh;
-	size_t phnum, i;
-	Elf *elf = NULL;
-	int fd, ret = -ENOENT, found = 0;
-	uint8_t *notes = NULL;
-	/* Bytes of notes read in all: a hostile file with many large PT_NOTE
-	 * headers pointing at the same bytes gets bounded work. */
-	uint64_t budget = 2ull * (VQ_SNAP_NOTE_MAX + 4096);
-	char why[400];
+	struct vq_mem m;
+	int ret;
 
 	snap_fail(err, errlen, 0, "%s", "");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return snap_fail(err, errlen, -errno, "open core %s: %s", path, strerror(errno));
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) || eh.e_type != ET_CORE ||
-	    elf_getphdrnum(elf, &phnum) < 0) {
-		/* The memory accessor says what is wrong with it. */
-		ret = snap_fail(err, errlen, -ENOENT, "%s is not a vqdump snapshot", path);
-		goto out;
-	}
-	for (i = 0; i < phnum; i++) {
-		GElf_Phdr ph;
-		const uint8_t *desc;
-		size_t desclen;
-		ssize_t r;
-		int f;
-
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_NOTE || !ph.p_filesz)
-			continue;
-		if (ph.p_filesz > VQ_SNAP_NOTE_MAX + 4096 || ph.p_offset > (uint64_t)INT64_MAX) {
-			/* Not ours (ours fits), but may be someone else's. */
-			continue;
-		}
-		if (ph.p_filesz > budget)
-			break; /* enough read: what is left is not ours */
-		budget -= ph.p_filesz;
-		free(notes);
-		notes = malloc(ph.p_filesz);
-		if (!notes) {
-			ret = snap_fail(err, errlen, -ENOMEM, "read %s: out of memory", path);
-			goto out;
-		}
-		r = pread(fd, notes, ph.p_filesz, (off_t)ph.p_offset);
-		if (r < 0 || (uint64_t)r != ph.p_filesz)
-			continue; /* truncated: the memory accessor will say so if it matters */
-		f = vq_snap_find_note(notes, ph.p_filesz, eh.e_ident[EI_DATA] == ELFDATA2MSB, &desc,
-				      &desclen, why, sizeof(why));
-		if (f > 0 && found)
-			f = snap_fail(why, sizeof(why), -EINVAL, "more than one VQDUMP note");
-		if (f < 0) {
-			ret = snap_fail(err, errlen, -EINVAL, "read snapshot %s: %s", path, why);
-			goto out;
-		}
-		if (f > 0) {
-			found = 1;
-			ret = vq_snap_parse((const char *)desc, desclen, list, info, why, sizeof(why));
-			if (ret < 0) {
-				snap_fail(err, errlen, ret, "read snapshot %s: %s", path, why);
-				goto out;
-			}
-		}
-	}
-	if (!found)
-		ret = snap_fail(err, errlen, -ENOENT, "%s holds no vqdump snapshot note", path);
-out:
-	free(notes);
-	if (elf)
-		elf_end(elf);
-	close(fd);
+	ret = vq_mem_open(&m, &vq_mem_elf, path);
+	if (ret == -EINVAL)
+		return snap_fail(err, errlen, -ENOENT, "%s is not a vqdump snapshot (%s)", path, m.err);
+	if (ret < 0)
+		return snap_fail(err, errlen, ret, "%s", m.err);
+	ret = read_note(&m, list, info, err, errlen);
+	vq_mem_close(&m);
 	return ret;
 }
 
 /* ---- the transport ---- */
 
-static int snap_enumerate(struct vq_dev_list *list, char *err, size_t errlen)
+static int snap_enumerate(struct vq_dev_list *list, struct vq_mem *image, char *err,
+			  size_t errlen)
 {
-	(void)list;
-	return snap_fail(err, errlen, -ENOTSUP, "snapshot devices come from a file (--core)");
+	struct vq_snap_info info;
+
+	if (!image)
+		return snap_fail(err, errlen, -ENOTSUP, "snapshot devices come from a file (--core)");
+	return read_note(image, list, &info, err, errlen);
 }
 
 static int snap_read_state(struct vq_dev *d)
@@ -170,6 +152,7 @@ static int snap_read_state(struct vq_dev *d)
 const struct vq_transport vq_transport_snapshot = {
 	.name = "snapshot",
 	.help = "devices saved by 'vqdump snapshot' (--core FILE): the state when it was taken",
+	.scope = VQ_SCOPE_IMAGE,
 	.enumerate = snap_enumerate,
 	.read_state = snap_read_state,
 	.release = snap_release,

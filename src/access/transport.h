@@ -10,18 +10,28 @@
 #include "regwin.h"
 
 struct vq_regs;
+struct vq_mem;
+
+/* Where a transport finds its devices. */
+enum vq_scope {
+	VQ_SCOPE_LIVE,  /* the running system (sysfs, libpci, firmware tables) */
+	VQ_SCOPE_IMAGE, /* records in a memory image given with --core */
+};
 
 /* One transport, in the manner of the memory accessors. */
 struct vq_transport {
-	const char *name; /* "pci", "mmio" */
-	const char *help; /* one line for --help: what it needs */
+	const char *name;    /* "pci", "mmio", "snapshot" */
+	const char *help;    /* one line for --help: what it needs */
+	enum vq_scope scope; /* which sources it enumerates */
 	/*
 	 * Append every virtio device this transport finds to @list (MMIO
-	 * transports with device ID 0 are skipped).  Returns how many were
-	 * added, or a negative errno with @err (errlen bytes) saying why
-	 * nothing could be looked at.
+	 * transports with device ID 0 are skipped): on the live system
+	 * (@image NULL), or in the open memory image @image.  Returns how
+	 * many were added, -ENOENT when @image holds no records of this
+	 * transport, or another negative errno with @err (errlen bytes)
+	 * saying why nothing could be looked at.
 	 */
-	int (*enumerate)(struct vq_dev_list *list, char *err, size_t errlen);
+	int (*enumerate)(struct vq_dev_list *list, struct vq_mem *image, char *err, size_t errlen);
 	/*
 	 * Read status, features, queues and config into @d.  Inspection only:
 	 * the one write allowed is a selector (queue/feature select), restored
@@ -45,6 +55,12 @@ struct vq_transport {
 
 extern const struct vq_transport vq_transport_pci;
 extern const struct vq_transport vq_transport_mmio;
+
+/* The registered transports, in the order their devices are listed;
+ * NULL-terminated, at most VQ_TRANSPORTS_MAX.  A new transport is one
+ * file and one line there (access/transports.c). */
+extern const struct vq_transport *const vq_transports[];
+#define VQ_TRANSPORTS_MAX 16
 
 /* Probe one virtio-mmio window at @base (for --mmio ADDR).  Returns 0 and
  * fills one entry, 1 when the window is a transport with device ID 0, or

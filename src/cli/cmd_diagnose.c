@@ -99,11 +99,11 @@ static void print_json(const struct vq_diagnosis *r)
 
 /*
  * A core that carries device records (a vqdump snapshot) is diagnosed as
- * devices; a plain one (dump-guest-memory, kdump, /proc/kcore) through
- * scan.  Until snapshot cores exist every core is plain.  With them: true
- * unless the snapshot reader says the core has no device note (-ENOENT),
- * so that a damaged snapshot reports its own error through
- * vq_ctx_open_devices().
+ * devices; a plain one (dump-guest-memory, /proc/kcore) through scan.
+ * True unless the transports that read images say it holds no device
+ * records (-ENOENT), so that a damaged snapshot or an unreadable core
+ * reports its own error through vq_ctx_open_devices().  What is read is
+ * kept for it.
  */
 static int core_has_devices(struct vq_ctx *ctx)
 {
@@ -111,11 +111,7 @@ static int core_has_devices(struct vq_ctx *ctx)
 
 	if (!ctx->core)
 		return 0;
-	if (ctx->sess.devs_open)
-		return 1; /* a core only opens devices when it is a snapshot */
-	/* What is read is kept: vq_ctx_open_devices() uses it as is.  A
-	 * damaged snapshot: the device path says why. */
-	return vq_session_open_snapshot(&ctx->sess, err, sizeof(err)) != -ENOENT;
+	return vq_session_find_devices(&ctx->sess, err, sizeof(err)) != -ENOENT;
 }
 
 /* The diagnosis the source allows, into @r: 0, or the exit status after

@@ -9,8 +9,6 @@
 
 #include <linux/virtio_pci.h>
 
-#include "../access/kvq.h"
-#include "../access/snapshot.h"
 #include "../decode/config.h"
 #include "../decode/le.h"
 #include "../decode/names.h"
@@ -52,7 +50,7 @@ int vq_ctx_open_devices(struct vq_ctx *ctx)
 	if (ctx->core) {
 		if (ctx->mmio)
 			return vq_usage_err(NULL, "--mmio picks a live device; a snapshot (--core) has its own list: use -d mmio:ADDR");
-		ret = vq_session_open_snapshot(&ctx->sess, err, sizeof(err));
+		ret = vq_session_find_devices(&ctx->sess, err, sizeof(err));
 		if (ret == -ENOENT) {
 			vq_err("this command reads live device registers, which a memory image does not hold (a 'vqdump snapshot' file holds them); run it on the live system, or use 'ring --at' and 'scan' on the image");
 			return EXIT_USAGE;

@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../access/kvq.h"
-#include "../access/snapshot.h"
 #include "cli.h"
 
 #ifndef VQDUMP_VERSION
@@ -416,9 +414,8 @@ static void usage(FILE *out)
 	fputs("\nAccess methods:\n", out);
 	for (i = 0; vq_mem_methods[i]; i++)
 		fprintf(out, "  %-8s %s\n", vq_mem_methods[i]->name, vq_mem_methods[i]->help);
-	fprintf(out, "  %-8s %s\n", vq_transport_pci.name, vq_transport_pci.help);
-	fprintf(out, "  %-8s %s\n", vq_transport_mmio.name, vq_transport_mmio.help);
-	fprintf(out, "  %-8s %s\n", vq_transport_snapshot.name, vq_transport_snapshot.help);
+	for (i = 0; vq_transports[i]; i++)
+		fprintf(out, "  %-8s %s\n", vq_transports[i]->name, vq_transports[i]->help);
 	fputs("\nInspection never writes guest memory and never changes what a device does.\n"
 	      "Its only writes are to selector registers (queue and feature select, and the\n"
 	      "virtio-pci configuration-access window) to reach per-queue registers: on\n"
@@ -579,7 +576,7 @@ int vq_run_command(struct vq_ctx *ctx, int argc, char **argv)
 	if (!c)
 		return vq_usage_err(NULL, "unknown command '%s'", argv[0]);
 	/* Linux may have set queues up since the last command (shell). */
-	vq_kvq_forget(ctx->sess.kvq);
+	vq_session_forget_kernel(&ctx->sess);
 	ret = take_cmd_options(ctx, c, argc, argv);
 	if (ret >= 0)
 		return ret;

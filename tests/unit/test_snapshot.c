@@ -521,6 +521,34 @@ static void test_write_and_read(void **state)
 	assert_same_dev(&d, &list.devs[0]);
 	vq_dev_list_free(&list);
 
+	/* The same devices through the registry, as the session finds them:
+	 * the --core file opened by probe, every image transport asked. */
+	{
+		const struct vq_transport *const *t;
+		unsigned live = 0, image = 0;
+
+		assert_int_equal(vq_mem_open_file(&mem, path), 0);
+		assert_ptr_equal(mem.ops, &vq_mem_elf);
+		for (t = vq_transports; *t; t++) {
+			if ((*t)->scope == VQ_SCOPE_LIVE) {
+				live++;
+				continue;
+			}
+			image++;
+			assert_ptr_equal(*t, &vq_transport_snapshot);
+			assert_int_equal((*t)->enumerate(&list, &mem, err, sizeof(err)), 1);
+		}
+		assert_int_equal(live, 2);
+		assert_int_equal(image, 1);
+		assert_int_equal(list.devs[0].t->read_state(&list.devs[0]), 0);
+		assert_same_dev(&d, &list.devs[0]);
+		vq_dev_list_free(&list);
+		/* A live enumeration of it is refused, not empty. */
+		assert_int_equal(vq_transport_snapshot.enumerate(&list, NULL, err, sizeof(err)),
+				 -ENOTSUP);
+		vq_mem_close(&mem);
+	}
+
 	/* An existing file is kept unless forced. */
 	assert_int_equal(stat(path, &st1), 0);
 	assert_int_equal(vq_snap_write(path, "{}", &m, 0, err, sizeof(err)), -EEXIST);
@@ -546,6 +574,11 @@ static void test_write_and_read(void **state)
 	close(fd);
 	assert_int_equal(vq_snap_open(path, &list, &got, err, sizeof(err)), -ENOENT);
 	assert_int_equal(list.n, 0);
+	/* ...and its image transport says so the same way. */
+	assert_int_equal(vq_mem_open_file(&mem, path), 0);
+	assert_int_equal(vq_transport_snapshot.enumerate(&list, &mem, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "holds no vqdump snapshot note"));
+	vq_mem_close(&mem);
 	/* Not an ELF file at all: the same. */
 	fd = open(path, O_WRONLY | O_TRUNC);
 	assert_int_equal(write(fd, "hello", 5), 5);
