@@ -11,23 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../decode/errbuf.h"
 #include "kvq.h"
 
 /* Largest BTF file read (vmlinux's is a few MiB). */
 #define BTF_MAX_FILE (256u << 20)
-
-static void say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- The live lookup ---------------------------------------------------- */
 
@@ -106,13 +94,13 @@ static int load_btf(struct vq_btf *b, const char *path, const struct vq_btf *bas
 	int ret = slurp(path, &data, &len);
 
 	if (ret) {
-		say(err, errlen, "read BTF %s: %s", path, strerror(-ret));
+		vq_errbuf(err, errlen, 0, "read BTF %s: %s", path, strerror(-ret));
 		return ret;
 	}
 	ret = vq_btf_parse(b, data, len, base, ptr_size, why, sizeof(why));
 	free(data);
 	if (ret)
-		say(err, errlen, "read BTF %s: %s", path, why);
+		vq_errbuf(err, errlen, 0, "read BTF %s: %s", path, why);
 	return ret;
 }
 
@@ -133,14 +121,14 @@ static int load_kmap(struct vq_kvq *k, const char *path, unsigned *ptr_size, cha
 	Elf *elf;
 
 	if (fd < 0) {
-		say(err, errlen, "open %s: %s", path, strerror(errno));
+		vq_errbuf(err, errlen, 0, "open %s: %s", path, strerror(errno));
 		return -errno;
 	}
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
 	    elf_getphdrnum(elf, &phnum) < 0) {
-		say(err, errlen, "read %s: not an ELF core (%s)", path, elf_errmsg(-1));
+		vq_errbuf(err, errlen, 0, "read %s: not an ELF core (%s)", path, elf_errmsg(-1));
 		ret = -EINVAL;
 		goto out;
 	}
@@ -148,7 +136,7 @@ static int load_kmap(struct vq_kvq *k, const char *path, unsigned *ptr_size, cha
 	k->map = calloc(phnum ? phnum : 1, sizeof(*k->map));
 	if (!k->map) {
 		ret = -ENOMEM;
-		say(err, errlen, "read %s: out of memory", path);
+		vq_errbuf(err, errlen, 0, "read %s: out of memory", path);
 		goto out;
 	}
 	for (i = 0; i < phnum; i++) {
@@ -156,7 +144,7 @@ static int load_kmap(struct vq_kvq *k, const char *path, unsigned *ptr_size, cha
 		uint64_t none = *ptr_size == 4 ? 0xffffffffull : UINT64_MAX;
 
 		if (!gelf_getphdr(elf, (int)i, &ph)) {
-			say(err, errlen, "read %s: program header %zu unreadable", path, i);
+			vq_errbuf(err, errlen, 0, "read %s: program header %zu unreadable", path, i);
 			ret = -EINVAL;
 			goto out;
 		}
@@ -168,7 +156,7 @@ static int load_kmap(struct vq_kvq *k, const char *path, unsigned *ptr_size, cha
 	}
 	qsort(k->map, k->nmap, sizeof(*k->map), kmap_cmp);
 	if (!k->nmap) {
-		say(err, errlen, "read %s: no segment with a physical address", path);
+		vq_errbuf(err, errlen, 0, "read %s: no segment with a physical address", path);
 		ret = -EINVAL;
 	}
 out:
@@ -207,7 +195,7 @@ int vq_kvq_open(struct vq_kvq **out, struct vq_mem *mem, const char *kcore_path,
 	kcore_path = kcore_path ? kcore_path : VQ_KCORE_PATH;
 	btf_path = btf_path ? btf_path : VQ_KVQ_BTF_PATH;
 	if (!k) {
-		say(err, errlen, "read Linux's virtqueues: out of memory");
+		vq_errbuf(err, errlen, 0, "read Linux's virtqueues: out of memory");
 		return -ENOMEM;
 	}
 	k->mem = mem;
@@ -237,7 +225,7 @@ int vq_kvq_open(struct vq_kvq **out, struct vq_mem *mem, const char *kcore_path,
 			snprintf(why, sizeof(why), "out of memory");
 	}
 	if (ret) {
-		say(err, errlen, "read Linux's virtqueues: %s", why);
+		vq_errbuf(err, errlen, 0, "read Linux's virtqueues: %s", why);
 		vq_kvq_close(k);
 		return ret;
 	}
@@ -329,8 +317,8 @@ static int learn(struct vq_kvq *k, unsigned n, char *err, size_t errlen)
 		found = vq_kvq_scan(&k->fetch, k->regions, k->nregions, k->map, k->nmap,
 				    &k->layout, n, q, cap);
 		if (found < 0) {
-			say(err, errlen, "search kernel memory for struct vring_virtqueue: %s",
-			    k->mem->err[0] ? k->mem->err : strerror((int)-found));
+			vq_errbuf(err, errlen, 0, "search kernel memory for struct vring_virtqueue: %s",
+				  k->mem->err[0] ? k->mem->err : strerror((int)-found));
 			ret = (int)found;
 			goto out;
 		}
@@ -357,8 +345,8 @@ static int learn(struct vq_kvq *k, unsigned n, char *err, size_t errlen)
 		if (found < 0) {
 			if (q[i].virtio_index != n)
 				continue;
-			say(err, errlen, "read the queue list of virtio%u in kernel memory: %s", n,
-			    strerror((int)-found));
+			vq_errbuf(err, errlen, 0, "read the queue list of virtio%u in kernel memory: %s", n,
+				  strerror((int)-found));
 			ret = (int)found;
 			goto out;
 		}
@@ -371,7 +359,7 @@ static int learn(struct vq_kvq *k, unsigned n, char *err, size_t errlen)
 		k->all = 1;
 out:
 	if (ret == -ENOMEM)
-		say(err, errlen, "search kernel memory: out of memory");
+		vq_errbuf(err, errlen, 0, "search kernel memory: out of memory");
 	free(q);
 	free(dq);
 	return ret;
@@ -409,10 +397,10 @@ int vq_kvq_find(struct vq_kvq *k, unsigned virtio_index, unsigned queue,
 				k->queues[i] = q;
 			}
 			if (nhit && memcmp(&hit.layout, &k->queues[i].layout, sizeof(hit.layout))) {
-				say(err, errlen,
-				    "find virtio%u queue %u in kernel memory: two live vring_virtqueue objects claim it (at 0x%llx and 0x%llx)",
-				    virtio_index, queue, (unsigned long long)hit.obj_paddr,
-				    (unsigned long long)k->queues[i].obj_paddr);
+				vq_errbuf(err, errlen, 0,
+					  "find virtio%u queue %u in kernel memory: two live vring_virtqueue objects claim it (at 0x%llx and 0x%llx)",
+					  virtio_index, queue, (unsigned long long)hit.obj_paddr,
+					  (unsigned long long)k->queues[i].obj_paddr);
 				return -ENOTUNIQ;
 			}
 			hit = k->queues[i];
@@ -427,13 +415,13 @@ int vq_kvq_find(struct vq_kvq *k, unsigned virtio_index, unsigned queue,
 			drop_device(k, virtio_index);
 			continue;
 		}
-		say(err, errlen,
-		    "find virtio%u queue %u in kernel memory: Linux has no split queue there (%zu queue%s of virtio%u found; a driver that is not bound, a queue not set up, and packed rings leave none)",
-		    virtio_index, queue, ndev, ndev == 1 ? "" : "s", virtio_index);
+		vq_errbuf(err, errlen, 0,
+			  "find virtio%u queue %u in kernel memory: Linux has no split queue there (%zu queue%s of virtio%u found; a driver that is not bound, a queue not set up, and packed rings leave none)",
+			  virtio_index, queue, ndev, ndev == 1 ? "" : "s", virtio_index);
 		return -ENOENT;
 	}
-	say(err, errlen, "find virtio%u queue %u in kernel memory: it moved while being searched for",
-	    virtio_index, queue);
+	vq_errbuf(err, errlen, 0, "find virtio%u queue %u in kernel memory: it moved while being searched for",
+		  virtio_index, queue);
 	return -EAGAIN;
 }
 

@@ -179,15 +179,15 @@ int vq_snap_write(const char *path, const char *json, const struct vq_snap_mem *
 	int fd, ret;
 
 	if (strlen(json) > VQ_SNAP_NOTE_MAX)
-		return snap_fail(err, errlen, -E2BIG, "write snapshot %s: device description too large", path);
+		return vq_errbuf(err, errlen, -E2BIG, "write snapshot %s: device description too large", path);
 	if (!force && lstat(path, &st) == 0)
-		return snap_fail(err, errlen, -EEXIST,
-			    "write snapshot %s: file exists (give --force to replace it)", path);
+		return vq_errbuf(err, errlen, -EEXIST,
+				 "write snapshot %s: file exists (give --force to replace it)", path);
 	if (force && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return snap_fail(err, errlen, -EINVAL, "write snapshot %s: not a regular file", path);
+		return vq_errbuf(err, errlen, -EINVAL, "write snapshot %s: not a regular file", path);
 	tmp = malloc(plen + 32);
 	if (!tmp)
-		return snap_fail(err, errlen, -ENOMEM, "write snapshot %s: out of memory", path);
+		return vq_errbuf(err, errlen, -ENOMEM, "write snapshot %s: out of memory", path);
 	/* A temporary file beside the target, so that rename() is atomic. */
 	slash = strrchr(path, '/');
 	if (slash)
@@ -196,30 +196,30 @@ int vq_snap_write(const char *path, const char *json, const struct vq_snap_mem *
 		snprintf(tmp, plen + 32, ".%s.XXXXXX", path);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		ret = snap_fail(err, errlen, -errno, "write snapshot %s: create a temporary file beside it: %s",
-			   path, strerror(errno));
+		ret = vq_errbuf(err, errlen, -errno, "write snapshot %s: create a temporary file beside it: %s",
+				path, strerror(errno));
 		free(tmp);
 		return ret;
 	}
 	ret = write_elf(fd, json, mem);
 	if (ret == -E2BIG)
-		snap_fail(err, errlen, ret, "write snapshot %s: more than %u memory ranges", path, PN_XNUM - 2);
+		vq_errbuf(err, errlen, ret, "write snapshot %s: more than %u memory ranges", path, PN_XNUM - 2);
 	else if (ret)
-		snap_fail(err, errlen, ret, "write snapshot %s: %s", path, strerror(-ret));
+		vq_errbuf(err, errlen, ret, "write snapshot %s: %s", path, strerror(-ret));
 	if (!ret && fsync(fd) < 0)
-		ret = snap_fail(err, errlen, -errno, "write snapshot %s: %s", path, strerror(errno));
+		ret = vq_errbuf(err, errlen, -errno, "write snapshot %s: %s", path, strerror(errno));
 	if (close(fd) < 0 && !ret)
-		ret = snap_fail(err, errlen, -errno, "write snapshot %s: %s", path, strerror(errno));
+		ret = vq_errbuf(err, errlen, -errno, "write snapshot %s: %s", path, strerror(errno));
 	if (!ret) {
 		if (force) {
 			if (rename(tmp, path) < 0)
-				ret = snap_fail(err, errlen, -errno, "write snapshot %s: rename: %s", path,
-					   strerror(errno));
+				ret = vq_errbuf(err, errlen, -errno, "write snapshot %s: rename: %s", path,
+						strerror(errno));
 		} else if (link(tmp, path) < 0) {
 			/* link() refuses to replace a file that appeared meanwhile. */
-			ret = snap_fail(err, errlen, -errno, "write snapshot %s: %s", path,
-				   errno == EEXIST ? "file exists (give --force to replace it)"
-						   : strerror(errno));
+			ret = vq_errbuf(err, errlen, -errno, "write snapshot %s: %s", path,
+					errno == EEXIST ? "file exists (give --force to replace it)"
+					: strerror(errno));
 		}
 	}
 	unlink(tmp);

@@ -57,11 +57,11 @@ int vq_snap_find_note(const uint8_t *notes, size_t len, int msb, const uint8_t *
 		if (!vq_elf_note_owner_is(&n, VQ_SNAP_NOTE_NAME))
 			continue;
 		if (n.type != VQ_SNAP_NOTE_TYPE)
-			return snap_fail(err, errlen, -EINVAL,
+			return vq_errbuf(err, errlen, -EINVAL,
 					 "VQDUMP note of unknown type 0x%x (this vqdump reads 0x%x)", n.type,
 					 VQ_SNAP_NOTE_TYPE);
 		if (found)
-			return snap_fail(err, errlen, -EINVAL, "more than one VQDUMP note");
+			return vq_errbuf(err, errlen, -EINVAL, "more than one VQDUMP note");
 		found = 1;
 		*desc = n.desc;
 		*desclen = n.descsz;

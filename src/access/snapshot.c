@@ -69,7 +69,7 @@ static int search_segment(void *arg, const uint8_t *notes, size_t len, int msb)
 	int f = vq_snap_find_note(notes, len, msb, &desc, &desclen, s->why, sizeof(s->why));
 
 	if (f > 0 && s->found >= 0)
-		f = snap_fail(s->why, sizeof(s->why), -EINVAL, "more than one VQDUMP note");
+		f = vq_errbuf(s->why, sizeof(s->why), -EINVAL, "more than one VQDUMP note");
 	if (f <= 0)
 		return f;
 	s->found = vq_snap_parse((const char *)desc, desclen, s->list, s->info, s->why,
@@ -86,10 +86,10 @@ static int read_note(struct vq_mem *image, struct vq_dev_list *list, struct vq_s
 	int ret = vq_mem_note_segments(image, search_segment, &s);
 
 	if (ret < 0)
-		return snap_fail(err, errlen, ret, "read snapshot %s: %s", image->path,
+		return vq_errbuf(err, errlen, ret, "read snapshot %s: %s", image->path,
 				 s.why[0] ? s.why : image->err);
 	if (s.found < 0)
-		return snap_fail(err, errlen, -ENOENT, "%s holds no vqdump snapshot note",
+		return vq_errbuf(err, errlen, -ENOENT, "%s holds no vqdump snapshot note",
 				 image->path);
 	return s.found;
 }
@@ -100,12 +100,12 @@ int vq_snap_open(const char *path, struct vq_dev_list *list, struct vq_snap_info
 	struct vq_mem m;
 	int ret;
 
-	snap_fail(err, errlen, 0, "%s", "");
+	vq_errbuf(err, errlen, 0, "%s", "");
 	ret = vq_mem_open(&m, &vq_mem_elf, path);
 	if (ret == -EINVAL)
-		return snap_fail(err, errlen, -ENOENT, "%s is not a vqdump snapshot (%s)", path, m.err);
+		return vq_errbuf(err, errlen, -ENOENT, "%s is not a vqdump snapshot (%s)", path, m.err);
 	if (ret < 0)
-		return snap_fail(err, errlen, ret, "%s", m.err);
+		return vq_errbuf(err, errlen, ret, "%s", m.err);
 	ret = read_note(&m, list, info, err, errlen);
 	vq_mem_close(&m);
 	return ret;
@@ -119,7 +119,7 @@ static int snap_enumerate(struct vq_dev_list *list, struct vq_mem *image, char *
 	struct vq_snap_info info;
 
 	if (!image)
-		return snap_fail(err, errlen, -ENOTSUP, "snapshot devices come from a file (--core)");
+		return vq_errbuf(err, errlen, -ENOTSUP, "snapshot devices come from a file (--core)");
 	return read_note(image, list, &info, err, errlen);
 }
 

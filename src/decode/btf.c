@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "btf.h"
 
 /* Bytes of struct btf_header, struct btf_type and a struct btf_member. */
@@ -24,19 +25,6 @@
  * reads have well under a hundred, anonymous ones included; 4096 leaves
  * room and keeps a hostile blob's cost per lookup small. */
 #define BTF_MEMBER_BUDGET 4096u
-
-static void say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* BTF is in the byte order of the kernel that made it, here the host's. */
 static uint32_t n32(const uint8_t *p)
@@ -120,17 +108,17 @@ static int parse_header(const uint8_t *d, size_t len, const struct vq_btf *base,
 	uint16_t magic;
 
 	if (len < BTF_HDR_LEN) {
-		say(err, errlen, "%zu bytes: shorter than a BTF header", len);
+		vq_errbuf(err, errlen, 0, "%zu bytes: shorter than a BTF header", len);
 		return -EINVAL;
 	}
 	memcpy(&magic, d, 2);
 	if (magic != VQ_BTF_MAGIC) {
-		say(err, errlen, "%s (magic 0x%04x)",
-		    magic == 0x9feb ? "BTF of the other byte order" : "not BTF", magic);
+		vq_errbuf(err, errlen, 0, "%s (magic 0x%04x)",
+			  magic == 0x9feb ? "BTF of the other byte order" : "not BTF", magic);
 		return magic == 0x9feb ? -EPROTONOSUPPORT : -EINVAL;
 	}
 	if (d[2] != 1) {
-		say(err, errlen, "BTF version %u (this reader knows 1)", d[2]);
+		vq_errbuf(err, errlen, 0, "BTF version %u (this reader knows 1)", d[2]);
 		return -EPROTONOSUPPORT;
 	}
 	h->hdr_len = n32(d + 4);
@@ -144,19 +132,19 @@ static int parse_header(const uint8_t *d, size_t len, const struct vq_btf *base,
 	    (uint64_t)h->hdr_len + h->type_off + h->type_len > len ||
 	    (uint64_t)h->hdr_len + h->str_off + h->str_len > len || h->type_off % 4 ||
 	    (h->hdr_len + h->type_off) % 4) {
-		say(err, errlen,
-		    "header (length %u, types %u+%u, strings %u+%u) does not fit the %zu bytes",
-		    h->hdr_len, h->type_off, h->type_len, h->str_off, h->str_len, len);
+		vq_errbuf(err, errlen, 0,
+			  "header (length %u, types %u+%u, strings %u+%u) does not fit the %zu bytes",
+			  h->hdr_len, h->type_off, h->type_len, h->str_off, h->str_len, len);
 		return -EINVAL;
 	}
 	/* Strings: NUL-terminated as a whole; a base starts with "" (name 0). */
 	if ((h->str_len && d[h->hdr_len + h->str_off + h->str_len - 1]) ||
 	    (!base && (!h->str_len || d[h->hdr_len + h->str_off]))) {
-		say(err, errlen, "string section not NUL-delimited");
+		vq_errbuf(err, errlen, 0, "string section not NUL-delimited");
 		return -EINVAL;
 	}
 	if (base && (uint64_t)base->str_first + base->str_len > UINT32_MAX) {
-		say(err, errlen, "base strings too long");
+		vq_errbuf(err, errlen, 0, "base strings too long");
 		return -EINVAL;
 	}
 	return 0;
@@ -174,23 +162,23 @@ static int index_types(struct vq_btf *b, uint32_t type_len, uint64_t first, char
 		long extra;
 
 		if (type_len - off < BTF_TYPE_LEN) {
-			say(err, errlen, "type %llu cut at byte %u of the type section",
-			    (unsigned long long)(first + n), off);
+			vq_errbuf(err, errlen, 0, "type %llu cut at byte %u of the type section",
+				  (unsigned long long)(first + n), off);
 			return -EINVAL;
 		}
 		extra = trailer_len(t_kind(t), t_vlen(t));
 		if (extra < 0 || t_kind(t) == 0) {
-			say(err, errlen, "type %llu has unknown kind %u",
-			    (unsigned long long)(first + n), t_kind(t));
+			vq_errbuf(err, errlen, 0, "type %llu has unknown kind %u",
+				  (unsigned long long)(first + n), t_kind(t));
 			return -EINVAL;
 		}
 		if ((uint64_t)type_len - off - BTF_TYPE_LEN < (uint64_t)extra) {
-			say(err, errlen, "type %llu runs past the type section",
-			    (unsigned long long)(first + n));
+			vq_errbuf(err, errlen, 0, "type %llu runs past the type section",
+				  (unsigned long long)(first + n));
 			return -EINVAL;
 		}
 		if (first + n >= BTF_MAX_TYPES) {
-			say(err, errlen, "more than %u types", BTF_MAX_TYPES);
+			vq_errbuf(err, errlen, 0, "more than %u types", BTF_MAX_TYPES);
 			return -EINVAL;
 		}
 		b->offs[n] = off;
@@ -217,7 +205,7 @@ int vq_btf_parse(struct vq_btf *b, const void *data, size_t len, const struct vq
 	b->offs = malloc(((size_t)h.type_len / BTF_TYPE_LEN + 1) * sizeof(*b->offs));
 	if (!b->data || !b->offs) {
 		vq_btf_free(b);
-		say(err, errlen, "out of memory");
+		vq_errbuf(err, errlen, 0, "out of memory");
 		return -ENOMEM;
 	}
 	memcpy(b->data, d, len);
@@ -405,23 +393,23 @@ int vq_btf_member(const struct vq_btf *b, uint32_t type_id, const char *path,
 		int ret;
 
 		if (!n || n >= sizeof(comp)) {
-			say(err, errlen, "bad member path '%s'", path);
+			vq_errbuf(err, errlen, 0, "bad member path '%s'", path);
 			return -EINVAL;
 		}
 		memcpy(comp, p, n);
 		comp[n] = 0;
 		if (!is_aggregate(btf_type(b, id))) {
-			say(err, errlen, "'%s' in '%s': not inside a struct or union", comp, path);
+			vq_errbuf(err, errlen, 0, "'%s' in '%s': not inside a struct or union", comp, path);
 			return -EINVAL;
 		}
 		ret = find_member(b, id, comp, 0, &budget, &bits, &mt);
 		if (ret == -EINVAL) {
-			say(err, errlen, "member '%s' of '%s': %s", comp, path,
-			    budget ? "a bit-field" : "too many anonymous members to look through");
+			vq_errbuf(err, errlen, 0, "member '%s' of '%s': %s", comp, path,
+				  budget ? "a bit-field" : "too many anonymous members to look through");
 			return ret;
 		}
 		if (ret) {
-			say(err, errlen, "no member '%s' (in '%s')", comp, path);
+			vq_errbuf(err, errlen, 0, "no member '%s' (in '%s')", comp, path);
 			return ret;
 		}
 		total += bits / 8;
@@ -435,7 +423,7 @@ int vq_btf_member(const struct vq_btf *b, uint32_t type_id, const char *path,
 	out->size = btf_size(b, id, 0);
 	out->kind = btf_type(b, id) ? t_kind(btf_type(b, id)) : 0;
 	if (!out->size) {
-		say(err, errlen, "member '%s' has no size (type %u)", path, id);
+		vq_errbuf(err, errlen, 0, "member '%s' has no size (type %u)", path, id);
 		return -EINVAL;
 	}
 	return 0;

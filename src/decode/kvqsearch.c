@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "le.h"
 #include "kvqsearch.h"
 
@@ -15,19 +16,6 @@
 #define KVQ_MAX_OBJ 65536u
 /* Distinct virtual-minus-physical offsets tried (direct map, kernel text). */
 #define KVQ_MAX_DELTAS 8u
-
-static void say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- What the search reads -------------------------------------------- */
 
@@ -40,17 +28,17 @@ static int field(const struct vq_btf *b, const char *sname, const char *path,
 	long id = vq_btf_find(b, VQ_BTF_KIND_STRUCT, sname);
 
 	if (id < 0) {
-		say(err, errlen, "struct %s not in the kernel's BTF", sname);
+		vq_errbuf(err, errlen, 0, "struct %s not in the kernel's BTF", sname);
 		return -ENOENT;
 	}
 	if (vq_btf_member(b, (uint32_t)id, path, f, why, sizeof(why))) {
-		say(err, errlen, "struct %s: %s", sname, why);
+		vq_errbuf(err, errlen, 0, "struct %s: %s", sname, why);
 		return -ENOENT;
 	}
 	if ((kind && f->kind != kind) ||
 	    (!any_size && (f->size < 1 || f->size > 8 || (f->size & (f->size - 1))))) {
-		say(err, errlen, "struct %s member %s: unexpected type (BTF kind %u, %llu bytes)",
-		    sname, path, f->kind, (unsigned long long)f->size);
+		vq_errbuf(err, errlen, 0, "struct %s member %s: unexpected type (BTF kind %u, %llu bytes)",
+			  sname, path, f->kind, (unsigned long long)f->size);
 		return -EINVAL;
 	}
 	return 0;
@@ -74,12 +62,12 @@ int vq_kvq_layout_from_btf(const struct vq_btf *b, struct vq_kvq_layout *l, char
 	l->obj_size = struct_size(b, vvq);
 	l->dev_size = struct_size(b, "virtio_device");
 	if (!l->obj_size) {
-		say(err, errlen,
-		    "struct vring_virtqueue not in the kernel's BTF (is virtio_ring loaded, with its BTF?)");
+		vq_errbuf(err, errlen, 0,
+			  "struct vring_virtqueue not in the kernel's BTF (is virtio_ring loaded, with its BTF?)");
 		return -ENOENT;
 	}
 	if (!l->dev_size) {
-		say(err, errlen, "struct virtio_device not in the kernel's BTF");
+		vq_errbuf(err, errlen, 0, "struct virtio_device not in the kernel's BTF");
 		return -ENOENT;
 	}
 	if ((ret = field(b, vvq, "packed_ring", &l->packed_ring, 0, 0, err, errlen)) ||
@@ -108,10 +96,10 @@ int vq_kvq_layout_from_btf(const struct vq_btf *b, struct vq_kvq_layout *l, char
 	    l->obj_size > KVQ_MAX_OBJ || l->dev_size > KVQ_MAX_OBJ ||
 	    l->vq_list.offset + l->list_prev.offset + 8 > l->obj_size ||
 	    l->dev_vqs.offset + l->list_prev.offset + 8 > l->dev_size) {
-		say(err, errlen,
-		    "struct vring_virtqueue: layout this reader does not handle (queue_dma_addr %llu bytes, vring.desc %llu bytes, %llu-byte struct)",
-		    (unsigned long long)l->dma.size, (unsigned long long)l->desc.size,
-		    (unsigned long long)l->obj_size);
+		vq_errbuf(err, errlen, 0,
+			  "struct vring_virtqueue: layout this reader does not handle (queue_dma_addr %llu bytes, vring.desc %llu bytes, %llu-byte struct)",
+			  (unsigned long long)l->dma.size, (unsigned long long)l->desc.size,
+			  (unsigned long long)l->obj_size);
 		return -EINVAL;
 	}
 	{
@@ -122,12 +110,12 @@ int vq_kvq_layout_from_btf(const struct vq_btf *b, struct vq_kvq_layout *l, char
 
 		for (i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
 			if (fs[i]->offset + fs[i]->size > l->obj_size) {
-				say(err, errlen, "struct vring_virtqueue: a member lies past its end");
+				vq_errbuf(err, errlen, 0, "struct vring_virtqueue: a member lies past its end");
 				return -EINVAL;
 			}
 		if (l->dev_index.offset + l->dev_index.size > l->dev_size ||
 		    l->dev_id.offset + l->dev_id.size > l->dev_size) {
-			say(err, errlen, "struct virtio_device: a member lies past its end");
+			vq_errbuf(err, errlen, 0, "struct virtio_device: a member lies past its end");
 			return -EINVAL;
 		}
 	}
