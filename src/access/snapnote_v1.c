@@ -125,8 +125,6 @@ static int config_v1(struct vq_jin *p, struct json_object *o, struct vq_dev *d)
 
 int vq_snap_dev_from_json_v1(struct vq_jin *p, struct json_object *o, struct vq_dev *d)
 {
-	struct json_object *a;
-	size_t n, i;
 	int ret;
 
 	if (!o || !json_object_is_type(o, json_type_object))
@@ -144,17 +142,7 @@ int vq_snap_dev_from_json_v1(struct vq_jin *p, struct json_object *o, struct vq_
 		memset(d->device_features, 0, sizeof(d->device_features));
 	if (d->driver_features_src == VQ_SRC_NONE)
 		memset(d->driver_features, 0, sizeof(d->driver_features));
-	VQ_JIN_UINT(p, o, "num_queues", VQ_QUEUES_MAX, d->num_queues);
-	if ((ret = vq_jin_array(p, o, "queues", VQ_QUEUES_MAX, &a, &n)))
-		return ret;
-	if (n != d->num_queues)
-		return vq_jin_fail(p, "num_queues is %u but %zu queues are described", d->num_queues, n);
-	if (n && !(d->queues = calloc(n, sizeof(*d->queues))))
-		return vq_jin_fail(p, "out of memory");
-	for (i = 0; i < n; i++)
-		if ((ret = queue_v1(p, json_object_array_get_idx(a, i), (unsigned)i, &d->queues[i])))
-			return ret;
-	if ((ret = config_v1(p, o, d)))
+	if ((ret = vq_dev_queues_from_json(p, o, d, queue_v1)) || (ret = config_v1(p, o, d)))
 		return ret;
 	VQ_JIN_UINT(p, o, "msix_config", UINT16_MAX, d->msix_config);
 	GET_ENUM(p, o, "access", vq_access_parse, d->access);

@@ -6,6 +6,7 @@
 
 #include <linux/virtio_config.h>
 
+#include "../model/hex.h"
 #include "mmio.h"
 #include "ring.h"
 
@@ -269,17 +270,6 @@ int vq_mmio_name_match(const char *name)
 	return n > 12 && has_suffix(name, n, ".virtio_mmio");
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex digits at *p (at most 16); advances *p.  0 or -EINVAL. */
 static int parse_hex(const char **p, uint64_t *v)
 {
@@ -287,10 +277,10 @@ static int parse_hex(const char **p, uint64_t *v)
 	unsigned n = 0;
 
 	*v = 0;
-	while (hexval(*s) >= 0) {
+	while (vq_hex_digit(*s) >= 0) {
 		if (++n > 16)
 			return -EINVAL;
-		*v = *v << 4 | (uint64_t)hexval(*s++);
+		*v = *v << 4 | (uint64_t)vq_hex_digit(*s++);
 	}
 	if (!n)
 		return -EINVAL;

@@ -376,11 +376,29 @@ int vq_dev_identity_from_json(struct vq_jin *p, struct json_object *o, const cha
 	return caps_from_json(p, o, d);
 }
 
-int vq_dev_from_json(struct vq_jin *p, struct json_object *o, struct vq_dev *d)
+int vq_dev_queues_from_json(struct vq_jin *p, struct json_object *o, struct vq_dev *d,
+			    vq_json_queue_fn one)
 {
 	struct json_object *a;
-	char hex[2 * VQ_CONFIG_MAX + 1];
 	size_t n, i;
+	int ret;
+
+	VQ_JIN_UINT(p, o, "num_queues", VQ_QUEUES_MAX, d->num_queues);
+	if ((ret = vq_jin_array(p, o, "queues", VQ_QUEUES_MAX, &a, &n)))
+		return ret;
+	if (n != d->num_queues)
+		return vq_jin_fail(p, "num_queues is %u but %zu queues are described", d->num_queues, n);
+	if (n && !(d->queues = calloc(n, sizeof(*d->queues))))
+		return vq_jin_fail(p, "out of memory");
+	for (i = 0; i < n; i++)
+		if ((ret = one(p, json_object_array_get_idx(a, i), (unsigned)i, &d->queues[i])))
+			return ret;
+	return 0;
+}
+
+int vq_dev_from_json(struct vq_jin *p, struct json_object *o, struct vq_dev *d)
+{
+	char hex[2 * VQ_CONFIG_MAX + 1];
 	uint64_t g;
 	unsigned e;
 	int isnull, b, ret;
@@ -394,16 +412,8 @@ int vq_dev_from_json(struct vq_jin *p, struct json_object *o, struct vq_dev *d)
 	    (ret = features_from_json(p, o, "driver_features", d->driver_features,
 				      &d->driver_features_src)))
 		return ret;
-	VQ_JIN_UINT(p, o, "num_queues", VQ_QUEUES_MAX, d->num_queues);
-	if ((ret = vq_jin_array(p, o, "queues", VQ_QUEUES_MAX, &a, &n)))
+	if ((ret = vq_dev_queues_from_json(p, o, d, queue_from_json)))
 		return ret;
-	if (n != d->num_queues)
-		return vq_jin_fail(p, "num_queues is %u but %zu queues are described", d->num_queues, n);
-	if (n && !(d->queues = calloc(n, sizeof(*d->queues))))
-		return vq_jin_fail(p, "out of memory");
-	for (i = 0; i < n; i++)
-		if ((ret = queue_from_json(p, json_object_array_get_idx(a, i), (unsigned)i, &d->queues[i])))
-			return ret;
 	if ((ret = vq_jin_str(p, o, "config_raw", 0, hex, sizeof(hex))) ||
 	    (ret = vq_jin_hex(p, "config_raw", hex, d->config, VQ_CONFIG_MAX, &d->config_len)) ||
 	    (ret = vq_jin_uint_or_null(p, o, "config_generation", INT_MAX, &g, &isnull)) ||

@@ -49,6 +49,16 @@ struct json_object *vq_dev_to_json(const struct vq_dev *d, enum vq_json_detail d
  */
 int vq_dev_from_json(struct vq_jin *p, struct json_object *o, struct vq_dev *d);
 
+/* One queue object of a "queues" array, the @i-th, into @q; 0 or -EINVAL. */
+typedef int (*vq_json_queue_fn)(struct vq_jin *p, struct json_object *o, unsigned i,
+				struct vq_queue_state *q);
+
+/* "num_queues" and the "queues" array of @o into @d, each queue read by
+ * @one (the note's versions name a queue's members differently);
+ * d->queues is allocated.  0 or -EINVAL. */
+int vq_dev_queues_from_json(struct vq_jin *p, struct json_object *o, struct vq_dev *d,
+			    vq_json_queue_fn one);
+
 /* The identity members of @o, from "name" to "caps", into @d, the
  * transport kind named by @transport_key (version 1 notes said "kind");
  * 0 or -EINVAL. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hex.h"
 #include "jsonin.h"
 
 int vq_jin_fail(struct vq_jin *p, const char *fmt, ...)
@@ -130,17 +131,6 @@ int vq_jin_enum(struct vq_jin *p, struct json_object *o, const char *key,
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int vq_jin_hex(struct vq_jin *p, const char *key, const char *hex, uint8_t *out, size_t max,
 	       unsigned *outlen)
 {
@@ -151,7 +141,7 @@ int vq_jin_hex(struct vq_jin *p, const char *key, const char *hex, uint8_t *out,
 	if (n / 2 > max)
 		return vq_jin_fail(p, "'%s' holds %zu bytes, at most %zu fit", key, n / 2, max);
 	for (i = 0; i < n / 2; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = vq_hex_digit(hex[2 * i]), lo = vq_hex_digit(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return vq_jin_fail(p, "'%s' is not hexadecimal", key);
