@@ -235,11 +235,20 @@ sect SAFETY | grep -q 'ISR' && sect SAFETY | grep -q 'queue_select' && sect SAFE
     not_ok "SAFETY does not name queue_select, QueueSel and the ISR"
 
 # Every JSON field the commands print is named under OUTPUT (the decoded
-# payload headers of ring's "request" and config's fields excepted).
+# payload headers of ring's "request" and config's fields excepted).  A
+# device's form is model/json.c's, less what only the snapshot note
+# records (record_json and the "if (record)" blocks).
 {
     cat src/cli/live.c src/cli/cmd_scan.c src/cli/cmd_mem.c
     awk '/^static struct json_object \*ring_json/,/^}/' src/cli/cmd_ring.c
+    awk '/^static void record_json/ { skip = 1 } skip && /^}/ { skip = 0; next }
+         /^\tif \(record\) \{/ { rec = 1 } rec && /^\t}/ { rec = 0; next }
+         !skip && !rec' src/model/json.c | sed -E 's/\badd\(([a-z]+), "/json_object_object_add(\1, "/'
 } | grep -oE 'json_object_object_add\([a-z]+, "[a-z_]+"' | sed -E 's/.*"(.*)"/\1/' | sort -u >"$T/keys"
+grep -qx 'addr_source' "$T/keys" && grep -qx 'driver_features_not_offered' "$T/keys" &&
+    ! grep -qx 'second_sample' "$T/keys" && ! grep -qx 'caps' "$T/keys" &&
+    ok "the device's JSON keys are read from src/model/json.c, the note's own left out" ||
+    not_ok "the JSON key scan of src/model/json.c no longer finds the device form"
 sect OUTPUT >"$T/man-output"
 missing=$(while read -r k; do grep -qE "(^|[^a-z_])${k}([^a-z_]|\$)" "$T/man-output" || echo "$k"; done <"$T/keys")
 if [ "$(wc -l <"$T/keys")" -ge 40 ] && [ -z "$missing" ]; then
