@@ -147,7 +147,7 @@ static void judge_queue(struct vq_session *s, struct vq_diagnosis *r, struct qwo
 	in.event_idx = vq_dev_event_idx(w->d);
 	sample_of(&w->v1.hdr, &in.s1);
 	in.v = &w->v1;
-	if (!s->core) {
+	if (vq_session_is_live(s)) {
 		w->ok2 = decode(s, w, &w->v2);
 		if (w->ok2) {
 			sample_of(&w->v2.hdr, &in.s2);
@@ -187,7 +187,7 @@ int vq_diagnose_devices(struct vq_session *s, size_t first, size_t last, unsigne
 		}
 	}
 	/* A source that recorded a second sample (a snapshot) needs no wait. */
-	if (!s->core && nw)
+	if (vq_session_is_live(s) && nw)
 		sleep_ms(interval);
 	for (i = 0; i < nw; i++) {
 		if (!work[i].ok1)

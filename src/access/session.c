@@ -35,6 +35,11 @@ void vq_session_init(struct vq_session *s, const char *core, const char *raw,
 	s->say = say_fn;
 }
 
+int vq_session_is_live(const struct vq_session *s)
+{
+	return !s->core && !s->raw;
+}
+
 void vq_session_forget_kernel(struct vq_session *s)
 {
 	vq_kvq_forget(s->kvq);

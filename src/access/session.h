@@ -34,6 +34,10 @@ struct vq_session {
  * opened yet. */
 void vq_session_init(struct vq_session *s, const char *core, const char *raw,
 		     void (*say)(const char *line));
+/* 1 when @s reads the running system (no --core, no --raw): its devices
+ * can be read again, their registers sampled twice. */
+int vq_session_is_live(const struct vq_session *s);
+
 /* Forget what Linux's records said (queues may have been set up since):
  * the next refresh asks again.  The records stay open. */
 void vq_session_forget_kernel(struct vq_session *s);

@@ -149,7 +149,7 @@ int vq_cmd_diagnose(struct vq_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return vq_usage_err("diagnose", "unexpected argument '%s'", argv[optind]);
-	scan_path = (ctx->core || ctx->raw) && !core_has_devices(ctx);
+	scan_path = !vq_session_is_live(&ctx->sess) && !core_has_devices(ctx);
 	if (scan_path && ctx->device)
 		return vq_usage_err("diagnose", "-d needs device records; this image has none (diagnose checks every ring 'scan' finds in it)");
 

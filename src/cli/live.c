@@ -39,48 +39,47 @@ int vq_ctx_device_range(struct vq_ctx *ctx, int all, size_t *first, size_t *last
 	return 0;
 }
 
-int vq_ctx_open_devices(struct vq_ctx *ctx)
+/* --mmio ADDR: the one live device there.  0, or the exit status after
+ * printing the error. */
+static int open_mmio(struct vq_ctx *ctx)
 {
 	char err[512] = "";
 	uint64_t base;
 	int ret;
 
+	if (vq_parse_u64(ctx->mmio, &base))
+		return vq_usage_err(NULL, "--mmio takes an address, not '%s'", ctx->mmio);
+	ret = vq_session_open_mmio(&ctx->sess, base, err, sizeof(err));
+	if (ret < 0) {
+		vq_err("%s", err);
+		return EXIT_ACCESS;
+	}
+	if (ret == 1) {
+		vq_err("virtio-mmio transport at 0x%llx has device ID 0: no device behind it",
+		       (unsigned long long)base);
+		return EXIT_ACCESS;
+	}
+	return 0;
+}
+
+int vq_ctx_open_devices(struct vq_ctx *ctx)
+{
+	char err[512] = "";
+	int ret;
+
 	if (ctx->sess.devs_open)
 		return 0;
-	if (ctx->core) {
-		if (ctx->mmio)
-			return vq_usage_err(NULL, "--mmio picks a live device; a snapshot (--core) has its own list: use -d mmio:ADDR");
-		ret = vq_session_find_devices(&ctx->sess, err, sizeof(err));
-		if (ret == -ENOENT) {
-			vq_err("this command reads live device registers, which a memory image does not hold (a 'vqdump snapshot' file holds them); run it on the live system, or use 'ring --at' and 'scan' on the image");
-			return EXIT_USAGE;
-		}
-		if (ret < 0) {
-			vq_err("%s", err);
-			return EXIT_ACCESS;
-		}
-		return 0;
-	}
-	if (ctx->raw) {
-		vq_err("this command reads live device registers, which a memory image does not hold; run it on the live system, or use 'ring --at' and 'scan' on the image");
+	if (ctx->mmio && ctx->core)
+		return vq_usage_err(NULL, "--mmio picks a live device; a snapshot (--core) has its own list: use -d mmio:ADDR");
+	if (ctx->mmio && vq_session_is_live(&ctx->sess))
+		return open_mmio(ctx);
+	ret = vq_session_find_devices(&ctx->sess, err, sizeof(err));
+	if (ret == -ENOENT) {
+		vq_err("this command reads live device registers, which a memory image does not hold%s; run it on the live system, or use 'ring --at' and 'scan' on the image",
+		       ctx->core ? " (a 'vqdump snapshot' file holds them)" : "");
 		return EXIT_USAGE;
 	}
-	if (ctx->mmio) {
-		if (vq_parse_u64(ctx->mmio, &base))
-			return vq_usage_err(NULL, "--mmio takes an address, not '%s'", ctx->mmio);
-		ret = vq_session_open_mmio(&ctx->sess, base, err, sizeof(err));
-		if (ret < 0) {
-			vq_err("%s", err);
-			return EXIT_ACCESS;
-		}
-		if (ret == 1) {
-			vq_err("virtio-mmio transport at 0x%llx has device ID 0: no device behind it",
-			       (unsigned long long)base);
-			return EXIT_ACCESS;
-		}
-		return 0;
-	}
-	if (vq_session_find_devices(&ctx->sess, err, sizeof(err)) < 0) {
+	if (ret < 0) {
 		vq_err("%s", err);
 		return EXIT_ACCESS;
 	}

@@ -160,7 +160,7 @@ static char *complete_device(const char *text, int state)
 		i = 0;
 		len = strlen(text);
 		/* Completion must not print: find devices quietly. */
-		if (!shell_ctx->sess.devs_open && !shell_ctx->core && !shell_ctx->raw) {
+		if (!shell_ctx->sess.devs_open && vq_session_is_live(&shell_ctx->sess)) {
 			FILE *save = stderr, *null = fopen("/dev/null", "w");
 
 			if (null) {
@@ -196,7 +196,7 @@ static char *complete_queue(const char *text, int state)
 		len = strlen(text);
 		/* Only what an earlier command already read: completion must
 		 * not touch device registers. */
-		if (shell_ctx->sess.devs_open && !shell_ctx->core && !shell_ctx->raw) {
+		if (shell_ctx->sess.devs_open && vq_session_is_live(&shell_ctx->sess)) {
 			FILE *null = fopen("/dev/null", "w");
 
 			if (null) {
