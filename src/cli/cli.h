@@ -122,6 +122,9 @@ struct vq_dev *vq_ctx_device(struct vq_ctx *ctx, int *exit_code);
 /* vq_session_refresh, with the transport's error printed: 0 or EXIT_ACCESS. */
 int vq_dev_refresh(struct vq_ctx *ctx, struct vq_dev *d);
 const struct vq_cmd *vq_find_cmd(const char *name);
+/* Run one command line (argv[0] is the command): its options, then its
+ * run(); the exit status.  The shell runs each of its lines through it. */
+int vq_run_command(struct vq_ctx *ctx, int argc, char **argv);
 int vq_cmd_scan(struct vq_ctx *ctx, int argc, char **argv);
 int vq_cmd_mem(struct vq_ctx *ctx, int argc, char **argv);
 int vq_cmd_shell(struct vq_ctx *ctx, int argc, char **argv);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `mem`: hex dump of guest-physical memory. */
+#include <errno.h>
 #include <stdlib.h>
 
+#include "../model/hex.h"
 #include "cli.h"
 
 const struct vq_opt vq_mem_options[] = {
@@ -11,10 +13,50 @@ const struct vq_opt vq_mem_options[] = {
 /* Larger dumps are a job for dd on a raw image, not a terminal. */
 #define MEM_MAX (16u << 20)
 
+/* @len bytes at @addr as one JSON object (addr, len, hex); 0 or -ENOMEM. */
+static int print_json(uint64_t addr, const uint8_t *buf, uint64_t len)
+{
+	struct json_object *o = json_object_new_object();
+	char *hex = malloc(2 * len + 1);
+
+	if (!o || !hex) {
+		json_object_put(o);
+		free(hex);
+		return -ENOMEM;
+	}
+	vq_hex_encode(buf, len, hex);
+	json_object_object_add(o, "addr", json_object_new_uint64(addr));
+	json_object_object_add(o, "len", json_object_new_uint64(len));
+	json_object_object_add(o, "hex", json_object_new_string(hex));
+	vq_json_print(o);
+	free(hex);
+	return 0;
+}
+
+/* hexdump -C's layout: address, 16 bytes in two groups, printable ASCII. */
+static void print_text(uint64_t addr, const uint8_t *buf, uint64_t len)
+{
+	uint64_t i, j;
+
+	for (i = 0; i < len; i += 16) {
+		printf("%016llx ", (unsigned long long)(addr + i));
+		for (j = 0; j < 16; j++) {
+			if (i + j < len)
+				printf("%s%02x", j == 8 ? "  " : " ", buf[i + j]);
+			else
+				printf("%s  ", j == 8 ? "   " : " ");
+		}
+		printf("  |");
+		for (j = 0; j < 16 && i + j < len; j++)
+			putchar(buf[i + j] >= 0x20 && buf[i + j] < 0x7f ? buf[i + j] : '.');
+		puts("|");
+	}
+}
+
 int vq_cmd_mem(struct vq_ctx *ctx, int argc, char **argv)
 {
 	const struct vq_cmd *cmd = vq_find_cmd("mem");
-	uint64_t addr, len, i;
+	uint64_t addr, len;
 	uint8_t *buf;
 	int ret;
 
@@ -40,40 +82,13 @@ int vq_cmd_mem(struct vq_ctx *ctx, int argc, char **argv)
 		free(buf);
 		return EXIT_ACCESS;
 	}
-	if (ctx->json) {
-		struct json_object *o = json_object_new_object();
-		char *hex = malloc(2 * len + 1);
-
-		if (!hex) {
-			free(buf);
-			json_object_put(o);
-			vq_err("mem: out of memory");
-			return EXIT_ACCESS;
-		}
-		for (i = 0; i < len; i++)
-			snprintf(hex + 2 * i, 3, "%02x", buf[i]);
-		json_object_object_add(o, "addr", json_object_new_uint64(addr));
-		json_object_object_add(o, "len", json_object_new_uint64(len));
-		json_object_object_add(o, "hex", json_object_new_string(hex));
-		vq_json_print(o);
-		free(hex);
-	} else {
-		for (i = 0; i < len; i += 16) {
-			uint64_t j;
-
-			printf("%016llx ", (unsigned long long)(addr + i));
-			for (j = 0; j < 16; j++) {
-				if (i + j < len)
-					printf("%s%02x", j == 8 ? "  " : " ", buf[i + j]);
-				else
-					printf("%s  ", j == 8 ? "   " : " ");
-			}
-			printf("  |");
-			for (j = 0; j < 16 && i + j < len; j++)
-				putchar(buf[i + j] >= 0x20 && buf[i + j] < 0x7f ? buf[i + j] : '.');
-			puts("|");
-		}
+	ret = EXIT_OK;
+	if (!ctx->json)
+		print_text(addr, buf, len);
+	else if (print_json(addr, buf, len) < 0) {
+		vq_err("mem: out of memory");
+		ret = EXIT_ACCESS;
 	}
 	free(buf);
-	return EXIT_OK;
+	return ret;
 }

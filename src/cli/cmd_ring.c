@@ -7,6 +7,7 @@
 #include "../access/ringview.h"
 #include "../decode/names.h"
 #include "../decode/ring.h"
+#include "../model/hex.h"
 #include "cli.h"
 
 const struct vq_opt vq_ring_options[] = {
@@ -134,9 +135,7 @@ static struct json_object *request_json(const struct vq_request *r)
 	case VQ_REQ_CONSOLE:
 		json_object_object_add(o, "kind", json_object_new_string("console"));
 		json_object_object_add(o, "len", U64(r->u.console.len));
-		for (i = 0; i < r->u.console.nbytes; i++)
-			snprintf(hex + 2 * i, 3, "%02x", r->u.console.bytes[i]);
-		hex[2 * i] = 0;
+		vq_hex_encode(r->u.console.bytes, r->u.console.nbytes, hex);
 		json_object_object_add(o, "bytes_hex", json_object_new_string(hex));
 		break;
 	case VQ_REQ_NONE:

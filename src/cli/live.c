@@ -162,34 +162,18 @@ static void status_text(uint8_t st, char *buf, size_t len)
 		snprintf(buf, len, "reset (0)");
 }
 
-static struct json_object *config_json(const struct vq_dev *d, const uint32_t *feat)
+static struct json_object *dev_config_json(const struct vq_dev *d)
 {
 	struct vq_cfg_field f[64];
 	struct json_object *o = json_object_new_object();
 	size_t n, i;
 
-	n = vq_config_decode(d->device_id, d->config, d->config_len, feat, f, 64);
+	n = vq_config_decode_dev(d, f, 64);
 	for (i = 0; i < n; i++)
 		json_object_object_add(o, f[i].name,
 				       f[i].kind == VQ_CFG_STR ? json_object_new_string(f[i].str)
 							       : json_object_new_uint64(f[i].value));
 	return o;
-}
-
-/* Which feature set governs the config layout: the negotiated one when
- * the driver got that far, else what the device offers. */
-static const uint32_t *config_features(const struct vq_dev *d)
-{
-	if (d->driver_features_src != VQ_SRC_NONE &&
-	    (d->driver_features[0] | d->driver_features[1] | d->driver_features[2] |
-	     d->driver_features[3]))
-		return d->driver_features;
-	return d->device_features;
-}
-
-static struct json_object *dev_config_json(const struct vq_dev *d)
-{
-	return config_json(d, config_features(d));
 }
 
 /* What the device's JSON form names through the decoders. */
@@ -281,7 +265,7 @@ static void config_text(const struct vq_dev *d)
 	struct vq_cfg_field f[64];
 	size_t n, i;
 
-	n = vq_config_decode(d->device_id, d->config, d->config_len, config_features(d), f, 64);
+	n = vq_config_decode_dev(d, f, 64);
 	printf("  config (%u bytes%s):%s\n", d->config_len,
 	       d->config_consistent    ? (d->config_generation < 0 ? ", read twice alike" : ", generation stable")
 				       : ", changed while read: may be torn",

@@ -567,7 +567,6 @@ int vq_cmd_help_cmd(struct vq_ctx *ctx, int argc, char **argv)
 	return EXIT_OK;
 }
 
-int vq_run_command(struct vq_ctx *ctx, int argc, char **argv);
 int vq_run_command(struct vq_ctx *ctx, int argc, char **argv)
 {
 	const struct vq_cmd *c = vq_find_cmd(argv[0]);

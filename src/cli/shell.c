@@ -13,7 +13,6 @@
 
 #include "cli.h"
 
-int vq_run_command(struct vq_ctx *ctx, int argc, char **argv);
 
 #define MAX_ARGS 64
 

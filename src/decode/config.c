@@ -15,6 +15,7 @@
 #include <linux/virtio_mem.h>
 #include <linux/virtio_net.h>
 
+#include "../model/hex.h"
 #include "config.h"
 #include "le.h"
 
@@ -534,7 +535,7 @@ static void hex_chunks(const uint8_t *p, size_t n, const char *const names[4], s
 	static const char *const notes[4] = { "hex, bytes 0-31", "hex, bytes 32-63",
 					      "hex, bytes 64-95", "hex, bytes 96-127" };
 	struct vq_cfg_field *f;
-	size_t c, i, end;
+	size_t c, end;
 
 	for (c = 0; c < 4 && c * 32 < n; c++) {
 		f = next_slot(s, names[c], VQ_CFG_STR);
@@ -542,8 +543,7 @@ static void hex_chunks(const uint8_t *p, size_t n, const char *const names[4], s
 			return;
 		f->note = notes[c];
 		end = n < (c + 1) * 32 ? n : (c + 1) * 32;
-		for (i = c * 32; i < end; i++)
-			snprintf(f->str + 2 * (i - c * 32), 3, "%02x", p[i]);
+		vq_hex_encode(p + c * 32, end - c * 32, f->str);
 	}
 }
 
@@ -643,4 +643,19 @@ size_t vq_config_decode(uint32_t device_id, const uint8_t *cfg, size_t len,
 	if (l->extra)
 		l->extra(cfg, len, features, &s);
 	return s.n;
+}
+
+const uint32_t *vq_config_features(const struct vq_dev *d)
+{
+	if (d->driver_features_src != VQ_SRC_NONE &&
+	    (d->driver_features[0] | d->driver_features[1] | d->driver_features[2] |
+	     d->driver_features[3]))
+		return d->driver_features;
+	return d->device_features;
+}
+
+size_t vq_config_decode_dev(const struct vq_dev *d, struct vq_cfg_field *out, size_t max)
+{
+	return vq_config_decode(d->device_id, d->config, d->config_len, vq_config_features(d), out,
+				max);
 }

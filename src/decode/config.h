@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../model/device.h"
+
 enum vq_cfg_kind {
 	VQ_CFG_UINT, /* unsigned number in @value */
 	VQ_CFG_STR,  /* text in @str (tags, names, MAC addresses) */
@@ -45,5 +47,12 @@ size_t vq_config_size(uint32_t device_id);
  */
 size_t vq_config_decode(uint32_t device_id, const uint8_t *cfg, size_t len,
 			const uint32_t features[4], struct vq_cfg_field *out, size_t max);
+
+/* The feature set that governs @d's config layout: the negotiated one
+ * when the driver got that far, else what the device offers. */
+const uint32_t *vq_config_features(const struct vq_dev *d);
+
+/* @d's config decoded with vq_config_features(d), as vq_config_decode. */
+size_t vq_config_decode_dev(const struct vq_dev *d, struct vq_cfg_field *out, size_t max);
 
 #endif

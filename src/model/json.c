@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "json.h"
 #include "names.h"
 
@@ -115,13 +116,10 @@ static struct json_object *hex_json(const uint8_t *b, size_t n)
 {
 	struct json_object *o;
 	char *s = malloc(2 * n + 1);
-	size_t i;
 
 	if (!s)
 		return NULL;
-	for (i = 0; i < n; i++)
-		snprintf(s + 2 * i, 3, "%02x", b[i]);
-	s[2 * n] = 0;
+	vq_hex_encode(b, n, s);
 	o = json_object_new_string(s);
 	free(s);
 	return o;
