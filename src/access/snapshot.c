@@ -38,7 +38,7 @@ int vq_snap_attach(struct vq_dev *d)
 	d->t = &vq_transport_snapshot;
 	d->priv = sp;
 	/* The snapshot saved the indices with the ring memory, and the ring
-	 * addresses Linux knew of: nothing for the CLI to add. */
+	 * addresses Linux knew of: nothing for the session to add. */
 	for (i = 0; i < d->num_queues; i++)
 		d->queues[i].idx_from_source = 1;
 	sp->saved = *d;

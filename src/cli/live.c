@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Live devices: list, status, features, config, regs; device selection with -d. */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <linux/virtio_pci.h>
 
 #include "../decode/config.h"
-#include "../decode/le.h"
 #include "../decode/names.h"
 #include "../model/json.h"
 #include "../model/names.h"

@@ -329,7 +329,5 @@ int vb_hw_attach(struct vb_hw *hw, enum vb_hw_kind kind, const struct vq_regwin 
 
 void vb_hw_close(struct vb_hw *hw)
 {
-	vq_regwin_close(&hw->common);
-	vq_regwin_close(&hw->notify);
-	vq_regwin_close(&hw->devcfg);
+	vq_regs_close(&hw->regs);
 }

@@ -46,10 +46,10 @@ struct vq_queue_state {
 	uint64_t avail;       /* available ring address */
 	uint64_t used;        /* used ring address */
 	enum vq_source addr_src; /* how desc/avail/used were learnt: REGISTERS, or KERNEL
-				  * when the CLI asked Linux (write-only on virtio-mmio v2) */
+				  * when the session asked Linux (write-only on virtio-mmio v2) */
 	uint16_t msix_vector; /* modern PCI: queue_msix_vector (0xffff none) */
 	uint16_t notify_off;  /* modern PCI: queue_notify_off */
-	/* Filled by the CLI from ring memory when it can be read. */
+	/* Filled by the session from ring memory when it can be read. */
 	uint8_t idx_valid;    /* 1 when avail_idx/used_idx below are real */
 	uint16_t avail_idx;
 	uint16_t used_idx;
@@ -61,8 +61,8 @@ struct vq_queue_state {
 	uint16_t used_idx2;
 	uint32_t sample_ms;
 	/* 1 when the source gave the ring addresses and indices as they were
-	 * (a snapshot saved them with the ring memory): the CLI neither reads
-	 * ring memory for them nor asks Linux's records. */
+	 * (a snapshot saved them with the ring memory): the session neither
+	 * reads ring memory for them nor asks Linux's records. */
 	uint8_t idx_from_source;
 };
 
