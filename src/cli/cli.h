@@ -24,6 +24,7 @@ struct vq_ctx {
 	const char *raw;         /* --raw FILE@BASE */
 	const char *mmio;        /* --mmio ADDR: only this virtio-mmio window */
 	const char *device;      /* -d SEL */
+	char *shell_device;      /* the shell's "device SEL", owned; @device points at it */
 	struct vq_session sess;  /* what is open: memory, devices, Linux's records
 				  * (kept across shell commands) */
 	int json;                /* --json */

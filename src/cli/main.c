@@ -193,7 +193,9 @@ static const struct vq_opt general_options[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
-/* Usage errors inside the shell point to its 'help'. */
+/* Usage errors inside the shell point to its 'help'.  Process-wide, as
+ * the program name in every message is: vq_usage_err() is called from
+ * every command's option parsing, which has no context to carry it. */
 static int in_shell;
 
 void vq_cli_set_shell(int on)

@@ -16,7 +16,6 @@
 
 #define MAX_ARGS 64
 
-static char *shell_device; /* set by the shell's "device" command */
 
 /* The shell's own words, beside vqdump's commands ('shell' is not one
  * here): for 'help' and completion. */
@@ -103,7 +102,9 @@ static int split_words(char *line, char **argv, int max)
 }
 
 /* Completion: the first word is a command, later words its options,
- * device selectors after -d, queue numbers after --queue. */
+ * device selectors after -d, queue numbers after --queue.  readline's
+ * completion callbacks take no argument of ours, so the shell's context
+ * and what the line holds reach them through these file-scope variables. */
 static const struct vq_cmd *completing_cmd;
 static struct vq_ctx *shell_ctx;
 static char prev_word[64];
@@ -312,9 +313,9 @@ static int run_line(struct vq_ctx *ctx, char *line)
 			return EXIT_USAGE;
 		}
 		if (argc == 2) {
-			free(shell_device);
-			shell_device = strdup(argv[1]);
-			ctx->device = shell_device;
+			free(ctx->shell_device);
+			ctx->shell_device = strdup(argv[1]);
+			ctx->device = ctx->shell_device;
 		}
 		printf("device: %s\n", ctx->device ? ctx->device : "(none: commands apply to all, or give -d)");
 		return 0;
@@ -393,8 +394,8 @@ int vq_cmd_shell(struct vq_ctx *ctx, int argc, char **argv)
 	}
 	vq_cli_set_shell(0);
 	free(hist);
-	free(shell_device);
-	shell_device = NULL;
+	free(ctx->shell_device);
+	ctx->shell_device = NULL;
 	/* Piped sessions report the last command's status, like sh -e would not. */
 	return tty ? EXIT_OK : last;
 }
