@@ -17,6 +17,7 @@ const struct vq_opt vq_watch_options[] = {
 
 #define WATCH_INTERVAL_MS 1000
 
+/* Set by SIGINT/SIGTERM: a signal handler has only file scope to write to. */
 static volatile sig_atomic_t stop_flag;
 
 static void on_sigint(int sig)
