@@ -10,6 +10,7 @@
 #include "../decode/names.h"
 #include "../driver/blkrun.h"
 #include "../driver/vblk.h"
+#include "../model/json.h"
 #include "cli.h"
 
 const struct vq_opt vq_blk_options[] = {
@@ -123,20 +124,9 @@ static int say(struct vb_run *r, int ret)
 
 static struct json_object *feature_json(uint64_t f)
 {
-	struct json_object *o = json_object_new_object(), *bits = json_object_new_array(),
-			   *names = json_object_new_array();
-	char buf[32];
-	unsigned b;
+	const uint32_t w[4] = { (uint32_t)f, (uint32_t)(f >> 32), 0, 0 };
 
-	for (b = 0; b < 64; b++)
-		if ((f >> b) & 1) {
-			json_object_array_add(bits, json_object_new_int((int)b));
-			json_object_array_add(names, json_object_new_string(
-				vq_feature_name_buf(2, b, buf, sizeof(buf))));
-		}
-	json_object_object_add(o, "bits", bits);
-	json_object_object_add(o, "names", names);
-	return o;
+	return vq_feature_bits_json(VIRTIO_ID_BLOCK, w, vq_feature_name_buf);
 }
 
 static void feature_text(const char *label, uint64_t f)

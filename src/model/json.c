@@ -42,19 +42,14 @@ static struct json_object *status_json(uint8_t st, const struct vq_json_namer *n
 	return o;
 }
 
-/* A feature set: null when its source is not known; "source" left out when assumed. */
-static struct json_object *features_json(const struct vq_dev *d, const uint32_t f[4],
-					 enum vq_source src, const struct vq_json_namer *names)
+struct json_object *vq_feature_bits_json(uint32_t device_id, const uint32_t f[4],
+					 vq_json_feature_name_fn name)
 {
-	struct json_object *o, *bits, *n = NULL;
+	struct json_object *o = json_object_new_object(), *bits = json_object_new_array(), *n = NULL;
 	unsigned b;
 	char buf[24];
 
-	if (src == VQ_SRC_NONE)
-		return NULL;
-	o = json_object_new_object();
-	bits = json_object_new_array();
-	if (names)
+	if (name)
 		n = json_object_new_array();
 	for (b = 0; b < 128; b++) {
 		if (!vq_feature_has(f, b))
@@ -62,11 +57,23 @@ static struct json_object *features_json(const struct vq_dev *d, const uint32_t 
 		json_object_array_add(bits, json_object_new_int((int)b));
 		if (n)
 			json_object_array_add(n, json_object_new_string(
-							 names->feature(d->device_id, b, buf, sizeof(buf))));
+							 name(device_id, b, buf, sizeof(buf))));
 	}
 	add(o, "bits", bits);
 	if (n)
 		add(o, "names", n);
+	return o;
+}
+
+/* A feature set: null when its source is not known; "source" left out when assumed. */
+static struct json_object *features_json(const struct vq_dev *d, const uint32_t f[4],
+					 enum vq_source src, const struct vq_json_namer *names)
+{
+	struct json_object *o;
+
+	if (src == VQ_SRC_NONE)
+		return NULL;
+	o = vq_feature_bits_json(d->device_id, f, names ? names->feature : NULL);
 	if (src != VQ_SRC_ASSUMED)
 		add(o, "source", json_object_new_string(vq_source_name(src)));
 	return o;

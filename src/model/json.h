@@ -20,6 +20,10 @@ enum vq_json_detail {
 			 * (capabilities, second sample...); nothing derived */
 };
 
+/* A feature bit's name for a device type ("FLUSH"), else "bit_N" written to @buf. */
+typedef const char *(*vq_json_feature_name_fn)(uint32_t device_id, unsigned bit, char *buf,
+						size_t len);
+
 /*
  * Names only the decoders know (decode/names.h, decode/config.h), given
  * by the caller so that the model depends on nothing above it.  Without
@@ -32,10 +36,15 @@ struct vq_json_namer {
 	/* status bit name ("DRIVER_OK"), else "bit_N" written to @buf */
 	const char *(*status_bit)(unsigned bit, char *buf, size_t len);
 	/* feature bit name for the device type, else "bit_N" written to @buf */
-	const char *(*feature)(uint32_t device_id, unsigned bit, char *buf, size_t len);
+	vq_json_feature_name_fn feature;
 	/* the device-specific config decoded, as a JSON object */
 	struct json_object *(*config)(const struct vq_dev *d);
 };
+
+/* The set bits of the 128-bit feature set @f as {"bits": [], "names": []}
+ * ("names" only with @name), the form every feature set takes in JSON. */
+struct json_object *vq_feature_bits_json(uint32_t device_id, const uint32_t f[4],
+					 vq_json_feature_name_fn name);
 
 /* @d as a JSON object (design.md's names); NULL when out of memory. */
 struct json_object *vq_dev_to_json(const struct vq_dev *d, enum vq_json_detail detail,
