@@ -602,6 +602,8 @@ static void test_status_names(void **state)
 	assert_string_equal(vb_status_name(VIRTIO_BLK_S_OK, b, sizeof(b)), "OK");
 	assert_string_equal(vb_status_name(VIRTIO_BLK_S_IOERR, b, sizeof(b)), "IOERR");
 	assert_string_equal(vb_status_name(VIRTIO_BLK_S_UNSUPP, b, sizeof(b)), "UNSUPP");
+	/* 3 is VIRTIO_BLK_S_ZONE_INVALID_CMD: named from the decoder's table. */
+	assert_string_equal(vb_status_name(3, b, sizeof(b)), "ZONE_INVALID_CMD");
 	assert_string_equal(vb_status_name(0xff, b, sizeof(b)), "none(0xff)");
 	assert_string_equal(vb_status_name(0x07, b, sizeof(b)), "0x07");
 	assert_string_equal(vb_type_name(VIRTIO_BLK_T_GET_ID), "GET_ID");
