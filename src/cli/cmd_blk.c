@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* `blk`: bring up an unbound virtio-blk device with the minimal driver, push test requests, judge the answers. */
+/* `blk`: the options as a plan for the minimal virtio-blk driver (driver/blkplan.h), its run on an unbound device, the results printed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../decode/names.h"
+#include "../driver/blkplan.h"
 #include "../driver/blkrun.h"
 #include "../driver/vblk.h"
 #include "../model/json.h"
@@ -29,9 +30,6 @@ const struct vq_opt vq_blk_options[] = {
 	{ "inject", required_argument, 'i', 0, "KIND", "malformed chain: loop, next-range or indirect-size" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
-
-#define DEFAULT_PATTERN 0xa5
-#define VERDICT_LEN 200
 
 /* ---- signals ---- */
 
@@ -75,8 +73,8 @@ static void restore_signals(const struct sigaction *old)
 
 /* The -o file, or the first bytes shown. */
 struct blk_out {
-	int fd;                  /* -o FILE, or -1 */
-	int failed;              /* writing @fd failed (said) */
+	const char *path;        /* -o FILE, NULL: none */
+	int fd;                  /* @path open, or -1 */
 	uint8_t peek[64];        /* first bytes --read returned (no -o) */
 	size_t peek_len;         /* bytes in @peek, 0: none */
 	uint64_t peek_lba;       /* the sector they came from */
@@ -101,7 +99,6 @@ static int read_sink(void *arg, uint64_t off, const uint8_t *data, size_t len)
 
 		if (w <= 0) {
 			vq_err("blk: write the output file: %s", strerror(errno));
-			out->failed = 1;
 			return -EIO;
 		}
 		done += (size_t)w;
@@ -109,15 +106,27 @@ static int read_sink(void *arg, uint64_t off, const uint8_t *data, size_t len)
 	return 0;
 }
 
-/* Say what the driver left in r->err (a doorbell write that failed
- * mid-run), once; passes @ret on. */
-static int say(struct vb_run *r, int ret)
+/* vb_plan_io.open_sink: -o FILE is truncated only once a read is going to be sent. */
+static int open_out(void *arg)
 {
-	if (r->err[0]) {
-		vq_err("blk: %s", r->err);
-		r->err[0] = 0;
-	}
-	return ret;
+	struct blk_out *out = arg;
+	int err;
+
+	if (!out->path)
+		return 0;
+	out->fd = open(out->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out->fd >= 0)
+		return 0;
+	err = errno;
+	vq_err("blk: open %s: %s", out->path, strerror(err));
+	return -err;
+}
+
+/* vb_plan_io.say: the driver's messages, as they happen. */
+static void say(void *arg, const char *msg)
+{
+	(void)arg;
+	vq_err("blk: %s", msg);
 }
 
 /* ---- output ---- */
@@ -293,28 +302,23 @@ static void print_json(const struct vb_run *r, int verdict_ok, const char *verdi
 
 /* ---- the command ---- */
 
+/* What the options asked: the plan, and where --read's bytes go. */
 struct opts {
-	int id, flush, negative;
-	int have_read, have_write, have_discard, have_wz;
-	uint64_t read_lba, read_n, write_lba, write_n, disc_lba, disc_n, wz_lba, wz_n;
-	const char *out;
-	int pattern;              /* -1: not given */
-	double bench;             /* seconds, 0: no bench */
-	unsigned depth;           /* 0: not given */
-	uint32_t size;            /* 0: not given */
-	enum vb_inject inject;    /* VB_INJ_NONE: not given */
+	struct vb_plan p;  /* what to send */
+	const char *out;   /* -o FILE, NULL: show the first bytes */
 };
 
-static int parse_range_opt(const char *opt, const char *arg, uint64_t *lba, uint64_t *n)
+static int parse_range_opt(const char *opt, const char *arg, struct vb_range *g)
 {
-	if (vb_parse_range(arg, lba, n))
+	g->set = 1;
+	if (vb_parse_range(arg, &g->lba, &g->n))
 		return vq_usage_err("blk", "%s takes LBA+N (N 512-byte sectors from LBA, N > 0), not '%s'",
 				    opt, arg);
 	return 0;
 }
 
 /* The options that take a number: --pattern, --bench, --depth, --size.  0 or EXIT_USAGE. */
-static int parse_number_opt(int c, const char *arg, struct opts *o)
+static int parse_number_opt(int c, const char *arg, struct vb_plan *o)
 {
 	uint64_t v;
 	char *end;
@@ -348,16 +352,18 @@ static int parse_number_opt(int c, const char *arg, struct opts *o)
 }
 
 /* Options that go together, and the defaults.  0 or EXIT_USAGE. */
-static int check_opts(struct opts *o)
+static int check_opts(struct opts *opts)
 {
-	if (o->out && !o->have_read)
+	struct vb_plan *o = &opts->p;
+
+	if (opts->out && !o->read.set)
 		return vq_usage_err("blk", "-o/--output goes with --read");
-	if (o->pattern >= 0 && !o->have_write)
+	if (o->pattern >= 0 && !o->write.set)
 		return vq_usage_err("blk", "--pattern goes with --write");
 	if ((o->depth || o->size) && !o->bench)
 		return vq_usage_err("blk", "--depth and --size go with --bench");
-	if (o->inject && (o->id || o->have_read || o->have_write || o->flush || o->have_discard ||
-			  o->have_wz || o->negative || o->bench))
+	if (o->inject && (o->id || o->read.set || o->write.set || o->flush || o->discard.set ||
+			  o->wz.set || o->negative || o->bench))
 		return vq_usage_err("blk", "--inject runs alone: it leaves the device broken on purpose");
 	if (!o->depth)
 		o->depth = 1;
@@ -366,19 +372,20 @@ static int check_opts(struct opts *o)
 	if (o->bench && (uint64_t)o->depth * o->size > VB_BENCH_MAX_BYTES)
 		return vq_usage_err("blk", "--depth * --size must stay within %u bytes of DMA memory",
 				    VB_BENCH_MAX_BYTES);
-	if (!o->id && !o->have_read && !o->have_write && !o->flush && !o->have_discard &&
-	    !o->have_wz && !o->negative && !o->bench && !o->inject)
+	if (!o->id && !o->read.set && !o->write.set && !o->flush && !o->discard.set &&
+	    !o->wz.set && !o->negative && !o->bench && !o->inject)
 		o->id = 1; /* nothing asked: bring-up and GET_ID */
 	return 0;
 }
 
-static int parse_opts(int argc, char **argv, struct opts *o)
+static int parse_opts(int argc, char **argv, struct opts *opts)
 {
 	const struct vq_cmd *cmd = vq_find_cmd("blk");
+	struct vb_plan *o = &opts->p;
 	int c, ret;
 
 	/* --help, -d, --json and -v were taken by the dispatcher. */
-	memset(o, 0, sizeof(*o));
+	memset(opts, 0, sizeof(*opts));
 	o->pattern = -1;
 	while ((c = vq_cmd_getopt(cmd, argc, argv)) != -1) {
 		ret = 0;
@@ -387,15 +394,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->id = 1;
 			break;
 		case 'r':
-			ret = parse_range_opt("--read", optarg, &o->read_lba, &o->read_n);
-			o->have_read = 1;
+			ret = parse_range_opt("--read", optarg, &o->read);
 			break;
 		case 'o':
-			o->out = optarg;
+			opts->out = optarg;
 			break;
 		case 'w':
-			ret = parse_range_opt("--write", optarg, &o->write_lba, &o->write_n);
-			o->have_write = 1;
+			ret = parse_range_opt("--write", optarg, &o->write);
 			break;
 		case 'p':
 		case 'b':
@@ -407,12 +412,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->flush = 1;
 			break;
 		case 'D':
-			ret = parse_range_opt("--discard", optarg, &o->disc_lba, &o->disc_n);
-			o->have_discard = 1;
+			ret = parse_range_opt("--discard", optarg, &o->discard);
 			break;
 		case 'Z':
-			ret = parse_range_opt("--write-zeroes", optarg, &o->wz_lba, &o->wz_n);
-			o->have_wz = 1;
+			ret = parse_range_opt("--write-zeroes", optarg, &o->wz);
 			break;
 		case 'N':
 			o->negative = 1;
@@ -429,160 +432,22 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (optind < argc)
 		return vq_usage_err("blk", "unexpected argument '%s'", argv[optind]);
-	return check_opts(o);
+	return check_opts(opts);
 }
 
-/* A range option against the capacity (nothing outside it is touched). */
-static int check_range(const struct vb_run *r, const char *opt, uint64_t lba, uint64_t n)
+/* The exit status of what the run came to. */
+static int exit_status(enum vb_outcome out)
 {
-	if (vb_range_check(lba, n, r->capacity) == 0)
-		return 0;
-	vq_err("blk: %s %llu+%llu is outside the device's %llu sectors; nothing was sent", opt,
-	       (unsigned long long)lba, (unsigned long long)n, (unsigned long long)r->capacity);
-	return -ERANGE;
-}
-
-/* Before anything is sent: the ranges, a read-only device, the bench's
- * depth, the output file.  EXIT_OK, or the exit status with @verdict. */
-static int blk_preflight(struct vb_run *r, const struct opts *o, struct blk_out *out,
-			 char *verdict)
-{
-	unsigned need;
-
-	/* Ranges against the capacity, before anything is sent. */
-	if ((o->have_read && check_range(r, "--read", o->read_lba, o->read_n)) ||
-	    (o->have_write && check_range(r, "--write", o->write_lba, o->write_n)) ||
-	    (o->have_discard && check_range(r, "--discard", o->disc_lba, o->disc_n)) ||
-	    (o->have_wz && check_range(r, "--write-zeroes", o->wz_lba, o->wz_n))) {
-		snprintf(verdict, VERDICT_LEN, "a range is outside the device; nothing sent");
-		return EXIT_USAGE;
-	}
-	if ((o->have_write || o->have_discard || o->have_wz) && vb_run_has(r, VIRTIO_BLK_F_RO)) {
-		vq_err("blk: the device is read-only (VIRTIO_BLK_F_RO); --write, --discard and --write-zeroes are not sent");
-		snprintf(verdict, VERDICT_LEN, "device is read-only; nothing sent");
-		return EXIT_USAGE;
-	}
-	if (o->bench && vb_run_bench_fits(r, &need)) {
-		vq_err("blk: --depth %u needs %u descriptors, queue 0 has %u", r->depth, need,
-		       r->vq.size);
-		snprintf(verdict, VERDICT_LEN, "--depth too large for the queue; nothing sent");
-		return EXIT_USAGE;
-	}
-	/* Truncate the output file only once a read is going to be sent. */
-	if (o->out) {
-		out->fd = open(o->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (out->fd < 0) {
-			vq_err("blk: open %s: %s", o->out, strerror(errno));
-			snprintf(verdict, VERDICT_LEN, "cannot open the output file; nothing sent");
-			return EXIT_ACCESS;
-		}
-	}
-	return EXIT_OK;
-}
-
-/* Send what the options ask for, in this order.  EXIT_OK, or EXIT_ACCESS
- * when the output file could not be written or the bench could not go on. */
-static int blk_send(struct vb_run *r, const struct opts *o, struct blk_out *out)
-{
-	int code = EXIT_OK, ret;
-
-	if (o->id)
-		say(r, vb_run_get_id(r));
-	if (o->have_write)
-		say(r, vb_run_rw(r, 1, o->write_lba, o->write_n,
-				 o->pattern >= 0 ? o->pattern : DEFAULT_PATTERN, NULL, NULL));
-	if (o->have_wz)
-		say(r, vb_run_write_zeroes(r, o->wz_lba, o->wz_n));
-	if (o->have_discard)
-		say(r, vb_run_discard(r, o->disc_lba, o->disc_n));
-	if (o->flush)
-		say(r, vb_run_flush(r));
-	if (o->have_read) {
-		out->peek_lba = o->read_lba;
-		out->peek_total = o->read_n * VB_SECTOR;
-		say(r, vb_run_rw(r, 0, o->read_lba, o->read_n, 0, read_sink, out));
-		if (out->failed)
-			code = EXIT_ACCESS;
-	}
-	if (o->negative)
-		say(r, vb_run_negative(r));
-	if (o->bench) {
-		ret = say(r, vb_run_bench(r));
-		if (ret < 0 && ret != -EIO) /* a failed doorbell is the device's: judged */
-			code = EXIT_ACCESS;
-	}
-	return code;
-}
-
-/* The verdict on what was sent; @code from blk_send. */
-static int blk_verdict(const struct vb_run *r, int code, char *verdict)
-{
-	int wrong = (int)vb_run_wrong(r);
-
-	if (r->stop)
-		snprintf(verdict, VERDICT_LEN, "interrupted; device reset");
-	else if (wrong)
-		snprintf(verdict, VERDICT_LEN, "%d request%s did not complete as the spec says", wrong,
-			 wrong == 1 ? "" : "s");
-	else
-		snprintf(verdict, VERDICT_LEN, "every request completed as the spec says");
-	if ((wrong || r->stop) && code == EXIT_OK)
-		code = EXIT_FOUND;
-	return code;
-}
-
-/* Reset the device and check the DMA pages; @code unless that fails. */
-static int blk_reset(struct vb_run *r, int code, char *verdict)
-{
-	if (vb_run_reset(r) && code == EXIT_OK) {
-		code = EXIT_FOUND;
-		snprintf(verdict, VERDICT_LEN, "device did not reset");
-	}
-	if (vb_run_dma_check(r) && code == EXIT_OK) {
-		code = EXIT_ACCESS;
-		snprintf(verdict, VERDICT_LEN, "DMA pages moved during the run: results not trustworthy");
-	}
-	return code;
-}
-
-/* --inject: the exit status, with @verdict. */
-static int blk_inject(struct vb_run *r, const struct opts *o, char *verdict)
-{
-	int ret = say(r, vb_run_inject(r, o->inject));
-
-	if (ret == 0) {
-		snprintf(verdict, VERDICT_LEN,
-			 "device flagged the malformed chain with NEEDS_RESET; device left unreset");
-		/* No reset: diagnose is to see the device as it is.  The
-		 * device has stopped (NEEDS_RESET), so it no longer uses
-		 * the ring memory given back at exit. */
+	switch (out) {
+	case VB_PASS:
 		return EXIT_OK;
+	case VB_FAIL:
+		return EXIT_FOUND;
+	case VB_REFUSED:
+		return EXIT_USAGE;
+	default: /* VB_ERROR */
+		return EXIT_ACCESS;
 	}
-	if (ret < 0)
-		snprintf(verdict, VERDICT_LEN, "could not publish the injected chain");
-	else
-		snprintf(verdict, VERDICT_LEN,
-			 "device did not set NEEDS_RESET for the malformed chain; device reset");
-	/* A device still running must not keep memory we give back. */
-	return blk_reset(r, EXIT_FOUND, verdict);
-}
-
-/* Bring the device up and do what the options ask: the exit status, with @verdict. */
-static int blk_drive(struct vb_run *r, const struct opts *o, struct blk_out *out, char *verdict)
-{
-	int ret = vb_run_bring_up(r, o->inject), code;
-
-	if (ret) {
-		snprintf(verdict, VERDICT_LEN, "bring-up failed at step '%s'", vb_run_failed_step(r));
-		/* No memory for the ring is the machine's problem, not the device's. */
-		return ret == -ENOMEM ? EXIT_ACCESS : EXIT_FOUND;
-	}
-	if (o->inject)
-		return blk_inject(r, o, verdict);
-	code = blk_preflight(r, o, out, verdict);
-	if (code == EXIT_OK)
-		code = blk_verdict(r, blk_send(r, o, out), verdict);
-	return blk_reset(r, code, verdict);
 }
 
 static int fail_access(const char *msg)
@@ -595,16 +460,20 @@ int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv)
 {
 	struct sigaction old_sa[NSIGS];
 	struct blk_out out = { .fd = -1 };
+	const struct vb_plan_io io = { .say = say, .open_sink = open_out, .sink = read_sink,
+				       .arg = &out };
 	struct vq_dev *d;
 	struct opts o;
 	struct vb_run r;
-	char verdict[VERDICT_LEN];
 	int ret, code = EXIT_OK;
 
 	ret = parse_opts(argc, argv, &o);
 	if (ret)
 		return ret;
-	vb_run_init(&r, o.depth, o.size, o.bench);
+	out.path = o.out;
+	out.peek_lba = o.p.read.lba;
+	out.peek_total = o.p.read.n * VB_SECTOR;
+	vb_run_init(&r, o.p.depth, o.p.size, o.p.bench);
 	if (ctx->core || ctx->raw)
 		return vq_usage_err("blk", "blk drives a live device; --core and --raw are memory images");
 	d = vq_ctx_device(ctx, &code);
@@ -615,11 +484,11 @@ int vq_cmd_blk(struct vq_ctx *ctx, int argc, char **argv)
 		return fail_access(r.err);
 	}
 	catch_signals(&r, old_sa);
-	code = blk_drive(&r, &o, &out, verdict);
+	code = exit_status(vb_run_plan(&r, &o.p, &io));
 	if (ctx->json)
-		print_json(&r, code == EXIT_OK, verdict);
+		print_json(&r, code == EXIT_OK, r.verdict);
 	else
-		print_text(&r, &out, code == EXIT_OK, verdict);
+		print_text(&r, &out, code == EXIT_OK, r.verdict);
 	restore_signals(old_sa);
 	if (out.fd >= 0)
 		close(out.fd);

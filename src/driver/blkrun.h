@@ -89,6 +89,7 @@ struct vb_run {
 	char clocksource[32];         /* what CLOCK_MONOTONIC runs on, "" if unknown */
 	char bench_why[300];          /* first wrong bench completion */
 	char err[512];                /* why the last call failed, for the caller to print */
+	char verdict[200];            /* vb_run_plan (blkplan.h): what the run came to, in words */
 };
 
 /* Zero @r for a run with @bench_secs seconds of bench (0: none) at

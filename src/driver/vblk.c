@@ -292,19 +292,15 @@ int vb_bring_up(const struct vb_transport *t, int indirect, uint16_t want_size,
 
 const char *vb_status_name(uint8_t status, char *buf, size_t len)
 {
-	switch (status) {
-	case VIRTIO_BLK_S_OK:
-		return "OK";
-	case VIRTIO_BLK_S_IOERR:
-		return "IOERR";
-	case VIRTIO_BLK_S_UNSUPP:
-		return "UNSUPP";
-	case 0xff:
+	const char *n = vq_blk_status_name(status);
+
+	if (n)
+		return n;
+	/* The byte every request's status starts as (the device never wrote it). */
+	if (status == 0xff)
 		return "none(0xff)";
-	default:
-		snprintf(buf, len, "0x%02x", status);
-		return buf;
-	}
+	snprintf(buf, len, "0x%02x", status);
+	return buf;
 }
 
 const char *vb_type_name(uint32_t type)

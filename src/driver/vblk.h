@@ -213,7 +213,8 @@ int vb_dma_verify(struct vb_dma *m);
 /* The request type the spec has no name for (--negative). */
 #define VB_T_UNKNOWN 0xffu
 
-/* "OK", "IOERR", "UNSUPP", "none(0xff)" (never written), else "0xNN". */
+/* The spec's name (vq_blk_status_name: "OK", "IOERR", "UNSUPP", "ZONE_..."),
+ * "none(0xff)" (never written), else "0xNN" in @buf. */
 const char *vb_status_name(uint8_t status, char *buf, size_t len);
 const char *vb_type_name(uint32_t type);
 

@@ -25,6 +25,7 @@
 #include <linux/virtio_ring.h>
 
 #include "access/snapshot.h"
+#include "driver/blkplan.h"
 #include "driver/blkrun.h"
 #include "driver/hw.h"
 #include "driver/vblk.h"
@@ -602,6 +603,8 @@ static void test_status_names(void **state)
 	assert_string_equal(vb_status_name(VIRTIO_BLK_S_OK, b, sizeof(b)), "OK");
 	assert_string_equal(vb_status_name(VIRTIO_BLK_S_IOERR, b, sizeof(b)), "IOERR");
 	assert_string_equal(vb_status_name(VIRTIO_BLK_S_UNSUPP, b, sizeof(b)), "UNSUPP");
+	/* 3 is VIRTIO_BLK_S_ZONE_INVALID_CMD: named from the decoder's table. */
+	assert_string_equal(vb_status_name(3, b, sizeof(b)), "ZONE_INVALID_CMD");
 	assert_string_equal(vb_status_name(0xff, b, sizeof(b)), "none(0xff)");
 	assert_string_equal(vb_status_name(0x07, b, sizeof(b)), "0x07");
 	assert_string_equal(vb_type_name(VIRTIO_BLK_T_GET_ID), "GET_ID");
@@ -1318,6 +1321,316 @@ static void test_run_legacy_ring(void **state)
 	run_teardown(&r, &fd);
 }
 
+/* ---- a whole run's plan (driver/blkplan.c) against the same fake device ---- */
+
+/* What a plan's run handed to its caller through struct vb_plan_io. */
+struct heard {
+	char msg[4][640];         /* the messages, in order */
+	unsigned nmsg;            /* messages said */
+	unsigned opens;           /* open_sink calls */
+	int open_ret;             /* what open_sink returns */
+	struct collected c;       /* what the sink got */
+};
+
+static void heard_say(void *arg, const char *msg)
+{
+	struct heard *h = arg;
+
+	if (h->nmsg < 4)
+		snprintf(h->msg[h->nmsg], sizeof(h->msg[0]), "%s", msg);
+	h->nmsg++;
+}
+
+static int heard_open(void *arg)
+{
+	struct heard *h = arg;
+
+	h->opens++;
+	return h->open_ret;
+}
+
+static int heard_sink(void *arg, uint64_t off, const uint8_t *data, size_t len)
+{
+	return collect(&((struct heard *)arg)->c, off, data, len);
+}
+
+/* Callbacks that record into @h (zeroed). */
+static struct vb_plan_io heard_io(struct heard *h)
+{
+	memset(h, 0, sizeof(*h));
+	return (struct vb_plan_io){ .say = heard_say, .open_sink = heard_open, .sink = heard_sink,
+				    .arg = h };
+}
+
+/* A pagemap file that puts the run's DMA memory at @pa: at FD_PA, where
+ * run_setup told the run it is, the closing dma_check passes.  @path: a
+ * mkstemp template the first time (rewritten after), unlinked by the
+ * caller. */
+static void fake_pagemap(struct vb_run *r, char *path, uint64_t pa)
+{
+	uint64_t first = (uint64_t)(uintptr_t)r->dma.va / 4096, e;
+	int fd = strstr(path, "XXXXXX") ? mkstemp(path) : open(path, O_WRONLY | O_TRUNC);
+	size_t i;
+
+	assert_true(fd >= 0);
+	for (i = 0; i < FD_DMA / 4096; i++) {
+		e = (1ull << 63) | (pa / 4096 + i);
+		assert_int_equal(pwrite(fd, &e, sizeof(e), (off_t)((first + i) * sizeof(e))),
+				 sizeof(e));
+	}
+	close(fd);
+	r->dma.pagemap = path;
+}
+
+/* The name of the step @back from the last (0: the last). */
+static const char *step_back(const struct vb_run *r, unsigned back)
+{
+	assert_true(back < r->steps.n);
+	return r->steps.v[r->steps.n - 1 - back].name;
+}
+
+/* A plan asking nothing, as the options leave it before parsing. */
+static struct vb_plan plan_none(void)
+{
+	return (struct vb_plan){ .pattern = -1, .depth = 1, .size = 4096 };
+}
+
+static void test_plan_pass(void **state)
+{
+	static const uint32_t order[] = {
+		VIRTIO_BLK_T_GET_ID, VIRTIO_BLK_T_OUT, VIRTIO_BLK_T_WRITE_ZEROES, VIRTIO_BLK_T_DISCARD,
+		VIRTIO_BLK_T_DISCARD, VIRTIO_BLK_T_DISCARD, VIRTIO_BLK_T_FLUSH, VIRTIO_BLK_T_IN,
+		VIRTIO_BLK_T_IN, VB_T_UNKNOWN,
+	};
+	char path[] = "/tmp/vqdump-pagemap-XXXXXX";
+	struct vb_plan p = plan_none();
+	static struct heard h;
+	struct vb_plan_io io = heard_io(&h);
+	uint8_t want[16 * 512];
+	struct fakedev fd;
+	struct vq_dev d;
+	struct vb_run r;
+	size_t i;
+
+	(void)state;
+	run_setup(&r, &fd, &d, ALL_BLK, 1, 4096, 0);
+	fake_pagemap(&r, path, FD_PA);
+	/* Every kind at once: sent in the plan's order, whatever the fields' order. */
+	p.id = p.flush = p.negative = 1;
+	p.read = (struct vb_range){ 1, 100, 16 };
+	p.write = (struct vb_range){ 1, 100, 16 };
+	p.wz = (struct vb_range){ 1, 200, 8 };
+	p.discard = (struct vb_range){ 1, 300, 10 };
+	assert_int_equal(vb_run_plan(&r, &p, &io), VB_PASS);
+	assert_string_equal(r.verdict, "every request completed as the spec says");
+	assert_int_equal(r.nreqs, sizeof(order) / sizeof(order[0]));
+	for (i = 0; i < r.nreqs; i++) {
+		assert_int_equal(r.reqs[i].type, order[i]);
+		assert_true(r.reqs[i].ok);
+	}
+	/* The read came after the write: the default pattern, to the sink. */
+	memset(want, VB_DEFAULT_PATTERN, sizeof(want));
+	assert_int_equal(h.opens, 1);
+	assert_int_equal(h.c.calls, 1);
+	assert_memory_equal(h.c.buf, want, sizeof(want));
+	assert_int_equal(h.nmsg, 0);
+	assert_string_equal(step_back(&r, 1), "reset");
+	assert_true(step(&r.steps, "reset")->ok);
+	assert_string_equal(step_back(&r, 0), "dma_check");
+	assert_true(step(&r.steps, "dma_check")->ok);
+	assert_int_equal(fd.f.status, 0);
+	run_teardown(&r, &fd);
+	unlink(path);
+}
+
+/* A plan the device cannot take: nothing sent, the device reset. */
+static void refused(uint64_t offered, const struct vb_plan *p, unsigned depth, uint32_t bsize,
+		    const char *msg, const char *verdict)
+{
+	char path[] = "/tmp/vqdump-pagemap-XXXXXX";
+	static struct heard h;
+	struct vb_plan_io io = heard_io(&h);
+	struct fakedev fd;
+	struct vq_dev d;
+	struct vb_run r;
+
+	run_setup(&r, &fd, &d, offered, depth, bsize, p->bench);
+	fake_pagemap(&r, path, FD_PA);
+	assert_int_equal(vb_run_plan(&r, p, &io), VB_REFUSED);
+	assert_string_equal(r.verdict, verdict);
+	assert_int_equal(h.nmsg, 1);
+	assert_string_equal(h.msg[0], msg);
+	assert_int_equal(h.opens, 0);
+	assert_int_equal(r.nreqs, 0);
+	assert_int_equal(fd.served, 0);
+	assert_string_equal(step_back(&r, 1), "reset");
+	assert_true(step(&r.steps, "reset")->ok);
+	assert_true(step(&r.steps, "dma_check")->ok);
+	run_teardown(&r, &fd);
+	unlink(path);
+}
+
+static void test_plan_refused(void **state)
+{
+	struct vb_plan p = plan_none();
+
+	(void)state;
+	p.id = 1;
+	p.write = (struct vb_range){ 1, 0, 8 };
+	p.read = (struct vb_range){ 1, 2040, 16 };
+	refused(ALL_BLK, &p, 1, 4096,
+		"--read 2040+16 is outside the device's 2048 sectors; nothing was sent",
+		"a range is outside the device; nothing sent");
+	p.read.set = 0;
+	refused(ALL_BLK | BIT(VIRTIO_BLK_F_RO), &p, 1, 4096,
+		"the device is read-only (VIRTIO_BLK_F_RO); --write, --discard and --write-zeroes are not sent",
+		"device is read-only; nothing sent");
+	p = plan_none();
+	p.bench = 1;
+	p.depth = 100;
+	p.size = 8192;
+	refused(ALL_BLK, &p, 100, 8192, "--depth 100 needs 400 descriptors, queue 0 has 256",
+		"--depth too large for the queue; nothing sent");
+}
+
+static void test_plan_errors(void **state)
+{
+	char path[] = "/tmp/vqdump-pagemap-XXXXXX";
+	struct vb_plan p = plan_none();
+	static struct heard h;
+	struct vb_plan_io io = heard_io(&h);
+	struct fakedev fd;
+	struct vq_dev d;
+	struct vb_run r;
+
+	(void)state;
+	/* The read's destination cannot be opened: nothing sent. */
+	h.open_ret = -EACCES;
+	p.id = 1;
+	p.read = (struct vb_range){ 1, 0, 8 };
+	run_setup(&r, &fd, &d, ALL_BLK, 1, 4096, 0);
+	fake_pagemap(&r, path, FD_PA);
+	assert_int_equal(vb_run_plan(&r, &p, &io), VB_ERROR);
+	assert_string_equal(r.verdict, "cannot open the output file; nothing sent");
+	assert_int_equal(h.opens, 1);
+	assert_int_equal(fd.served, 0);
+	run_teardown(&r, &fd);
+
+	/* The sink fails: the read stops; the device did right, the run did not. */
+	io = heard_io(&h);
+	h.c.fail = -EIO;
+	p.read = (struct vb_range){ 1, 0, 600 };
+	run_setup(&r, &fd, &d, ALL_BLK, 1, 4096, 0);
+	fake_pagemap(&r, path, FD_PA);
+	assert_int_equal(vb_run_plan(&r, &p, &io), VB_ERROR);
+	assert_string_equal(r.verdict, "every request completed as the spec says");
+	assert_int_equal(h.c.calls, 1);
+	assert_int_equal(r.nreqs, 2);
+	run_teardown(&r, &fd);
+
+	/* The pagemap has the DMA memory elsewhere at the end: pages moved. */
+	io = heard_io(&h);
+	p.read.set = 0;
+	run_setup(&r, &fd, &d, ALL_BLK, 1, 4096, 0);
+	fake_pagemap(&r, path, FD_PA + FD_DMA);
+	assert_int_equal(vb_run_plan(&r, &p, &io), VB_ERROR);
+	assert_string_equal(r.verdict, "DMA pages moved during the run: results not trustworthy");
+	assert_string_equal(step_back(&r, 0), "dma_check");
+	assert_false(step(&r.steps, "dma_check")->ok);
+	assert_true(r.reqs[0].ok);
+	run_teardown(&r, &fd);
+	unlink(path);
+}
+
+static void test_plan_fail(void **state)
+{
+	char path[] = "/tmp/vqdump-pagemap-XXXXXX";
+	struct vb_plan p = plan_none();
+	static struct heard h;
+	struct vb_plan_io io = heard_io(&h);
+	struct fakedev fd;
+	struct vq_dev d;
+	struct vb_run r;
+
+	(void)state;
+	/* A device answering IOERR to everything: each request counted. */
+	p.id = p.flush = 1;
+	run_setup(&r, &fd, &d, ALL_BLK, 1, 4096, 0);
+	fake_pagemap(&r, path, FD_PA);
+	fd.status = VIRTIO_BLK_S_IOERR;
+	assert_int_equal(vb_run_plan(&r, &p, &io), VB_FAIL);
+	assert_string_equal(r.verdict, "2 requests did not complete as the spec says");
+	assert_string_equal(step_back(&r, 1), "reset");
+	assert_true(step(&r.steps, "reset")->ok);
+	run_teardown(&r, &fd);
+
+	/* The doorbell fails: said when it happens, the rest not sent. */
+	io = heard_io(&h);
+	run_setup(&r, &fd, &d, ALL_BLK, 1, 4096, 0);
+	fake_pagemap(&r, path, FD_PA);
+	fd.fail_notify = 1;
+	assert_int_equal(vb_run_plan(&r, &p, &io), VB_FAIL);
+	assert_int_equal(h.nmsg, 1);
+	assert_non_null(strstr(h.msg[0], "notify test0"));
+	assert_string_equal(r.verdict, "2 requests did not complete as the spec says");
+	run_teardown(&r, &fd);
+
+	/* Interrupted before anything went out. */
+	io = heard_io(&h);
+	run_setup(&r, &fd, &d, ALL_BLK, 1, 4096, 0);
+	fake_pagemap(&r, path, FD_PA);
+	vb_run_interrupt(&r);
+	assert_int_equal(vb_run_plan(&r, &p, &io), VB_FAIL);
+	assert_string_equal(r.verdict, "interrupted; device reset");
+	assert_int_equal(fd.served, 0);
+	run_teardown(&r, &fd);
+
+	/* Bring-up fails: said by step, nothing else done. */
+	io = heard_io(&h);
+	run_setup(&r, &fd, &d, BIT(VIRTIO_BLK_F_FLUSH), 1, 4096, 0);
+	assert_int_equal(vb_run_plan(&r, &p, &io), VB_FAIL);
+	assert_string_equal(r.verdict, "bring-up failed at step 'features'");
+	assert_int_equal(r.nreqs, 0);
+	assert_null(step(&r.steps, "dma_check"));
+	run_teardown(&r, &fd);
+	unlink(path);
+}
+
+static void test_plan_inject(void **state)
+{
+	char path[] = "/tmp/vqdump-pagemap-XXXXXX";
+	struct vb_plan p = plan_none();
+	struct fakedev fd;
+	struct vq_dev d;
+	struct vb_run r;
+
+	(void)state;
+	/* Flagged: left as it is for diagnose, not reset. */
+	p.inject = VB_INJ_LOOP;
+	run_setup(&r, &fd, &d, ALL_BLK, 1, 4096, 0);
+	fd.reset_on_notify = 1;
+	assert_int_equal(vb_run_plan(&r, &p, NULL), VB_PASS);
+	assert_string_equal(r.verdict,
+			    "device flagged the malformed chain with NEEDS_RESET; device left unreset");
+	assert_string_equal(step_back(&r, 0), "inject");
+	assert_true(fd.f.status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	run_teardown(&r, &fd);
+
+	/* Not flagged: the device is reset. */
+	run_setup(&r, &fd, &d, ALL_BLK, 1, 4096, 0);
+	fake_pagemap(&r, path, FD_PA);
+	fd.silent = 1;
+	vb_run_interrupt(&r);
+	assert_int_equal(vb_run_plan(&r, &p, NULL), VB_FAIL);
+	assert_string_equal(r.verdict,
+			    "device did not set NEEDS_RESET for the malformed chain; device reset");
+	assert_string_equal(step_back(&r, 1), "reset");
+	assert_true(step(&r.steps, "reset")->ok);
+	assert_int_equal(fd.f.status, 0);
+	run_teardown(&r, &fd);
+	unlink(path);
+}
+
 /* A source without a writable open (a snapshot) is refused before any
  * ownership check, by what its transport offers rather than its type. */
 static void test_hw_needs_open_regs(void **state)
@@ -1453,6 +1766,11 @@ int main(void)
 	    cmocka_unit_test(test_run_bench),
 	    cmocka_unit_test(test_run_inject),
 	    cmocka_unit_test(test_run_legacy_ring),
+	    cmocka_unit_test(test_plan_pass),
+	    cmocka_unit_test(test_plan_refused),
+	    cmocka_unit_test(test_plan_errors),
+	    cmocka_unit_test(test_plan_fail),
+	    cmocka_unit_test(test_plan_inject),
 	    cmocka_unit_test(test_hw_needs_open_regs),
 	    cmocka_unit_test(test_regs_pci_modern),
 	    cmocka_unit_test(test_regs_mmio_v1),
