@@ -26,6 +26,12 @@ struct vq_seg {
 	uint64_t filesz;  /* bytes the file holds for it, from paddr on */
 	uint64_t memsz;   /* bytes it covers; past filesz they read as zero */
 	uint64_t offset;  /* file offset of paddr */
+	uint64_t vaddr;   /* virtual address of paddr (the file's p_vaddr), when @has_vaddr */
+	/* 1 in every segment of an ELF core with some non-zero p_vaddr; in
+	 * /proc/kcore that is where the kernel maps RAM (direct map, kernel
+	 * text): access/kvq.c's map.  0 for raw, /dev/mem and dumps whose
+	 * p_vaddr are all 0 (QEMU's without paging). */
+	int has_vaddr;
 };
 
 struct vq_mem;
@@ -172,8 +178,9 @@ int vq_mem_scan(struct vq_mem *m, const struct vq_scan_opts *o, struct vq_scan_h
 		size_t max, size_t *nhits);
 
 /* Helpers for methods: sort and clip overlapping segments (the first in
- * address order wins), drop empty ones, clamp filesz to what the file
- * holds.  Returns 0 or -errno. */
+ * address order wins; a clipped segment's vaddr moves with its paddr),
+ * drop empty ones, clamp filesz to what the file holds.  Returns 0 or
+ * -errno. */
 int vq_mem_finish_segments(struct vq_mem *m, uint64_t file_size);
 
 /* Map the whole file read-only when possible; pread is used otherwise. */

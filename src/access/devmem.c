@@ -38,7 +38,8 @@ static int iomem_ranges(struct vq_mem *m, const char *kind)
 			}
 			m->segs = s;
 		}
-		m->segs[m->nsegs++] = (struct vq_seg){ a, b - a + 1, b - a + 1, a };
+		m->segs[m->nsegs++] =
+			(struct vq_seg){ .paddr = a, .filesz = b - a + 1, .memsz = b - a + 1, .offset = a };
 	}
 	fclose(f);
 	if (!m->nsegs)

@@ -74,12 +74,14 @@ static int check_core(struct vq_mem *m, const char *arg, Elf *elf, uint64_t file
 	return 0;
 }
 
-/* Every PT_LOAD with a physical address into m->segs (unsorted).  0 or
+/* Every PT_LOAD with a physical address into m->segs (unsorted), with
+ * its p_vaddr unless all are 0 (QEMU's dumps without paging).  0 or
  * -errno with m->err set; a process core is refused. */
 static int load_segments(struct vq_mem *m, const char *arg, Elf *elf, const GElf_Ehdr *eh,
 			 size_t phnum)
 {
 	size_t i, zero_paddr = 0;
+	int has_vaddr = 0;
 
 	m->segs = calloc(phnum ? phnum : 1, sizeof(*m->segs));
 	if (!m->segs)
@@ -95,13 +97,17 @@ static int load_segments(struct vq_mem *m, const char *arg, Elf *elf, const GElf
 			continue;
 		if (ph.p_paddr == 0)
 			zero_paddr++;
+		has_vaddr |= ph.p_vaddr != 0;
 		m->segs[m->nsegs++] = (struct vq_seg){
 			.paddr = ph.p_paddr,
 			.filesz = ph.p_filesz,
 			.memsz = ph.p_memsz,
 			.offset = ph.p_offset,
+			.vaddr = ph.p_vaddr,
 		};
 	}
+	for (i = 0; i < m->nsegs; i++)
+		m->segs[i].has_vaddr = has_vaddr;
 	if (!m->nsegs)
 		return vq_mem_fail(m, -EINVAL,
 				   "open core %s: no memory segment with a physical address (no PT_LOAD with p_paddr)",

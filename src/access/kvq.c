@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Ring addresses from Linux's own records, live: BTF from /sys/kernel/btf, kcore's program headers, and what was found, kept for the caller. */
+/* Ring addresses from Linux's own records, live: BTF from /sys/kernel/btf, the kernel's virtual addresses of the memory source's segments, and what was found, kept for the caller. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +23,8 @@ struct vq_kvq {
 	struct vq_btf vmlinux;        /* /sys/kernel/btf/vmlinux */
 	struct vq_btf module;         /* virtio_ring's split BTF, when needed */
 	struct vq_kvq_layout layout;  /* offsets */
-	struct vq_kmap *map;          /* kcore's linear mappings, by vaddr */
-	size_t nmap;
+	struct vq_kmap *map;          /* the kernel's linear mappings, by vaddr */
+	size_t nmap;                  /* entries in @map */
 	struct vq_scan_region *regions; /* RAM to search: @mem's segments */
 	size_t nregions;
 	struct vq_kvq_queue *queues;  /* every queue of the devices in @known */
@@ -111,59 +109,65 @@ static int kmap_cmp(const void *a, const void *b)
 	return x->vaddr < y->vaddr ? -1 : x->vaddr > y->vaddr;
 }
 
-/* kcore's PT_LOAD segments with a physical address: the linear maps. */
-static int load_kmap(struct vq_kvq *k, const char *path, unsigned *ptr_size, char *err,
-		     size_t errlen)
+/* @src's segments as the kernel maps them (its vaddr, sorted): 0, -ENOENT
+ * when it says no virtual address, or -ENOMEM. */
+static int kmap_from_segs(struct vq_kvq *k, const struct vq_mem *src)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
-	size_t i, phnum;
-	GElf_Ehdr eh;
-	Elf *elf;
+	size_t i;
 
-	if (fd < 0) {
-		vq_errbuf(err, errlen, 0, "open %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
-	    elf_getphdrnum(elf, &phnum) < 0) {
-		vq_errbuf(err, errlen, 0, "read %s: not an ELF core (%s)", path, elf_errmsg(-1));
-		ret = -EINVAL;
-		goto out;
-	}
-	*ptr_size = eh.e_ident[EI_CLASS] == ELFCLASS32 ? 4 : 8;
-	k->map = calloc(phnum ? phnum : 1, sizeof(*k->map));
-	if (!k->map) {
-		ret = -ENOMEM;
-		vq_errbuf(err, errlen, 0, "read %s: out of memory", path);
-		goto out;
-	}
-	for (i = 0; i < phnum; i++) {
-		GElf_Phdr ph;
-		uint64_t none = *ptr_size == 4 ? 0xffffffffull : UINT64_MAX;
+	k->map = calloc(src->nsegs ? src->nsegs : 1, sizeof(*k->map));
+	if (!k->map)
+		return -ENOMEM;
+	for (i = 0; i < src->nsegs; i++) {
+		const struct vq_seg *s = &src->segs[i];
 
-		if (!gelf_getphdr(elf, (int)i, &ph)) {
-			vq_errbuf(err, errlen, 0, "read %s: program header %zu unreadable", path, i);
-			ret = -EINVAL;
-			goto out;
-		}
-		/* vmalloc, modules and vmemmap have no single physical address. */
-		if (ph.p_type != PT_LOAD || ph.p_paddr == none || !ph.p_memsz ||
-		    ph.p_vaddr + ph.p_memsz < ph.p_vaddr)
-			continue;
-		k->map[k->nmap++] = (struct vq_kmap){ ph.p_vaddr, ph.p_paddr, ph.p_memsz };
+		if (s->has_vaddr && s->vaddr + s->memsz >= s->vaddr)
+			k->map[k->nmap++] = (struct vq_kmap){ s->vaddr, s->paddr, s->memsz };
 	}
 	qsort(k->map, k->nmap, sizeof(*k->map), kmap_cmp);
-	if (!k->nmap) {
-		vq_errbuf(err, errlen, 0, "read %s: no segment with a physical address", path);
-		ret = -EINVAL;
+	return k->nmap ? 0 : -ENOENT;
+}
+
+/*
+ * The linear maps: @mem's segments when they carry kernel virtual
+ * addresses (/proc/kcore, alone or as the top of an overlay); else (a
+ * /dev/mem source) those of the ELF core @kcore_path, opened with the same
+ * reader (elfcore.c) for its program headers only.
+ */
+static int load_kmap(struct vq_kvq *k, struct vq_mem *mem, const char *kcore_path, char *err,
+		     size_t errlen)
+{
+	struct vq_mem core;
+	int ret = kmap_from_segs(k, mem);
+
+	if (ret != -ENOENT)
+		goto out;
+	free(k->map);
+	k->map = NULL;
+	ret = vq_mem_open(&core, &vq_mem_elf, kcore_path);
+	if (ret) {
+		vq_errbuf(err, errlen, 0, "%s", core.err);
+		return ret;
 	}
+	ret = kmap_from_segs(k, &core);
+	vq_mem_close(&core);
+	if (ret == -ENOENT)
+		vq_errbuf(err, errlen, 0, "read %s: no segment with a kernel virtual address",
+			  kcore_path);
 out:
-	if (elf)
-		elf_end(elf);
-	close(fd);
+	if (ret == -ENOMEM)
+		vq_errbuf(err, errlen, 0, "out of memory");
 	return ret;
+}
+
+/* Bytes of a pointer in the kernel @b describes: a list_head is two of
+ * them (BTF gives pointers no size of their own); 8 when it has none. */
+static unsigned btf_ptr_size(const struct vq_btf *b)
+{
+	long id = vq_btf_find(b, VQ_BTF_KIND_STRUCT, "list_head");
+	uint64_t size = id < 0 ? 0 : vq_btf_size(b, (uint32_t)id);
+
+	return size == 8 || size == 16 ? (unsigned)size / 2 : 8;
 }
 
 void vq_kvq_close(struct vq_kvq *k)
@@ -187,7 +191,6 @@ int vq_kvq_open(struct vq_kvq **out, struct vq_mem *mem, const char *kcore_path,
 	char modpath[4096], why[300];
 	struct vq_kvq *k = calloc(1, sizeof(*k));
 	const struct vq_btf *types;
-	unsigned ptr_size = 8;
 	const char *slash;
 	int ret;
 
@@ -202,9 +205,12 @@ int vq_kvq_open(struct vq_kvq **out, struct vq_mem *mem, const char *kcore_path,
 	k->fetch = vq_mem_fetch(mem);
 	k->kcore_path = strdup(kcore_path);
 	k->btf_path = strdup(btf_path);
-	ret = load_kmap(k, kcore_path, &ptr_size, why, sizeof(why));
+	ret = load_kmap(k, mem, kcore_path, why, sizeof(why));
 	if (!ret)
-		ret = load_btf(&k->vmlinux, btf_path, NULL, ptr_size, why, sizeof(why));
+		ret = load_btf(&k->vmlinux, btf_path, NULL, 8, why, sizeof(why));
+	/* The pointer size only matters to sizes asked later: take the types' own. */
+	if (!ret)
+		k->vmlinux.ptr_size = btf_ptr_size(&k->vmlinux);
 	types = &k->vmlinux;
 	/* virtio_ring as a module: its types are split BTF beside vmlinux's. */
 	if (!ret && vq_btf_find(types, VQ_BTF_KIND_STRUCT, "vring_virtqueue") < 0) {
@@ -212,8 +218,8 @@ int vq_kvq_open(struct vq_kvq **out, struct vq_mem *mem, const char *kcore_path,
 		snprintf(modpath, sizeof(modpath), "%.*svirtio_ring",
 			 slash ? (int)(slash - btf_path + 1) : 0, btf_path);
 		if (access(modpath, R_OK) == 0) {
-			ret = load_btf(&k->module, modpath, &k->vmlinux, ptr_size, why,
-				       sizeof(why));
+			ret = load_btf(&k->module, modpath, &k->vmlinux, k->vmlinux.ptr_size,
+				       why, sizeof(why));
 			types = &k->module;
 		}
 	}

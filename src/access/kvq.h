@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Where Linux put a live queue's rings, from its own records: /sys/kernel/btf, /proc/kcore's program headers, kernel memory. */
+/* Where Linux put a live queue's rings, from its own records: /sys/kernel/btf, /proc/kcore's segments, kernel memory. */
 #ifndef VQDUMP_ACCESS_KVQ_H
 #define VQDUMP_ACCESS_KVQ_H
 
@@ -13,9 +13,11 @@
 
 /*
  * The live half of decode/kvqsearch.h (which says how the search works):
- * this file reads the running kernel's BTF and /proc/kcore's program
- * headers, searches the memory of an open struct vq_mem, and remembers
- * what it found in a struct vq_kvq the caller holds.  It only reads.
+ * this file reads the running kernel's BTF, takes the kernel's virtual
+ * addresses of RAM from /proc/kcore's segments as the memory source read
+ * them (struct vq_seg.vaddr), searches the memory of an open struct
+ * vq_mem, and remembers what it found in a struct vq_kvq the caller holds.
+ * It only reads.
  */
 
 /* ---- The live lookup -------------------------------------------------- */
@@ -28,11 +30,14 @@ struct vq_kvq;
 /*
  * Open the kernel's records: BTF at @btf_path (default VQ_KVQ_BTF_PATH)
  * with "virtio_ring" beside it when that module's types are not in
- * vmlinux, and @kcore_path's program headers (default VQ_KCORE_PATH) for
- * the virtual-to-physical table.  Memory is read through @mem (any
- * physical-memory accessor of the same system; the caller keeps it open
- * while *@out lives).  Nothing is searched yet.  Returns 0 or -errno with
- * @err set.
+ * vmlinux (the kernel's pointer size is its list_head's half).  Memory is
+ * read through @mem (any physical-memory accessor of the same system; the
+ * caller keeps it open while *@out lives).  The virtual-to-physical table
+ * is @mem's segments' vaddr when it has them (/proc/kcore, alone or under
+ * an overlay's top); for a source without them (/dev/mem), the segments
+ * of the ELF core @kcore_path (default VQ_KCORE_PATH), opened with
+ * vq_mem_elf and closed again.  Nothing is searched yet.  Returns 0 or
+ * -errno with @err set.
  */
 int vq_kvq_open(struct vq_kvq **out, struct vq_mem *mem, const char *kcore_path,
 		const char *btf_path, char *err, size_t errlen);

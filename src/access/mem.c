@@ -193,6 +193,7 @@ int vq_mem_finish_segments(struct vq_mem *m, uint64_t file_size)
 			s.paddr += cut;
 			s.memsz -= cut;
 			s.offset += cut;
+			s.vaddr += s.has_vaddr ? cut : 0; /* still paddr's */
 			s.filesz = s.filesz > cut ? s.filesz - cut : 0;
 		}
 		if (!s.memsz)

@@ -67,7 +67,8 @@ int vq_mem_open_overlay(struct vq_mem *m, struct vq_mem *top, struct vq_mem *und
 		vq_mem_close(m);
 		return vq_mem_fail(m, -ENOMEM, "open %s: out of memory", top->path ? top->path : "memory");
 	}
-	/* Scans and lookups see the top source's ranges, as without the overlay. */
+	/* Scans and lookups see the top source's ranges, as without the
+	 * overlay, and kvq.c their kernel virtual addresses (vq_seg.vaddr). */
 	if (top->nsegs)
 		memcpy(m->segs, top->segs, top->nsegs * sizeof(*m->segs));
 	m->nsegs = top->nsegs;

@@ -246,6 +246,7 @@ struct load {
 	uint64_t filesz; /* p_filesz */
 	uint64_t memsz;	 /* p_memsz */
 	uint64_t offset; /* p_offset */
+	uint64_t vaddr;	 /* p_vaddr */
 };
 
 /* The PT_LOADs of a little-endian ELF32 or ELF64 file, straight from its
@@ -278,10 +279,12 @@ FUZZ_HARNESS static size_t parse_loads(const uint8_t *d, size_t size, struct loa
 			return 0;
 		if (is64)
 			out[n++] = (struct load){fuzz_le(d + ph + 24, 8), fuzz_le(d + ph + 32, 8),
-						 fuzz_le(d + ph + 40, 8), fuzz_le(d + ph + 8, 8)};
+						 fuzz_le(d + ph + 40, 8), fuzz_le(d + ph + 8, 8),
+						 fuzz_le(d + ph + 16, 8)};
 		else
 			out[n++] = (struct load){fuzz_le(d + ph + 12, 4), fuzz_le(d + ph + 16, 4),
-						 fuzz_le(d + ph + 20, 4), fuzz_le(d + ph + 4, 4)};
+						 fuzz_le(d + ph + 20, 4), fuzz_le(d + ph + 4, 4),
+						 fuzz_le(d + ph + 8, 4)};
 	}
 	return n;
 }
@@ -327,7 +330,8 @@ FUZZ_HARNESS static void check_zero_loads(struct vq_mem *m, const uint8_t *data,
 /* Whether table segment @s is a piece of PT_LOAD @l as the header states
  * it: same address-to-offset relation, inside the header's extent, file
  * bytes only where the header puts file bytes, zeros only where it says
- * zero fill. */
+ * zero fill, and its virtual address (when it has one) moved as far as
+ * its physical one (kvq.c's map). */
 FUZZ_HARNESS static int piece_of(const struct vq_seg *s, const struct load *l)
 {
 	uint64_t d = s->paddr - l->paddr;
@@ -336,6 +340,8 @@ FUZZ_HARNESS static int piece_of(const struct vq_seg *s, const struct load *l)
 	if (s->paddr < l->paddr || d >= ext || s->memsz > ext - d)
 		return 0;
 	if (s->filesz && s->offset != l->offset + d)
+		return 0;
+	if (s->vaddr != (s->has_vaddr ? l->vaddr + d : 0))
 		return 0;
 	if (s->filesz > (d < l->filesz ? l->filesz - d : 0))
 		return 0;
@@ -358,6 +364,8 @@ FUZZ_HARNESS static void check_table_vs_loads(const struct vq_mem *m, const uint
 	if (!n || m->nsegs > 64)
 		return;
 	for (i = 0; i < m->nsegs; i++) {
+		/* A source has virtual addresses, or none (0 in all). */
+		FUZZ_CHECK(m->segs[i].has_vaddr == m->segs[0].has_vaddr);
 		for (j = 0; j < n; j++)
 			if (piece_of(&m->segs[i], &loads[j]))
 				break;

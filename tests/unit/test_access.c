@@ -40,9 +40,9 @@ static void test_lookup_and_gaps(void **state)
 {
 	uint8_t file[0x3000];
 	const struct vq_seg s[] = {
-		{ 0x200000, 0x1000, 0x1000, 0x2000 },
-		{ 0x100000, 0x1000, 0x1000, 0x0000 },
-		{ 0x101000, 0x1000, 0x1000, 0x1000 },
+		{ 0x200000, 0x1000, 0x1000, 0x2000, 0, 0 },
+		{ 0x100000, 0x1000, 0x1000, 0x0000, 0, 0 },
+		{ 0x101000, 0x1000, 0x1000, 0x1000, 0, 0 },
 	};
 	struct vq_mem m;
 	uint8_t b[16];
@@ -72,7 +72,7 @@ static void test_lookup_and_gaps(void **state)
 static void test_memsz_zero_fill(void **state)
 {
 	uint8_t file[0x1000];
-	const struct vq_seg s[] = { { 0x1000, 0x800, 0x1000, 0 } };
+	const struct vq_seg s[] = { { 0x1000, 0x800, 0x1000, 0, 0, 0 } };
 	struct vq_mem m;
 	uint8_t b[4];
 
@@ -91,7 +91,7 @@ static void test_memsz_zero_fill(void **state)
 static void test_truncated_file(void **state)
 {
 	uint8_t file[0x1800];
-	const struct vq_seg s[] = { { 0x1000, 0x2000, 0x2000, 0x800 } };
+	const struct vq_seg s[] = { { 0x1000, 0x2000, 0x2000, 0x800, 0, 0 } };
 	struct vq_mem m;
 	uint8_t b[4];
 
@@ -110,9 +110,9 @@ static void test_overlaps(void **state)
 {
 	uint8_t file[0x4000];
 	const struct vq_seg s[] = {
-		{ 0x1000, 0x2000, 0x2000, 0x0000 },
-		{ 0x2000, 0x2000, 0x2000, 0x2000 },
-		{ 0x1800, 0x100, 0x100, 0x1000 },
+		{ 0x1000, 0x2000, 0x2000, 0x0000, 0, 0 },
+		{ 0x2000, 0x2000, 0x2000, 0x2000, 0xffff888000002000, 1 },
+		{ 0x1800, 0x100, 0x100, 0x1000, 0, 0 },
 	};
 	struct vq_mem m;
 	uint8_t b[1];
@@ -125,6 +125,8 @@ static void test_overlaps(void **state)
 	assert_int_equal(m.nsegs, 2);
 	assert_int_equal(m.segs[1].paddr, 0x3000);
 	assert_int_equal(m.segs[1].offset, 0x3000);
+	assert_int_equal(m.segs[1].vaddr, 0xffff888000003000); /* moved with paddr */
+	assert_int_equal(m.segs[0].vaddr, 0);
 	assert_int_equal(vq_mem_read(&m, 0x2800, b, 1, "x"), 0);
 	assert_int_equal(b[0], 1); /* from the first segment's bytes */
 	assert_int_equal(vq_mem_read(&m, 0x3800, b, 1, "x"), 0);
@@ -163,8 +165,8 @@ static void test_overlay(void **state)
 {
 	char path[] = "/tmp/vqdump-test-XXXXXX";
 	uint8_t file[0x2000], b[4];
-	const struct vq_seg top_s[] = { { 0x10000, 0x1000, 0x1000, 0 } };
-	const struct vq_seg under_s[] = { { 0x20000, 0x1000, 0x1000, 0x1000 } };
+	const struct vq_seg top_s[] = { { 0x10000, 0x1000, 0x1000, 0, 0xffff888000010000, 1 } };
+	const struct vq_seg under_s[] = { { 0x20000, 0x1000, 0x1000, 0x1000, 0, 0 } };
 	struct vq_mem top, under, m;
 	int fd = mkstemp(path);
 	struct vq_fetch f;
@@ -183,6 +185,8 @@ static void test_overlay(void **state)
 	assert_ptr_equal(m.ops, &vq_mem_overlay);
 	assert_int_equal(m.nsegs, 1);
 	assert_int_equal(m.segs[0].paddr, 0x10000);
+	assert_int_equal(m.segs[0].vaddr, 0xffff888000010000); /* kvq.c's map */
+	assert_int_equal(m.segs[0].has_vaddr, 1);
 	f = vq_mem_fetch(&m);
 	assert_int_equal(vq_fetch(&f, 0x10000, b, 4, "x"), 0);
 	assert_int_equal(b[0], 0x11);
@@ -199,8 +203,8 @@ static void test_scan_regions(void **state)
 {
 	uint8_t file[0x1000];
 	const struct vq_seg s[] = {
-		{ 0x1000, 0x800, 0x1000, 0 },
-		{ 0x4000, 0, 0x1000, 0 },
+		{ 0x1000, 0x800, 0x1000, 0, 0, 0 },
+		{ 0x4000, 0, 0x1000, 0, 0, 0 },
 	};
 	struct vq_scan_region *r;
 	struct vq_mem m;
@@ -354,7 +358,7 @@ static void test_select(void **state)
 static void test_indices_and_views(void **state)
 {
 	uint8_t file[0x100];
-	const struct vq_seg seg[] = { { 0x1000, 0x100, 0x100, 0 } };
+	const struct vq_seg seg[] = { { 0x1000, 0x100, 0x100, 0, 0, 0 } };
 	struct vq_ring_view v;
 	struct vq_fetch f;
 	struct vq_mem m;

@@ -1326,11 +1326,22 @@ static void test_live_find_and_cache(void **state)
 	world_free(&w);
 }
 
+/* The world's memory as a raw image: a source without virtual addresses,
+ * as /dev/mem is. */
+static void open_raw(struct vq_mem *mem, const struct files *fs)
+{
+	char arg[128];
+
+	snprintf(arg, sizeof(arg), "%s@0x%llx", fs->core, (unsigned long long)(MBASE - 4096));
+	assert_int_equal(vq_mem_open(mem, &vq_mem_raw, arg), 0);
+	assert_int_equal(mem->segs[0].has_vaddr, 0);
+}
+
 static void test_live_open_errors(void **state)
 {
 	struct world w;
 	struct files fs;
-	struct vq_mem mem;
+	struct vq_mem mem, raw;
 	struct vq_kvq *k;
 	char err[512], path[128];
 
@@ -1338,6 +1349,7 @@ static void test_live_open_errors(void **state)
 	world_init(&w);
 	write_files(&fs, &w, 0);
 	assert_int_equal(vq_mem_open(&mem, &vq_mem_elf, fs.core), 0);
+	open_raw(&raw, &fs);
 	/* No virtio_ring beside vmlinux, and vmlinux lacks its types. */
 	assert_int_equal(vq_kvq_open(&k, &mem, fs.core, fs.btf, err, sizeof(err)), -ENOENT);
 	assert_null(k);
@@ -1345,14 +1357,67 @@ static void test_live_open_errors(void **state)
 	snprintf(path, sizeof(path), "%s/none", fs.dir);
 	assert_int_equal(vq_kvq_open(&k, &mem, fs.core, path, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, path));
-	assert_int_equal(vq_kvq_open(&k, &mem, path, fs.btf, err, sizeof(err)), -ENOENT);
+	/* The core is read only for a source without virtual addresses. */
+	assert_int_equal(vq_kvq_open(&k, &raw, path, fs.btf, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, path));
 	/* A core that is not ELF. */
-	assert_true(vq_kvq_open(&k, &mem, fs.btf, fs.btf, err, sizeof(err)) < 0);
+	assert_true(vq_kvq_open(&k, &raw, fs.btf, fs.btf, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "not an ELF file"));
 	/* BTF that is not BTF. */
 	assert_true(vq_kvq_open(&k, &mem, fs.core, fs.core, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, "BTF"));
+	vq_mem_close(&raw);
 	vq_mem_close(&mem);
+	remove_files(&fs);
+	world_free(&w);
+}
+
+/*
+ * Where the virtual-to-physical table comes from: the segments of the
+ * source itself when they carry p_vaddr (the core path is then not read),
+ * also under an overlay; the ELF core at the path for a source without.
+ */
+static void test_live_map_source(void **state)
+{
+	const uint64_t dev3 = MBASE + 0x10000;
+	struct vq_mem mem, raw, ov, under;
+	struct vq_kvq *k;
+	struct vq_kvq_queue q;
+	struct world w;
+	struct files fs;
+	char err[512], none[128];
+
+	(void)state;
+	world_init(&w);
+	put_dev(&w.m, dev3, 3, 1);
+	put_vq(&w.m, MBASE + 0x20100, dev3, 0, MBASE + 0x100000, 256, 4096);
+	write_files(&fs, &w, 1);
+	snprintf(none, sizeof(none), "%s/none", fs.dir);
+	assert_int_equal(vq_mem_open(&mem, &vq_mem_elf, fs.core), 0);
+	assert_int_equal(mem.segs[0].has_vaddr, 1);
+	assert_int_equal(mem.segs[0].vaddr, va(MBASE));
+	assert_int_equal(vq_kvq_open(&k, &mem, none, fs.btf, err, sizeof(err)), 0);
+	assert_int_equal(vq_kvq_find(k, 3, 0, &q, err, sizeof(err)), 0);
+	assert_int_equal(q.layout.desc, MBASE + 0x100000);
+	vq_kvq_close(k);
+
+	/* /proc/kcore on top of /dev/mem: the top's addresses still hold. */
+	open_raw(&under, &fs);
+	assert_int_equal(vq_mem_open_overlay(&ov, &mem, &under), 0);
+	assert_int_equal(vq_kvq_open(&k, &ov, none, fs.btf, err, sizeof(err)), 0);
+	assert_int_equal(vq_kvq_find(k, 3, 0, &q, err, sizeof(err)), 0);
+	assert_int_equal(q.layout.desc, MBASE + 0x100000);
+	vq_kvq_close(k);
+	vq_mem_close(&ov);
+
+	/* A source without them (/dev/mem alone): the core's. */
+	open_raw(&raw, &fs);
+	assert_int_equal(vq_kvq_open(&k, &raw, fs.core, fs.btf, err, sizeof(err)), 0);
+	assert_int_equal(vq_kvq_find(k, 3, 0, &q, err, sizeof(err)), 0);
+	assert_int_equal(q.layout.desc, MBASE + 0x100000);
+	assert_int_equal(q.obj_paddr, MBASE + 0x20100);
+	vq_kvq_close(k);
+	vq_mem_close(&raw);
 	remove_files(&fs);
 	world_free(&w);
 }
@@ -1376,6 +1441,7 @@ int main(void)
 		cmocka_unit_test(test_scan_nothing),
 		cmocka_unit_test(test_live_find_and_cache),
 		cmocka_unit_test(test_live_open_errors),
+		cmocka_unit_test(test_live_map_source),
 	};
 
 	return cmocka_run_group_tests_name("kvq", tests, NULL, NULL);
