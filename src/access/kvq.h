@@ -65,7 +65,7 @@ void vq_kvq_forget(struct vq_kvq *k);
  * The same in one call, through the context *@cache the caller holds
  * (NULL at first; vq_kvq_forget(*@cache) makes the next call search
  * again, its BTF staying): opened on first use, and made anew when @mem or
- * a path differs from what it was opened with.  What the CLI uses.  @out
+ * a path differs from what it was opened with.  What the session uses.  @out
  * gets the ring's physical addresses and size.
  */
 int vq_kvq_lookup(struct vq_kvq **cache, struct vq_mem *mem, const char *kcore_path,
