@@ -86,23 +86,44 @@ int vq_ring_guess_layout(const struct vq_fetch *f, uint64_t desc, uint32_t size,
 	return ambiguous;
 }
 
-const char *vq_queue_unreadable(const struct vq_dev *d, const struct vq_queue_state *q)
+uint32_t vq_queue_ring_size(const struct vq_queue_state *q, enum vq_ring_size_rule rule)
+{
+	if (rule == VQ_SIZE_OR_MAX && !q->size)
+		return q->max_size;
+	return q->size;
+}
+
+enum vq_ring_access vq_queue_ring_access(const struct vq_dev *d, const struct vq_queue_state *q,
+					 enum vq_ring_size_rule rule)
 {
 	if (!q->enabled)
-		return "not enabled";
+		return VQ_RING_DISABLED;
 	if (!q->desc || !q->avail || !q->used)
-		return "ring addresses unknown";
-	/* VIRTIO_F_RING_PACKED (bit 34). */
-	if (vq_feature_has(d->driver_features, 34))
-		return "packed ring";
-	if (!q->size || vq_ring_size_problem(q->size))
-		return "no valid size";
-	return NULL;
+		return VQ_RING_NO_ADDRS;
+	if (vq_dev_packed(d))
+		return VQ_RING_PACKED;
+	/* A size of 0 (not known) is a problem too. */
+	if (vq_ring_size_problem(vq_queue_ring_size(q, rule)))
+		return VQ_RING_BAD_SIZE;
+	return VQ_RING_READABLE;
+}
+
+const char *vq_queue_unreadable(const struct vq_dev *d, const struct vq_queue_state *q)
+{
+	static const char *const why[] = {
+		[VQ_RING_READABLE] = NULL,
+		[VQ_RING_DISABLED] = "not enabled",
+		[VQ_RING_NO_ADDRS] = "ring addresses unknown",
+		[VQ_RING_PACKED] = "packed ring",
+		[VQ_RING_BAD_SIZE] = "no valid size",
+	};
+
+	return why[vq_queue_ring_access(d, q, VQ_SIZE_IN_USE)];
 }
 
 int vq_dev_event_idx(const struct vq_dev *d)
 {
-	if (d->driver_features_src == VQ_SRC_NONE || d->driver_features_src == VQ_SRC_ASSUMED)
+	if (!vq_dev_driver_features_known(d))
 		return -1;
 	return vq_feature_has(d->driver_features, VIRTIO_RING_F_EVENT_IDX);
 }

@@ -31,8 +31,33 @@ void vq_ring_view_of_queue(struct vq_ring_view *v, const struct vq_dev *d,
 int vq_ring_guess_layout(const struct vq_fetch *f, uint64_t desc, uint32_t size, uint32_t align,
 			 struct vq_ring_layout *l, char *note, size_t notelen);
 
-/* NULL when queue @q of @d has a split ring whose memory can be read (enabled, all
- * three addresses known, a valid size), else why not, in a few words. */
+/* Which size a queue's ring is read with. */
+enum vq_ring_size_rule {
+	VQ_SIZE_IN_USE, /* the Queue Size in use; unknown (0): no ring to read (diagnose, watch) */
+	VQ_SIZE_OR_MAX, /* the Queue Size in use, else the device's maximum (ring --queue,
+			 * snapshot) */
+};
+
+/* The size of @q's ring under @rule; 0 when not known. */
+uint32_t vq_queue_ring_size(const struct vq_queue_state *q, enum vq_ring_size_rule rule);
+
+/* Whether a queue's split ring can be read, and if not the first reason
+ * found, in this order. */
+enum vq_ring_access {
+	VQ_RING_READABLE,  /* enabled, three addresses, split, a valid size */
+	VQ_RING_DISABLED,  /* the queue is not enabled */
+	VQ_RING_NO_ADDRS,  /* enabled, but a ring address is not known */
+	VQ_RING_PACKED,    /* the driver accepted VIRTIO_F_RING_PACKED (vq_dev_packed) */
+	VQ_RING_BAD_SIZE,  /* no valid split-ring size under the size rule */
+};
+
+/* Whether queue @q of @d has a split ring whose memory can be read, its
+ * size taken by @rule (vq_queue_ring_size). */
+enum vq_ring_access vq_queue_ring_access(const struct vq_dev *d, const struct vq_queue_state *q,
+					 enum vq_ring_size_rule rule);
+
+/* NULL when queue @q of @d has a split ring whose memory can be read
+ * (vq_queue_ring_access with VQ_SIZE_IN_USE), else why not, in a few words. */
 const char *vq_queue_unreadable(const struct vq_dev *d, const struct vq_queue_state *q);
 
 /* VIRTIO_RING_F_EVENT_IDX for @d: 1 negotiated, 0 not, -1 not known. */

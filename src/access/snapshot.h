@@ -26,7 +26,8 @@
  * higher "version" is refused.
  *
  * The files: snapmem.c (the saved memory), snapnote.c (the note),
- * snapelf.c (the ELF writer), snapshot.c (reading a file; the transport).
+ * snapelf.c (the ELF writer), snapshot.c (reading a file; the transport),
+ * snapcapture.c (taking one of the live system, snapcapture.h).
  * The memory itself is read back by the ELF core accessor (access.h).
  */
 #define VQ_SNAP_NOTE_NAME "VQDUMP"

@@ -367,6 +367,7 @@ struct ring_opts {
 static int queue_target(struct vq_ctx *ctx, struct ring_opts *o)
 {
 	const struct vq_queue_state *q;
+	enum vq_ring_access why;
 	struct vq_dev *d;
 	int ret;
 
@@ -381,8 +382,8 @@ static int queue_target(struct vq_ctx *ctx, struct ring_opts *o)
 		       d->name, d->name);
 		return EXIT_ACCESS;
 	}
-	/* VIRTIO_F_RING_PACKED (bit 34): another layout entirely. */
-	if (vq_feature_has(d->driver_features, 34)) {
+	/* Packed rings: another layout entirely. */
+	if (vq_dev_packed(d)) {
 		vq_err("ring: %s uses packed virtqueues (VIRTIO_F_RING_PACKED), which this version does not decode",
 		       d->name);
 		return EXIT_ACCESS;
@@ -391,18 +392,20 @@ static int queue_target(struct vq_ctx *ctx, struct ring_opts *o)
 		return vq_usage_err("ring", "%s has %u queues (0 to %u), not %d", d->name,
 				    d->num_queues, d->num_queues ? d->num_queues - 1 : 0, o->queue);
 	q = &d->queues[o->queue];
-	if (q->enabled && (!q->desc || !q->avail || !q->used)) {
+	/* Not packed (above); the size is --size's or the queue's, below. */
+	why = vq_queue_ring_access(d, q, VQ_SIZE_OR_MAX);
+	if (why == VQ_RING_NO_ADDRS) {
 		vq_err("ring: the ring addresses of %s queue %d cannot be read back on this transport; find the ring with 'scan', then use 'ring --at'",
 		       d->name, o->queue);
 		return EXIT_ACCESS;
 	}
-	if (!q->enabled || !q->desc) {
+	if (why == VQ_RING_DISABLED) {
 		vq_err("ring: queue %d of %s is not set up (enabled %u, desc 0x%llx): no ring to read",
 		       o->queue, d->name, q->enabled, (unsigned long long)q->desc);
 		return EXIT_ACCESS;
 	}
 	if (!o->have_size)
-		o->size = q->size ? q->size : q->max_size;
+		o->size = vq_queue_ring_size(q, VQ_SIZE_OR_MAX);
 	if (!o->size)
 		return vq_usage_err("ring", "the queue size of %s queue %d cannot be read back; give --size N",
 				    d->name, o->queue);

@@ -13,8 +13,6 @@
 #ifndef VIRTIO_CONFIG_S_NEEDS_RESET
 #define VIRTIO_CONFIG_S_NEEDS_RESET 0x40
 #endif
-/* VIRTIO_F_RING_PACKED (virtio 1.3, 6): another ring layout. */
-#define DIAG_F_RING_PACKED 34
 
 struct vq_diag_finding *vq_diag_add(struct vq_diag_report *r, int queue, const char *code,
 				    enum vq_severity sev, const char *fmt, ...)
@@ -62,7 +60,7 @@ unsigned vq_diag_count_sev(const struct vq_diag_report *r, enum vq_severity min)
 /* Is a VERSION_1 driver (one that must set FEATURES_OK) driving @d? */
 static int modern_driver(const struct vq_dev *d)
 {
-	if (d->driver_features_src != VQ_SRC_NONE && d->driver_features_src != VQ_SRC_ASSUMED)
+	if (vq_dev_driver_features_known(d))
 		return vq_feature_has(d->driver_features, VIRTIO_F_VERSION_1);
 	/* Driver features unknown: a device without a legacy interface can
 	 * only be driven through the 1.x registers (virtio-pci IDs 0x1040 and
@@ -86,7 +84,7 @@ static void queue_regs(const struct vq_dev *d, const struct vq_queue_state *q,
 {
 	struct vq_diag_finding *f;
 	int legacy = d->kind == VQ_T_PCI_LEGACY || (d->kind == VQ_T_MMIO && d->mmio_version == 1);
-	int packed = vq_feature_has(d->driver_features, DIAG_F_RING_PACKED);
+	int packed = vq_dev_packed(d);
 	const char *why;
 
 	if (!q->enabled)

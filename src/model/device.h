@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/virtio_config.h>
+
 /* Largest device-specific config read (bytes); PCI caps may be longer. */
 #define VQ_CONFIG_MAX 1024
 /* Most queues read per device (virtio-serial has 64, multiqueue net 2N+1). */
@@ -132,6 +134,20 @@ struct vq_dev_list {
 static inline int vq_feature_has(const uint32_t f[4], unsigned bit)
 {
 	return bit < 128 && (f[bit / 32] >> (bit % 32)) & 1;
+}
+
+/* 1 when the features the driver accepted are known: read from the device
+ * or Linux, not missing (VQ_SRC_NONE) nor assumed (VQ_SRC_ASSUMED). */
+static inline int vq_dev_driver_features_known(const struct vq_dev *d)
+{
+	return d->driver_features_src != VQ_SRC_NONE && d->driver_features_src != VQ_SRC_ASSUMED;
+}
+
+/* 1 when @d's driver accepted VIRTIO_F_RING_PACKED: its rings have the
+ * packed layout (virtio 1.3, 2.8), not the split one. */
+static inline int vq_dev_packed(const struct vq_dev *d)
+{
+	return vq_feature_has(d->driver_features, VIRTIO_F_RING_PACKED);
 }
 
 #endif

@@ -85,7 +85,7 @@ int vq_jin_str(struct vq_jin *p, struct json_object *o, const char *key, int opt
 	if (n >= len)
 		return vq_jin_fail(p, "'%s' is %zu bytes long, at most %zu fit", key, n, len - 1);
 	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+		if (!vq_jin_char_ok(s[i]))
 			return vq_jin_fail(p, "'%s' holds a control character", key);
 	memcpy(out, s, n);
 	out[n] = 0;

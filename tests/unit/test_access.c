@@ -388,6 +388,49 @@ static void test_indices_and_views(void **state)
 	vq_ring_view_free(&v); /* twice is harmless */
 }
 
+/* Whether a queue's ring can be read, with each size rule; the packed
+ * and driver-features-known helpers of the model. */
+static void test_ring_access(void **state)
+{
+	struct vq_queue_state q = { .index = 0, .size = 0, .max_size = 256, .enabled = 1,
+				    .desc = 0x1000, .avail = 0x2000, .used = 0x3000 };
+	struct vq_dev d;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	/* Size 0 (unknown): the in-use rule skips it, the other takes the maximum. */
+	assert_int_equal(vq_queue_ring_size(&q, VQ_SIZE_IN_USE), 0);
+	assert_int_equal(vq_queue_ring_size(&q, VQ_SIZE_OR_MAX), 256);
+	assert_int_equal(vq_queue_ring_access(&d, &q, VQ_SIZE_IN_USE), VQ_RING_BAD_SIZE);
+	assert_string_equal(vq_queue_unreadable(&d, &q), "no valid size");
+	assert_int_equal(vq_queue_ring_access(&d, &q, VQ_SIZE_OR_MAX), VQ_RING_READABLE);
+	q.size = 128;
+	assert_int_equal(vq_queue_ring_size(&q, VQ_SIZE_OR_MAX), 128);
+	assert_null(vq_queue_unreadable(&d, &q));
+	q.size = 100; /* not a power of two, under both rules */
+	assert_int_equal(vq_queue_ring_access(&d, &q, VQ_SIZE_OR_MAX), VQ_RING_BAD_SIZE);
+	q.size = 128;
+	d.driver_features[1] = 1u << (VIRTIO_F_RING_PACKED - 32);
+	assert_true(vq_dev_packed(&d));
+	assert_int_equal(vq_queue_ring_access(&d, &q, VQ_SIZE_OR_MAX), VQ_RING_PACKED);
+	assert_string_equal(vq_queue_unreadable(&d, &q), "packed ring");
+	q.used = 0; /* addresses come before the layout */
+	assert_int_equal(vq_queue_ring_access(&d, &q, VQ_SIZE_OR_MAX), VQ_RING_NO_ADDRS);
+	assert_string_equal(vq_queue_unreadable(&d, &q), "ring addresses unknown");
+	q.enabled = 0; /* and being enabled before them */
+	assert_int_equal(vq_queue_ring_access(&d, &q, VQ_SIZE_IN_USE), VQ_RING_DISABLED);
+	assert_string_equal(vq_queue_unreadable(&d, &q), "not enabled");
+	/* Driver features: known when read, not when missing or assumed. */
+	d.driver_features_src = VQ_SRC_NONE;
+	assert_false(vq_dev_driver_features_known(&d));
+	assert_int_equal(vq_dev_event_idx(&d), -1);
+	d.driver_features_src = VQ_SRC_ASSUMED;
+	assert_false(vq_dev_driver_features_known(&d));
+	d.driver_features_src = VQ_SRC_SYSFS;
+	assert_true(vq_dev_driver_features_known(&d));
+	assert_int_equal(vq_dev_event_idx(&d), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_live_probe),
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_indices_and_views),
+		cmocka_unit_test(test_ring_access),
 	};
 
 	return cmocka_run_group_tests_name("access", tests, NULL, NULL);

@@ -16,7 +16,10 @@
 #include <unistd.h>
 
 #include "access/access.h"
+#include "access/snapcapture.h"
 #include "access/snapshot.h"
+#include "fakemem.h"
+#include "model/jsonin.h"
 #include "model/names.h"
 
 static void test_mem_merge(void **state)
@@ -634,6 +637,152 @@ static void test_paddings(void **state)
 	vq_snap_mem_free(&m);
 }
 
+/* ---- the capture engine, over a fake live system ---- */
+
+/* A live system: guest memory whose used index moves by one after every
+ * read of it, and a transport whose second device cannot be read. */
+#define CAP_USED 0x10100ull /* queue 0's used ring */
+static struct fakemem cap_mem;
+static char cap_said[512];
+
+static int moving_read(void *c, uint64_t addr, void *out, size_t len, const char *what)
+{
+	int ret = fake_read(c, addr, out, len, what);
+
+	if (ret == 0 && addr <= CAP_USED + 2 && addr + len >= CAP_USED + 4)
+		put16(&cap_mem, CAP_USED + 2, (uint16_t)(cap_mem.buf[CAP_USED + 2 - cap_mem.base] + 1));
+	return ret;
+}
+
+static int cap_read_state(struct vq_dev *d)
+{
+	if (d->device_id)
+		return 0;
+	snprintf(d->err, sizeof(d->err), "read %s: registers gone", d->name);
+	return -EIO;
+}
+
+static const struct vq_transport cap_transport = { .name = "fake", .read_state = cap_read_state };
+
+static void cap_say(const char *line)
+{
+	snprintf(cap_said, sizeof(cap_said), "%s", line);
+}
+
+/* Device 0: a blk device with queue 0 holding two pending chains and a
+ * completed one, queue 1
+ * of unknown size (read with the maximum), queue 2 not enabled; device 1
+ * unreadable. */
+static void cap_devices(struct vq_dev *d, struct vq_queue_state *q)
+{
+	memset(d, 0, 2 * sizeof(*d));
+	memset(q, 0, 3 * sizeof(*q));
+	d[0].t = d[1].t = &cap_transport;
+	snprintf(d[0].name, sizeof(d[0].name), "0000:00:04.0");
+	snprintf(d[1].name, sizeof(d[1].name), "0000:00:05.0");
+	d[0].device_id = 2;
+	d[0].driver_features_src = VQ_SRC_REGISTERS;
+	d[0].num_queues = 3;
+	d[0].queues = q;
+	q[0] = (struct vq_queue_state){ .index = 0, .size = 8, .max_size = 8, .enabled = 1,
+					.desc = 0x10000, .avail = 0x10080, .used = CAP_USED };
+	q[1] = (struct vq_queue_state){ .index = 1, .size = 0, .max_size = 8, .enabled = 1,
+					.desc = 0x14000, .avail = 0x14080, .used = 0x14100 };
+	q[2] = (struct vq_queue_state){ .index = 2, .max_size = 8 };
+	fake_init(&cap_mem, 0x10000, 0x10000);
+	/* avail idx 3; the used index the capture keeps is 1 (moving_read):
+	 * heads 0 and 2 pending, head 3 done. */
+	put16(&cap_mem, 0x10082, 3);
+	put16(&cap_mem, 0x10084, 3);
+	put16(&cap_mem, 0x10086, 0);
+	put16(&cap_mem, 0x10088, 2);
+	put_desc(&cap_mem, 0x10000, 0, 0x11000, 16, 1 /* NEXT */, 1);
+	put_desc(&cap_mem, 0x10000, 1, 0x12000, 512, 2 /* WRITE */, 0);
+	put_desc(&cap_mem, 0x10000, 2, 0x13000, 100, 0, 0);
+	put_desc(&cap_mem, 0x10000, 3, 0x15000, 16, 0, 0);
+	memset(cap_mem.buf + 0x2000, 0xab, 512);
+}
+
+/* The first pass keeps the ring memory and chains' buffer edges as read
+ * once, the indices are those of the kept memory, the second sample is
+ * read live later; the file holds all of it and the unreadable device's
+ * reason; the session's devices lose the second sample. */
+static void test_capture(void **state)
+{
+	char dir[] = "/tmp/vqdump-captest.XXXXXX", path[128], err[512];
+	struct vq_queue_state q[3];
+	struct vq_dev d[2];
+	struct vq_session s;
+	struct vq_snap_capture cap;
+	struct vq_dev_list list = { 0 };
+	struct vq_snap_info got;
+	struct vq_mem mem;
+	uint8_t b[512];
+	size_t i;
+
+	(void)state;
+	cap_devices(d, q);
+	vq_session_init(&s, NULL, NULL, cap_say);
+	s.mem_open = 1; /* the live memory, open */
+	s.fetch = (struct vq_fetch){ moving_read, &cap_mem };
+	s.devs = (struct vq_dev_list){ d, 2, 2 };
+	s.devs_open = 1;
+	assert_int_equal(vq_snap_capture(&s, 0, 2, 1, &cap, err, sizeof(err)), 0);
+	assert_string_equal(cap_said, "read 0000:00:05.0: registers gone");
+	assert_int_equal(cap.ndev, 2);
+	assert_int_equal(cap.nq, 3);
+	assert_int_equal(cap.nsaved, 2);
+	assert_string_equal(cap.devs[1].read_error, "read 0000:00:05.0: registers gone");
+	assert_null(cap.devs[1].queues);
+	/* Ring parts whole, under both size rules' sizes. */
+	assert_int_equal(vq_snap_mem_overlay(&cap.mem, 0x10000, b, 16 * 8), 1);
+	assert_int_equal(vq_snap_mem_overlay(&cap.mem, CAP_USED, b, 6 + 8 * 8), 1);
+	assert_int_equal(vq_snap_mem_overlay(&cap.mem, 0x14000, b, 0x80 + 6 + 2 * 8), 1);
+	assert_int_equal(vq_snap_mem_overlay(&cap.mem, 0x14100, b, 6 + 8 * 8), 1);
+	assert_int_equal(vq_snap_mem_overlay(&cap.mem, 0x14100 + 6 + 8 * 8, b, 1), 0);
+	/* Buffers: the first VQ_SNAP_PEEK bytes and the last one. */
+	assert_int_equal(vq_snap_mem_overlay(&cap.mem, 0x12000, b, VQ_SNAP_PEEK), 1);
+	assert_int_equal(vq_snap_mem_overlay(&cap.mem, 0x121ff, b, 1), 1);
+	assert_int_equal(vq_snap_mem_overlay(&cap.mem, 0x12000 + VQ_SNAP_PEEK, b, 1), 0);
+	assert_int_equal(vq_snap_mem_overlay(&cap.mem, 0x13063, b, 1), 1);
+	assert_int_equal(vq_snap_mem_overlay(&cap.mem, 0x15000, b, 1), 0); /* completed */
+	/* Read by the refresh (0), then saved (1): the kept memory's; then
+	 * the second sample, live (2).  Queue 2 is left alone. */
+	assert_int_equal(q[0].avail_idx, 3);
+	assert_int_equal(q[0].used_idx, 1);
+	assert_true(q[0].idx2_valid);
+	assert_int_equal(q[0].used_idx2, 2);
+	assert_true(q[1].idx_valid && q[1].idx2_valid);
+	assert_false(q[2].idx_valid || q[2].idx2_valid);
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.elf", dir);
+	assert_int_equal(vq_snap_capture_write(&cap, path, 0, "9.9", err, sizeof(err)), 0);
+	assert_false(q[0].idx2_valid || q[1].idx2_valid);
+	assert_int_equal(vq_snap_capture_write(&cap, path, 0, "9.9", err, sizeof(err)), -EEXIST);
+	assert_non_null(strstr(err, "--force"));
+	assert_int_equal(vq_mem_open(&mem, &vq_mem_elf, path), 0);
+	assert_int_equal(vq_mem_read(&mem, 0x12000, b, VQ_SNAP_PEEK, "buffer"), 0);
+	assert_int_equal(b[0], 0xab);
+	vq_mem_close(&mem);
+	assert_int_equal(vq_snap_open(path, &list, &got, err, sizeof(err)), 2);
+	assert_string_equal(got.vqdump_version, "9.9");
+	assert_int_equal(got.interval_ms, 1);
+	for (i = 0; got.host[i]; i++)
+		assert_true(vq_jin_char_ok(got.host[i]));
+	assert_int_equal(list.devs[0].t->read_state(&list.devs[0]), 0);
+	assert_int_equal(list.devs[0].queues[0].used_idx, 1);
+	assert_true(list.devs[0].queues[0].idx2_valid);
+	assert_int_equal(list.devs[0].queues[0].used_idx2, 2);
+	assert_true(list.devs[1].t->read_state(&list.devs[1]) < 0);
+	assert_string_equal(list.devs[1].err, "read 0000:00:05.0: registers gone");
+	vq_dev_list_free(&list);
+	vq_snap_capture_free(&cap);
+	unlink(path);
+	rmdir(dir);
+	fake_free(&cap_mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -645,6 +794,7 @@ int main(void)
 		cmocka_unit_test(test_find_note),
 		cmocka_unit_test(test_write_and_read),
 		cmocka_unit_test(test_paddings),
+		cmocka_unit_test(test_capture),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
