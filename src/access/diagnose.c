@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "diagnose.h"
 #include "ringview.h"
 
@@ -18,14 +18,6 @@ static void sample_of(const struct vq_ring_hdr *h, struct vq_diag_sample *s)
 	s->used_flags = h->used_flags;
 	s->used_event = h->used_event;
 	s->avail_event = h->avail_event;
-}
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 /* One queue of a live device, decoded at both samples. */
@@ -188,7 +180,7 @@ int vq_diagnose_devices(struct vq_session *s, size_t first, size_t last, unsigne
 	}
 	/* A source that recorded a second sample (a snapshot) needs no wait. */
 	if (vq_session_is_live(s) && nw)
-		sleep_ms(interval);
+		vq_sleep_ms(interval);
 	for (i = 0; i < nw; i++) {
 		if (!work[i].ok1)
 			r->skipped++;

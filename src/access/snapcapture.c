@@ -10,6 +10,7 @@
 #include "../decode/errbuf.h"
 #include "../decode/ring.h"
 #include "../model/jsonin.h"
+#include "clock.h"
 #include "ringview.h"
 #include "snapcapture.h"
 
@@ -36,14 +37,6 @@ static int rec_fetch(void *c, uint64_t addr, void *buf, size_t len, const char *
 	if (vq_snap_mem_add(r->mem, addr, buf, len) < 0)
 		r->oom = 1;
 	return 0;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* Read one range whole through @f into the snapshot; 0 or the error. */
@@ -104,7 +97,7 @@ static void save_queue(struct rec *r, const struct vq_dev *d, struct vq_queue_st
 	save_range(&f, q->desc, VQ_DESC_BYTES(size), "descriptor table");
 	have_avail = save_range(&f, q->avail, VQ_AVAIL_BYTES(size), "available ring") == 0;
 	have_used = save_range(&f, q->used, VQ_USED_BYTES(size), "used ring") == 0;
-	mark->t_ms = now_ms();
+	mark->t_ms = vq_clock_ms();
 	if (!have_avail || !have_used)
 		return;
 	mark->saved = 1;
@@ -162,7 +155,7 @@ static void second_sample(struct vq_session *s, struct vq_queue_state *q,
 		return;
 	if (vq_ring_read_indices(&s->fetch, q->avail, q->used, &q->avail_idx2, &q->used_idx2) < 0)
 		return;
-	q->sample_ms = (uint32_t)(now_ms() - mark->t_ms);
+	q->sample_ms = (uint32_t)(vq_clock_ms() - mark->t_ms);
 	q->idx2_valid = 1;
 }
 
@@ -170,15 +163,12 @@ static void second_sample(struct vq_session *s, struct vq_queue_state *q,
  * evidence. */
 static void second_pass(struct vq_session *s, struct vq_snap_capture *cap)
 {
-	uint32_t interval = cap->interval_ms;
-	struct timespec ts = { (time_t)(interval / 1000), (long)(interval % 1000) * 1000000L };
 	size_t i;
 	unsigned k;
 
-	if (!cap->nsaved || !interval)
+	if (!cap->nsaved || !cap->interval_ms)
 		return;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	vq_sleep_ms(cap->interval_ms);
 	for (i = 0; i < cap->ndev; i++)
 		for (k = 0; cap->marks[i] && k < cap->devs[i].num_queues; k++)
 			second_sample(s, &cap->devs[i].queues[k], &cap->marks[i][k]);
