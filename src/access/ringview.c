@@ -76,14 +76,15 @@ int vq_ring_guess_layout(const struct vq_fetch *f, uint64_t desc, uint32_t size,
 	}
 	*l = l64;
 	ambiguous = s64 > 0 && s4k == s64;
-	if (s64 > 0)
-		snprintf(note, notelen, "contiguous, used ring aligned to 64 (Linux): fits%s",
-			 ambiguous ? "; 4096 fits as well (used ring never written): ambiguous"
-				   : s4k > 0 ? "; 4096 fits less well" : "; 4096 does not");
-	else
+	if (s64 <= 0) {
 		snprintf(note, notelen,
 			 "contiguous, used ring aligned to 64 (Linux) assumed: neither 64 nor 4096 fits the memory; give DESC,AVAIL,USED");
-	return ambiguous;
+		return VQ_LAYOUT_GUESSED;
+	}
+	snprintf(note, notelen, "contiguous, used ring aligned to 64 (Linux): fits%s",
+		 ambiguous ? "; 4096 fits as well (used ring never written): ambiguous"
+			   : s4k > 0 ? "; 4096 fits less well" : "; 4096 does not");
+	return ambiguous ? VQ_LAYOUT_AMBIGUOUS : 0;
 }
 
 uint32_t vq_queue_ring_size(const struct vq_queue_state *q, enum vq_ring_size_rule rule)

@@ -20,13 +20,18 @@ void vq_ring_view_free(struct vq_ring_view *v);
 void vq_ring_view_of_queue(struct vq_ring_view *v, const struct vq_dev *d,
 			   const struct vq_queue_state *q);
 
+/* What vq_ring_guess_layout() found, as bits. */
+enum {
+	VQ_LAYOUT_AMBIGUOUS = 1, /* 64 and 4096 fit alike (the used ring never written) */
+	VQ_LAYOUT_GUESSED = 2,   /* neither fits the memory: 64 assumed */
+};
+
 /*
  * The contiguous layout of a ring of @size entries at @desc: with the
  * used ring aligned to @align when it is not 0, else to whichever of
  * Linux's 64 and the legacy 4096 fits the memory better (64 when neither
  * does).  @note (@notelen bytes) says which and why, as 'ring' shows it.
- * Returns 1 when 64 and 4096 fit alike (the used ring never written),
- * else 0.
+ * Returns VQ_LAYOUT_* bits (0: the layout was given or one fits best).
  */
 int vq_ring_guess_layout(const struct vq_fetch *f, uint64_t desc, uint32_t size, uint32_t align,
 			 struct vq_ring_layout *l, char *note, size_t notelen);

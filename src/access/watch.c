@@ -88,7 +88,7 @@ int vq_watch_sample(struct vq_session *s, struct vq_watch_queue *q, double t, do
 		/* Receive buffers may wait for traffic forever: only
 		 * pending requests (device-readable bytes) count. */
 		if (vq_ring_decode(&s->fetch, &q->v, 0) == 0 && vq_diag_requests(&q->v) &&
-		    !(q->d->device_id == 5 && q->q->index == 2)) {
+		    !vq_diag_held_by_design(q->d->device_id, q->q->index)) {
 			row->stalled = 1;
 			row->state = "STALLED";
 		} else {

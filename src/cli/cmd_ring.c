@@ -438,16 +438,16 @@ static int check_opts(const struct ring_opts *o)
 
 /* Where the three parts are: as given, or contiguous after DESC
  * (vq_ring_guess_layout).  @note is "" when the parts were given. */
-static void choose_layout(const struct vq_fetch *f, const struct ring_opts *o,
-			  struct vq_ring_layout *l, char *note, size_t notelen, int *ambiguous)
+static int choose_layout(const struct vq_fetch *f, const struct ring_opts *o,
+			 struct vq_ring_layout *l, char *note, size_t notelen)
 {
-	*ambiguous = 0;
 	note[0] = 0;
-	if (o->nat == 3)
+	if (o->nat == 3) {
 		*l = (struct vq_ring_layout){ o->at[0], o->at[1], o->at[2], (uint32_t)o->size, 0 };
-	else
-		*ambiguous = vq_ring_guess_layout(f, o->at[0], (uint32_t)o->size, (uint32_t)o->align,
-						  l, note, notelen);
+		return 0;
+	}
+	return vq_ring_guess_layout(f, o->at[0], (uint32_t)o->size, (uint32_t)o->align, l, note,
+				    notelen);
 }
 
 /* Decode the ring the options name into @v and print it: the exit status. */
@@ -457,9 +457,9 @@ static int show_ring(struct vq_ctx *ctx, const struct ring_opts *o)
 	struct vq_ring_view v;
 	char note[160];
 	const char *layout_note;
-	int ambiguous, ret;
+	int how, ret;
 
-	choose_layout(&ctx->sess.fetch, o, &l, note, sizeof(note), &ambiguous);
+	how = choose_layout(&ctx->sess.fetch, o, &l, note, sizeof(note));
 	layout_note = note[0] ? note : NULL;
 	if (vq_ring_view_alloc(&v, (uint32_t)o->size, (unsigned)o->recent)) {
 		vq_err("decode ring: out of memory");
@@ -480,10 +480,10 @@ static int show_ring(struct vq_ctx *ctx, const struct ring_opts *o)
 		ret = EXIT_ACCESS;
 		goto out;
 	}
-	if (layout_note && strstr(layout_note, "neither"))
+	if (how & VQ_LAYOUT_GUESSED)
 		vq_ring_finding(&v, "LAYOUT_GUESSED", VQ_SEV_WARNING, "%s", layout_note);
 	if (ctx->json)
-		vq_json_print(ring_json(&v, o->queue, o->devname, ambiguous));
+		vq_json_print(ring_json(&v, o->queue, o->devname, !!(how & VQ_LAYOUT_AMBIGUOUS)));
 	else {
 		if (o->devname)
 			printf("device %s queue %d\n", o->devname, o->queue);

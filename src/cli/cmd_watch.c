@@ -26,6 +26,8 @@ static void on_sigint(int sig)
 	stop_flag = 1;
 }
 
+/* Fractional milliseconds (vq_clock_ms() counts whole ones): the rates
+ * are taken over the measured interval, not the asked one. */
 static double now_ms(void)
 {
 	struct timespec ts;

@@ -177,8 +177,7 @@ void vq_diag_device(const struct vq_dev *d, struct vq_diag_report *r)
 		queue_regs(d, &d->queues[i], r);
 }
 
-/* The device may keep this queue's buffers as long as it likes by design. */
-static int held_by_design(uint32_t device_id, int queue)
+int vq_diag_held_by_design(uint32_t device_id, int queue)
 {
 	/* virtio-balloon statsq (5.5.2): the device returns the stats buffer
 	 * only when it wants new statistics. */
@@ -392,7 +391,7 @@ static void progress(const struct vq_diag_queue_in *in, struct vq_diag_report *r
 
 	if (!infl1 || !infl2 || a->used_idx != b->used_idx || !reqs)
 		return;
-	if (held_by_design(in->device_id, in->queue))
+	if (vq_diag_held_by_design(in->device_id, in->queue))
 		return;
 	if (!in->device_id && in->v && in->v->nchains == 1 && looks_like_stats(&in->v->chains[0]))
 		return;

@@ -96,6 +96,10 @@ void vq_diag_queue(const struct vq_diag_queue_in *in, struct vq_diag_report *r);
  * as long as it likes). */
 unsigned vq_diag_requests(const struct vq_ring_view *v);
 
+/* 1 when a device of type @device_id may keep queue @queue's buffers as
+ * long as it likes by design (the balloon's statsq): no stall there. */
+int vq_diag_held_by_design(uint32_t device_id, int queue);
+
 /* Number of findings of warning severity or worse. */
 unsigned vq_diag_count_sev(const struct vq_diag_report *r, enum vq_severity min);
 

@@ -277,9 +277,10 @@ int vb_hw_open(struct vb_hw *hw, const struct vq_dev *d, struct vb_steps *steps,
 
 	hw_init(hw);
 	/* Only a device whose source can open its registers for writing:
-	 * a snapshot's records name hardware that may not be here. */
+	 * records of a device (a snapshot's) name hardware that may not be here. */
 	if (!d->t || !d->t->open_regs) {
-		snprintf(err, errlen, "%s comes from a snapshot file; blk drives live devices only", d->name);
+		snprintf(err, errlen, "%s comes from the %s source, which has no registers to write; blk drives live devices only",
+			 d->name, d->t ? d->t->name : "unknown");
 		return -ENODEV;
 	}
 	if (d->device_id != VIRTIO_ID_BLOCK) {

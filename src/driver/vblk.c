@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <linux/virtio_config.h>
 
+#include "../access/clock.h"
 #include "../decode/payload.h"
 #include "vblk.h"
 
@@ -64,13 +64,6 @@ static int st_read(const struct vb_transport *t, uint8_t *s)
 	return t->ops->get_status(t->h, s);
 }
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 int vb_reset(const struct vb_transport *t, unsigned timeout_ms)
 {
 	unsigned waited = 0;
@@ -88,7 +81,7 @@ int vb_reset(const struct vb_transport *t, unsigned timeout_ms)
 			return 0;
 		if (waited >= timeout_ms)
 			return -ETIMEDOUT;
-		sleep_ms(1);
+		vq_sleep_ms(1);
 		waited++;
 	}
 }

@@ -1644,10 +1644,10 @@ static void test_hw_needs_open_regs(void **state)
 	(void)state;
 	snprintf(d.name, sizeof(d.name), "0000:00:04.0");
 	assert_int_equal(vb_hw_open(&hw, &d, &steps, err, sizeof(err)), -ENODEV);
-	assert_string_equal(err, "0000:00:04.0 comes from a snapshot file; blk drives live devices only");
+	assert_string_equal(err, "0000:00:04.0 comes from the test source, which has no registers to write; blk drives live devices only");
 	d.t = &vq_transport_snapshot;
 	assert_int_equal(vb_hw_open(&hw, &d, &steps, err, sizeof(err)), -ENODEV);
-	assert_non_null(strstr(err, "snapshot file"));
+	assert_non_null(strstr(err, "from the snapshot source, which has no registers to write"));
 	assert_int_equal(steps.n, 0);
 	vb_hw_close(&hw);
 }
