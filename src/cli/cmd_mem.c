@@ -53,6 +53,27 @@ static void print_text(uint64_t addr, const uint8_t *buf, uint64_t len)
 	}
 }
 
+/* @len bytes at @addr of the source into a new *@buf: 0, or the exit
+ * status after printing the error. */
+static int read_mem(struct vq_ctx *ctx, uint64_t addr, uint64_t len, uint8_t **buf)
+{
+	int ret = vq_ctx_open_mem(ctx);
+
+	if (ret)
+		return ret;
+	*buf = malloc(len);
+	if (!*buf) {
+		vq_err("mem: out of memory");
+		return EXIT_ACCESS;
+	}
+	if (vq_fetch(&ctx->sess.fetch, addr, *buf, len, "memory") < 0) {
+		vq_err("%s", ctx->sess.mem.err);
+		free(*buf);
+		return EXIT_ACCESS;
+	}
+	return 0;
+}
+
 int vq_cmd_mem(struct vq_ctx *ctx, int argc, char **argv)
 {
 	const struct vq_cmd *cmd = vq_find_cmd("mem");
@@ -69,20 +90,9 @@ int vq_cmd_mem(struct vq_ctx *ctx, int argc, char **argv)
 	if (vq_parse_u64(argv[optind + 1], &len) || !len || len > MEM_MAX)
 		return vq_usage_err("mem", "LEN must be 1 to %u bytes, not '%s'", MEM_MAX,
 				    argv[optind + 1]);
-	ret = vq_ctx_open_mem(ctx);
+	ret = read_mem(ctx, addr, len, &buf);
 	if (ret)
 		return ret;
-	buf = malloc(len);
-	if (!buf) {
-		vq_err("mem: out of memory");
-		return EXIT_ACCESS;
-	}
-	if (vq_fetch(&ctx->sess.fetch, addr, buf, len, "memory") < 0) {
-		vq_err("%s", ctx->sess.mem.err);
-		free(buf);
-		return EXIT_ACCESS;
-	}
-	ret = EXIT_OK;
 	if (!ctx->json)
 		print_text(addr, buf, len);
 	else if (print_json(addr, buf, len) < 0) {

@@ -334,20 +334,45 @@ static void regs_text(const struct vq_dev *d)
 
 enum view { VIEW_LIST, VIEW_STATUS, VIEW_FEATURES, VIEW_CONFIG, VIEW_REGS };
 
-static int run_view(struct vq_ctx *ctx, const char *name, int argc, char **argv, enum view view)
+/* One line of 'list': index, name, transport, ID, type, status, drivers. */
+static void list_line(size_t i, const struct vq_dev *d)
 {
-	const struct vq_cmd *cmd = vq_find_cmd(name);
+	char st[128], tbuf[16];
+
+	status_text(d->status, st, sizeof(st));
+	printf("%-3zu %-20s %-10s %-4u %-10s %-42s %s%s%s\n", i, d->name, vq_transport_kind_name(d->kind),
+	       d->device_id, type_name(d->device_id, tbuf, sizeof(tbuf)), st,
+	       d->driver[0] ? d->driver : "none", d->virtio_driver[0] ? "/" : "", d->virtio_driver);
+}
+
+/* One device in the text of a view other than 'list'. */
+static void device_text(const struct vq_dev *d, enum view view)
+{
+	header_text(d);
+	if (view == VIEW_STATUS || view == VIEW_REGS) {
+		char st[128];
+
+		status_text(d->status, st, sizeof(st));
+		printf("  status 0x%02x: %s\n", d->status, st);
+	}
+	if (view == VIEW_STATUS || view == VIEW_FEATURES)
+		features_text(d);
+	if (view == VIEW_STATUS)
+		queues_text(d);
+	if (view == VIEW_STATUS || view == VIEW_CONFIG)
+		config_text(d);
+	if (view == VIEW_REGS)
+		regs_text(d);
+}
+
+/* The devices [@first, @last) read again and shown in @view; an
+ * unreadable one is said and makes the status EXIT_ACCESS. */
+static int print_view(struct vq_ctx *ctx, size_t first, size_t last, enum view view)
+{
 	struct json_object *root = NULL, *arr = NULL;
 	int ret = 0;
-	size_t i, first = 0, last;
+	size_t i;
 
-	while (vq_cmd_getopt(cmd, argc, argv) != -1)
-		; /* none of its own: this only moves optind to the arguments */
-	if (optind < argc)
-		return vq_usage_err(name, "unexpected argument '%s'", argv[optind]);
-	ret = vq_ctx_device_range(ctx, view == VIEW_LIST, &first, &last);
-	if (ret)
-		return ret;
 	if (ctx->json) {
 		root = json_object_new_object();
 		arr = json_object_new_array();
@@ -363,44 +388,38 @@ static int run_view(struct vq_ctx *ctx, const char *name, int argc, char **argv,
 			ret = EXIT_ACCESS;
 			continue;
 		}
-		if (ctx->json) {
+		if (ctx->json)
 			json_object_array_add(arr, vq_dev_to_json(d, view == VIEW_LIST ? VQ_JSON_BRIEF : VQ_JSON_FULL,
 								  &json_names));
-			continue;
+		else if (view == VIEW_LIST)
+			list_line(i, d);
+		else {
+			device_text(d, view);
+			if (i + 1 < last)
+				printf("\n");
 		}
-		if (view == VIEW_LIST) {
-			char st[128], tbuf[16];
-
-			status_text(d->status, st, sizeof(st));
-			printf("%-3zu %-20s %-10s %-4u %-10s %-42s %s%s%s\n", i, d->name, vq_transport_kind_name(d->kind),
-			       d->device_id, type_name(d->device_id, tbuf, sizeof(tbuf)), st,
-			       d->driver[0] ? d->driver : "none", d->virtio_driver[0] ? "/" : "",
-			       d->virtio_driver);
-			continue;
-		}
-		header_text(d);
-		if (view == VIEW_STATUS || view == VIEW_REGS) {
-			char st[128];
-
-			status_text(d->status, st, sizeof(st));
-			printf("  status 0x%02x: %s\n", d->status, st);
-		}
-		if (view == VIEW_STATUS || view == VIEW_FEATURES)
-			features_text(d);
-		if (view == VIEW_STATUS)
-			queues_text(d);
-		if (view == VIEW_STATUS || view == VIEW_CONFIG)
-			config_text(d);
-		if (view == VIEW_REGS)
-			regs_text(d);
-		if (i + 1 < last)
-			printf("\n");
 	}
 	if (ctx->json) {
 		json_object_object_add(root, "devices", arr);
 		vq_json_print(root);
 	}
 	return ret;
+}
+
+static int run_view(struct vq_ctx *ctx, const char *name, int argc, char **argv, enum view view)
+{
+	const struct vq_cmd *cmd = vq_find_cmd(name);
+	size_t first = 0, last;
+	int ret;
+
+	while (vq_cmd_getopt(cmd, argc, argv) != -1)
+		; /* none of its own: this only moves optind to the arguments */
+	if (optind < argc)
+		return vq_usage_err(name, "unexpected argument '%s'", argv[optind]);
+	ret = vq_ctx_device_range(ctx, view == VIEW_LIST, &first, &last);
+	if (ret)
+		return ret;
+	return print_view(ctx, first, last, view);
 }
 
 int vq_cmd_list(struct vq_ctx *ctx, int argc, char **argv)

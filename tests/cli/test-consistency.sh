@@ -225,11 +225,17 @@ done
 sect COMMANDS | grep -q '^\.BR device :' &&
     ok "the shell's 'device' command is described under COMMANDS" ||
     not_ok "the shell's 'device' command is not described under COMMANDS"
-for t in pci mmio devmem core raw; do
+# The access methods and transports --help lists come from the registries
+# (vq_mem_methods[], vq_transports[]): each needs its ACCESS METHODS entry.
+awk '/^Access methods:/ { on = 1; next } on && /^  [a-z]/ { print $1; next } on && !/^ / { exit }' \
+    "$T/help" >"$T/methods"
+for t in pci mmio devmem core raw snapshot; do
+    grep -qx "$t" "$T/methods" || not_ok "--help does not list the access method '$t'"
+done
+while read -r t; do
     sect "ACCESS METHODS" | grep -qx "\.B $t" && ok "ACCESS METHODS describes '$t' (as --help names it)" ||
         not_ok "ACCESS METHODS has no '.B $t' entry"
-    grep -qE "^  $t " "$T/help" || not_ok "--help does not list the access method '$t'"
-done
+done <"$T/methods"
 sect SAFETY | grep -q 'ISR' && sect SAFETY | grep -q 'queue_select' && sect SAFETY | grep -q 'QueueSel' &&
     ok "SAFETY names the selectors written and the ISR never read" ||
     not_ok "SAFETY does not name queue_select, QueueSel and the ISR"
