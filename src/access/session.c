@@ -54,7 +54,8 @@ void vq_session_close(struct vq_session *s)
 	s->mem_open = 0;
 }
 
-int vq_session_open_mem(struct vq_session *s)
+/* The memory source opened once: 0 or -errno with s->mem.err saying why. */
+static int open_mem(struct vq_session *s)
 {
 	int ret;
 
@@ -80,7 +81,7 @@ int vq_session_need_mem(struct vq_session *s)
 	/* Said once already (live ring indices): do not repeat it. */
 	if (s->mem_failed)
 		return -EIO;
-	if (vq_session_open_mem(s) < 0) {
+	if (open_mem(s) < 0) {
 		vq_session_say(s, "%s", s->mem.err);
 		return -EIO;
 	}
@@ -103,7 +104,7 @@ static int find_in_image(struct vq_session *s, char *err, size_t errlen)
 	const struct vq_transport *const *t;
 	int any = 0, n;
 
-	if (vq_session_open_mem(s) < 0) {
+	if (open_mem(s) < 0) {
 		snprintf(err, errlen, "%s", s->mem.err);
 		return -EIO;
 	}

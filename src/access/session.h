@@ -44,14 +44,10 @@ void vq_session_forget_kernel(struct vq_session *s);
 /* Close what is open: memory, devices, Linux's records. */
 void vq_session_close(struct vq_session *s);
 
-/* Open the memory source (once): the raw image, the core, or the live
- * system's (vq_mem_open_live).  Returns 0 or -errno with s->mem.err
- * saying why. */
-int vq_session_open_mem(struct vq_session *s);
-
-/* vq_session_open_mem for a reader that needs the memory: the reason is
- * said through s->say on failure; once live memory has failed for ring
- * indices (s->mem_failed) it fails at once, quietly.  0 or -EIO. */
+/* Open the memory source (once): the raw image, the core (by probe), or
+ * the live system's (vq_mem_open_live).  The reason is said through
+ * s->say on failure; once live memory has failed for ring indices
+ * (s->mem_failed) it fails at once, quietly.  0 or -EIO. */
 int vq_session_need_mem(struct vq_session *s);
 
 /* One line through s->say (nothing when it is NULL). */
