@@ -28,7 +28,7 @@ _vqdump_static() {
         _vqdump_cargs[$c]='--device -d'
         _vqdump_cpos[$c]=''
     done
-    _vqdump_copts[snapshot]="--output --interval --force --device $common"
+    _vqdump_copts[snapshot]="--output --interval --force --allow-partial --device $common"
     _vqdump_cargs[snapshot]='--output -o --interval --device -d'
     _vqdump_copts[mem]=$common
     _vqdump_cargs[mem]=''

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "access.h"
+#include "refusal.h"
 
 /* Top-level /proc/iomem ranges named @kind ("System RAM", "Reserved"),
  * which shows real addresses only to root. */
@@ -50,6 +51,7 @@ static int iomem_ranges(struct vq_mem *m, const char *kind)
 
 static int devmem_open(struct vq_mem *m, const char *arg)
 {
+	char hint[160];
 	uint8_t probe;
 	size_t i;
 	int ret;
@@ -58,9 +60,12 @@ static int devmem_open(struct vq_mem *m, const char *arg)
 	if (!m->path)
 		return vq_mem_fail(m, -ENOMEM, "open %s: out of memory", arg);
 	m->fd = open(arg, O_RDONLY | O_CLOEXEC);
-	if (m->fd < 0)
-		return vq_mem_fail(m, -errno, "open %s: %s%s", arg, strerror(errno),
-				   errno == EACCES || errno == EPERM ? " (run as root)" : "");
+	if (m->fd < 0) {
+		int e = errno;
+
+		return vq_mem_fail(m, -e, "open %s: %s%s", arg, strerror(e),
+				   vq_refusal_hint(arg, e, VQ_REFUSE_OPEN, hint, sizeof(hint)));
+	}
 	ret = iomem_ranges(m, "System RAM");
 	if (ret < 0)
 		return ret;
@@ -78,10 +83,13 @@ static int devmem_open(struct vq_mem *m, const char *arg)
 
 		if (a - m->segs[i].paddr >= m->segs[i].memsz)
 			continue;
-		if (pread(m->fd, &probe, 1, (off_t)a) != 1)
-			return vq_mem_fail(m, -EPERM,
-					   "read %s at 0x%llx: %s (CONFIG_STRICT_DEVMEM keeps RAM out of /dev/mem)",
-					   arg, (unsigned long long)a, strerror(errno));
+		if (pread(m->fd, &probe, 1, (off_t)a) != 1) {
+			int e = errno;
+
+			return vq_mem_fail(m, -EPERM, "read %s at 0x%llx: %s%s", arg,
+					   (unsigned long long)a, strerror(e),
+					   vq_refusal_hint(arg, e, VQ_REFUSE_RAM, hint, sizeof(hint)));
+		}
 		break;
 	}
 	return 0;
@@ -107,8 +115,13 @@ static int devmem_any_open(struct vq_mem *m, const char *arg)
 	if (!m->path)
 		return vq_mem_fail(m, -ENOMEM, "open %s: out of memory", arg);
 	m->fd = open(arg, O_RDONLY | O_CLOEXEC | O_SYNC);
-	if (m->fd < 0)
-		return vq_mem_fail(m, -errno, "open %s: %s", arg, strerror(errno));
+	if (m->fd < 0) {
+		int e = errno;
+		char hint[160];
+
+		return vq_mem_fail(m, -e, "open %s: %s%s", arg, strerror(e),
+				   vq_refusal_hint(arg, e, VQ_REFUSE_OPEN, hint, sizeof(hint)));
+	}
 	/* Only firmware-reserved memory: a wild ring address must never make
 	 * vqdump read device registers (a read can clear an ISR). */
 	ret = iomem_ranges(m, "Reserved");

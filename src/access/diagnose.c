@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "../model/view.h"
 #include "diagnose.h"
 #include "ringview.h"
 
@@ -92,10 +93,10 @@ static int collect_work(struct vq_session *s, size_t first, size_t last, struct 
 			continue;
 		}
 		r->devices++;
-		if (d->access == VQ_ACCESS_SYSFS) {
+		if (vq_dev_queues_unknown(d)) {
 			/* Status only: nothing about queues can be said. */
-			vq_session_say(s, "warning: %s: only Linux's sysfs view was reachable: its queues are not checked (run as root; boot with iomem=relaxed if the registers are refused)",
-				       d->name);
+			vq_session_say(s, "warning: %s: its queues are not checked: registers refused (%s) and Linux's records not read",
+				       d->name, d->refused);
 			r->access_failed = 1;
 		}
 		r->rep.device = d->name;

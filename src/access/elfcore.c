@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "access.h"
+#include "refusal.h"
 
 /* /proc/kcore marks segments that have no physical address (vmalloc,
  * modules, vmemmap) with p_paddr = -1; only the rest are guest-physical. */
@@ -30,8 +31,15 @@ static int open_file(struct vq_mem *m, const char *arg, uint64_t *file_size)
 	if (!m->path)
 		return vq_mem_fail(m, -ENOMEM, "open core %s: out of memory", arg);
 	m->fd = open(arg, O_RDONLY | O_CLOEXEC);
-	if (m->fd < 0)
-		return vq_mem_fail(m, -errno, "open core %s: %s", arg, strerror(errno));
+	if (m->fd < 0) {
+		int e = errno;
+		char hint[160];
+
+		/* The way out matters for /proc/kcore (lockdown, not root). */
+		return vq_mem_fail(m, -e, "open core %s: %s%s", arg, strerror(e),
+				   strcmp(arg, "/proc/kcore") ? ""
+				   : vq_refusal_hint(arg, e, VQ_REFUSE_OPEN, hint, sizeof(hint)));
+	}
 	if (fstat(m->fd, &st) < 0)
 		return vq_mem_fail(m, -errno, "open core %s: %s", arg, strerror(errno));
 	if (S_ISDIR(st.st_mode))

@@ -446,26 +446,98 @@ void vq_kvq_lookup_release(struct vq_kvq **cache)
 	*cache = NULL;
 }
 
-int vq_kvq_lookup(struct vq_kvq **cache, struct vq_mem *mem, const char *kcore_path,
-		  const char *btf_path, unsigned virtio_index, unsigned queue,
-		  struct vq_ring_layout *out, char *err, size_t errlen)
+/* The context *@cache for @mem and the paths, opened (again) when needed. */
+static int lookup_open(struct vq_kvq **cache, struct vq_mem *mem, const char *kcore_path,
+		       const char *btf_path, char *err, size_t errlen)
 {
 	struct vq_kvq *k = *cache;
-	struct vq_kvq_queue q;
-	int ret;
 
 	kcore_path = kcore_path ? kcore_path : VQ_KCORE_PATH;
 	btf_path = btf_path ? btf_path : VQ_KVQ_BTF_PATH;
 	if (k && (k->mem != mem || !k->kcore_path || !k->btf_path ||
 		  strcmp(k->kcore_path, kcore_path) || strcmp(k->btf_path, btf_path)))
 		vq_kvq_lookup_release(cache);
-	if (!*cache) {
-		ret = vq_kvq_open(cache, mem, kcore_path, btf_path, err, errlen);
+	if (*cache)
+		return 0;
+	return vq_kvq_open(cache, mem, kcore_path, btf_path, err, errlen);
+}
+
+int vq_kvq_lookup(struct vq_kvq **cache, struct vq_mem *mem, const char *kcore_path,
+		  const char *btf_path, unsigned virtio_index, unsigned queue,
+		  struct vq_kvq_queue *out, char *err, size_t errlen)
+{
+	int ret = lookup_open(cache, mem, kcore_path, btf_path, err, errlen);
+
+	return ret ? ret : vq_kvq_find(*cache, virtio_index, queue, out, err, errlen);
+}
+
+static int by_queue(const void *a, const void *b)
+{
+	const struct vq_kvq_queue *x = a, *y = b;
+
+	return x->queue < y->queue ? -1 : x->queue > y->queue;
+}
+
+long vq_kvq_lookup_device(struct vq_kvq **cache, struct vq_mem *mem, const char *kcore_path,
+			  const char *btf_path, unsigned virtio_index, struct vq_kvq_queue *out,
+			  size_t max, char *err, size_t errlen)
+{
+	struct vq_kvq *k;
+	size_t i, n = 0;
+	int ret = lookup_open(cache, mem, kcore_path, btf_path, err, errlen);
+
+	if (ret)
+		return ret;
+	k = *cache;
+	if (!is_known(k, virtio_index) && !k->all) {
+		ret = learn(k, virtio_index, err, errlen);
 		if (ret)
 			return ret;
 	}
-	ret = vq_kvq_find(*cache, virtio_index, queue, &q, err, errlen);
-	if (!ret)
-		*out = q.layout;
-	return ret;
+	/* Each remembered queue checked again: Linux may have set them up anew. */
+	for (i = 0; i < k->nqueues; i++) {
+		struct vq_kvq_queue q;
+
+		if (k->queues[i].virtio_index != virtio_index)
+			continue;
+		if (vq_kvq_check(&k->fetch, k->map, k->nmap, &k->layout, k->queues[i].obj_paddr,
+				 &q) || q.virtio_index != virtio_index) {
+			drop_device(k, virtio_index);
+			vq_errbuf(err, errlen, 0,
+				  "read virtio%u's queues in kernel memory: they changed while being read",
+				  virtio_index);
+			return -EAGAIN;
+		}
+		if (n < max)
+			out[n++] = q;
+	}
+	qsort(out, n, sizeof(*out), by_queue);
+	return (long)n;
+}
+
+int vq_kvq_read_name(struct vq_kvq *k, const struct vq_kvq_queue *q, char *out, size_t len)
+{
+	uint8_t b[32];
+	uint64_t pa;
+	size_t i;
+
+	out[0] = 0;
+	if (!k || !q->name_vaddr || !len)
+		return -ENOENT;
+	/* Only a name in the kernel's linear map (kmalloc'd, as virtio_blk's
+	 * and virtio_net's are); one in a module's read-only data is not. */
+	for (i = 0; i < sizeof(b); i++)
+		if (vq_kmap_v2p(k->map, k->nmap, q->name_vaddr + i, 1, &pa) ||
+		    vq_fetch(&k->fetch, pa, b + i, 1, "virtqueue name"))
+			return -EFAULT;
+		else if (!b[i])
+			break;
+	if (i == sizeof(b) || !i)
+		return -EINVAL;
+	/* A name as drivers make them: printable ASCII only. */
+	for (i = 0; b[i]; i++)
+		if (b[i] < 0x21 || b[i] > 0x7e)
+			return -EINVAL;
+	snprintf(out, len, "%s", (const char *)b);
+	return 0;
 }

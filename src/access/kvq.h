@@ -65,12 +65,23 @@ void vq_kvq_forget(struct vq_kvq *k);
  * The same in one call, through the context *@cache the caller holds
  * (NULL at first; vq_kvq_forget(*@cache) makes the next call search
  * again, its BTF staying): opened on first use, and made anew when @mem or
- * a path differs from what it was opened with.  What the session uses.  @out
- * gets the ring's physical addresses and size.
+ * a path differs from what it was opened with.  What the session uses.
  */
 int vq_kvq_lookup(struct vq_kvq **cache, struct vq_mem *mem, const char *kcore_path,
 		  const char *btf_path, unsigned virtio_index, unsigned queue,
-		  struct vq_ring_layout *out, char *err, size_t errlen);
+		  struct vq_kvq_queue *out, char *err, size_t errlen);
+/*
+ * Every split queue Linux has for virtioN @virtio_index, through *@cache
+ * as vq_kvq_lookup: how many (at most @max into @out, by queue number; 0
+ * when it has none), or -errno with @err (-EAGAIN when they changed while
+ * being read).  For a device whose registers cannot be read at all.
+ */
+long vq_kvq_lookup_device(struct vq_kvq **cache, struct vq_mem *mem, const char *kcore_path,
+			  const char *btf_path, unsigned virtio_index, struct vq_kvq_queue *out,
+			  size_t max, char *err, size_t errlen);
+/* The driver's name for queue @q ("requestq") into @out: 0, or -errno
+ * when it is not in the kernel's linear map or not a plain name. */
+int vq_kvq_read_name(struct vq_kvq *k, const struct vq_kvq_queue *q, char *out, size_t len);
 /* Close the context *@cache (before its vq_mem is closed) and set it to NULL. */
 void vq_kvq_lookup_release(struct vq_kvq **cache);
 

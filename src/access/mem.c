@@ -100,8 +100,7 @@ int vq_mem_open_live(struct vq_mem *m)
 	if (!p->ops) {
 		memset(m, 0, sizeof(*m));
 		m->fd = -1;
-		return vq_mem_fail(m, ret, "read live memory: %s (run as root on a kernel with /proc/kcore, or give --core FILE)",
-				   why);
+		return vq_mem_fail(m, ret, "read live memory: %s", why);
 	}
 	/* The fallback is optional: without it, the top source alone. */
 	if (!p->under || vq_mem_open(&under, p->under, p->under_arg) < 0) {

@@ -35,6 +35,7 @@ struct mmio_priv {
 	struct vq_regwin w; /* the window, mapped read-only */
 	uint64_t len;       /* bytes of @w: registers and configuration */
 	char plat[64];      /* platform device ("LNRO0005:00"), "" when none was found */
+	char refused[256];  /* why Linux refused the window when it was listed from sysfs, "" */
 };
 
 /* A window some source says is there. */
@@ -340,6 +341,69 @@ static void platform_info(struct vq_dev *d, const char *plat)
 	closedir(dd);
 }
 
+/* A hexadecimal sysfs attribute of virtio device @name ("0x0002"): 0 or -errno. */
+static int vbus_hex(const char *name, const char *attr, uint32_t *out)
+{
+	char buf[32], *end;
+	unsigned long v;
+	int ret = vq_vbus_attr(name, attr, buf, sizeof(buf));
+
+	if (ret)
+		return ret;
+	errno = 0;
+	v = strtoul(buf, &end, 16);
+	if (errno || end == buf || (*end && *end != '\n') || v > UINT32_MAX)
+		return -EPROTO;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * The window at @base could not be mapped (@why): list it all the same
+ * when its platform device has a virtio child, with the device and vendor
+ * IDs Linux read, and its state from sysfs (vq_vbus_read_state).  Returns
+ * 0 with a new entry owning @p, or -ENOENT when Linux has no device there.
+ */
+static int sysfs_entry(uint64_t base, struct mmio_priv *p, struct vq_dev_list *list,
+		       const char *why)
+{
+	struct vq_dev probe, *d;
+	uint32_t id, vendor = 0;
+
+	memset(&probe, 0, sizeof(probe));
+	platform_info(&probe, p->plat);
+	if (!probe.virtio_name[0] || vbus_hex(probe.virtio_name, "device", &id) || !id)
+		return -ENOENT;
+	vbus_hex(probe.virtio_name, "vendor", &vendor);
+	d = vq_dev_list_add(list);
+	if (!d)
+		return -ENOMEM;
+	d->t = &vq_transport_mmio;
+	d->kind = VQ_T_MMIO;
+	snprintf(d->name, sizeof(d->name), "mmio:0x%llx", (unsigned long long)base);
+	d->device_id = id;
+	d->vendor_id = vendor;
+	d->mmio_base = base;
+	platform_info(d, p->plat);
+	copy_str(p->refused, sizeof(p->refused), why);
+	p->w.fd = -1;
+	d->priv = p;
+	return 0;
+}
+
+/*
+ * The version of a window read from sysfs alone: Linux's virtio_mmio
+ * accepts a version-2 device only with VIRTIO_F_VERSION_1 negotiated, and
+ * a legacy (version 1) device negotiates it never.  0 while the features
+ * are not known.
+ */
+static int version_from_features(const struct vq_dev *d)
+{
+	if (!vq_dev_driver_features_known(d))
+		return 0;
+	return vq_feature_has(d->driver_features, VIRTIO_F_VERSION_1) ? 2 : 1;
+}
+
 static uint64_t map_len(uint64_t size)
 {
 	if (size < VQ_MMIO_HDR_LEN)
@@ -387,6 +451,10 @@ static int probe_window(uint64_t base, uint64_t size, const char *plat, struct v
 		 plat[0] ? " of " : "", plat);
 	ret = vq_regwin_open_map(&p->w, DEVMEM_PATH, base, p->len, 0, what, err, errlen);
 	if (ret) {
+		/* Refused (strict /dev/mem, lockdown): Linux's own view, when a
+		 * driver has the window. */
+		if (!sysfs_entry(base, p, list, err))
+			return 0;
 		free(p);
 		return ret;
 	}
@@ -790,6 +858,14 @@ static int mmio_read_state_regs(struct vq_dev *d)
 		snprintf(d->err, sizeof(d->err), "read %s: the device was not probed", d->name);
 		return -EINVAL;
 	}
+	/* Listed from sysfs: the window was refused, and stays so. */
+	if (p->refused[0]) {
+		platform_info(d, p->plat);
+		ret = vq_vbus_read_state(d, p->refused, "");
+		if (!ret)
+			d->mmio_version = version_from_features(d);
+		return ret;
+	}
 	/* The selectors need a writable mapping; it lives only as long as
 	 * this call. */
 	ret = vq_regwin_open_map(&w, DEVMEM_PATH, d->mmio_base, p->len, 1, p->w.what, d->err,
@@ -829,8 +905,11 @@ static int mmio_read_state(struct vq_dev *d)
 	int ret;
 
 	vq_vbus_driver(d);
+	d->refused[0] = 0;
+	d->access = VQ_ACCESS_NONE;
 	ret = mmio_read_state_regs(d);
-	d->access = ret ? VQ_ACCESS_NONE : VQ_ACCESS_MAPPED;
+	if (!ret && d->access != VQ_ACCESS_SYSFS)
+		d->access = VQ_ACCESS_MAPPED;
 	return ret;
 }
 
@@ -850,7 +929,7 @@ static int mmio_open_regs(const struct vq_dev *d, struct vq_regs *r, char *err, 
 
 const struct vq_transport vq_transport_mmio = {
 	.name = "mmio",
-	.help = "virtio-mmio windows from /proc/iomem, platform devices and the device tree, read through /dev/mem (root; iomem=relaxed while virtio_mmio is bound)",
+	.help = "virtio-mmio windows from /proc/iomem, platform devices and the device tree, read through /dev/mem (root); a window Linux refuses (strict /dev/mem, lockdown) from sysfs and Linux's records",
 	.scope = VQ_SCOPE_LIVE,
 	.enumerate = mmio_enumerate,
 	.read_state = mmio_read_state,

@@ -21,6 +21,7 @@
 #include "../decode/pcicap.h"
 #include "../decode/ring.h"
 #include "transport.h"
+#include "refusal.h"
 #include "regwin.h"
 #include "vbus.h"
 
@@ -417,6 +418,7 @@ static int pci_enumerate(struct vq_dev_list *list, struct vq_mem *image, char *e
  * root, 256 with) or -errno. */
 static int read_config_space(struct vq_dev *d, uint8_t *cfg)
 {
+	char hint[160];
 	struct pci_priv *p = d->priv;
 	char path[96];
 	int fd, e, n;
@@ -426,7 +428,7 @@ static int read_config_space(struct vq_dev *d, uint8_t *cfg)
 	if (fd < 0) {
 		e = errno;
 		return dev_fail(d, -e, "open %s: %s%s", path, strerror(e),
-				e == EACCES || e == EPERM ? " (run as root)" : "");
+				vq_refusal_hint(path, e, VQ_REFUSE_OPEN, hint, sizeof(hint)));
 	}
 	n = cfg_read_safe(fd, cfg);
 	close(fd);
@@ -534,6 +536,7 @@ static int map_write(struct vq_dev *d, struct regs *r, uint64_t off, unsigned wi
 /* @n bytes of config space at @at through the window's file descriptor. */
 static int cfgwin_io(struct vq_dev *d, void *buf, size_t n, unsigned at, int write)
 {
+	char hint[160];
 	struct pci_priv *p = d->priv;
 	ssize_t r;
 	int e;
@@ -542,8 +545,10 @@ static int cfgwin_io(struct vq_dev *d, void *buf, size_t n, unsigned at, int wri
 	if (r == (ssize_t)n)
 		return 0;
 	e = r < 0 ? errno : EIO;
-	return dev_fail(d, -e, "%s config space of %s at 0x%02x (PCI configuration access capability): %s",
-			write ? "write" : "read", d->name, at, r < 0 ? strerror(e) : "short transfer");
+	return dev_fail(d, -e, "%s config space of %s at 0x%02x (PCI configuration access capability): %s%s",
+			write ? "write" : "read", d->name, at, r < 0 ? strerror(e) : "short transfer",
+			r < 0 && write ? vq_refusal_hint("config", e, VQ_REFUSE_WRITE, hint, sizeof(hint))
+				       : "");
 }
 
 /* cap.bar, cap.offset and cap.length as the device has them now. */
@@ -601,6 +606,7 @@ static int cfgwin_set(struct vq_dev *d, uint8_t bar, uint32_t offset, uint32_t l
  */
 static int cfgwin_begin(struct vq_dev *d)
 {
+	char hint[160];
 	struct pci_priv *p = d->priv;
 	struct cfgwin *cw = &p->cw;
 	const struct vq_pci_cap *c;
@@ -619,7 +625,7 @@ static int cfgwin_begin(struct vq_dev *d)
 			e = errno;
 			return dev_fail(d, -e, "open %s for the PCI configuration access capability: %s%s",
 					path, strerror(e),
-					e == EACCES || e == EPERM ? " (run as root)" : "");
+					vq_refusal_hint(path, e, VQ_REFUSE_OPEN, hint, sizeof(hint)));
 		}
 	}
 	cw->pos = c->pos;
@@ -895,6 +901,7 @@ struct selector {
 	unsigned width; /* 2 or 4 bytes */
 	uint64_t saved; /* value before vqdump touched it */
 	int dirty;      /* written since @saved was read */
+	int refused;    /* a write was refused before it reached the device (lockdown) */
 };
 
 static int sel_open(struct vq_dev *d, const uint8_t *cfg, unsigned bar, uint64_t off,
@@ -912,8 +919,15 @@ static int sel_open(struct vq_dev *d, const uint8_t *cfg, unsigned bar, uint64_t
 
 static int sel_set(struct vq_dev *d, struct selector *s, uint64_t v)
 {
-	s->dirty = 1;
-	return wr(d, &s->r, 0, s->width, v);
+	int ret = wr(d, &s->r, 0, s->width, v);
+
+	/* Refused by Linux (lockdown): nothing reached the device, nothing
+	 * to put back.  Any other failure may have changed it. */
+	if (ret == -EPERM || ret == -EACCES)
+		s->refused = 1;
+	else
+		s->dirty = 1;
+	return ret;
 }
 
 /* Put the selector back and close it.  A failed restore is the error
@@ -1357,90 +1371,31 @@ static int legacy_read(struct vq_dev *d, const uint8_t *cfg, int cfg_bytes)
 	else
 		d->num_queues = 0;
 	ret = sel_restore(d, &qsel, ret);
+	/* The selector refused: the queues are out of reach, Linux's view
+	 * and records are not. */
+	if (ret && qsel.refused)
+		p->unreachable = 1;
 	if (ret)
 		return ret;
 	return legacy_config(d, &r);
 }
 
-/* Read a small sysfs attribute of virtio device @name into @buf. */
-static int read_virtio_attr(const char *name, const char *attr, char *buf, size_t len)
-{
-	char path[96];
-	ssize_t n;
-	int fd, e;
-
-	snprintf(path, sizeof(path), "%s/%s/%s", SYSFS_VIRTIO, name, attr);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	e = errno;
-	close(fd);
-	if (n < 0)
-		return -e;
-	buf[n] = 0;
-	return 0;
-}
-
 /*
  * When the registers cannot be reached at all: what Linux's virtio core
- * says about the device (read-only sysfs attributes, no root needed) —
- * the status (read for us by the driver) and the features it negotiated.
- * No queues and no device config.  @why says why the registers could not
- * be read, @hint how to get them.  Fails only when nothing could be read.
+ * says about the device (vbus.c).  @why says why the registers could not
+ * be read, @hint how to get them.
  */
 static int sysfs_read(struct vq_dev *d, const char *why, const char *hint)
 {
 	struct pci_priv *p = d->priv;
-	char buf[160], *end;
-	const char *sep = "; ";
-	unsigned long st;
 	int ret;
-
-	/* The map error may have named the way out already. */
-	if (!hint[0] || strstr(why, hint))
-		sep = hint = "";
-
-	free(d->queues);
-	d->queues = NULL;
-	d->num_queues = 0;
-	d->status = 0;
-	memset(d->device_features, 0, sizeof(d->device_features));
-	memset(d->driver_features, 0, sizeof(d->driver_features));
-	d->device_features_src = d->driver_features_src = VQ_SRC_NONE;
-	d->config_len = 0;
-	d->config_generation = -1;
-	d->config_consistent = 1;
-	d->msix_config = VIRTIO_MSI_NO_VECTOR;
 
 	/* The driver may have bound since enumerate. */
 	read_virtio_name(p->dir, d->virtio_name, sizeof(d->virtio_name));
-	if (!d->virtio_name[0])
-		return dev_fail(d, -EACCES, "read %s: %s; and no virtio device in %s (no virtio-pci driver)%s%s",
-				d->name, why, SYSFS_VIRTIO, sep, hint);
-	ret = read_virtio_attr(d->virtio_name, "status", buf, sizeof(buf));
+	ret = vq_vbus_read_state(d, why, hint);
 	if (ret)
-		return dev_fail(d, ret, "read %s: %s; and %s/%s/status: %s%s%s", d->name, why,
-				SYSFS_VIRTIO, d->virtio_name, strerror(-ret), sep, hint);
-	errno = 0;
-	st = strtoul(buf, &end, 16);
-	if (errno || end == buf || (*end && *end != '\n') || st > 0xff)
-		return dev_fail(d, -EPROTO, "read %s: %s; and %s/%s/status holds \"%.20s\"%s%s",
-				d->name, why, SYSFS_VIRTIO, d->virtio_name, buf, sep, hint);
-	d->status = (uint8_t)st;
+		return ret;
 	p->path = PATH_SYSFS;
-	d->err[0] = 0;
-	/* dev->features: what the driver asked for, bit 0 first.  They are
-	 * the negotiated set only once FEATURES_OK is set; before that (or
-	 * with no driver) they mean nothing. */
-	if (!(d->status & VIRTIO_CONFIG_S_FEATURES_OK) ||
-	    read_virtio_attr(d->virtio_name, "features", buf, sizeof(buf)))
-		return 0;
-	/* The same string any transport's device has in sysfs. */
-	if (vq_mmio_sysfs_features(buf, d->driver_features) > 0)
-		d->driver_features_src = VQ_SRC_SYSFS;
-	else
-		memset(d->driver_features, 0, sizeof(d->driver_features));
 	/* Without root the capability list was unreadable and a transitional
 	 * device was taken for legacy; VERSION_1 can only have been
 	 * negotiated through the modern interface. */
@@ -1463,6 +1418,7 @@ static int pci_read_state_path(struct vq_dev *d)
 	d->queues = NULL;
 	d->num_queues = 0;
 	d->err[0] = 0;
+	d->refused[0] = 0;
 	p->path = PATH_NONE;
 	p->unreachable = 0;
 	p->map_why[0] = 0;
@@ -1481,9 +1437,12 @@ static int pci_read_state_path(struct vq_dev *d)
 	if (!ret || !p->unreachable)
 		return ret;
 	copy_str(why, sizeof(why), d->err);
-	/* The legacy I/O BAR is not subject to IO_STRICT_DEVMEM. */
+	/* The legacy I/O BAR is not subject to IO_STRICT_DEVMEM, and under
+	 * lockdown iomem=relaxed would not help (the reason says lockdown). */
 	return sysfs_read(d, why,
-			  d->kind == VQ_T_PCI ? "boot with iomem=relaxed to read the registers and queues" : "");
+			  d->kind == VQ_T_PCI && !strstr(why, "lockdown")
+				  ? "boot with iomem=relaxed to read the registers and queues"
+				  : "");
 }
 
 static void pci_release(struct vq_dev *d)

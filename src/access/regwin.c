@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "refusal.h"
 #include "regwin.h"
 
 /* A read from a BAR whose device vanished raises SIGBUS; the access is
@@ -39,6 +40,7 @@ int vq_regwin_open_map(struct vq_regwin *w, const char *path, uint64_t off, uint
 {
 	long page = sysconf(_SC_PAGESIZE);
 	uint64_t base = off & ~((uint64_t)page - 1), delta = off - base;
+	char hint[160];
 	void *p;
 	int e;
 
@@ -47,7 +49,7 @@ int vq_regwin_open_map(struct vq_regwin *w, const char *path, uint64_t off, uint
 	if (w->fd < 0) {
 		e = errno;
 		snprintf(err, errlen, "open %s (%s): %s%s", path, what, strerror(e),
-			 e == EACCES || e == EPERM ? " (run as root)" : "");
+			 vq_refusal_hint(path, e, VQ_REFUSE_OPEN, hint, sizeof(hint)));
 		return -e;
 	}
 	w->map_len = (size_t)((delta + len + (uint64_t)page - 1) & ~((uint64_t)page - 1));
@@ -57,9 +59,7 @@ int vq_regwin_open_map(struct vq_regwin *w, const char *path, uint64_t off, uint
 		e = errno;
 		snprintf(err, errlen, "map %s at 0x%llx (%s): %s%s", path, (unsigned long long)off,
 			 what, strerror(e),
-			 e == EPERM && !strcmp(path, "/dev/mem")
-				 ? " (CONFIG_IO_STRICT_DEVMEM: a driver owns this range; boot with iomem=relaxed)"
-				 : "");
+			 vq_refusal_hint(path, e, VQ_REFUSE_MAP_IO, hint, sizeof(hint)));
 		close(w->fd);
 		w->fd = -1;
 		return -e;
@@ -72,6 +72,7 @@ int vq_regwin_open_map(struct vq_regwin *w, const char *path, uint64_t off, uint
 int vq_regwin_open_file(struct vq_regwin *w, const char *path, uint64_t off, uint64_t len,
 			int writable, const char *what, char *err, size_t errlen)
 {
+	char hint[160];
 	int e;
 
 	win_init(w, what, len, writable);
@@ -79,7 +80,7 @@ int vq_regwin_open_file(struct vq_regwin *w, const char *path, uint64_t off, uin
 	if (w->fd < 0) {
 		e = errno;
 		snprintf(err, errlen, "open %s (%s): %s%s", path, what, strerror(e),
-			 e == EACCES || e == EPERM ? " (run as root)" : "");
+			 vq_refusal_hint(path, e, VQ_REFUSE_OPEN, hint, sizeof(hint)));
 		return -e;
 	}
 	w->file_off = off;
@@ -113,9 +114,14 @@ static int file_io(struct vq_regwin *w, uint64_t off, unsigned width, uint64_t *
 	r = wr ? pwrite(w->fd, b, width, (off_t)(w->file_off + off))
 	       : pread(w->fd, b, width, (off_t)(w->file_off + off));
 	if (r != (ssize_t)width) {
-		snprintf(err, errlen, "%s %s register 0x%llx: %s", wr ? "write" : "read", w->what,
-			 (unsigned long long)off, r < 0 ? strerror(errno) : "short transfer");
-		return r < 0 ? -errno : -EIO;
+		int e = r < 0 ? errno : EIO;
+		char hint[160];
+
+		snprintf(err, errlen, "%s %s register 0x%llx: %s%s", wr ? "write" : "read", w->what,
+			 (unsigned long long)off, r < 0 ? strerror(e) : "short transfer",
+			 r < 0 && wr ? vq_refusal_hint("resource", e, VQ_REFUSE_WRITE, hint, sizeof(hint))
+				     : "");
+		return -e;
 	}
 	if (!wr)
 		for (*val = 0, i = 0; i < width; i++)

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/virtio_ring.h>
+
 #include "../decode/ring.h"
 #include "kvq.h"
 #include "session.h"
@@ -234,6 +236,36 @@ static int live_mem(struct vq_session *s)
 	return s->mem_open ? 0 : -1;
 }
 
+/* What Linux's record @k says of a queue, into @q: rings, size, the driver's state. */
+static void from_kernel(struct vq_session *s, const struct vq_kvq_queue *k,
+			struct vq_queue_state *q)
+{
+	q->desc = k->layout.desc;
+	q->avail = k->layout.avail;
+	q->used = k->layout.used;
+	q->addr_src = VQ_SRC_KERNEL;
+	if (q->size_src != VQ_SRC_REGISTERS) {
+		q->size = (uint16_t)k->layout.size;
+		q->size_src = VQ_SRC_KERNEL;
+	}
+	q->drv_valid = k->drv.valid;
+	q->drv_last_used_idx = k->drv.last_used_idx;
+	q->drv_num_free = k->drv.num_free;
+	q->drv_avail_idx = k->drv.avail_idx;
+	q->drv_broken = k->drv.broken;
+	q->drv_callbacks = !(k->drv.avail_flags & VRING_AVAIL_F_NO_INTERRUPT);
+	q->drv_event_idx = k->drv.event;
+	vq_kvq_read_name(s->kvq, k, q->name, sizeof(q->name));
+}
+
+/* Linux's records cannot be read: said once per session. */
+static void kernel_failed(struct vq_session *s, const struct vq_dev *d, const char *what,
+			  const char *err)
+{
+	s->kvq_failed = 1;
+	vq_session_say(s, "warning: %s: %s not shown: %s", d->name, what, err);
+}
+
 /*
  * A queue the driver set up whose ring addresses the transport cannot give
  * back (virtio-mmio v2: QueueDesc/Driver/Device are write-only): ask
@@ -242,7 +274,7 @@ static int live_mem(struct vq_session *s)
  */
 static void kernel_rings(struct vq_session *s, struct vq_dev *d, struct vq_queue_state *q)
 {
-	struct vq_ring_layout l;
+	struct vq_kvq_queue k;
 	char err[512];
 	unsigned n;
 	int ret;
@@ -250,24 +282,56 @@ static void kernel_rings(struct vq_session *s, struct vq_dev *d, struct vq_queue
 	if (!q->enabled || q->desc || s->kvq_failed ||
 	    sscanf(d->virtio_name, "virtio%u", &n) != 1 || live_mem(s))
 		return;
-	ret = vq_kvq_lookup(&s->kvq, &s->mem, NULL, NULL, n, q->index, &l, err, sizeof(err));
-	if (ret) {
-		if (ret != -ENOENT && ret != -ENOTUNIQ) {
-			s->kvq_failed = 1;
-			vq_session_say(s, "warning: %s: ring addresses not shown: %s", d->name, err);
-		} else if (ret == -ENOTUNIQ) {
-			vq_session_say(s, "warning: %s: %s", d->name, err);
-		}
+	ret = vq_kvq_lookup(&s->kvq, &s->mem, NULL, NULL, n, q->index, &k, err, sizeof(err));
+	if (ret == -ENOTUNIQ)
+		vq_session_say(s, "warning: %s: %s", d->name, err);
+	else if (ret && ret != -ENOENT)
+		kernel_failed(s, d, "ring addresses", err);
+	else if (!ret)
+		from_kernel(s, &k, q);
+}
+
+/*
+ * A device whose registers could not be read at all (Linux's sysfs view
+ * only: strict /dev/mem, lockdown): its queues as Linux's records have
+ * them.  Nothing when no driver has set any up.
+ */
+static void kernel_queues(struct vq_session *s, struct vq_dev *d)
+{
+	struct vq_kvq_queue *k;
+	char err[512];
+	unsigned n;
+	long got, i;
+
+	if (d->access != VQ_ACCESS_SYSFS || d->num_queues || s->kvq_failed ||
+	    !(d->status & VIRTIO_CONFIG_S_DRIVER_OK) ||
+	    sscanf(d->virtio_name, "virtio%u", &n) != 1 || live_mem(s))
 		return;
+	k = calloc(VQ_KVQ_MAX_LIST, sizeof(*k));
+	if (!k)
+		return;
+	got = vq_kvq_lookup_device(&s->kvq, &s->mem, NULL, NULL, n, k, VQ_KVQ_MAX_LIST, err,
+				   sizeof(err));
+	if (got < 0 && got != -EAGAIN)
+		kernel_failed(s, d, "queues", err);
+	else if (got < 0)
+		vq_session_say(s, "warning: %s: %s", d->name, err);
+	if (got > 0 && k[got - 1].queue < VQ_QUEUES_MAX) {
+		/* Numbered as Linux numbers them; a gap is a queue it has not set up. */
+		d->queues = calloc(k[got - 1].queue + 1u, sizeof(*d->queues));
+		if (d->queues) {
+			d->num_queues = (uint16_t)(k[got - 1].queue + 1u);
+			for (i = 0; i < d->num_queues; i++)
+				d->queues[i].index = (uint16_t)i;
+			for (i = 0; i < got; i++) {
+				struct vq_queue_state *q = &d->queues[k[i].queue];
+
+				q->enabled = 1;
+				from_kernel(s, &k[i], q);
+			}
+		}
 	}
-	q->desc = l.desc;
-	q->avail = l.avail;
-	q->used = l.used;
-	q->addr_src = VQ_SRC_KERNEL;
-	if (q->size_src != VQ_SRC_REGISTERS) {
-		q->size = (uint16_t)l.size;
-		q->size_src = VQ_SRC_KERNEL;
-	}
+	free(k);
 }
 
 /* Ring indices live in guest memory, not registers. */
@@ -275,6 +339,7 @@ static void read_indices(struct vq_session *s, struct vq_dev *d)
 {
 	unsigned i;
 
+	kernel_queues(s, d);
 	for (i = 0; i < d->num_queues; i++) {
 		struct vq_queue_state *q = &d->queues[i];
 

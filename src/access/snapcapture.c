@@ -10,6 +10,7 @@
 #include "../decode/errbuf.h"
 #include "../decode/ring.h"
 #include "../model/jsonin.h"
+#include "../model/view.h"
 #include "clock.h"
 #include "ringview.h"
 #include "snapcapture.h"
@@ -130,8 +131,11 @@ static int capture_device(struct vq_session *s, struct rec *r, struct vq_dev *d,
 		snprintf(cap->devs[i].read_error, sizeof(cap->devs[i].read_error), "%s", d->err);
 		cap->devs[i].queues = NULL;
 		cap->devs[i].num_queues = 0;
+		cap->nblind++;
 		return 0;
 	}
+	if (vq_dev_queues_unknown(d))
+		cap->nblind++;
 	cap->marks[i] = calloc(d->num_queues ? d->num_queues : 1, sizeof(**cap->marks));
 	if (!cap->marks[i])
 		return -ENOMEM;
@@ -140,6 +144,7 @@ static int capture_device(struct vq_session *s, struct rec *r, struct vq_dev *d,
 		if (s->mem_open)
 			save_queue(r, d, &d->queues[k], &cap->marks[i][k]);
 		cap->nsaved += cap->marks[i][k].saved;
+		cap->nwanted += d->queues[k].enabled != 0;
 	}
 	cap->nq += d->num_queues;
 	cap->devs[i] = *d;

@@ -24,6 +24,8 @@ struct vq_snap_capture {
 				       * could not be read */
 	size_t nq;                    /* queues seen */
 	size_t nsaved;                /* rings saved */
+	size_t nwanted;               /* queues set up (enabled): rings that should be saved */
+	size_t nblind;                /* devices whose state or queues could not be read at all */
 	uint32_t interval_ms;         /* time between the two index samples (0: one) */
 	struct vq_snap_mem mem;       /* ring memory read */
 };

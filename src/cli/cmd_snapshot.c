@@ -9,6 +9,7 @@ const struct vq_opt vq_snapshot_options[] = {
 	{ "output", required_argument, 'o', 1, "FILE", "the file to write (required)" },
 	{ "interval", required_argument, 'i', 0, "MS", "ring indices read again MS later (default 200; 0: once)" },
 	{ "force", no_argument, 'f', 1, NULL, "replace FILE if it exists" },
+	{ "allow-partial", no_argument, 'P', 0, NULL, "exit 0 even when no ring could be saved" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -37,12 +38,34 @@ static void print_result(const struct vq_ctx *ctx, const struct vq_snap_capture 
 	}
 }
 
+/*
+ * What the snapshot lacks, said; EXIT_ACCESS when it holds no ring of a
+ * system that has some (unless @partial_ok): a snapshot that silently
+ * saved less than it was asked is worse than none.
+ */
+static int judge_partial(const struct vq_snap_capture *t, const char *out, int partial_ok)
+{
+	size_t missing = (t->nwanted > t->nsaved ? t->nwanted - t->nsaved : 0) + t->nblind;
+
+	if (!missing)
+		return EXIT_OK;
+	vq_err("warning: snapshot: %zu of %zu set-up queue%s saved with their rings%s%s", t->nsaved,
+	       t->nwanted, t->nwanted == 1 ? "" : "s",
+	       t->nblind ? "; queues of some devices could not be read at all" : "",
+	       " (the reasons are above)");
+	if (t->nsaved || partial_ok)
+		return EXIT_OK;
+	vq_err("snapshot: no ring could be saved: %s holds registers and state only (give --allow-partial to accept that)",
+	       out);
+	return EXIT_ACCESS;
+}
+
 int vq_cmd_snapshot(struct vq_ctx *ctx, int argc, char **argv)
 {
 	const struct vq_cmd *cmd = vq_find_cmd("snapshot");
 	const char *out = NULL;
 	uint64_t interval = 200;
-	int c, force = 0, ret;
+	int c, force = 0, partial_ok = 0, ret;
 	struct vq_snap_capture t;
 	size_t first, last;
 	char err[512];
@@ -54,6 +77,9 @@ int vq_cmd_snapshot(struct vq_ctx *ctx, int argc, char **argv)
 			break;
 		case 'f':
 			force = 1;
+			break;
+		case 'P':
+			partial_ok = 1;
 			break;
 		case 'i':
 			if (vq_parse_u64(optarg, &interval) || interval > INTERVAL_MAX_MS)
@@ -82,6 +108,7 @@ int vq_cmd_snapshot(struct vq_ctx *ctx, int argc, char **argv)
 		ret = EXIT_ACCESS;
 	} else {
 		print_result(ctx, &t, out, interval);
+		ret = judge_partial(&t, out, partial_ok);
 	}
 	vq_snap_capture_free(&t);
 	return ret;

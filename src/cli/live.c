@@ -11,6 +11,7 @@
 #include "../decode/names.h"
 #include "../model/json.h"
 #include "../model/names.h"
+#include "../model/view.h"
 #include "cli.h"
 
 const struct vq_opt vq_no_options[] = {
@@ -233,11 +234,12 @@ static void queues_text(const struct vq_dev *d)
 {
 	unsigned i;
 
-	if (d->access == VQ_ACCESS_SYSFS) {
-		printf("  queues: not readable: only Linux's sysfs view was reachable (run as root; boot with iomem=relaxed if the registers are refused)\n");
+	if (vq_dev_queues_unknown(d)) {
+		printf("  queues: not readable: the registers were refused and Linux's records were not found (see the warning above)\n");
 		return;
 	}
-	printf("  queues: %u\n", d->num_queues);
+	printf("  queues: %u%s\n", d->num_queues,
+	       d->access == VQ_ACCESS_SYSFS ? " (as Linux's records have them)" : "");
 	for (i = 0; i < d->num_queues; i++) {
 		const struct vq_queue_state *q = &d->queues[i];
 
@@ -254,6 +256,11 @@ static void queues_text(const struct vq_dev *d)
 			printf("  avail_idx %u used_idx %u in_flight %u", q->avail_idx, q->used_idx,
 			       (uint16_t)(q->avail_idx - q->used_idx));
 		printf("\n");
+		if (q->drv_valid)
+			printf("         driver%s%s: last_used_idx %u num_free %u avail_idx_shadow %u callbacks %s event_idx %s%s\n",
+			       q->name[0] ? " " : "", q->name, q->drv_last_used_idx, q->drv_num_free,
+			       q->drv_avail_idx, q->drv_callbacks ? "on" : "off",
+			       q->drv_event_idx ? "yes" : "no", q->drv_broken ? " BROKEN" : "");
 	}
 }
 
@@ -349,6 +356,15 @@ static void list_line(size_t i, const struct vq_dev *d)
 static void device_text(const struct vq_dev *d, enum view view)
 {
 	header_text(d);
+	if (view == VIEW_STATUS) {
+		char v[160];
+
+		printf("  view: %s\n", vq_dev_view(d, v, sizeof(v)));
+	}
+	if (d->refused[0])
+		printf("  registers refused: %s\n", d->refused);
+	if (view == VIEW_REGS && d->access == VQ_ACCESS_SYSFS)
+		return;
 	if (view == VIEW_STATUS || view == VIEW_REGS) {
 		char st[128];
 
@@ -388,6 +404,9 @@ static int print_view(struct vq_ctx *ctx, size_t first, size_t last, enum view v
 			ret = EXIT_ACCESS;
 			continue;
 		}
+		/* Asked for the queues and none could be read. */
+		if (view == VIEW_STATUS && vq_dev_queues_unknown(d))
+			ret = EXIT_ACCESS;
 		if (ctx->json)
 			json_object_array_add(arr, vq_dev_to_json(d, view == VIEW_LIST ? VQ_JSON_BRIEF : VQ_JSON_FULL,
 								  &json_names));

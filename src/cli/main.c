@@ -107,7 +107,9 @@ const struct vq_cmd vq_commands[] = {
 		  "byte of each buffer.  -o, --output FILE is written through a temporary file\n"
 		  "beside it and renamed; an existing FILE is kept unless --force.  The ring\n"
 		  "indices are read again --interval MS later (default 200, 0: once only) as\n"
-		  "progress evidence.  Read it back with 'vqdump -c FILE COMMAND'.\n",
+		  "progress evidence.  Read it back with 'vqdump -c FILE COMMAND'.  When no\n"
+		  "ring could be saved the file holds registers and state only and the exit\n"
+		  "status is 3, unless --allow-partial.\n",
 	},
 	{
 		.name = "blk",

@@ -51,6 +51,36 @@ static uint64_t struct_size(const struct vq_btf *b, const char *sname)
 	return id < 0 ? 0 : vq_btf_size(b, (uint32_t)id);
 }
 
+/*
+ * The driver's state: optional members, each dropped (size 0) when this
+ * kernel lacks it or it lies past the object's end; without all of the
+ * numeric ones no state is given.
+ */
+static void driver_fields(const struct vq_btf *b, struct vq_kvq_layout *l)
+{
+	static const char vvq[] = "vring_virtqueue";
+	struct {
+		const char *path;
+		struct vq_btf_field *f;
+		unsigned kind;
+	} opt[] = {
+		{ "last_used_idx", &l->last_used, VQ_BTF_KIND_INT },
+		{ "vq.num_free", &l->num_free, VQ_BTF_KIND_INT },
+		{ "broken", &l->broken, VQ_BTF_KIND_INT },
+		{ "event", &l->event, VQ_BTF_KIND_INT },
+		{ "split.avail_flags_shadow", &l->flags_shadow, VQ_BTF_KIND_INT },
+		{ "split.avail_idx_shadow", &l->idx_shadow, VQ_BTF_KIND_INT },
+		{ "vq.name", &l->vq_name, VQ_BTF_KIND_PTR },
+	};
+	char why[200];
+	size_t i;
+
+	for (i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
+		if (field(b, vvq, opt[i].path, opt[i].f, opt[i].kind, 0, why, sizeof(why)) ||
+		    opt[i].f->offset + opt[i].f->size > l->obj_size)
+			memset(opt[i].f, 0, sizeof(*opt[i].f));
+}
+
 int vq_kvq_layout_from_btf(const struct vq_btf *b, struct vq_kvq_layout *l, char *err,
 			   size_t errlen)
 {
@@ -91,6 +121,7 @@ int vq_kvq_layout_from_btf(const struct vq_btf *b, struct vq_kvq_layout *l, char
 	    (ret = field(b, "virtio_device", "vqs", &list, VQ_BTF_KIND_STRUCT, 1, err, errlen)))
 		return ret;
 	l->dev_vqs = list;
+	driver_fields(b, l);
 	/* The search compares whole 64-bit words at fixed offsets. */
 	if (l->dma.size != 8 || l->desc.size != 8 || l->list_next.size != 8 ||
 	    l->obj_size > KVQ_MAX_OBJ || l->dev_size > KVQ_MAX_OBJ ||
@@ -176,6 +207,23 @@ static int read_vword(const struct vq_fetch *f, const struct vq_kmap *map, size_
 	return 0;
 }
 
+/* The driver's state from the object's bytes @o, where BTF gave every member. */
+static void driver_state(const struct vq_kvq_layout *l, const uint8_t *o, struct vq_kvq_queue *q)
+{
+	if (l->vq_name.size == 8)
+		q->name_vaddr = get(o, &l->vq_name);
+	if (!l->last_used.size || !l->num_free.size || !l->broken.size || !l->event.size ||
+	    !l->flags_shadow.size || !l->idx_shadow.size)
+		return;
+	q->drv.last_used_idx = (uint16_t)get(o, &l->last_used);
+	q->drv.num_free = (uint16_t)get(o, &l->num_free);
+	q->drv.avail_idx = (uint16_t)get(o, &l->idx_shadow);
+	q->drv.avail_flags = (uint16_t)get(o, &l->flags_shadow);
+	q->drv.broken = get(o, &l->broken) != 0;
+	q->drv.event = get(o, &l->event) != 0;
+	q->drv.valid = 1;
+}
+
 /*
  * What the object at @obj_paddr (bytes @o) says of its ring, checked: a
  * split ring of a power-of-two size, its three parts one ring in one
@@ -224,6 +272,7 @@ static int check_ring(const struct vq_kmap *map, size_t nmap, const struct vq_kv
 	q->layout.size = (uint32_t)num;
 	q->layout.align = (uint32_t)get(o, &l->align);
 	q->obj_paddr = obj_paddr;
+	driver_state(l, o, q);
 	return 0;
 }
 

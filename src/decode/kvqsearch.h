@@ -72,6 +72,15 @@ struct vq_kvq_layout {
 	struct vq_btf_field dev_id;      /* virtio_device.id.device */
 	struct vq_btf_field dev_vqs;     /* virtio_device.vqs (list_head) */
 	uint64_t dev_size;               /* sizeof(struct virtio_device) */
+	/* The driver's own state, each optional (size 0: this kernel has
+	 * no such member, and the state is not given). */
+	struct vq_btf_field last_used;   /* vring_virtqueue.last_used_idx */
+	struct vq_btf_field num_free;    /* ... vq.num_free */
+	struct vq_btf_field broken;      /* ... broken */
+	struct vq_btf_field event;       /* ... event (event indices in use) */
+	struct vq_btf_field flags_shadow; /* ... split.avail_flags_shadow */
+	struct vq_btf_field idx_shadow;  /* ... split.avail_idx_shadow */
+	struct vq_btf_field vq_name;     /* ... vq.name (const char *) */
 };
 
 /* Fill @l from @b (vmlinux, with virtio_ring's split BTF on top when the
@@ -92,6 +101,17 @@ struct vq_kvq_queue {
 	struct vq_ring_layout layout; /* physical addresses, vring.num; align = vring_align */
 	uint64_t obj_paddr;     /* physical address of the vring_virtqueue */
 	uint64_t vdev_vaddr;    /* its struct virtio_device */
+	/* The driver's state (valid when the kernel's BTF has every member). */
+	struct {
+		uint8_t valid;
+		uint16_t last_used_idx;  /* last_used_idx */
+		uint16_t num_free;       /* vq.num_free */
+		uint16_t avail_idx;      /* split.avail_idx_shadow */
+		uint16_t avail_flags;    /* split.avail_flags_shadow */
+		uint8_t broken;          /* broken */
+		uint8_t event;           /* event */
+	} drv;
+	uint64_t name_vaddr;    /* vq.name, 0 when not known; the caller reads the string */
 };
 
 /*

@@ -66,6 +66,16 @@ struct vq_queue_state {
 	 * (a snapshot saved them with the ring memory): the session neither
 	 * reads ring memory for them nor asks Linux's records. */
 	uint8_t idx_from_source;
+	/* The driver's own view of the queue, from Linux's records (its
+	 * struct vring_virtqueue), when the session read them (drv_valid). */
+	uint8_t drv_valid;
+	uint16_t drv_last_used_idx; /* used entries the driver has taken up to (last_used_idx) */
+	uint16_t drv_num_free;      /* descriptors free (vq.num_free) */
+	uint16_t drv_avail_idx;     /* the avail index it last wrote (avail_idx_shadow) */
+	uint8_t drv_broken;         /* vq->broken: Linux gave up on the queue */
+	uint8_t drv_callbacks;      /* 1: it wants interrupts (NO_INTERRUPT clear in its shadow) */
+	uint8_t drv_event_idx;      /* 1: it uses event indices (vq->event) */
+	char name[32];              /* the driver's name for it ("requestq"), "" if not known */
 };
 
 /* A virtio-pci vendor capability (virtio 1.3, 4.1.4). */
@@ -122,6 +132,9 @@ struct vq_dev {
 	char read_error[256];          /* a recorded failure to read the state ("" if none):
 					* read_state() fails with it, as reading the device
 					* did when the snapshot was taken */
+	char refused[256];             /* why the registers could not be read while Linux's
+					* sysfs view could (access VQ_ACCESS_SYSFS), with the
+					* way out; "" when they were read */
 };
 
 struct vq_dev_list {

@@ -8,6 +8,7 @@
 #include "hex.h"
 #include "json.h"
 #include "names.h"
+#include "view.h"
 
 static void add(struct json_object *o, const char *key, struct json_object *v)
 {
@@ -79,6 +80,24 @@ static struct json_object *features_json(const struct vq_dev *d, const uint32_t 
 	return o;
 }
 
+/* The driver's own view of a queue (Linux's records), or null. */
+static struct json_object *driver_state_json(const struct vq_queue_state *q)
+{
+	struct json_object *o;
+
+	if (!q->drv_valid)
+		return NULL;
+	o = json_object_new_object();
+	add(o, "source", json_object_new_string(vq_source_name(VQ_SRC_KERNEL)));
+	add(o, "last_used_idx", json_object_new_int(q->drv_last_used_idx));
+	add(o, "num_free", json_object_new_int(q->drv_num_free));
+	add(o, "avail_idx_shadow", json_object_new_int(q->drv_avail_idx));
+	add(o, "broken", json_object_new_boolean(q->drv_broken));
+	add(o, "callbacks", json_object_new_boolean(q->drv_callbacks));
+	add(o, "event_idx", json_object_new_boolean(q->drv_event_idx));
+	return o;
+}
+
 static struct json_object *queue_json(const struct vq_dev *d, const struct vq_queue_state *q,
 				      enum vq_json_detail detail)
 {
@@ -104,6 +123,8 @@ static struct json_object *queue_json(const struct vq_dev *d, const struct vq_qu
 		add(o, "msix_vector", json_object_new_int(q->msix_vector));
 		add(o, "notify_off", json_object_new_int(q->notify_off));
 	}
+	add(o, "name", str_or_null(q->name));
+	add(o, "driver_state", driver_state_json(q));
 	if (record) {
 		struct json_object *s = NULL;
 
@@ -191,7 +212,8 @@ struct json_object *vq_dev_to_json(const struct vq_dev *d, enum vq_json_detail d
 {
 	struct json_object *o = json_object_new_object();
 	int record = detail == VQ_JSON_RECORD;
-	char buf[16];
+	char buf[16], view[160];
+	enum vq_source src;
 
 	if (!o)
 		return NULL;
@@ -212,6 +234,10 @@ struct json_object *vq_dev_to_json(const struct vq_dev *d, enum vq_json_detail d
 	}
 	add(o, "num_queues", json_object_new_int(d->num_queues));
 	add(o, "access", json_object_new_string(vq_access_name(d->access)));
+	src = vq_dev_status_source(d);
+	add(o, "status_source", src == VQ_SRC_NONE ? NULL : json_object_new_string(vq_source_name(src)));
+	add(o, "refused", str_or_null(d->refused));
+	add(o, "view", json_object_new_string(vq_dev_view(d, view, sizeof(view))));
 	if (detail == VQ_JSON_BRIEF)
 		return o;
 	state_json(o, d, detail, names);
@@ -271,6 +297,32 @@ static int second_sample_from_json(struct vq_jin *p, struct json_object *o,
 	return 0;
 }
 
+/* "driver_state": absent or null (older notes, or not read), or the object driver_state_json wrote. */
+static int driver_state_from_json(struct vq_jin *p, struct json_object *o, struct vq_queue_state *q)
+{
+	struct json_object *s;
+	int b, ret;
+
+	if (!json_object_object_get_ex(o, "driver_state", &s) || !s)
+		return 0;
+	if (!json_object_is_type(s, json_type_object))
+		return vq_jin_fail(p, "queue %u: 'driver_state' is not an object", q->index);
+	VQ_JIN_UINT(p, s, "last_used_idx", UINT16_MAX, q->drv_last_used_idx);
+	VQ_JIN_UINT(p, s, "num_free", UINT16_MAX, q->drv_num_free);
+	VQ_JIN_UINT(p, s, "avail_idx_shadow", UINT16_MAX, q->drv_avail_idx);
+	if ((ret = vq_jin_bool(p, s, "broken", &b)))
+		return ret;
+	q->drv_broken = (uint8_t)b;
+	if ((ret = vq_jin_bool(p, s, "callbacks", &b)))
+		return ret;
+	q->drv_callbacks = (uint8_t)b;
+	if ((ret = vq_jin_bool(p, s, "event_idx", &b)))
+		return ret;
+	q->drv_event_idx = (uint8_t)b;
+	q->drv_valid = 1;
+	return 0;
+}
+
 static int queue_from_json(struct vq_jin *p, struct json_object *o, unsigned i,
 			   struct vq_queue_state *q)
 {
@@ -311,6 +363,9 @@ static int queue_from_json(struct vq_jin *p, struct json_object *o, unsigned i,
 	q->used_idx = (uint16_t)u;
 	VQ_JIN_UINT(p, o, "msix_vector", UINT16_MAX, q->msix_vector);
 	VQ_JIN_UINT(p, o, "notify_off", UINT16_MAX, q->notify_off);
+	if ((ret = vq_jin_str(p, o, "name", 1, q->name, sizeof(q->name))) ||
+	    (ret = driver_state_from_json(p, o, q)))
+		return ret;
 	return second_sample_from_json(p, o, q);
 }
 
@@ -367,7 +422,8 @@ int vq_dev_identity_from_json(struct vq_jin *p, struct json_object *o, const cha
 	if ((ret = vq_jin_str(p, o, "virtio_name", 1, d->virtio_name, sizeof(d->virtio_name))) ||
 	    (ret = vq_jin_str(p, o, "driver", 1, d->driver, sizeof(d->driver))) ||
 	    (ret = vq_jin_str(p, o, "virtio_driver", 1, d->virtio_driver, sizeof(d->virtio_driver))) ||
-	    (ret = vq_jin_str(p, o, "error", 1, d->read_error, sizeof(d->read_error))))
+	    (ret = vq_jin_str(p, o, "error", 1, d->read_error, sizeof(d->read_error))) ||
+	    (ret = vq_jin_str(p, o, "refused", 1, d->refused, sizeof(d->refused))))
 		return ret;
 	VQ_JIN_UINT(p, o, "device_id", UINT32_MAX, d->device_id);
 	VQ_JIN_UINT(p, o, "vendor_id", UINT32_MAX, d->vendor_id);

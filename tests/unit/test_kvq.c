@@ -194,8 +194,10 @@ static void build_base(struct bb *b, struct base_ids *t)
 	bb_member(b, "vqs", t->list_head, offsetof(struct m_virtio_device, vqs));
 	bb_member(b, "priv", t->voidp, offsetof(struct m_virtio_device, priv));
 	vdev_ptr = bb_type(b, NULL, VQ_BTF_KIND_PTR, 0, 0, t->virtio_device);
-	t->virtqueue = bb_type(b, "virtqueue", VQ_BTF_KIND_STRUCT, 4, 0, sizeof(struct m_virtqueue));
+	t->virtqueue = bb_type(b, "virtqueue", VQ_BTF_KIND_STRUCT, 6, 0, sizeof(struct m_virtqueue));
 	bb_member(b, "list", t->list_head, offsetof(struct m_virtqueue, list));
+	bb_member(b, "name", t->voidp, offsetof(struct m_virtqueue, name));
+	bb_member(b, "num_free", t->u32, offsetof(struct m_virtqueue, num_free));
 	bb_member(b, "vdev", vdev_ptr, offsetof(struct m_virtqueue, vdev));
 	bb_member(b, "index", t->u32, offsetof(struct m_virtqueue, index));
 	bb_member(b, "num_max", t->u32, offsetof(struct m_virtqueue, num_max));
@@ -218,9 +220,10 @@ static void build_ring_types(struct bb *b, const struct base_ids *t)
 	bb_member(b, "desc", t->voidp, offsetof(struct m_vring, desc));
 	bb_member(b, "avail", t->voidp, offsetof(struct m_vring, avail));
 	bb_member(b, "used", t->voidp, offsetof(struct m_vring, used));
-	split = bb_type(b, "vring_virtqueue_split", VQ_BTF_KIND_STRUCT, 5, 0,
+	split = bb_type(b, "vring_virtqueue_split", VQ_BTF_KIND_STRUCT, 6, 0,
 			sizeof(struct m_split));
 	bb_member(b, "vring", vring, offsetof(struct m_split, vring));
+	bb_member(b, "avail_flags_shadow", t->u16, offsetof(struct m_split, avail_flags_shadow));
 	bb_member(b, "avail_idx_shadow", t->u16, offsetof(struct m_split, avail_idx_shadow));
 	bb_member(b, "queue_dma_addr", cdma, offsetof(struct m_split, queue_dma_addr));
 	bb_member(b, "queue_size_in_bytes", t->u64, offsetof(struct m_split, queue_size_in_bytes));
@@ -235,9 +238,12 @@ static void build_ring_types(struct bb *b, const struct base_ids *t)
 	anon_u = bb_type(b, NULL, VQ_BTF_KIND_UNION, 2, 0, sizeof(struct m_split));
 	bb_member(b, "split", split, 0);
 	bb_member(b, NULL, anon_s, 0);
-	vvq = bb_type(b, "vring_virtqueue", VQ_BTF_KIND_STRUCT, 5, 0, sizeof(struct m_vvq));
+	vvq = bb_type(b, "vring_virtqueue", VQ_BTF_KIND_STRUCT, 8, 0, sizeof(struct m_vvq));
 	bb_member(b, "vq", t->virtqueue, offsetof(struct m_vvq, vq));
 	bb_member(b, "packed_ring", boolean, offsetof(struct m_vvq, packed_ring));
+	bb_member(b, "broken", boolean, offsetof(struct m_vvq, broken));
+	bb_member(b, "event", boolean, offsetof(struct m_vvq, event));
+	bb_member(b, "last_used_idx", t->u16, offsetof(struct m_vvq, last_used_idx));
 	bb_member(b, "free_head", t->u32, offsetof(struct m_vvq, free_head));
 	bb_member(b, NULL, anon_u, offsetof(struct m_vvq, split));
 	bb_member(b, "notify", t->voidp, offsetof(struct m_vvq, notify));
@@ -942,6 +948,13 @@ static void put_vq(struct fakemem *m, uint64_t obj, uint64_t dev, uint32_t index
 	v.split.queue_dma_addr = ring;
 	v.split.queue_size_in_bytes = used - ring + 6 + 8ull * num;
 	v.split.vring_align = align;
+	/* The driver's state, distinct per queue: 0x100 + index used entries
+	 * taken, 2 free, 7 + index made available, callbacks off on odd queues. */
+	v.last_used_idx = (uint16_t)(0x100 + index);
+	v.vq.num_free = 2;
+	v.split.avail_idx_shadow = (uint16_t)(7 + index);
+	v.split.avail_flags_shadow = index & 1; /* VRING_AVAIL_F_NO_INTERRUPT */
+	v.event = 1;
 	memcpy(m->buf + (obj - m->base), &v, sizeof(v));
 	link_vq(m, dev, obj);
 }
@@ -1047,6 +1060,16 @@ static void test_device_queues(void **state)
 	assert_int_equal(q[1].queue, 0);
 	assert_int_equal(q[2].queue, 2);
 	assert_int_equal(q[2].layout.size, 64);
+	/* The driver's state, at the offsets BTF gave (put_vq's values). */
+	assert_true(q[0].drv.valid);
+	assert_int_equal(q[0].drv.last_used_idx, 0x101);
+	assert_int_equal(q[0].drv.num_free, 2);
+	assert_int_equal(q[0].drv.avail_idx, 8);
+	assert_int_equal(q[0].drv.avail_flags, 1);
+	assert_int_equal(q[0].drv.event, 1);
+	assert_int_equal(q[0].drv.broken, 0);
+	assert_int_equal(q[1].drv.last_used_idx, 0x100);
+	assert_int_equal(q[1].drv.avail_flags, 0);
 	assert_int_equal(vq_kvq_device_queues(&w.f, w.map, 2, &w.l, va(dev), q, 1), 3);
 	/* A device pointer that maps nowhere. */
 	assert_int_equal(vq_kvq_device_queues(&w.f, w.map, 2, &w.l, 0xffffc90000000000ull, q, 4),
@@ -1256,9 +1279,8 @@ static void test_live_find_and_cache(void **state)
 	struct files fs;
 	struct vq_mem mem;
 	struct vq_kvq *k, *cached;
-	struct vq_kvq_queue q;
-	struct vq_ring_layout l;
-	char err[512];
+	struct vq_kvq_queue q, all[4], l;
+	char err[512], name[32];
 	const uint64_t dev3 = MBASE + 0x10000, dev7 = MBASE + 0x30000;
 
 	(void)state;
@@ -1268,6 +1290,11 @@ static void test_live_find_and_cache(void **state)
 	put_vq(&w.m, MBASE + 0x20400, dev3, 1, MBASE + 0x108000, 256, 4096);
 	put_dev(&w.m, dev7, 7, 2);
 	put_vq(&w.m, MBASE + 0x500000, dev7, 0, MBASE + 0x600000, 128, 64);
+	/* virtio7's queue has a name in the linear map, as virtio_blk's do. */
+	memcpy(w.m.buf + 0x500f00, "req.0", 6);
+	put64(&w.m, MBASE + 0x500000 + offsetof(struct m_vvq, vq.name), va(MBASE + 0x500f00));
+	/* virtio3's queue 1 names a string outside it (module data). */
+	put64(&w.m, MBASE + 0x20400 + offsetof(struct m_vvq, vq.name), 0xffffffffc0001000ull);
 	write_files(&fs, &w, 1);
 	assert_int_equal(vq_mem_open(&mem, &vq_mem_elf, fs.core), 0);
 	assert_int_equal(vq_kvq_open(&k, &mem, fs.core, fs.btf, err, sizeof(err)), 0);
@@ -1286,6 +1313,14 @@ static void test_live_find_and_cache(void **state)
 	assert_int_equal(q.layout.size, 128);
 	assert_int_equal(q.device_id, 2);
 	assert_int_equal(vq_kvq_find(k, 9, 0, &q, err, sizeof(err)), -ENOENT);
+	memset(&l, 0, sizeof(l)); /* no name pointer */
+	assert_int_equal(vq_kvq_read_name(k, &l, name, sizeof(name)), -ENOENT);
+	assert_int_equal(vq_kvq_find(k, 7, 0, &q, err, sizeof(err)), 0);
+	assert_int_equal(vq_kvq_read_name(k, &q, name, sizeof(name)), 0);
+	assert_string_equal(name, "req.0");
+	assert_int_equal(vq_kvq_find(k, 3, 1, &q, err, sizeof(err)), 0);
+	assert_int_equal(vq_kvq_read_name(k, &q, name, sizeof(name)), -EFAULT);
+	assert_string_equal(name, "");
 
 	/* The driver of virtio3 is reloaded: its queues move. */
 	unlink_vq(&w.m, MBASE + 0x20100);
@@ -1311,11 +1346,23 @@ static void test_live_find_and_cache(void **state)
 	k = NULL;
 	assert_int_equal(vq_kvq_lookup(&k, &mem, fs.core, fs.btf, 3, 1, &l, err, sizeof(err)), 0);
 	assert_non_null(k);
-	assert_int_equal(l.desc, MBASE + 0x208000);
+	assert_int_equal(l.layout.desc, MBASE + 0x208000);
+	assert_int_equal(l.drv.last_used_idx, 0x101);
 	cached = k;
 	assert_int_equal(vq_kvq_lookup(&k, &mem, fs.core, fs.btf, 3, 0, &l, err, sizeof(err)), 0);
 	assert_ptr_equal(k, cached); /* kept, not made anew */
-	assert_int_equal(l.desc, MBASE + 0x200000);
+	assert_int_equal(l.layout.desc, MBASE + 0x200000);
+	/* Every queue of a device at once, by queue number (put in reverse
+	 * list order above: 0 then 1). */
+	assert_int_equal(vq_kvq_lookup_device(&k, &mem, fs.core, fs.btf, 3, all, 4, err,
+					      sizeof(err)), 2);
+	assert_int_equal(all[0].queue, 0);
+	assert_int_equal(all[0].layout.desc, MBASE + 0x200000);
+	assert_int_equal(all[1].queue, 1);
+	assert_int_equal(vq_kvq_lookup_device(&k, &mem, fs.core, fs.btf, 3, all, 1, err,
+					      sizeof(err)), 1);
+	assert_int_equal(vq_kvq_lookup_device(&k, &mem, fs.core, fs.btf, 9, all, 4, err,
+					      sizeof(err)), 0);
 	vq_kvq_forget(k);
 	assert_int_equal(vq_kvq_lookup(&k, &mem, fs.core, fs.btf, 7, 0, &l, err, sizeof(err)),
 			 -ENOENT);
