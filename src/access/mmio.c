@@ -453,8 +453,10 @@ static int probe_window(uint64_t base, uint64_t size, const char *plat, struct v
 	if (ret) {
 		/* Refused (strict /dev/mem, lockdown): Linux's own view, when a
 		 * driver has the window. */
-		if (!sysfs_entry(base, p, list, err))
+		if (!sysfs_entry(base, p, list, err)) {
+			err[0] = 0; /* said per device (refused) */
 			return 0;
+		}
 		free(p);
 		return ret;
 	}

@@ -567,6 +567,18 @@ static int cfgwin_fields(struct vq_dev *d, uint8_t *bar, uint32_t *offset, uint3
 	return 0;
 }
 
+/* One field of the window written.  A write Linux refused (lockdown)
+ * changed nothing, so it leaves nothing to put back. */
+static int cfgwin_put(struct vq_dev *d, const void *b, size_t n, unsigned at)
+{
+	struct pci_priv *p = d->priv;
+	int ret = cfgwin_io(d, (void *)b, n, at, 1);
+
+	if (ret != -EPERM && ret != -EACCES)
+		p->cw.dirty = 1;
+	return ret;
+}
+
 static int cfgwin_set(struct vq_dev *d, uint8_t bar, uint32_t offset, uint32_t length)
 {
 	struct pci_priv *p = d->priv;
@@ -577,22 +589,19 @@ static int cfgwin_set(struct vq_dev *d, uint8_t bar, uint32_t offset, uint32_t l
 	/* None of these three fields is pci_cfg_data, so writing them makes
 	 * the device access nothing. */
 	if (bar != cw->bar) {
-		cw->dirty = 1;
-		if ((ret = cfgwin_io(d, &bar, 1, cw->pos + VIRTIO_PCI_CAP_BAR, 1)))
+		if ((ret = cfgwin_put(d, &bar, 1, cw->pos + VIRTIO_PCI_CAP_BAR)))
 			return ret;
 		cw->bar = bar;
 	}
 	if (offset != cw->offset) {
-		cw->dirty = 1;
 		put_le32(b, offset);
-		if ((ret = cfgwin_io(d, b, 4, cw->pos + VIRTIO_PCI_CAP_OFFSET, 1)))
+		if ((ret = cfgwin_put(d, b, 4, cw->pos + VIRTIO_PCI_CAP_OFFSET)))
 			return ret;
 		cw->offset = offset;
 	}
 	if (length != cw->length) {
-		cw->dirty = 1;
 		put_le32(b, length);
-		if ((ret = cfgwin_io(d, b, 4, cw->pos + VIRTIO_PCI_CAP_LENGTH, 1)))
+		if ((ret = cfgwin_put(d, b, 4, cw->pos + VIRTIO_PCI_CAP_LENGTH)))
 			return ret;
 		cw->length = length;
 	}

@@ -58,12 +58,12 @@ void vq_refusal_env_read(struct vq_refusal_env *env)
 static const char *locked_what(const char *path, enum vq_refusal_op op)
 {
 	if (!strcmp(path, "/proc/kcore"))
-		return "reading kernel memory (/proc/kcore)";
+		return "reading kernel memory";
 	if (!strncmp(path, "/dev/mem", 8) || !strncmp(path, "/dev/port", 9))
-		return "reading physical memory and device registers (/dev/mem)";
+		return "/dev/mem";
 	if (op == VQ_REFUSE_WRITE)
-		return "writing PCI configuration space and I/O ports from user space";
-	return "mapping device registers from user space";
+		return "writing PCI devices from user space";
+	return "mapping device registers";
 }
 
 const char *vq_refusal_hint_env(const struct vq_refusal_env *env, const char *path, int e,
@@ -80,8 +80,8 @@ const char *vq_refusal_hint_env(const struct vq_refusal_env *env, const char *pa
 	else if (!env->root && denied)
 		snprintf(buf, len, " (run as root)");
 	else if (locked && e == EPERM)
-		snprintf(buf, len, " (kernel lockdown (%s): Linux does not allow %s in this mode)",
-			 env->lockdown, locked_what(path, op));
+		snprintf(buf, len, " (kernel lockdown (%s): %s is not allowed)", env->lockdown,
+			 locked_what(path, op));
 	else if (op == VQ_REFUSE_MAP_IO && (e == EPERM || e == EINVAL) &&
 		 !strncmp(path, "/dev/mem", 8))
 		snprintf(buf, len,

@@ -100,9 +100,10 @@ int vq_vbus_read_state(struct vq_dev *d, const char *why, const char *hint)
 	d->access = VQ_ACCESS_SYSFS;
 	d->err[0] = 0;
 	/* dev->features: what the driver asked for, bit 0 first.  They are
-	 * the negotiated set only once FEATURES_OK is set; before that (or
-	 * with no driver) they mean nothing. */
-	if (!(d->status & VIRTIO_CONFIG_S_FEATURES_OK) ||
+	 * the negotiated set once FEATURES_OK is set, or, for a legacy
+	 * device (which has no FEATURES_OK), once DRIVER_OK is; before that
+	 * (or with no driver) they mean nothing. */
+	if (!(d->status & (VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK)) ||
 	    vq_vbus_attr(d->virtio_name, "features", buf, sizeof(buf)))
 		return 0;
 	if (vq_mmio_sysfs_features(buf, d->driver_features) > 0)

@@ -38,9 +38,9 @@ static void test_hints(void **state)
 	assert_non_null(strstr(hint("integrity", 1, "/dev/mem", EPERM, VQ_REFUSE_OPEN),
 			       "kernel lockdown (integrity)"));
 	assert_non_null(strstr(hint("confidentiality", 1, "/proc/kcore", EPERM, VQ_REFUSE_OPEN),
-			       "kernel lockdown (confidentiality): Linux does not allow reading kernel memory"));
+			       "kernel lockdown (confidentiality): reading kernel memory is not allowed"));
 	assert_non_null(strstr(hint("integrity", 1, "config", EPERM, VQ_REFUSE_WRITE),
-			       "writing PCI configuration space"));
+			       "writing PCI devices from user space is not allowed"));
 	/* Lockdown wins over strict devmem: iomem=relaxed would not help. */
 	assert_null(strstr(hint("integrity", 1, "/dev/mem", EPERM, VQ_REFUSE_MAP_IO), "iomem=relaxed"));
 	/* No such file. */
