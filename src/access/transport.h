@@ -55,6 +55,7 @@ struct vq_transport {
 
 extern const struct vq_transport vq_transport_pci;
 extern const struct vq_transport vq_transport_mmio;
+extern const struct vq_transport vq_transport_vbus;
 
 /* The registered transports, in the order their devices are listed;
  * NULL-terminated, at most VQ_TRANSPORTS_MAX.  A new transport is one

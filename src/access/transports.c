@@ -8,6 +8,8 @@
 const struct vq_transport *const vq_transports[] = {
 	&vq_transport_pci,      /* live: libpci and sysfs */
 	&vq_transport_mmio,     /* live: firmware tables, /proc/iomem, /dev/mem */
+	&vq_transport_vbus,     /* live: what only /sys/bus/virtio shows (last: the
+				 * devices no transport above listed) */
 	&vq_transport_snapshot, /* --core: the note of a vqdump snapshot */
 	NULL,
 };

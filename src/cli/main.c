@@ -97,7 +97,7 @@ const struct vq_cmd vq_commands[] = {
 	{
 		.name = "snapshot",
 		.live = 1,
-		.args = "-o FILE [--interval MS] [--force]",
+		.args = "-o FILE [--interval MS] [--force] [--allow-partial]",
 		.help = "save registers, device state and ring memory as an ELF core",
 		.options = vq_snapshot_options,
 		.run = vq_cmd_snapshot,
@@ -406,7 +406,8 @@ static void usage(FILE *out)
 	      "Inspect virtio devices and their split virtqueues, live or in a memory dump.\n"
 	      "\n"
 	      "Source (default: the live system: virtio-pci through libpci and sysfs,\n"
-	      "virtio-mmio through /dev/mem, ring memory through /dev/mem or /proc/kcore):\n",
+	      "virtio-mmio through /dev/mem, any other virtio device through\n"
+	      "/sys/bus/virtio, ring memory through /dev/mem or /proc/kcore):\n",
 	      out);
 	print_opts(out, opts, opt_ptrs(source_options, opts, 0, VQ_CMD_OPTS_MAX));
 	fputs("\nDevice (live commands):\n", out);

@@ -17,6 +17,8 @@ enum vq_transport_kind {
 	VQ_T_PCI,      /* virtio-pci, modern capabilities (may also be transitional) */
 	VQ_T_PCI_LEGACY, /* virtio-pci through the legacy I/O BAR only */
 	VQ_T_MMIO,     /* virtio-mmio, version in mmio_version */
+	VQ_T_OTHER,    /* a transport vqdump does not read (virtio-ccw, vDPA,
+			* remoteproc...): Linux's virtio bus shows it */
 };
 
 /* How read_state() reached the device's registers. */

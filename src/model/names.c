@@ -11,6 +11,7 @@ static const char *const kind_names[] = {
 	[VQ_T_PCI] = "pci",
 	[VQ_T_PCI_LEGACY] = "pci-legacy",
 	[VQ_T_MMIO] = "mmio",
+	[VQ_T_OTHER] = "other",
 };
 
 static const char *const access_names[] = {

@@ -5,7 +5,7 @@
 
 #include "device.h"
 
-/* "pci", "pci-legacy", "mmio"; "?" for a value outside the enum. */
+/* "pci", "pci-legacy", "mmio", "other"; "?" for a value outside the enum. */
 const char *vq_transport_kind_name(enum vq_transport_kind k);
 /* "none", "mapped", "pci-cfg", "sysfs"; "?" outside the enum. */
 const char *vq_access_name(enum vq_access_path a);
