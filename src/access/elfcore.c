@@ -88,7 +88,7 @@ static int check_core(struct vq_mem *m, const char *arg, Elf *elf, uint64_t file
 static int load_segments(struct vq_mem *m, const char *arg, Elf *elf, const GElf_Ehdr *eh,
 			 size_t phnum)
 {
-	size_t i, zero_paddr = 0;
+	size_t i, zero_paddr = 0, notes = 0;
 	int has_vaddr = 0;
 
 	m->segs = calloc(phnum ? phnum : 1, sizeof(*m->segs));
@@ -101,6 +101,7 @@ static int load_segments(struct vq_mem *m, const char *arg, Elf *elf, const GElf
 			return vq_mem_fail(m, -EINVAL,
 					   "open core %s: program header %zu unreadable (%s): truncated file?",
 					   arg, i, elf_errmsg(-1));
+		notes += ph.p_type == PT_NOTE;
 		if (ph.p_type != PT_LOAD || !paddr_valid(eh, ph.p_paddr) || !ph.p_memsz)
 			continue;
 		if (ph.p_paddr == 0)
@@ -116,7 +117,9 @@ static int load_segments(struct vq_mem *m, const char *arg, Elf *elf, const GElf
 	}
 	for (i = 0; i < m->nsegs; i++)
 		m->segs[i].has_vaddr = has_vaddr;
-	if (!m->nsegs)
+	/* Notes and no memory: a snapshot that could save no ring holds
+	 * its devices all the same. */
+	if (!m->nsegs && !notes)
 		return vq_mem_fail(m, -EINVAL,
 				   "open core %s: no memory segment with a physical address (no PT_LOAD with p_paddr)",
 				   arg);
@@ -131,6 +134,7 @@ static int load_segments(struct vq_mem *m, const char *arg, Elf *elf, const GElf
 
 static int elf_open(struct vq_mem *m, const char *arg)
 {
+	size_t had;
 	GElf_Ehdr eh;
 	uint64_t file_size = UINT64_MAX; /* gcc cannot see that open_file() sets it */
 	size_t phnum;
@@ -155,8 +159,9 @@ static int elf_open(struct vq_mem *m, const char *arg)
 	if (!strcmp(arg, "/proc/kcore"))
 		m->where = "/proc/kcore (it holds System RAM only)";
 	vq_mem_try_map(m, file_size);
+	had = m->nsegs;
 	ret = vq_mem_finish_segments(m, file_size);
-	if (!ret && !m->nsegs)
+	if (!ret && had && !m->nsegs)
 		ret = vq_mem_fail(m, -EINVAL,
 				  "open core %s: truncated: the file holds none of its segments' bytes",
 				  arg);
