@@ -167,6 +167,9 @@ def check_refusal(res, w, d, guest, dev):
         res.check(good, "%s refused: one line naming the errno text and %s" % (w, word),
                   "got %s" % json.dumps(rf))
     if isinstance(rf, str):
+        # A reason cut off by a short buffer leaves a parenthesis open.
+        res.check(rf.count("(") == rf.count(")"), "%s refused is whole (parentheses balanced)" % w,
+                  "got %s" % json.dumps(rf))
         res.check("run as root" not in rf, "%s refused does not say 'run as root'" % w,
                   "got %s" % json.dumps(rf))
     v = d.get("view")
@@ -265,6 +268,11 @@ def check_device(res, w, d, dev_a, dev_b, sysfs, full):
     devid = dev_a["status"]["device-id"]
     res.check(d.get("transport") == tr, "%s transport = %s" % (w, tr),
               "got %s" % json.dumps(d.get("transport")))
+    if tr == "mmio" and "mmio_version" in d:
+        # Known from the registers, or inferred; never a wrong number.
+        ver = lc.expected_transport(dev_a["transport"])[1]
+        res.check(d["mmio_version"] in (ver, None), "%s mmio_version = %d or null" % (w, ver),
+                  "got %s" % json.dumps(d["mmio_version"]))
     res.check(d.get("device_id") == devid, "%s device_id = %d" % (w, devid),
               "got %s" % json.dumps(d.get("device_id")))
     if devid in TYPE_NAMES:
