@@ -255,6 +255,10 @@ def check_queues(res, w, d, dev_a, dev_b, guest, counts):
                   qb["mem_avail_idx"], counts)
         lc.window(res, "%s used_idx" % wq, q.get("used_idx"), qa["mem_used_idx"],
                   qb["mem_used_idx"], counts)
+        # QEMU's own used index (the device's shadow) is the ring's while
+        # the VM is stopped: the same window from the device's side.
+        lc.window(res, "%s used_idx against QEMU's used-idx" % wq, q.get("used_idx"),
+                  sa.get("used-idx"), sb.get("used-idx"), counts)
         if src == "kernel":
             res.check("name" in q and (q["name"] is None or isinstance(q["name"], str)),
                       "%s name (kernel records): a string or null" % wq,
