@@ -54,9 +54,10 @@ What is checked, per QEMU device (all of them have a Linux driver here):
   * diagnose: exit 0 and every device and set-up queue checked where all
     could be read; exit 3 and "inconclusive" where queues are unreadable;
   * snapshot -o FILE: exit 0 when a ring was saved (all of them here),
-    exit 3 when none could be; --allow-partial: exit 0 either way; the
-    file read back (-c FILE status --json) has every device and every
-    set-up queue's rings at QEMU's addresses and indices;
+    exit 3 when none could be; --allow-partial: exit 0 either way, and
+    its file read back (-c FILE status --json) has every device with
+    QEMU's status and, where ring memory was readable, every set-up
+    queue's rings at QEMU's addresses and indices;
   * mem: the used ring's bytes = QEMU's (kcore readable), else exit 3
     with a lockdown reason;
   * every vqdump run: no crash (signal exit), no "run as root" on stderr.
@@ -302,8 +303,9 @@ def check_device(res, w, d, dev_a, dev_b, sysfs, full):
               "got %s" % (lc.fmt_bits(got) if got is not None else json.dumps(g)))
 
 
-def check_snapshot_back(res, blocks, expected, devs_b, counts):
-    """The snapshot file read back (-c FILE status --json): every device, and
+def check_snapshot_back(res, blocks, expected, devs_b, counts, rings):
+    """The --allow-partial snapshot read back (-c FILE status --json): every
+    device with QEMU's status, and (RINGS: where ring memory was readable)
     every set-up queue's rings at QEMU's addresses with QEMU's indices."""
     j = json_block(res, blocks, "snap-status", "vqdump -c SNAPSHOT status --json")
     if j is None:
@@ -314,8 +316,14 @@ def check_snapshot_back(res, blocks, expected, devs_b, counts):
         x = got.get(name)
         if not res.check(x is not None, "%s saved" % w, "devices: %s" % sorted(got)):
             continue
-        qs = {q.get("index"): q for q in x.get("queues") or [] if isinstance(q, dict)}
         dev_b = devs_b.get(dev["path"])
+        sa, _ = lc.qmp_status_value(dev["status"]["status"])
+        sb, _ = lc.qmp_status_value(dev_b["status"]["status"]) if dev_b else (sa, [])
+        st = x.get("status") if isinstance(x.get("status"), dict) else {}
+        lc.same(res, "%s status.value" % w, st.get("value"), sa, sb, lc.hx)
+        if not rings:
+            continue
+        qs = {q.get("index"): q for q in x.get("queues") or [] if isinstance(q, dict)}
         for i, ent in enumerate(dev["queues"]):
             if not ent["status"].get("vring-desc"):
                 continue
@@ -488,8 +496,7 @@ def compare(a):
     if res.check(b is not None, "snapshot --allow-partial: output present", "no block"):
         res.check(b["rc"] == 0, "snapshot --allow-partial -o FILE: exit 0",
                   "exit %d: %s" % (b["rc"], (b["out"] + " " + b["err"]).strip()[:300]))
-    if whole:
-        check_snapshot_back(res, blocks, expected, devs_b, counts)
+    check_snapshot_back(res, blocks, expected, devs_b, counts, whole)
 
     pick = pick_used(snap_a)
     used = None

@@ -19,8 +19,8 @@
 # In each guest: a probe of what the kernel lets root reach (stock_probe.sh,
 # recorded as "# ..." lines), then `vqdump list`, `status --json`,
 # `-d DEV ring --queue 0 --json` for every device whose queue 0 the driver
-# set up, `diagnose`, `snapshot -o FILE` (read back with `-c FILE status`)
-# and `snapshot --allow-partial`, between two QMP snapshots of
+# set up, `diagnose`, `snapshot -o FILE` and `snapshot --allow-partial`
+# (read back with `-c FILE status`), between two QMP snapshots of
 # QEMU's view taken with the VM stopped (live_qmp.py).  stock_compare.py
 # checks what vqdump printed against QEMU's view (see its docstring for
 # every assertion): every device listed with its status and negotiated
@@ -116,8 +116,10 @@ stock_guest() {
 	live_cmd 60 vq r snapshot snapshot -o /tmp/x.core || fatal "$name: guest runs vqdump snapshot"
 	live_cmd 60 vq r snapshot-partial snapshot --allow-partial -o /tmp/y.core ||
 		fatal "$name: guest runs vqdump snapshot --allow-partial"
-	# What the snapshot holds, read back the way a user would.
-	live_cmd 30 vq r snap-status -c /tmp/x.core status --json ||
+	# What the snapshot holds, read back the way a user would (the
+	# --allow-partial file: where no ring could be saved it is the one
+	# that must still hold every device's state).
+	live_cmd 30 vq r snap-status -c /tmp/y.core status --json ||
 		fatal "$name: guest reads the snapshot back"
 	# One used ring (flags, idx) through the live system's memory source
 	# and through /proc/kcore named explicitly.
