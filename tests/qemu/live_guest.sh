@@ -19,6 +19,8 @@
 #   SEQ vqint TAG KEY SECS ARGS...  the same, ended by SIGINT (Ctrl-C) after SECS
 #   SEQ bgwrite DEV BLOCK     one 4 KiB O_DIRECT write to /dev/DEV at 4 KiB block
 #                             BLOCK, in the background (it may be held on purpose)
+#   SEQ cmd TAG KEY CMD...    run any guest command as one block (the
+#                             probes of test-live-stock.sh)
 #   SEQ quit                  power off
 # Every command ends with "VQ-ACK SEQ" on the console.  A vqdump block is
 #   VQ-OUT TAG KEY rc=N / stdout lines / VQ-ERR / stderr lines / VQ-END TAG KEY
@@ -254,6 +256,12 @@ while read -r seq cmd args <&3; do
 		tag=$1 key=$2 secs=$3
 		shift 3
 		block "$tag" "$key" timeout -s INT "$secs" vqdump "$@"
+		;;
+	cmd)
+		set -- $args
+		tag=$1 key=$2
+		shift 2
+		block "$tag" "$key" "$@"
 		;;
 	bgwrite)
 		set -- $args

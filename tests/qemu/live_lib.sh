@@ -102,7 +102,11 @@ live_initramfs() {
 		"bin:$VQDUMP=/bin/vqdump" "$TMP/vq-live.conf.$load=/etc/vq-live.conf"
 }
 
-# live_boot NAME INITRD ARGS... (kernel command line: LIVE_APPEND)
+# live_boot NAME INITRD ARGS... (kernel command line: LIVE_IOMEM, then
+# LIVE_APPEND).  LIVE_IOMEM defaults to "iomem=relaxed", which lets /dev/mem
+# map MMIO that a driver owns; LIVE_IOMEM= (empty) boots the stock command
+# line a production kernel runs with (test-live-stock.sh).
+LIVE_IOMEM=${LIVE_IOMEM-iomem=relaxed}
 live_boot() {
 	local name=$1 initrd=$2
 	shift 2
@@ -111,7 +115,7 @@ live_boot() {
 	mkdir -p "$LIVE_DIR"
 	qemu_start "$LIVE_DIR" -smp 1 -m 256 \
 		-kernel "$QEMU_VMLINUZ" -initrd "$initrd" \
-		-append "console=ttyS0 quiet panic=-1 iomem=relaxed ${LIVE_APPEND:-}" \
+		-append "console=ttyS0 quiet panic=-1 ${LIVE_IOMEM} ${LIVE_APPEND:-}" \
 		-chardev "socket,id=vqctl,path=$LIVE_DIR/ctl.sock,server=on,wait=off" \
 		-device isa-serial,chardev=vqctl \
 		"$@" || fatal "$name: QEMU starts"
