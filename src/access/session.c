@@ -279,7 +279,8 @@ static void kernel_rings(struct vq_session *s, struct vq_dev *d, struct vq_queue
 	unsigned n;
 	int ret;
 
-	if (!q->enabled || q->desc || s->kvq_failed ||
+	/* Only the running system's Linux: an image's kernel is not this one. */
+	if (!vq_session_is_live(s) || !q->enabled || q->desc || s->kvq_failed ||
 	    sscanf(d->virtio_name, "virtio%u", &n) != 1 || live_mem(s))
 		return;
 	ret = vq_kvq_lookup(&s->kvq, &s->mem, NULL, NULL, n, q->index, &k, err, sizeof(err));
@@ -303,7 +304,8 @@ static void kernel_queues(struct vq_session *s, struct vq_dev *d)
 	unsigned n;
 	long got, i;
 
-	if (d->access != VQ_ACCESS_SYSFS || d->num_queues || s->kvq_failed ||
+	if (!vq_session_is_live(s) || d->access != VQ_ACCESS_SYSFS || d->num_queues ||
+	    s->kvq_failed ||
 	    !(d->status & VIRTIO_CONFIG_S_DRIVER_OK) ||
 	    sscanf(d->virtio_name, "virtio%u", &n) != 1 || live_mem(s))
 		return;

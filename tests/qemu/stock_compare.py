@@ -307,7 +307,15 @@ def check_snapshot_back(res, blocks, expected, devs_b, counts, rings):
     """The --allow-partial snapshot read back (-c FILE status --json): every
     device with QEMU's status, and (RINGS: where ring memory was readable)
     every set-up queue's rings at QEMU's addresses with QEMU's indices."""
-    j = json_block(res, blocks, "snap-status", "vqdump -c SNAPSHOT status --json")
+    # Where the queues could not be known live, the snapshot says so as
+    # status did: exit 3 (and no attempt to read this system's memory).
+    j = json_block(res, blocks, "snap-status", "vqdump -c SNAPSHOT status --json",
+                   (0,) if rings else (3,))
+    b = blocks.get("snap-status")
+    if b is not None:
+        res.check("/proc/kcore" not in b["err"],
+                  "vqdump -c SNAPSHOT status: reads the file, not this system's kernel memory",
+                  "stderr: %s" % b["err"][:300])
     if j is None:
         return
     got = {x.get("name"): x for x in j.get("devices") or [] if isinstance(x, dict)}
@@ -331,6 +339,90 @@ def check_snapshot_back(res, blocks, expected, devs_b, counts, rings):
             q = qs.get(i)
             if not res.check(q is not None and q.get("desc") is not None,
                              "%s q%d saved with its rings" % (w, i), "got %s" % json.dumps(q)):
+                continue
+            for k, qk in lc.ADDR_KEYS:
+                lc.same(res, "%s q%d %s" % (w, i, k), q.get(k), qa["status"].get(qk),
+                        qb["status"].get(qk), lc.hx)
+            lc.window(res, "%s q%d used_idx" % (w, i), q.get("used_idx"), qa["mem_used_idx"],
+                      qb["mem_used_idx"], counts)
+
+
+def check_watch(res, blocks, expected, setup, devs_b, whole, counts):
+    """watch --count 2 --json: JSON lines, one per sample; every set-up
+    queue of every device in the last, its used index within QEMU's
+    window (whole: kernel memory readable), else an exit without a crash."""
+    b = blocks.get("watch")
+    if not res.check(b is not None, "watch: output present", "no block"):
+        return
+    if not whole:
+        res.check(b["rc"] in (0, 3), "watch: exit 0 or 3 where ring memory is refused",
+                  "exit %d" % b["rc"])
+        return
+    if not res.check(b["rc"] == 0, "watch --count 2 --json: exit 0",
+                     "exit %d: %s" % (b["rc"], b["err"][:300])):
+        return
+    samples = []
+    for line in b["out"].splitlines():
+        try:
+            samples.append(json.loads(line))
+        except ValueError:
+            pass
+    if not res.check(len(samples) == 2, "watch: two samples (JSON lines)", "got %d" % len(samples)):
+        return
+    seen = {(q.get("device"), q.get("queue")): q for q in samples[-1].get("queues") or []}
+    for name, dev in expected.items():
+        dev_b = devs_b.get(dev["path"])
+        for i in setup[name]:
+            q = seen.get((name, i))
+            w = "watch %s(%s) q%d" % (dev["id"], name, i)
+            if res.check(q is not None, "%s sampled" % w, "queues: %s" % sorted(seen)):
+                qa, qb = lc.queue_pair(dev, dev_b, i)
+                lc.window(res, "%s used_idx" % w, q.get("used_idx"), qa["mem_used_idx"],
+                          qb["mem_used_idx"], counts)
+
+
+def check_hidden(res, blocks, expected, setup, devs_b, sysfs, counts):
+    """status --json with /sys/bus/pci/devices, /sys/bus/platform/devices
+    and /proc/iomem hidden: every device still there once (found by its
+    virtioN), from /sys/bus/virtio, with QEMU's status and its set-up
+    queues' rings from Linux's records."""
+    j = json_block(res, blocks, "hidden-status", "status --json (transports' sources hidden)")
+    if j is None or sysfs is None:
+        return
+    devs = [x for x in j.get("devices") or [] if isinstance(x, dict)]
+    by_vname = {}
+    for x in devs:
+        by_vname.setdefault(x.get("virtio_name"), []).append(x)
+    for name, dev in expected.items():
+        vname = lc.sysfs_expect(dev, sysfs)[0]
+        w = "hidden: %s(%s)" % (dev["id"], vname)
+        xs = by_vname.get(vname, [])
+        if not res.check(len(xs) == 1, "%s listed once (from /sys/bus/virtio)" % w,
+                         "listed %d times" % len(xs)):
+            continue
+        x = xs[0]
+        tr = lc.expected_transport(dev["transport"])[0]
+        res.check(x.get("transport") == tr, "%s transport = %s" % (w, tr),
+                  "got %s" % json.dumps(x.get("transport")))
+        if tr != "mmio":
+            res.check(x.get("name") == name, "%s name = %s (its PCI address)" % (w, name),
+                      "got %s" % json.dumps(x.get("name")))
+        dev_b = devs_b.get(dev["path"])
+        sa, _ = lc.qmp_status_value(dev["status"]["status"])
+        sb, _ = lc.qmp_status_value(dev_b["status"]["status"]) if dev_b else (sa, [])
+        st = x.get("status") if isinstance(x.get("status"), dict) else {}
+        lc.same(res, "%s status.value" % w, st.get("value"), sa, sb, lc.hx)
+        res.check(x.get("status_source") == "sysfs", "%s status_source = sysfs" % w,
+                  "got %s" % json.dumps(x.get("status_source")))
+        ref = x.get("refused") or ""
+        res.check("could not" in ref and "run as root" not in ref,
+                  "%s refused says its transport could not list it" % w, "got %r" % ref)
+        qs = {q.get("index"): q for q in x.get("queues") or [] if isinstance(q, dict)}
+        for i in setup[name]:
+            qa, qb = lc.queue_pair(dev, dev_b, i)
+            q = qs.get(i)
+            if not res.check(q is not None and q.get("addr_source") == "kernel",
+                             "%s q%d from Linux's records" % (w, i), "got %s" % json.dumps(q)):
                 continue
             for k, qk in lc.ADDR_KEYS:
                 lc.same(res, "%s q%d %s" % (w, i, k), q.get(k), qa["status"].get(qk),
@@ -497,6 +589,9 @@ def compare(a):
         res.check(b["rc"] == 0, "snapshot --allow-partial -o FILE: exit 0",
                   "exit %d: %s" % (b["rc"], (b["out"] + " " + b["err"]).strip()[:300]))
     check_snapshot_back(res, blocks, expected, devs_b, counts, whole)
+    check_watch(res, blocks, expected, setup, devs_b, whole, counts)
+    if "hidden-status" in blocks:
+        check_hidden(res, blocks, expected, setup, devs_b, sysfs, counts)
 
     pick = pick_used(snap_a)
     used = None

@@ -113,6 +113,8 @@ stock_guest() {
 			fatal "$name: guest runs vqdump ring (text)"
 	fi
 	live_cmd 60 vq r diagnose diagnose || fatal "$name: guest runs vqdump diagnose"
+	live_cmd 60 vq r watch watch --count 2 --interval 200 --json ||
+		fatal "$name: guest runs vqdump watch"
 	live_cmd 60 vq r snapshot snapshot -o /tmp/x.core || fatal "$name: guest runs vqdump snapshot"
 	live_cmd 60 vq r snapshot-partial snapshot --allow-partial -o /tmp/y.core ||
 		fatal "$name: guest runs vqdump snapshot --allow-partial"
@@ -127,6 +129,21 @@ stock_guest() {
 	live_cmd 30 vq r mem mem "$m" 4 || fatal "$name: guest runs vqdump mem"
 	live_cmd 30 vq r mem-kcore --core /proc/kcore mem "$m" 4 ||
 		fatal "$name: guest runs vqdump --core /proc/kcore mem"
+	if [ -n "${STOCK_HIDE:-}" ]; then
+		# A sandbox that hides the transports' own sources: no PCI
+		# devices in /sys/bus/pci, an empty /proc/iomem, no platform
+		# devices; /sys/bus/virtio stays, as it does in such sandboxes.
+		live_cmd 30 cmd r hide1 touch /tmp/empty &&
+			live_cmd 30 cmd r hide2 mount -t tmpfs none /sys/bus/pci/devices &&
+			live_cmd 30 cmd r hide3 mount -t tmpfs none /sys/bus/platform/devices &&
+			live_cmd 30 cmd r hide4 mount --bind /tmp/empty /proc/iomem ||
+			fatal "$name: guest hides /sys/bus/pci, /sys/bus/platform, /proc/iomem"
+		live_cmd 120 vq r hidden-status status --json || fatal "$name: guest runs vqdump status (hidden)"
+		live_cmd 30 cmd r unhide1 umount /proc/iomem &&
+			live_cmd 30 cmd r unhide2 umount /sys/bus/platform/devices &&
+			live_cmd 30 cmd r unhide3 umount /sys/bus/pci/devices ||
+			fatal "$name: guest shows them again"
+	fi
 	live_snapshot "$b" || fatal "$name: QMP snapshot after vqdump ran"
 	live_fold < <(python3 "$HERE/stock_compare.py" compare --label "$name" \
 		--serial "$QEMU_SERIAL" --tag r --before "$a" --after "$b" 2>&1)
@@ -137,10 +154,10 @@ stock_guest() {
 for g in $GUESTS; do
 	case $g in
 	stock-pc)
-		LIVE_APPEND='' stock_guest "$g" "$TMP/initrd-pci.gz" "${PCI_DEVICES[@]}"
+		STOCK_HIDE=1 LIVE_APPEND='' stock_guest "$g" "$TMP/initrd-pci.gz" "${PCI_DEVICES[@]}"
 		;;
 	stock-mmio2)
-		LIVE_APPEND="tsc_early_khz=${KHZ:-2000000}" stock_guest "$g" "$TMP/initrd-mmio.gz" \
+		STOCK_HIDE=1 LIVE_APPEND="tsc_early_khz=${KHZ:-2000000}" stock_guest "$g" "$TMP/initrd-mmio.gz" \
 			-M microvm -global virtio-mmio.force-legacy=false "${MMIO_DEVICES[@]}"
 		;;
 	stock-mmio1)
