@@ -62,6 +62,16 @@ static uint64_t iomem_base(const char *plat)
 	return base;
 }
 
+/* Copy a sysfs name into a fixed field; one that does not fit is left
+ * out (the field keeps what it had) rather than cut to a wrong name. */
+static void copy_name(char *dst, size_t len, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n < len)
+		memcpy(dst, src, n + 1);
+}
+
 /* Name, kind and driver of virtioN @d->virtio_name from its parent device. */
 static void place(struct vq_dev *d)
 {
@@ -83,7 +93,7 @@ static void place(struct vq_dev *d)
 	d->kind = VQ_T_OTHER;
 	if (!strcmp(bus, "pci") && parent[0]) {
 		d->kind = VQ_T_PCI;
-		snprintf(d->name, sizeof(d->name), "%s", parent);
+		copy_name(d->name, sizeof(d->name), parent);
 	} else if (!strcmp(bus, "platform") && parent[0]) {
 		d->kind = VQ_T_MMIO;
 		/* A device-tree node is named ADDR.virtio_mmio; others are
@@ -133,7 +143,7 @@ static int vbusdev_enumerate(struct vq_dev_list *list, struct vq_mem *image, cha
 			break;
 		}
 		d->t = &vq_transport_vbus;
-		snprintf(d->virtio_name, sizeof(d->virtio_name), "%s", de->d_name);
+		copy_name(d->virtio_name, sizeof(d->virtio_name), de->d_name);
 		d->device_id = hex_attr(d->virtio_name, "device");
 		d->vendor_id = hex_attr(d->virtio_name, "vendor");
 		place(d);
