@@ -12,6 +12,7 @@
 #include "../access/session.h"
 #include "../access/transport.h"
 #include "../decode/fetch.h"
+#include "../model/num.h"
 
 /* Exit statuses (design.md, "Command line"). */
 #define EXIT_OK 0
@@ -71,8 +72,6 @@ void vq_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error in a command: message, hint, EXIT_USAGE. */
 int vq_usage_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Strict number parsing: whole string, base 0; 0 on success. */
-int vq_parse_u64(const char *s, uint64_t *out);
 
 /* Print @obj as pretty JSON on stdout and release it. */
 void vq_json_print(struct json_object *obj);

@@ -55,4 +55,15 @@ expect "healthy blk ring: request decoded" 0 '"type_name": "OUT"' out -- --raw "
 expect_json "healthy blk ring: no findings, one pending chain" 'j["findings"] == [] and j["in_flight"] == 1 and len(j["chains"]) == 1 and j["chains"][0]["request"]["sector"] == 2048' -- --raw "$T/ok.img@0x10000" ring --at 0x10000 --size 8 --json
 expect "healthy blk ring: text" 0 'blk OUT sector 2048 data 512 bytes' out -- --raw "$T/ok.img@0x10000" ring --at 0x10000 --size 8
 
+# Item 7 of issue 16: numbers are decimal or 0x-hex, never octal (man page,
+# "Numbers").  010 is ten: the dump line starts at 0xa, not 0x8.
+FIX=tests/fixtures/pci-modern/core.elf
+expect "leading 0 is decimal (mem)" 0 '^000000000000000a ' out -- --core "$FIX" mem 010 16
+expect "0x alone is not a number" 2 "bad address '0x'" -- --core "$FIX" mem 0x 16
+expect "0x then a sign is not a number" 2 "bad address" -- --core "$FIX" mem 0x-1 16
+# 0200000 as octal is 0x10000 (in good.elf); as decimal 0x30d40 (not).
+expect "leading 0 is decimal (ring --at)" 3 'address 0x30(d40|e08) not in the dump' -- --core "$T/good.elf" ring --at 0200000,0200200,0200400 --size 8
+printf 'x' >"$T/one.img"
+expect "leading 0 is decimal (--raw BASE)" 3 'address 0x8 not in' -- --raw "$T/one.img@010" mem 8 1
+
 finish
