@@ -79,14 +79,17 @@ static int open_mem(struct vq_session *s)
 
 int vq_session_need_mem(struct vq_session *s)
 {
+	int ret;
+
 	if (s->mem_open)
 		return 0;
 	/* Said once already (live ring indices): do not repeat it. */
 	if (s->mem_failed)
 		return -EIO;
-	if (open_mem(s) < 0) {
+	ret = open_mem(s);
+	if (ret < 0) {
 		vq_session_say(s, "%s", s->mem.err);
-		return -EIO;
+		return ret == -VQ_EBADARG ? ret : -EIO;
 	}
 	return 0;
 }

@@ -17,6 +17,7 @@ const struct vq_opt vq_ring_options[] = {
 	{ "type", required_argument, 't', 0, "T", "decode payloads as blk, net, vsock or console" },
 	{ "recent", required_argument, 'R', 0, "K", "newest used entries shown (default 8)" },
 	{ "queue", required_argument, 'q', 0, "N", "queue N of the live device -d names" },
+	{ "force", no_argument, 'f', 0, NULL, "read --at addresses that break the spec's alignment" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -359,6 +360,7 @@ struct ring_opts {
 	uint64_t recent;     /* --recent */
 	uint32_t type;       /* --type, or the device's ID; 0 = guess */
 	int queue;           /* --queue, -1 when not given */
+	int force;           /* --force: misaligned --at addresses are read */
 	const char *devname; /* the device --queue reads, or NULL */
 };
 
@@ -420,6 +422,29 @@ static int queue_target(struct vq_ctx *ctx, struct ring_opts *o)
 	return 0;
 }
 
+/* --at's addresses against virtio 1.3 section 2.7 (desc 16, avail 2, used
+ * 4): a misaligned part is a mistyped address far more often than a ring,
+ * so it is a usage error unless --force.  0 or EXIT_USAGE. */
+static int check_at_align(const struct ring_opts *o)
+{
+	struct vq_ring_layout l = { o->at[0], o->at[0], o->at[0], (uint32_t)o->size, 0 };
+	const char *part;
+	uint32_t align;
+
+	if (o->force)
+		return 0;
+	if (o->nat == 3) {
+		l.avail = o->at[1];
+		l.used = o->at[2];
+	}
+	part = vq_ring_misaligned(&l, &align);
+	if (part)
+		return vq_usage_err("ring", "--at: the %s at 0x%llx is not %u-byte aligned as virtio 1.3 section 2.7 requires (--force reads it anyway)",
+				    part, (unsigned long long)(part[0] == 'd' ? l.desc : part[0] == 'a' ? l.avail : l.used),
+				    align);
+	return 0;
+}
+
 /* The options that only make sense together, checked once the queue's
  * part is known: 0 or EXIT_USAGE. */
 static int check_opts(const struct ring_opts *o)
@@ -433,7 +458,7 @@ static int check_opts(const struct ring_opts *o)
 				    (unsigned long long)o->size, vq_ring_size_problem((uint32_t)o->size));
 	if (o->nat == 3 && o->align)
 		return vq_usage_err("ring", "--align only applies when --at gives DESC alone");
-	return 0;
+	return o->queue < 0 ? check_at_align(o) : 0;
 }
 
 /* Where the three parts are: as given, or contiguous after DESC
@@ -450,6 +475,34 @@ static int choose_layout(const struct vq_fetch *f, const struct ring_opts *o,
 				    notelen);
 }
 
+/* The layout chosen for the ring, before anything is decoded: every byte
+ * of it has an address below 2^64 (never a wrap to low memory: a usage
+ * error for --at, the source's fault for --queue) and is in the source
+ * (else one line and EXIT_ACCESS, as for the avail ring's header).  0 or
+ * the exit status. */
+static int check_layout(struct vq_ctx *ctx, const struct ring_opts *o,
+			const struct vq_ring_layout *l)
+{
+	const char *part = vq_ring_wraps(l);
+
+	/* Contiguous parts computed after DESC: a wrap makes them go down. */
+	if (!part && o->nat == 1 && (l->avail < l->desc || l->used < l->avail))
+		part = l->avail < l->desc ? "available ring" : "used ring";
+	if (part && o->queue < 0)
+		return vq_usage_err("ring", "--at: the %s of a ring of %u entries there runs past the end of the 64-bit address space",
+				    part, l->size);
+	if (part) {
+		vq_err("ring: %s queue %d: the %s runs past the end of the 64-bit address space",
+		       o->devname, o->queue, part);
+		return EXIT_ACCESS;
+	}
+	if (vq_ring_parts_present(&ctx->sess.fetch, l) < 0) {
+		vq_err("%s", ctx->sess.mem.err);
+		return EXIT_ACCESS;
+	}
+	return 0;
+}
+
 /* Decode the ring the options name into @v and print it: the exit status. */
 static int show_ring(struct vq_ctx *ctx, const struct ring_opts *o)
 {
@@ -461,6 +514,9 @@ static int show_ring(struct vq_ctx *ctx, const struct ring_opts *o)
 
 	how = choose_layout(&ctx->sess.fetch, o, &l, note, sizeof(note));
 	layout_note = note[0] ? note : NULL;
+	ret = check_layout(ctx, o, &l);
+	if (ret)
+		return ret;
 	if (vq_ring_view_alloc(&v, (uint32_t)o->size, (unsigned)o->recent)) {
 		vq_err("decode ring: out of memory");
 		return EXIT_ACCESS;
@@ -534,6 +590,9 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 			o.queue = (int)qn;
 			break;
 		}
+		case 'f':
+			o.force = 1;
+			break;
 		case 'R':
 			if (vq_parse_u64(optarg, &o.recent) || o.recent > VQ_RING_MAX_SIZE)
 				return vq_usage_err("ring", "--recent takes a number up to 32768, not '%s'",

@@ -59,14 +59,16 @@ const struct vq_cmd vq_commands[] = {
 	{
 		.name = "ring",
 		.live = 1,
-		.args = "--queue N | --at DESC[,AVAIL,USED] --size N [--align A] [--type T] [--recent K]",
+		.args = "--queue N | --at DESC[,AVAIL,USED] --size N [--align A] [--type T] [--recent K] [--force]",
 		.help = "one split queue: indices, flags, event indices, pending chains, used entries",
 		.options = vq_ring_options,
 		.run = vq_cmd_ring,
 		.details = "--queue N reads the queue's addresses and size from the live device (-d).\n"
 		  "--at gives them by address (cores): with DESC alone, AVAIL and USED follow\n"
 		  "the contiguous layout, the used ring aligned to 64 (Linux) or 4096 (legacy),\n"
-		  "whichever fits the memory (or --align A).  --type blk|net|vsock|console\n"
+		  "whichever fits the memory (or --align A).  Addresses that break the spec's\n"
+		  "alignment (2.7: desc 16, avail 2, used 4) are refused unless --force; every\n"
+		  "byte of the three parts must be in the source.  --type blk|net|vsock|console\n"
 		  "decodes payload headers (by default from the device, or guessed for blk).\n"
 		  "--recent K shows the K newest used entries (default 8).\n",
 	},
@@ -265,7 +267,12 @@ static void vq_say(const char *line)
 
 int vq_ctx_open_mem(struct vq_ctx *ctx)
 {
-	return vq_session_need_mem(&ctx->sess) ? EXIT_ACCESS : 0;
+	int ret = vq_session_need_mem(&ctx->sess);
+
+	/* A malformed --raw FILE@BASE is the command line's mistake. */
+	if (ret == -VQ_EBADARG)
+		return EXIT_USAGE;
+	return ret ? EXIT_ACCESS : 0;
 }
 
 /* "--name ARG", "--name[=ARG]" or "--name" into @buf. */

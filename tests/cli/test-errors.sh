@@ -30,7 +30,8 @@ expect "read inside the dump" 0 '^0000000000010000 +00 00' out -- --core "$T/goo
 expect "p_filesz beyond the file: present part" 0 '00 00' out -- --core "$T/short.elf" mem 0x10ff0 16
 expect "p_filesz beyond the file: missing part" 3 'not in the dump' -- --core "$T/short.elf" mem 0x11000 16
 expect "overlapping segments" 0 '00 00' out -- --core "$T/overlap.elf" mem 0x10000 0x3000
-expect "ring outside the dump" 3 'available ring header at 0x90000: address 0x90000 not in the dump' -- --core "$T/good.elf" ring --at 0x80000,0x90000,0xa0000 --size 8
+expect "ring outside the dump" 3 'descriptor table at 0x80000: address 0x80000 not in the dump' -- --core "$T/good.elf" ring --at 0x80000,0x90000,0xa0000 --size 8
+expect "avail ring outside the dump" 3 'available ring (header )?at 0x90000: address 0x90000 not in the dump' -- --core "$T/good.elf" ring --at 0x10000,0x90000,0x10100 --size 8
 expect "size 0" 2 'queue size 0' -- --core "$T/good.elf" ring --at 0x10000 --size 0
 expect "size not a power of two" 2 'not a power of two' -- --core "$T/good.elf" ring --at 0x10000 --size 384
 expect "size over 32768" 2 'over 32768' -- --core "$T/good.elf" ring --at 0x10000 --size 65536
@@ -39,7 +40,9 @@ expect "missing --size" 2 'give the queue size' -- --core "$T/good.elf" ring --a
 expect "bad --at" 2 'DESC or DESC,AVAIL,USED' -- --core "$T/good.elf" ring --at 1,2 --size 8
 expect "--at with junk" 2 'DESC or DESC,AVAIL,USED' -- --core "$T/good.elf" ring --at 0x10zz --size 8
 expect "two sources" 2 'one source' -- --core a --raw b@0 mem 0 1
-expect "raw without base" 3 'FILE@BASE' -- --raw "$T/text" mem 0 1
+# Item 8 of issue 16: a malformed --raw is a usage error (2), not an access one.
+expect "raw without base" 2 'FILE@BASE' -- --raw "$T/text" mem 0 1
+expect "raw with a bad base" 2 "bad base address 'zz'" -- --raw "$T/text@zz" mem 0 1
 expect "mem LEN 0" 2 'LEN must be' -- --core "$T/good.elf" mem 0x10000 0
 
 python3 tests/cli/mkring.py "$T/loop.img" loop
@@ -65,5 +68,22 @@ expect "0x then a sign is not a number" 2 "bad address" -- --core "$FIX" mem 0x-
 expect "leading 0 is decimal (ring --at)" 3 'address 0x30(d40|e08) not in the dump' -- --core "$T/good.elf" ring --at 0200000,0200200,0200400 --size 8
 printf 'x' >"$T/one.img"
 expect "leading 0 is decimal (--raw BASE)" 3 'address 0x8 not in' -- --raw "$T/one.img@010" mem 8 1
+
+# Item 3 of issue 16: a ring --at that is wrong, misaligned, partly missing
+# or past 2^64 is refused in one line, never hundreds of lines of garbage.
+# Alignment: virtio 1.3 section 2.7 (desc 16, avail 2, used 4).
+expect "--at desc not 16-aligned" 2 'descriptor table at 0x1 is not 16-byte aligned' -- --core "$FIX" ring --at 0x1 --size 256
+expect "--at avail not 2-aligned" 2 'available ring at 0x29e9001 is not 2-byte aligned' -- --core "$FIX" ring --at 0x29e8000,0x29e9001,0x29e9240 --size 256
+expect "--at used not 4-aligned" 2 'used ring at 0x29e9242 is not 4-byte aligned' -- --core "$FIX" ring --at 0x29e8000,0x29e9000,0x29e9242 --size 256
+expect "--force reads a misaligned --at" 0 '^ring: size 256 +desc 0x29e8000 +avail 0x29e9001' out -- --core "$FIX" ring --force --at 0x29e8000,0x29e9001,0x29e9240 --size 256
+expect "--at 2^64-1" 2 'not 16-byte aligned|past the end of the 64-bit address space' -- --core "$FIX" ring --at 0xffffffffffffffff --size 8
+expect "--at 2^64-1 with --force: no wrap" 2 'descriptor table of a ring of 8 entries there runs past the end of the 64-bit address space' -- --core "$FIX" ring --force --at 0xffffffffffffffff --size 8
+expect "--at whose contiguous avail ring wraps" 2 'available ring of a ring of 256 entries there runs past' -- --core "$FIX" ring --at 0xfffffffffffff000 --size 256
+expect "--at with three parts, used ring wraps" 2 'used ring of a ring of 8 entries there runs past' -- --core "$FIX" ring --at 0x29e8000,0x29e9000,0xfffffffffffffff0 --size 8
+expect "descriptor table partly in the dump" 3 'descriptor table at 0x11f00: address 0x12000 not in the dump' -- --core "$T/good.elf" ring --at 0x11f00,0x10000,0x10100 --size 256
+expect "used ring outside the dump" 3 'used ring (header )?at 0x80000: address 0x80000 not in the dump' -- --core "$T/good.elf" ring --at 0x10000,0x10100,0x80000 --size 8
+printf 'abcd' >"$T/four.img"
+expect "--raw image past 2^64" 2 'run past the end of the 64-bit address space' -- --raw "$T/four.img@0xfffffffffffffffe" mem 0xfffffffffffffffe 2
+expect "--raw image ending below 2^64" 0 'abcd' out -- --raw "$T/four.img@0xfffffffffffffffb" mem 0xfffffffffffffffb 4
 
 finish
