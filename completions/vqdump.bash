@@ -22,7 +22,7 @@ _vqdump_static() {
     # Global options that take their argument in the next word.
     _vqdump_gargs='--core -c --raw --mmio --device -d'
     # Live commands take -d/--device; scan and mem read memory only.
-    local c common='--json --verbose --help'
+    local c common='--json --verbose --color --help'
     for c in list status features config regs diagnose watch snapshot blk; do
         _vqdump_copts[$c]="--device $common"
         _vqdump_cargs[$c]='--device -d'

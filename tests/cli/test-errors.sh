@@ -86,4 +86,23 @@ printf 'abcd' >"$T/four.img"
 expect "--raw image past 2^64" 2 'run past the end of the 64-bit address space' -- --raw "$T/four.img@0xfffffffffffffffe" mem 0xfffffffffffffffe 2
 expect "--raw image ending below 2^64" 0 'abcd' out -- --raw "$T/four.img@0xfffffffffffffffb" mem 0xfffffffffffffffb 4
 
+# Item 8 of issue 16: the interface agrees with the man page (OPTIONS,
+# EXIT STATUS) and with itself.
+SNAP=tests/fixtures/snap-pci/snapshot.elf
+expect "--mmio with --core is refused" 2 'mmio.*refused with --core' -- --core "$FIX" --mmio 0xfeb00000 mem 0x29e9000 16
+expect "--mmio with --raw is refused" 2 'mmio.*refused with --raw' -- --raw "$T/four.img@0" --mmio 0xfeb00000 mem 0 4
+expect "-c given twice is refused" 2 'core given twice' -- --core "$FIX" -c "$FIX" mem 0x29e9000 16
+expect "--raw given twice is refused" 2 'raw given twice' -- --raw "$T/four.img@0" --raw "$T/four.img@0" mem 0 4
+# (with --core, so that no build, fixed or not, ever reads this machine's devices)
+expect "--mmio given twice is refused" 2 'mmio given twice' -- --core "$FIX" --mmio 0xfeb00000 --mmio 0xfeb00000 mem 0x29e9000 16
+expect "-d given twice before the command is refused" 2 'device given twice' -- --core "$SNAP" -d 0 -d 1 status
+expect "-d given twice after the command is refused" 2 'device given twice' -- --core "$SNAP" status -d 0 --device 1
+expect "a command's -d replaces the global one (as the shell's device)" 0 '^0000:00:05\.0 ' out -- --core "$SNAP" -d 0 status -d 1
+expect "-d after scan: it reads memory, not devices" 2 'scan reads memory, not devices' -- --core "$FIX" scan -d 0
+expect "--device= after mem: it reads memory, not devices" 2 'mem reads memory, not devices' -- --core "$FIX" mem 0x29e9000 16 --device=0
+expect "-d before mem is accepted and not used" 0 '^00000000029e9000 ' out -- --core "$FIX" -d 0 mem 0x29e9000 16
+expect "--color after the command, as --json" 0 $'\033\\[' out -- --raw "$T/loop.img@0x10000" ring --at 0x10000 --size 8 --color=always
+expect "--color after the command: bad value" 2 'color takes auto, always or never' -- --core "$FIX" scan --color=sometimes
+expect "--help names every exit status" 0 '0 ok, 1 a problem found.*2 usage error' out -- --help
+
 finish
