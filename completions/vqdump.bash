@@ -184,7 +184,8 @@ _vqdump_devices() {
 }
 
 # Queue numbers for --queue: 0 to num_queues - 1 of the device -d names
-# (or the only one), as `vqdump status --json` reports it.
+# (without -d: of the device with the most, as ring --queue then shows
+# every device's), as `vqdump status --json` reports it.
 _vqdump_queues() {
     local bin=$1 val=$2 out n
     COMPREPLY=()
@@ -192,11 +193,8 @@ _vqdump_queues() {
     local -a sel=()
     [ -n "$_vqdump_dev" ] && sel=(-d "$_vqdump_dev")
     out=$(_vqdump_ask "$bin" "${sel[@]}" status --json) || return
-    n=$(grep -oE '"num_queues": *[0-9]+' <<<"$out")
-    # More than one device: ring --queue would need -d first.
-    [ -n "$n" ] && [ "$(wc -l <<<"$n")" -eq 1 ] || return
-    n=${n##*[ :]}
-    ((n > 0)) || return
+    n=$(grep -oE '"num_queues": *[0-9]+' <<<"$out" | grep -oE '[0-9]+$' | sort -n | tail -1)
+    [ -n "$n" ] && ((n > 0)) || return
     COMPREPLY=($(compgen -W "$(seq 0 $((n - 1)))" -- "$val"))
 }
 

@@ -63,7 +63,8 @@ const struct vq_cmd vq_commands[] = {
 		.help = "one split queue: indices, flags, event indices, pending chains, used entries",
 		.options = vq_ring_options,
 		.run = vq_cmd_ring,
-		.details = "--queue N reads the queue's addresses and size from the live device (-d).\n"
+		.details = "--queue N reads the queue's addresses and size from the live device (-d;\n"
+		  "without it, with several devices, queue N of each device that has one).\n"
 		  "--at gives them by address (cores): with DESC alone, AVAIL and USED follow\n"
 		  "the contiguous layout, the used ring aligned to 64 (Linux) or 4096 (legacy),\n"
 		  "whichever fits the memory (or --align A).  Addresses that break the spec's\n"

@@ -105,4 +105,26 @@ expect "--color after the command, as --json" 0 $'\033\\[' out -- --raw "$T/loop
 expect "--color after the command: bad value" 2 'color takes auto, always or never' -- --core "$FIX" scan --color=sometimes
 expect "--help names every exit status" 0 '0 ok, 1 a problem found.*2 usage error' out -- --help
 
+# Item 9 of issue 16: 'ring --queue N' without -d, several devices: queue N
+# of every device that has one, as status shows every device.  Expected
+# devices, addresses and sizes: QEMU's own view saved with the fixture
+# (qmp.json: x-query-virtio-queue-status vring-desc, vring-num).
+QMP=tests/fixtures/snap-pci/qmp.json
+expect_json "ring --queue 0, several devices: every device's queue 0 (QEMU's addresses)" \
+	'sorted((r["device"], r["queue"], r["desc"], r["size"]) for r in j["rings"]) == sorted((d["transport"]["name"], 0, d["queues"][0]["status"]["vring-desc"], d["queues"][0]["status"]["vring-num"]) for d in json.load(open("'"$QMP"'"))["devices"] if d["queues"]) and j["skipped"] == []' \
+	-- --core "$SNAP" ring --queue 0 --json
+expect_json "ring --queue 2: only the devices with a queue 2 (QEMU's)" \
+	'sorted(r["device"] for r in j["rings"]) == sorted(d["transport"]["name"] for d in json.load(open("'"$QMP"'"))["devices"] if len(d["queues"]) > 2)' \
+	-- --core "$SNAP" ring --queue 2 --json
+want=$(python3 -c 'import json,sys; print(sum(1 for d in json.load(open(sys.argv[1]))["devices"] if d["queues"]))' "$QMP")
+"$VQDUMP" --core "$SNAP" ring --queue 0 >"$T/out" 2>"$T/err"
+rc=$?
+got=$(grep -cE '^device [0-9a-f:.]+ queue 0$' "$T/out")
+[ $rc -eq 0 ] && [ "$got" = "$want" ] && [ "$(grep -c '^ring: size' "$T/out")" = "$want" ] &&
+	ok "ring --queue 0, several devices, text: $want rings, each under its device line" ||
+	not_ok "ring --queue 0, several devices, text: exit $rc, $got device lines, want $want ($(head -c 200 "$T/err"))"
+expect "ring --queue N that no device has" 2 'no device has a queue 9' -- --core "$SNAP" ring --queue 9
+expect_json "ring --queue with -d: the single-ring object, unchanged" \
+	'"rings" not in j and j["device"] == "0000:00:05.0" and j["queue"] == 0' -- --core "$SNAP" -d 1 ring --queue 0 --json
+
 finish
