@@ -101,7 +101,7 @@ static void ring_parts(const struct vq_ring_layout *l, struct ring_part p[3])
 	p[2] = (struct ring_part){ "used ring", l->used, VQ_USED_BYTES(l->size), VQ_USED_ALIGN };
 }
 
-const char *vq_ring_misaligned(const struct vq_ring_layout *l, uint32_t *align)
+const char *vq_ring_misaligned(const struct vq_ring_layout *l, uint64_t *addr, uint32_t *align)
 {
 	struct ring_part p[3];
 	unsigned i;
@@ -109,6 +109,7 @@ const char *vq_ring_misaligned(const struct vq_ring_layout *l, uint32_t *align)
 	ring_parts(l, p);
 	for (i = 0; i < 3; i++)
 		if (p[i].addr & (p[i].align - 1)) {
+			*addr = p[i].addr;
 			*align = p[i].align;
 			return p[i].name;
 		}

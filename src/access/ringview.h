@@ -44,8 +44,9 @@ int vq_ring_guess_layout(const struct vq_fetch *f, uint64_t desc, uint32_t size,
 
 /* The first part of @l (a ring of l->size entries) whose address breaks
  * section 2.7's alignment, as "descriptor table", "available ring" or
- * "used ring" with its required alignment in *@align; NULL when none. */
-const char *vq_ring_misaligned(const struct vq_ring_layout *l, uint32_t *align);
+ * "used ring", with its address in *@addr and its required alignment in
+ * *@align; NULL when none. */
+const char *vq_ring_misaligned(const struct vq_ring_layout *l, uint64_t *addr, uint32_t *align);
 
 /* The first part of @l whose bytes run past 2^64 - 1 (as
  * vq_ring_misaligned names it); NULL when every part has an address. */

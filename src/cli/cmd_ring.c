@@ -442,6 +442,7 @@ static int check_at_align(const struct ring_opts *o)
 {
 	struct vq_ring_layout l = { o->at[0], o->at[0], o->at[0], (uint32_t)o->size, 0 };
 	const char *part;
+	uint64_t addr;
 	uint32_t align;
 
 	if (o->force)
@@ -449,12 +450,15 @@ static int check_at_align(const struct ring_opts *o)
 	if (o->nat == 3) {
 		l.avail = o->at[1];
 		l.used = o->at[2];
+	} else if (o->align) {
+		/* --align 1 or 2 can leave the used ring off 4 (18 * size + 6
+		 * bytes before it); 64 and 4096, the two guessed, cannot. */
+		vq_ring_layout_contig(o->at[0], (uint32_t)o->size, (uint32_t)o->align, &l);
 	}
-	part = vq_ring_misaligned(&l, &align);
+	part = vq_ring_misaligned(&l, &addr, &align);
 	if (part)
 		return vq_usage_err("ring", "--at: the %s at 0x%llx is not %u-byte aligned as virtio 1.3 section 2.7 requires (--force reads it anyway)",
-				    part, (unsigned long long)(part[0] == 'd' ? l.desc : part[0] == 'a' ? l.avail : l.used),
-				    align);
+				    part, (unsigned long long)addr, align);
 	return 0;
 }
 
@@ -508,8 +512,8 @@ static int check_layout(struct vq_ctx *ctx, struct ring_opts *o,
 		return ring_fail(o, EXIT_ACCESS, "%s queue %d: the %s runs past the end of the 64-bit address space",
 				 o->devname, o->queue, part);
 	if (vq_ring_parts_present(&ctx->sess.fetch, l) < 0)
-		return ring_fail(o, EXIT_ACCESS, "%s%s%s", o->devname ? o->devname : "",
-				 o->devname ? ": " : "", ctx->sess.mem.err);
+		return ring_fail(o, EXIT_ACCESS, "%s%s%s", o->devname && !o->all ? o->devname : "",
+				 o->devname && !o->all ? ": " : "", ctx->sess.mem.err);
 	return 0;
 }
 
@@ -652,7 +656,7 @@ static int ring_every_device(struct vq_ctx *ctx, struct ring_opts *o)
 		json_object_put(root);
 	if (ret || shown)
 		return ret;
-	vq_err("ring: no device's queue %d could be shown (reasons above)", o->queue);
+	vq_err("ring: no device's queue %d could be shown (the output says why for each)", o->queue);
 	return EXIT_ACCESS;
 }
 

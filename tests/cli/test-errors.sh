@@ -75,6 +75,8 @@ expect "leading 0 is decimal (--raw BASE)" 3 'address 0x8 not in' -- --raw "$T/o
 expect "--at desc not 16-aligned" 2 'descriptor table at 0x1 is not 16-byte aligned' -- --core "$FIX" ring --at 0x1 --size 256
 expect "--at avail not 2-aligned" 2 'available ring at 0x29e9001 is not 2-byte aligned' -- --core "$FIX" ring --at 0x29e8000,0x29e9001,0x29e9240 --size 256
 expect "--at used not 4-aligned" 2 'used ring at 0x29e9242 is not 4-byte aligned' -- --core "$FIX" ring --at 0x29e8000,0x29e9000,0x29e9242 --size 256
+# 16 * 2 + 6 + 2 * 2 = 42 bytes before the used ring: --align 2 puts it at +42, off 4.
+expect "--at DESC --align 2: derived used ring not 4-aligned" 2 'used ring at 0x29e802a is not 4-byte aligned' -- --core "$FIX" ring --at 0x29e8000 --size 2 --align 2
 expect "--force reads a misaligned --at" 0 '^ring: size 256 +desc 0x29e8000 +avail 0x29e9001' out -- --core "$FIX" ring --force --at 0x29e8000,0x29e9001,0x29e9240 --size 256
 expect "--at 2^64-1" 2 'not 16-byte aligned|past the end of the 64-bit address space' -- --core "$FIX" ring --at 0xffffffffffffffff --size 8
 expect "--at 2^64-1 with --force: no wrap" 2 'descriptor table of a ring of 8 entries there runs past the end of the 64-bit address space' -- --core "$FIX" ring --force --at 0xffffffffffffffff --size 8
@@ -123,6 +125,13 @@ got=$(grep -cE '^device [0-9a-f:.]+ queue 0$' "$T/out")
 [ $rc -eq 0 ] && [ "$got" = "$want" ] && [ "$(grep -c '^ring: size' "$T/out")" = "$want" ] &&
 	ok "ring --queue 0, several devices, text: $want rings, each under its device line" ||
 	not_ok "ring --queue 0, several devices, text: exit $rc, $got device lines, want $want ($(head -c 200 "$T/err"))"
+# --size 32768 stretches each descriptor table far past the ring memory
+# the snapshot saved: every queue is listed as not shown, exit 3.
+expect "ring --queue 0, several devices, none readable: exit 3" 3 "no device's queue 0 could be shown" -- --core "$SNAP" ring --queue 0 --size 32768
+expect "... each device says why in the text" 3 '^device 0000:00:04\.0 queue 0: not shown: read descriptor table at' out -- --core "$SNAP" ring --queue 0 --size 32768
+"$VQDUMP" --core "$SNAP" ring --queue 0 --size 32768 --json >"$T/out" 2>/dev/null
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); q=json.load(open(sys.argv[2])); sys.exit(0 if j["rings"] == [] and sorted(e["device"] for e in j["skipped"]) == sorted(d["transport"]["name"] for d in q["devices"] if d["queues"]) and all("descriptor table" in e["reason"] for e in j["skipped"]) else 1)' "$T/out" "$QMP" &&
+	ok "... and in the JSON's skipped list, one per device" || not_ok "... skipped list: $(head -c 300 "$T/out")"
 expect "ring --queue N that no device has" 2 'no device has a queue 9' -- --core "$SNAP" ring --queue 9
 expect_json "ring --queue with -d: the single-ring object, unchanged" \
 	'"rings" not in j and j["device"] == "0000:00:05.0" and j["queue"] == 0' -- --core "$SNAP" -d 1 ring --queue 0 --json
