@@ -634,7 +634,7 @@ static int ring_every_device(struct vq_ctx *ctx, struct ring_opts *o)
 		if (ok[i] && d->num_queues <= (unsigned)o->queue)
 			continue; /* it has no queue N: nothing to show */
 		r = ok[i] ? queue_target(ctx, d, o)
-			  : ring_fail(o, EXIT_ACCESS, "its registers could not be read (said above)");
+			  : ring_fail(o, EXIT_ACCESS, "its registers could not be read (the error is on standard error)");
 		/* The options' own mistakes (--size, --align) stop everything. */
 		if (!r && (ret = check_opts(o)) != 0)
 			break;

@@ -544,9 +544,9 @@ static int take_common(struct vq_ctx *ctx, const struct vq_cmd *cmd, int c, int 
 
 /*
  * Parse @cmd's options once, before it runs: --help prints its help, a
- * bad or abbreviated option is a usage error, -d, --json and -v go into
- * @ctx.  Returns -1 for "run the command", else its exit status.  The
- * command then reads its own options with vq_cmd_getopt.
+ * bad or abbreviated option is a usage error, -d, --json, -v and --color
+ * go into @ctx.  Returns -1 for "run the command", else its exit status.
+ * The command then reads its own options with vq_cmd_getopt.
  */
 static int take_cmd_options(struct vq_ctx *ctx, const struct vq_cmd *cmd, int argc, char **argv)
 {
