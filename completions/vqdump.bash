@@ -22,7 +22,7 @@ _vqdump_static() {
     # Global options that take their argument in the next word.
     _vqdump_gargs='--core -c --raw --mmio --device -d'
     # Live commands take -d/--device; scan and mem read memory only.
-    local c common='--json --verbose --help'
+    local c common='--json --verbose --color --help'
     for c in list status features config regs diagnose watch snapshot blk; do
         _vqdump_copts[$c]="--device $common"
         _vqdump_cargs[$c]='--device -d'
@@ -34,7 +34,7 @@ _vqdump_static() {
     _vqdump_cargs[mem]=''
     _vqdump_copts[blk]="--id --read --output --write --pattern --flush --discard --write-zeroes --negative --bench --depth --size --inject --device $common"
     _vqdump_cargs[blk]='--read --output -o --write --pattern --discard --write-zeroes --bench --depth --size --inject --device -d'
-    _vqdump_copts[ring]="--at --size --align --type --recent --queue --device $common"
+    _vqdump_copts[ring]="--at --size --align --type --recent --queue --force --device $common"
     _vqdump_cargs[ring]='--at --size --align --type --recent --queue --device -d'
     _vqdump_copts[scan]="--step --min-size --max-size $common"
     _vqdump_copts[diagnose]="--interval --device $common"
@@ -184,7 +184,8 @@ _vqdump_devices() {
 }
 
 # Queue numbers for --queue: 0 to num_queues - 1 of the device -d names
-# (or the only one), as `vqdump status --json` reports it.
+# (without -d: of the device with the most, as ring --queue then shows
+# every device's), as `vqdump status --json` reports it.
 _vqdump_queues() {
     local bin=$1 val=$2 out n
     COMPREPLY=()
@@ -192,11 +193,8 @@ _vqdump_queues() {
     local -a sel=()
     [ -n "$_vqdump_dev" ] && sel=(-d "$_vqdump_dev")
     out=$(_vqdump_ask "$bin" "${sel[@]}" status --json) || return
-    n=$(grep -oE '"num_queues": *[0-9]+' <<<"$out")
-    # More than one device: ring --queue would need -d first.
-    [ -n "$n" ] && [ "$(wc -l <<<"$n")" -eq 1 ] || return
-    n=${n##*[ :]}
-    ((n > 0)) || return
+    n=$(grep -oE '"num_queues": *[0-9]+' <<<"$out" | grep -oE '[0-9]+$' | sort -n | tail -1)
+    [ -n "$n" ] && ((n > 0)) || return
     COMPREPLY=($(compgen -W "$(seq 0 $((n - 1)))" -- "$val"))
 }
 

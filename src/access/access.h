@@ -20,6 +20,10 @@
 /* The outcome "the address is not in this source", distinct from I/O
  * errors so that callers can say so and name the address. */
 #define VQ_ENOTINDUMP EFAULT
+/* The outcome "the source's argument is wrong" (a --raw FILE@BASE without
+ * a base, or whose range runs past 2^64): the user's mistake, not the
+ * source's, so that the command line can call it a usage error. */
+#define VQ_EBADARG EDOM
 
 struct vq_seg {
 	uint64_t paddr;   /* first guest-physical address of the segment */

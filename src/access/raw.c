@@ -7,21 +7,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../model/num.h"
 #include "access.h"
 
 static int raw_open(struct vq_mem *m, const char *arg)
 {
 	const char *at = strrchr(arg, '@');
-	char *end;
-	unsigned long long base;
+	uint64_t base;
 	struct stat st;
 
 	if (!at || at == arg || !at[1])
-		return vq_mem_fail(m, -EINVAL, "open raw image %s: expected FILE@BASE", arg);
-	errno = 0;
-	base = strtoull(at + 1, &end, 0);
-	if (errno || *end)
-		return vq_mem_fail(m, -EINVAL, "open raw image %s: bad base address '%s'", arg,
+		return vq_mem_fail(m, -VQ_EBADARG, "open raw image %s: expected FILE@BASE", arg);
+	if (vq_parse_u64(at + 1, &base))
+		return vq_mem_fail(m, -VQ_EBADARG, "open raw image %s: bad base address '%s'", arg,
 				   at + 1);
 	m->path = strndup(arg, (size_t)(at - arg));
 	if (!m->path)
@@ -33,6 +31,13 @@ static int raw_open(struct vq_mem *m, const char *arg)
 		return vq_mem_fail(m, -EINVAL, "open raw image %s: not a regular file", m->path);
 	if (!st.st_size)
 		return vq_mem_fail(m, -EINVAL, "open raw image %s: file is empty", m->path);
+	/* Its end must have an address (segments end below 2^64, mem.c):
+	 * never a wrap to low memory. */
+	if ((uint64_t)st.st_size > UINT64_MAX - base)
+		return vq_mem_fail(m, -VQ_EBADARG,
+				   "open raw image %s: %llu bytes at 0x%llx run past the end of the 64-bit address space",
+				   m->path, (unsigned long long)st.st_size,
+				   (unsigned long long)base);
 	m->segs = calloc(1, sizeof(*m->segs));
 	if (!m->segs)
 		return vq_mem_fail(m, -ENOMEM, "open raw image: out of memory");

@@ -87,6 +87,69 @@ int vq_ring_guess_layout(const struct vq_fetch *f, uint64_t desc, uint32_t size,
 	return ambiguous ? VQ_LAYOUT_AMBIGUOUS : 0;
 }
 
+/* The three parts of @l: where each is, how long, its section 2.7 alignment. */
+struct ring_part {
+	const char *name;
+	uint64_t addr, len;
+	uint32_t align;
+};
+
+static void ring_parts(const struct vq_ring_layout *l, struct ring_part p[3])
+{
+	p[0] = (struct ring_part){ "descriptor table", l->desc, VQ_DESC_BYTES(l->size), VQ_DESC_ALIGN };
+	p[1] = (struct ring_part){ "available ring", l->avail, VQ_AVAIL_BYTES(l->size), VQ_AVAIL_ALIGN };
+	p[2] = (struct ring_part){ "used ring", l->used, VQ_USED_BYTES(l->size), VQ_USED_ALIGN };
+}
+
+const char *vq_ring_misaligned(const struct vq_ring_layout *l, uint64_t *addr, uint32_t *align)
+{
+	struct ring_part p[3];
+	unsigned i;
+
+	ring_parts(l, p);
+	for (i = 0; i < 3; i++)
+		if (p[i].addr & (p[i].align - 1)) {
+			*addr = p[i].addr;
+			*align = p[i].align;
+			return p[i].name;
+		}
+	return NULL;
+}
+
+const char *vq_ring_wraps(const struct vq_ring_layout *l)
+{
+	struct ring_part p[3];
+	unsigned i;
+
+	ring_parts(l, p);
+	for (i = 0; i < 3; i++)
+		if (p[i].len - 1 > UINT64_MAX - p[i].addr)
+			return p[i].name;
+	return NULL;
+}
+
+/* Bytes read at a time when checking that a part is present. */
+#define PRESENT_CHUNK 4096u
+
+int vq_ring_parts_present(const struct vq_fetch *f, const struct vq_ring_layout *l)
+{
+	struct ring_part p[3];
+	uint8_t buf[PRESENT_CHUNK];
+	uint64_t off, n;
+	unsigned i;
+	int ret;
+
+	ring_parts(l, p);
+	for (i = 0; i < 3; i++)
+		for (off = 0; off < p[i].len; off += n) {
+			n = p[i].len - off < PRESENT_CHUNK ? p[i].len - off : PRESENT_CHUNK;
+			ret = vq_fetch(f, p[i].addr + off, buf, (size_t)n, p[i].name);
+			if (ret < 0)
+				return ret;
+		}
+	return 0;
+}
+
 uint32_t vq_queue_ring_size(const struct vq_queue_state *q, enum vq_ring_size_rule rule)
 {
 	if (rule == VQ_SIZE_OR_MAX && !q->size)

@@ -36,6 +36,26 @@ enum {
 int vq_ring_guess_layout(const struct vq_fetch *f, uint64_t desc, uint32_t size, uint32_t align,
 			 struct vq_ring_layout *l, char *note, size_t notelen);
 
+/* The alignment virtio 1.3 section 2.7 requires of each part of a split
+ * ring: descriptor table 16, available ring 2, used ring 4. */
+#define VQ_DESC_ALIGN 16u
+#define VQ_AVAIL_ALIGN 2u
+#define VQ_USED_ALIGN 4u
+
+/* The first part of @l (a ring of l->size entries) whose address breaks
+ * section 2.7's alignment, as "descriptor table", "available ring" or
+ * "used ring", with its address in *@addr and its required alignment in
+ * *@align; NULL when none. */
+const char *vq_ring_misaligned(const struct vq_ring_layout *l, uint64_t *addr, uint32_t *align);
+
+/* The first part of @l whose bytes run past 2^64 - 1 (as
+ * vq_ring_misaligned names it); NULL when every part has an address. */
+const char *vq_ring_wraps(const struct vq_ring_layout *l);
+
+/* Whether every byte of @l's three parts is in @f's memory: 0, or the
+ * first fetch error (the source's message names the part and address). */
+int vq_ring_parts_present(const struct vq_fetch *f, const struct vq_ring_layout *l);
+
 /* Which size a queue's ring is read with. */
 enum vq_ring_size_rule {
 	VQ_SIZE_IN_USE, /* the Queue Size in use; unknown (0): no ring to read (diagnose, watch) */

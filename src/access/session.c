@@ -9,6 +9,7 @@
 #include <linux/virtio_ring.h>
 
 #include "../decode/ring.h"
+#include "../model/num.h"
 #include "kvq.h"
 #include "session.h"
 
@@ -78,14 +79,17 @@ static int open_mem(struct vq_session *s)
 
 int vq_session_need_mem(struct vq_session *s)
 {
+	int ret;
+
 	if (s->mem_open)
 		return 0;
 	/* Said once already (live ring indices): do not repeat it. */
 	if (s->mem_failed)
 		return -EIO;
-	if (open_mem(s) < 0) {
+	ret = open_mem(s);
+	if (ret < 0) {
 		vq_session_say(s, "%s", s->mem.err);
-		return -EIO;
+		return ret == -VQ_EBADARG ? ret : -EIO;
 	}
 	return 0;
 }
@@ -182,19 +186,13 @@ int vq_dev_matches(const struct vq_dev *d, const char *sel)
 {
 	char buf[48];
 	uint64_t a;
-	char *end;
 
 	if (!strcmp(d->name, sel))
 		return 1;
 	if (d->virtio_name[0] && !strcmp(d->virtio_name, sel))
 		return 1;
-	if (d->kind == VQ_T_MMIO && !strncmp(sel, "mmio:", 5) && sel[5] && sel[5] != '-' &&
-	    sel[5] != '+') {
-		errno = 0;
-		a = strtoull(sel + 5, &end, 0);
-		if (!errno && !*end)
-			return a == d->mmio_base;
-	}
+	if (d->kind == VQ_T_MMIO && !strncmp(sel, "mmio:", 5) && !vq_parse_u64(sel + 5, &a))
+		return a == d->mmio_base;
 	if (d->kind != VQ_T_MMIO && strlen(sel) < 40) {
 		snprintf(buf, sizeof(buf), "0000:%s", sel);
 		return !strcmp(d->name, buf);
@@ -215,7 +213,10 @@ int vq_session_select(const struct vq_session *s, const char *sel, size_t *index
 	}
 	/* An index is plain decimal, as 'list' prints it (no 010 = 8). */
 	if (sel[0] && strspn(sel, "0123456789") == strlen(sel) && strlen(sel) < 10) {
-		*index = (size_t)strtoull(sel, NULL, 10);
+		uint64_t v = 0;
+
+		vq_parse_u64(sel, &v);
+		*index = (size_t)v;
 		return *index < s->devs.n ? 0 : -ERANGE;
 	}
 	for (i = 0; i < s->devs.n; i++)

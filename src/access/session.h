@@ -47,7 +47,8 @@ void vq_session_close(struct vq_session *s);
 /* Open the memory source (once): the raw image, the core (by probe), or
  * the live system's (vq_mem_open_live).  The reason is said through
  * s->say on failure; once live memory has failed for ring indices
- * (s->mem_failed) it fails at once, quietly.  0 or -EIO. */
+ * (s->mem_failed) it fails at once, quietly.  0, -VQ_EBADARG when the
+ * source's argument is wrong (access.h), or -EIO. */
 int vq_session_need_mem(struct vq_session *s);
 
 /* One line through s->say (nothing when it is NULL). */

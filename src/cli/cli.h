@@ -12,6 +12,7 @@
 #include "../access/session.h"
 #include "../access/transport.h"
 #include "../decode/fetch.h"
+#include "../model/num.h"
 
 /* Exit statuses (design.md, "Command line"). */
 #define EXIT_OK 0
@@ -36,9 +37,9 @@ struct vq_ctx {
  * One option, as data: getopt_long's option array, --help, `help COMMAND`
  * and the shell's completion are all made from these tables (the man page
  * and the completion files are checked against --help).  A table ends
- * with an entry whose @name is NULL.  The codes 'd', 'j', 'v' and 'h' are
- * the common options' (device, json, verbose, help): a command's own
- * options use others.
+ * with an entry whose @name is NULL.  The codes 'd', 'j', 'v', 'C' and 'h'
+ * are the common options' (device, json, verbose, color, help): a
+ * command's own options use others.
  */
 struct vq_opt {
 	const char *name;  /* long name, without "--"; exact, never abbreviated */
@@ -71,8 +72,6 @@ void vq_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error in a command: message, hint, EXIT_USAGE. */
 int vq_usage_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Strict number parsing: whole string, base 0; 0 on success. */
-int vq_parse_u64(const char *s, uint64_t *out);
 
 /* Print @obj as pretty JSON on stdout and release it. */
 void vq_json_print(struct json_object *obj);
@@ -81,8 +80,8 @@ void vq_json_print(struct json_object *obj);
  * The next of the command's own options in @argv (getopt_long's code, its
  * argument in optarg), or -1 after the last (optind: the first argument).
  * Before the command runs, the dispatcher has parsed its options once:
- * --help printed help, a bad option was a usage error, and --json, -v and
- * -d are already in the context.  Those are skipped here.
+ * --help printed help, a bad option was a usage error, and --json, -v,
+ * --color and -d are already in the context.  Those are skipped here.
  */
 int vq_cmd_getopt(const struct vq_cmd *cmd, int argc, char **argv);
 
@@ -97,8 +96,8 @@ void vq_print_commands(FILE *out, int shell);
 /* Most options one command takes: its own and the common ones. */
 #define VQ_CMD_OPTS_MAX 32
 /* Every option @cmd takes (@out has room for VQ_CMD_OPTS_MAX), in the
- * order its help lists them: its own, then -d (live commands), --json and
- * -v (commands with options), --help.  Returns how many. */
+ * order its help lists them: its own, then -d (live commands), --json, -v
+ * and --color (commands with options), --help.  Returns how many. */
 size_t vq_cmd_options(const struct vq_cmd *cmd, const struct vq_opt **out);
 
 /* Colour for severity words in text output. */

@@ -12,6 +12,7 @@
 #include "../driver/blkrun.h"
 #include "../driver/vblk.h"
 #include "../model/json.h"
+#include "../model/names.h"
 #include "cli.h"
 
 const struct vq_opt vq_blk_options[] = {
@@ -248,7 +249,11 @@ static void print_json(const struct vb_run *r, int verdict_ok, const char *verdi
 	size_t i;
 
 	json_object_object_add(o, "device", json_object_new_string(r->d->name));
-	json_object_object_add(o, "transport", json_object_new_string(r->hw.kind_name ? r->hw.kind_name : "unknown"));
+	/* list's and status's vocabulary (pci, pci-legacy, mmio) and, as they
+	 * do, the virtio-mmio version beside it: one name per transport. */
+	json_object_object_add(o, "transport", json_object_new_string(vq_transport_kind_name(r->d->kind)));
+	if (r->d->kind == VQ_T_MMIO)
+		json_object_object_add(o, "mmio_version", json_object_new_int(r->d->mmio_version));
 	json_object_object_add(o, "capacity",
 			       r->device_up ? json_object_new_uint64(r->capacity) : NULL);
 	json_object_object_add(o, "blk_size", r->blk_size ? json_object_new_int64(r->blk_size) : NULL);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `ring`: one split queue given by address, decoded from guest memory. */
 #include <linux/virtio_ring.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,7 @@ const struct vq_opt vq_ring_options[] = {
 	{ "type", required_argument, 't', 0, "T", "decode payloads as blk, net, vsock or console" },
 	{ "recent", required_argument, 'R', 0, "K", "newest used entries shown (default 8)" },
 	{ "queue", required_argument, 'q', 0, "N", "queue N of the live device -d names" },
+	{ "force", no_argument, 'f', 0, NULL, "read --at addresses that break the spec's alignment" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -358,65 +361,104 @@ struct ring_opts {
 	uint64_t align;      /* --align, 0 when not given */
 	uint64_t recent;     /* --recent */
 	uint32_t type;       /* --type, or the device's ID; 0 = guess */
+	int type_given;      /* --type was given */
 	int queue;           /* --queue, -1 when not given */
+	int force;           /* --force: misaligned --at addresses are read */
 	const char *devname; /* the device --queue reads, or NULL */
+	int all;             /* --queue without -d, several devices: each one's
+			      * queue is shown, and a failure is kept in @why */
+	char why[1200];      /* why the last queue could not be shown (@all) */
 };
 
-/* --queue N: the ring's addresses and size from the live device (-d).
- * 0, or the exit status after printing the error. */
-static int queue_target(struct vq_ctx *ctx, struct ring_opts *o)
+/* A queue that cannot be shown, for @code (EXIT_USAGE or EXIT_ACCESS):
+ * alone, said on stderr as every error is ("vqdump: ring: ..."); with
+ * o->all only kept in o->why, for the list of queues not shown.  Returns
+ * @code. */
+static int __attribute__((format(printf, 3, 4)))
+ring_fail(struct ring_opts *o, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(o->why, sizeof(o->why), fmt, ap);
+	va_end(ap);
+	if (o->all)
+		return code;
+	if (code == EXIT_USAGE)
+		return vq_usage_err("ring", "%s", o->why);
+	vq_err("ring: %s", o->why);
+	return code;
+}
+
+/* --queue N of device @d: the ring's addresses and size into @o.  0, or
+ * the exit status after ring_fail(). */
+static int queue_target(struct vq_ctx *ctx, struct vq_dev *d, struct ring_opts *o)
 {
 	const struct vq_queue_state *q;
 	enum vq_ring_access why;
-	struct vq_dev *d;
-	int ret;
 
-	d = vq_ctx_device(ctx, &ret);
-	if (!d)
-		return ret;
-	ret = vq_dev_refresh(ctx, d);
-	if (ret)
-		return ret;
-	if (!d->num_queues) {
-		vq_err("ring: the queues of %s could not be read (see 'vqdump -d %s regs')",
-		       d->name, d->name);
-		return EXIT_ACCESS;
-	}
+	/* Every device's queue: refreshed once, before (ring_every_device). */
+	if (!o->all && vq_dev_refresh(ctx, d))
+		return EXIT_ACCESS; /* said */
+	if (!d->num_queues)
+		return ring_fail(o, EXIT_ACCESS, "the queues of %s could not be read (see 'vqdump -d %s regs')",
+				 d->name, d->name);
 	/* Packed rings: another layout entirely. */
-	if (vq_dev_packed(d)) {
-		vq_err("ring: %s uses packed virtqueues (VIRTIO_F_RING_PACKED), which this version does not decode",
-		       d->name);
-		return EXIT_ACCESS;
-	}
+	if (vq_dev_packed(d))
+		return ring_fail(o, EXIT_ACCESS, "%s uses packed virtqueues (VIRTIO_F_RING_PACKED), which this version does not decode",
+				 d->name);
 	if ((unsigned)o->queue >= d->num_queues)
-		return vq_usage_err("ring", "%s has %u queues (0 to %u), not %d", d->name,
-				    d->num_queues, d->num_queues ? d->num_queues - 1 : 0, o->queue);
+		return ring_fail(o, EXIT_USAGE, "%s has %u queues (0 to %u), not %d", d->name,
+				 d->num_queues, d->num_queues - 1, o->queue);
 	q = &d->queues[o->queue];
 	/* Not packed (above); the size is --size's or the queue's, below. */
 	why = vq_queue_ring_access(d, q, VQ_SIZE_OR_MAX);
-	if (why == VQ_RING_NO_ADDRS) {
-		vq_err("ring: the ring addresses of %s queue %d cannot be read back on this transport; find the ring with 'scan', then use 'ring --at'",
-		       d->name, o->queue);
-		return EXIT_ACCESS;
-	}
-	if (why == VQ_RING_DISABLED) {
-		vq_err("ring: queue %d of %s is not set up (enabled %u, desc 0x%llx): no ring to read",
-		       o->queue, d->name, q->enabled, (unsigned long long)q->desc);
-		return EXIT_ACCESS;
-	}
-	if (!o->have_size)
+	if (why == VQ_RING_NO_ADDRS)
+		return ring_fail(o, EXIT_ACCESS, "the ring addresses of %s queue %d cannot be read back on this transport; find the ring with 'scan', then use 'ring --at'",
+				 d->name, o->queue);
+	if (why == VQ_RING_DISABLED)
+		return ring_fail(o, EXIT_ACCESS, "queue %d of %s is not set up (enabled %u, desc 0x%llx): no ring to read",
+				 o->queue, d->name, q->enabled, (unsigned long long)q->desc);
+	if (!o->size_given)
 		o->size = vq_queue_ring_size(q, VQ_SIZE_OR_MAX);
 	if (!o->size)
-		return vq_usage_err("ring", "the queue size of %s queue %d cannot be read back; give --size N",
-				    d->name, o->queue);
+		return ring_fail(o, EXIT_USAGE, "the queue size of %s queue %d cannot be read back; give --size N",
+				 d->name, o->queue);
 	o->at[0] = q->desc;
 	o->at[1] = q->avail;
 	o->at[2] = q->used;
 	o->nat = 3;
 	o->have_size = 1;
-	if (!o->type)
+	if (!o->type_given)
 		o->type = d->device_id;
 	o->devname = d->name;
+	return 0;
+}
+
+/* --at's addresses against virtio 1.3 section 2.7 (desc 16, avail 2, used
+ * 4): a misaligned part is a mistyped address far more often than a ring,
+ * so it is a usage error unless --force.  0 or EXIT_USAGE. */
+static int check_at_align(const struct ring_opts *o)
+{
+	struct vq_ring_layout l = { o->at[0], o->at[0], o->at[0], (uint32_t)o->size, 0 };
+	const char *part;
+	uint64_t addr;
+	uint32_t align;
+
+	if (o->force)
+		return 0;
+	if (o->nat == 3) {
+		l.avail = o->at[1];
+		l.used = o->at[2];
+	} else if (o->align) {
+		/* --align 1 or 2 can leave the used ring off 4 (18 * size + 6
+		 * bytes before it); 64 and 4096, the two guessed, cannot. */
+		vq_ring_layout_contig(o->at[0], (uint32_t)o->size, (uint32_t)o->align, &l);
+	}
+	part = vq_ring_misaligned(&l, &addr, &align);
+	if (part)
+		return vq_usage_err("ring", "--at: the %s at 0x%llx is not %u-byte aligned as virtio 1.3 section 2.7 requires (--force reads it anyway)",
+				    part, (unsigned long long)addr, align);
 	return 0;
 }
 
@@ -433,7 +475,7 @@ static int check_opts(const struct ring_opts *o)
 				    (unsigned long long)o->size, vq_ring_size_problem((uint32_t)o->size));
 	if (o->nat == 3 && o->align)
 		return vq_usage_err("ring", "--align only applies when --at gives DESC alone");
-	return 0;
+	return o->queue < 0 ? check_at_align(o) : 0;
 }
 
 /* Where the three parts are: as given, or contiguous after DESC
@@ -450,8 +492,34 @@ static int choose_layout(const struct vq_fetch *f, const struct ring_opts *o,
 				    notelen);
 }
 
-/* Decode the ring the options name into @v and print it: the exit status. */
-static int show_ring(struct vq_ctx *ctx, const struct ring_opts *o)
+/* The layout chosen for the ring, before anything is decoded: every byte
+ * of it has an address below 2^64 (never a wrap to low memory: a usage
+ * error for --at, the source's fault for --queue) and is in the source
+ * (else one line and EXIT_ACCESS, as for the avail ring's header).  0 or
+ * the exit status. */
+static int check_layout(struct vq_ctx *ctx, struct ring_opts *o,
+			const struct vq_ring_layout *l)
+{
+	const char *part = vq_ring_wraps(l);
+
+	/* Contiguous parts computed after DESC: a wrap makes them go down. */
+	if (!part && o->nat == 1 && (l->avail < l->desc || l->used < l->avail))
+		part = l->avail < l->desc ? "available ring" : "used ring";
+	if (part && o->queue < 0)
+		return vq_usage_err("ring", "--at: the %s of a ring of %u entries there runs past the end of the 64-bit address space",
+				    part, l->size);
+	if (part)
+		return ring_fail(o, EXIT_ACCESS, "%s queue %d: the %s runs past the end of the 64-bit address space",
+				 o->devname, o->queue, part);
+	if (vq_ring_parts_present(&ctx->sess.fetch, l) < 0)
+		return ring_fail(o, EXIT_ACCESS, "%s%s%s", o->devname && !o->all ? o->devname : "",
+				 o->devname && !o->all ? ": " : "", ctx->sess.mem.err);
+	return 0;
+}
+
+/* Decode the ring the options name and print it, or with @rings (every
+ * device's queue as JSON) add it there: the exit status. */
+static int show_ring(struct vq_ctx *ctx, struct ring_opts *o, struct json_object *rings)
 {
 	struct vq_ring_layout l;
 	struct vq_ring_view v;
@@ -461,28 +529,30 @@ static int show_ring(struct vq_ctx *ctx, const struct ring_opts *o)
 
 	how = choose_layout(&ctx->sess.fetch, o, &l, note, sizeof(note));
 	layout_note = note[0] ? note : NULL;
-	if (vq_ring_view_alloc(&v, (uint32_t)o->size, (unsigned)o->recent)) {
-		vq_err("decode ring: out of memory");
-		return EXIT_ACCESS;
-	}
+	ret = check_layout(ctx, o, &l);
+	if (ret)
+		return ret;
+	if (vq_ring_view_alloc(&v, (uint32_t)o->size, (unsigned)o->recent))
+		return ring_fail(o, EXIT_ACCESS, "decode ring: out of memory");
 	v.layout = l;
 	v.device_id = o->type;
 	ret = vq_ring_decode(&ctx->sess.fetch, &v, (unsigned)o->recent);
 	if (ret < 0 && v.nfindings && !strcmp(v.findings[0].code, "BAD_QUEUE_SIZE")) {
 		/* A size only a device can give: nothing else can be decoded. */
-		vq_err("ring: %s queue %d: BAD_QUEUE_SIZE: %s", o->devname, o->queue,
-		       v.findings[0].message);
-		ret = EXIT_ACCESS;
+		ret = ring_fail(o, EXIT_ACCESS, "%s queue %d: BAD_QUEUE_SIZE: %s", o->devname,
+				o->queue, v.findings[0].message);
 		goto out;
 	}
 	if (ret < 0) {
-		vq_err("%s", ctx->sess.mem.err);
-		ret = EXIT_ACCESS;
+		ret = ring_fail(o, EXIT_ACCESS, "%s", ctx->sess.mem.err);
 		goto out;
 	}
 	if (how & VQ_LAYOUT_GUESSED)
 		vq_ring_finding(&v, "LAYOUT_GUESSED", VQ_SEV_WARNING, "%s", layout_note);
-	if (ctx->json)
+	if (rings)
+		json_object_array_add(rings, ring_json(&v, o->queue, o->devname,
+						       !!(how & VQ_LAYOUT_AMBIGUOUS)));
+	else if (ctx->json)
 		vq_json_print(ring_json(&v, o->queue, o->devname, !!(how & VQ_LAYOUT_AMBIGUOUS)));
 	else {
 		if (o->devname)
@@ -493,6 +563,122 @@ static int show_ring(struct vq_ctx *ctx, const struct ring_opts *o)
 out:
 	vq_ring_view_free(&v);
 	return ret;
+}
+
+/* Queue o->queue of @d could not be shown (o->why says why): a line in
+ * the text, an entry of "skipped" in the JSON. */
+static void not_shown(const struct vq_ctx *ctx, const struct vq_dev *d, const struct ring_opts *o,
+		      struct json_object *skipped)
+{
+	struct json_object *e;
+
+	if (!ctx->json) {
+		printf("device %s queue %d: not shown: %s\n", d->name, o->queue, o->why);
+		return;
+	}
+	e = json_object_new_object();
+	json_object_object_add(e, "device", json_object_new_string(d->name));
+	json_object_object_add(e, "queue", U64(o->queue));
+	json_object_object_add(e, "reason", json_object_new_string(o->why));
+	json_object_array_add(skipped, e);
+}
+
+/* Refresh every device (a failure is said on stderr, as vq_dev_refresh
+ * does) and count those with queue @queue; @ok[i] says device i was read. */
+static size_t refresh_all(struct vq_ctx *ctx, int queue, unsigned char *ok)
+{
+	size_t i, have = 0;
+
+	for (i = 0; i < ctx->sess.devs.n; i++) {
+		struct vq_dev *d = &ctx->sess.devs.devs[i];
+
+		ok[i] = !vq_dev_refresh(ctx, d);
+		have += ok[i] && d->num_queues > (unsigned)queue;
+	}
+	return have;
+}
+
+/*
+ * --queue N without -d where there are several devices: queue N of every
+ * device that has one, as 'status' shows every device.  Text: each ring
+ * under its "device D queue N" line, a blank line between; a queue N that
+ * cannot be shown gets one line saying why.  JSON: {"rings": [ring objects,
+ * as alone], "skipped": [{"device", "queue", "reason"}]}.  Exit 0 when a
+ * ring was shown; else 2 when no device has queue N, 3 otherwise.
+ */
+static int ring_every_device(struct vq_ctx *ctx, struct ring_opts *o)
+{
+	struct json_object *root, *rings, *skipped;
+	unsigned char *ok = calloc(ctx->sess.devs.n, 1);
+	size_t i, shown = 0, lines = 0;
+	int ret;
+
+	if (!ok) {
+		vq_err("ring: out of memory");
+		return EXIT_ACCESS;
+	}
+	ret = refresh_all(ctx, o->queue, ok) ? vq_ctx_open_mem(ctx)
+		: vq_usage_err("ring", "no device has a queue %d (see 'vqdump status')", o->queue);
+	if (ret) {
+		free(ok);
+		return ret;
+	}
+	root = json_object_new_object();
+	rings = json_object_new_array();
+	skipped = json_object_new_array();
+	o->all = 1;
+	for (i = 0; i < ctx->sess.devs.n; i++) {
+		struct vq_dev *d = &ctx->sess.devs.devs[i];
+		int r;
+
+		if (ok[i] && d->num_queues <= (unsigned)o->queue)
+			continue; /* it has no queue N: nothing to show */
+		r = ok[i] ? queue_target(ctx, d, o)
+			  : ring_fail(o, EXIT_ACCESS, "its registers could not be read (the error is on standard error)");
+		/* The options' own mistakes (--size, --align) stop everything. */
+		if (!r && (ret = check_opts(o)) != 0)
+			break;
+		if (!ctx->json && lines++)
+			putchar('\n');
+		if (!r)
+			r = show_ring(ctx, o, ctx->json ? rings : NULL);
+		if (r)
+			not_shown(ctx, d, o, skipped);
+		else
+			shown++;
+	}
+	free(ok);
+	json_object_object_add(root, "rings", rings);
+	json_object_object_add(root, "skipped", skipped);
+	if (!ret && ctx->json)
+		vq_json_print(root);
+	else
+		json_object_put(root);
+	if (ret || shown)
+		return ret;
+	vq_err("ring: no device's queue %d could be shown (the output says why for each)", o->queue);
+	return EXIT_ACCESS;
+}
+
+/* --queue N: of the device -d names, of the only one, or of every one. */
+static int ring_queue(struct vq_ctx *ctx, struct ring_opts *o)
+{
+	struct vq_dev *d;
+	int ret = vq_ctx_open_devices(ctx);
+
+	if (ret)
+		return ret;
+	if (!ctx->device && ctx->sess.devs.n > 1)
+		return ring_every_device(ctx, o);
+	d = vq_ctx_device(ctx, &ret);
+	if (!d)
+		return ret;
+	ret = queue_target(ctx, d, o);
+	if (!ret)
+		ret = check_opts(o);
+	if (!ret)
+		ret = vq_ctx_open_mem(ctx);
+	return ret ? ret : show_ring(ctx, o, NULL);
 }
 
 int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
@@ -522,6 +708,7 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 			break;
 		case 't':
 			o.type = vq_payload_type_id(optarg);
+			o.type_given = 1;
 			if (!o.type)
 				return vq_usage_err("ring", "--type takes blk, net, vsock or console, not '%s'",
 						    optarg);
@@ -534,6 +721,9 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 			o.queue = (int)qn;
 			break;
 		}
+		case 'f':
+			o.force = 1;
+			break;
 		case 'R':
 			if (vq_parse_u64(optarg, &o.recent) || o.recent > VQ_RING_MAX_SIZE)
 				return vq_usage_err("ring", "--recent takes a number up to 32768, not '%s'",
@@ -545,13 +735,13 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 		return vq_usage_err("ring", "unexpected argument '%s'", argv[optind]);
 	if (o.queue >= 0 && o.nat)
 		return vq_usage_err("ring", "give --queue (live) or --at (by address), not both");
-	if (o.queue >= 0 && (ret = queue_target(ctx, &o)) != 0)
-		return ret;
+	if (o.queue >= 0)
+		return ring_queue(ctx, &o);
 	ret = check_opts(&o);
 	if (ret)
 		return ret;
 	ret = vq_ctx_open_mem(ctx);
 	if (ret)
 		return ret;
-	return show_ring(ctx, &o);
+	return show_ring(ctx, &o, NULL);
 }

@@ -59,14 +59,17 @@ const struct vq_cmd vq_commands[] = {
 	{
 		.name = "ring",
 		.live = 1,
-		.args = "--queue N | --at DESC[,AVAIL,USED] --size N [--align A] [--type T] [--recent K]",
+		.args = "--queue N | --at DESC[,AVAIL,USED] --size N [--align A] [--type T] [--recent K] [--force]",
 		.help = "one split queue: indices, flags, event indices, pending chains, used entries",
 		.options = vq_ring_options,
 		.run = vq_cmd_ring,
-		.details = "--queue N reads the queue's addresses and size from the live device (-d).\n"
+		.details = "--queue N reads the queue's addresses and size from the live device (-d;\n"
+		  "without it, with several devices, queue N of each device that has one).\n"
 		  "--at gives them by address (cores): with DESC alone, AVAIL and USED follow\n"
 		  "the contiguous layout, the used ring aligned to 64 (Linux) or 4096 (legacy),\n"
-		  "whichever fits the memory (or --align A).  --type blk|net|vsock|console\n"
+		  "whichever fits the memory (or --align A).  Addresses that break the spec's\n"
+		  "alignment (2.7: desc 16, avail 2, used 4) are refused unless --force; every\n"
+		  "byte of the three parts must be in the source.  --type blk|net|vsock|console\n"
 		  "decodes payload headers (by default from the device, or guessed for blk).\n"
 		  "--recent K shows the K newest used entries (default 8).\n",
 	},
@@ -235,21 +238,6 @@ int vq_usage_err(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int vq_parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 void vq_json_print(struct json_object *obj)
 {
 	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
@@ -280,7 +268,14 @@ static void vq_say(const char *line)
 
 int vq_ctx_open_mem(struct vq_ctx *ctx)
 {
-	return vq_session_need_mem(&ctx->sess) ? EXIT_ACCESS : 0;
+	int ret = vq_session_need_mem(&ctx->sess);
+
+	/* A malformed --raw FILE@BASE is the command line's mistake. */
+	if (ret == -VQ_EBADARG) {
+		fprintf(stderr, "Try 'vqdump --help' for more information.\n");
+		return EXIT_USAGE;
+	}
+	return ret ? EXIT_ACCESS : 0;
 }
 
 /* "--name ARG", "--name[=ARG]" or "--name" into @buf. */
@@ -349,13 +344,14 @@ static const struct vq_opt *global_opt(const char *name)
 
 size_t vq_cmd_options(const struct vq_cmd *cmd, const struct vq_opt **out)
 {
-	size_t n = opt_ptrs(cmd->options, out, 0, VQ_CMD_OPTS_MAX - 4);
+	size_t n = opt_ptrs(cmd->options, out, 0, VQ_CMD_OPTS_MAX - 5);
 
 	if (cmd->live)
 		out[n++] = global_opt("device");
 	if (cmd->options) {
 		out[n++] = global_opt("json");
 		out[n++] = global_opt("verbose");
+		out[n++] = global_opt("color");
 	}
 	out[n++] = global_opt("help");
 	return n;
@@ -427,7 +423,8 @@ static void usage(FILE *out)
 	      "virtio-pci the previous values are read first and restored; on virtio-mmio\n"
 	      "they are write-only and are left at 0, as a driver sets them before use.\n"
 	      "The virtio-pci ISR register is never read (reading it clears it).\n"
-	      "Exit status: 0 ok, 2 usage error, 3 cannot access the source.\n"
+	      "Exit status: 0 ok, 1 a problem found (diagnose, blk), 2 usage error,\n"
+	      "3 cannot access the source or device.\n"
 	      "'vqdump COMMAND --help' describes a command; see vqdump(1).\n",
 	      out);
 }
@@ -491,11 +488,65 @@ const struct vq_cmd *vq_find_cmd(const char *name)
 	return NULL;
 }
 
+static int parse_color(const char *when)
+{
+	if (!when || !strcmp(when, "always"))
+		return 1;
+	if (!strcmp(when, "never"))
+		return 0;
+	if (!strcmp(when, "auto"))
+		return isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	return -1;
+}
+
+/* -d after a command that reads memory only (scan, mem): a usage error
+ * that says why, rather than "unknown option". */
+static int refuse_device(const struct vq_cmd *cmd)
+{
+	return vq_usage_err(cmd->name, "%s reads memory, not devices: -d, --device is taken by the commands that read devices",
+			    cmd->name);
+}
+
+/* Whether @arg is --device or --device=SEL. */
+static int is_long_device(const char *arg)
+{
+	return !strncmp(arg, "--device", 8) && (!arg[8] || arg[8] == '=');
+}
+
+/* A common option given after the command (-d, --json, -v, --color) into
+ * @ctx; @seen_d counts the -d given there.  -1, or the exit status. */
+static int take_common(struct vq_ctx *ctx, const struct vq_cmd *cmd, int c, int *seen_d)
+{
+	int color;
+
+	switch (c) {
+	case 'j':
+		ctx->json = 1;
+		break;
+	case 'v':
+		ctx->verbose++;
+		break;
+	case 'd':
+		if ((*seen_d)++)
+			return vq_usage_err(cmd->name, "-d, --device given twice: give one device");
+		ctx->device = optarg;
+		break;
+	case 'C':
+		color = parse_color(optarg);
+		if (color < 0)
+			return vq_usage_err(cmd->name, "--color takes auto, always or never, not '%s'",
+					    optarg);
+		ctx->color = color;
+		break;
+	}
+	return -1;
+}
+
 /*
  * Parse @cmd's options once, before it runs: --help prints its help, a
- * bad or abbreviated option is a usage error, -d, --json and -v go into
- * @ctx.  Returns -1 for "run the command", else its exit status.  The
- * command then reads its own options with vq_cmd_getopt.
+ * bad or abbreviated option is a usage error, -d, --json, -v and --color
+ * go into @ctx.  Returns -1 for "run the command", else its exit status.
+ * The command then reads its own options with vq_cmd_getopt.
  */
 static int take_cmd_options(struct vq_ctx *ctx, const struct vq_cmd *cmd, int argc, char **argv)
 {
@@ -503,35 +554,34 @@ static int take_cmd_options(struct vq_ctx *ctx, const struct vq_cmd *cmd, int ar
 	struct option lopts[VQ_CMD_OPTS_MAX + 1];
 	char shorts[2 * VQ_CMD_OPTS_MAX];
 	const char *bad;
-	int c;
+	int c, ret, seen_d = 0;
 
 	/* shell and help read their arguments themselves. */
 	if (!cmd->options)
 		return -1;
 	getopt_view(opts, vq_cmd_options(cmd, opts), ":", lopts, shorts, sizeof(shorts));
 	bad = inexact_option(argc, argv, lopts, 0);
+	if (bad && !cmd->live && is_long_device(bad))
+		return refuse_device(cmd);
 	if (bad)
 		return vq_usage_err(cmd->name, "unknown option '%s' (options are not abbreviated)", bad);
 	/* Options may follow the arguments (getopt permutes), as in most tools. */
 	optind = 0;
 	while ((c = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
 		switch (c) {
-		case 'j':
-			ctx->json = 1;
-			break;
-		case 'v':
-			ctx->verbose++;
-			break;
-		case 'd':
-			ctx->device = optarg;
-			break;
 		case 'h':
 			vq_cmd_help(cmd, stdout);
 			return EXIT_OK;
 		case '?':
+			if (!cmd->live && optopt == 'd')
+				return refuse_device(cmd);
 			return vq_usage_err(cmd->name, "unknown option '%s'", argv[optind - 1]);
 		case ':':
 			return vq_usage_err(cmd->name, "option '%s' needs an argument", argv[optind - 1]);
+		default:
+			ret = take_common(ctx, cmd, c, &seen_d);
+			if (ret >= 0)
+				return ret;
 		}
 	}
 	optind = 0; /* glibc: the command reads them again from the start */
@@ -548,7 +598,7 @@ int vq_cmd_getopt(const struct vq_cmd *cmd, int argc, char **argv)
 	getopt_view(opts, vq_cmd_options(cmd, opts), ":", lopts, shorts, sizeof(shorts));
 	do
 		c = getopt_long(argc, argv, shorts, lopts, NULL);
-	while (c == 'j' || c == 'v' || c == 'd');
+	while (c == 'j' || c == 'v' || c == 'd' || c == 'C');
 	return c;
 }
 
@@ -587,14 +637,64 @@ int vq_run_command(struct vq_ctx *ctx, int argc, char **argv)
 	return c->run(ctx, argc, argv);
 }
 
-static int parse_color(const char *when)
+/* Where a global option that names a source or device goes, and its name
+ * for "given twice". */
+static const char **source_slot(struct vq_ctx *ctx, int c, const char **name)
 {
-	if (!when || !strcmp(when, "always"))
-		return 1;
-	if (!strcmp(when, "never"))
-		return 0;
-	if (!strcmp(when, "auto"))
-		return isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	switch (c) {
+	case 'c':
+		*name = "-c, --core";
+		return &ctx->core;
+	case 'r':
+		*name = "--raw";
+		return &ctx->raw;
+	case 'm':
+		*name = "--mmio";
+		return &ctx->mmio;
+	case 'd':
+		*name = "-d, --device";
+		return &ctx->device;
+	}
+	return NULL;
+}
+
+/* One global option (getopt's code @c) into @ctx and *@color.  -1, or the
+ * exit status (help, version, a usage error). */
+static int take_global(struct vq_ctx *ctx, int c, int *color, char **argv)
+{
+	const char **slot, *name = NULL;
+
+	slot = source_slot(ctx, c, &name);
+	if (slot) {
+		/* The second would silently replace the first. */
+		if (*slot)
+			return vq_usage_err(NULL, "%s given twice: give it once", name);
+		*slot = optarg;
+		return -1;
+	}
+	switch (c) {
+	case 'j':
+		ctx->json = 1;
+		break;
+	case 'v':
+		ctx->verbose++;
+		break;
+	case 'C':
+		*color = parse_color(optarg);
+		if (*color < 0)
+			return vq_usage_err(NULL, "--color takes auto, always or never, not '%s'", optarg);
+		break;
+	case 'h':
+		usage(stdout);
+		return EXIT_OK;
+	case 'V':
+		printf("vqdump %s\n", VQDUMP_VERSION);
+		return EXIT_OK;
+	case ':':
+		return vq_usage_err(NULL, "option '%s' needs an argument", argv[optind - 1]);
+	default:
+		return vq_usage_err(NULL, "unknown option '%s'", argv[optind - 1]);
+	}
 	return -1;
 }
 
@@ -616,46 +716,14 @@ int main(int argc, char **argv)
 	bad = inexact_option(argc, argv, lopts, 1);
 	if (bad)
 		return vq_usage_err(NULL, "unknown option '%s' (options are not abbreviated)", bad);
-	while ((c = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			ctx.core = optarg;
-			break;
-		case 'r':
-			ctx.raw = optarg;
-			break;
-		case 'm':
-			ctx.mmio = optarg;
-			break;
-		case 'd':
-			ctx.device = optarg;
-			break;
-		case 'j':
-			ctx.json = 1;
-			break;
-		case 'v':
-			ctx.verbose++;
-			break;
-		case 'C':
-			color = parse_color(optarg);
-			if (color < 0)
-				return vq_usage_err(NULL, "--color takes auto, always or never, not '%s'",
-						    optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		case 'V':
-			printf("vqdump %s\n", VQDUMP_VERSION);
-			return EXIT_OK;
-		case ':':
-			return vq_usage_err(NULL, "option '%s' needs an argument", argv[optind - 1]);
-		default:
-			return vq_usage_err(NULL, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	while ((c = getopt_long(argc, argv, shorts, lopts, NULL)) != -1)
+		if ((ret = take_global(&ctx, c, &color, argv)) >= 0)
+			return ret;
 	if (ctx.core && ctx.raw)
 		return vq_usage_err(NULL, "give one source: --core or --raw, not both");
+	if (ctx.mmio && (ctx.core || ctx.raw))
+		return vq_usage_err(NULL, "--mmio picks a live device; it is refused with %s (a snapshot has its own list: use -d mmio:ADDR)",
+				    ctx.core ? "--core" : "--raw");
 	ctx.color = color == -2 ? parse_color("auto") : color;
 	if (optind >= argc)
 		return vq_usage_err(NULL, "no command given");

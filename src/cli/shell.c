@@ -289,6 +289,7 @@ static int run_line(struct vq_ctx *ctx, char *line)
 {
 	char *argv[MAX_ARGS];
 	int argc = split_words(line, argv, MAX_ARGS), json = ctx->json, verbose = ctx->verbose;
+	int color = ctx->color;
 	const char *device = ctx->device;
 	int ret;
 
@@ -333,6 +334,7 @@ static int run_line(struct vq_ctx *ctx, char *line)
 	/* Per-command options do not stick to later commands. */
 	ctx->json = json;
 	ctx->verbose = verbose;
+	ctx->color = color;
 	ctx->device = device;
 	fflush(stdout);
 	return ret;

@@ -11,6 +11,7 @@
 
 #include "../access/clock.h"
 #include "../decode/payload.h"
+#include "../model/num.h"
 #include "vblk.h"
 
 int vb_step_add(struct vb_steps *s, const char *name, int ok, const char *fmt, ...)
@@ -303,26 +304,14 @@ const char *vb_type_name(uint32_t type)
 	return n ? n : "UNKNOWN";
 }
 
-static int num_base(const char *s)
-{
-	return s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10;
-}
-
 int vb_parse_range(const char *s, uint64_t *lba, uint64_t *n)
 {
-	unsigned long long a, b;
-	char *end;
+	uint64_t a, b;
+	const char *end;
 
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
 	/* Decimal, or hexadecimal with 0x: never octal, so that 010 is ten,
 	 * not the eight a destructive option would silently take. */
-	errno = 0;
-	a = strtoull(s, &end, num_base(s));
-	if (errno || *end != '+' || end[1] < '0' || end[1] > '9')
-		return -EINVAL;
-	b = strtoull(end + 1, &end, num_base(end + 1));
-	if (errno || *end || !b)
+	if (vq_parse_u64_prefix(s, &a, &end) || *end != '+' || vq_parse_u64(end + 1, &b) || !b)
 		return -EINVAL;
 	/* Sector numbers must stay byte-addressable (<< 9) and not wrap. */
 	if (a > (UINT64_MAX >> 9) || b > (UINT64_MAX >> 9) - a)

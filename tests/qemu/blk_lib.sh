@@ -8,8 +8,9 @@
 #   MODS       extra modules for the "load" step besides virtio_blk and the
 #              virtio-pci stack (virtio_mmio for microvm)
 #   LABEL      names the run in the output (pci-modern, mmio1, ...)
-#   TRANSPORT  the "transport" vqdump's JSON must say (pci-modern, pci-legacy,
-#              mmio-v1, mmio-v2)
+#   TRANSPORT  the "transport" vqdump's JSON must say, as 'list' says it (pci,
+#              pci-legacy, mmio), and for mmio ":V", the "mmio_version" V
+#              QEMU's transport has (mmio:1 with force-legacy=true, else mmio:2)
 #   INJECT     1: also run every --inject kind and expect NEEDS_RESET (only
 #              meaningful where VERSION_1 is negotiated)
 #   QEMU-ARGS  machine and device options; the disk must be
@@ -228,7 +229,10 @@ blk_test() {
 		cap=$(blk_get id capacity)
 		blk_same "--id: capacity in sectors is QMP's drive size / 512" "$cap" "$((size / 512))"
 		blk_same "--id: device" "$(blk_get id device)" "$BLK_DEV"
-		blk_same "--id: transport" "$(blk_get id transport)" "$transport"
+		blk_same "--id: transport (list's vocabulary)" "$(blk_get id transport)" "${transport%%:*}"
+		case $transport in
+		*:*) blk_same "--id: mmio_version" "$(blk_get id mmio_version)" "${transport#*:}" ;;
+		esac
 	fi
 
 	# Reads of sectors nobody wrote: the image's bytes.

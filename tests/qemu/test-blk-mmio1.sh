@@ -24,7 +24,7 @@ BLK_HUGEPAGE=1
 blk_init VQBLK-MMIO1 virtio_mmio
 KHZ=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 LIVE_APPEND="tsc_early_khz=${KHZ:-2000000}"
-blk_test mmio1 mmio-v1 0 -M microvm -global virtio-mmio.force-legacy=true \
+blk_test mmio1 mmio:1 0 -M microvm -global virtio-mmio.force-legacy=true \
 	-drive "$(blk_drive_opts)" \
 	-device "virtio-blk-device,drive=dvblk,id=vblk,serial=$BLK_SERIAL"
 finish

@@ -20,7 +20,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 blk_init VQBLK-MMIO2 virtio_mmio
 KHZ=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 LIVE_APPEND="tsc_early_khz=${KHZ:-2000000}"
-blk_test mmio2 mmio-v2 0 -M microvm -global virtio-mmio.force-legacy=false \
+blk_test mmio2 mmio:2 0 -M microvm -global virtio-mmio.force-legacy=false \
 	-drive "$(blk_drive_opts)" \
 	-device "virtio-blk-device,drive=dvblk,id=vblk,serial=$BLK_SERIAL"
 finish

@@ -20,7 +20,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Reads of sector 16000 fail in QEMU's block layer (blkdebug): blk must exit 1.
 BLK_FAULT_SECTOR=16000
 blk_init VQBLK-PCI-MODERN ""
-blk_test pci-modern pci-modern 1 -vga none -nic none \
+blk_test pci-modern pci 1 -vga none -nic none \
 	-drive "$(blk_drive_opts)" \
 	-device "virtio-blk-pci,drive=dvblk,id=vblk,serial=$BLK_SERIAL,disable-legacy=on,addr=0x4"
 finish
