@@ -27,6 +27,9 @@ struct qwork {
 	struct vq_queue_state *q;
 	struct vq_ring_view v1, v2;
 	int ok1, ok2;
+	unsigned samples;  /* live: samples taken (v1 the first, v2 the latest) */
+	uint32_t seen_ms;  /* live: time from v1 to v2 */
+	uint32_t slow_ms;  /* live: still for this long, then v2 saw used idx move; 0: not so */
 };
 
 static int decode(struct vq_session *s, struct qwork *w, struct vq_ring_view *v)
@@ -101,6 +104,8 @@ static int collect_work(struct vq_session *s, size_t first, size_t last, struct 
 		}
 		r->rep.device = d->name;
 		r->rep.ring = 0;
+		r->rep.size = 0;
+		r->rep.guessed_type = 0;
 		vq_diag_device(d, &r->rep);
 		for (j = 0; j < d->num_queues; j++) {
 			struct vq_queue_state *q = &d->queues[j];
@@ -128,8 +133,7 @@ static int collect_work(struct vq_session *s, size_t first, size_t last, struct 
 
 /* One queue's samples judged: the second sample live, or the one the
  * snapshot saved. */
-static void judge_queue(struct vq_session *s, struct vq_diagnosis *r, struct qwork *w,
-			unsigned interval)
+static void judge_queue(struct vq_session *s, struct vq_diagnosis *r, struct qwork *w)
 {
 	struct vq_diag_queue_in in;
 
@@ -138,15 +142,17 @@ static void judge_queue(struct vq_session *s, struct vq_diagnosis *r, struct qwo
 	in.device_id = w->d->device_id;
 	in.size = w->q->size;
 	in.event_idx = vq_dev_event_idx(w->d);
+	in.image = !vq_session_is_live(s);
 	sample_of(&w->v1.hdr, &in.s1);
 	in.v = &w->v1;
 	if (vq_session_is_live(s)) {
-		w->ok2 = decode(s, w, &w->v2);
 		if (w->ok2) {
 			sample_of(&w->v2.hdr, &in.s2);
 			in.v = &w->v2;
 			in.v_other = &w->v1;
-			in.interval_ms = interval;
+			in.interval_ms = w->seen_ms;
+			in.nsamples = w->samples;
+			in.slow_ms = w->slow_ms;
 		}
 	} else if (w->q->idx2_valid) {
 		/* The snapshot's memory is the first sample; the second
@@ -158,7 +164,72 @@ static void judge_queue(struct vq_session *s, struct vq_diagnosis *r, struct qwo
 	}
 	r->rep.device = w->d->name;
 	r->rep.ring = 0;
+	r->rep.size = w->q->size;
+	r->rep.guessed_type = 0;
 	vq_diag_queue(&in, &r->rep);
+}
+
+/* Live: does @w look stalled so far (requests pending, used idx still)? */
+static int looks_stalled(const struct qwork *w)
+{
+	const struct vq_ring_hdr *a = &w->v1.hdr, *b = &w->v2.hdr;
+
+	return w->ok1 && w->ok2 && a->used_idx == b->used_idx && a->avail_idx != a->used_idx &&
+	       b->avail_idx != b->used_idx && vq_diag_requests(&w->v2) &&
+	       !vq_diag_held_by_design(w->d->device_id, (int)w->q->index);
+}
+
+/*
+ * Live: the second sample of every queue @interval ms after the first;
+ * then the queues that look stalled are sampled again every
+ * VQ_DIAG_WATCH_STEP_MS until VQ_DIAG_WATCH_MS have passed since the
+ * first sample.  One whose used idx moves meanwhile is slow, not stuck.
+ */
+static void later_samples(struct vq_session *s, struct qwork *work, size_t nw, unsigned interval)
+{
+	uint32_t t = interval;
+	size_t i;
+	int watching = 0;
+
+	for (i = 0; i < nw; i++) {
+		work[i].samples = 1;
+		if (!work[i].ok1)
+			continue;
+		work[i].ok2 = decode(s, &work[i], &work[i].v2);
+		work[i].samples = 2;
+		work[i].seen_ms = t;
+		watching |= looks_stalled(&work[i]);
+	}
+	while (watching && t < VQ_DIAG_WATCH_MS) {
+		vq_sleep_ms(VQ_DIAG_WATCH_STEP_MS);
+		t += VQ_DIAG_WATCH_STEP_MS;
+		watching = 0;
+		for (i = 0; i < nw; i++) {
+			struct qwork *w = &work[i];
+
+			if (!looks_stalled(w))
+				continue;
+			/* The ring went unreadable while watched: judged on
+			 * its first sample alone. */
+			if (!decode(s, w, &w->v2)) {
+				w->ok2 = 0;
+				continue;
+			}
+			w->samples++;
+			if (w->v2.hdr.used_idx != w->v1.hdr.used_idx)
+				w->slow_ms = w->seen_ms;
+			w->seen_ms = t;
+			watching |= looks_stalled(w);
+		}
+	}
+}
+
+/* Say once that memory the rings point at is not in the image. */
+static void say_missing(struct vq_session *s, const struct vq_diagnosis *r)
+{
+	if (r->rep.not_in_source)
+		vq_session_say(s, "warning: diagnose: %u finding%s of memory missing from the image (DESC_UNREADABLE, RING_UNREADABLE): the result is inconclusive",
+			       r->rep.not_in_source, r->rep.not_in_source == 1 ? "" : "s");
 }
 
 int vq_diagnose_devices(struct vq_session *s, size_t first, size_t last, unsigned interval,
@@ -180,14 +251,17 @@ int vq_diagnose_devices(struct vq_session *s, size_t first, size_t last, unsigne
 		}
 	}
 	/* A source that recorded a second sample (a snapshot) needs no wait. */
-	if (vq_session_is_live(s) && nw)
+	if (vq_session_is_live(s) && nw) {
 		vq_sleep_ms(interval);
+		later_samples(s, work, nw, interval);
+	}
 	for (i = 0; i < nw; i++) {
 		if (!work[i].ok1)
 			r->skipped++;
 		else
-			judge_queue(s, r, &work[i], interval);
+			judge_queue(s, r, &work[i]);
 	}
+	say_missing(s, r);
 out:
 	free_work(work, nw);
 	return ret;
@@ -233,15 +307,19 @@ int vq_diagnose_scan(struct vq_session *s, struct vq_diagnosis *r)
 			in.v = &v;
 			in.event_idx = -1;
 			in.held_dump = held;
+			in.image = 1;
 			sample_of(&v.hdr, &in.s1);
 			r->rep.device = NULL;
 			r->rep.ring = v.layout.desc;
+			r->rep.size = v.layout.size;
+			r->rep.guessed_type = vq_diag_guess_type(&v);
 			vq_diag_queue(&in, &r->rep);
 		} else {
 			r->skipped++;
 		}
 		vq_ring_view_free(&v);
 	}
+	say_missing(s, r);
 out:
 	free(hits);
 	return ret;

@@ -685,7 +685,7 @@ static int read_config(struct vq_dev *d, struct vq_regs *r, uint64_t winlen)
 		/* Legacy: no ConfigGeneration (4.2.4); nothing to compare. */
 		d->config_generation = -1;
 		d->config_consistent = 1;
-		ret = r->ops->config_read(r, 0, d->config, (unsigned)len);
+		ret = r->ops->config_read(r, d->device_id, 0, d->config, (unsigned)len);
 		if (!ret)
 			d->config_len = (unsigned)len;
 		return ret;
@@ -695,7 +695,7 @@ static int read_config(struct vq_dev *d, struct vq_regs *r, uint64_t winlen)
 	for (tries = 0; tries < CONFIG_TRIES; tries++) {
 		ret = r->ops->config_generation(r, &g1);
 		if (!ret)
-			ret = r->ops->config_read(r, 0, d->config, (unsigned)len);
+			ret = r->ops->config_read(r, d->device_id, 0, d->config, (unsigned)len);
 		if (!ret)
 			ret = r->ops->config_generation(r, &g2);
 		if (ret)

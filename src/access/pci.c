@@ -1100,7 +1100,7 @@ static int modern_config(struct vq_dev *d, const uint8_t *cfg, struct vq_regs *r
 	r->len[VQ_RS_DEVICE] = len;
 	for (tries = 0; tries < CONFIG_TRIES; tries++) {
 		if ((ret = r->ops->config_generation(r, &g1)) ||
-		    (ret = r->ops->config_read(r, 0, d->config, len)) ||
+		    (ret = r->ops->config_read(r, d->device_id, 0, d->config, len)) ||
 		    (ret = r->ops->config_generation(r, &g2)))
 			return ret;
 		if (g1 == g2)
@@ -1228,10 +1228,10 @@ static int legacy_config(struct vq_dev *d, struct vq_regs *r)
 	int ret, same = 0;
 
 	len = config_want(d->device_id, p->bar_size[0] > off ? p->bar_size[0] - off : 0);
-	if ((ret = r->ops->config_read(r, 0, d->config, len)))
+	if ((ret = r->ops->config_read(r, d->device_id, 0, d->config, len)))
 		return ret;
 	for (tries = 1; tries < CONFIG_TRIES && !same; tries++) {
-		if ((ret = r->ops->config_read(r, 0, again, len)))
+		if ((ret = r->ops->config_read(r, d->device_id, 0, again, len)))
 			return ret;
 		same = !memcmp(again, d->config, len);
 		memcpy(d->config, again, len);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../decode/config.h"
 #include "transport.h"
 
 void vq_regs_init(struct vq_regs *r, const struct vq_reg_ops *ops, char *err, size_t errlen)
@@ -42,23 +43,21 @@ int vq_regs_wr(struct vq_regs *r, enum vq_reg_space space, uint64_t off, unsigne
 	return r->io(r, space, off, width, &v, 1);
 }
 
-int vq_regs_read_bytes(struct vq_regs *r, enum vq_reg_space space, uint64_t off, uint8_t *buf,
-		       unsigned len, int widest)
+int vq_regs_read_config(struct vq_regs *r, enum vq_reg_space space, uint64_t at,
+			uint32_t device_id, unsigned off, uint8_t *buf, unsigned len)
 {
 	unsigned i = 0, width, k;
 	uint64_t v;
 	int ret;
 
 	while (i < len) {
-		/* A device decodes the width: the widest aligned access is
-		 * what the fields' own widths come to. */
-		if (widest && len - i >= 4 && !((off + i) % 4))
-			width = 4;
-		else if (widest && len - i >= 2 && !((off + i) % 2))
-			width = 2;
-		else
-			width = 1;
-		ret = vq_regs_rd(r, space, off + i, width, &v);
+		/* Each field with its own width (4.1.3.1, 4.2.2.2): a wider
+		 * access can reach past what the device implements (QEMU then
+		 * answers all ones), a narrower one may tear a field. */
+		width = vq_config_access_width(device_id, off ? NULL : buf, (size_t)off + i);
+		if (width > len - i)
+			width = 1; /* a field cut by @len: what is asked for, by bytes */
+		ret = vq_regs_rd(r, space, at + off + i, width, &v);
 		if (ret)
 			return ret;
 		for (k = 0; k < width; k++)

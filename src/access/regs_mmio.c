@@ -138,16 +138,15 @@ static int config_generation(struct vq_regs *r, uint32_t *gen)
 	return ret;
 }
 
-/* Byte by byte: the width every implementation accepts (QEMU answers any
- * width; a wider read past its config length gives all ones, a byte read
- * only loses that byte). */
-static int config_read(struct vq_regs *r, unsigned off, void *buf, unsigned len)
+/* Each field with its own width (4.2.2.2; version 1 accepts the same). */
+static int config_read(struct vq_regs *r, uint32_t device_id, unsigned off, void *buf,
+		       unsigned len)
 {
 	if ((uint64_t)VIRTIO_MMIO_CONFIG + off + len > r->len[VQ_RS_COMMON]) {
 		snprintf(r->err, r->errlen, "device configuration beyond the window");
 		return -ERANGE;
 	}
-	return vq_regs_read_bytes(r, VQ_RS_COMMON, VIRTIO_MMIO_CONFIG + off, buf, len, 0);
+	return vq_regs_read_config(r, VQ_RS_COMMON, VIRTIO_MMIO_CONFIG, device_id, off, buf, len);
 }
 
 const struct vq_reg_ops vq_regs_mmio = {

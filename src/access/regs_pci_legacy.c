@@ -131,7 +131,8 @@ static int config_generation(struct vq_regs *r, uint32_t *gen)
 	return -EOPNOTSUPP;
 }
 
-static int config_read(struct vq_regs *r, unsigned off, void *buf, unsigned len)
+static int config_read(struct vq_regs *r, uint32_t device_id, unsigned off, void *buf,
+		       unsigned len)
 {
 	unsigned base = VIRTIO_PCI_CONFIG_OFF(r->msix);
 
@@ -139,7 +140,7 @@ static int config_read(struct vq_regs *r, unsigned off, void *buf, unsigned len)
 		snprintf(r->err, r->errlen, "device configuration beyond the I/O BAR");
 		return -ERANGE;
 	}
-	return vq_regs_read_bytes(r, VQ_RS_COMMON, base + off, buf, len, 1);
+	return vq_regs_read_config(r, VQ_RS_COMMON, base, device_id, off, buf, len);
 }
 
 const struct vq_reg_ops vq_regs_pci_legacy = {

@@ -160,14 +160,15 @@ static int config_generation(struct vq_regs *r, uint32_t *gen)
 	return ret;
 }
 
-static int config_read(struct vq_regs *r, unsigned off, void *buf, unsigned len)
+static int config_read(struct vq_regs *r, uint32_t device_id, unsigned off, void *buf,
+		       unsigned len)
 {
 	if ((uint64_t)off + len > r->len[VQ_RS_DEVICE]) {
 		snprintf(r->err, r->errlen, "device configuration is only %llu bytes",
 			 (unsigned long long)r->len[VQ_RS_DEVICE]);
 		return -ERANGE;
 	}
-	return vq_regs_read_bytes(r, VQ_RS_DEVICE, off, buf, len, 1);
+	return vq_regs_read_config(r, VQ_RS_DEVICE, 0, device_id, off, buf, len);
 }
 
 const struct vq_reg_ops vq_regs_pci_modern = {

@@ -154,9 +154,11 @@ struct vq_reg_ops {
 	/* The configuration generation; -EOPNOTSUPP where there is none
 	 * (PCI legacy, MMIO v1). */
 	int (*config_generation)(struct vq_regs *r, uint32_t *gen);
-	/* @len bytes of device-specific configuration at @off; -ERANGE
+	/* @len bytes of device-specific configuration at @off of a device
+	 * of type @device_id, each field read with its own width; -ERANGE
 	 * beyond the structure. */
-	int (*config_read)(struct vq_regs *r, unsigned off, void *buf, unsigned len);
+	int (*config_read)(struct vq_regs *r, uint32_t device_id, unsigned off, void *buf,
+			   unsigned len);
 };
 
 extern const struct vq_reg_ops vq_regs_pci_modern;
@@ -174,10 +176,11 @@ int vq_regs_rd(struct vq_regs *r, enum vq_reg_space space, uint64_t off, unsigne
 	       uint64_t *v);
 int vq_regs_wr(struct vq_regs *r, enum vq_reg_space space, uint64_t off, unsigned width,
 	       uint64_t v);
-/* @len bytes at @off of @space into @buf: one byte at a time (@widest 0),
- * or in the widest aligned accesses that fit (@widest 1). */
-int vq_regs_read_bytes(struct vq_regs *r, enum vq_reg_space space, uint64_t off, uint8_t *buf,
-		       unsigned len, int widest);
+/* @len bytes at @off of the device configuration of a device of type
+ * @device_id, which starts at @at of @space, into @buf: each field read
+ * with its own width (vq_config_access_width(), decode/config.h). */
+int vq_regs_read_config(struct vq_regs *r, enum vq_reg_space space, uint64_t at,
+			uint32_t device_id, unsigned off, uint8_t *buf, unsigned len);
 /* Close every window in r->win[]. */
 void vq_regs_close(struct vq_regs *r);
 

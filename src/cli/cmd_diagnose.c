@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../access/diagnose.h"
+#include "../decode/names.h"
 #include "cli.h"
 
 const struct vq_opt vq_diagnose_options[] = {
@@ -18,20 +19,28 @@ const struct vq_opt vq_diagnose_options[] = {
 /* Findings kept per run. */
 #define DIAG_MAX_FINDINGS 4096
 
+/* Where a finding is: a device (and queue), or a ring found by address
+ * with its size (for `ring --at ADDR --size N`) and the device type its
+ * payloads suggest. */
 static void where_text(const struct vq_diag_finding *f, char *buf, size_t len)
 {
+	const char *type = f->guessed_type ? vq_device_short_name(f->guessed_type) : NULL;
+
 	if (f->device && f->queue >= 0)
 		snprintf(buf, len, "%s queue %d", f->device, f->queue);
 	else if (f->device)
 		snprintf(buf, len, "%s", f->device);
+	else if (type)
+		snprintf(buf, len, "ring@0x%llx (size %u, looks like %s)", (unsigned long long)f->ring,
+			 f->size, type);
 	else
-		snprintf(buf, len, "ring@0x%llx", (unsigned long long)f->ring);
+		snprintf(buf, len, "ring@0x%llx (size %u)", (unsigned long long)f->ring, f->size);
 }
 
 static void print_text(const struct vq_ctx *ctx, const struct vq_diagnosis *r, int scan_path)
 {
 	unsigned i, j, nsev[3] = { 0, 0, 0 };
-	char where[80];
+	char where[120];
 
 	for (i = 0; i < r->rep.n; i++) {
 		const struct vq_diag_finding *f = &r->rep.f[i];
@@ -58,10 +67,12 @@ static void print_text(const struct vq_ctx *ctx, const struct vq_diagnosis *r, i
 		       r->queues, r->queues == 1 ? "" : "s");
 	if (r->skipped)
 		printf(" (%u not readable)", r->skipped);
-	if (!nsev[1] && !nsev[2] && (r->access_failed || r->skipped))
-		printf(": inconclusive: %s could not be read (reasons above)%s\n",
-		       r->skipped ? "some rings" : "some devices",
-		       nsev[0] ? "; notes with -v" : "");
+	if (!nsev[1] && !nsev[2] && (r->access_failed || r->skipped || r->rep.not_in_source))
+		printf(": inconclusive: %s%s\n",
+		       r->skipped ? "some rings could not be read (reasons above)"
+		       : r->access_failed ? "some devices could not be read (reasons above)"
+					  : "memory the rings point at is missing from the image (DESC_UNREADABLE, RING_UNREADABLE)",
+		       nsev[0] && !ctx->verbose ? "; notes with -v" : "");
 	else if (!nsev[0] && !nsev[1] && !nsev[2])
 		printf(": no problems found\n");
 	else
@@ -83,8 +94,15 @@ static void print_json(const struct vq_diagnosis *r)
 
 		json_object_object_add(o, "device", f->device ? json_object_new_string(f->device) : NULL);
 		json_object_object_add(o, "queue", f->queue >= 0 ? json_object_new_int(f->queue) : NULL);
-		if (!f->device)
+		if (!f->device) {
+			const char *type = vq_device_short_name(f->guessed_type);
+
 			json_object_object_add(o, "ring", json_object_new_uint64(f->ring));
+			json_object_object_add(o, "device_type_guess",
+					       f->guessed_type && type ? json_object_new_string(type) : NULL);
+		}
+		if (f->size)
+			json_object_object_add(o, "size", json_object_new_int64(f->size));
 		json_object_object_add(o, "code", json_object_new_string(f->code));
 		json_object_object_add(o, "severity", json_object_new_string(vq_severity_name(f->severity)));
 		json_object_object_add(o, "message", json_object_new_string(f->message));
@@ -98,7 +116,8 @@ static void print_json(const struct vq_diagnosis *r)
 	json_object_object_add(root, "queues_checked", json_object_new_int((int)r->queues));
 	json_object_object_add(root, "queues_unreadable", json_object_new_int((int)r->skipped));
 	json_object_object_add(root, "inconclusive",
-			       json_object_new_boolean(r->access_failed || r->skipped));
+			       json_object_new_boolean(r->access_failed || r->skipped ||
+						       r->rep.not_in_source));
 	json_object_object_add(root, "findings_dropped", json_object_new_int((int)r->rep.dropped));
 	vq_json_print(root);
 }
@@ -175,7 +194,7 @@ int vq_cmd_diagnose(struct vq_ctx *ctx, int argc, char **argv)
 		print_text(ctx, &r, scan_path);
 	if (vq_diag_count_sev(&r.rep, VQ_SEV_WARNING))
 		ret = EXIT_FOUND;
-	else if (ret || r.access_failed || r.skipped)
+	else if (ret || r.access_failed || r.skipped || r.rep.not_in_source)
 		ret = EXIT_ACCESS; /* inconclusive */
 	else
 		ret = EXIT_OK;

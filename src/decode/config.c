@@ -645,6 +645,43 @@ size_t vq_config_decode(uint32_t device_id, const uint8_t *cfg, size_t len,
 	return s.n;
 }
 
+/* Width of the byte at @off within the field table @d: see vq_config_access_width(). */
+static unsigned table_width(const struct cfg_desc *d, size_t nd, size_t off)
+{
+	size_t i;
+
+	for (i = 0; i < nd; i++, d++) {
+		if (off < d->off || off >= (size_t)d->off + d->size)
+			continue;
+		if (d->render != R_NUM)
+			return 1;
+		if (d->size == 8)
+			return (off - d->off) % 4 ? 1 : 4;
+		return off == d->off ? d->size : 1;
+	}
+	return 1;
+}
+
+unsigned vq_config_access_width(uint32_t device_id, const uint8_t *seen, size_t off)
+{
+	const struct layout *l;
+	unsigned w;
+
+	if (device_id >= ARRAY_SIZE(layouts))
+		return 1;
+	l = &layouts[device_id];
+	w = table_width(l->fields, l->nfields, off);
+	if (device_id == VIRTIO_ID_INPUT && off >= 8 && seen) {
+		/* u: numbers only for the selects that hold them. */
+		if (seen[0] == VIRTIO_INPUT_CFG_ID_DEVIDS)
+			w = table_width(input_ids_fields, ARRAY_SIZE(input_ids_fields), off);
+		else if (seen[0] == VIRTIO_INPUT_CFG_ABS_INFO)
+			w = table_width(input_abs_fields, ARRAY_SIZE(input_abs_fields), off);
+	}
+	/* The spec's fields are naturally aligned; anything else by bytes. */
+	return off % w ? 1 : w;
+}
+
 const uint32_t *vq_config_features(const struct vq_dev *d)
 {
 	if (d->driver_features_src != VQ_SRC_NONE &&

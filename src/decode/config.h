@@ -48,6 +48,17 @@ size_t vq_config_size(uint32_t device_id);
 size_t vq_config_decode(uint32_t device_id, const uint8_t *cfg, size_t len,
 			const uint32_t features[4], struct vq_cfg_field *out, size_t max);
 
+/*
+ * The width in bytes (1, 2 or 4) to read the configuration byte at @off of
+ * a device of type @device_id with: each field with its own width, a
+ * 64-bit field as two 32-bit halves (virtio 1.3, 4.1.3.1, 4.2.2.2); 1 for
+ * byte arrays (MAC, tags), for a byte inside a field, and for bytes no
+ * field covers (padding, unknown types).  @seen: the @off bytes from
+ * offset 0 already read, or NULL: the input device's union is laid out by
+ * its select byte, read by bytes when unknown.
+ */
+unsigned vq_config_access_width(uint32_t device_id, const uint8_t *seen, size_t off);
+
 /* The feature set that governs @d's config layout: the negotiated one
  * when the driver got that far, else what the device offers. */
 const uint32_t *vq_config_features(const struct vq_dev *d);

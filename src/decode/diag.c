@@ -28,6 +28,8 @@ struct vq_diag_finding *vq_diag_add(struct vq_diag_report *r, int queue, const c
 	memset(f, 0, sizeof(*f));
 	f->device = r->device;
 	f->ring = r->ring;
+	f->size = r->size;
+	f->guessed_type = r->guessed_type;
 	f->queue = queue;
 	f->code = code;
 	f->severity = sev;
@@ -192,6 +194,27 @@ static int looks_like_stats(const struct vq_chain *c)
 	       c->descs[0].len % 10 == 0 && c->descs[0].len <= 160;
 }
 
+uint32_t vq_diag_guess_type(const struct vq_ring_view *v)
+{
+	unsigned i, blk = 0, stats = 0;
+
+	for (i = 0; v && i < v->nchains; i++) {
+		const struct vq_chain *c = &v->chains[i];
+
+		/* A 16-byte header of a known request type, a status byte last. */
+		if (c->req.kind == VQ_REQ_BLK && vq_blk_type_name(c->req.u.blk.type))
+			blk++;
+		else if (looks_like_stats(c))
+			stats++;
+	}
+	if (blk && !stats)
+		return VIRTIO_ID_BLOCK;
+	/* The balloon's statsq holds one buffer. */
+	if (stats == 1 && v->nchains == 1)
+		return VIRTIO_ID_BALLOON;
+	return 0;
+}
+
 unsigned vq_diag_requests(const struct vq_ring_view *v)
 {
 	unsigned i, n = 0;
@@ -212,6 +235,23 @@ static int has_finding(const struct vq_ring_view *v, const struct vq_finding *x)
 	return 0;
 }
 
+/* Samples behind a progress finding: the caller's count, else what is valid. */
+static unsigned samples_of(const struct vq_diag_queue_in *in)
+{
+	if (in->nsamples)
+		return in->nsamples;
+	return in->s2.valid ? 2 : 1;
+}
+
+/* What the samples let a stall be called: "stuck" only when more than two
+ * samples spanning VQ_DIAG_WATCH_MS saw no completion, else "slow or
+ * stuck" (two samples a short interval apart cannot tell a FLUSH that
+ * takes seconds from a device that stopped). */
+static const char *verdict(const struct vq_diag_queue_in *in)
+{
+	return samples_of(in) > 2 && in->interval_ms >= VQ_DIAG_WATCH_MS ? "stuck" : "slow or stuck";
+}
+
 static void add_samples(struct vq_diag_finding *f, const struct vq_diag_queue_in *in)
 {
 	vq_diag_ev(f, "avail_idx", in->s1.avail_idx, 0);
@@ -220,6 +260,7 @@ static void add_samples(struct vq_diag_finding *f, const struct vq_diag_queue_in
 		vq_diag_ev(f, "avail_idx_later", in->s2.avail_idx, 0);
 		vq_diag_ev(f, "used_idx_later", in->s2.used_idx, 0);
 		vq_diag_ev(f, "interval_ms", in->interval_ms, 0);
+		vq_diag_ev(f, "samples", samples_of(in), 0);
 	}
 }
 
@@ -329,18 +370,18 @@ static void two_samples(const struct vq_diag_queue_in *in, const struct vq_diag_
 
 	if (trusted && p->taken) {
 		f = vq_diag_add(r, in->queue, "NOT_COMPLETING", VQ_SEV_WARNING,
-				"the device took %u request%s (used idx %u to avail_event %u) and completed none in %u ms",
-				p->taken, p->taken == 1 ? "" : "s", b->used_idx, p->e->avail_event,
-				in->interval_ms);
+				"%s: the device took %u request%s (used idx %u to avail_event %u) and completed none in %u ms (%u samples)",
+				verdict(in), p->taken, p->taken == 1 ? "" : "s", b->used_idx,
+				p->e->avail_event, in->interval_ms, samples_of(in));
 		add_samples(f, in);
 		vq_diag_ev(f, "avail_event", p->e->avail_event, 0);
 		vq_diag_ev(f, "in_flight", infl, 0);
 	}
 	if (trusted && p->untaken && b->full) {
 		f = vq_diag_add(r, in->queue, "NOT_CONSUMING", VQ_SEV_WARNING,
-				"%u available request%s not fetched by the device in %u ms although avail idx %u is past avail_event %u, so the driver had to notify (vring_need_event): a lost notification or a device that stopped looking",
-				p->untaken, p->untaken == 1 ? "" : "s", in->interval_ms, b->avail_idx,
-				b->avail_event);
+				"%s: %u available request%s not fetched by the device in %u ms (%u samples) although avail idx %u is past avail_event %u, so the driver had to notify (vring_need_event): a lost notification or a device that stopped looking",
+				verdict(in), p->untaken, p->untaken == 1 ? "" : "s", in->interval_ms,
+				samples_of(in), b->avail_idx, b->avail_event);
 		add_samples(f, in);
 		vq_diag_ev(f, "avail_event", b->avail_event, 0);
 		vq_diag_ev(f, "kick_due_in_interval",
@@ -352,15 +393,15 @@ static void two_samples(const struct vq_diag_queue_in *in, const struct vq_diag_
 		return;
 	if (in->event_idx != 1 && b->full && (a->used_flags & b->used_flags & VRING_USED_F_NO_NOTIFY)) {
 		f = vq_diag_add(r, in->queue, "NO_NOTIFY_PENDING", VQ_SEV_WARNING,
-				"the device set NO_NOTIFY (do not kick me) and %u request%s waited %u ms with none completed: a device that suppresses notifications must be polling, and is not",
-				reqs, reqs == 1 ? "" : "s", in->interval_ms);
+				"%s: the device set NO_NOTIFY (do not kick me) and %u request%s waited %u ms (%u samples) with none completed: a device that suppresses notifications must be polling, and is not",
+				verdict(in), reqs, reqs == 1 ? "" : "s", in->interval_ms, samples_of(in));
 		add_samples(f, in);
 		vq_diag_ev(f, "used_flags", b->used_flags, 1);
 		return;
 	}
 	f = vq_diag_add(r, in->queue, "STALLED", VQ_SEV_WARNING,
-			"%u request%s pending and none completed in %u ms; %s", infl,
-			infl == 1 ? "" : "s", in->interval_ms,
+			"%s: %u request%s pending and none completed in %u ms (%u samples); %s",
+			verdict(in), infl, infl == 1 ? "" : "s", in->interval_ms, samples_of(in),
 			in->event_idx == 1 ? "avail_event moved or lies outside the pending range: cannot tell whether the device fetched them"
 					   : "without EVENT_IDX the device's fetch point is not in memory: cannot tell whether it fetched them");
 	add_samples(f, in);
@@ -378,6 +419,7 @@ static void progress(const struct vq_diag_queue_in *in, struct vq_diag_report *r
 	const struct vq_diag_sample *a = &in->s1, *b = in->s2.valid ? &in->s2 : &in->s1;
 	uint16_t n = (uint16_t)in->size, infl1, infl2;
 	unsigned reqs = vq_diag_requests(in->v);
+	struct vq_diag_finding *f;
 	struct fetch_point p;
 
 	if (!a->valid || !n)
@@ -389,6 +431,14 @@ static void progress(const struct vq_diag_queue_in *in, struct vq_diag_report *r
 
 	unreaped(in, a, b, n, r);
 
+	if (in->slow_ms && in->s2.valid && a->used_idx != b->used_idx) {
+		f = vq_diag_add(r, in->queue, "SLOW", VQ_SEV_INFO,
+				"slow, not stuck: %u request%s pending and none completed for %u ms, then the device completed %u (used idx moved by the sample %u ms after the first)",
+				infl1, infl1 == 1 ? "" : "s", in->slow_ms,
+				(unsigned)(uint16_t)(b->used_idx - a->used_idx), in->interval_ms);
+		add_samples(f, in);
+		return;
+	}
 	if (!infl1 || !infl2 || a->used_idx != b->used_idx || !reqs)
 		return;
 	if (vq_diag_held_by_design(in->device_id, in->queue))
@@ -403,6 +453,12 @@ static void progress(const struct vq_diag_queue_in *in, struct vq_diag_report *r
 		two_samples(in, a, b, &p, reqs, infl2, r);
 }
 
+/* The ring decoder's findings that mean "not in the source". */
+static int is_missing_memory(const struct vq_finding *x)
+{
+	return !strcmp(x->code, "DESC_UNREADABLE") || !strcmp(x->code, "RING_UNREADABLE");
+}
+
 void vq_diag_queue(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
 {
 	unsigned i;
@@ -413,6 +469,15 @@ void vq_diag_queue(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
 
 		if (in->v_other && !has_finding(in->v_other, x))
 			continue;
+		if (in->image && is_missing_memory(x)) {
+			/* A page the image lacks: the image's gap, not the device's. */
+			r->not_in_source++;
+			f = vq_diag_add(r, in->queue, x->code, VQ_SEV_INFO,
+					"%s: missing from this image, so the ring cannot be judged (inconclusive)",
+					x->message);
+			vq_diag_ev(f, "desc", in->v->layout.desc, 1);
+			continue;
+		}
 		f = vq_diag_add(r, in->queue, x->code, x->severity, "%s", x->message);
 		vq_diag_ev(f, "desc", in->v->layout.desc, 1);
 		if (f && !strcmp(x->code, "IN_FLIGHT_OVER_SIZE")) {

@@ -23,6 +23,9 @@ struct vq_diag_finding {
 	const char *device;       /* device name (design.md) or NULL: a ring found by scan */
 	int queue;                /* queue index, -1 for the device as a whole */
 	uint64_t ring;            /* descriptor table address when no device is known, else 0 */
+	uint32_t size;            /* the ring's Queue Size (for ring --at ... --size), 0: not a ring's */
+	uint32_t guessed_type;    /* no device known: virtio device ID guessed from the ring's
+				   * payloads (vq_diag_guess_type), 0: no guess */
 	const char *code;         /* stable identifier (man page, FINDINGS) */
 	enum vq_severity severity;
 	char message[320];        /* one line, plain words */
@@ -38,6 +41,10 @@ struct vq_diag_report {
 	unsigned dropped;          /* findings that did not fit */
 	const char *device;        /* copied into each new finding */
 	uint64_t ring;             /* copied into each new finding */
+	uint32_t size;             /* copied into each new finding of a queue (queue >= 0 or ring) */
+	uint32_t guessed_type;     /* copied into each new finding */
+	unsigned not_in_source;    /* findings that only say memory is missing from an image:
+				    * the result is inconclusive, not a device problem */
 };
 
 /* One reading of a ring's indices (and, when @full, flags and event words). */
@@ -67,7 +74,20 @@ struct vq_diag_queue_in {
 	int event_idx;                /* VIRTIO_RING_F_EVENT_IDX: 1 negotiated, 0 not, -1 unknown */
 	int held_dump;                /* single sample from a QEMU dump-guest-memory core: QEMU
 				       * finished all I/O it could before dumping */
+	int image;                    /* the memory is an image (dump, snapshot): what is not in
+				       * it is the image's gap, not the device's fault */
+	unsigned nsamples;            /* samples seen from @s1 to @s2 (0: as @s2.valid says) */
+	uint32_t slow_ms;             /* live: used idx stood still with requests pending for
+				       * this long, then a later sample (@s2) saw it move: slow,
+				       * not stuck; 0: not so */
 };
+
+/* Live: a queue that shows no completion over the interval is watched
+ * further, every VQ_DIAG_WATCH_STEP_MS, until this much time has passed
+ * since the first sample, before it is called stuck (a FLUSH, a SCSI
+ * command to a slow medium may take seconds). */
+#define VQ_DIAG_WATCH_MS 5000
+#define VQ_DIAG_WATCH_STEP_MS 250
 
 /* Append a finding; evidence added with vq_diag_ev() afterwards.  Returns
  * the finding or NULL when the array is full (counted in r->dropped). */
@@ -99,6 +119,10 @@ unsigned vq_diag_requests(const struct vq_ring_view *v);
 /* 1 when a device of type @device_id may keep queue @queue's buffers as
  * long as it likes by design (the balloon's statsq): no stall there. */
 int vq_diag_held_by_design(uint32_t device_id, int queue);
+
+/* The virtio device ID a ring's pending chains look like (a blk request
+ * header, a balloon statistics buffer), 0 when they say nothing. */
+uint32_t vq_diag_guess_type(const struct vq_ring_view *v);
 
 /* Number of findings of warning severity or worse. */
 unsigned vq_diag_count_sev(const struct vq_diag_report *r, enum vq_severity min);

@@ -99,7 +99,8 @@ static int hw_config_read(void *h, unsigned off, void *buf, unsigned len)
 {
 	struct vb_hw *hw = h;
 
-	return hw->regs.ops->config_read(&hw->regs, off, buf, len);
+	/* vb_hw_open() opens block devices only. */
+	return hw->regs.ops->config_read(&hw->regs, VIRTIO_ID_BLOCK, off, buf, len);
 }
 
 static const struct vb_ops hw_ops = {

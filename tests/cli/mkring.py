@@ -5,7 +5,9 @@
 
 KIND: loop (a chain whose next fields loop), ahead (avail idx 65535 ahead
 of used), huge-indirect (indirect table longer than the queue),
-overflow (addr + len wraps past 2^64), healthy (one blk request pending).
+overflow (addr + len wraps past 2^64), healthy (one blk request pending),
+missing (the pending request's indirect table lies past the image, as a
+page missing from a dump does).
 Ring: descriptor table at 0x10000, size 8, used ring aligned to 64.
 """
 import struct
@@ -47,6 +49,8 @@ elif kind == "healthy":
     desc(2, 0x13400, 1, 2, 0, table=t)
     put(0x13000, "IIQ", 1, 0, 2048)   # VIRTIO_BLK_T_OUT, sector 2048
     img[0x13400 - BASE] = 0xFF
+elif kind == "missing":
+    desc(0, 0x40000, 48, 4, 0)        # indirect table not in the 16 KiB image
 else:
     raise SystemExit(__doc__)
 open(out, "wb").write(img)

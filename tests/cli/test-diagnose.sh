@@ -70,8 +70,27 @@ if diag_rc "raw image, one request pending: exit 0" 0 --raw "$T/healthy.img@0x10
 		'[f["code"] for f in j["findings"]] == ["PENDING_AT_DUMP"] and j["findings"][0]["severity"] == "info" and j["findings"][0]["ring"] == 0x10000 and j["findings"][0]["device"] is None' \
 		-- --raw "$T/healthy.img@0x10000" diagnose --json
 fi
-expect "raw image with a chain loop: CHAIN_LOOP, exit 1" 1 'ring@0x10000: error CHAIN_LOOP' out -- \
-	--raw "$T/loop.img@0x10000" diagnose
+expect "raw image with a chain loop: CHAIN_LOOP, exit 1, the ring's size named" 1 \
+	'ring@0x10000 \(size 8\): error CHAIN_LOOP' out -- --raw "$T/loop.img@0x10000" diagnose
+# A finding names the ring's size (ring --at ... --size) and the type its
+# payloads look like (mkring's healthy ring holds a blk write request).
+expect_json "ring found by scan: its size and the device type its payloads suggest" \
+	'[(f["size"], f["device_type_guess"]) for f in j["findings"]] == [(8, "blk")]' \
+	-- --raw "$T/healthy.img@0x10000" diagnose --json
+expect "text names them too" 0 'ring@0x10000 \(size 8, looks like blk\): info PENDING_AT_DUMP' out -- \
+	--raw "$T/healthy.img@0x10000" diagnose -v
+# A descriptor table missing from the image: inconclusive (exit 3), not a
+# device problem.
+python3 tests/cli/mkring.py "$T/missing.img" missing
+if diag_rc "descriptor missing from the image: exit 3 (inconclusive)" 3 --raw "$T/missing.img@0x10000"; then
+	if python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if [(f["code"], f["severity"]) for f in j["findings"] if f["code"] == "DESC_UNREADABLE"] == [("DESC_UNREADABLE", "info")] and j["inconclusive"] is True else 1)' "$T/out"; then
+		ok "descriptor missing from the image: DESC_UNREADABLE is a note, the result inconclusive"
+	else
+		not_ok "descriptor missing from the image: $(head -c 400 "$T/out")"
+	fi
+fi
+expect "descriptor missing from the image: the text says inconclusive" 3 'inconclusive: memory the rings point at is missing' out -- \
+	--raw "$T/missing.img@0x10000" diagnose
 expect "text summary line" 1 '1 ring \(found by scan\) checked: 1 error' out -- \
 	--raw "$T/loop.img@0x10000" diagnose
 

@@ -72,6 +72,12 @@ LEGACY_ONLY_BY_DEVICE = {1: {6}}
 
 VIRTIO_ID_BLOCK = 2
 VIRTIO_ID_NET = 1
+VIRTIO_ID_CONSOLE = 3
+VIRTIO_ID_SCSI = 8
+VIRTIO_ID_GPU = 16
+VIRTIO_BLK_F_SEG_MAX = 2
+VIRTIO_BLK_F_WRITE_ZEROES = 14
+VIRTIO_CONSOLE_F_MULTIPORT = 1
 
 
 def uapi_defines():
@@ -539,24 +545,83 @@ def spans(nums):
     return ",".join("q%d" % a if a == b else "q%d-q%d" % (a, b) for a, b in out)
 
 
-def check_config(res, what, d, dev_a, snap):
+def truthy(v):
+    return str(v).lower() in ("on", "true", "1", "yes")
+
+
+def prop_int(props, key, default=None):
+    """A number from `info qtree` ("256 (0x100)"), or @default."""
+    m = re.match(r"^(\d+)", str(props.get(key, "")))
+    return int(m.group(1)) if m else default
+
+
+def config_features(dev_a):
+    """The features that govern the layout vqdump decodes: what the driver
+    accepted, else what the device offers (decode/config.c)."""
+    got = qmp_feature_bits(dev_a["status"].get("guest-features"))[0]
+    return got or expected_device_features(dev_a)[0]
+
+
+def cfg_is(res, what, cfg, key, want, source):
+    res.check(cfg.get(key) == want, "%s config %s = %s (%s)" % (what, key, want, source),
+              "got %s" % json.dumps(cfg.get(key)))
+
+
+def check_config_blk(res, what, cfg, dev_a, props, feats, snap, linux):
+    drive = props.get("drive")
+    size = snap.get("blocks", {}).get(drive)
+    if size is not None:
+        cfg_is(res, what, cfg, "capacity", size // 512, "drive %s" % drive)
+    if "blk_sectors" in linux:
+        cfg_is(res, what, cfg, "capacity", int(linux["blk_sectors"]), "Linux's /sys/block size")
+    if VIRTIO_BLK_F_SEG_MAX in feats:
+        # QEMU: seg-max-adjust (default on) makes it queue-size - 2.
+        qs = prop_int(props, "queue-size", 256)
+        adj = truthy(props.get("seg-max-adjust", "on"))
+        cfg_is(res, what, cfg, "seg_max", qs - 2 if adj else 126, "QEMU queue-size %d - 2" % qs)
+        if "max_segments" in linux:
+            cfg_is(res, what, cfg, "seg_max", int(linux["max_segments"]),
+                   "Linux's queue/max_segments")
+    if VIRTIO_BLK_F_WRITE_ZEROES in feats:
+        # QEMU's virtio_blk_update_config sets both to 1.
+        cfg_is(res, what, cfg, "write_zeroes_may_unmap", 1, "QEMU sets 1")
+        cfg_is(res, what, cfg, "max_write_zeroes_seg", 1, "QEMU sets 1")
+
+
+def check_config(res, what, d, dev_a, snap, sysfs=None):
     cfg = d.get("config")
     if not isinstance(cfg, dict):
         res.check(False, "%s config is an object" % what, "got %s" % json.dumps(cfg))
         return
     props = dev_a["transport"].get("backend_props") or dev_a["transport"].get("props") or {}
     devid = dev_a["status"]["device-id"]
+    feats = config_features(dev_a)
+    linux = {}
+    if sysfs is not None:
+        vname = sysfs_expect(dev_a, sysfs)[0]
+        linux = sysfs["virtio"].get(vname, {}) if vname else {}
     if devid == VIRTIO_ID_BLOCK:
-        drive = props.get("drive")
-        size = snap.get("blocks", {}).get(drive)
-        if size is not None:
-            res.check(cfg.get("capacity") == size // 512,
-                      "%s config capacity = %d sectors (drive %s)" % (what, size // 512, drive),
-                      "got %s" % cfg.get("capacity"))
+        check_config_blk(res, what, cfg, dev_a, props, feats, snap, linux)
     if devid == VIRTIO_ID_NET and props.get("mac"):
         got = cfg.get("mac")
         res.check(isinstance(got, str) and got.lower() == props["mac"].lower(),
                   "%s config mac = %s" % (what, props["mac"]), "got %s" % got)
+    if devid == VIRTIO_ID_CONSOLE and VIRTIO_CONSOLE_F_MULTIPORT in feats:
+        cfg_is(res, what, cfg, "max_nr_ports", prop_int(props, "max_ports", 31),
+               "-device max_ports=")
+    if devid == VIRTIO_ID_SCSI:
+        nvq = dev_a["status"].get("num-vqs")
+        if isinstance(nvq, int):
+            cfg_is(res, what, cfg, "num_queues", nvq - 2, "QMP num-vqs - control - event")
+        for key, prop in (("cmd_per_lun", "cmd_per_lun"), ("max_sectors", "max_sectors")):
+            if prop_int(props, prop) is not None:
+                cfg_is(res, what, cfg, key, prop_int(props, prop), "QEMU's %s" % prop)
+        if "sg_tablesize" in linux:
+            cfg_is(res, what, cfg, "seg_max", int(linux["sg_tablesize"]),
+                   "Linux's scsi_host sg_tablesize")
+    if devid == VIRTIO_ID_GPU and prop_int(props, "max_outputs") is not None:
+        cfg_is(res, what, cfg, "num_scanouts", prop_int(props, "max_outputs"),
+               "QEMU's max_outputs")
 
 
 def check_ring(res, what, r, dev_a, dev_b, qn, counts):
@@ -667,7 +732,7 @@ def compare(a):
             check_header(res, w, x, dev, dev_b, sysfs)
             check_features(res, w, x, dev, dev_b, sysfs)
             check_queues(res, w, x, dev, dev_b, counts)
-            check_config(res, w, x, dev, snap_a)
+            check_config(res, w, x, dev, snap_a, sysfs)
         extra = [n for n in names if n not in expected]
         res.check(not extra, "status: no device QEMU does not report", "extra: %s" % extra)
 

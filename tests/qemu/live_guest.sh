@@ -66,7 +66,16 @@ sysfs_report() {
 		parent=$(readlink -f "$v/..")
 		pdrv=$(readlink "$parent/driver" 2>/dev/null)
 		vdrv=$(readlink "$v/driver" 2>/dev/null)
-		echo "virtio $n parent=${parent##*/} parent_driver=${pdrv##*/} driver=${vdrv##*/} device=$(cat "$v/device") features=$(cat "$v/features")"
+		# What the driver took from the device configuration: a disk's
+		# size and segment limit (virtio_blk), a SCSI host's (virtio_scsi).
+		extra=
+		for b in "$v"/block/*; do
+			[ -e "$b/size" ] && extra="$extra blk_sectors=$(cat "$b/size") max_segments=$(cat "$b/queue/max_segments")"
+		done
+		for h in "$v"/host*/scsi_host/host*; do
+			[ -e "$h/sg_tablesize" ] && extra="$extra sg_tablesize=$(cat "$h/sg_tablesize") nr_hw_queues=$(cat "$h/nr_hw_queues")"
+		done
+		echo "virtio $n parent=${parent##*/} parent_driver=${pdrv##*/} driver=${vdrv##*/} device=$(cat "$v/device") features=$(cat "$v/features")$extra"
 	done
 	# MMIO windows by platform device name (LNRO0005:NN).
 	grep -i 'LNRO0005' /proc/iomem | sed 's/^ *//' | while read -r range _ name _; do

@@ -168,17 +168,19 @@ live_snapshot() {
 	python3 "$HERE/live_qmp.py" snapshot "$QEMU_QMP" "$1"
 }
 
-# Fold live_compare.py's lines into ours.
+# Fold live_compare.py's lines into ours; a comparison that ends without
+# its summary line (a Python exception) is a failure, not silence.
 live_fold() {
-	local line
+	local line done=0
 	while IFS= read -r line; do
 		case $line in
 		"ok - "*) ok "${line#ok - }" ;;
 		"not ok - "*) not_ok "${line#not ok - }" ;;
-		[0-9]*" passed, "[0-9]*" failed") ;;
+		[0-9]*" passed, "[0-9]*" failed") done=1 ;;
 		*) echo "$line" ;;
 		esac
 	done
+	[ "$done" = 1 ] || not_ok "live_compare.py ended without its summary (see the traceback above)"
 }
 
 # live_round NAME TAG: QEMU's view before, vqdump in the guest, QEMU's view after.

@@ -14,6 +14,9 @@
 #            from QMP query-pci) and queue 0, watch must flag that queue
 #            STALLED with QEMU's in-use count; after "resume" diagnose
 #            exits 0 again;
+#   slow     the same breakpoint let go 3 s after diagnose starts: the
+#            queue's used idx moves while diagnose watches it, so it is
+#            SLOW (info), exit 0, not stuck;
 #   dump     a write to the sector where blkdebug injects EIO, with
 #            werror=stop: QEMU stops the VM holding the request; the
 #            dump-guest-memory core, diagnosed on the host, must name the
@@ -246,7 +249,7 @@ else
 fi
 live_cmd 90 vq held-text diagtext diagnose --interval 500 || fatal "guest runs diagnose (text)"
 RC=$(guest_block held-text diagtext) || fatal "held-text: diagnose output on the console"
-if [ "$RC" = 1 ] && grep -qE "^$BLK queue 0: warning NOT_COMPLETING: the device took [0-9]+ request" "$TMP/held-text.out" &&
+if [ "$RC" = 1 ] && grep -qE "^$BLK queue 0: warning NOT_COMPLETING: stuck: the device took [0-9]+ request.* \([0-9]+ samples\)" "$TMP/held-text.out" &&
 	grep -qE '^    .*used_idx=[0-9]+' "$TMP/held-text.out" &&
 	grep -qE '^[0-9]+ devices, [0-9]+ queues checked: 0 errors, 1 warning' "$TMP/held-text.out"; then
 	ok "held write, text: the finding line, its evidence indented, the summary"
@@ -284,6 +287,34 @@ if [ "$RC" = 0 ] && [ -z "$(warnings "$TMP/resumed.out")" ]; then
 else
 	not_ok "after resume: diagnose exit $RC, findings: $(findings "$TMP/resumed.out" | tr '\n' ';')"
 fi
+
+# a write held for a few seconds, then let go while diagnose watches:
+# slow, not stuck (a FLUSH may take that long)
+hmp 'qemu-io d0 \"break write_aio slow\"' || fatal "blkdebug breakpoint set (slow)"
+live_cmd 30 bgwrite vda 200 || fatal "guest starts a write (slow)"
+for ((i = 0; i < 60; i++)); do
+	[ "$(qstat vblk0 inuse)" -ge 1 ] 2>/dev/null && break
+	sleep 0.5
+done
+# diagnose samples at 0 and 300 ms, then every 250 ms up to 5 s: the
+# resume 3 s after the command is sent lands inside that watch.
+(
+	sleep 3
+	hmp 'qemu-io d0 \"resume slow\"'
+) &
+resumer=$!
+run_diag slow --interval 300
+wait "$resumer"
+slow=$(findings "$TMP/slow.out" | awk -v d="$BLK" '$1 == d && $2 == 0 && $3 == "SLOW" && $4 == "info"')
+if [ "$RC" = 0 ] && [ -n "$slow" ] && [ -z "$(warnings "$TMP/slow.out")" ]; then
+	ok "write held 3 s then resumed: diagnose exits 0 and calls $BLK queue 0 SLOW (info), not stuck"
+else
+	not_ok "write held 3 s then resumed: diagnose exit $RC, want 0 with SLOW on $BLK queue 0; findings: $(findings "$TMP/slow.out" | tr '\n' ';')"
+fi
+for ((i = 0; i < 60; i++)); do
+	[ "$(qstat vblk0 inuse)" = 0 ] && break
+	sleep 0.5
+done
 
 # dump taken while a request is held (werror=stop)
 # QEMU stops the VM at once: the guest cannot acknowledge; send and go on.

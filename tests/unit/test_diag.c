@@ -684,10 +684,130 @@ static void test_ring_findings_reused(void **state)
 	rig_free(other);
 }
 
+
+/* A descriptor a memory image lacks: the image's gap, not the device's
+ * (info, counted as inconclusive); live it stays a warning. */
+static void test_missing_from_image(void **state)
+{
+	struct rig *r = rig_new();
+	const struct vq_diag_finding *f;
+	struct vq_diag_queue_in in;
+	struct rep p;
+	int image;
+
+	(void)state;
+	rig_fill(r, 1, 0, 0);
+	put_desc(&r->m, DESC, 0, 0x900000, 48, VRING_DESC_F_INDIRECT, 0); /* outside fakemem */
+	for (image = 0; image < 2; image++) {
+		memset(&in, 0, sizeof(in));
+		assert_int_equal(vq_ring_decode(&r->f, &r->v, 0), 0);
+		sample(r, &in.s1);
+		in.queue = -1;
+		in.size = N;
+		in.v = &r->v;
+		in.event_idx = -1;
+		in.image = image;
+		rep_init(&p);
+		vq_diag_queue(&in, &p.r);
+		f = find(&p, "DESC_UNREADABLE");
+		assert_non_null(f);
+		assert_int_equal(f->severity, image ? VQ_SEV_INFO : VQ_SEV_WARNING);
+		assert_int_equal(p.r.not_in_source, image ? 1 : 0);
+		if (image)
+			assert_non_null(strstr(f->message, "inconclusive"));
+	}
+	rig_free(r);
+}
+
+/* Every finding of a ring found by address names its size and the device
+ * type its payloads suggest. */
+static void test_size_and_guess(void **state)
+{
+	struct rig *r = rig_new();
+	struct rep p;
+
+	(void)state;
+	rig_fill(r, 3, 1, 0);
+	r->v.device_id = 0; /* found by scan: the type is guessed */
+	/* Heads 2 and 4: a 16-byte header in memory, a status byte. */
+	put_desc(&r->m, DESC, 2, BASE + 0x80000, 16, VRING_DESC_F_NEXT, 3);
+	put_desc(&r->m, DESC, 4, BASE + 0x80100, 16, VRING_DESC_F_NEXT, 5);
+	put32(&r->m, BASE + 0x80000, 1); /* VIRTIO_BLK_T_OUT */
+	put32(&r->m, BASE + 0x80100, 4); /* VIRTIO_BLK_T_FLUSH */
+	assert_int_equal(vq_ring_decode(&r->f, &r->v, 0), 0);
+	assert_int_equal(vq_diag_guess_type(&r->v), VIRTIO_ID_BLOCK);
+	rep_init(&p);
+	p.r.device = NULL;
+	p.r.ring = DESC;
+	p.r.size = N;
+	p.r.guessed_type = vq_diag_guess_type(&r->v);
+	assert_non_null(vq_diag_add(&p.r, -1, "X", VQ_SEV_INFO, "x"));
+	assert_int_equal(p.f[0].size, N);
+	assert_int_equal(p.f[0].guessed_type, VIRTIO_ID_BLOCK);
+	/* Receive buffers say nothing about the type. */
+	rig_fill(r, 3, 1, 1);
+	assert_int_equal(vq_ring_decode(&r->f, &r->v, 0), 0);
+	assert_int_equal(vq_diag_guess_type(&r->v), 0);
+	rig_free(r);
+}
+
+/* Two samples a second apart call a stall "slow or stuck"; more samples
+ * over VQ_DIAG_WATCH_MS call it stuck; a used idx that moved in a later
+ * sample is slow, not stuck. */
+static void test_slow_or_stuck(void **state)
+{
+	struct rig *r = rig_new();
+	const struct vq_diag_finding *f;
+	struct vq_diag_queue_in in;
+	struct rep p;
+
+	(void)state;
+	rig_fill(r, 3, 1, 0);
+	two_samples(r, &p, 0, VIRTIO_ID_BLOCK, 0, nothing);
+	f = find(&p, "STALLED");
+	assert_non_null(f);
+	assert_non_null(strstr(f->message, "slow or stuck:"));
+	assert_int_equal(ev(f, "samples"), 2);
+
+	memset(&in, 0, sizeof(in));
+	assert_int_equal(vq_ring_decode(&r->f, &r->v, 0), 0);
+	sample(r, &in.s1);
+	in.s2 = in.s1;
+	in.queue = 0;
+	in.device_id = VIRTIO_ID_BLOCK;
+	in.size = N;
+	in.v = &r->v;
+	in.event_idx = 0;
+	in.interval_ms = VQ_DIAG_WATCH_MS;
+	in.nsamples = 2 + (VQ_DIAG_WATCH_MS - 1000) / VQ_DIAG_WATCH_STEP_MS;
+	rep_init(&p);
+	vq_diag_queue(&in, &p.r);
+	f = find(&p, "STALLED");
+	assert_non_null(f);
+	assert_non_null(strstr(f->message, "stuck:"));
+	assert_null(strstr(f->message, "slow"));
+	assert_int_equal(ev(f, "samples"), in.nsamples);
+
+	/* Still for 2500 ms, then one completion at 2750 ms: slow. */
+	in.s2.used_idx = 2;
+	in.interval_ms = 2750;
+	in.nsamples = 9;
+	in.slow_ms = 2500;
+	rep_init(&p);
+	vq_diag_queue(&in, &p.r);
+	assert_null(find(&p, "STALLED"));
+	f = find(&p, "SLOW");
+	assert_non_null(f);
+	assert_int_equal(f->severity, VQ_SEV_INFO);
+	assert_non_null(strstr(f->message, "2500 ms"));
+	assert_int_equal(vq_diag_count_sev(&p.r, VQ_SEV_WARNING), 0);
+	rig_free(r);
+}
+
 static void test_report_full(void **state)
 {
 	struct vq_diag_finding f[1];
-	struct vq_diag_report r = { f, 0, 1, 0, "x", 0 };
+	struct vq_diag_report r = { .f = f, .max = 1, .device = "x" };
 
 	(void)state;
 	assert_non_null(vq_diag_add(&r, 0, "A", VQ_SEV_WARNING, "one"));
@@ -720,6 +840,9 @@ int main(void)
 		cmocka_unit_test(test_snapshot_second_sample),
 		cmocka_unit_test(test_ring_findings_reused),
 		cmocka_unit_test(test_report_full),
+		cmocka_unit_test(test_missing_from_image),
+		cmocka_unit_test(test_size_and_guess),
+		cmocka_unit_test(test_slow_or_stuck),
 	};
 
 	return cmocka_run_group_tests_name("diag", tests, NULL, NULL);

@@ -20,11 +20,15 @@
 
 #include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_input.h>
 #include <linux/virtio_mmio.h>
+#include <linux/virtio_net.h>
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
 
 #include "access/snapshot.h"
+#include "decode/config.h"
 #include "driver/blkplan.h"
 #include "driver/blkrun.h"
 #include "driver/hw.h"
@@ -1696,9 +1700,9 @@ static void test_regs_pci_modern(void **state)
 	assert_int_equal(reg32(npath, 8), 3);
 	q.notify_off = 4; /* 16 + 2 bytes: past the structure */
 	assert_int_equal(r.ops->queue_doorbell(&r, &q), -EPROTO);
-	assert_int_equal(r.ops->config_read(&r, 0, &cap, 8), 0);
+	assert_int_equal(r.ops->config_read(&r, VIRTIO_ID_BLOCK, 0, &cap, 8), 0);
 	assert_int_equal(cap, 0x1000);
-	assert_int_equal(r.ops->config_read(&r, 4, &cap, 8), -ERANGE);
+	assert_int_equal(r.ops->config_read(&r, VIRTIO_ID_BLOCK, 4, &cap, 8), -ERANGE);
 	vq_regs_close(&r);
 	unlink(cpath);
 	unlink(npath);
@@ -1734,10 +1738,178 @@ static void test_regs_mmio_v1(void **state)
 	unlink(path);
 }
 
+
+/* ---- device configuration read field by field ---- */
+
+/* A device configuration as QEMU answers it (hw/virtio/virtio.c,
+ * virtio_config_*_read*): an access that does not fit in the @len bytes
+ * the device implements reads all ones.  Each access is logged. */
+struct cfgdev {
+	uint8_t bytes[256]; /* the configuration, little-endian */
+	unsigned len;       /* bytes the device implements */
+	uint64_t at;        /* where offset 0 is in the space */
+	uint8_t width[256]; /* the width each offset was read with, 0: not read */
+	unsigned bad;       /* accesses that were not aligned to their width */
+};
+
+static int cfgdev_io(struct vq_regs *r, enum vq_reg_space space, uint64_t off, unsigned width,
+		     uint64_t *v, int write)
+{
+	struct cfgdev *c = r->io_ctx;
+	unsigned k, o;
+
+	(void)space;
+	assert_false(write);
+	assert_true(off >= c->at && off - c->at < sizeof(c->bytes));
+	o = (unsigned)(off - c->at);
+	c->width[o] = (uint8_t)width;
+	if (off % width)
+		c->bad++;
+	*v = 0;
+	if (o + width > c->len) {
+		*v = width == 4 ? 0xffffffffu : width == 2 ? 0xffff : 0xff;
+		return 0;
+	}
+	for (k = 0; k < width; k++)
+		*v |= (uint64_t)c->bytes[o + k] << (8 * k);
+	return 0;
+}
+
+/* The width each field of struct virtio_blk_config (the UAPI header's
+ * member sizes, not vqdump's table) must be read with: 4.1.3.1, 4.2.2.2. */
+#define BLK_FIELD(m, w) { offsetof(struct virtio_blk_config, m), w }
+static const unsigned blk_widths[][2] = {
+	BLK_FIELD(capacity, 4),
+	{ offsetof(struct virtio_blk_config, capacity) + 4, 4 },
+	BLK_FIELD(size_max, sizeof(((struct virtio_blk_config *)0)->size_max)),
+	BLK_FIELD(seg_max, sizeof(((struct virtio_blk_config *)0)->seg_max)),
+	BLK_FIELD(geometry.cylinders, sizeof(((struct virtio_blk_config *)0)->geometry.cylinders)),
+	BLK_FIELD(geometry.heads, 1),
+	BLK_FIELD(geometry.sectors, 1),
+	BLK_FIELD(blk_size, sizeof(((struct virtio_blk_config *)0)->blk_size)),
+	BLK_FIELD(physical_block_exp, 1),
+	BLK_FIELD(alignment_offset, 1),
+	BLK_FIELD(min_io_size, sizeof(((struct virtio_blk_config *)0)->min_io_size)),
+	BLK_FIELD(opt_io_size, sizeof(((struct virtio_blk_config *)0)->opt_io_size)),
+	BLK_FIELD(wce, 1),
+	BLK_FIELD(num_queues, sizeof(((struct virtio_blk_config *)0)->num_queues)),
+	BLK_FIELD(max_discard_sectors, 4),
+	BLK_FIELD(max_discard_seg, 4),
+	BLK_FIELD(discard_sector_alignment, 4),
+	BLK_FIELD(max_write_zeroes_sectors, 4),
+	BLK_FIELD(max_write_zeroes_seg, 4),
+	BLK_FIELD(write_zeroes_may_unmap, 1),
+};
+
+/* One layout's config_read of a blk device whose configuration ends
+ * right after write_zeroes_may_unmap, as QEMU 7.2's does. */
+static void blk_config_via(const struct vq_reg_ops *ops, int mmio_version, int msix)
+{
+	const unsigned end = offsetof(struct virtio_blk_config, write_zeroes_may_unmap) + 1;
+	const uint32_t feats[4] = { 1u << VIRTIO_BLK_F_SEG_MAX | 1u << VIRTIO_BLK_F_WRITE_ZEROES };
+	struct vq_cfg_field out[64];
+	struct cfgdev c = { .len = end };
+	uint8_t cfg[60];
+	struct vq_regs r;
+	char err[256];
+	size_t i, n;
+
+	c.bytes[0] = 0x00; /* capacity 0x8000 sectors */
+	c.bytes[1] = 0x80;
+	c.bytes[offsetof(struct virtio_blk_config, seg_max)] = 254;
+	c.bytes[offsetof(struct virtio_blk_config, write_zeroes_may_unmap)] = 1;
+	vq_regs_init(&r, ops, err, sizeof(err));
+	r.io = cfgdev_io;
+	r.io_ctx = &c;
+	r.mmio_version = mmio_version;
+	r.msix = msix;
+	if (ops == &vq_regs_pci_modern)
+		r.len[VQ_RS_DEVICE] = sizeof(cfg);
+	else
+		r.len[VQ_RS_COMMON] = 0x200;
+	c.at = ops == &vq_regs_mmio ? VIRTIO_MMIO_CONFIG
+	       : ops == &vq_regs_pci_legacy ? VIRTIO_PCI_CONFIG_OFF(msix) : 0;
+	assert_int_equal(r.ops->config_read(&r, VIRTIO_ID_BLOCK, 0, cfg, sizeof(cfg)), 0);
+	for (i = 0; i < sizeof(blk_widths) / sizeof(blk_widths[0]); i++) {
+		if (c.width[blk_widths[i][0]] != blk_widths[i][1])
+			fail_msg("%s: config offset %u read with width %u, its field is %u wide",
+				 ops->name, blk_widths[i][0], c.width[blk_widths[i][0]],
+				 blk_widths[i][1]);
+	}
+	assert_int_equal(c.bad, 0);
+	n = vq_config_decode(VIRTIO_ID_BLOCK, cfg, sizeof(cfg), feats, out, 64);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(out[i].name, "write_zeroes_may_unmap"))
+			assert_int_equal(out[i].value, 1);
+		if (!strcmp(out[i].name, "capacity"))
+			assert_int_equal(out[i].value, 0x8000);
+		if (!strcmp(out[i].name, "seg_max"))
+			assert_int_equal(out[i].value, 254);
+	}
+	assert_int_equal(cfg[offsetof(struct virtio_blk_config, write_zeroes_may_unmap)], 1);
+}
+
+/* Every transport reads each field with its own width, so a u8 near the
+ * end of a short configuration is not lost to a wider access. */
+static void test_config_field_widths(void **state)
+{
+	(void)state;
+	blk_config_via(&vq_regs_pci_modern, 0, 0);
+	blk_config_via(&vq_regs_pci_legacy, 0, 0);
+	blk_config_via(&vq_regs_pci_legacy, 0, 1);
+	blk_config_via(&vq_regs_mmio, 1, 0);
+	blk_config_via(&vq_regs_mmio, 2, 0);
+}
+
+/* Byte arrays by bytes, the input union by what select says it holds. */
+static void test_config_widths_other_types(void **state)
+{
+	struct cfgdev c = { .len = 136 };
+	uint8_t cfg[136];
+	struct vq_regs r;
+	char err[256];
+
+	(void)state;
+	vq_regs_init(&r, &vq_regs_pci_modern, err, sizeof(err));
+	r.io = cfgdev_io;
+	r.io_ctx = &c;
+	r.len[VQ_RS_DEVICE] = sizeof(cfg);
+	/* net: mac[6] by bytes, status le16 (5.1.4) */
+	assert_int_equal(r.ops->config_read(&r, VIRTIO_ID_NET, 0, cfg, 12), 0);
+	assert_int_equal(c.width[0], 1);
+	assert_int_equal(c.width[4], 1);
+	assert_int_equal(c.width[5], 1);
+	assert_int_equal(c.width[offsetof(struct virtio_net_config, status)], 2);
+	assert_int_equal(c.width[offsetof(struct virtio_net_config, max_virtqueue_pairs)], 2);
+	/* input, select ID_DEVIDS: u.ids are four le16 (5.8.4) */
+	memset(c.width, 0, sizeof(c.width));
+	c.bytes[0] = VIRTIO_INPUT_CFG_ID_DEVIDS;
+	c.bytes[2] = 8;
+	assert_int_equal(r.ops->config_read(&r, VIRTIO_ID_INPUT, 0, cfg, sizeof(cfg)), 0);
+	assert_int_equal(c.width[0], 1);
+	assert_int_equal(c.width[8], 2);
+	assert_int_equal(c.width[14], 2);
+	assert_int_equal(c.width[16], 1);
+	/* select ABS_INFO: le32 each */
+	memset(c.width, 0, sizeof(c.width));
+	c.bytes[0] = VIRTIO_INPUT_CFG_ABS_INFO;
+	assert_int_equal(r.ops->config_read(&r, VIRTIO_ID_INPUT, 0, cfg, sizeof(cfg)), 0);
+	assert_int_equal(c.width[8], 4);
+	assert_int_equal(c.width[24], 4);
+	/* a type vqdump has no layout for: bytes */
+	memset(c.width, 0, sizeof(c.width));
+	assert_int_equal(r.ops->config_read(&r, 0x7f, 0, cfg, 16), 0);
+	assert_int_equal(c.width[0], 1);
+	assert_int_equal(c.width[12], 1);
+	assert_int_equal(c.bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_bringup_modern),
+	    cmocka_unit_test(test_config_field_widths),
+	    cmocka_unit_test(test_config_widths_other_types),
 	    cmocka_unit_test(test_bringup_legacy_fixed),
 	    cmocka_unit_test(test_bringup_no_version1),
 	    cmocka_unit_test(test_bringup_features_refused),
