@@ -127,6 +127,32 @@ d[i:i + 1] = b"["
 open(p, "wb").write(d)
 EOF
 expect "note that is not JSON" 3 'snapshot note: not valid JSON' -- --core "$T/cut.elf" list
+# Input bytes quoted in a message never reach the terminal raw: every byte of
+# the error is printable ASCII (a hostile file must not write escape
+# sequences or invalid UTF-8).
+plain_err() { # plain_err NAME: $T/err is printable ASCII lines
+	if python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); sys.exit(0 if b and all(0x20 <= c <= 0x7e or c == 10 for c in b) else 1)' "$T/err"; then
+		ok "$1: message is printable ASCII"
+	else
+		not_ok "$1: message holds raw bytes: $(od -c "$T/err" | head -3 | tr '\n' ' ')"
+	fi
+}
+for val in 'mapp\xd5d' '\x1b[31md' '\\u001b' 'map\xe2\x80d'; do
+	cp "$SNAP" "$T/esc.elf"
+	python3 - "$T/esc.elf" "$val" <<'EOF2'
+import sys
+p, val = sys.argv[1], sys.argv[2].encode().decode("unicode_escape").encode("latin-1")
+d = bytearray(open(p, "rb").read())
+i = d.find(b'"access":"mapped"') + len(b'"access":"')
+assert len(val) == 6 and i > 10
+d[i:i + 6] = val  # same length: only the value is wrong
+open(p, "wb").write(d)
+EOF2
+	expect "damaged note, access '$val': refused" 3 "access" -- --core "$T/esc.elf" status
+	plain_err "damaged note, access '$val'"
+done
+expect "argument with terminal controls: refused" 2 'unexpected argument' -- --core "$SNAP" scan "$(printf 'x\033]0;owned\007\033[2J')"
+plain_err "argument with terminal controls"
 cp "$SNAP" "$T/nonote.elf"
 python3 - "$T/nonote.elf" <<'EOF'
 import sys
