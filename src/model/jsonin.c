@@ -87,7 +87,10 @@ int vq_jin_str(struct vq_jin *p, struct json_object *o, const char *key, int opt
 		return vq_jin_fail(p, "'%s' is %zu bytes long, at most %zu fit", key, n, len - 1);
 	for (i = 0; i < n; i++)
 		if (!vq_jin_char_ok(s[i]))
-			return vq_jin_fail(p, "'%s' holds the byte 0x%02x, not printable ASCII", key,
+			return vq_jin_fail(p, "'%s' holds %s 0x%02x, not printable ASCII", key,
+					   (unsigned char)s[i] < 0x20 || s[i] == 0x7f
+						   ? "a control character,"
+						   : "the byte",
 					   (unsigned char)s[i]);
 	memcpy(out, s, n);
 	out[n] = 0;
