@@ -575,9 +575,9 @@ static void test_feature_name_rules(void **state)
  * backslashes doubled for a quote, and a cut never splits an escape. */
 static void test_escape(void **state)
 {
-	(void)state;
 	char out[64];
 
+	(void)state;
 	assert_string_equal(vq_escape("mapp\xd5" "d", VQ_ESC_DOUBLE_BS, out, sizeof(out)), "mapp\\xd5d");
 	assert_string_equal(vq_escape("\x1b[2J\a\n", VQ_ESC_KEEP_BS, out, sizeof(out)),
 			    "\\x1b[2J\\x07\\x0a");
