@@ -190,6 +190,21 @@ static int add_lost(struct vq_mem *m, uint64_t paddr, uint64_t len)
 	return 0;
 }
 
+/*
+ * Bytes a file holds beat zero fill a header claims: when @s, which has
+ * file bytes, starts in the zero fill of the segment @o kept before it,
+ * @o ends where @s starts (its zero fill past @s, claimed by a header
+ * that covers another segment's bytes, is dropped: those addresses are
+ * then not in the dump).  Returns 1 when @o was shortened.
+ */
+static int zero_fill_yields(struct vq_seg *o, const struct vq_seg *s)
+{
+	if (!s->filesz || s->paddr < o->paddr || s->paddr - o->paddr < o->filesz)
+		return 0;
+	o->memsz = s->paddr - o->paddr;
+	return 1;
+}
+
 int vq_mem_finish_segments(struct vq_mem *m, uint64_t file_size)
 {
 	size_t i, n = 0;
@@ -218,7 +233,11 @@ int vq_mem_finish_segments(struct vq_mem *m, uint64_t file_size)
 	for (i = 0; i < m->nsegs; i++) {
 		struct vq_seg s = m->segs[i];
 
-		if (have_end && s.paddr < end) {
+		if (have_end && s.paddr < end && zero_fill_yields(&m->segs[n - 1], &s)) {
+			/* The kept segment now ends where @s starts. */
+			if (!m->segs[n - 1].memsz)
+				n--;
+		} else if (have_end && s.paddr < end) {
 			uint64_t cut = end - s.paddr;
 
 			if (cut >= s.memsz)
