@@ -89,6 +89,10 @@ struct vq_mem {
 	char err[1024];               /* last failure, as a one-line reason */
 	const char *where;            /* what "not in ..." names: "the dump" unless set */
 	void *priv;                   /* method-private state */
+	uint64_t claimed;             /* bytes of memory the headers describe (sum of memsz) */
+	uint64_t missing;             /* of them, bytes the headers put in the file but it lacks */
+	struct vq_scan_region *lost;  /* the ranges of @missing, for "not in the dump" reasons */
+	size_t nlost;                 /* entries in @lost */
 };
 
 /* The registered methods, in probe order; NULL-terminated. */
@@ -175,16 +179,29 @@ enum vq_regions {
 int vq_mem_scan_regions(const struct vq_mem *m, enum vq_regions which,
 			struct vq_scan_region **out, size_t *n);
 
-/* Find split rings in every segment of @m (decode/scan.h, VQ_REGIONS_ALL):
- * up to @max in @hits, *@nhits of them.  Returns 1 when there were more
- * than @max, 0 when not, or -ENOMEM. */
+/* Find split rings in @m (decode/scan.h): descriptor tables are looked
+ * for only in the bytes the file holds (VQ_REGIONS_FILE; a ring starts
+ * with a written descriptor, which zero fill cannot hold), so the work
+ * grows with the file, not with what its headers claim; the rings' other
+ * parts are read wherever they are.  Up to @max hits in @hits, *@nhits of
+ * them.  Returns 1 when there were more than @max, 0 when not, or
+ * -ENOMEM. */
 int vq_mem_scan(struct vq_mem *m, const struct vq_scan_opts *o, struct vq_scan_hit *hits,
 		size_t max, size_t *nhits);
 
+/* Bytes of @m that are zero fill (ELF p_memsz past p_filesz): not in the
+ * file, read as zeroes, never searched. */
+uint64_t vq_mem_zero_fill(const struct vq_mem *m);
+
+/* When @m's headers promise bytes its file lacks (a truncated copy):
+ * 1, with "truncated: N of M MiB of memory missing" in @buf; else 0. */
+int vq_mem_truncation(const struct vq_mem *m, char *buf, size_t len);
+
 /* Helpers for methods: sort and clip overlapping segments (the first in
  * address order wins; a clipped segment's vaddr moves with its paddr),
- * drop empty ones, clamp filesz to what the file holds.  Returns 0 or
- * -errno. */
+ * drop empty ones, clamp filesz to what the file holds (what it lacks is
+ * counted in m->missing and kept in m->lost, not read as zeroes).
+ * Returns 0 or -errno. */
 int vq_mem_finish_segments(struct vq_mem *m, uint64_t file_size);
 
 /* Map the whole file read-only when possible; pread is used otherwise. */

@@ -232,6 +232,18 @@ static void say_missing(struct vq_session *s, const struct vq_diagnosis *r)
 			       r->rep.not_in_source, r->rep.not_in_source == 1 ? "" : "s");
 }
 
+/* A truncated dump cannot show the guest healthy: say so once and make
+ * the result inconclusive. */
+static void note_truncation(struct vq_session *s, struct vq_diagnosis *r)
+{
+	char why[128];
+
+	if (!s->mem_open || r->missing || !vq_mem_truncation(&s->mem, why, sizeof(why)))
+		return;
+	r->missing = s->mem.missing;
+	vq_session_say(s, "warning: %s is %s: what was there cannot be checked", s->mem.path, why);
+}
+
 int vq_diagnose_devices(struct vq_session *s, size_t first, size_t last, unsigned interval,
 			struct vq_diagnosis *r)
 {
@@ -240,6 +252,7 @@ int vq_diagnose_devices(struct vq_session *s, size_t first, size_t last, unsigne
 	int ret;
 
 	ret = collect_work(s, first, last, r, &work, &nw);
+	note_truncation(s, r);
 	if (ret)
 		goto out;
 	for (i = 0; i < nw; i++) {
@@ -276,6 +289,10 @@ int vq_diagnose_scan(struct vq_session *s, struct vq_diagnosis *r)
 
 	if (vq_session_need_mem(s))
 		return -EIO;
+	note_truncation(s, r);
+	if (vq_mem_zero_fill(&s->mem))
+		vq_session_say(s, "note: 0x%llx bytes of zero fill in %s not searched: no ring can start in zeroes",
+			       (unsigned long long)vq_mem_zero_fill(&s->mem), s->mem.path);
 	held = vq_mem_qemu_dump(&s->mem);
 	hits = calloc(VQ_DIAG_MAX_HITS, sizeof(*hits));
 	if (!hits || (ret = vq_mem_scan(&s->mem, &o, hits, VQ_DIAG_MAX_HITS, &nhits)) < 0) {

@@ -17,6 +17,8 @@ struct vq_diagnosis {
 	unsigned devices, queues;  /* checked */
 	unsigned skipped;          /* queues with a ring that could not be read */
 	int access_failed;         /* some device or ring unreadable (said through s->say) */
+	uint64_t missing;          /* bytes of memory the dump's headers promise but its
+				    * file lacks (said through s->say): inconclusive */
 };
 
 /*

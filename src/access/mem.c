@@ -125,6 +125,9 @@ void vq_mem_close(struct vq_mem *m)
 		close(m->fd);
 	free(m->segs);
 	free(m->path);
+	free(m->lost);
+	m->lost = NULL;
+	m->nlost = 0;
 	m->map = NULL;
 	m->segs = NULL;
 	m->path = NULL;
@@ -144,6 +147,64 @@ static int seg_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/* What a header promised of @s but the file (of @file_size bytes, or
+ * offsets past 2^63) lacks: missing, not zero, so never shown as zeroes.
+ * Returns the bytes of memory lost (0 when none). */
+static uint64_t clamp_to_file(struct vq_seg *s, uint64_t file_size)
+{
+	uint64_t before = s->memsz, held = s->filesz;
+
+	/* A segment with no file bytes (p_filesz 0) is all zero fill and may
+	 * name any offset. */
+	if (!s->filesz)
+		return 0;
+	if (file_size != UINT64_MAX && (s->offset >= file_size || s->filesz > file_size - s->offset))
+		held = s->offset >= file_size ? 0 : file_size - s->offset;
+	/* File offsets past 2^63 cannot be read (off_t), nor may an offset
+	 * plus length wrap. */
+	if (s->offset > (uint64_t)INT64_MAX)
+		held = 0;
+	else if (held > (uint64_t)INT64_MAX - s->offset)
+		held = (uint64_t)INT64_MAX - s->offset;
+	if (held == s->filesz)
+		return 0;
+	s->filesz = s->memsz = held;
+	return before - held;
+}
+
+/* Remember [@paddr, +@len) as promised by the headers but not in the file. */
+static int add_lost(struct vq_mem *m, uint64_t paddr, uint64_t len)
+{
+	struct vq_scan_region *r = m->lost;
+
+	/* Room doubles at each power of two: linear work for many segments. */
+	if (!(m->nlost & (m->nlost - 1))) {
+		r = realloc(m->lost, (m->nlost ? 2 * m->nlost : 1) * sizeof(*r));
+		if (!r)
+			return vq_mem_fail(m, -ENOMEM, "open %s: out of memory",
+					   m->path ? m->path : "memory");
+		m->lost = r;
+	}
+	r[m->nlost++] = (struct vq_scan_region){ paddr, len };
+	m->missing += len;
+	return 0;
+}
+
+/*
+ * Bytes a file holds beat zero fill a header claims: when @s, which has
+ * file bytes, starts in the zero fill of the segment @o kept before it,
+ * @o ends where @s starts (its zero fill past @s, claimed by a header
+ * that covers another segment's bytes, is dropped: those addresses are
+ * then not in the dump).  Returns 1 when @o was shortened.
+ */
+static int zero_fill_yields(struct vq_seg *o, const struct vq_seg *s)
+{
+	if (!s->filesz || s->paddr < o->paddr || s->paddr - o->paddr < o->filesz)
+		return 0;
+	o->memsz = s->paddr - o->paddr;
+	return 1;
+}
+
 int vq_mem_finish_segments(struct vq_mem *m, uint64_t file_size)
 {
 	size_t i, n = 0;
@@ -152,26 +213,14 @@ int vq_mem_finish_segments(struct vq_mem *m, uint64_t file_size)
 
 	for (i = 0; i < m->nsegs; i++) {
 		struct vq_seg *s = &m->segs[i];
+		uint64_t lost;
 
-		/* A header may claim bytes the file does not have (truncated
-		 * copy); only what is really there counts. */
-		/* A segment with no file bytes (p_filesz 0) is all zero fill and
-		 * may name any offset. */
-		if (file_size != UINT64_MAX && s->filesz &&
-		    (s->offset >= file_size || s->filesz > file_size - s->offset)) {
-			/* What the header promised but the file lacks is
-			 * missing, not zero: never show it as zeroes. */
-			s->filesz = s->offset >= file_size ? 0 : file_size - s->offset;
-			s->memsz = s->filesz;
-		}
-		/* File offsets past 2^63 cannot be read (off_t), nor may an
-		 * offset plus length wrap. */
-		if (s->filesz && (s->offset > (uint64_t)INT64_MAX ||
-				  s->filesz > (uint64_t)INT64_MAX - s->offset)) {
-			/* Unreadable file bytes are missing, not zero. */
-			s->filesz = s->offset > (uint64_t)INT64_MAX ? 0 : (uint64_t)INT64_MAX - s->offset;
-			s->memsz = s->filesz;
-		}
+		m->claimed += s->memsz;
+		if (m->claimed < s->memsz)
+			m->claimed = UINT64_MAX;
+		lost = clamp_to_file(s, file_size);
+		if (lost && add_lost(m, s->paddr + s->memsz, lost) < 0)
+			return -ENOMEM;
 		if (s->filesz > s->memsz)
 			s->memsz = s->filesz;
 		/* Wrapping past 2^64 cannot describe real memory. */
@@ -184,7 +233,11 @@ int vq_mem_finish_segments(struct vq_mem *m, uint64_t file_size)
 	for (i = 0; i < m->nsegs; i++) {
 		struct vq_seg s = m->segs[i];
 
-		if (have_end && s.paddr < end) {
+		if (have_end && s.paddr < end && zero_fill_yields(&m->segs[n - 1], &s)) {
+			/* The kept segment now ends where @s starts. */
+			if (!m->segs[n - 1].memsz)
+				n--;
+		} else if (have_end && s.paddr < end) {
 			uint64_t cut = end - s.paddr;
 
 			if (cut >= s.memsz)
@@ -235,6 +288,44 @@ static long seg_find(const struct vq_mem *m, uint64_t addr)
 			return (long)mid;
 	}
 	return -1;
+}
+
+/* 1 when @addr is in memory the headers promised but the file lacks. */
+static int in_lost(const struct vq_mem *m, uint64_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < m->nlost; i++)
+		if (addr >= m->lost[i].start && addr - m->lost[i].start < m->lost[i].len)
+			return 1;
+	return 0;
+}
+
+uint64_t vq_mem_zero_fill(const struct vq_mem *m)
+{
+	uint64_t z = 0;
+	size_t i;
+
+	for (i = 0; i < m->nsegs; i++)
+		z += m->segs[i].memsz - m->segs[i].filesz;
+	return z;
+}
+
+/* @b bytes in MiB with one decimal, never shown as 0.0 when non-zero. */
+static double mib(uint64_t b)
+{
+	double v = (double)b / (1024.0 * 1024.0);
+
+	return b && v < 0.1 ? 0.1 : v;
+}
+
+int vq_mem_truncation(const struct vq_mem *m, char *buf, size_t len)
+{
+	if (!m->missing)
+		return 0;
+	snprintf(buf, len, "truncated: %.1f of %.1f MiB of memory missing", mib(m->missing),
+		 mib(m->claimed));
+	return 1;
 }
 
 int vq_mem_note_segments(struct vq_mem *m, vq_mem_notes_fn fn, void *arg)
@@ -304,9 +395,10 @@ int vq_mem_read(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const ch
 
 		if (i < 0)
 			return vq_mem_fail(m, -VQ_ENOTINDUMP,
-					   "read %s at 0x%llx: address 0x%llx not in %s", what,
+					   "read %s at 0x%llx: address 0x%llx not in %s%s", what,
 					   (unsigned long long)addr, (unsigned long long)cur,
-					   m->where ? m->where : "the dump");
+					   m->where ? m->where : "the dump",
+					   in_lost(m, cur) ? " (truncated file)" : "");
 		s = &m->segs[i];
 		off = cur - s->paddr;
 		n = s->memsz - off;
@@ -383,7 +475,7 @@ int vq_mem_scan(struct vq_mem *m, const struct vq_scan_opts *o, struct vq_scan_h
 	int ret;
 
 	*nhits = 0;
-	if (vq_mem_scan_regions(m, VQ_REGIONS_ALL, &reg, &nreg) < 0)
+	if (vq_mem_scan_regions(m, VQ_REGIONS_FILE, &reg, &nreg) < 0)
 		return -ENOMEM;
 	ret = vq_scan(&f, reg, nreg, o, hits, max, nhits);
 	free(reg);

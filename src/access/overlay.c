@@ -73,6 +73,8 @@ int vq_mem_open_overlay(struct vq_mem *m, struct vq_mem *top, struct vq_mem *und
 		memcpy(m->segs, top->segs, top->nsegs * sizeof(*m->segs));
 	m->nsegs = top->nsegs;
 	m->where = top->where;
+	m->claimed = top->claimed;
+	m->missing = top->missing;
 	o->top = *top;
 	o->under = *under;
 	m->priv = o;

@@ -67,7 +67,10 @@ static void print_text(const struct vq_ctx *ctx, const struct vq_diagnosis *r, i
 		       r->queues, r->queues == 1 ? "" : "s");
 	if (r->skipped)
 		printf(" (%u not readable)", r->skipped);
-	if (!nsev[1] && !nsev[2] && (r->access_failed || r->skipped || r->rep.not_in_source))
+	if (!nsev[1] && !nsev[2] && r->missing)
+		printf(": inconclusive: the dump is truncated (reason above)%s\n",
+		       nsev[0] && !ctx->verbose ? "; notes with -v" : "");
+	else if (!nsev[1] && !nsev[2] && (r->access_failed || r->skipped || r->rep.not_in_source))
 		printf(": inconclusive: %s%s\n",
 		       r->skipped ? "some rings could not be read (reasons above)"
 		       : r->access_failed ? "some devices could not be read (reasons above)"
@@ -117,7 +120,7 @@ static void print_json(const struct vq_diagnosis *r)
 	json_object_object_add(root, "queues_unreadable", json_object_new_int((int)r->skipped));
 	json_object_object_add(root, "inconclusive",
 			       json_object_new_boolean(r->access_failed || r->skipped ||
-						       r->rep.not_in_source));
+						       r->rep.not_in_source || r->missing));
 	json_object_object_add(root, "findings_dropped", json_object_new_int((int)r->rep.dropped));
 	vq_json_print(root);
 }
@@ -194,7 +197,7 @@ int vq_cmd_diagnose(struct vq_ctx *ctx, int argc, char **argv)
 		print_text(ctx, &r, scan_path);
 	if (vq_diag_count_sev(&r.rep, VQ_SEV_WARNING))
 		ret = EXIT_FOUND;
-	else if (ret || r.access_failed || r.skipped || r.rep.not_in_source)
+	else if (ret || r.access_failed || r.skipped || r.rep.not_in_source || r.missing)
 		ret = EXIT_ACCESS; /* inconclusive */
 	else
 		ret = EXIT_OK;

@@ -29,6 +29,9 @@ struct scan_result {
 	struct vq_scan_hit *hits; /* rings found, in address order */
 	size_t nhits;             /* entries in @hits */
 	int overflow;             /* more than MAX_HITS: the list is cut */
+	uint64_t missing;         /* bytes the headers promise but the file lacks */
+	uint64_t zero_fill;       /* bytes of zero fill, not searched */
+	char truncation[128];     /* "truncated: ..." when @missing, else "" */
 };
 
 /* Scan every segment of the open memory; 0 or -ENOMEM. */
@@ -46,6 +49,9 @@ static int scan_memory(struct vq_ctx *ctx, const struct vq_scan_opts *o, struct 
 		return ret;
 	}
 	r->overflow = ret;
+	r->missing = ctx->sess.mem.missing;
+	r->zero_fill = vq_mem_zero_fill(&ctx->sess.mem);
+	vq_mem_truncation(&ctx->sess.mem, r->truncation, sizeof(r->truncation));
 	return 0;
 }
 
@@ -74,7 +80,12 @@ static void print_json(const struct scan_result *r)
 	}
 	json_object_object_add(root, "rings", a);
 	json_object_object_add(root, "truncated", json_object_new_boolean(r->overflow));
+	json_object_object_add(root, "missing_bytes", json_object_new_uint64(r->missing));
+	json_object_object_add(root, "zero_fill_bytes", json_object_new_uint64(r->zero_fill));
 	vq_json_print(root);
+	/* What was not searched must not pass unseen behind the JSON. */
+	if (r->missing)
+		vq_err("warning: scan: dump %s; rings there cannot be found", r->truncation);
 }
 
 static void print_text(const struct scan_result *r)
@@ -94,6 +105,11 @@ static void print_text(const struct scan_result *r)
 	}
 	printf("%zu ring%s found%s\n", r->nhits, r->nhits == 1 ? "" : "s",
 	       r->overflow ? " (list truncated)" : "");
+	if (r->missing)
+		printf("warning: dump %s; rings there cannot be found\n", r->truncation);
+	if (r->zero_fill)
+		printf("0x%llx bytes of zero fill not searched: the headers claim them, the file does not hold them, and no ring can start in zeroes\n",
+		       (unsigned long long)r->zero_fill);
 	for (i = 0; i < r->nhits && !r->hits[i].align_ambiguous; i++)
 		;
 	if (i < r->nhits)

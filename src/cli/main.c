@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../model/escape.h"
 #include "cli.h"
 
 #ifndef VQDUMP_VERSION
@@ -208,13 +209,23 @@ void vq_cli_set_shell(int on)
 	in_shell = on;
 }
 
+/* One message to stderr: whatever it quotes from a file or the command
+ * line, no byte but printable ASCII reaches the terminal (model/escape.h). */
+static __attribute__((format(printf, 1, 0))) void put_err(const char *fmt, va_list ap)
+{
+	char msg[2048], out[VQ_ESCAPED_LEN(sizeof(msg))];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fputs(vq_escape(msg, VQ_ESC_KEEP_BS, out, sizeof(out)), stderr);
+}
+
 void vq_err(const char *fmt, ...)
 {
 	va_list ap;
 
 	fputs("vqdump: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_err(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -227,7 +238,7 @@ int vq_usage_err(const char *cmd, const char *fmt, ...)
 	if (cmd)
 		fprintf(stderr, "%s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_err(fmt, ap);
 	va_end(ap);
 	if (in_shell)
 		fprintf(stderr, "\nTry 'help%s%s' for more information.\n", cmd ? " " : "",

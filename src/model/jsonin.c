@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "hex.h"
 #include "jsonin.h"
 
@@ -86,7 +87,11 @@ int vq_jin_str(struct vq_jin *p, struct json_object *o, const char *key, int opt
 		return vq_jin_fail(p, "'%s' is %zu bytes long, at most %zu fit", key, n, len - 1);
 	for (i = 0; i < n; i++)
 		if (!vq_jin_char_ok(s[i]))
-			return vq_jin_fail(p, "'%s' holds a control character", key);
+			return vq_jin_fail(p, "'%s' holds %s 0x%02x, not printable ASCII", key,
+					   (unsigned char)s[i] < 0x20 || s[i] == 0x7f
+						   ? "a control character,"
+						   : "the byte",
+					   (unsigned char)s[i]);
 	memcpy(out, s, n);
 	out[n] = 0;
 	return 0;
@@ -121,13 +126,14 @@ int vq_jin_array(struct vq_jin *p, struct json_object *o, const char *key, size_
 int vq_jin_enum(struct vq_jin *p, struct json_object *o, const char *key,
 		int (*parse)(const char *name, unsigned *out), unsigned *out)
 {
-	char s[32];
+	char s[32], q[VQ_ESCAPED_LEN(sizeof(s))];
 	int ret = vq_jin_str(p, o, key, 0, s, sizeof(s));
 
 	if (ret)
 		return ret;
 	if (parse(s, out))
-		return vq_jin_fail(p, "'%s' has the unknown value '%s'", key, s);
+		return vq_jin_fail(p, "'%s' has the unknown value '%s'", key,
+				   vq_escape(s, VQ_ESC_DOUBLE_BS, q, sizeof(q)));
 	return 0;
 }
 

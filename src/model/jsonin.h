@@ -25,14 +25,15 @@ int vq_jin_uint(struct vq_jin *p, struct json_object *o, const char *key, uint64
 /* The same, or null (or absent when @optional): then *@isnull is 1 and *@out 0. */
 int vq_jin_uint_or_null(struct vq_jin *p, struct json_object *o, const char *key, uint64_t max,
 			uint64_t *out, int *isnull);
-/* 1 when @c may appear in a string vq_jin_str reads: not a control
- * character.  Writers clean their strings with it so that they read back. */
+/* 1 when @c may appear in a string vq_jin_str reads: printable ASCII.
+ * Writers clean their strings with it so that they read back. */
 static inline int vq_jin_char_ok(char c)
 {
-	return (unsigned char)c >= 0x20 && c != 0x7f;
+	return (unsigned char)c >= 0x20 && (unsigned char)c <= 0x7e;
 }
-/* A string that fits @len bytes with its NUL, without control characters
- * (vq_jin_char_ok); null or absent gives "" when @optional. */
+/* A string that fits @len bytes with its NUL, of printable ASCII only
+ * (vq_jin_char_ok: what it is printed as is; the names and messages a
+ * snapshot saves are all ASCII); null or absent gives "" when @optional. */
 int vq_jin_str(struct vq_jin *p, struct json_object *o, const char *key, int optional, char *out,
 	       size_t len);
 /* A boolean. */

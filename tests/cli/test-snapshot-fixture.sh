@@ -67,6 +67,31 @@ for c in list status features config regs; do
 	expect "fixture: $c (text)" 0 '.' out -- --core "$SNAP" "$c"
 done
 expect "fixture: scan finds the saved rings" 0 '"rings"' out -- --core "$SNAP" scan --json
+# The snapshot saves each ring but not the padding before the used ring:
+# scan and ring --at must still find every ring QEMU says was used
+# (qmp.json: vring-desc/avail/used/num of each queue with an index moved;
+# scan cannot see a ring whose indices are both 0).
+python3 - "$FIX/qmp.json" >"$T/want" <<'EOF2'
+import json, sys
+for d in json.load(open(sys.argv[1]))["devices"]:
+    for q in d["queues"]:
+        s = q["status"]
+        if s["used-idx"] or s["shadow-avail-idx"]:
+            print(s["vring-desc"], s["vring-avail"], s["vring-used"], s["vring-num"])
+EOF2
+"$VQDUMP" --core "$SNAP" --json scan 2>"$T/err" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin)["rings"]:
+    print(r["desc"], r["avail"], r["used"], r["size"])' >"$T/got"
+if [ -s "$T/want" ] && [ "$(sort "$T/want")" = "$(sort "$T/got")" ]; then
+	ok "fixture: scan finds exactly the rings QEMU shows used (qmp.json)"
+else
+	not_ok "fixture: scan rings $(tr '\n' ';' <"$T/got") differ from qmp.json's $(tr '\n' ';' <"$T/want")"
+fi
+while read -r desc avail used num; do
+	expect_json "fixture: ring --at $(printf 0x%x "$desc") finds its layout (qmp.json)" \
+		"j['avail'] == $avail and j['used'] == $used" -- --core "$SNAP" --json ring --at "$desc" --size "$num"
+done <"$T/want"
 expect "fixture: -d with a PCI address that is not there" 3 "no virtio device '0000:00:1f.0'" -- --core "$SNAP" -d 0000:00:1f.0 status
 
 # Errors.
@@ -104,6 +129,32 @@ d[i:i + 1] = b"["
 open(p, "wb").write(d)
 EOF
 expect "note that is not JSON" 3 'snapshot note: not valid JSON' -- --core "$T/cut.elf" list
+# Input bytes quoted in a message never reach the terminal raw: every byte of
+# the error is printable ASCII (a hostile file must not write escape
+# sequences or invalid UTF-8).
+plain_err() { # plain_err NAME: $T/err is printable ASCII lines
+	if python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); sys.exit(0 if b and all(0x20 <= c <= 0x7e or c == 10 for c in b) else 1)' "$T/err"; then
+		ok "$1: message is printable ASCII"
+	else
+		not_ok "$1: message holds raw bytes: $(od -c "$T/err" | head -3 | tr '\n' ' ')"
+	fi
+}
+for val in 'mapp\xd5d' '\x1b[31md' '\\u001b' 'map\xe2\x80d'; do
+	cp "$SNAP" "$T/esc.elf"
+	python3 - "$T/esc.elf" "$val" <<'EOF2'
+import sys
+p, val = sys.argv[1], sys.argv[2].encode().decode("unicode_escape").encode("latin-1")
+d = bytearray(open(p, "rb").read())
+i = d.find(b'"access":"mapped"') + len(b'"access":"')
+assert len(val) == 6 and i > 10
+d[i:i + 6] = val  # same length: only the value is wrong
+open(p, "wb").write(d)
+EOF2
+	expect "damaged note, access '$val': refused" 3 "access" -- --core "$T/esc.elf" status
+	plain_err "damaged note, access '$val'"
+done
+expect "argument with terminal controls: refused" 2 'unexpected argument' -- --core "$SNAP" scan "$(printf 'x\033]0;owned\007\033[2J')"
+plain_err "argument with terminal controls"
 cp "$SNAP" "$T/nonote.elf"
 python3 - "$T/nonote.elf" <<'EOF'
 import sys

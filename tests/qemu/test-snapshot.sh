@@ -83,6 +83,39 @@ held_round() {
 		fatal "$name: QEMU's view of the held chain"
 }
 
+# scan_check NAME SNAP BEFORE AFTER: the host's `scan --json` on the
+# snapshot (which saves the rings but not the padding between avail and
+# used) finds every ring QEMU showed used before the snapshot (an index
+# not 0 in BEFORE), and only rings QEMU knows (vring-desc/avail/used/num
+# of a queue in AFTER).
+scan_check() {
+	local name=$1 snap=$2 before=$3 after=$4
+	if ! "$VQDUMP" --core "$snap" --json scan >"$TMP/scan.json" 2>"$TMP/scan.err"; then
+		not_ok "$name: scan on the snapshot: $(head -c 300 "$TMP/scan.err")"
+		return
+	fi
+	if python3 - "$TMP/scan.json" "$before" "$after" <<'EOF2'; then
+import json, sys
+got = {(r["desc"], r["avail"], r["used"], r["size"]) for r in json.load(open(sys.argv[1]))["rings"]}
+def queues(path, used_only):
+    out = set()
+    for d in json.load(open(path))["devices"]:
+        for q in d["queues"]:
+            s = q["status"]
+            if not used_only or s["used-idx"] or s["shadow-avail-idx"]:
+                out.add((s["vring-desc"], s["vring-avail"], s["vring-used"], s["vring-num"]))
+    return out
+need, known = queues(sys.argv[2], True), queues(sys.argv[3], False)
+print("# scan: %d rings, %d used before the snapshot, %d missing, %d unknown"
+      % (len(got), len(need), len(need - got), len(got - known)))
+sys.exit(0 if need and need <= got and got <= known else 1)
+EOF2
+		ok "$name: scan on the snapshot finds QEMU's used rings, and only QEMU's rings"
+	else
+		not_ok "$name: scan on the snapshot disagrees with QEMU ($(head -c 300 "$TMP/scan.json"))"
+	fi
+}
+
 # snap_scenario NAME QEMU-ARGS...: one boot, the whole check list above.
 snap_scenario() {
 	local name=$1 t0=$SECONDS t A B SPECS EXTRA snap
@@ -138,6 +171,8 @@ snap_scenario() {
 	echo "# --- $name: the host's vqdump on the copied file"
 	live_fold < <(python3 "$HERE/snapshot_compare.py" host --label "$name" \
 		--serial "$QEMU_SERIAL" --snap snap --vqdump "$VQDUMP" --core "$snap" 2>&1)
+	echo "# --- $name: scan on the copied file finds QEMU's used rings"
+	scan_check "$name" "$snap" "$A" "$B"
 	if [ "$name" = pci ] && [ -n "${VQ_SNAP_FIXTURE:-}" ]; then
 		mkdir -p "$VQ_SNAP_FIXTURE" &&
 			cp "$snap" "$VQ_SNAP_FIXTURE/snapshot.elf" &&

@@ -34,6 +34,7 @@ static void setup(struct vq_mem *m, const uint8_t *file, size_t flen, const stru
 static void teardown(struct vq_mem *m)
 {
 	free(m->segs);
+	free(m->lost);
 }
 
 static void test_lookup_and_gaps(void **state)
@@ -102,6 +103,43 @@ static void test_truncated_file(void **state)
 	assert_int_equal(m.segs[0].memsz, 0x1000);
 	assert_int_equal(vq_mem_read(&m, 0x1ffc, b, 4, "x"), 0);
 	assert_int_equal(vq_mem_read(&m, 0x2000, b, 4, "x"), -VQ_ENOTINDUMP);
+	/* Said as such: 0x1000 of the 0x2000 claimed bytes are not in the file. */
+	assert_non_null(strstr(m.err, "not in the dump (truncated file)"));
+	assert_int_equal(m.missing, 0x1000);
+	assert_int_equal(m.claimed, 0x2000);
+	{
+		char why[128];
+
+		assert_int_equal(vq_mem_truncation(&m, why, sizeof(why)), 1);
+		assert_string_equal(why, "truncated: 0.1 of 0.1 MiB of memory missing");
+	}
+	teardown(&m);
+}
+
+/* Zero fill (p_memsz past p_filesz) is counted, and bytes another segment's
+ * file holds beat it. */
+static void test_zero_fill(void **state)
+{
+	uint8_t file[0x2000];
+	const struct vq_seg s[] = {
+		{ 0x10000, 0x1000, 0x100000, 0x0000, 0, 0 }, /* 4 KiB held, 1 MiB claimed */
+		{ 0x20000, 0x1000, 0x1000, 0x1000, 0, 0 },   /* inside the first one's zero fill */
+	};
+	struct vq_mem m;
+	uint8_t b[4];
+
+	(void)state;
+	memset(file, 0x55, 0x1000);
+	memset(file + 0x1000, 0x66, 0x1000);
+	setup(&m, file, sizeof(file), s, 2);
+	assert_int_equal(m.nsegs, 2);
+	assert_int_equal(m.segs[0].memsz, 0x10000); /* ends where the held bytes start */
+	assert_int_equal(vq_mem_zero_fill(&m), 0xf000);
+	assert_int_equal(m.missing, 0);
+	assert_int_equal(vq_mem_read(&m, 0x20000, b, 4, "x"), 0);
+	assert_int_equal(b[0], 0x66);
+	assert_int_equal(vq_mem_read(&m, 0x1fffc, b, 4, "x"), 0);
+	assert_int_equal(b[0], 0);
 	teardown(&m);
 }
 
@@ -437,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_and_gaps),
 		cmocka_unit_test(test_memsz_zero_fill),
 		cmocka_unit_test(test_truncated_file),
+		cmocka_unit_test(test_zero_fill),
 		cmocka_unit_test(test_overlaps),
 		cmocka_unit_test(test_elf_open_errors),
 		cmocka_unit_test(test_overlay),

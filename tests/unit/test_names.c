@@ -28,6 +28,7 @@
 #include <linux/virtio_vsock.h>
 
 #include "decode/names.h"
+#include "model/escape.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -570,6 +571,25 @@ static void test_feature_name_rules(void **state)
 	assert_int_equal(named, 65 * transport_named + ARRAY_SIZE(device_feature_cases) - 1);
 }
 
+/* Quoted input bytes: printable ASCII as is, every other byte as \\xHH,
+ * backslashes doubled for a quote, and a cut never splits an escape. */
+static void test_escape(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_string_equal(vq_escape("mapp\xd5" "d", VQ_ESC_DOUBLE_BS, out, sizeof(out)), "mapp\\xd5d");
+	assert_string_equal(vq_escape("\x1b[2J\a\n", VQ_ESC_KEEP_BS, out, sizeof(out)),
+			    "\\x1b[2J\\x07\\x0a");
+	assert_string_equal(vq_escape("a\\b", VQ_ESC_DOUBLE_BS, out, sizeof(out)), "a\\\\b");
+	assert_string_equal(vq_escape("a\\b", VQ_ESC_KEEP_BS, out, sizeof(out)), "a\\b");
+	assert_string_equal(vq_escape("\x7f~ ", VQ_ESC_KEEP_BS, out, sizeof(out)), "\\x7f~ ");
+	/* Room for "ab", one escape and the NUL (7 bytes), not for a
+	 * second escape; with 6, not for the first either. */
+	assert_string_equal(vq_escape("ab\x80\x81", VQ_ESC_KEEP_BS, out, 7), "ab\\x80");
+	assert_string_equal(vq_escape("ab\x80\x81", VQ_ESC_KEEP_BS, out, 6), "ab");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -584,6 +604,7 @@ int main(void)
 	    cmocka_unit_test(test_features_per_device),
 	    cmocka_unit_test(test_feature_name_buf),
 	    cmocka_unit_test(test_feature_name_rules),
+	    cmocka_unit_test(test_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
