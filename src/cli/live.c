@@ -14,6 +14,10 @@
 #include "../model/view.h"
 #include "cli.h"
 
+/* Text output fits this many columns (the queue table does while ring
+ * addresses are below 2^40). */
+#define TEXT_COLS 100
+
 const struct vq_opt vq_no_options[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
@@ -197,6 +201,75 @@ static void header_text(const struct vq_dev *d)
 	       d->virtio_driver);
 }
 
+/* Feature names, those of @set (and, with @not, not of @not), after
+ * @label, wrapped before TEXT_COLS. */
+static void feature_names_line(const struct vq_dev *d, const char *label, const uint32_t *set,
+			       const uint32_t *not)
+{
+	unsigned b;
+	char buf[24];
+	int col;
+
+	printf("    %s:", label);
+	col = 5 + (int)strlen(label);
+	for (b = 0; b < 128; b++) {
+		const char *n;
+
+		if (!vq_feature_has(set, b) || (not && vq_feature_has(not, b)))
+			continue;
+		n = vq_feature_name_buf(d->device_id, b, buf, sizeof(buf));
+		if (col + 1 + (int)strlen(n) > TEXT_COLS) {
+			printf("\n     ");
+			col = 5;
+		}
+		col += printf(" %s", n);
+	}
+	printf("\n");
+}
+
+/* Some bit of @a is not in @b. */
+static int any_beyond(const uint32_t *a, const uint32_t *b)
+{
+	unsigned i;
+
+	for (i = 0; i < 4; i++)
+		if (a[i] & ~b[i])
+			return 1;
+	return 0;
+}
+
+static unsigned feature_count(const uint32_t *set)
+{
+	unsigned b, n = 0;
+
+	for (b = 0; b < 128; b++)
+		n += vq_feature_has(set, b) != 0;
+	return n;
+}
+
+/* status without -v: the features as counts and wrapped lists of names:
+ * those accepted, those offered and not taken, those taken unoffered. */
+static void features_compact(const struct vq_dev *d)
+{
+	int dev = d->device_features_src != VQ_SRC_NONE, drv = d->driver_features_src != VQ_SRC_NONE;
+	char a[16], b[16];
+
+	snprintf(a, sizeof(a), "%u", feature_count(d->device_features));
+	snprintf(b, sizeof(b), "%u", feature_count(d->driver_features));
+	printf("  features: %s offered, %s accepted%s\n", dev ? a : "-", drv ? b : "-",
+	       d->driver_features_src == VQ_SRC_SYSFS ? " (as Linux reports in sysfs)" : "");
+	if (drv)
+		feature_names_line(d, "accepted", d->driver_features, NULL);
+	else if (dev)
+		feature_names_line(d, "offered", d->device_features, NULL);
+	if (!drv)
+		printf("    accepted: - (cannot be read back on this transport; no driver reports them)\n");
+	if (dev && drv && any_beyond(d->device_features, d->driver_features))
+		feature_names_line(d, "offered, not accepted", d->device_features, d->driver_features);
+	if (dev && drv && any_beyond(d->driver_features, d->device_features))
+		feature_names_line(d, "accepted, not offered", d->driver_features, d->device_features);
+}
+
 static void features_text(const struct vq_dev *d)
 {
 	unsigned b;
@@ -229,10 +302,6 @@ static void features_text(const struct vq_dev *d)
 		printf("\n");
 	}
 }
-
-/* Text output fits this many columns (the queue table does while ring
- * addresses are below 2^40). */
-#define TEXT_COLS 100
 
 /* @v in decimal (@hex 0: "%llu") or hex ("0x%llx"), or "-" when 0: what
  * JSON prints as null. */
@@ -452,7 +521,7 @@ static void list_line(size_t i, const struct vq_dev *d)
 }
 
 /* One device in the text of a view other than 'list'. */
-static void device_text(const struct vq_dev *d, enum view view)
+static void device_text(const struct vq_dev *d, enum view view, int verbose)
 {
 	header_text(d);
 	if (view == VIEW_STATUS) {
@@ -470,7 +539,9 @@ static void device_text(const struct vq_dev *d, enum view view)
 		status_text(d->status, st, sizeof(st));
 		printf("  status 0x%02x: %s\n", d->status, st);
 	}
-	if (view == VIEW_STATUS || view == VIEW_FEATURES)
+	if (view == VIEW_STATUS && !verbose)
+		features_compact(d);
+	else if (view == VIEW_STATUS || view == VIEW_FEATURES)
 		features_text(d);
 	if (view == VIEW_STATUS)
 		queues_text(d);
@@ -512,7 +583,7 @@ static int print_view(struct vq_ctx *ctx, size_t first, size_t last, enum view v
 		else if (view == VIEW_LIST)
 			list_line(i, d);
 		else {
-			device_text(d, view);
+			device_text(d, view, ctx->verbose);
 			if (i + 1 < last)
 				printf("\n");
 		}
