@@ -42,8 +42,8 @@ _vqdump_static() {
     _vqdump_copts[watch]="--interval --count --device $common"
     _vqdump_cargs[watch]='--interval --count --device -d'
     _vqdump_cargs[scan]='--step --min-size --max-size'
-    # shell and help take no option but --help.
-    _vqdump_copts[shell]='--help'
+    # help takes no option but --help.
+    _vqdump_copts[shell]="--stop-on-error $common"
     _vqdump_copts[help]='--help'
     _vqdump_cargs[shell]='' _vqdump_cargs[help]=''
     _vqdump_cpos[ring]='' _vqdump_cpos[scan]='' _vqdump_cpos[shell]=''

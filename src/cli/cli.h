@@ -90,6 +90,8 @@ void vq_cmd_help(const struct vq_cmd *cmd, FILE *out);
 /* Inside the shell usage errors point to 'help COMMAND' (1) rather than
  * to 'vqdump COMMAND --help' (0, the default). */
 void vq_cli_set_shell(int in_shell);
+/* The shell reading a script: error messages name line @line (0: none). */
+void vq_cli_set_line(unsigned line);
 /* The commands, each with its synopsis and line (with @shell, without
  * 'shell' and 'help': the shell lists its own 'help'). */
 void vq_print_commands(FILE *out, int shell);
@@ -134,6 +136,7 @@ int vq_cmd_help_cmd(struct vq_ctx *ctx, int argc, char **argv);
 extern const struct vq_opt vq_ring_options[];
 extern const struct vq_opt vq_scan_options[];
 extern const struct vq_opt vq_mem_options[];
+extern const struct vq_opt vq_shell_options[];
 extern const struct vq_opt vq_no_options[];
 extern const struct vq_opt vq_blk_options[];
 extern const struct vq_opt vq_diagnose_options[];

@@ -276,11 +276,133 @@ static struct json_object *ring_json(const struct vq_ring_view *v, int queue, co
 	return o;
 }
 
+/* Append to @buf (@len bytes, @n used): what fits, then "..." at the end
+ * once it is full. */
+static void append(char *buf, size_t len, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void append(char *buf, size_t len, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*n + 4 >= len)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(buf + *n, len - *n, fmt, ap);
+	va_end(ap);
+	if (k < 0)
+		return;
+	if (*n + (size_t)k + 4 < len) {
+		*n += (size_t)k;
+		return;
+	}
+	*n = len - 4;
+	memcpy(buf + *n, "...", 4);
+	*n = len;
+}
+
+/* Same length and direction: one run in a chain's summary. */
+static int desc_alike(const struct vq_chain_desc *a, const struct vq_chain_desc *b)
+{
+	return a->len == b->len &&
+	       (a->flags & VRING_DESC_F_WRITE) == (b->flags & VRING_DESC_F_WRITE);
+}
+
+/* "18 descriptors: 16 B out + 16 x 4096 B out, 1 B in": the chain's
+ * buffers in order, equal neighbours as one run, "out" device-readable,
+ * "in" device-writable. */
+static void chain_summary(char *buf, size_t len, const struct vq_chain *c)
+{
+	size_t n = 0;
+	unsigned i, j;
+	int prev = -1;
+
+	append(buf, len, &n, "%u descriptor%s", c->ndesc, c->ndesc == 1 ? "" : "s");
+	for (i = 0; i < c->ndesc; i = j) {
+		const struct vq_chain_desc *d = &c->descs[i];
+		int in = !!(d->flags & VRING_DESC_F_WRITE);
+
+		for (j = i + 1; j < c->ndesc && desc_alike(d, &c->descs[j]); j++)
+			;
+		append(buf, len, &n, "%s", prev < 0 ? ": " : in == prev ? " + " : ", ");
+		if (j - i > 1)
+			append(buf, len, &n, "%u x ", j - i);
+		append(buf, len, &n, "%u B %s", d->len, in ? "in" : "out");
+		prev = in;
+	}
+}
+
+/* @b follows @a in a run of identical plain buffers (receive rings): same
+ * shape, nothing decoded, the next head. */
+static int chains_alike(const struct vq_chain *a, const struct vq_chain *b, uint32_t size)
+{
+	unsigned i;
+
+	if (a->broken || b->broken || a->ind_len || b->ind_len || a->req.kind != VQ_REQ_NONE ||
+	    b->req.kind != VQ_REQ_NONE || a->ndesc != b->ndesc || (a->head + 1u) % size != b->head)
+		return 0;
+	for (i = 0; i < a->ndesc; i++)
+		if (!desc_alike(&a->descs[i], &b->descs[i]))
+			return 0;
+	return 1;
+}
+
+/* One pending chain: its summary; an indirect table's descriptor; with
+ * -v every descriptor; the decoded payload. */
+static void chain_text(const struct vq_ctx *ctx, const struct vq_ring_view *v,
+		       const struct vq_chain *c)
+{
+	char sum[256], fl[64];
+	unsigned j;
+
+	chain_summary(sum, sizeof(sum), c);
+	printf("  slot %u head %u: %s%s\n", c->slot % v->layout.size, c->head, sum,
+	       c->broken ? " (incomplete)" : "");
+	if (c->ind_len)
+		printf("    desc[%u] addr 0x%llx len %u: indirect table of %u entries\n", c->ind_index,
+		       (unsigned long long)c->ind_addr, c->ind_len, c->ind_len / 16);
+	for (j = 0; ctx->verbose && j < c->ndesc; j++) {
+		const struct vq_chain_desc *d = &c->descs[j];
+
+		flag_text(fl, sizeof(fl), d->flags, desc_flag_names, 3);
+		printf("    %s[%u] addr 0x%llx len %u flags %s\n", d->in_indirect ? "indirect" : "desc",
+		       d->index, (unsigned long long)d->addr, d->len, fl);
+	}
+	request_text(&c->req);
+}
+
+/* The pending chains; without -v a run of identical plain buffers is one
+ * line with its slot and head ranges. */
+static void chains_text(const struct vq_ctx *ctx, const struct vq_ring_view *v)
+{
+	const uint32_t size = v->layout.size;
+	unsigned i, j;
+	char sum[256];
+
+	if (v->nchains)
+		printf("pending chains (the %u most recently made available, oldest first):\n",
+		       v->nchains);
+	for (i = 0; i < v->nchains; i = j) {
+		const struct vq_chain *c = &v->chains[i];
+
+		for (j = i + 1; !ctx->verbose && j < v->nchains; j++)
+			if (!chains_alike(&v->chains[j - 1], &v->chains[j], size))
+				break;
+		if (j - i == 1) {
+			chain_text(ctx, v, c);
+			continue;
+		}
+		chain_summary(sum, sizeof(sum), c);
+		printf("  slots %u-%u heads %u-%u: %u chains of %s\n", c->slot % size,
+		       v->chains[j - 1].slot % size, c->head, v->chains[j - 1].head, j - i, sum);
+	}
+}
+
 static void ring_text(const struct vq_ctx *ctx, const struct vq_ring_view *v, const char *layout_note)
 {
 	const struct vq_ring_hdr *h = &v->hdr;
 	char fl[64];
-	unsigned i, j;
+	unsigned i;
 
 	printf("ring: size %u  desc 0x%llx  avail 0x%llx  used 0x%llx\n", v->layout.size,
 	       (unsigned long long)v->layout.desc, (unsigned long long)v->layout.avail,
@@ -294,27 +416,7 @@ static void ring_text(const struct vq_ctx *ctx, const struct vq_ring_view *v, co
 	printf("used:  flags 0x%04x [%s]  idx %u  avail_event %u\n", h->used_flags, fl,
 	       h->used_idx, h->avail_event);
 	printf("in flight: %u\n", h->in_flight);
-	if (v->nchains)
-		printf("pending chains (the %u most recently made available, oldest first):\n",
-		       v->nchains);
-	for (i = 0; i < v->nchains; i++) {
-		const struct vq_chain *c = &v->chains[i];
-
-		printf("  slot %u head %u: %u descriptor%s, %llu bytes out, %llu in%s\n",
-		       c->slot % v->layout.size, c->head, c->ndesc, c->ndesc == 1 ? "" : "s",
-		       (unsigned long long)c->out_bytes, (unsigned long long)c->in_bytes,
-		       c->broken ? " (incomplete)" : "");
-		if (ctx->verbose || v->nchains <= 16)
-			for (j = 0; j < c->ndesc; j++) {
-				const struct vq_chain_desc *d = &c->descs[j];
-
-				flag_text(fl, sizeof(fl), d->flags, desc_flag_names, 3);
-				printf("    %s[%u] addr 0x%llx len %u flags %s\n",
-				       d->in_indirect ? "indirect" : "desc", d->index,
-				       (unsigned long long)d->addr, d->len, fl);
-			}
-		request_text(&c->req);
-	}
+	chains_text(ctx, v);
 	if (v->nused)
 		printf("recent used entries (newest first):\n");
 	for (i = 0; i < v->nused; i++)

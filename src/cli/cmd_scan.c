@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `scan`: find split rings in memory with no register state. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,19 +89,43 @@ static void print_json(const struct scan_result *r)
 		vq_err("warning: scan: dump %s; rings there cannot be found", r->truncation);
 }
 
-static void print_text(const struct scan_result *r)
+/* Columns as wide as the longest address found (at least the header). */
+static int addr_width(const struct scan_result *r)
 {
+	int w = (int)strlen("AVAIL_ADDR");
+	char buf[24];
 	size_t i;
 
-	printf("%-18s %-18s %-18s %6s %6s %6s %6s %8s %s\n", "DESC", "AVAIL", "USED", "SIZE",
-	       "ALIGN", "AVAIL", "USED", "INFLIGHT", "CONFIDENCE");
+	for (i = 0; i < r->nhits; i++) {
+		int n = snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)r->hits[i].layout.desc);
+
+		if (n > w)
+			w = n;
+		n = snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)r->hits[i].layout.used);
+		if (n > w)
+			w = n;
+	}
+	return w;
+}
+
+/* Addresses are _ADDR and indices _IDX: AVAIL and USED name both. */
+static void print_text(const struct scan_result *r)
+{
+	const int w = addr_width(r);
+	char a[3][24];
+	size_t i;
+
+	printf("%-*s %-*s %-*s %5s %6s %9s %8s %9s %s\n", w, "DESC_ADDR", w, "AVAIL_ADDR", w,
+	       "USED_ADDR", "SIZE", "ALIGN", "AVAIL_IDX", "USED_IDX", "IN_FLIGHT", "CONFIDENCE");
 	for (i = 0; i < r->nhits; i++) {
 		const struct vq_scan_hit *h = &r->hits[i];
 
-		printf("0x%-16llx 0x%-16llx 0x%-16llx %6u %5u%s %6u %6u %8u %s\n",
-		       (unsigned long long)h->layout.desc, (unsigned long long)h->layout.avail,
-		       (unsigned long long)h->layout.used, h->layout.size, h->layout.align,
-		       h->align_ambiguous ? "?" : " ", h->hdr.avail_idx, h->hdr.used_idx, h->hdr.in_flight,
+		snprintf(a[0], sizeof(a[0]), "0x%llx", (unsigned long long)h->layout.desc);
+		snprintf(a[1], sizeof(a[1]), "0x%llx", (unsigned long long)h->layout.avail);
+		snprintf(a[2], sizeof(a[2]), "0x%llx", (unsigned long long)h->layout.used);
+		printf("%-*s %-*s %-*s %5u %5u%s %9u %8u %9u %s\n", w, a[0], w, a[1], w, a[2],
+		       h->layout.size, h->layout.align, h->align_ambiguous ? "?" : " ",
+		       h->hdr.avail_idx, h->hdr.used_idx, h->hdr.in_flight,
 		       vq_confidence_name(h->confidence));
 	}
 	printf("%zu ring%s found%s\n", r->nhits, r->nhits == 1 ? "" : "s",

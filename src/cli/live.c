@@ -14,6 +14,10 @@
 #include "../model/view.h"
 #include "cli.h"
 
+/* Text output fits this many columns (the queue table does while ring
+ * addresses are below 2^40). */
+#define TEXT_COLS 100
+
 const struct vq_opt vq_no_options[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
@@ -197,6 +201,75 @@ static void header_text(const struct vq_dev *d)
 	       d->virtio_driver);
 }
 
+/* Feature names, those of @set (and, with @not, not of @not), after
+ * @label, wrapped before TEXT_COLS. */
+static void feature_names_line(const struct vq_dev *d, const char *label, const uint32_t *set,
+			       const uint32_t *not)
+{
+	unsigned b;
+	char buf[24];
+	int col;
+
+	printf("    %s:", label);
+	col = 5 + (int)strlen(label);
+	for (b = 0; b < 128; b++) {
+		const char *n;
+
+		if (!vq_feature_has(set, b) || (not && vq_feature_has(not, b)))
+			continue;
+		n = vq_feature_name_buf(d->device_id, b, buf, sizeof(buf));
+		if (col + 1 + (int)strlen(n) > TEXT_COLS) {
+			printf("\n     ");
+			col = 5;
+		}
+		col += printf(" %s", n);
+	}
+	printf("\n");
+}
+
+/* Some bit of @a is not in @b. */
+static int any_beyond(const uint32_t *a, const uint32_t *b)
+{
+	unsigned i;
+
+	for (i = 0; i < 4; i++)
+		if (a[i] & ~b[i])
+			return 1;
+	return 0;
+}
+
+static unsigned feature_count(const uint32_t *set)
+{
+	unsigned b, n = 0;
+
+	for (b = 0; b < 128; b++)
+		n += vq_feature_has(set, b) != 0;
+	return n;
+}
+
+/* status without -v: the features as counts and wrapped lists of names:
+ * those accepted, those offered and not taken, those taken unoffered. */
+static void features_compact(const struct vq_dev *d)
+{
+	int dev = d->device_features_src != VQ_SRC_NONE, drv = d->driver_features_src != VQ_SRC_NONE;
+	char a[16], b[16];
+
+	snprintf(a, sizeof(a), "%u", feature_count(d->device_features));
+	snprintf(b, sizeof(b), "%u", feature_count(d->driver_features));
+	printf("  features: %s offered, %s accepted%s\n", dev ? a : "-", drv ? b : "-",
+	       d->driver_features_src == VQ_SRC_SYSFS ? " (as Linux reports in sysfs)" : "");
+	if (drv)
+		feature_names_line(d, "accepted", d->driver_features, NULL);
+	else if (dev)
+		feature_names_line(d, "offered", d->device_features, NULL);
+	if (!drv)
+		printf("    accepted: - (cannot be read back on this transport; no driver reports them)\n");
+	if (dev && drv && any_beyond(d->device_features, d->driver_features))
+		feature_names_line(d, "offered, not accepted", d->device_features, d->driver_features);
+	if (dev && drv && any_beyond(d->driver_features, d->device_features))
+		feature_names_line(d, "accepted, not offered", d->driver_features, d->device_features);
+}
+
 static void features_text(const struct vq_dev *d)
 {
 	unsigned b;
@@ -230,8 +303,95 @@ static void features_text(const struct vq_dev *d)
 	}
 }
 
+/* @v in decimal (@hex 0: "%llu") or hex ("0x%llx"), or "-" when 0: what
+ * JSON prints as null. */
+static const char *or_dash(char *buf, size_t len, int hex, unsigned long long v)
+{
+	if (!v)
+		return "-";
+	if (hex)
+		snprintf(buf, len, "0x%llx", v);
+	else
+		snprintf(buf, len, "%llu", v);
+	return buf;
+}
+
+/* What the queue table shows: columns present on some queue only. */
+struct queue_cols {
+	int max;    /* some queue has a QueueNumMax (virtio-mmio) */
+	int addrs;  /* some queue has ring addresses */
+	int idx;    /* some queue has readable indices */
+	int width;  /* width of the address columns */
+	int assumed, kernel; /* some size assumed / addresses from Linux's records */
+};
+
+static void queue_cols(const struct vq_dev *d, struct queue_cols *c)
+{
+	char b[24];
+	unsigned i;
+
+	memset(c, 0, sizeof(*c));
+	c->width = (int)strlen("AVAIL_ADDR");
+	for (i = 0; i < d->num_queues; i++) {
+		const struct vq_queue_state *q = &d->queues[i];
+		const uint64_t a[3] = { q->desc, q->avail, q->used };
+
+		c->max |= q->max_size != 0;
+		c->addrs |= q->desc || q->avail || q->used;
+		c->idx |= q->idx_valid;
+		c->assumed |= q->size_src == VQ_SRC_ASSUMED;
+		c->kernel |= (q->desc || q->avail || q->used) && q->addr_src == VQ_SRC_KERNEL;
+		for (int k = 0; k < 3; k++) {
+			int n = snprintf(b, sizeof(b), "0x%llx", (unsigned long long)a[k]);
+
+			if (n > c->width)
+				c->width = n;
+		}
+	}
+}
+
+/* Linux's view of queue @q under its row; its flags go to a second line
+ * rather than past TEXT_COLS. */
+static void driver_line(const struct vq_queue_state *q)
+{
+	char line[128], flags[48];
+	int n, k;
+
+	n = snprintf(line, sizeof(line), "      driver%s%s: last_used_idx %u num_free %u avail_idx_shadow %u",
+		     q->name[0] ? " " : "", q->name, q->drv_last_used_idx, q->drv_num_free,
+		     q->drv_avail_idx);
+	k = snprintf(flags, sizeof(flags), " callbacks %s event_idx %s%s", q->drv_callbacks ? "on" : "off",
+		     q->drv_event_idx ? "yes" : "no", q->drv_broken ? " BROKEN" : "");
+	printf("%s%s%s\n", line, n + k > TEXT_COLS ? "\n       " : "", flags);
+}
+
+/* One row of the queue table; an unknown value is "-". */
+static void queue_row(const struct queue_cols *c, const struct vq_queue_state *q)
+{
+	char b[5][24];
+
+	printf("    q%-3u %5s%s", q->index, or_dash(b[0], sizeof(b[0]), 0, q->size),
+	       q->size_src == VQ_SRC_ASSUMED ? "*" : " ");
+	if (c->max)
+		printf(" %5s", or_dash(b[1], sizeof(b[1]), 0, q->max_size));
+	printf(" %-8s", q->enabled ? "enabled" : "disabled");
+	if (c->addrs)
+		printf(" %-*s %-*s %-*s", c->width, or_dash(b[2], sizeof(b[2]), 1, q->desc),
+		       c->width, or_dash(b[3], sizeof(b[3]), 1, q->avail), c->width,
+		       or_dash(b[4], sizeof(b[4]), 1, q->used));
+	if (c->idx && q->idx_valid)
+		printf(" %9u %8u %9u", q->avail_idx, q->used_idx, (uint16_t)(q->avail_idx - q->used_idx));
+	else if (c->idx)
+		printf(" %9s %8s %9s", "-", "-", "-");
+	printf("\n");
+	if (q->drv_valid)
+		driver_line(q);
+}
+
+/* The queues as a table with a header, columns aligned; notes under it. */
 static void queues_text(const struct vq_dev *d)
 {
+	struct queue_cols c;
 	unsigned i;
 
 	if (vq_dev_queues_unknown(d)) {
@@ -240,28 +400,25 @@ static void queues_text(const struct vq_dev *d)
 	}
 	printf("  queues: %u%s\n", d->num_queues,
 	       d->access == VQ_ACCESS_SYSFS ? " (as Linux's records have them)" : "");
-	for (i = 0; i < d->num_queues; i++) {
-		const struct vq_queue_state *q = &d->queues[i];
-
-		printf("    q%-3u size %u%s", q->index, q->size,
-		       q->size_src == VQ_SRC_ASSUMED ? " (assumed: QueueNumMax)" : "");
-		if (q->max_size)
-			printf(" max %u", q->max_size);
-		printf(" %s", q->enabled ? "enabled" : "disabled");
-		if (q->desc || q->avail || q->used)
-			printf("  desc 0x%llx avail 0x%llx used 0x%llx%s", (unsigned long long)q->desc,
-			       (unsigned long long)q->avail, (unsigned long long)q->used,
-			       q->addr_src == VQ_SRC_KERNEL ? " (from Linux's records)" : "");
-		if (q->idx_valid)
-			printf("  avail_idx %u used_idx %u in_flight %u", q->avail_idx, q->used_idx,
-			       (uint16_t)(q->avail_idx - q->used_idx));
-		printf("\n");
-		if (q->drv_valid)
-			printf("         driver%s%s: last_used_idx %u num_free %u avail_idx_shadow %u callbacks %s event_idx %s%s\n",
-			       q->name[0] ? " " : "", q->name, q->drv_last_used_idx, q->drv_num_free,
-			       q->drv_avail_idx, q->drv_callbacks ? "on" : "off",
-			       q->drv_event_idx ? "yes" : "no", q->drv_broken ? " BROKEN" : "");
-	}
+	if (!d->num_queues)
+		return;
+	queue_cols(d, &c);
+	printf("    %-4s %5s ", "Q", "SIZE");
+	if (c.max)
+		printf(" %5s", "MAX");
+	printf(" %-8s", "STATE");
+	if (c.addrs)
+		printf(" %-*s %-*s %-*s", c.width, "DESC_ADDR", c.width, "AVAIL_ADDR", c.width,
+		       "USED_ADDR");
+	if (c.idx)
+		printf(" %9s %8s %9s", "AVAIL_IDX", "USED_IDX", "IN_FLIGHT");
+	printf("\n");
+	for (i = 0; i < d->num_queues; i++)
+		queue_row(&c, &d->queues[i]);
+	if (c.assumed)
+		printf("    * size assumed: QueueNumMax\n");
+	if (c.kernel)
+		printf("    ring addresses from Linux's records\n");
 }
 
 static void config_text(const struct vq_dev *d)
@@ -292,11 +449,18 @@ static void regs_text(const struct vq_dev *d)
 	};
 	unsigned i, j;
 
-	printf("  status 0x%02x  device_features %08x %08x %08x %08x  driver_features ", d->status,
-	       d->device_features[3], d->device_features[2], d->device_features[1],
-	       d->device_features[0]);
+	char b[5][24];
+
+	/* (status: on the line above, decoded) */
+	printf("  device_features ");
+	if (d->device_features_src == VQ_SRC_NONE)
+		printf("-");
+	else
+		printf("%08x %08x %08x %08x", d->device_features[3], d->device_features[2],
+		       d->device_features[1], d->device_features[0]);
+	printf("\n  driver_features ");
 	if (d->driver_features_src == VQ_SRC_NONE)
-		printf("unknown\n");
+		printf("-\n");
 	else
 		printf("%08x %08x %08x %08x\n", d->driver_features[3], d->driver_features[2],
 		       d->driver_features[1], d->driver_features[0]);
@@ -320,17 +484,21 @@ static void regs_text(const struct vq_dev *d)
 	for (i = 0; i < d->num_queues; i++) {
 		const struct vq_queue_state *q = &d->queues[i];
 
+		printf("  q%-3u size %s", q->index, or_dash(b[0], sizeof(b[0]), 0, q->size));
 		if (d->kind == VQ_T_PCI)
-			printf("  q%-3u size %u enable %u msix %u notify_off %u desc 0x%llx avail 0x%llx used 0x%llx\n",
-			       q->index, q->size, q->enabled, q->msix_vector, q->notify_off,
-			       (unsigned long long)q->desc, (unsigned long long)q->avail,
-			       (unsigned long long)q->used);
+			printf(" enable %u msix %u notify_off %u", q->enabled, q->msix_vector,
+			       q->notify_off);
 		else
-			printf("  q%-3u size %u max %u ready %u desc 0x%llx avail 0x%llx used 0x%llx\n",
-			       q->index, q->size, q->max_size, q->enabled, (unsigned long long)q->desc,
-			       (unsigned long long)q->avail, (unsigned long long)q->used);
+			printf(" max %s ready %u", or_dash(b[1], sizeof(b[1]), 0, q->max_size),
+			       q->enabled);
+		printf(" desc %s avail %s used %s\n", or_dash(b[2], sizeof(b[2]), 1, q->desc),
+		       or_dash(b[3], sizeof(b[3]), 1, q->avail),
+		       or_dash(b[4], sizeof(b[4]), 1, q->used));
 	}
-	printf("  config_generation %d\n", d->config_generation);
+	if (d->config_generation < 0)
+		printf("  config_generation -\n");
+	else
+		printf("  config_generation %d\n", d->config_generation);
 	for (i = 0; i < d->config_len; i += 16) {
 		printf("  config+%03x:", i);
 		for (j = i; j < i + 16 && j < d->config_len; j++)
@@ -353,7 +521,7 @@ static void list_line(size_t i, const struct vq_dev *d)
 }
 
 /* One device in the text of a view other than 'list'. */
-static void device_text(const struct vq_dev *d, enum view view)
+static void device_text(const struct vq_dev *d, enum view view, int verbose)
 {
 	header_text(d);
 	if (view == VIEW_STATUS) {
@@ -371,7 +539,9 @@ static void device_text(const struct vq_dev *d, enum view view)
 		status_text(d->status, st, sizeof(st));
 		printf("  status 0x%02x: %s\n", d->status, st);
 	}
-	if (view == VIEW_STATUS || view == VIEW_FEATURES)
+	if (view == VIEW_STATUS && !verbose)
+		features_compact(d);
+	else if (view == VIEW_STATUS || view == VIEW_FEATURES)
 		features_text(d);
 	if (view == VIEW_STATUS)
 		queues_text(d);
@@ -413,7 +583,7 @@ static int print_view(struct vq_ctx *ctx, size_t first, size_t last, enum view v
 		else if (view == VIEW_LIST)
 			list_line(i, d);
 		else {
-			device_text(d, view);
+			device_text(d, view, ctx->verbose);
 			if (i + 1 < last)
 				printf("\n");
 		}

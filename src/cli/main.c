@@ -152,15 +152,17 @@ const struct vq_cmd vq_commands[] = {
 	},
 	{
 		.name = "shell",
-		.args = "",
+		.args = "[--stop-on-error]",
 		.help = "interactive prompt over the same commands",
-		.options = NULL,
+		.options = vq_shell_options,
 		.run = vq_cmd_shell,
 		.details = "Reads commands (as on the command line, without 'vqdump') and runs them\n"
 		  "against the source opened once.  'device SEL' picks the device later\n"
 		  "commands use; 'quit' or end of input leaves.  History is kept in\n"
-		  "$XDG_STATE_HOME/vqdump/history.  With standard input not a terminal it\n"
-		  "reads commands line by line and exits with the last command's status.\n",
+		  "$XDG_STATE_HOME/vqdump/history; Ctrl-C cancels the line being typed.\n"
+		  "With standard input not a terminal it reads commands line by line, names\n"
+		  "the line in each error ('line N: ...'), and exits with the status of the\n"
+		  "last command that failed (0 if none did).\n",
 	},
 	{
 		.name = "help",
@@ -203,10 +205,26 @@ static const struct vq_opt general_options[] = {
  * the program name in every message is: vq_usage_err() is called from
  * every command's option parsing, which has no context to carry it. */
 static int in_shell;
+/* The script line being run (the shell reading a pipe), 0 if none: every
+ * error message names it. */
+static unsigned script_line;
 
 void vq_cli_set_shell(int on)
 {
 	in_shell = on;
+}
+
+void vq_cli_set_line(unsigned line)
+{
+	script_line = line;
+}
+
+/* "vqdump: " and, in a script, "line N: ". */
+static void err_prefix(void)
+{
+	fputs("vqdump: ", stderr);
+	if (script_line)
+		fprintf(stderr, "line %u: ", script_line);
 }
 
 /* One message to stderr: whatever it quotes from a file or the command
@@ -223,7 +241,7 @@ void vq_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("vqdump: ", stderr);
+	err_prefix();
 	va_start(ap, fmt);
 	put_err(fmt, ap);
 	va_end(ap);
@@ -234,7 +252,7 @@ int vq_usage_err(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("vqdump: ", stderr);
+	err_prefix();
 	if (cmd)
 		fprintf(stderr, "%s: ", cmd);
 	va_start(ap, fmt);

@@ -2,6 +2,7 @@
 /* `shell`: an interactive prompt (readline) over the same command table as the command line. */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,14 @@
 
 
 #define MAX_ARGS 64
+
+#define OPT_STOP_ON_ERROR 's'
+
+const struct vq_opt vq_shell_options[] = {
+	{ "stop-on-error", no_argument, OPT_STOP_ON_ERROR, 0, NULL,
+	  "leave at the first command that fails, with its status" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
 
 
 /* The shell's own words, beside vqdump's commands ('shell' is not one
@@ -340,17 +349,92 @@ static int run_line(struct vq_ctx *ctx, char *line)
 	return ret;
 }
 
+/*
+ * Ctrl-C at the prompt cancels the line being typed, as in bash.
+ * readline catches SIGINT itself (rl_catch_signals), frees the line's
+ * state, echoes ^C, and then calls this, the application's handler, from
+ * its own code rather than from the signal: readline's functions may be
+ * called here.  The handler is in place only while readline() reads.
+ */
+static void cancel_line(int sig)
+{
+	(void)sig;
+	rl_replace_line("", 0);
+	rl_crlf();
+	rl_on_new_line();
+	rl_redisplay();
+}
+
+/* One line from the terminal (readline, Ctrl-C cancelling the line) or
+ * from a pipe; NULL at end of input.  Malloc'd. */
+static char *read_line(int tty)
+{
+	struct sigaction sa = { 0 }, old;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (tty) {
+		sa.sa_handler = cancel_line;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, &old);
+		line = readline("vqdump> ");
+		/* While a command runs Ctrl-C does what it does outside the
+		 * shell (watch and blk stop cleanly, others end vqdump). */
+		sigaction(SIGINT, &old, NULL);
+		return line;
+	}
+	n = getline(&line, &cap, stdin);
+	if (n < 0) {
+		free(line);
+		return NULL;
+	}
+	if (n && line[n - 1] == '\n')
+		line[n - 1] = 0;
+	return line;
+}
+
+/* The shell's options: 0, or EXIT_USAGE (printed). */
+static int shell_options(int argc, char **argv, int *stop_on_error)
+{
+	const struct vq_cmd *cmd = vq_find_cmd("shell");
+	int c;
+
+	while ((c = vq_cmd_getopt(cmd, argc, argv)) != -1)
+		if (c == OPT_STOP_ON_ERROR)
+			*stop_on_error = 1;
+	if (optind < argc)
+		return vq_usage_err("shell", "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* The shell's end: save the history (terminal), drop its state. */
+static void shell_end(struct vq_ctx *ctx, int tty, char *hist)
+{
+	if (tty)
+		putchar('\n');
+	vq_cli_set_shell(0);
+	vq_cli_set_line(0);
+	free(hist);
+	free(ctx->shell_device);
+	ctx->shell_device = NULL;
+}
+
+/*
+ * The exit status: interactively 0; from a pipe or file, the status of
+ * the last command that failed, 0 if none did (a script's failure is not
+ * hidden by the commands after it).  With --stop-on-error the shell
+ * leaves at the first failure, with its status.
+ */
 int vq_cmd_shell(struct vq_ctx *ctx, int argc, char **argv)
 {
-	int tty = isatty(STDIN_FILENO), last = 0;
+	int tty = isatty(STDIN_FILENO), failed = 0, stop = 0, ret;
+	unsigned lineno = 0;
 	char *hist = NULL, *line;
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		vq_cmd_help(vq_find_cmd("shell"), stdout);
-		return EXIT_OK;
-	}
-	if (argc > 1)
-		return vq_usage_err("shell", "unexpected argument '%s'", argv[1]);
+	ret = shell_options(argc, argv, &stop);
+	if (ret)
+		return ret;
 	shell_ctx = ctx;
 	vq_cli_set_shell(1);
 	if (tty) {
@@ -360,44 +444,32 @@ int vq_cmd_shell(struct vq_ctx *ctx, int argc, char **argv)
 		if (hist)
 			read_history(hist);
 	}
-	for (;;) {
-		size_t cap = 0;
-
-		if (tty) {
-			line = readline("vqdump> ");
-		} else {
-			ssize_t n;
-
-			line = NULL;
-			n = getline(&line, &cap, stdin);
-			if (n < 0) {
-				free(line);
-				line = NULL;
-			} else if (n && line[n - 1] == '\n') {
-				line[n - 1] = 0;
-			}
-		}
-		if (!line)
-			break;
+	while ((line = read_line(tty))) {
+		lineno++;
 		if (!strcmp(line, "quit") || !strcmp(line, "exit")) {
 			free(line);
 			break;
 		}
-		if (tty && *line)
+		/* Saved line by line: a session that ends by a signal keeps it. */
+		if (tty && *line) {
 			add_history(line);
-		if (*line && *line != '#')
-			last = run_line(ctx, line);
+			if (hist && write_history(hist) != 0)
+				vq_err("shell: save history %s: %s", hist, strerror(errno));
+		}
+		/* Errors from a script name the line they come from. */
+		vq_cli_set_line(tty ? 0 : lineno);
+		ret = *line && *line != '#' ? run_line(ctx, line) : 0;
+		vq_cli_set_line(0);
 		free(line);
+		if (ret)
+			failed = ret;
+		if (ret && stop) {
+			if (!tty)
+				vq_err("line %u: stopped (--stop-on-error): the command exited with status %d",
+				       lineno, ret);
+			break;
+		}
 	}
-	if (tty) {
-		putchar('\n');
-		if (hist && write_history(hist) != 0)
-			vq_err("shell: save history %s: %s", hist, strerror(errno));
-	}
-	vq_cli_set_shell(0);
-	free(hist);
-	free(ctx->shell_device);
-	ctx->shell_device = NULL;
-	/* Piped sessions report the last command's status, like sh -e would not. */
-	return tty ? EXIT_OK : last;
+	shell_end(ctx, tty, hist);
+	return tty && !stop ? EXIT_OK : failed;
 }

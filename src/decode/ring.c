@@ -279,12 +279,19 @@ static void walk_chain(const struct vq_fetch *f, struct vq_ring_view *v, struct 
 
 	c->descs = v->pool + v->pool_used;
 	c->ndesc = 0;
+	c->ind_len = 0;
 	for (;;) {
 		d = next_desc(f, v, c, &w);
 		if (!d)
 			return;
 		if (d->flags & VRING_DESC_F_INDIRECT) {
-			/* The indirect descriptor itself is no buffer: not kept. */
+			/* The indirect descriptor itself is no buffer: not
+			 * kept among the buffers, only remembered. */
+			if (!w.in_ind) {
+				c->ind_index = d->index;
+				c->ind_addr = d->addr;
+				c->ind_len = d->len;
+			}
 			if (enter_indirect(v, c, &w, d) < 0)
 				return;
 			continue;

@@ -63,6 +63,11 @@ struct vq_chain {
 	uint64_t in_bytes;           /* device-writable bytes */
 	int broken;                  /* a finding stopped the walk */
 	struct vq_request req;       /* decoded payload header, if any */
+	uint32_t ind_index;          /* the INDIRECT descriptor's index in the ring's
+				      * table (valid when @ind_len) */
+	uint64_t ind_addr;           /* its indirect table's address */
+	uint32_t ind_len;            /* its table's length in bytes; 0: the chain
+				      * has no indirect table */
 };
 
 struct vq_used_elem {

@@ -14,8 +14,11 @@ was made (FIXTURE_DIR/qmp.json, see tests/fixtures/README.md):
       in flight; avail and used flags (JSON); every pending chain: its slot
       and head against QEMU's window (x-query-virtio-queue-element per avail
       slot), its descriptors' addr, len and NEXT/WRITE flags (where the
-      file lists them) against QEMU's descs (in reverse order, indirect
-      entries listed), their count and the bytes out and in.
+      file lists them, -v) against QEMU's descs (in reverse order, indirect
+      entries listed), their count and the bytes out and in; in text, the
+      chain's summary ("16 B out + 16 x 4096 B out, 1 B in": each buffer's
+      len and direction) and the chains a run line ("slots 31-40 heads
+      31-40: 10 chains of ...") stands for, each checked as its own chain.
 
 Everything else in the file (layout notes, confidence, score, used ring
 entries, event indices, payload decodes, text layout) is not known to QEMU
@@ -118,6 +121,10 @@ def check_chains(check, r, chains):
         want = qemu_descs(el)
         if c["descs"] is not None:
             check(c["descs"] == want, "descriptor addr/len/flags", c["descs"], want, where)
+        if c.get("shape") is not None:
+            shape = [(d[1], "write" in d[2]) for d in want]
+            check(c["shape"] == shape or (not c["shape"] and not shape),
+                  "chain summary: each buffer's len and direction", c["shape"], shape, where)
         out = sum(d[1] for d in want if "write" not in d[2])
         inb = sum(d[1] for d in want if "write" in d[2])
         got = (c["ndesc"], c["out"], c["in"])
@@ -137,6 +144,30 @@ def scan_text(text):
     return rows
 
 
+def summary_shape(summary):
+    """"16 B out + 16 x 4096 B out, 1 B in" -> [(16, False), (4096, False)
+    * 16, (1, True)]: each buffer's length and whether it is device-writable."""
+    shape = []
+    for part in re.split(r", | \+ ", summary or ""):
+        m = re.match(r"^(?:(\d+) x )?(\d+) B (out|in)$", part)
+        if not m:
+            raise ValueError("chain summary part %r" % part)
+        shape += [(int(m.group(2)), m.group(3) == "in")] * int(m.group(1) or 1)
+    return shape
+
+
+def chain_from_summary(slot, head, ndesc, summary):
+    shape = summary_shape(summary)
+    return {"slot": slot, "head": head, "ndesc": ndesc, "shape": shape, "descs": None,
+            "out": sum(n for n, w in shape if not w), "in": sum(n for n, w in shape if w)}
+
+
+def check_run(s0, s1, h0, h1, k, size):
+    """A run line's ranges must be as long as its count says."""
+    if (s1 - s0) % size != k - 1 or (h1 - h0) % size != k - 1:
+        raise ValueError("run slots %d-%d heads %d-%d is not %d chains" % (s0, s1, h0, h1, k))
+
+
 def ring_text(text):
     row, chains = {}, []
     for line in text.splitlines():
@@ -151,11 +182,19 @@ def ring_text(text):
         m = re.match(r"^in flight: (\d+)", line)
         if m:
             row["in_flight"] = int(m.group(1))
-        m = re.match(r"^  slot (\d+) head (\d+): (\d+) descriptors?, (\d+) bytes out, (\d+) in",
+        m = re.match(r"^  slot (\d+) head (\d+): (\d+) descriptors?(?:: (.*?))?(?: \(incomplete\))?$",
                      line)
         if m:
-            s, h, nd, o, i = (int(x) for x in m.groups())
-            chains.append({"slot": s, "head": h, "ndesc": nd, "out": o, "in": i, "descs": None})
+            chains.append(chain_from_summary(int(m.group(1)), int(m.group(2)),
+                                             int(m.group(3)), m.group(4)))
+        m = re.match(r"^  slots (\d+)-(\d+) heads (\d+)-(\d+): (\d+) chains of (\d+) "
+                     r"descriptors?(?:: (.*))?$", line)
+        if m:
+            s0, s1, h0, h1, k, nd = (int(x) for x in m.groups()[:6])
+            size = row.get("size", 1 << 16)
+            check_run(s0, s1, h0, h1, k, size)
+            chains += [chain_from_summary((s0 + j) % size, (h0 + j) % size, nd, m.group(7))
+                       for j in range(k)]
         m = re.match(r"^    (?:indirect|desc)\[\d+\] addr (0x[0-9a-f]+) len (\d+) flags (\S+)",
                      line)
         if m and chains:
@@ -200,7 +239,11 @@ def main():
             if row is not None:
                 check_row(check, r, row)
     elif "ring" in args:
-        row, chains = ring_json(json.loads(text)) if is_json else ring_text(text)
+        try:
+            row, chains = ring_json(json.loads(text)) if is_json else ring_text(text)
+        except ValueError as e:
+            print("not ok - golden %s: cannot read it: %s" % (name, e))
+            return 1
         r = rings.get(row.get("desc"))
         check(r is not None, "ring is a queue QEMU lists", row.get("desc"), "no such desc")
         if r is not None:

@@ -24,6 +24,17 @@ golden_each() {
 	return $bad
 }
 
+# golden_image FIXTURE: the memory image of a fixture: its QEMU dump
+# (core.elf), else its vqdump snapshot (snapshot.elf, which also records
+# the devices' registers: status, regs...).
+golden_image() {
+	if [ -f "tests/fixtures/$1/core.elf" ]; then
+		echo "tests/fixtures/$1/core.elf"
+	else
+		echo "tests/fixtures/$1/snapshot.elf"
+	fi
+}
+
 # golden_names: every case's NAME, one a line.
 golden_names() {
 	grep -v -e '^#' -e '^$' "$GOLDEN_CASES" | cut -d'|' -f1

@@ -72,6 +72,33 @@ else
     exit 1
 fi
 
+# Ctrl-C at the prompt cancels the line being typed, as in bash: the
+# shell stays, the prompt comes back empty, the cancelled text is not run
+# nor kept in the history.
+keys 'mem 0 cancelled-line'
+wait_for '^vqdump> mem 0 cancelled-line' 10
+keys C-c
+sleep 0.5
+if wait_prompt_last && ! grep -q '^shell exit status' "$T/pane"; then
+    ok "Ctrl-C at the prompt: the shell stays, the prompt comes back"
+else
+    not_ok "Ctrl-C at the prompt: $(show 4)"
+fi
+keys C-c
+sleep 0.3
+keys 'mem 0 16' Enter
+wait_for '^0000000000000000 ' 20 && ok "after Ctrl-C a command runs" ||
+    not_ok "after Ctrl-C: $(show 4)"
+grep -q "cancelled-line" "$T/state/vqdump/history" 2>/dev/null &&
+    not_ok "the cancelled line went into the history" ||
+    ok "the cancelled line is not in the history"
+# History is written line by line: a session that ends by a signal keeps it.
+grep -qx 'mem 0 16' "$T/state/vqdump/history" 2>/dev/null &&
+    ok "history saved as each line is entered" ||
+    not_ok "history not saved after 'mem 0 16': $(cat "$T/state/vqdump/history" 2>&1 | head -3 | tr '\n' '|')"
+wait_prompt_last
+keys C-l
+
 keys sc Tab
 wait_for '^vqdump> scan' 10 && ok "sc<TAB> completes to 'scan'" ||
     not_ok "sc<TAB>: $(show 2)"
@@ -233,13 +260,42 @@ grep -q 'vqdump>' "$T/out" && not_ok "piped: a prompt was printed" || ok "piped:
 [ -s "$T/err" ] && not_ok "piped: stderr: $(head -c 300 "$T/err")" || ok "piped: nothing on stderr"
 [ ! -e "$T/state2/vqdump/history" ] && ok "piped: no history written" || not_ok "piped: history written"
 
-printf 'ring --size 3 --at 0\nscan\n' | "$VQDUMP" --core "$FIX" shell >"$T/out" 2>"$T/err"
+# A script: a failing command names its line (comments and blank lines
+# count), does not stop the next, and makes the exit status that of the
+# last command that failed.
+printf '# a script\n\nring --size 3 --at 0\nscan\n' | "$VQDUMP" --core "$FIX" shell >"$T/out" 2>"$T/err"
 rc=$?
-if [ $rc -eq 0 ] && grep -q 'power of two' "$T/err" && grep -qE '^[0-9]+ rings? found' "$T/out"; then
-    ok "piped: a failing command does not stop the next; status is the last command's"
+if [ $rc -eq 2 ] && grep -q '^vqdump: line 3: ring: .*power of two' "$T/err" &&
+    grep -qE '^[0-9]+ rings? found' "$T/out"; then
+    ok "piped: a failing command says 'line 3:', does not stop the next; exit 2 though the last succeeded"
 else
     not_ok "piped failure then scan: exit $rc, err '$(head -c 200 "$T/err")'"
 fi
+printf 'mem 0 16\nmem 0x7fffffffffff0000 16\nring --size 3 --at 0\nmem 0 16\n' |
+    "$VQDUMP" --core "$FIX" shell >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q '^vqdump: line 2: ' "$T/err" && grep -q '^vqdump: line 3: ' "$T/err" &&
+    [ "$(grep -c '^0000000000000000 ' "$T/out")" -eq 2 ]; then
+    ok "piped: two failures (exit 3, then 2): both lines named, status the last failure's (2)"
+else
+    not_ok "piped two failures: exit $rc, err '$(head -c 300 "$T/err" | tr '\n' '|')'"
+fi
+printf 'mem 0 16\nmem 0x7fffffffffff0000 16\nmem 0 16\n' |
+    "$VQDUMP" --core "$FIX" shell --stop-on-error >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc -eq 3 ] && [ "$(grep -c '^0000000000000000 ' "$T/out")" -eq 1 ] &&
+    grep -q '^vqdump: line 2: stopped' "$T/err"; then
+    ok "piped --stop-on-error: stops at line 2, exit 3 (its status), line 3 not run"
+else
+    not_ok "piped --stop-on-error: exit $rc, $(grep -c '^0000000000000000 ' "$T/out") dumps, err '$(head -c 300 "$T/err" | tr '\n' '|')'"
+fi
+printf 'mem 0 16\n' | "$VQDUMP" --core "$FIX" shell --stop-on-error >/dev/null 2>"$T/err"
+rc=$?
+[ $rc -eq 0 ] && [ ! -s "$T/err" ] && ok "piped --stop-on-error, nothing fails: exit 0, quiet" ||
+    not_ok "piped --stop-on-error with no failure: exit $rc $(head -c 200 "$T/err")"
+printf 'mem 0 16\n' | "$VQDUMP" --core "$FIX" shell --no-such >/dev/null 2>&1
+rc=$?
+[ $rc -eq 2 ] && ok "shell --no-such: usage error, exit 2" || not_ok "shell --no-such: exit $rc"
 printf 'scan\nring --size 3 --at 0\n' | "$VQDUMP" --core "$FIX" shell >/dev/null 2>&1
 rc=$?
 [ $rc -eq 2 ] && ok "piped: ending with a usage error exits 2" || not_ok "piped: ending with a usage error exits $rc"

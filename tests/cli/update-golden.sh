@@ -9,7 +9,7 @@ mkdir -p "$GOLDEN_DIR"
 one() {
 	local name=$1 fixture=$2 want_rc=$3 rc=0
 	shift 3
-	"$VQDUMP" --color=never --core "tests/fixtures/$fixture/core.elf" "$@" >"$GOLDEN_DIR/$name.out" 2>&1 || rc=$?
+	"$VQDUMP" --color=never --core "$(golden_image "$fixture")" "$@" >"$GOLDEN_DIR/$name.out" 2>&1 || rc=$?
 	echo "wrote $GOLDEN_DIR/$name.out"
 	if [ "$rc" -ne "$want_rc" ]; then
 		# Only this case's line: its exit field, nothing else.

@@ -155,6 +155,7 @@ static void test_chain_next(void **state)
 	assert_int_equal(r->v.chains[0].descs[1].index, 7);
 	assert_int_equal(r->v.chains[0].out_bytes, 16);
 	assert_int_equal(r->v.chains[0].in_bytes, 4097);
+	assert_int_equal(r->v.chains[0].ind_len, 0); /* no indirect table */
 	assert_int_equal(r->v.nfindings, 0);
 	rig_free(r);
 }
@@ -184,6 +185,10 @@ static void test_chain_indirect_blk(void **state)
 	assert_int_equal(r->v.chains[0].req.u.blk.sector, 123456);
 	assert_int_equal(r->v.chains[0].req.u.blk.data_len, 8192);
 	assert_int_equal(r->v.chains[0].req.u.blk.status, 0xff);
+	/* the ring's descriptor that points at the table is remembered */
+	assert_int_equal(r->v.chains[0].ind_index, 0);
+	assert_int_equal(r->v.chains[0].ind_addr, table);
+	assert_int_equal(r->v.chains[0].ind_len, 48);
 	rig_free(r);
 }
 
