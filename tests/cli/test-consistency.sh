@@ -462,7 +462,7 @@ want_offers "de<TAB>: no 'device' command" "" "$VQDUMP" de
 want_offers "list <TAB>: its options" "--device --json --verbose --color --help" "$VQDUMP" list ""
 want_offers "mem 0 16 --j<TAB>: options after arguments" "--json" "$VQDUMP" mem 0 16 --j
 want_offers "mem <TAB>: an argument, not options" "" "$VQDUMP" mem ""
-want_offers "shell <TAB>: --stop-on-error and the common options" "--help --json --stop-on-error --verbose" "$VQDUMP" shell ""
+want_offers "shell <TAB>: --stop-on-error and the common options" "--color --help --json --stop-on-error --verbose" "$VQDUMP" shell ""
 
 # zsh, in a real terminal (its completion functions need the completion
 # system): device names, queue numbers, nothing for a memory image.
