@@ -558,11 +558,13 @@ int vq_scsi_parse_resp(const uint8_t *b, size_t len, struct vq_scsi_req *out)
 }
 
 /* struct fuse_in_header: le32 len, opcode; le64 unique, nodeid; le32 uid,
- * gid, pid; le16 total_extlen, padding (virtio-fs is little-endian, 5.11.6). */
+ * gid, pid; le16 total_extlen, padding (virtio-fs is little-endian, 5.11.6);
+ * -1 also when len is below the header's own 40 bytes. */
 int vq_fuse_parse_in(const uint8_t *b, size_t len, struct vq_fuse_req *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (len < VQ_FUSE_IN_HDR)
+	/* len counts the header itself: below 40 it is no FUSE request. */
+	if (len < VQ_FUSE_IN_HDR || le32(b) < VQ_FUSE_IN_HDR)
 		return -1;
 	out->len = le32(b);
 	out->opcode = le32(b + 4);
@@ -585,11 +587,16 @@ int vq_fuse_parse_out(const uint8_t *b, size_t len, struct vq_fuse_req *out)
 	return 0;
 }
 
-/* 9P header: le32 size, u8 type, le16 tag. */
+/* 9P header: le32 size, u8 type, le16 tag; -1 also when size is below
+ * the header's own 7 bytes. */
 int vq_9p_parse(const uint8_t *b, size_t len, struct vq_9p_req *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (len < VQ_9P_HDR)
+		return -1;
+	/* size[4] counts the whole message, itself included: below 7 the
+	 * bytes are no 9P message (freed, zeroed memory reads so). */
+	if (le32(b) < VQ_9P_HDR)
 		return -1;
 	out->size = le32(b);
 	out->type = b[4];
