@@ -117,6 +117,8 @@ struct vq_input_req {
 };
 
 #define VQ_BALLOON_STATS_MAX 12
+/* The most bytes any decoder reads in one fetch (the balloon's statistics). */
+#define VQ_PAYLOAD_MAX_READ (VQ_BALLOON_STATS_MAX * 10)
 
 /* Memory statistics the balloon driver hands over (5.5.6.3). */
 struct vq_balloon_req {

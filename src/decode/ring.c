@@ -367,17 +367,26 @@ static void decode_pending(const struct vq_fetch *f, struct vq_ring_view *v)
  * holds it.
  */
 static void decode_used_payload(const struct vq_fetch *f, struct vq_ring_view *v,
-				struct vq_used_elem *u)
+				struct vq_used_elem *u, unsigned *budget)
 {
-	unsigned nfindings = v->nfindings, pool_used = v->pool_used;
+	unsigned nfindings = v->nfindings, pool_used = v->pool_used, pool_len = v->pool_len;
 	struct vq_chain c;
 
 	memset(&c, 0, sizeof(c));
-	if (u->id >= v->layout.size)
+	if (u->id >= v->layout.size || !*budget)
 		return;
 	c.head = (uint16_t)u->id;
+	/* All the used entries together walk at most *@budget descriptors,
+	 * so that the work stays linear in the ring size. */
+	if (v->pool_len - v->pool_used > *budget)
+		v->pool_len = v->pool_used + *budget;
 	walk_chain(f, v, &c);
-	vq_payload_decode(f, v->device_id, &c, 1, u->len, &u->req);
+	*budget -= c.ndesc < *budget ? c.ndesc : *budget;
+	/* A chain that no longer walks to its end is not the one the device
+	 * answered: its last buffer is no status, its headers no request. */
+	if (!c.broken)
+		vq_payload_decode(f, v->device_id, &c, 1, u->len, &u->req);
+	v->pool_len = pool_len;
 	v->nfindings = nfindings;
 	v->pool_used = pool_used;
 }
@@ -387,7 +396,7 @@ static void read_recent(const struct vq_fetch *f, struct vq_ring_view *v, unsign
 {
 	const uint32_t n = v->layout.size;
 	const struct vq_ring_hdr *h = &v->hdr;
-	unsigned i;
+	unsigned i, budget = n + 64;
 
 	if (recent > n)
 		recent = n;
@@ -417,7 +426,7 @@ static void read_recent(const struct vq_fetch *f, struct vq_ring_view *v, unsign
 					"used ring slot %u names id %u outside a table of %u", slot % n,
 					u->id, n);
 		else
-			decode_used_payload(f, v, u);
+			decode_used_payload(f, v, u, &budget);
 	}
 }
 
