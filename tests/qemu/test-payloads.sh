@@ -81,6 +81,7 @@ case $("$VFSD" --version 2>&1 | head -n 1) in
 	>"$TMP/virtiofsd.log" 2>&1 & ;;
 esac
 VFSD_PID=$!
+# shellcheck disable=SC2317 # called from the EXIT trap
 stop_vfsd() {
 	kill "$VFSD_PID" 2>/dev/null
 	wait "$VFSD_PID" 2>/dev/null
@@ -125,7 +126,7 @@ check scsi scsi 1 2 0x28
 
 # 9p: Twalk 110, Tgetattr 24, Tlopen 12, Tread 116, Tclunk 120, Txattrwalk 30.
 live_cmd 60 sh p9-io "cat /mnt9/hello.txt" || fatal "9p: cat in the guest"
-grep -aq "hello over 9p" "$QEMU_SERIAL" && ok "9p: the guest read the file" || not_ok "9p: the guest read the file"
+if grep -aq "hello over 9p" "$QEMU_SERIAL"; then ok "9p: the guest read the file"; else not_ok "9p: the guest read the file"; fi
 ring p9 05 0
 check p9 9p-used
 # The same operation in a loop while vqdump samples the ring until it
@@ -141,8 +142,8 @@ check p9-pending 9p-pending 110,24,12,116,120,30
 # virtio-fs: LOOKUP 1, GETATTR 3, OPEN 14, READ 15, FLUSH 25, RELEASE 18
 # (queue 1: the first request queue; queue 0 is hiprio).
 live_cmd 60 sh fs-io "cat /mntfs/hello.txt" || fatal "fs: cat in the guest"
-grep -aq "hello over virtio-fs" "$QEMU_SERIAL" && ok "fs: the guest read the file" ||
-	not_ok "fs: the guest read the file"
+if grep -aq "hello over virtio-fs" "$QEMU_SERIAL"; then ok "fs: the guest read the file"; else
+	not_ok "fs: the guest read the file"; fi
 ring fs 06 1
 check fs fs 1,3,14,15,25,18 25,18
 ROOT=$(awk '$2 == "FUSE_ROOT_ID" { print $3 }' /usr/include/linux/fuse.h)
@@ -154,6 +155,7 @@ check fs-pending fs-pending 1,3 "$ROOT"
 KEY_Q=$(awk '$2 == "KEY_Q" { print $3 }' /usr/include/linux/input-event-codes.h)
 KEY_Z=$(awk '$2 == "KEY_Z" { print $3 }' /usr/include/linux/input-event-codes.h)
 for ev in "q true" "q false" "z true" "z false"; do
+	# shellcheck disable=SC2086 # KEY DOWN, split on purpose
 	set -- $ev
 	qemu_qmp input-send-event "{\"events\": [{\"type\": \"key\", \"data\": {\"down\": $2, \"key\": {\"type\": \"qcode\", \"data\": \"$1\"}}}]}" \
 		>/dev/null || fatal "input: QMP input-send-event"
