@@ -14,7 +14,7 @@ const struct vq_opt vq_ring_options[] = {
 	{ "at", required_argument, 'a', 0, "DESC[,AVAIL,USED]", "the ring's addresses (or DESC alone: contiguous)" },
 	{ "size", required_argument, 's', 0, "N", "queue size (a power of two up to 32768)" },
 	{ "align", required_argument, 'A', 0, "A", "used-ring alignment when --at gives DESC alone" },
-	{ "type", required_argument, 't', 0, "T", "decode payloads as T: blk, net, vsock, console, scsi, fs, 9p, gpu, input, balloon or rpmsg" },
+	{ "type", required_argument, 't', 0, "T", "decode payloads as device type T (names below)" },
 	{ "recent", required_argument, 'R', 0, "K", "newest used entries shown (default 8)" },
 	{ "queue", required_argument, 'q', 0, "N", "queue N of the live device -d names" },
 	{ NULL, 0, 0, 0, NULL, NULL },
