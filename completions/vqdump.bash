@@ -9,7 +9,7 @@
 # numbers come from the live system, asked of that vqdump on each TAB.
 
 # Values for options whose arguments come from a fixed set.
-_vqdump_types='blk net vsock console'
+_vqdump_types='blk net vsock console scsi fs 9p gpu input balloon rpmsg'
 _vqdump_when='auto always never'
 # Longest wait (seconds) for vqdump to list devices; slower means none.
 _vqdump_timeout=2

@@ -76,6 +76,12 @@ int vq_usage_err(const char *cmd, const char *fmt, ...) __attribute__((format(pr
 /* Print @obj as pretty JSON on stdout and release it. */
 void vq_json_print(struct json_object *obj);
 
+struct vq_request;
+/* A decoded payload as a JSON object (NULL when nothing was decoded), and
+ * as one text line indented by @indent spaces (nothing when nothing was). */
+struct json_object *vq_request_json(const struct vq_request *r);
+void vq_request_text(const struct vq_request *r, int indent);
+
 /*
  * The next of the command's own options in @argv (getopt_long's code, its
  * argument in optarg), or -1 after the last (optind: the first argument).

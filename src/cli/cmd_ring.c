@@ -16,7 +16,7 @@ const struct vq_opt vq_ring_options[] = {
 	{ "at", required_argument, 'a', 0, "DESC[,AVAIL,USED]", "the ring's addresses (or DESC alone: contiguous)" },
 	{ "size", required_argument, 's', 0, "N", "queue size (a power of two up to 32768)" },
 	{ "align", required_argument, 'A', 0, "A", "used-ring alignment when --at gives DESC alone" },
-	{ "type", required_argument, 't', 0, "T", "decode payloads as blk, net, vsock or console" },
+	{ "type", required_argument, 't', 0, "T", "decode payloads as device type T (names below)" },
 	{ "recent", required_argument, 'R', 0, "K", "newest used entries shown (default 8)" },
 	{ "queue", required_argument, 'q', 0, "N", "queue N of the live device -d names" },
 	{ "force", no_argument, 'f', 0, NULL, "read --at addresses that break the spec's alignment" },
@@ -68,137 +68,6 @@ static const char *const used_flag_names[] = { "NO_NOTIFY" };
 
 #define U64(v) json_object_new_uint64((uint64_t)(v))
 
-static struct json_object *request_json(const struct vq_request *r)
-{
-	struct json_object *o = json_object_new_object();
-	const char *name;
-	char hex[2 * VQ_CONSOLE_PEEK + 1];
-	unsigned i;
-
-	switch (r->kind) {
-	case VQ_REQ_BLK:
-		json_object_object_add(o, "kind", json_object_new_string("blk"));
-		json_object_object_add(o, "type", U64(r->u.blk.type));
-		name = vq_blk_type_name(r->u.blk.type);
-		json_object_object_add(o, "type_name", name ? json_object_new_string(name) : NULL);
-		json_object_object_add(o, "sector", U64(r->u.blk.sector));
-		json_object_object_add(o, "data_len", U64(r->u.blk.data_len));
-		/* Pending chains: the byte is not the device's answer yet. */
-		json_object_object_add(o, "status",
-				       r->u.blk.status_read ? U64(r->u.blk.status) : NULL);
-		json_object_object_add(o, "status_final", json_object_new_boolean(0));
-		break;
-	case VQ_REQ_NET: {
-		const struct vq_net_req *n = &r->u.net;
-		struct json_object *fl = json_object_new_array();
-
-		json_object_object_add(o, "kind", json_object_new_string("net"));
-		for (i = 0; i < 8; i++)
-			if (n->flags & (1u << i)) {
-				char b[16];
-
-				name = vq_net_flag_name(i);
-				snprintf(b, sizeof(b), "bit_%u", i);
-				json_object_array_add(fl, json_object_new_string(name ? name : b));
-			}
-		json_object_object_add(o, "flags", fl);
-		json_object_object_add(o, "gso_type", U64(n->gso_type));
-		name = vq_net_gso_name(n->gso_type);
-		json_object_object_add(o, "gso_type_name", name ? json_object_new_string(name) : NULL);
-		json_object_object_add(o, "hdr_len", U64(n->hdr_len));
-		json_object_object_add(o, "gso_size", U64(n->gso_size));
-		json_object_object_add(o, "csum_start", U64(n->csum_start));
-		json_object_object_add(o, "csum_offset", U64(n->csum_offset));
-		if (n->hdr_size == 12)
-			json_object_object_add(o, "num_buffers", U64(n->num_buffers));
-		json_object_object_add(o, "header_size", U64(n->hdr_size));
-		json_object_object_add(o, "packet_len", U64(n->packet_len));
-		break;
-	}
-	case VQ_REQ_VSOCK: {
-		const struct vq_vsock_req *v = &r->u.vsock;
-
-		json_object_object_add(o, "kind", json_object_new_string("vsock"));
-		json_object_object_add(o, "src_cid", U64(v->src_cid));
-		json_object_object_add(o, "dst_cid", U64(v->dst_cid));
-		json_object_object_add(o, "src_port", U64(v->src_port));
-		json_object_object_add(o, "dst_port", U64(v->dst_port));
-		json_object_object_add(o, "len", U64(v->len));
-		json_object_object_add(o, "type", U64(v->type));
-		name = vq_vsock_type_name(v->type);
-		json_object_object_add(o, "type_name", name ? json_object_new_string(name) : NULL);
-		json_object_object_add(o, "op", U64(v->op));
-		name = vq_vsock_op_name(v->op);
-		json_object_object_add(o, "op_name", name ? json_object_new_string(name) : NULL);
-		json_object_object_add(o, "flags", U64(v->flags));
-		json_object_object_add(o, "buf_alloc", U64(v->buf_alloc));
-		json_object_object_add(o, "fwd_cnt", U64(v->fwd_cnt));
-		break;
-	}
-	case VQ_REQ_CONSOLE:
-		json_object_object_add(o, "kind", json_object_new_string("console"));
-		json_object_object_add(o, "len", U64(r->u.console.len));
-		vq_hex_encode(r->u.console.bytes, r->u.console.nbytes, hex);
-		json_object_object_add(o, "bytes_hex", json_object_new_string(hex));
-		break;
-	case VQ_REQ_NONE:
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
-static void request_text(const struct vq_request *r)
-{
-	const char *name;
-	unsigned i;
-
-	switch (r->kind) {
-	case VQ_REQ_BLK:
-		name = vq_blk_type_name(r->u.blk.type);
-		printf("      blk %s", name ? name : "?");
-		if (!name)
-			printf("(type %u)", r->u.blk.type);
-		printf(" sector %llu data %llu bytes", (unsigned long long)r->u.blk.sector,
-		       (unsigned long long)r->u.blk.data_len);
-		/* Chains shown are pending: the device has not written the
-		 * status yet, so the byte is whatever the driver left there. */
-		if (r->u.blk.status_read)
-			printf(" status byte 0x%02x (not final: pending)", r->u.blk.status);
-		putchar('\n');
-		break;
-	case VQ_REQ_NET:
-		name = vq_net_gso_name(r->u.net.gso_type);
-		printf("      net hdr (%u bytes) flags 0x%x gso %s hdr_len %u gso_size %u csum %u+%u, packet %llu bytes\n",
-		       r->u.net.hdr_size, r->u.net.flags, name ? name : "?", r->u.net.hdr_len,
-		       r->u.net.gso_size, r->u.net.csum_start, r->u.net.csum_offset,
-		       (unsigned long long)r->u.net.packet_len);
-		break;
-	case VQ_REQ_VSOCK:
-		name = vq_vsock_op_name(r->u.vsock.op);
-		printf("      vsock %s %llu:%u -> %llu:%u len %u buf_alloc %u fwd_cnt %u\n",
-		       name ? name : "?", (unsigned long long)r->u.vsock.src_cid,
-		       r->u.vsock.src_port, (unsigned long long)r->u.vsock.dst_cid,
-		       r->u.vsock.dst_port, r->u.vsock.len, r->u.vsock.buf_alloc,
-		       r->u.vsock.fwd_cnt);
-		break;
-	case VQ_REQ_CONSOLE:
-		printf("      console %u bytes: \"", r->u.console.len);
-		for (i = 0; i < r->u.console.nbytes; i++) {
-			uint8_t ch = r->u.console.bytes[i];
-
-			if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\')
-				putchar(ch);
-			else
-				printf("\\x%02x", ch);
-		}
-		puts("\"");
-		break;
-	case VQ_REQ_NONE:
-		break;
-	}
-}
-
 static struct json_object *ring_json(const struct vq_ring_view *v, int queue, const char *dev,
 				     int ambiguous)
 {
@@ -247,7 +116,7 @@ static struct json_object *ring_json(const struct vq_ring_view *v, int queue, co
 		json_object_object_add(co, "out_bytes", U64(c->out_bytes));
 		json_object_object_add(co, "in_bytes", U64(c->in_bytes));
 		json_object_object_add(co, "complete", json_object_new_boolean(!c->broken));
-		req = request_json(&c->req);
+		req = vq_request_json(&c->req);
 		json_object_object_add(co, "request", req);
 		json_object_array_add(a, co);
 	}
@@ -259,6 +128,7 @@ static struct json_object *ring_json(const struct vq_ring_view *v, int queue, co
 		json_object_object_add(u, "id", U64(v->used[i].id));
 		json_object_object_add(u, "len", U64(v->used[i].len));
 		json_object_object_add(u, "slot", U64(v->used[i].slot % v->layout.size));
+		json_object_object_add(u, "request", vq_request_json(&v->used[i].req));
 		json_object_array_add(a, u);
 	}
 	json_object_object_add(o, "used_entries", a);
@@ -368,7 +238,7 @@ static void chain_text(const struct vq_ctx *ctx, const struct vq_ring_view *v,
 		printf("    %s[%u] addr 0x%llx len %u flags %s\n", d->in_indirect ? "indirect" : "desc",
 		       d->index, (unsigned long long)d->addr, d->len, fl);
 	}
-	request_text(&c->req);
+	vq_request_text(&c->req, 6);
 }
 
 /* The pending chains; without -v a run of identical plain buffers is one
@@ -418,10 +288,14 @@ static void ring_text(const struct vq_ctx *ctx, const struct vq_ring_view *v, co
 	printf("in flight: %u\n", h->in_flight);
 	chains_text(ctx, v);
 	if (v->nused)
-		printf("recent used entries (newest first):\n");
-	for (i = 0; i < v->nused; i++)
+		printf("recent used entries (newest first%s):\n",
+		       ctx->verbose ? "; payloads as their descriptors point now" : "");
+	for (i = 0; i < v->nused; i++) {
 		printf("  slot %u id %u len %u\n", v->used[i].slot % v->layout.size, v->used[i].id,
 		       v->used[i].len);
+		if (ctx->verbose)
+			vq_request_text(&v->used[i].req, 4);
+	}
 	if (v->nfindings) {
 		printf("findings:\n");
 		for (i = 0; i < v->nfindings; i++)
@@ -812,8 +686,8 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 			o.type = vq_payload_type_id(optarg);
 			o.type_given = 1;
 			if (!o.type)
-				return vq_usage_err("ring", "--type takes blk, net, vsock or console, not '%s'",
-						    optarg);
+				return vq_usage_err("ring", "--type takes one of %s, not '%s'",
+						    vq_payload_type_names, optarg);
 			break;
 		case 'q': {
 			uint64_t qn;

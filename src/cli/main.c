@@ -70,9 +70,12 @@ const struct vq_cmd vq_commands[] = {
 		  "the contiguous layout, the used ring aligned to 64 (Linux) or 4096 (legacy),\n"
 		  "whichever fits the memory (or --align A).  Addresses that break the spec's\n"
 		  "alignment (2.7: desc 16, avail 2, used 4) are refused unless --force; every\n"
-		  "byte of the three parts must be in the source.  --type blk|net|vsock|console\n"
-		  "decodes payload headers (by default from the device, or guessed for blk).\n"
-		  "--recent K shows the K newest used entries (default 8).\n",
+		  "byte of the three parts must be in the source.  --type T decodes payload\n"
+		  "headers as T: blk, net, vsock, console, scsi, fs, 9p, gpu, input, balloon\n"
+		  "or rpmsg (by default the device's type, or guessed for blk).\n"
+		  "--recent K shows the K newest used entries (default 8), each with the\n"
+		  "payload its descriptors point at now (the device's answer, if the driver\n"
+		  "has not reused them).\n",
 	},
 	{
 		.name = "diagnose",

@@ -310,95 +310,6 @@ static void walk_chain(const struct vq_fetch *f, struct vq_ring_view *v, struct 
 	}
 }
 
-/* Guess the payload from the chain's shape when the device type is not
- * known: a blk request is a 16-byte readable header and ends in a 1-byte
- * writable status (5.2.6). */
-static uint32_t guess_type(const struct vq_chain *c)
-{
-	const struct vq_chain_desc *first, *last;
-
-	if (c->ndesc < 2)
-		return 0;
-	first = &c->descs[0];
-	last = &c->descs[c->ndesc - 1];
-	if (!(first->flags & VRING_DESC_F_WRITE) && first->len == 16 &&
-	    (last->flags & VRING_DESC_F_WRITE) && last->len == 1)
-		return VIRTIO_ID_BLOCK;
-	return 0;
-}
-
-static void decode_payload(const struct vq_fetch *f, uint32_t device_id, struct vq_chain *c)
-{
-	const struct vq_chain_desc *first;
-	uint8_t b[64];
-	uint32_t n;
-
-	c->req.kind = VQ_REQ_NONE;
-	if (!c->ndesc)
-		return;
-	if (!device_id)
-		device_id = guess_type(c);
-	first = &c->descs[0];
-	switch (device_id) {
-	case VIRTIO_ID_BLOCK: {
-		const struct vq_chain_desc *last = &c->descs[c->ndesc - 1];
-		struct vq_blk_req *r = &c->req.u.blk;
-
-		if (first->flags & VRING_DESC_F_WRITE || first->len < 16)
-			return;
-		if (vq_fetch(f, first->addr, b, 16, "blk request header") < 0)
-			return;
-		vq_blk_parse_hdr(b, 16, r);
-		/* Header and status may share buffers with data (ANY_LAYOUT). */
-		r->data_len = c->out_bytes + c->in_bytes;
-		r->data_len = r->data_len >= 17 ? r->data_len - 17 : 0;
-		if ((last->flags & VRING_DESC_F_WRITE) && last->len &&
-		    vq_fetch(f, last->addr + last->len - 1, &r->status, 1, "blk status") == 0)
-			r->status_read = 1;
-		c->req.kind = VQ_REQ_BLK;
-		return;
-	}
-	case VIRTIO_ID_NET: {
-		struct vq_net_req *r = &c->req.u.net;
-
-		/* Only transmit chains carry a header the driver wrote. */
-		if (first->flags & VRING_DESC_F_WRITE || first->len < 10)
-			return;
-		n = first->len >= 12 ? 12 : 10;
-		if (vq_fetch(f, first->addr, b, n, "net header") < 0)
-			return;
-		vq_net_parse_hdr(b, n, r);
-		r->packet_len = c->out_bytes - n;
-		c->req.kind = VQ_REQ_NET;
-		return;
-	}
-	case VIRTIO_ID_VSOCK: {
-		if (first->flags & VRING_DESC_F_WRITE || first->len < 44)
-			return;
-		if (vq_fetch(f, first->addr, b, 44, "vsock header") < 0)
-			return;
-		vq_vsock_parse_hdr(b, 44, &c->req.u.vsock);
-		c->req.kind = VQ_REQ_VSOCK;
-		return;
-	}
-	case VIRTIO_ID_CONSOLE: {
-		struct vq_console_req *r = &c->req.u.console;
-
-		if (first->flags & VRING_DESC_F_WRITE)
-			return;
-		r->len = first->len;
-		n = first->len < VQ_CONSOLE_PEEK ? first->len : VQ_CONSOLE_PEEK;
-		if (n && vq_fetch(f, first->addr, r->bytes, n, "console data") < 0)
-			return;
-		r->nbytes = (uint8_t)n;
-		c->req.kind = VQ_REQ_CONSOLE;
-		return;
-	}
-	default:
-		return;
-	}
-}
-
 /* Findings on the ring header: undefined flag bits. */
 static void check_hdr(struct vq_ring_view *v)
 {
@@ -451,8 +362,40 @@ static void decode_pending(const struct vq_fetch *f, struct vq_ring_view *v)
 			continue;
 		}
 		walk_chain(f, v, c);
-		decode_payload(f, v->device_id, c);
+		vq_payload_decode(f, v->device_id, c, 0, 0, &c->req);
 	}
+}
+
+/*
+ * Decode what used entry @u points at: the chain from descriptor @u->id as
+ * the table holds it now.  The driver may have freed or reused those
+ * descriptors since, so the walk leaves no findings and no pool space
+ * behind; the payload is the device's answer as far as memory still
+ * holds it.
+ */
+static void decode_used_payload(const struct vq_fetch *f, struct vq_ring_view *v,
+				struct vq_used_elem *u, unsigned *budget)
+{
+	unsigned nfindings = v->nfindings, pool_used = v->pool_used, pool_len = v->pool_len;
+	struct vq_chain c;
+
+	memset(&c, 0, sizeof(c));
+	if (u->id >= v->layout.size || !*budget)
+		return;
+	c.head = (uint16_t)u->id;
+	/* All the used entries together walk at most *@budget descriptors,
+	 * so that the work stays linear in the ring size. */
+	if (v->pool_len - v->pool_used > *budget)
+		v->pool_len = v->pool_used + *budget;
+	walk_chain(f, v, &c);
+	*budget -= c.ndesc < *budget ? c.ndesc : *budget;
+	/* A chain that no longer walks to its end is not the one the device
+	 * answered: its last buffer is no status, its headers no request. */
+	if (!c.broken)
+		vq_payload_decode(f, v->device_id, &c, 1, u->len, &u->req);
+	v->pool_len = pool_len;
+	v->nfindings = nfindings;
+	v->pool_used = pool_used;
 }
 
 /* Read the @recent newest used ring entries, newest first. */
@@ -460,7 +403,7 @@ static void read_recent(const struct vq_fetch *f, struct vq_ring_view *v, unsign
 {
 	const uint32_t n = v->layout.size;
 	const struct vq_ring_hdr *h = &v->hdr;
-	unsigned i;
+	unsigned i, budget = n + 64;
 
 	if (recent > n)
 		recent = n;
@@ -480,6 +423,7 @@ static void read_recent(const struct vq_fetch *f, struct vq_ring_view *v, unsign
 					"used ring slot %u not in memory", slot % n);
 			break;
 		}
+		memset(u, 0, sizeof(*u));
 		u->slot = slot;
 		u->id = le32(b);
 		u->len = le32(b + 4);
@@ -488,6 +432,8 @@ static void read_recent(const struct vq_fetch *f, struct vq_ring_view *v, unsign
 			vq_ring_finding(v, "USED_ID_OUT_OF_RANGE", VQ_SEV_ERROR,
 					"used ring slot %u names id %u outside a table of %u", slot % n,
 					u->id, n);
+		else
+			decode_used_payload(f, v, u, &budget);
 	}
 }
 

@@ -71,9 +71,10 @@ struct vq_chain {
 };
 
 struct vq_used_elem {
-	uint16_t slot; /* used ring slot */
-	uint32_t id;   /* head of the completed chain */
-	uint32_t len;  /* bytes the device wrote */
+	uint16_t slot;         /* used ring slot */
+	uint32_t id;           /* head of the completed chain */
+	uint32_t len;          /* bytes the device wrote */
+	struct vq_request req; /* payload of the chain at @id as memory holds it now */
 };
 
 enum vq_severity { VQ_SEV_INFO, VQ_SEV_WARNING, VQ_SEV_ERROR };

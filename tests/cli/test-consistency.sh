@@ -320,8 +320,10 @@ for mode in dynamic static; do
     fi
 done
 got=$(bash_offers "$VQDUMP" ring --type "")
-same_set "$got" "blk net vsock console" && ok "bash completion: --type values" ||
-    not_ok "bash completion: --type values: $(echo $got)"
+# The names the program takes, from its own refusal of one it does not.
+want=$("$VQDUMP" ring --type no-such-type 2>&1 | sed -n "s/.*--type takes one of \(.*\), not .*/\1/p" | tr -d ,)
+[ -n "$want" ] && same_set "$got" "$want" && ok "bash completion: --type values are the program's ($want)" ||
+    not_ok "bash completion: --type values: $(echo $got), the program takes: $want"
 got=$(bash_offers "$VQDUMP" --color = "")
 same_set "$got" "auto always never" && ok "bash completion: --color=WHEN values" ||
     not_ok "bash completion: --color= values: $(echo $got)"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* libFuzzer target: payload header parsers (blk, net, vsock) and every name lookup. */
+/* libFuzzer target: payload header parsers (blk, net, vsock, scsi, fs, 9p, gpu, input, balloon, rpmsg) and every name lookup. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -94,6 +94,85 @@ FUZZ_HARNESS static void check_vsock(const uint8_t *b, size_t len)
 	check_name(vq_vsock_type_name(r.type));
 }
 
+/* The parsers added for scsi, FUSE, 9p, gpu, input, balloon and rpmsg:
+ * refuse short input with the output zeroed, else take each field from
+ * its offset (little-endian). */
+FUZZ_HARNESS static void check_more(const uint8_t *b, size_t len)
+{
+	struct vq_scsi_req s;
+	struct vq_fuse_req f;
+	struct vq_9p_req p;
+	struct vq_gpu_req g;
+	struct vq_input_req in;
+	struct vq_balloon_req bal;
+	struct vq_rpmsg_req r;
+	size_t i;
+
+	memset(&s, 0xa5, sizeof(s));
+	if (vq_scsi_parse_cmd(b, len, &s) < 0) {
+		FUZZ_CHECK(len < 20 && s.tag == 0 && s.opcode == 0 && !s.resp_read);
+	} else {
+		FUZZ_CHECK(s.target == b[1] && s.lun == ((b[2] << 8 | b[3]) & 0x3fff) &&
+			   s.tag == fuzz_le(b + 8, 8) && s.opcode == b[19] && !s.resp_read);
+		check_name(vq_scsi_opcode_name(s.opcode));
+		if (vq_scsi_parse_resp(b, len, &s) == 0)
+			FUZZ_CHECK(s.resp_read && s.response == b[11] && s.status == b[10] &&
+				   s.sense_len == fuzz_le(b, 4));
+		else
+			FUZZ_CHECK(len < VQ_SCSI_RESP_HDR);
+	}
+	memset(&f, 0xa5, sizeof(f));
+	if (vq_fuse_parse_in(b, len, &f) < 0) {
+		FUZZ_CHECK(f.opcode == 0 && f.unique == 0 && !f.reply_read);
+		FUZZ_CHECK(len < VQ_FUSE_IN_HDR || fuzz_le(b, 4) < VQ_FUSE_IN_HDR);
+	} else {
+		FUZZ_CHECK(f.len == fuzz_le(b, 4) && f.len >= VQ_FUSE_IN_HDR &&
+			   f.opcode == fuzz_le(b + 4, 4) && f.unique == fuzz_le(b + 8, 8) &&
+			   f.nodeid == fuzz_le(b + 16, 8) && f.pid == fuzz_le(b + 32, 4));
+		check_name(vq_fuse_opcode_name(f.opcode));
+	}
+	memset(&p, 0xa5, sizeof(p));
+	if (vq_9p_parse(b, len, &p) < 0) {
+		FUZZ_CHECK(p.size == 0 && p.type == 0 && p.tag == 0 && !p.reply_read);
+		FUZZ_CHECK(len < VQ_9P_HDR || fuzz_le(b, 4) < VQ_9P_HDR);
+	} else {
+		FUZZ_CHECK(p.size == fuzz_le(b, 4) && p.size >= VQ_9P_HDR && p.type == b[4] &&
+			   p.tag == fuzz_le(b + 5, 2));
+		check_name(vq_9p_type_name(p.type));
+	}
+	memset(&g, 0xa5, sizeof(g));
+	if (vq_gpu_parse_hdr(b, len, &g) < 0)
+		FUZZ_CHECK(len < VQ_GPU_HDR && g.type == 0 && !g.reply_read);
+	else
+		FUZZ_CHECK(g.type == fuzz_le(b, 4) && g.fence_id == fuzz_le(b + 8, 8) &&
+			   g.ctx_id == fuzz_le(b + 16, 4));
+	check_name(vq_gpu_type_name(g.type));
+	memset(&in, 0xa5, sizeof(in));
+	if (vq_input_parse(b, len, &in) < 0)
+		FUZZ_CHECK(len < VQ_INPUT_EVENT && in.type == 0 && in.value == 0);
+	else
+		FUZZ_CHECK(in.type == fuzz_le(b, 2) && in.code == fuzz_le(b + 2, 2) &&
+			   in.value == fuzz_le(b + 4, 4) && !in.from_device);
+	check_name(vq_input_type_name(in.type));
+	memset(&bal, 0xa5, sizeof(bal));
+	if (vq_balloon_parse_stats(b, len, (uint32_t)(len / VQ_BALLOON_STAT), &bal) < 0) {
+		FUZZ_CHECK(len < VQ_BALLOON_STAT && bal.nread == 0);
+	} else {
+		FUZZ_CHECK(bal.nread <= VQ_BALLOON_STATS_MAX && bal.nread <= len / VQ_BALLOON_STAT);
+		for (i = 0; i < bal.nread; i++) {
+			FUZZ_CHECK(bal.tag[i] == fuzz_le(b + 10 * i, 2) &&
+				   bal.val[i] == fuzz_le(b + 10 * i + 2, 8));
+			check_name(vq_balloon_stat_name(bal.tag[i]));
+		}
+	}
+	memset(&r, 0xa5, sizeof(r));
+	if (vq_rpmsg_parse_hdr(b, len, &r) < 0)
+		FUZZ_CHECK(len < VQ_RPMSG_HDR && r.src == 0 && r.len == 0);
+	else
+		FUZZ_CHECK(r.src == fuzz_le(b, 4) && r.dst == fuzz_le(b + 4, 4) &&
+			   r.len == fuzz_le(b + 12, 2) && r.flags == fuzz_le(b + 14, 2));
+}
+
 /* A global, so that ASan's redzone follows it. */
 static char featbuf[16];
 
@@ -113,6 +192,15 @@ FUZZ_HARNESS static void check_values(uint32_t v)
 	check_name(vq_net_flag_name(bit));
 	check_name(vq_vsock_op_name((uint16_t)v));
 	check_name(vq_vsock_type_name((uint16_t)v));
+	check_name(vq_scsi_opcode_name((uint8_t)v));
+	check_name(vq_scsi_response_name((uint8_t)v));
+	check_name(vq_scsi_status_name((uint8_t)v));
+	check_name(vq_fuse_opcode_name(v));
+	check_name(vq_9p_type_name((uint8_t)v));
+	check_name(vq_gpu_type_name(v));
+	check_name(vq_gpu_type_name(0x100 | (v & 0x1f)));
+	check_name(vq_input_type_name((uint16_t)v));
+	check_name(vq_balloon_stat_name((uint16_t)v));
 	check_name(vq_status_bit_name(v));
 	check_name(vq_status_bit_name(bit));
 
@@ -154,7 +242,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const size_t lens[] = {0, 1, 9, 10, 11, 12, 15, 16, 17, 43, 44, 45};
+	static const size_t lens[] = {0, 1, 6, 7, 8, 9, 10, 11, 12, 15, 16, 17, 19, 20,
+				      23, 24, 39, 40, 43, 44, 45, 51, 120};
 	char str[33];
 	uint32_t id;
 	size_t i;
@@ -162,12 +251,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_blk(data, size);
 	check_net(data, size);
 	check_vsock(data, size);
+	check_more(data, size);
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		if (lens[i] > size)
 			break;
 		check_blk(data + size - lens[i], lens[i]);
 		check_net(data + size - lens[i], lens[i]);
 		check_vsock(data + size - lens[i], lens[i]);
+		check_more(data + size - lens[i], lens[i]);
 	}
 
 	/* Numbers: each aligned 32-bit word of the first 64 bytes, and each
@@ -182,9 +273,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(str, data, i);
 	str[i] = 0;
 	id = vq_payload_type_id(str);
-	FUZZ_CHECK(id == 0 || id == 1 || id == 2 || id == 3 || id == 19);
-	if (id)
-		FUZZ_CHECK(!strcmp(str, "blk") || !strcmp(str, "net") || !strcmp(str, "vsock") ||
-			   !strcmp(str, "console"));
+	FUZZ_CHECK(id == 0 || id == 1 || id == 2 || id == 3 || id == 19 || id == 5 || id == 7 ||
+		   id == 8 || id == 9 || id == 16 || id == 18 || id == 26);
+	if (id) {
+		/* Every name it takes is listed in the message that names them. */
+		const char *at = strstr(vq_payload_type_names, str);
+
+		FUZZ_CHECK(at && (at[strlen(str)] == ',' || at[strlen(str)] == 0));
+	}
 	return 0;
 }

@@ -38,7 +38,7 @@ static const uint32_t sizes[] = {
     8192, 16384, 32768, 0, 65536, 3,  24, 32767, 32769, 0x40000000u, 0x80000000u, 0xffffffffu,
 };
 /* none (guess), net, blk, console, vsock */
-static const uint32_t devices[] = {0, 1, 2, 3, 19};
+static const uint32_t devices[] = {0, 1, 2, 3, 19, 5, 7, 8, 9, 16, 18, 26};
 
 /*
  * The view's arrays are carved from the end of static stores, so that an
@@ -125,9 +125,31 @@ FUZZ_HARNESS static void check_chain(const struct vq_ring_view *v, const struct 
 		FUZZ_CHECK(c->req.u.console.nbytes <= VQ_CONSOLE_PEEK);
 		FUZZ_CHECK(c->req.u.console.nbytes <= c->req.u.console.len);
 		break;
+	case VQ_REQ_SCSI:
+	case VQ_REQ_FUSE:
+	case VQ_REQ_9P:
+	case VQ_REQ_GPU:
+	case VQ_REQ_RPMSG:
+		FUZZ_CHECK(c->ndesc >= 1);
+		break;
+	case VQ_REQ_INPUT:
+		/* A pending chain's device-writable buffer holds no event yet. */
+		FUZZ_CHECK(c->ndesc >= 1 && !c->req.u.input.from_device);
+		break;
+	case VQ_REQ_BALLOON:
+		FUZZ_CHECK(c->req.u.balloon.nread <= VQ_BALLOON_STATS_MAX);
+		FUZZ_CHECK(c->req.u.balloon.nread <= c->req.u.balloon.count);
+		break;
 	default:
 		FUZZ_CHECK(!"unknown request kind");
 	}
+	/* Pending: nothing the device writes is read as its answer. */
+	FUZZ_CHECK(!c->req.final);
+	FUZZ_CHECK(c->req.kind != VQ_REQ_SCSI || !c->req.u.scsi.resp_read);
+	FUZZ_CHECK(c->req.kind != VQ_REQ_FUSE || !c->req.u.fuse.reply_read);
+	FUZZ_CHECK(c->req.kind != VQ_REQ_9P || !c->req.u.p9.reply_read);
+	FUZZ_CHECK(c->req.kind != VQ_REQ_GPU || !c->req.u.gpu.reply_read);
+	FUZZ_CHECK(c->req.kind != VQ_REQ_RPMSG || !c->req.u.rpmsg.from_device);
 }
 
 /* What the decoder promises whatever the memory held. */
@@ -140,9 +162,11 @@ FUZZ_HARNESS static void check_view(const struct vq_ring_view *v, int ret, uint3
 	 * Bounded work, from ring.c: 4 header reads; per pending chain (at
 	 * most n) one avail slot, the descriptors kept (all chains together
 	 * at most pool_len = 4n + 256), one indirect descriptor, one failed
-	 * or refused read, two payload reads; then at most n used entries.
-	 * That is about 10n + 260; 16n + 4096 leaves room without hiding a
-	 * walk that is quadratic or unbounded.
+	 * or refused read, two payload reads; then at most recent (< 256)
+	 * used entries, each one slot, a walk of its chain and two payload
+	 * reads, the walks together at most n + 64 descriptors.  That is
+	 * about 11n + 1900; 16n + 4096 leaves room without hiding a walk
+	 * that is quadratic or unbounded.
 	 */
 	uint64_t limit = 16ull * n + 4096;
 
@@ -157,8 +181,9 @@ FUZZ_HARNESS static void check_view(const struct vq_ring_view *v, int ret, uint3
 		return;
 	}
 	FUZZ_CHECK(m->fetches <= limit);
-	/* No structure the decoder reads is longer than the console peek. */
-	FUZZ_CHECK(m->bytes <= VQ_CONSOLE_PEEK * m->fetches);
+	/* No structure the decoder reads is longer than the longest payload
+	 * read (the balloon's statistics). */
+	FUZZ_CHECK(m->bytes <= VQ_PAYLOAD_MAX_READ * m->fetches);
 	if (ret < 0) {
 		/* Only the header reads can fail the whole decode. */
 		FUZZ_CHECK(m->fetches <= 4 && !v->nchains && !v->nused);
@@ -177,8 +202,16 @@ FUZZ_HARNESS static void check_view(const struct vq_ring_view *v, int ret, uint3
 	/* Chains own disjoint, consecutive parts of the pool. */
 	FUZZ_CHECK(total == v->pool_used);
 	FUZZ_CHECK(v->nused <= recent && v->nused <= n && v->nused <= h->used_idx);
-	for (i = 0; i < v->nused; i++)
+	for (i = 0; i < v->nused; i++) {
+		const struct vq_request *q = &v->used[i].req;
+
 		FUZZ_CHECK(v->used[i].slot == (uint16_t)(h->used_idx - 1 - i));
+		/* Decoded from a used entry: the device's answer, or nothing. */
+		FUZZ_CHECK(q->kind == VQ_REQ_NONE ? !q->final : q->final == 1);
+		FUZZ_CHECK(q->kind <= VQ_REQ_RPMSG);
+		if (q->kind == VQ_REQ_INPUT && q->u.input.from_device)
+			FUZZ_CHECK(v->used[i].len >= VQ_INPUT_EVENT);
+	}
 }
 
 FUZZ_HARNESS static void check_contig(const struct vq_ring_layout *l, uint64_t desc, uint32_t n,

@@ -361,6 +361,42 @@ static void test_used_entries(void **state)
 	rig_free(r);
 }
 
+/* A used entry carries the payload of the chain its id names, decoded as
+ * the device's answer (final); walking that chain again leaves no finding
+ * and no pool space behind, even when the descriptors have gone bad since. */
+static void test_used_payload(void **state)
+{
+	struct rig *r = rig_new(8, 64);
+	const uint64_t hdr = BASE + 0x10000;
+
+	(void)state;
+	r->v.device_id = VIRTIO_ID_BLOCK;
+	set_idx(r, 2, 2);
+	/* id 3: blk IN, 512 data bytes, status IOERR written by the device. */
+	put_desc(&r->m, DESC, 3, hdr, 16, VRING_DESC_F_NEXT, 4);
+	put_desc(&r->m, DESC, 4, hdr + 0x100, 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 5);
+	put_desc(&r->m, DESC, 5, hdr + 0x400, 1, VRING_DESC_F_WRITE, 0);
+	put32(&r->m, hdr, VIRTIO_BLK_T_IN);
+	put64(&r->m, hdr + 8, 77);
+	r->m.buf[hdr + 0x400 - BASE] = VIRTIO_BLK_S_IOERR;
+	/* id 6: a descriptor that loops on itself (reused since). */
+	put_desc(&r->m, DESC, 6, hdr, 16, VRING_DESC_F_NEXT, 6);
+	put32(&r->m, r->v.layout.used + 4, 3);
+	put32(&r->m, r->v.layout.used + 8, 513);
+	put32(&r->m, r->v.layout.used + 12, 6);
+	put32(&r->m, r->v.layout.used + 16, 1);
+	assert_int_equal(vq_ring_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.nused, 2);
+	assert_int_equal(r->v.used[1].id, 3);
+	assert_int_equal(r->v.used[1].req.kind, VQ_REQ_BLK);
+	assert_int_equal(r->v.used[1].req.final, 1);
+	assert_int_equal(r->v.used[1].req.u.blk.sector, 77);
+	assert_int_equal(r->v.used[1].req.u.blk.status, VIRTIO_BLK_S_IOERR);
+	assert_int_equal(r->v.nfindings, 0);
+	assert_int_equal(r->v.pool_used, 0);
+	rig_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +416,7 @@ int main(void)
 		cmocka_unit_test(test_view_sizes_any_n),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_used_entries),
+		cmocka_unit_test(test_used_payload),
 	};
 
 	return cmocka_run_group_tests_name("ring", tests, NULL, NULL);
