@@ -52,15 +52,11 @@ int vq_ring_read_hdr(const struct vq_fetch *f, const struct vq_ring_layout *l,
 	int ret;
 	uint32_t n = l->size;
 
-	ret = vq_fetch(f, l->avail, b, 4, "available ring header");
-	if (ret < 0)
-		return ret;
-	h->avail_flags = le16(b);
-	h->avail_idx = le16(b + 2);
-	ret = vq_fetch(f, l->avail + 4 + 2ull * n, b, 2, "used_event");
-	if (ret < 0)
-		return ret;
-	h->used_event = le16(b);
+	/* On a running guest the used idx (the device's) is read before the
+	 * avail idx (the driver's): the device never uses more than the
+	 * driver made available, so the avail idx read later is at least the
+	 * used idx read first.  The other order can see the device pass an
+	 * old avail idx and report a full ring in flight. */
 	ret = vq_fetch(f, l->used, b, 4, "used ring header");
 	if (ret < 0)
 		return ret;
@@ -70,6 +66,15 @@ int vq_ring_read_hdr(const struct vq_fetch *f, const struct vq_ring_layout *l,
 	if (ret < 0)
 		return ret;
 	h->avail_event = le16(b);
+	ret = vq_fetch(f, l->avail, b, 4, "available ring header");
+	if (ret < 0)
+		return ret;
+	h->avail_flags = le16(b);
+	h->avail_idx = le16(b + 2);
+	ret = vq_fetch(f, l->avail + 4 + 2ull * n, b, 2, "used_event");
+	if (ret < 0)
+		return ret;
+	h->used_event = le16(b);
 	h->in_flight = (uint16_t)(h->avail_idx - h->used_idx);
 	return 0;
 }
@@ -81,11 +86,12 @@ int vq_ring_read_indices(const struct vq_fetch *f, uint64_t avail, uint64_t used
 	int ret;
 
 	/* struct vring_avail and vring_used: le16 flags, then le16 idx.
-	 * Nothing is stored unless both were read. */
-	ret = vq_fetch(f, avail + 2, a, 2, "avail idx");
+	 * The used idx first, as in vq_ring_read_hdr().  Nothing is stored
+	 * unless both were read. */
+	ret = vq_fetch(f, used + 2, u, 2, "used idx");
 	if (ret < 0)
 		return ret;
-	ret = vq_fetch(f, used + 2, u, 2, "used idx");
+	ret = vq_fetch(f, avail + 2, a, 2, "avail idx");
 	if (ret < 0)
 		return ret;
 	*avail_idx = le16(a);
