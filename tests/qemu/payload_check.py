@@ -32,12 +32,15 @@ import json
 import sys
 
 FAILED = 0
+PASSED = 0
 
 
 def check(cond, what):
-    global FAILED
+    global FAILED, PASSED
     print(("ok - " if cond else "not ok - ") + what)
-    if not cond:
+    if cond:
+        PASSED += 1
+    else:
         FAILED += 1
 
 
@@ -225,10 +228,13 @@ def main(argv):
     ring, err = block(argv[1], argv[2])
     if err:
         check(False, "%s: %s" % (argv[2], err))
+        print("%d passed, %d failed" % (PASSED, FAILED))
         return 1
     fn = {"scsi": scsi, "9p": p9, "fs": fs, "input": input_, "balloon": balloon, "gpu": gpu,
           "9p-pending": p9_pending, "9p-used": p9_used, "fs-pending": fs_pending}
     fn[argv[3]](ring, argv[2], *argv[4:])
+    # The summary live_fold waits for: without it the run ended early.
+    print("%d passed, %d failed" % (PASSED, FAILED))
     return 1 if FAILED else 0
 
 
