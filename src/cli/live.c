@@ -365,6 +365,14 @@ static void driver_line(const struct vq_queue_state *q)
 	printf("%s%s%s\n", line, n + k > TEXT_COLS ? "\n       " : "", flags);
 }
 
+/* The device side's view of a queue (QEMU's, over QMP), under its row. */
+static void device_line(const struct vq_queue_state *q)
+{
+	printf("      device (%s): last_avail %u shadow_avail %u used %u signalled %u inuse %u\n",
+	       vq_source_name(q->dv_src), q->dv_last_avail_idx, q->dv_shadow_avail_idx,
+	       q->dv_used_idx, q->dv_signalled_used, q->dv_inuse);
+}
+
 /* One row of the queue table; an unknown value is "-". */
 static void queue_row(const struct queue_cols *c, const struct vq_queue_state *q)
 {
@@ -386,6 +394,8 @@ static void queue_row(const struct queue_cols *c, const struct vq_queue_state *q
 	printf("\n");
 	if (q->drv_valid)
 		driver_line(q);
+	if (q->dv_valid)
+		device_line(q);
 }
 
 /* The queues as a table with a header, columns aligned; notes under it. */
