@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Memory source "qemu": a running QEMU's guest RAM, read from its process, its layout asked over QMP (--qemu). */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -131,12 +132,50 @@ static int ram_layout(struct vq_mem *m, struct vq_qmp *qmp, char *err, size_t er
 	return vq_mem_finish_segments(m, UINT64_MAX);
 }
 
+/*
+ * Read back through the translation what QEMU's monitor shows (HMP xp) at
+ * the start of segment @s: 0 when they agree, -EPROTO when they never do
+ * (a running guest may write the word between the two reads: tried a few
+ * times), -errno when either read fails; @err says which.
+ */
+static int read_back(struct vq_mem *m, struct vq_qmp *qmp, const struct vq_seg *s, char *err,
+		     size_t errlen)
+{
+	char line[64], *out;
+	uint32_t want, got;
+	int i, r;
+
+	snprintf(line, sizeof(line), "xp /1wx 0x%" PRIx64, s->paddr);
+	for (i = 0; i < 3; i++) {
+		r = vq_qmp_hmp(qmp, line, &out, err, errlen);
+		if (r < 0)
+			return r;
+		r = vq_qemu_xp_word(out, &want);
+		if (r < 0)
+			snprintf(err, errlen, "%s: %.200s", line, out);
+		free(out);
+		if (r < 0)
+			return r;
+		if (pread(m->fd, &got, 4, (off_t)s->offset) != 4) {
+			r = -errno;
+			snprintf(err, errlen, "read 0x%" PRIx64 " at host 0x%" PRIx64 ": %s", s->paddr,
+				 s->offset, strerror(errno));
+			return r;
+		}
+		/* xp shows the guest's little-endian word as a number. */
+		if (le32toh(got) == want)
+			return 0;
+	}
+	snprintf(err, errlen, "0x%" PRIx64 " reads 0x%08x through gpa2hva, QEMU's monitor shows 0x%08x",
+		 s->paddr, le32toh(got), want);
+	return -EPROTO;
+}
+
 /* Open QEMU's memory and read one byte of guest RAM: 0 or -errno with q->ram_why. */
 static int open_ram(struct vq_mem *m, struct qemu_mem *q)
 {
 	pid_t pid = vq_qmp_pid(q->qmp);
 	char path[64], why[400];
-	uint8_t b;
 	int ret;
 
 	if (!pid) {
@@ -159,14 +198,15 @@ static int open_ram(struct vq_mem *m, struct qemu_mem *q)
 			 why);
 		return ret;
 	}
-	/* One byte through the first range: the translation works. */
-	if (pread(m->fd, &b, 1, (off_t)m->segs[0].offset) != 1) {
-		ret = -errno;
-		snprintf(q->ram_why, sizeof(q->ram_why), "read QEMU's guest RAM %s: %s%s", path,
-			 strerror(-ret), ptrace_hint(-ret));
-		return ret;
-	}
-	return 0;
+	/* The first and the last range read back what QEMU shows: the
+	 * translation works, and ptrace lets us read. */
+	ret = read_back(m, q->qmp, &m->segs[0], why, sizeof(why));
+	if (!ret && m->nsegs > 1)
+		ret = read_back(m, q->qmp, &m->segs[m->nsegs - 1], why, sizeof(why));
+	if (ret < 0)
+		snprintf(q->ram_why, sizeof(q->ram_why), "read QEMU's guest RAM %s: %s%s", path, why,
+			 ptrace_hint(-ret));
+	return ret;
 }
 
 static int qemu_open(struct vq_mem *m, const char *arg)

@@ -90,6 +90,15 @@ int vq_qemu_gpa2hva(const char *text, uint64_t *hva)
 	return 0;
 }
 
+int vq_qemu_xp_word(const char *text, uint32_t *word)
+{
+	const char *p = strstr(text, ": 0x");
+
+	if (!p || sscanf(p + 2, "%" SCNx32, word) != 1)
+		return -EINVAL;
+	return 0;
+}
+
 /* One line of @p (up to '\n') in @buf, trimmed of leading blanks and '\r'. */
 static const char *line_of(const char *p, char *buf, size_t len)
 {

@@ -32,6 +32,10 @@ int vq_qemu_mtree_ram(const char *text, struct vq_qemu_ram *out, size_t max);
  */
 int vq_qemu_gpa2hva(const char *text, uint64_t *hva);
 
+/* The 32-bit word HMP `xp /1wx ADDR` shows ("0000000000001000: 0x12345678"):
+ * 0 with *@word, or -EINVAL. */
+int vq_qemu_xp_word(const char *text, uint32_t *word);
+
 /*
  * The virtio-mmio transport whose bus is @bus ("virtio-mmio-bus.3", what
  * x-query-virtio-status calls bus-name) in @text (HMP `info qtree`): the

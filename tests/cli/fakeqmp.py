@@ -48,6 +48,10 @@ class Ram:
             ctypes.memmove(buf, raw, len(raw))
             self.ranges.append((start, end, buf))
 
+    def word(self, gpa):
+        h = self.hva(gpa)
+        return None if h is None else int.from_bytes(ctypes.string_at(h, 4), "little")
+
     def hva(self, gpa):
         for start, end, buf in self.ranges:
             if start <= gpa <= end:
@@ -62,6 +66,12 @@ def hmp(line, data, ram):
         if h is None:
             return "Memory at address 0x%x is not RAM\r\n" % gpa
         return "Host virtual address for 0x%x (pc.ram) is 0x%x\r\n" % (gpa, h)
+    if line.startswith("xp /1wx "):
+        gpa = int(line.split()[2], 0)
+        w = ram.word(gpa) if ram else None
+        if w is None:
+            return "Cannot access memory\r\n"
+        return "%016x: 0x%08x\r\n" % (gpa, w)
     return data.get("hmp", {}).get(line)
 
 
