@@ -13,7 +13,8 @@ MODE:
              command not listed is CommandNotFound.  "gpa2hva ADDR" is
              answered from "ram": [[start, end, hex bytes or ""]], as
              addresses inside this process (a buffer per range), so that
-             vqdump reads them back through /proc/PID/mem.
+             vqdump reads them back through /proc/PID/mem; then
+             "info mtree -f" shows those ranges as the RAM.
 Any "stop", "cont" or x-query-virtio-queue-element is written to
 SOCKET.forbidden (the tests assert it stays absent).
 """
@@ -66,6 +67,12 @@ def hmp(line, data, ram):
         if h is None:
             return "Memory at address 0x%x is not RAM\r\n" % gpa
         return "Host virtual address for 0x%x (pc.ram) is 0x%x\r\n" % (gpa, h)
+    if line == "info mtree -f" and ram:
+        # Only the ranges this process backs: those are its guest RAM.
+        lines = ["FlatView #0", ' AS "memory", root: system', " Root memory region: system"]
+        for start, end, _ in ram.ranges:
+            lines.append("  %016x-%016x (prio 0, ram): pc.ram @%016x" % (start, end, start))
+        return "\r\n".join(lines) + "\r\n"
     if line.startswith("xp /1wx "):
         gpa = int(line.split()[2], 0)
         w = ram.word(gpa) if ram else None

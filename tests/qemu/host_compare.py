@@ -2,6 +2,7 @@
 # Checks vqdump --qemu's JSON against QEMU asked directly over QMP (x-query-virtio-*, query-pci, HMP xp), for test-host-qemu.sh.
 """host_compare.py SOCKET LIST.json STATUS.json RING.json RINGDEV
 
+RINGDEV is the device's name ("0000:00:04.0", "mmio:0xfeb02e00").
 The oracle is QEMU itself, asked by this script on its own connection
 after vqdump has closed its own: the device list and PCI addresses
 (x-query-virtio, query-pci by qdev id), each device's status and queues
@@ -65,7 +66,12 @@ def oracle(sock):
                     s["ram-used-idx"] = xp16(q, s["vring-used"] + 2)
                 qs.append(s)
             qid = d["path"].split("/")[3] if d["path"].startswith("/machine/peripheral/") else ""
-            devs.append({"path": d["path"], "status": st, "queues": qs, "pci": ids.get(qid)})
+            name = ids.get(qid)
+            if st["bus-name"].startswith("virtio-mmio-bus."):
+                # microvm's transports: 0xfeb00000 + 0x200 * N for bus N
+                # (QEMU's hw/i386/microvm.c; qemu-notes.md).
+                name = "mmio:0x%x" % (0xfeb00000 + 0x200 * int(st["bus-name"].split(".")[1]))
+            devs.append({"path": d["path"], "status": st, "queues": qs, "pci": name})
         run = q.cmd("query-status")
     return devs, run
 
@@ -98,6 +104,8 @@ def compare_queue(name, want, got):
 def main(argv):
     sock, lst, sta, ring, ringdev = argv[1:6]
     lst, sta, ring = (json.load(open(p)) for p in (lst, sta, ring))
+    lst = lst["devices"] if isinstance(lst, dict) else lst
+    sta = sta["devices"] if isinstance(sta, dict) else sta
     devs, run = oracle(sock)
     check(run.get("running") is True, "guest still running after vqdump (query-status %s)"
           % run.get("status"))
@@ -105,7 +113,7 @@ def main(argv):
     by_name = {d["name"]: d for d in sta}
     for d in devs:
         name = d["pci"]
-        check(name in by_name, "%s (%s) listed under its PCI address" % (d["path"], name))
+        check(name in by_name, "%s listed as %s" % (d["path"], name))
         got = by_name.get(name)
         if not got:
             continue
@@ -115,6 +123,14 @@ def main(argv):
               "%s: device ID %d and status 0x%02x are QMP's" % (name, st["device-id"],
                                                                  status_byte(st)))
         check(got["num_queues"] == st["num-vqs"], "%s: %d queues" % (name, st["num-vqs"]))
+        for key, mine in (("host-features", "device_features"), ("guest-features", "driver_features")):
+            f = st[key]
+            n = len(f.get("transports", [])) + len(f.get("dev-features", [])) + \
+                bin(f.get("unknown-dev-features", 0)).count("1")
+            got_bits = (got.get(mine) or {}).get("bits", [])
+            check(len(got_bits) == n and 32 in got_bits,
+                  "%s: %s has as many bits as QEMU names (%d), VERSION_1 among them"
+                  % (name, mine, n))
         for w, g in zip(d["queues"], got["queues"]):
             compare_queue(name, w, g)
     want = next((d for d in devs if d["pci"] == ringdev), None)

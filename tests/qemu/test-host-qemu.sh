@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # System test: vqdump --qemu on the host reads a running TCG guest (QMP and its RAM) and agrees with QEMU asked directly; the guest keeps running.
 #
-# One PCI guest (virtio-blk-pci modern, with Linux's virtio_blk driving it,
-# and a virtio-rng-pci nobody drives), left idle after boot.  From the host:
-#   vqdump --qemu SOCK list --json, status --json, ring -d DISK --queue 0 --json,
-#   mem, scan; the errors of a second client;
-# then host_compare.py asks QEMU itself on its own connection (see there)
-# and the guest must still be running (query-status) before and after.
+# Two guests, one after the other, Linux's drivers bound, left idle after
+# boot:
+#   host-pci    virtio-blk-pci (modern) at 00:04.0 and virtio-rng-pci at 00:05.0
+#   host-mmio   -M microvm, virtio-blk-device on virtio-mmio version 2
+# From the host, for each: vqdump --qemu SOCK list/status --json,
+# ring -d DISK --queue 0 --json, features, mem and scan; a second client
+# while one holds the socket; then host_compare.py asks QEMU itself on its
+# own connection (x-query-virtio-*, query-pci, HMP xp; see there), and the
+# guest must be running (query-status) before and after.
+# VQ_CAPTURE=DIR saves QEMU's answers (host_capture.py) for the unit tests.
 #
 # Usage: tests/qemu/test-host-qemu.sh   (VQDUMP=path overrides ../../build/vqdump)
 # Output: "ok - ..." lines, then "N passed, N failed"; exit 1 on failure,
@@ -18,59 +22,102 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=live_lib.sh
 . "$HERE/live_lib.sh"
 
-live_init
-live_initramfs "$TMP/initrd.gz" 1 "virtio_blk virtio_rng" || fatal "initramfs with drivers"
-truncate -s 16M "$TMP/blk.img" || fatal "disk image"
-# shellcheck disable=SC2054 # QEMU options are comma-separated
-live_boot host "$TMP/initrd.gz" -vga none -nic none \
-	-drive "file=$TMP/blk.img,format=raw,if=none,id=d0" \
-	-device virtio-blk-pci,drive=d0,id=vblk0,disable-legacy=on,addr=04.0 \
-	-device virtio-rng-pci,id=vrng0,disable-legacy=on,addr=05.0
-ok "guest booted"
-SOCK=$QEMU_QMP
-sleep 2
-
 running() {
-	python3 "$HERE/qmp.py" "$SOCK" query-status | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["running"] else 1)'
+	python3 "$HERE/qmp.py" "$QEMU_QMP" query-status |
+		python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["running"] else 1)'
 }
-running && ok "guest running before vqdump" || not_ok "guest running before vqdump"
 
 # vq NAME OUT ARGS...: vqdump --qemu SOCK ARGS > OUT, exit 0 wanted.
 vq() {
 	local name=$1 out=$2
 	shift 2
-	if "$VQDUMP" --qemu "$SOCK" "$@" >"$out" 2>"$out.err"; then
+	if "$VQDUMP" --qemu "$QEMU_QMP" "$@" >"$out" 2>"$out.err"; then
 		ok "$name"
 	else
 		not_ok "$name: exit $? ($(head -c 300 "$out.err"))"
 	fi
 }
-D=$LIVE_DIR
-vq "list --json" "$D/list.json" list --json
-vq "status --json" "$D/status.json" status --json
-vq "ring -d 0000:00:04.0 --queue 0 --json" "$D/ring.json" -d 0000:00:04.0 ring --queue 0 --json
-vq "features -d 0000:00:04.0" "$D/features.txt" -d 0000:00:04.0 features
-vq "list (text, unix:PATH)" "$D/list.txt" list
-grep -q '0000:00:04.0' "$D/list.txt" && ok "list names the disk by its PCI address" ||
-	not_ok "list names the disk by its PCI address: $(cat "$D/list.txt")"
 
-# A second client while one holds the socket: one line, exit 3.
-python3 - "$SOCK" <<'PY' &
+# second_client NAME: a client holds the socket; vqdump says so in one line, exit 3.
+second_client() {
+	local rc
+	python3 - "$QEMU_QMP" <<'PY' &
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.recv(4096); time.sleep(8)
 PY
-HOLD=$!
-sleep 1
-"$VQDUMP" --qemu "$SOCK" list >"$D/second.out" 2>"$D/second.err"
-rc=$?
-wait "$HOLD"
-if [ "$rc" = 3 ] && [ "$(wc -l <"$D/second.err")" = 1 ] && grep -q "another client holds it" "$D/second.err"; then
-	ok "second client: one line, exit 3"
-else
-	not_ok "second client: exit $rc, $(cat "$D/second.err")"
-fi
+	local hold=$!
+	sleep 1
+	"$VQDUMP" --qemu "unix:$QEMU_QMP" list >"$LIVE_DIR/second.out" 2>"$LIVE_DIR/second.err"
+	rc=$?
+	wait "$hold"
+	if [ "$rc" = 3 ] && [ "$(wc -l <"$LIVE_DIR/second.err")" = 1 ] &&
+		grep -q "another client holds it" "$LIVE_DIR/second.err"; then
+		ok "$1: second client: one line, exit 3"
+	else
+		not_ok "$1: second client: exit $rc, $(cat "$LIVE_DIR/second.err")"
+	fi
+}
 
-live_fold < <(python3 "$HERE/host_compare.py" "$SOCK" "$D/list.json" "$D/status.json" \
-	"$D/ring.json" 0000:00:04.0 2>&1)
+# host_round NAME DISK: everything above on the running guest.
+host_round() {
+	local name=$1 disk=$2 D=$LIVE_DIR
+	sleep 2
+	running && ok "$name: guest running before vqdump" || not_ok "$name: guest running before vqdump"
+	if [ -n "${VQ_CAPTURE:-}" ]; then
+		mkdir -p "$VQ_CAPTURE" && python3 "$HERE/host_capture.py" "$QEMU_QMP" "$VQ_CAPTURE" "qemu72-$name"
+	fi
+	vq "$name: list --json" "$D/list.json" list --json
+	vq "$name: status --json" "$D/status.json" status --json
+	vq "$name: ring -d $disk --queue 0 --json" "$D/ring.json" -d "$disk" ring --queue 0 --json
+	vq "$name: features -d $disk" "$D/features.txt" -d "$disk" features
+	vq "$name: list" "$D/list.txt" list
+	grep -q "$disk" "$D/list.txt" && ok "$name: list names the disk $disk" ||
+		not_ok "$name: list names the disk $disk: $(cat "$D/list.txt")"
+	# The descriptor table's first bytes through mem, as QEMU's monitor shows them.
+	local desc
+	desc=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["desc"])' "$D/ring.json")
+	vq "$name: mem desc 16 --json" "$D/mem.json" --json mem "$desc" 16
+	if python3 - "$HERE" "$QEMU_QMP" "$desc" "$D/mem.json" <<'PY'; then
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from qmp import QMP
+with QMP(sys.argv[2]) as q:
+    text = q.cmd("human-monitor-command", {"command-line": "xp /4wx %s" % sys.argv[3]})
+words = [int(w, 16) for w in text.split(":")[1].split()]
+want = b"".join(w.to_bytes(4, "little") for w in words).hex()
+sys.exit(0 if json.load(open(sys.argv[4]))["hex"] == want else 1)
+PY
+		ok "$name: mem shows the descriptor bytes QEMU's monitor shows (xp)"
+	else
+		not_ok "$name: mem differs from QEMU's xp"
+	fi
+	second_client "$name"
+	live_fold < <(python3 "$HERE/host_compare.py" "$QEMU_QMP" "$D/list.json" "$D/status.json" \
+		"$D/ring.json" "$disk" 2>&1)
+}
+
+live_init
+live_initramfs "$TMP/initrd-pci.gz" 1 "virtio_blk virtio_rng" || fatal "initramfs (pci)"
+live_initramfs "$TMP/initrd-mmio.gz" 1 "virtio_mmio virtio_blk" || fatal "initramfs (mmio)"
+truncate -s 16M "$TMP/blk.img" || fatal "disk image"
+
+# shellcheck disable=SC2054 # QEMU options are comma-separated
+live_boot host-pci "$TMP/initrd-pci.gz" -vga none -nic none \
+	-drive "file=$TMP/blk.img,format=raw,if=none,id=d0" \
+	-device virtio-blk-pci,drive=d0,id=vblk0,disable-legacy=on,addr=04.0 \
+	-device virtio-rng-pci,id=vrng0,disable-legacy=on,addr=05.0
+ok "host-pci: guest booted"
+host_round host-pci 0000:00:04.0
+live_shutdown
+
+KHZ=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
+LIVE_APPEND="tsc_early_khz=${KHZ:-2000000}"
+# shellcheck disable=SC2054
+live_boot host-mmio "$TMP/initrd-mmio.gz" -M microvm -global virtio-mmio.force-legacy=false \
+	-nic none -drive "file=$TMP/blk.img,format=raw,if=none,id=d0" \
+	-device virtio-blk-device,drive=d0,id=mblk
+ok "host-mmio: guest booted"
+# microvm fills its transports from the top: the first device is on bus 23.
+host_round host-mmio mmio:0xfeb02e00
 live_shutdown
 finish

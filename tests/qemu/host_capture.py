@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Saves what a running QEMU answers to the queries vqdump --qemu makes, as data for the unit tests and fakeqmp.py.
+"""host_capture.py SOCKET OUTDIR PREFIX
+
+Writes OUTDIR/PREFIX-mtree-f.txt and PREFIX-qtree.txt (HMP text as
+human-monitor-command returns it) and PREFIX-qmp.json: {"greeting",
+"replies": {"cmd path queue": return}, "hmp": {...}, "ram": [[start, end,
+hex]]} in fakeqmp.py's replay form, the "ram" holding the pages of every
+ring (read with HMP xp, so the bytes are QEMU's).  Queries only.
+"""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qmp import QMP  # noqa: E402
+
+
+def hmp(q, line):
+    return q.cmd("human-monitor-command", {"command-line": line})
+
+
+def page_hex(q, base):
+    """4 KiB of guest memory at BASE, as QEMU's monitor reads it."""
+    words = []
+    text = hmp(q, "xp /1024wx 0x%x" % base)
+    for line in text.splitlines():
+        if ":" in line:
+            words += [int(w, 16) for w in line.split(":")[1].split()]
+    return b"".join(w.to_bytes(4, "little") for w in words).hex()
+
+
+def main(argv):
+    sock, out, prefix = argv[1:4]
+    data = {"replies": {}, "hmp": {}, "ram": []}
+    pages = set()
+    with QMP(sock) as q:
+        data["greeting"] = q.greeting
+        devs = q.cmd("x-query-virtio")
+        data["replies"]["x-query-virtio"] = devs
+        data["replies"]["query-pci"] = q.cmd("query-pci")
+        for d in devs:
+            st = q.cmd("x-query-virtio-status", path=d["path"])
+            data["replies"]["x-query-virtio-status " + d["path"]] = st
+            for i in range(st["num-vqs"]):
+                s = q.cmd("x-query-virtio-queue-status", path=d["path"], queue=i)
+                data["replies"]["x-query-virtio-queue-status %s %d" % (d["path"], i)] = s
+                for a in ("vring-desc", "vring-avail", "vring-used"):
+                    if s[a]:
+                        pages.add(s[a] & ~0xfff)
+        for line in ("info mtree -f", "info qtree"):
+            data["hmp"][line] = hmp(q, line)
+        for p in sorted(pages):
+            data["ram"].append([p, p + 0xfff, page_hex(q, p)])
+    open(os.path.join(out, prefix + "-mtree-f.txt"), "w").write(data["hmp"]["info mtree -f"])
+    open(os.path.join(out, prefix + "-qtree.txt"), "w").write(data["hmp"]["info qtree"])
+    json.dump(data, open(os.path.join(out, prefix + "-qmp.json"), "w"), indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
