@@ -82,14 +82,13 @@ static int open_mem(struct vq_session *s)
 
 int vq_session_need_mem(struct vq_session *s)
 {
-	int ret;
+	int ret = 0;
 
-	if (s->mem_open)
-		return 0;
 	/* Said once already (live ring indices): do not repeat it. */
 	if (s->mem_failed)
 		return -EIO;
-	ret = open_mem(s);
+	if (!s->mem_open)
+		ret = open_mem(s);
 	/* A QEMU whose monitor answers while its memory is refused (ptrace):
 	 * the devices can be read, not the rings. */
 	if (!ret)
@@ -240,11 +239,11 @@ int vq_session_select(const struct vq_session *s, const char *sel, size_t *index
 /* Live memory, opened on first use; 0 when it is open. */
 static int live_mem(struct vq_session *s)
 {
-	if (!s->mem_open && !s->mem_failed && vq_session_need_mem(s) < 0) {
+	if (!s->mem_failed && vq_session_need_mem(s) < 0) {
 		s->mem_failed = 1;
 		vq_session_say(s, "warning: ring indices not shown (guest memory unreadable, as said above)");
 	}
-	return s->mem_open ? 0 : -1;
+	return s->mem_failed ? -1 : 0;
 }
 
 /* What Linux's record @k says of a queue, into @q: rings, size, the driver's state. */

@@ -98,6 +98,35 @@ fake_end
 fake replay "$T/replay.json"
 expect "replay: a guest address outside RAM is not in QEMU's guest RAM" 3 "not in QEMU's guest RAM" -- --qemu "$T/qmp.sock" mem 0x30000 4
 fake_end
+# Another user's QEMU: QMP answers (the socket lets us in), its memory is
+# refused (/proc/PID/mem needs ptrace rights).  Only as root, which can
+# become someone else.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && [ -x "$VQDUMP" ]; then
+	chmod 755 "$T"
+	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$VQDUMP" "$@"; }
+	fake replay "$T/replay.json"
+	chmod 777 "$T/qmp.sock"
+	as_nobody --qemu "$T/qmp.sock" mem 0x10080 4 >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" = 3 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q "Permission denied (run as root" "$T/err"; then
+		ok "ptrace refused: one line naming the way out, exit 3"
+	else
+		not_ok "ptrace refused: exit $rc: $(cat "$T/err")"
+	fi
+	fake_end
+	fake replay "$T/replay.json"
+	chmod 777 "$T/qmp.sock"
+	as_nobody --qemu "$T/qmp.sock" status >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" = 0 ] && grep -q "device (qmp): last_avail 3" "$T/out" &&
+		grep -q "Permission denied" "$T/err" && grep -q "ring indices not shown" "$T/err" &&
+		[ "$(wc -l <"$T/err")" = 2 ]; then
+		ok "ptrace refused: status still shows QEMU's view, says once why the indices are missing"
+	else
+		not_ok "ptrace refused: status: exit $rc: $(cat "$T/err")"
+	fi
+	fake_end
+fi
 if [ -e "$T/qmp.sock.forbidden" ]; then
 	not_ok "only queries: vqdump sent $(tr '\n' ' ' <"$T/qmp.sock.forbidden")"
 else
