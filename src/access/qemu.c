@@ -245,14 +245,18 @@ static void qemu_release(struct vq_dev *d)
 
 /* What enumerate() asks QEMU once for all devices. */
 struct qemu_names {
+	struct vq_qmp *qmp;      /* the connection */
 	struct json_object *pci; /* query-pci's answer, or NULL */
 	char *qtree;             /* `info qtree`, or NULL */
 };
 
 /* The device whose qdev id is @id in query-pci's bus list @buses (bridges
- * included) into @d: 1 when found. */
-static int pci_find(struct json_object *buses, const char *id, struct vq_dev *d)
+ * included) into @d, or with @id "" the one without an id at @devfn: how
+ * many matched (the last one is in @d). */
+static int pci_find(struct json_object *buses, const char *id, int devfn, struct vq_dev *d)
 {
+	int found = 0;
+
 	size_t i, j;
 
 	for (i = 0; buses && i < json_object_array_length(buses); i++) {
@@ -267,17 +271,15 @@ static int pci_find(struct json_object *buses, const char *id, struct vq_dev *d)
 			if (json_object_object_get_ex(p, "pci_bridge", &br) &&
 			    json_object_object_get_ex(br, "devices", &sub)) {
 				struct json_object *wrap = json_object_new_array();
-				int found;
 
 				json_object_array_add(wrap, json_object_get(br));
-				found = pci_find(wrap, id, d);
+				found += pci_find(wrap, id, devfn, d);
 				json_object_put(wrap);
-				if (found)
-					return 1;
 			}
 			if (!json_object_object_get_ex(p, "qdev_id", &qid) ||
 			    strcmp(json_object_get_string(qid), id) || !get_u64(p, "bus", &b) ||
-			    !get_u64(p, "slot", &s) || !get_u64(p, "function", &f))
+			    !get_u64(p, "slot", &s) || !get_u64(p, "function", &f) ||
+			    (!*id && (int)(s << 3 | f) != devfn))
 				continue;
 			snprintf(d->name, sizeof(d->name), "0000:%02x:%02x.%x", (unsigned)b & 0xff,
 				 (unsigned)s & 0x1f, (unsigned)f & 7);
@@ -287,10 +289,27 @@ static int pci_find(struct json_object *buses, const char *id, struct vq_dev *d)
 				if (get_u64(ids, "subsystem-vendor", &v))
 					d->vendor_id = (uint32_t)v;
 			}
-			return 1;
+			found++;
 		}
 	}
-	return 0;
+	return found;
+}
+
+/* The PCI devfn of the proxy at QOM path @proxy (its "addr" property), or -1. */
+static int pci_devfn(struct vq_qmp *qmp, const char *proxy)
+{
+	struct json_object *args = json_object_new_object(), *r;
+	char err[256];
+	int devfn = -1;
+
+	json_object_object_add(args, "path", json_object_new_string(proxy));
+	json_object_object_add(args, "property", json_object_new_string("addr"));
+	if (vq_qmp_exec(qmp, "qom-get", args, &r, err, sizeof(err)) < 0)
+		return -1;
+	if (json_object_is_type(r, json_type_int))
+		devfn = json_object_get_int(r);
+	json_object_put(r);
+	return devfn >= 0 && devfn < 256 ? devfn : -1;
 }
 
 /* A name for a device 'list' cannot give an address: "qemu:" and its
@@ -313,7 +332,7 @@ static void name_dev(struct vq_dev *d, const char *path, const char *bus, struct
 	char proxy[256];
 	size_t n = strlen(path);
 	const char *id;
-	int ver = 0;
+	int ver = 0, devfn;
 
 	snprintf(proxy, sizeof(proxy), "%s", path);
 	if (!strncmp(bus, "virtio-mmio-bus.", 16)) {
@@ -331,11 +350,20 @@ static void name_dev(struct vq_dev *d, const char *path, const char *bus, struct
 		proxy[n - (sizeof(backend) - 1)] = 0;
 	id = strrchr(proxy, '/');
 	d->kind = VQ_T_OTHER;
+	/* By its -device id=; a device without one by its devfn, when only
+	 * one device without an id sits there (bridges make buses alike). */
 	if (nm->pci && id && !strncmp(proxy, "/machine/peripheral/", 20) &&
-	    pci_find(nm->pci, id + 1, d)) {
+	    pci_find(nm->pci, id + 1, -1, d) == 1) {
 		d->kind = VQ_T_PCI;
 		return;
 	}
+	if (nm->pci && strncmp(proxy, "/machine/peripheral/", 20) &&
+	    (devfn = pci_devfn(nm->qmp, proxy)) >= 0 && pci_find(nm->pci, "", devfn, d) == 1) {
+		d->kind = VQ_T_PCI;
+		return;
+	}
+	d->pci_device = 0;
+	d->vendor_id = 0;
 	qom_name(d, proxy);
 }
 
@@ -379,7 +407,7 @@ static int qemu_enumerate(struct vq_dev_list *list, struct vq_mem *image, char *
 			  size_t errlen)
 {
 	struct vq_qmp *qmp = image ? vq_mem_qemu_qmp(image) : NULL;
-	struct qemu_names nm = { NULL, NULL };
+	struct qemu_names nm = { qmp, NULL, NULL };
 	struct json_object *devs, *p;
 	char why[256];
 	size_t i;

