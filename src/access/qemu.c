@@ -256,7 +256,6 @@ struct qemu_names {
 static int pci_find(struct json_object *buses, const char *id, int devfn, struct vq_dev *d)
 {
 	int found = 0;
-
 	size_t i, j;
 
 	for (i = 0; buses && i < json_object_array_length(buses); i++) {
@@ -367,6 +366,26 @@ static void name_dev(struct vq_dev *d, const char *path, const char *bus, struct
 	qom_name(d, proxy);
 }
 
+/* The name of the bus the device at QOM path @path sits on (the last part
+ * of its "parent_bus" link, "virtio-mmio-bus.23") into @bus; "" when
+ * QEMU does not say.  QEMU 7.2's x-query-virtio-status leaves bus-name
+ * empty for virtio-mmio devices. */
+static void parent_bus(struct vq_qmp *qmp, const char *path, char *bus, size_t len)
+{
+	struct json_object *args = json_object_new_object(), *r;
+	const char *s, *slash;
+	char err[256];
+
+	json_object_object_add(args, "path", json_object_new_string(path));
+	json_object_object_add(args, "property", json_object_new_string("parent_bus"));
+	if (vq_qmp_exec(qmp, "qom-get", args, &r, err, sizeof(err)) < 0)
+		return;
+	s = json_object_is_type(r, json_type_string) ? json_object_get_string(r) : "";
+	slash = strrchr(s, '/');
+	snprintf(bus, len, "%s", slash ? slash + 1 : s);
+	json_object_put(r);
+}
+
 /* One device of x-query-virtio's list into @list: 0 or -errno with @err. */
 static int add_dev(struct vq_dev_list *list, struct vq_qmp *qmp, const char *path,
 		   struct qemu_names *nm, char *err, size_t errlen)
@@ -386,6 +405,8 @@ static int add_dev(struct vq_dev_list *list, struct vq_qmp *qmp, const char *pat
 		snprintf(bus, sizeof(bus), "%s", json_object_get_string(b));
 	get_u64(r, "device-id", &v);
 	json_object_put(r);
+	if (!bus[0])
+		parent_bus(qmp, path, bus, sizeof(bus));
 	qd = calloc(1, sizeof(*qd));
 	d = qd ? vq_dev_list_add(list) : NULL;
 	if (!d) {

@@ -72,10 +72,11 @@ def oracle(sock):
             qid = d["path"].split("/")[3] if d["path"].startswith("/machine/peripheral/") else \
                 "(anonymous)"
             name = ids.get(qid)
-            if st["bus-name"].startswith("virtio-mmio-bus."):
+            bus = q.cmd("qom-get", path=d["path"], property="parent_bus")
+            if bus.split("/")[-1].startswith("virtio-mmio-bus."):
                 # microvm's transports: 0xfeb00000 + 0x200 * N for bus N
                 # (QEMU's hw/i386/microvm.c; qemu-notes.md).
-                name = "mmio:0x%x" % (0xfeb00000 + 0x200 * int(st["bus-name"].split(".")[1]))
+                name = "mmio:0x%x" % (0xfeb00000 + 0x200 * int(bus.split(".")[-1]))
             devs.append({"path": d["path"], "status": st, "queues": qs, "pci": name})
         run = q.cmd("query-status")
     return devs, run
@@ -90,8 +91,9 @@ def status_byte(st):
 
 def compare_queue(name, want, got):
     i = want["queue-index"]
-    check(got["size"] == want["vring-num"] and got["desc"] == want["vring-desc"] and
-          got["avail"] == want["vring-avail"] and got["used"] == want["vring-used"],
+    # vqdump writes an address of 0 (a queue not set up) as null.
+    check(got["size"] == want["vring-num"] and (got["desc"] or 0) == want["vring-desc"] and
+          (got["avail"] or 0) == want["vring-avail"] and (got["used"] or 0) == want["vring-used"],
           "%s q%d: size and ring addresses are QMP's (%s)" % (name, i, want["vring-num"]))
     dv = got.get("device_view") or {}
     check(dv.get("source") == "qmp" and dv.get("last_avail_idx") == want["last-avail-idx"] and
@@ -123,7 +125,7 @@ def main(argv):
         if not got:
             continue
         st = d["status"]
-        check(got["device_id"] == st["device-id"] and got["status"] == status_byte(st) and
+        check(got["device_id"] == st["device-id"] and got["status"]["value"] == status_byte(st) and
               got["status_source"] == "qmp",
               "%s: device ID %d and status 0x%02x are QMP's" % (name, st["device-id"],
                                                                  status_byte(st)))
@@ -133,7 +135,7 @@ def main(argv):
             n = len(f.get("transports", [])) + len(f.get("dev-features", [])) + \
                 bin(f.get("unknown-dev-features", 0)).count("1")
             got_bits = (got.get(mine) or {}).get("bits", [])
-            check(len(got_bits) == n and 32 in got_bits,
+            check(len(got_bits) == n and (not n or 32 in got_bits),
                   "%s: %s has as many bits as QEMU names (%d), VERSION_1 among them"
                   % (name, mine, n))
         for w, g in zip(d["queues"], got["queues"]):
