@@ -46,7 +46,7 @@ def raw_lines(sock):
         ("gpa2hva-ram", {"execute": "human-monitor-command",
                          "arguments": {"command-line": "gpa2hva 0x1000"}}),
         ("gpa2hva-hole", {"execute": "human-monitor-command",
-                          "arguments": {"command-line": "gpa2hva 0xfffff000"}}),
+                          "arguments": {"command-line": "gpa2hva 0xfee00000"}}),
         ("xp", {"execute": "human-monitor-command",
                 "arguments": {"command-line": "xp /1wx 0x1000"}}),
     ]

@@ -106,7 +106,61 @@ PY
 		"$D/ring.json" "$disk" 2>&1)
 }
 
+# layout_round: no guest, QEMU held before its first instruction (-S):
+# RAM split around the PCI hole (4200 MiB: 3 GiB below 4 GiB, the rest
+# from 4 GiB on), backed by a file (memory-backend-file), and a DIMM.  A
+# 24-byte pattern naming its own address is loaded (-device loader) into
+# each kind of range; vqdump --qemu mem must read each one back, and the
+# file behind the RAM must hold the same bytes where the pc machine puts
+# them (guest 4 GiB + x is file offset 3 GiB + x).
+layout_round() {
+	local d=$TMP/host-layout shm=/dev/shm/vqdump-test-$$ a args=() got
+	mkdir -p "$d"
+	for a in 1000 80000000 140000000 180000000; do
+		python3 -c 'import sys; open(sys.argv[1], "wb").write(int(sys.argv[2], 16).to_bytes(8, "big") + b"VQDUMP-PATTERN!!")' \
+			"$d/pat-$a" "$a"
+		args+=(-device "loader,addr=0x$a,file=$d/pat-$a")
+	done
+	# shellcheck disable=SC2054
+	qemu_start "$d" -S -nodefaults -m 4200M,slots=2,maxmem=8G \
+		-object "memory-backend-file,id=ram,size=4200M,mem-path=$shm,share=on" \
+		-machine memory-backend=ram \
+		-object memory-backend-ram,id=m1,size=128M -device pc-dimm,id=dimm1,memdev=m1 \
+		"${args[@]}" || { not_ok "host-layout: QEMU starts"; rm -f "$shm"; return; }
+	if [ "$(python3 "$HERE/qmp.py" "$QEMU_QMP" query-memory-devices |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["data"]["addr"])')" = $((0x180000000)) ]; then
+		ok "host-layout: QEMU put the DIMM at 0x180000000"
+	else
+		not_ok "host-layout: the DIMM is not at 0x180000000"
+	fi
+	for a in 1000 80000000 140000000 180000000; do
+		got=$("$VQDUMP" --qemu "$QEMU_QMP" --json mem "0x$a" 24 2>"$d/err" |
+			python3 -c 'import json,sys; print(json.load(sys.stdin)["hex"])')
+		if [ "$got" = "$(od -An -tx1 -v "$d/pat-$a" | tr -d ' \n')" ]; then
+			ok "host-layout: mem 0x$a reads the pattern loaded there"
+		else
+			not_ok "host-layout: mem 0x$a: '$got' $(cat "$d/err")"
+		fi
+	done
+	if [ "$(od -An -tx1 -v -j $((0xc0000000 + 0x40000000)) -N 24 "$shm" | tr -d ' \n')" = \
+		"$(od -An -tx1 -v "$d/pat-140000000" | tr -d ' \n')" ]; then
+		ok "host-layout: the RAM file holds the pattern at 0x140000000's offset (the oracle agrees)"
+	else
+		not_ok "host-layout: the RAM file does not hold the pattern where expected"
+	fi
+	got=$(python3 "$HERE/qmp.py" "$QEMU_QMP" query-status |
+		python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["status"], s["running"])')
+	if [ "$got" = "prelaunch False" ]; then
+		ok "host-layout: QEMU still held (prelaunch): vqdump did not start it"
+	else
+		not_ok "host-layout: run state changed: $got"
+	fi
+	qemu_stop
+	rm -f "$shm"
+}
+
 live_init
+layout_round
 # virtio_rng is not loaded: Linux would read entropy all along and the
 # rng queues would move between vqdump's reads and the oracle's.
 live_initramfs "$TMP/initrd-pci.gz" 1 "virtio_blk" || fatal "initramfs (pci)"
