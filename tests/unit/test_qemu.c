@@ -44,7 +44,7 @@ static char *load(const char *name)
  * exchange, parsed: the caller puts it. */
 static struct json_object *line(const char *tag)
 {
-	char *all = load("qemu72-host-pci-lines.txt"), *p, *end;
+	char *all = load("qemu72-pc-lines.txt"), *p, *end;
 	size_t n = strlen(tag);
 	struct json_object *o = NULL;
 
@@ -59,7 +59,7 @@ static struct json_object *line(const char *tag)
 	}
 	free(all);
 	if (!o)
-		fail_msg("no line '%s' in qemu72-host-pci-lines.txt", tag);
+		fail_msg("no line '%s' in qemu72-pc-lines.txt", tag);
 	return o;
 }
 
@@ -148,3 +148,104 @@ static void test_gpa2hva_xp(void **state)
 	free(xp);
 }
 
+/* What one RAM range should be. */
+struct want_ram {
+	uint64_t start, end, offset;
+	const char *region;
+};
+
+static void check_ram(const char *file, const struct want_ram *w, int n)
+{
+	struct vq_qemu_ram r[16];
+	char *text = load(file);
+	int i;
+
+	assert_int_equal(vq_qemu_mtree_ram(text, r, 16), n);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(r[i].start, w[i].start);
+		assert_int_equal(r[i].end, w[i].end);
+		assert_int_equal(r[i].offset, w[i].offset);
+		assert_string_equal(r[i].region, w[i].region);
+	}
+	/* Too little room is said, not cut short. */
+	assert_int_equal(vq_qemu_mtree_ram(text, r, (size_t)n - 1), -E2BIG);
+	free(text);
+}
+
+/*
+ * The pc machine with -m 256 and no VGA (the host-pci guest): RAM from 0
+ * and from 1 MiB to 256 MiB; in the ISA window below 1 MiB the BIOS has
+ * made parts read-only (shown as rom, left out).  The other flat views
+ * (I/O ports, the PCI bus-master spaces) are not the guest's RAM.
+ */
+static void test_mtree_pc(void **state)
+{
+	static const struct want_ram w[] = {
+		{ 0x0, 0xc2fff, 0, "pc.ram" },
+		{ 0xe8000, 0xeffff, 0xe8000, "pc.ram" },
+		{ 0x100000, 0xfffffff, 0x100000, "pc.ram" },
+	};
+
+	(void)state;
+	check_ram("qemu72-pci-mtree-f.txt", w, 3);
+}
+
+/*
+ * -m 4200M,slots=2,maxmem=8G with memory-backend-file "ram" and a 128 MiB
+ * pc-dimm on memory-backend-ram "m1", held at -S: 3 GiB below 4 GiB, the
+ * other 4200 - 3072 MiB (0x46800000 bytes) from 4 GiB on at offset 3 GiB
+ * of the backend, and the DIMM where query-memory-devices put it
+ * (0x180000000, test-host-qemu.sh checks that too).
+ */
+static void test_mtree_split(void **state)
+{
+	static const struct want_ram w[] = {
+		{ 0x0, 0xbffff, 0, "ram" },
+		{ 0x100000, 0xbfffffff, 0x100000, "ram" },
+		{ 0x100000000, 0x1467fffff, 0xc0000000, "ram" },
+		{ 0x180000000, 0x187ffffff, 0, "m1" },
+	};
+	struct vq_qemu_ram r[4];
+
+	(void)state;
+	check_ram("qemu72-layout-mtree-f.txt", w, 4);
+	/* Text without the flat view of "memory". */
+	assert_int_equal(vq_qemu_mtree_ram("FlatView #0\r\n AS \"I/O\", root: io\r\n", r, 4), -ENOENT);
+	assert_int_equal(vq_qemu_mtree_ram("", r, 4), -ENOENT);
+}
+
+/* microvm (the host-mmio guest): transport N at 0xfeb00000 + 0x200 * N
+ * (QEMU's hw/i386/microvm.c), version 2 (force-legacy=false). */
+static void test_qtree_mmio(void **state)
+{
+	char *text = load("qemu72-mmio-qtree.txt");
+	uint64_t base = 0;
+	int ver = 0;
+
+	(void)state;
+	assert_int_equal(vq_qemu_qtree_mmio(text, "virtio-mmio-bus.23", &base, &ver), 0);
+	assert_int_equal(base, 0xfeb00000 + 0x200 * 23);
+	assert_int_equal(ver, 2);
+	assert_int_equal(vq_qemu_qtree_mmio(text, "virtio-mmio-bus.0", &base, &ver), 0);
+	assert_int_equal(base, 0xfeb00000);
+	/* A prefix of another bus's name is not that bus. */
+	assert_int_equal(vq_qemu_qtree_mmio(text, "virtio-mmio-bus.2", &base, &ver), 0);
+	assert_int_equal(base, 0xfeb00000 + 0x200 * 2);
+	assert_int_equal(vq_qemu_qtree_mmio(text, "virtio-mmio-bus.24", &base, &ver), -ENOENT);
+	assert_int_equal(vq_qemu_qtree_mmio(text, "virtio-bus", &base, &ver), -ENOENT);
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_greeting),
+		cmocka_unit_test(test_replies),
+		cmocka_unit_test(test_gpa2hva_xp),
+		cmocka_unit_test(test_mtree_pc),
+		cmocka_unit_test(test_mtree_split),
+		cmocka_unit_test(test_qtree_mmio),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
