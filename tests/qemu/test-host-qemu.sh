@@ -63,7 +63,7 @@ PY
 host_round() {
 	local name=$1 disk=$2 D=$LIVE_DIR
 	sleep 2
-	running && ok "$name: guest running before vqdump" || not_ok "$name: guest running before vqdump"
+	if running; then ok "$name: guest running before vqdump"; else not_ok "$name: guest running before vqdump"; fi
 	if [ -n "${VQ_CAPTURE:-}" ]; then
 		mkdir -p "$VQ_CAPTURE" && python3 "$HERE/host_capture.py" "$QEMU_QMP" "$VQ_CAPTURE" "qemu72-$name"
 	fi
@@ -72,8 +72,11 @@ host_round() {
 	vq "$name: ring -d $disk --queue 0 --json" "$D/ring.json" -d "$disk" ring --queue 0 --json
 	vq "$name: features -d $disk" "$D/features.txt" -d "$disk" features
 	vq "$name: list" "$D/list.txt" list
-	grep -q "$disk" "$D/list.txt" && ok "$name: list names the disk $disk" ||
+	if grep -q "$disk" "$D/list.txt"; then
+		ok "$name: list names the disk $disk"
+	else
 		not_ok "$name: list names the disk $disk: $(cat "$D/list.txt")"
+	fi
 	# The descriptor table's first bytes through mem, as QEMU's monitor shows them.
 	local desc
 	desc=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["desc"])' "$D/ring.json")
