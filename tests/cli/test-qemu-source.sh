@@ -98,6 +98,66 @@ fake_end
 fake replay "$T/replay.json"
 expect "replay: a guest address outside RAM is not in QEMU's guest RAM" 3 "not in QEMU's guest RAM" -- --qemu "$T/qmp.sock" mem 0x30000 4
 fake_end
+# --- real answers of QEMU 7.2 (tests/fixtures/qemu-host/README.md) -------
+# replay_check NAME JSON: status --json through the fake, checked against
+# the answers the fake served.
+replay_check() {
+	local name=$1 data=$2
+	fake replay "$data"
+	"$VQDUMP" --qemu "$T/qmp.sock" status --json >"$T/out" 2>"$T/err"
+	local rc=$?
+	fake_end
+	if [ "$rc" != 0 ]; then
+		not_ok "$name: status --json: exit $rc: $(head -c 300 "$T/err")"
+		return
+	fi
+	while IFS= read -r l; do
+		case $l in
+		"ok "*) ok "${l#ok }" ;;
+		*) not_ok "$l" ;;
+		esac
+	done < <(python3 "$T/replay_check.py" "$data" "$T/out" "$name" 2>&1)
+}
+# The oracle: the answers the fake served, read independently of vqdump.
+cat >"$T/replay_check.py" <<'PY'
+import json, sys
+data, got, name = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))["devices"], sys.argv[3]
+r = data["replies"]
+def u16(gpa):
+    for start, end, hx in data["ram"]:
+        if start <= gpa <= end - 1:
+            b = bytes.fromhex(hx)[gpa - start:gpa - start + 2]
+            return int.from_bytes(b, "little")
+pci = {}
+for bus in r["query-pci"]:
+    for d in bus["devices"]:
+        pci[d["qdev_id"] or d["slot"] << 3 | d["function"]] = "0000:%02x:%02x.%x" % (d["bus"], d["slot"], d["function"])
+print(("ok " if len(got) == len(r["x-query-virtio"]) else "") + "%s: every device QEMU lists" % name)
+for dev in r["x-query-virtio"]:
+    p = dev["path"]
+    bus = r["qom-get %s parent_bus" % p].split("/")[-1]
+    if bus.startswith("virtio-mmio-bus."):
+        want = "mmio:0x%x" % (0xfeb00000 + 0x200 * int(bus.split(".")[1]))
+    else:
+        proxy = p[:-len("/virtio-backend")]
+        want = pci.get(proxy.split("/")[-1]) if proxy.startswith("/machine/peripheral/") \
+            else pci.get(r["qom-get %s addr" % proxy])
+    g = [d for d in got if d["name"] == want]
+    st = r["x-query-virtio-status " + p]
+    ok = len(g) == 1 and g[0]["device_id"] == st["device-id"] and g[0]["num_queues"] == st["num-vqs"]
+    for i in range(st["num-vqs"]):
+        w, q = r["x-query-virtio-queue-status %s %d" % (p, i)], g[0]["queues"][i] if ok else {}
+        ok = ok and q["size"] == w["vring-num"] and (q["desc"] or 0) == w["vring-desc"] and \
+            (q["used"] or 0) == w["vring-used"] and q["device_view"]["used_idx"] == w["used-idx"] and \
+            q["device_view"]["last_avail_idx"] == w["last-avail-idx"] and \
+            q["device_view"]["inuse"] == w["inuse"]
+        if ok and w["vring-avail"]:
+            ok = q["avail_idx"] == u16(w["vring-avail"] + 2) and q["used_idx"] == u16(w["vring-used"] + 2)
+    print(("ok " if ok else "") + "%s: %s named %s, its status and queues as QEMU answered" % (name, p, want))
+PY
+replay_check "replay of QEMU 7.2 (pc)" tests/fixtures/qemu-host/pci-qmp.json
+replay_check "replay of QEMU 7.2 (microvm)" tests/fixtures/qemu-host/mmio-qmp.json
+
 # Another user's QEMU: QMP answers (the socket lets us in), its memory is
 # refused (/proc/PID/mem needs ptrace rights).  Only as root, which can
 # become someone else.

@@ -73,6 +73,15 @@ def main(argv):
         data["replies"]["query-pci"] = q.cmd("query-pci")
         for d in devs:
             st = q.cmd("x-query-virtio-status", path=d["path"])
+            # What names a device: its bus, and a PCI proxy's devfn.
+            proxy = d["path"][:-len("/virtio-backend")] if d["path"].endswith("/virtio-backend") \
+                else d["path"]
+            for path, prop in ((d["path"], "parent_bus"), (proxy, "addr")):
+                try:
+                    data["replies"]["qom-get %s %s" % (path, prop)] = \
+                        q.cmd("qom-get", path=path, property=prop)
+                except Exception:  # noqa: BLE001 (not every device has an addr)
+                    pass
             data["replies"]["x-query-virtio-status " + d["path"]] = st
             for i in range(st["num-vqs"]):
                 s = q.cmd("x-query-virtio-queue-status", path=d["path"], queue=i)
