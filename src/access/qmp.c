@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A QMP client: one connection to a running QEMU's monitor socket, queries only. */
+/* struct ucred (SO_PEERCRED) is a GNU extension; the build defines it,
+ * the fuzz build (which compiles every library file) does not. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
