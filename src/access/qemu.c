@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../decode/names.h"
 #include "../decode/qemutext.h"
@@ -177,8 +178,19 @@ static int read_queue(struct vq_dev *d, struct qemu_dev *qd, unsigned i)
 	return 0;
 }
 
-/* x-query-virtio-status of @d into it: 0 or -errno with d->err. */
-static int read_status(struct vq_dev *d, struct qemu_dev *qd, uint64_t *nvqs)
+/* Microseconds on CLOCK_MONOTONIC. */
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* x-query-virtio-status of @d into it (*@running: QEMU's vm-running, -1
+ * when it does not say):
+ * 0 or -errno with d->err. */
+static int read_status(struct vq_dev *d, struct qemu_dev *qd, uint64_t *nvqs, int *running)
 {
 	struct json_object *args = json_object_new_object(), *r, *o;
 	uint64_t v;
@@ -202,6 +214,7 @@ static int read_status(struct vq_dev *d, struct qemu_dev *qd, uint64_t *nvqs)
 	}
 	*nvqs = 0;
 	get_u64(r, "num-vqs", nvqs);
+	*running = json_object_object_get_ex(r, "vm-running", &o) ? json_object_get_boolean(o) : -1;
 	json_object_put(r);
 	return 0;
 }
@@ -209,11 +222,11 @@ static int read_status(struct vq_dev *d, struct qemu_dev *qd, uint64_t *nvqs)
 static int qemu_read_state(struct vq_dev *d)
 {
 	struct qemu_dev *qd = d->priv;
-	uint64_t nvqs;
+	uint64_t nvqs, t0 = now_us(), us;
 	unsigned i;
-	int ret;
+	int ret, running = 0;
 
-	ret = read_status(d, qd, &nvqs);
+	ret = read_status(d, qd, &nvqs, &running);
 	if (ret < 0)
 		return ret;
 	if (nvqs > VQ_QUEUES_MAX)
@@ -230,6 +243,12 @@ static int qemu_read_state(struct vq_dev *d)
 			return ret;
 	d->num_queues = (uint16_t)nvqs;
 	d->access = VQ_ACCESS_QMP;
+	/* A running guest moves on while QEMU answers one query after the
+	 * other: say how long they took (the ring indices are read after). */
+	us = now_us() - t0;
+	snprintf(d->source_note, sizeof(d->source_note), "%sQMP read over %llu.%llu ms",
+		 running < 0 ? "" : running ? "guest running; " : "guest paused; ",
+		 (unsigned long long)(us / 1000), (unsigned long long)(us % 1000 / 100));
 	return 0;
 }
 

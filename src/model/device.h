@@ -145,6 +145,8 @@ struct vq_dev {
 	char read_error[256];          /* a recorded failure to read the state ("" if none):
 					* read_state() fails with it, as reading the device
 					* did when the snapshot was taken */
+	char source_note[96];          /* how the source was read, when it matters to the
+					* numbers ("guest running: ..."), "" if nothing */
 	char refused[256];             /* why the registers could not be read while Linux's
 					* sysfs view could (access VQ_ACCESS_SYSFS), with the
 					* way out; "" when they were read */

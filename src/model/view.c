@@ -60,7 +60,8 @@ const char *vq_dev_view(const struct vq_dev *d, char *out, size_t len)
 				 set_up, set_up == 1 ? "" : "s");
 		break;
 	case VQ_ACCESS_QMP:
-		snprintf(out, len, "QEMU's own account over QMP (x-query-virtio-*); ring indices from guest RAM");
+		snprintf(out, len, "QEMU's own account over QMP (x-query-virtio-*); ring indices from guest RAM%s%s",
+			 d->source_note[0] ? "; " : "", d->source_note);
 		break;
 	default:
 		snprintf(out, len, "nothing read");

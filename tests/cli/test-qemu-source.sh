@@ -156,6 +156,11 @@ for dev in r["x-query-virtio"]:
     print(("ok " if ok else "") + "%s: %s named %s, its status and queues as QEMU answered" % (name, p, want))
 PY
 replay_check "replay of QEMU 7.2 (pc)" tests/fixtures/qemu-host/pci-qmp.json
+# QEMU said vm-running: the view says the numbers come from a running guest.
+fake replay tests/fixtures/qemu-host/pci-qmp.json
+expect "replay: status says the guest was running and how long QMP took" 0 \
+	"view: QEMU's own account .*; guest running; QMP read over [0-9]+\.[0-9] ms" out -- --qemu "$T/qmp.sock" -d 0000:00:04.0 status
+fake_end
 replay_check "replay of QEMU 7.2 (microvm)" tests/fixtures/qemu-host/mmio-qmp.json
 
 # Another user's QEMU: QMP answers (the socket lets us in), its memory is
