@@ -96,6 +96,18 @@ fake replay "$T/replay.json"
 expect "replay: ring -d 0000:00:04.0 --queue 0" 0 "avail: .*idx 3" out -- --qemu "$T/qmp.sock" -d 0000:00:04.0 ring --queue 0
 fake_end
 fake replay "$T/replay.json"
+expect_json "replay: ring --json: the pending chain is taken by the device (last-avail-idx 3 > avail entry 2)" \
+	'j["device_view"]["last_avail_idx"] == 3 and [c["taken_by_device"] for c in j["chains"]] == [True]' \
+	-- --qemu "$T/qmp.sock" -d 0000:00:04.0 ring --queue 0 --json
+fake_end
+# The same ring while QEMU has not fetched the request yet (last-avail-idx 2).
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); q=[v for k, v in d["replies"].items() if "queue-status" in k][0]; q["last-avail-idx"]=2; q["inuse"]=0; json.dump(d, open(sys.argv[2], "w"))' \
+	"$T/replay.json" "$T/replay2.json"
+fake replay "$T/replay2.json"
+expect "replay: ring says the chain is not taken yet" 0 "device \(qmp\): last_avail 2 inuse 0: 0 of them taken by the device, 1 not yet" out \
+	-- --qemu "$T/qmp.sock" -d 0000:00:04.0 ring --queue 0
+fake_end
+fake replay "$T/replay.json"
 expect "replay: a guest address outside RAM is not in QEMU's guest RAM" 3 "not in QEMU's guest RAM" -- --qemu "$T/qmp.sock" mem 0x30000 4
 fake_end
 # --- real answers of QEMU 7.2 (tests/fixtures/qemu-host/README.md) -------
