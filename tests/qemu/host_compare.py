@@ -144,8 +144,11 @@ def main(argv):
     if want:
         q0 = want["queues"][0]
         check(ring["desc"] == q0["vring-desc"] and ring["avail_idx"] == q0["ram-avail-idx"] and
-              ring["used_idx"] == q0["ram-used-idx"],
-              "ring -d %s --queue 0: addresses QMP's, indices those QEMU's monitor reads" % ringdev)
+              ring["used_idx"] == q0["ram-used-idx"] and
+              ring["device_view"]["last_avail_idx"] == q0["last-avail-idx"] and
+              not ring["chains"],  # idle: nothing in flight
+              "ring -d %s --queue 0: addresses QMP's, indices those QEMU's monitor reads, "
+              "device_view QEMU's, nothing pending" % ringdev)
     print("%d passed, %d failed" % (N_OK, N_FAIL))
     return 1 if N_FAIL else 0
 
