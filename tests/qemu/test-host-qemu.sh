@@ -11,7 +11,9 @@
 # ring -d DISK --queue 0 --json, features, mem and scan; a second client
 # while one holds the socket; then host_compare.py asks QEMU itself on its
 # own connection (x-query-virtio-*, query-pci, HMP xp; see there), and the
-# guest must be running (query-status) before and after.
+# guest must be running (query-status) before and after.  On the PCI
+# guest a write is then held at a blkdebug breakpoint and must show as
+# in flight, taken by the device, as QMP says.
 # VQ_CAPTURE=DIR saves QEMU's answers (host_capture.py) for the unit tests.
 #
 # Usage: tests/qemu/test-host-qemu.sh   (VQDUMP=path overrides ../../build/vqdump)
@@ -162,6 +164,47 @@ layout_round() {
 	rm -f "$shm"
 }
 
+# held_round: a write the blkdebug breakpoint holds in QEMU; --qemu must
+# show it in flight on the disk's queue 0, taken by the device, as QMP
+# says (inuse 1); then the write is let go.
+held_round() {
+	local D=$LIVE_DIR P=/machine/peripheral/vblk0/virtio-backend i inuse
+	hmp() { python3 "$HERE/qmp.py" "$QEMU_QMP" human-monitor-command "{\"command-line\": \"$1\"}" >/dev/null; }
+	hmp 'qemu-io d0 \"break write_aio held\"' || { not_ok "held: blkdebug breakpoint set"; return; }
+	live_cmd 30 bgwrite vda 100 || { not_ok "held: guest starts a write"; return; }
+	for ((i = 0; i < 60; i++)); do
+		inuse=$(python3 "$HERE/qmp.py" "$QEMU_QMP" x-query-virtio-queue-status "{\"path\": \"$P\", \"queue\": 0}" |
+			python3 -c 'import json,sys; print(json.load(sys.stdin)["inuse"])')
+		[ "$inuse" -ge 1 ] 2>/dev/null && break
+		sleep 0.5
+	done
+	if [ "${inuse:-0}" -ge 1 ] 2>/dev/null; then ok "held: QEMU holds $inuse request(s)"; else not_ok "held: no request held"; return; fi
+	vq "held: ring --json" "$D/held-ring.json" -d 0000:00:04.0 ring --queue 0 --json
+	vq "held: status --json" "$D/held-status.json" -d 0000:00:04.0 status --json
+	if python3 - "$HERE" "$QEMU_QMP" "$P" "$D/held-ring.json" "$D/held-status.json" <<'PY'; then
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from qmp import QMP
+with QMP(sys.argv[2]) as q:
+    w = q.cmd("x-query-virtio-queue-status", path=sys.argv[3], queue=0)
+ring = json.load(open(sys.argv[4]))
+dv = json.load(open(sys.argv[5]))["devices"][0]["queues"][0]["device_view"]
+# Held: nothing moves, so QEMU's answer now is the one vqdump had.
+ok = (w["inuse"] >= 1 and dv["inuse"] == w["inuse"] and dv["last_avail_idx"] == w["last-avail-idx"]
+      and ring["in_flight"] == w["inuse"] and len(ring["chains"]) == w["inuse"]
+      and all(c["taken_by_device"] for c in ring["chains"])
+      and ring["used_idx"] == w["used-idx"])
+print("# QMP", w, "# vqdump ring in flight", ring["in_flight"], "taken", [c["taken_by_device"] for c in ring["chains"]], file=sys.stderr)
+sys.exit(0 if ok else 1)
+PY
+		ok "held: the write is in flight and taken by the device, as QMP says"
+	else
+		not_ok "held: ring/status differ from QMP"
+	fi
+	hmp 'qemu-io d0 \"resume held\"'
+	if running; then ok "held: guest running after"; else not_ok "held: guest not running after"; fi
+}
+
 live_init
 layout_round
 # virtio_rng is not loaded: Linux would read entropy all along and the
@@ -172,12 +215,13 @@ truncate -s 16M "$TMP/blk.img" || fatal "disk image"
 
 # shellcheck disable=SC2054 # QEMU options are comma-separated
 live_boot host-pci "$TMP/initrd-pci.gz" -vga none -nic none \
-	-drive "file=$TMP/blk.img,format=raw,if=none,id=d0" \
+	-drive "driver=raw,file.driver=blkdebug,file.image.driver=file,file.image.filename=$TMP/blk.img,if=none,id=d0" \
 	-device virtio-blk-pci,drive=d0,id=vblk0,disable-legacy=on,addr=04.0 \
 	-device virtio-rng-pci,id=vrng0,disable-legacy=on,addr=05.0 \
 	-device virtio-rng-pci,disable-legacy=on,addr=06.0
 ok "host-pci: guest booted"
 host_round host-pci 0000:00:04.0
+held_round
 live_shutdown
 
 KHZ=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
