@@ -18,9 +18,9 @@ _vqdump_timeout=2
 # command's list is what `vqdump help COMMAND` prints.
 _vqdump_static() {
     _vqdump_cmds='list status features config regs ring diagnose watch snapshot blk scan mem shell help'
-    _vqdump_gopts='--core --raw --mmio --device --json --verbose --color --help --version'
+    _vqdump_gopts='--core --raw --qemu --mmio --device --json --verbose --color --help --version'
     # Global options that take their argument in the next word.
-    _vqdump_gargs='--core -c --raw --mmio --device -d'
+    _vqdump_gargs='--core -c --raw --qemu --mmio --device -d'
     # Live commands take -d/--device; scan and mem read memory only.
     local c common='--json --verbose --color --help'
     for c in list status features config regs diagnose watch snapshot blk; do
@@ -202,7 +202,7 @@ _vqdump_queues() {
 _vqdump_value() {
     local bin=$1 opt=$2 val=$3
     case $opt in
-    -c | --core | --raw) _vqdump_files "$val" ;;
+    -c | --core | --raw | --qemu) _vqdump_files "$val" ;;
     --color) COMPREPLY=($(compgen -W "$_vqdump_when" -- "$val")) ;;
     --type) COMPREPLY=($(compgen -W "$_vqdump_types" -- "$val")) ;;
     -d | --device) _vqdump_devices "$bin" "$val" ;;
@@ -263,7 +263,7 @@ _vqdump() {
     for ((k = 1; k < j; k++)); do
         x=${w[k]} v=${w[k + 1]-}
         case $x in
-        -c | --core | --raw | -c?* | --core=* | --raw=*) _vqdump_image=1 ;;
+        -c | --core | --raw | -c?* | --core=* | --raw=* | --qemu | --qemu=*) _vqdump_image=1 ;;
         --mmio) _vqdump_src+=(--mmio "$v") ;;
         --mmio=*) _vqdump_src+=("$x") ;;
         -d | --device) _vqdump_dev=$v ;;

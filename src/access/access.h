@@ -102,6 +102,7 @@ extern const struct vq_mem_ops vq_mem_raw;
 extern const struct vq_mem_ops vq_mem_devmem;
 extern const struct vq_mem_ops vq_mem_devmem_any;
 extern const struct vq_mem_ops vq_mem_overlay;
+extern const struct vq_mem_ops vq_mem_qemu; /* --qemu: qemumem.c */
 
 /* One step of the live probe order: a method, what it opens, and
  * optionally a second source read where the first lacks an address. */

@@ -11,6 +11,7 @@
 #include "../decode/ring.h"
 #include "../model/num.h"
 #include "kvq.h"
+#include "qemumem.h"
 #include "session.h"
 
 void vq_session_say(const struct vq_session *s, const char *fmt, ...)
@@ -38,7 +39,7 @@ void vq_session_init(struct vq_session *s, const char *core, const char *raw,
 
 int vq_session_is_live(const struct vq_session *s)
 {
-	return !s->core && !s->raw;
+	return !s->core && !s->raw && !s->qemu;
 }
 
 void vq_session_forget_kernel(struct vq_session *s)
@@ -66,6 +67,8 @@ static int open_mem(struct vq_session *s)
 		return 0;
 	if (s->raw)
 		ret = vq_mem_open(&s->mem, &vq_mem_raw, s->raw);
+	else if (s->qemu)
+		ret = vq_mem_open(&s->mem, &vq_mem_qemu, s->qemu);
 	else if (s->core)
 		ret = vq_mem_open_file(&s->mem, s->core);
 	else
@@ -79,14 +82,17 @@ static int open_mem(struct vq_session *s)
 
 int vq_session_need_mem(struct vq_session *s)
 {
-	int ret;
+	int ret = 0;
 
-	if (s->mem_open)
-		return 0;
 	/* Said once already (live ring indices): do not repeat it. */
 	if (s->mem_failed)
 		return -EIO;
-	ret = open_mem(s);
+	if (!s->mem_open)
+		ret = open_mem(s);
+	/* A QEMU whose monitor answers while its memory is refused (ptrace):
+	 * the devices can be read, not the rings. */
+	if (!ret)
+		ret = vq_mem_qemu_ram(&s->mem);
 	if (ret < 0) {
 		vq_session_say(s, "%s", s->mem.err);
 		return ret == -VQ_EBADARG ? ret : -EIO;
@@ -103,9 +109,10 @@ int vq_session_open_mmio(struct vq_session *s, uint64_t base, char *err, size_t 
 	return ret;
 }
 
-/* The devices an image (--core) records, from every transport that reads
- * images: 0, -ENOENT when none holds records there, or -errno with @err. */
-static int find_in_image(struct vq_session *s, char *err, size_t errlen)
+/* The devices an image (--core) records, or a running QEMU (--qemu)
+ * reports, from every transport of @scope: 0, -ENOENT when none holds
+ * records there, or -errno with @err. */
+static int find_in_image(struct vq_session *s, enum vq_scope scope, char *err, size_t errlen)
 {
 	const struct vq_transport *const *t;
 	int any = 0, n;
@@ -115,7 +122,7 @@ static int find_in_image(struct vq_session *s, char *err, size_t errlen)
 		return -EIO;
 	}
 	for (t = vq_transports; *t; t++) {
-		if ((*t)->scope != VQ_SCOPE_IMAGE)
+		if ((*t)->scope != scope)
 			continue;
 		n = (*t)->enumerate(&s->devs, &s->mem, err, errlen);
 		if (n == -ENOENT)
@@ -127,7 +134,7 @@ static int find_in_image(struct vq_session *s, char *err, size_t errlen)
 		any = 1;
 	}
 	if (!any) {
-		snprintf(err, errlen, "%s holds no device records", s->core);
+		snprintf(err, errlen, "%s holds no device records", s->core ? s->core : s->qemu);
 		return -ENOENT;
 	}
 	s->devs_open = 1;
@@ -179,7 +186,9 @@ int vq_session_find_devices(struct vq_session *s, char *err, size_t errlen)
 		snprintf(err, errlen, "a raw image holds no device records");
 		return -ENOENT;
 	}
-	return s->core ? find_in_image(s, err, errlen) : find_live(s, err, errlen);
+	if (s->qemu)
+		return find_in_image(s, VQ_SCOPE_QEMU, err, errlen);
+	return s->core ? find_in_image(s, VQ_SCOPE_IMAGE, err, errlen) : find_live(s, err, errlen);
 }
 
 int vq_dev_matches(const struct vq_dev *d, const char *sel)
@@ -230,11 +239,11 @@ int vq_session_select(const struct vq_session *s, const char *sel, size_t *index
 /* Live memory, opened on first use; 0 when it is open. */
 static int live_mem(struct vq_session *s)
 {
-	if (!s->mem_open && !s->mem_failed && vq_session_need_mem(s) < 0) {
+	if (!s->mem_failed && vq_session_need_mem(s) < 0) {
 		s->mem_failed = 1;
 		vq_session_say(s, "warning: ring indices not shown (guest memory unreadable, as said above)");
 	}
-	return s->mem_open ? 0 : -1;
+	return s->mem_failed ? -1 : 0;
 }
 
 /* What Linux's record @k says of a queue, into @q: rings, size, the driver's state. */

@@ -15,6 +15,9 @@ struct vq_kvq;
 struct vq_session {
 	const char *core;         /* ELF core or vqdump snapshot read, or NULL */
 	const char *raw;          /* raw image FILE@BASE read, or NULL; both NULL: the live system */
+	const char *qemu;         /* a running QEMU's QMP socket (--qemu), or NULL: set
+				   * after vq_session_init(); devices from the transports
+				   * of scope VQ_SCOPE_QEMU, memory from its process */
 	struct vq_mem mem;        /* the open memory source */
 	int mem_open;             /* 1 once @mem is open */
 	int mem_failed;           /* live memory could not be opened for ring indices
@@ -34,8 +37,9 @@ struct vq_session {
  * opened yet. */
 void vq_session_init(struct vq_session *s, const char *core, const char *raw,
 		     void (*say)(const char *line));
-/* 1 when @s reads the running system (no --core, no --raw): its devices
- * can be read again, their registers sampled twice. */
+/* 1 when @s reads the running system (no --core, --raw nor --qemu): its
+ * devices can be read again, their registers sampled twice, and Linux's
+ * records are this system's. */
 int vq_session_is_live(const struct vq_session *s);
 
 /* Forget what Linux's records said (queues may have been set up since):

@@ -16,6 +16,9 @@ struct vq_mem;
 enum vq_scope {
 	VQ_SCOPE_LIVE,  /* the running system (sysfs, libpci, firmware tables) */
 	VQ_SCOPE_IMAGE, /* records in a memory image given with --core */
+	VQ_SCOPE_QEMU,  /* a running QEMU named with --qemu: enumerate() gets the
+			 * open "qemu" memory source, whose QMP connection
+			 * vq_mem_qemu_qmp() (qemumem.h) gives */
 };
 
 /* One transport, in the manner of the memory accessors. */
@@ -56,6 +59,7 @@ struct vq_transport {
 extern const struct vq_transport vq_transport_pci;
 extern const struct vq_transport vq_transport_mmio;
 extern const struct vq_transport vq_transport_vbus;
+extern const struct vq_transport vq_transport_qemu;
 
 /* The registered transports, in the order their devices are listed;
  * NULL-terminated, at most VQ_TRANSPORTS_MAX.  A new transport is one

@@ -11,5 +11,6 @@ const struct vq_transport *const vq_transports[] = {
 	&vq_transport_vbus,     /* live: what only /sys/bus/virtio shows (last: the
 				 * devices no transport above listed) */
 	&vq_transport_snapshot, /* --core: the note of a vqdump snapshot */
+	&vq_transport_qemu,     /* --qemu: a running QEMU's account over QMP */
 	NULL,
 };

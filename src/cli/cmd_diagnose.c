@@ -137,7 +137,7 @@ static int core_has_devices(struct vq_ctx *ctx)
 {
 	char err[512];
 
-	if (!ctx->core)
+	if (!ctx->core && !ctx->qemu)
 		return 0;
 	return vq_session_find_devices(&ctx->sess, err, sizeof(err)) != -ENOENT;
 }

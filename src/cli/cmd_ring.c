@@ -10,6 +10,7 @@
 #include "../decode/names.h"
 #include "../decode/ring.h"
 #include "../model/hex.h"
+#include "../model/names.h"
 #include "cli.h"
 
 const struct vq_opt vq_ring_options[] = {
@@ -268,7 +269,45 @@ static void chains_text(const struct vq_ctx *ctx, const struct vq_ring_view *v)
 	}
 }
 
-static void ring_text(const struct vq_ctx *ctx, const struct vq_ring_view *v, const char *layout_note)
+/* Of the @h's pending entries, how many the device has taken: those
+ * before its last_avail_idx (virtio 1.3, 2.7.13: it takes them in order). */
+static unsigned device_taken(const struct vq_ring_hdr *h, const struct vq_queue_state *dv)
+{
+	unsigned taken = (uint16_t)(dv->dv_last_avail_idx - h->used_idx);
+
+	return taken > h->in_flight ? h->in_flight : taken;
+}
+
+/* 1 when the device has taken the chain made available at avail index @slot. */
+static int chain_taken(const struct vq_ring_hdr *h, const struct vq_queue_state *dv, uint16_t slot)
+{
+	return (uint16_t)(slot - h->used_idx) < device_taken(h, dv);
+}
+
+/* The device side's view in a ring's JSON: "device_view", and per pending
+ * chain "taken_by_device". */
+static void ring_json_device(struct json_object *o, const struct vq_ring_view *v,
+			     const struct vq_queue_state *dv)
+{
+	struct json_object *d = json_object_new_object(), *a;
+	unsigned i;
+
+	json_object_object_add(d, "source", json_object_new_string(vq_source_name(dv->dv_src)));
+	json_object_object_add(d, "last_avail_idx", U64(dv->dv_last_avail_idx));
+	json_object_object_add(d, "shadow_avail_idx", U64(dv->dv_shadow_avail_idx));
+	json_object_object_add(d, "used_idx", U64(dv->dv_used_idx));
+	json_object_object_add(d, "signalled_used", U64(dv->dv_signalled_used));
+	json_object_object_add(d, "inuse", U64(dv->dv_inuse));
+	json_object_object_add(o, "device_view", d);
+	if (!json_object_object_get_ex(o, "chains", &a))
+		return;
+	for (i = 0; i < v->nchains && i < json_object_array_length(a); i++)
+		json_object_object_add(json_object_array_get_idx(a, i), "taken_by_device",
+				       json_object_new_boolean(chain_taken(&v->hdr, dv, v->chains[i].slot)));
+}
+
+static void ring_text(const struct vq_ctx *ctx, const struct vq_ring_view *v, const char *layout_note,
+		      const struct vq_queue_state *dv)
 {
 	const struct vq_ring_hdr *h = &v->hdr;
 	char fl[64];
@@ -286,6 +325,10 @@ static void ring_text(const struct vq_ctx *ctx, const struct vq_ring_view *v, co
 	printf("used:  flags 0x%04x [%s]  idx %u  avail_event %u\n", h->used_flags, fl,
 	       h->used_idx, h->avail_event);
 	printf("in flight: %u\n", h->in_flight);
+	if (dv)
+		printf("device (%s): last_avail %u inuse %u: %u of them taken by the device, %u not yet\n",
+		       vq_source_name(dv->dv_src), dv->dv_last_avail_idx, dv->dv_inuse,
+		       device_taken(h, dv), h->in_flight - device_taken(h, dv));
 	chains_text(ctx, v);
 	if (v->nused)
 		printf("recent used entries (newest first%s):\n",
@@ -344,6 +387,8 @@ struct ring_opts {
 	int all;             /* --queue without -d, several devices: each one's
 			      * queue is shown, and a failure is kept in @why */
 	char why[1200];      /* why the last queue could not be shown (@all) */
+	const struct vq_queue_state *dv; /* the queue, when its source gave the device
+					  * side's view of it (--qemu), else NULL */
 };
 
 /* A queue that cannot be shown, for @code (EXIT_USAGE or EXIT_ACCESS):
@@ -408,6 +453,7 @@ static int queue_target(struct vq_ctx *ctx, struct vq_dev *d, struct ring_opts *
 	if (!o->type_given)
 		o->type = d->device_id;
 	o->devname = d->name;
+	o->dv = q->dv_valid ? q : NULL;
 	return 0;
 }
 
@@ -525,15 +571,20 @@ static int show_ring(struct vq_ctx *ctx, struct ring_opts *o, struct json_object
 	}
 	if (how & VQ_LAYOUT_GUESSED)
 		vq_ring_finding(&v, "LAYOUT_GUESSED", VQ_SEV_WARNING, "%s", layout_note);
-	if (rings)
-		json_object_array_add(rings, ring_json(&v, o->queue, o->devname,
-						       !!(how & VQ_LAYOUT_AMBIGUOUS)));
-	else if (ctx->json)
-		vq_json_print(ring_json(&v, o->queue, o->devname, !!(how & VQ_LAYOUT_AMBIGUOUS)));
-	else {
+	if (rings || ctx->json) {
+		struct json_object *j = ring_json(&v, o->queue, o->devname,
+						  !!(how & VQ_LAYOUT_AMBIGUOUS));
+
+		if (o->dv)
+			ring_json_device(j, &v, o->dv);
+		if (rings)
+			json_object_array_add(rings, j);
+		else
+			vq_json_print(j);
+	} else {
 		if (o->devname)
 			printf("device %s queue %d\n", o->devname, o->queue);
-		ring_text(ctx, &v, layout_note);
+		ring_text(ctx, &v, layout_note, o->dv);
 	}
 	ret = EXIT_OK;
 out:

@@ -140,6 +140,8 @@ int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return vq_usage_err("watch", "unexpected argument '%s'", argv[optind]);
+	if (ctx->qemu)
+		return vq_usage_err("watch", "watch does not read a QEMU (--qemu) yet: run 'status' again, or watch inside the guest");
 	if (!vq_session_is_live(&ctx->sess))
 		return vq_usage_err("watch", "watch samples a running system; a memory image does not move (use 'diagnose' on it)");
 	ret = vq_ctx_device_range(ctx, 0, &first, &last);

@@ -197,8 +197,12 @@ static void header_text(const struct vq_dev *d)
 	printf("  %s (%s)", type_name(d->device_id, tbuf, sizeof(tbuf)), longname ? longname : "unknown type");
 	if (d->virtio_name[0])
 		printf("  %s", d->virtio_name);
-	printf("  driver %s%s%s\n", d->driver[0] ? d->driver : "none", d->virtio_driver[0] ? "/" : "",
-	       d->virtio_driver);
+	/* QEMU does not know which guest driver took the device. */
+	if (d->access == VQ_ACCESS_QMP)
+		printf("  driver not known (QMP)\n");
+	else
+		printf("  driver %s%s%s\n", d->driver[0] ? d->driver : "none",
+		       d->virtio_driver[0] ? "/" : "", d->virtio_driver);
 }
 
 /* Feature names, those of @set (and, with @not, not of @not), after
@@ -365,6 +369,14 @@ static void driver_line(const struct vq_queue_state *q)
 	printf("%s%s%s\n", line, n + k > TEXT_COLS ? "\n       " : "", flags);
 }
 
+/* The device side's view of a queue (QEMU's, over QMP), under its row. */
+static void device_line(const struct vq_queue_state *q)
+{
+	printf("      device (%s): last_avail %u shadow_avail %u used %u signalled %u inuse %u\n",
+	       vq_source_name(q->dv_src), q->dv_last_avail_idx, q->dv_shadow_avail_idx,
+	       q->dv_used_idx, q->dv_signalled_used, q->dv_inuse);
+}
+
 /* One row of the queue table; an unknown value is "-". */
 static void queue_row(const struct queue_cols *c, const struct vq_queue_state *q)
 {
@@ -386,6 +398,8 @@ static void queue_row(const struct queue_cols *c, const struct vq_queue_state *q
 	printf("\n");
 	if (q->drv_valid)
 		driver_line(q);
+	if (q->dv_valid)
+		device_line(q);
 }
 
 /* The queues as a table with a header, columns aligned; notes under it. */
@@ -426,6 +440,10 @@ static void config_text(const struct vq_dev *d)
 	struct vq_cfg_field f[64];
 	size_t n, i;
 
+	if (d->access == VQ_ACCESS_QMP) {
+		printf("  config: not read (QMP gives no device configuration)\n");
+		return;
+	}
 	n = vq_config_decode_dev(d, f, 64);
 	printf("  config (%u bytes%s):%s\n", d->config_len,
 	       d->config_consistent    ? (d->config_generation < 0 ? ", read twice alike" : ", generation stable")
@@ -517,7 +535,8 @@ static void list_line(size_t i, const struct vq_dev *d)
 	status_text(d->status, st, sizeof(st));
 	printf("%-3zu %-20s %-10s %-4u %-10s %-42s %s%s%s\n", i, d->name, vq_transport_kind_name(d->kind),
 	       d->device_id, type_name(d->device_id, tbuf, sizeof(tbuf)), st,
-	       d->driver[0] ? d->driver : "none", d->virtio_driver[0] ? "/" : "", d->virtio_driver);
+	       d->driver[0] ? d->driver : d->access == VQ_ACCESS_QMP ? "?" : "none",
+	       d->virtio_driver[0] ? "/" : "", d->virtio_driver);
 }
 
 /* One device in the text of a view other than 'list'. */
@@ -533,6 +552,10 @@ static void device_text(const struct vq_dev *d, enum view view, int verbose)
 		printf("  registers refused: %s\n", d->refused);
 	if (view == VIEW_REGS && d->access == VQ_ACCESS_SYSFS)
 		return;
+	if (view == VIEW_REGS && d->access == VQ_ACCESS_QMP) {
+		printf("  registers: none read (QMP gives QEMU's account, not the registers: see 'status')\n");
+		return;
+	}
 	if (view == VIEW_STATUS || view == VIEW_REGS) {
 		char st[128];
 

@@ -184,6 +184,9 @@ static const struct vq_opt source_options[] = {
 	  "ELF core: QEMU dump-guest-memory output, /proc/kcore,\n"
 	  "or a 'vqdump snapshot' file (then every command reads it)" },
 	{ "raw", required_argument, 'r', 0, "FILE@BASE", "raw physical-memory image loaded at address BASE" },
+	{ "qemu", required_argument, 'Q', 0, "SOCKET",
+	  "a running QEMU from the host: devices over its QMP socket\n"
+	  "(PATH or unix:PATH), guest RAM from its process" },
 	{ "mmio", required_argument, 'm', 0, "ADDR", "only the virtio-mmio device at this physical address" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
@@ -683,6 +686,9 @@ static const char **source_slot(struct vq_ctx *ctx, int c, const char **name)
 	case 'm':
 		*name = "--mmio";
 		return &ctx->mmio;
+	case 'Q':
+		*name = "--qemu";
+		return &ctx->qemu;
 	case 'd':
 		*name = "-d, --device";
 		return &ctx->device;
@@ -751,15 +757,16 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, shorts, lopts, NULL)) != -1)
 		if ((ret = take_global(&ctx, c, &color, argv)) >= 0)
 			return ret;
-	if (ctx.core && ctx.raw)
-		return vq_usage_err(NULL, "give one source: --core or --raw, not both");
-	if (ctx.mmio && (ctx.core || ctx.raw))
+	if (!!ctx.core + !!ctx.raw + !!ctx.qemu > 1)
+		return vq_usage_err(NULL, "give one source: --core, --raw or --qemu, not several");
+	if (ctx.mmio && (ctx.core || ctx.raw || ctx.qemu))
 		return vq_usage_err(NULL, "--mmio picks a live device; it is refused with %s (a snapshot has its own list: use -d mmio:ADDR)",
-				    ctx.core ? "--core" : "--raw");
+				    ctx.core ? "--core" : ctx.raw ? "--raw" : "--qemu");
 	ctx.color = color == -2 ? parse_color("auto") : color;
 	if (optind >= argc)
 		return vq_usage_err(NULL, "no command given");
 	vq_session_init(&ctx.sess, ctx.core, ctx.raw, vq_say);
+	ctx.sess.qemu = ctx.qemu;
 	ret = vq_run_command(&ctx, argc - optind, argv + optind);
 	vq_session_close(&ctx.sess);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -28,6 +28,7 @@ enum vq_access_path {
 	VQ_ACCESS_PCI_CFG, /* modern registers through VIRTIO_PCI_CAP_PCI_CFG in config space */
 	VQ_ACCESS_SYSFS,   /* status and negotiated features from /sys/bus/virtio only:
 			    * no queues, no config */
+	VQ_ACCESS_QMP,     /* no registers: a running QEMU's own account over QMP (--qemu) */
 };
 
 /* Where a value came from, for fields some transports cannot read back. */
@@ -38,6 +39,7 @@ enum vq_source {
 	VQ_SRC_ASSUMED,   /* what Linux would have used (say so where shown) */
 	VQ_SRC_STATUS,    /* implied by the status register: no negotiation since reset */
 	VQ_SRC_KERNEL,    /* from Linux's own records in kernel memory (BTF, /proc/kcore) */
+	VQ_SRC_QMP,       /* from a running QEMU's monitor (x-query-virtio-*, --qemu) */
 };
 
 struct vq_queue_state {
@@ -78,6 +80,15 @@ struct vq_queue_state {
 	uint8_t drv_callbacks;      /* 1: it wants interrupts (NO_INTERRUPT clear in its shadow) */
 	uint8_t drv_event_idx;      /* 1: it uses event indices (vq->event) */
 	char name[32];              /* the driver's name for it ("requestq"), "" if not known */
+	/* The device side's own view of the queue (design.md "device_view"),
+	 * as QEMU reports it (x-query-virtio-queue-status), when dv_valid. */
+	uint8_t dv_valid;
+	enum vq_source dv_src;      /* where it came from: VQ_SRC_QMP */
+	uint16_t dv_last_avail_idx; /* avail entries the device has taken (last-avail-idx) */
+	uint16_t dv_shadow_avail_idx; /* avail idx it last read from the ring (shadow-avail-idx) */
+	uint16_t dv_used_idx;       /* used idx it has written (used-idx) */
+	uint16_t dv_signalled_used; /* used idx when it last notified the driver (signalled-used) */
+	uint32_t dv_inuse;          /* chains taken and not completed (inuse) */
 };
 
 /* A virtio-pci vendor capability (virtio 1.3, 4.1.4). */
@@ -134,6 +145,8 @@ struct vq_dev {
 	char read_error[256];          /* a recorded failure to read the state ("" if none):
 					* read_state() fails with it, as reading the device
 					* did when the snapshot was taken */
+	char source_note[96];          /* how the source was read, when it matters to the
+					* numbers ("guest running: ..."), "" if nothing */
 	char refused[256];             /* why the registers could not be read while Linux's
 					* sysfs view could (access VQ_ACCESS_SYSFS), with the
 					* way out; "" when they were read */

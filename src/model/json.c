@@ -98,6 +98,23 @@ static struct json_object *driver_state_json(const struct vq_queue_state *q)
 	return o;
 }
 
+/* What the device side reports of a queue (QMP), or null. */
+static struct json_object *device_view_json(const struct vq_queue_state *q)
+{
+	struct json_object *o;
+
+	if (!q->dv_valid)
+		return NULL;
+	o = json_object_new_object();
+	add(o, "source", json_object_new_string(vq_source_name(q->dv_src)));
+	add(o, "last_avail_idx", json_object_new_int(q->dv_last_avail_idx));
+	add(o, "shadow_avail_idx", json_object_new_int(q->dv_shadow_avail_idx));
+	add(o, "used_idx", json_object_new_int(q->dv_used_idx));
+	add(o, "signalled_used", json_object_new_int(q->dv_signalled_used));
+	add(o, "inuse", json_object_new_uint64(q->dv_inuse));
+	return o;
+}
+
 static struct json_object *queue_json(const struct vq_dev *d, const struct vq_queue_state *q,
 				      enum vq_json_detail detail)
 {
@@ -125,6 +142,8 @@ static struct json_object *queue_json(const struct vq_dev *d, const struct vq_qu
 	}
 	add(o, "name", str_or_null(q->name));
 	add(o, "driver_state", driver_state_json(q));
+	if (q->dv_valid)
+		add(o, "device_view", device_view_json(q));
 	if (record) {
 		struct json_object *s = NULL;
 
@@ -323,6 +342,30 @@ static int driver_state_from_json(struct vq_jin *p, struct json_object *o, struc
 	return 0;
 }
 
+/* "device_view": absent or null, or the object device_view_json wrote. */
+static int device_view_from_json(struct vq_jin *p, struct json_object *o,
+				 struct vq_queue_state *q)
+{
+	struct json_object *s;
+	unsigned e;
+	int ret;
+
+	if (!json_object_object_get_ex(o, "device_view", &s) || !s)
+		return 0;
+	if (!json_object_is_type(s, json_type_object))
+		return vq_jin_fail(p, "queue %u: 'device_view' is not an object", q->index);
+	if ((ret = vq_jin_enum(p, s, "source", vq_source_parse, &e)))
+		return ret;
+	q->dv_src = (enum vq_source)e;
+	VQ_JIN_UINT(p, s, "last_avail_idx", UINT16_MAX, q->dv_last_avail_idx);
+	VQ_JIN_UINT(p, s, "shadow_avail_idx", UINT16_MAX, q->dv_shadow_avail_idx);
+	VQ_JIN_UINT(p, s, "used_idx", UINT16_MAX, q->dv_used_idx);
+	VQ_JIN_UINT(p, s, "signalled_used", UINT16_MAX, q->dv_signalled_used);
+	VQ_JIN_UINT(p, s, "inuse", UINT32_MAX, q->dv_inuse);
+	q->dv_valid = 1;
+	return 0;
+}
+
 static int queue_from_json(struct vq_jin *p, struct json_object *o, unsigned i,
 			   struct vq_queue_state *q)
 {
@@ -364,7 +407,8 @@ static int queue_from_json(struct vq_jin *p, struct json_object *o, unsigned i,
 	VQ_JIN_UINT(p, o, "msix_vector", UINT16_MAX, q->msix_vector);
 	VQ_JIN_UINT(p, o, "notify_off", UINT16_MAX, q->notify_off);
 	if ((ret = vq_jin_str(p, o, "name", 1, q->name, sizeof(q->name))) ||
-	    (ret = driver_state_from_json(p, o, q)))
+	    (ret = driver_state_from_json(p, o, q)) ||
+	    (ret = device_view_from_json(p, o, q)))
 		return ret;
 	return second_sample_from_json(p, o, q);
 }

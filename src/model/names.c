@@ -19,6 +19,7 @@ static const char *const access_names[] = {
 	[VQ_ACCESS_MAPPED] = "mapped",
 	[VQ_ACCESS_PCI_CFG] = "pci-cfg",
 	[VQ_ACCESS_SYSFS] = "sysfs",
+	[VQ_ACCESS_QMP] = "qmp",
 };
 
 static const char *const source_names[] = {
@@ -28,6 +29,7 @@ static const char *const source_names[] = {
 	[VQ_SRC_ASSUMED] = "assumed",
 	[VQ_SRC_STATUS] = "status",
 	[VQ_SRC_KERNEL] = "kernel",
+	[VQ_SRC_QMP] = "qmp",
 };
 
 static const char *name_of(const char *const *names, size_t n, unsigned v)

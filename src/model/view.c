@@ -12,6 +12,8 @@ enum vq_source vq_dev_status_source(const struct vq_dev *d)
 		return VQ_SRC_REGISTERS;
 	case VQ_ACCESS_SYSFS:
 		return VQ_SRC_SYSFS;
+	case VQ_ACCESS_QMP:
+		return VQ_SRC_QMP;
 	default:
 		return VQ_SRC_NONE;
 	}
@@ -56,6 +58,10 @@ const char *vq_dev_view(const struct vq_dev *d, char *out, size_t len)
 		else
 			snprintf(out, len, "status and features from sysfs; %u queue%s from kernel records",
 				 set_up, set_up == 1 ? "" : "s");
+		break;
+	case VQ_ACCESS_QMP:
+		snprintf(out, len, "QEMU's own account over QMP (x-query-virtio-*); ring indices from guest RAM%s%s",
+			 d->source_note[0] ? "; " : "", d->source_note);
 		break;
 	default:
 		snprintf(out, len, "nothing read");

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A QMP client: one connection to a running QEMU's monitor socket, queries only. */
+/* struct ucred (SO_PEERCRED) is a GNU extension; the build defines it,
+ * the fuzz build (which compiles every library file) does not. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "qmp.h"
+
+/* The longest message taken (an `info mtree -f` of a large VM fits). */
+#define QMP_LINE_MAX (16u << 20)
+
+struct vq_qmp {
+	int fd;            /* the connected socket */
+	pid_t pid;         /* peer process (SO_PEERCRED), 0 unknown */
+	unsigned version;  /* major * 10000 + minor * 100 + micro */
+	char *buf;         /* bytes received, not yet taken as lines */
+	size_t len;        /* bytes in @buf */
+	size_t cap;        /* room in @buf */
+	char path[108];    /* socket path (sun_path's size) */
+};
+
+pid_t vq_qmp_pid(const struct vq_qmp *q)
+{
+	return q->pid;
+}
+
+const char *vq_qmp_path(const struct vq_qmp *q)
+{
+	return q->path;
+}
+
+unsigned vq_qmp_version(const struct vq_qmp *q)
+{
+	return q->version;
+}
+
+void vq_qmp_close(struct vq_qmp *q)
+{
+	if (!q)
+		return;
+	if (q->fd >= 0)
+		close(q->fd);
+	free(q->buf);
+	free(q);
+}
+
+/* Bytes until a whole line is in q->buf: its length with the '\n', or -errno. */
+static long fill_line(struct vq_qmp *q)
+{
+	struct pollfd p = { .fd = q->fd, .events = POLLIN };
+	char *nl;
+	ssize_t r;
+
+	while (!(nl = q->len ? memchr(q->buf, '\n', q->len) : NULL)) {
+		if (q->len + 65536 > q->cap) {
+			char *nb;
+
+			if (q->cap >= QMP_LINE_MAX)
+				return -EMSGSIZE;
+			nb = realloc(q->buf, q->cap ? q->cap * 2 : 131072);
+			if (!nb)
+				return -ENOMEM;
+			q->buf = nb;
+			q->cap = q->cap ? q->cap * 2 : 131072;
+		}
+		r = poll(&p, 1, VQ_QMP_TIMEOUT_MS);
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r < 0)
+			continue;
+		r = read(q->fd, q->buf + q->len, q->cap - q->len);
+		if (r == 0)
+			return -ECONNRESET;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r > 0)
+			q->len += (size_t)r;
+	}
+	return nl - q->buf + 1;
+}
+
+/* The next message as JSON (*@msg, the caller puts it): 0 or -errno with @err. */
+static int read_msg(struct vq_qmp *q, struct json_object **msg, char *err, size_t errlen)
+{
+	long n = fill_line(q);
+
+	if (n < 0) {
+		snprintf(err, errlen, "read QMP socket %s: %s", q->path, strerror((int)-n));
+		return (int)n;
+	}
+	q->buf[n - 1] = 0;
+	*msg = json_tokener_parse(q->buf);
+	memmove(q->buf, q->buf + n, q->len - (size_t)n);
+	q->len -= (size_t)n;
+	if (!*msg || !json_object_is_type(*msg, json_type_object)) {
+		json_object_put(*msg);
+		snprintf(err, errlen, "QMP socket %s: a message that is not a JSON object", q->path);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int vq_qmp_greeting(struct json_object *msg, unsigned *version)
+{
+	struct json_object *qmp, *v, *qemu, *part;
+	static const char *const parts[] = { "major", "minor", "micro" };
+	unsigned i;
+
+	if (!json_object_object_get_ex(msg, "QMP", &qmp) ||
+	    !json_object_object_get_ex(qmp, "version", &v) ||
+	    !json_object_object_get_ex(v, "qemu", &qemu))
+		return -EPROTO;
+	*version = 0;
+	for (i = 0; i < 3; i++) {
+		if (!json_object_object_get_ex(qemu, parts[i], &part) ||
+		    !json_object_is_type(part, json_type_int))
+			return -EPROTO;
+		*version = *version * 100 + (unsigned)json_object_get_int(part) % 100;
+	}
+	return 0;
+}
+
+int vq_qmp_reply(struct json_object *msg, struct json_object **ret, char *err, size_t errlen)
+{
+	struct json_object *e, *cls, *desc;
+	const char *c;
+
+	if (json_object_object_get_ex(msg, "event", NULL))
+		return 1;
+	if (json_object_object_get_ex(msg, "return", ret)) {
+		json_object_get(*ret);
+		return 0;
+	}
+	if (!json_object_object_get_ex(msg, "error", &e)) {
+		snprintf(err, errlen, "a QMP message that is neither reply nor event");
+		return -EPROTO;
+	}
+	c = json_object_object_get_ex(e, "class", &cls) ? json_object_get_string(cls) : "?";
+	snprintf(err, errlen, "%s: %s", c,
+		 json_object_object_get_ex(e, "desc", &desc) ? json_object_get_string(desc) : "");
+	return strcmp(c, "CommandNotFound") ? -EPROTO : -ENOENT;
+}
+
+/* Send one command line: 0 or -errno with @err. */
+static int send_cmd(struct vq_qmp *q, const char *cmd, struct json_object *args, char *err,
+		    size_t errlen)
+{
+	struct json_object *o = json_object_new_object();
+	const char *s;
+	size_t len, off = 0;
+	int ret = 0;
+
+	json_object_object_add(o, "execute", json_object_new_string(cmd));
+	if (args)
+		json_object_object_add(o, "arguments", args);
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	len = strlen(s);
+	while (off < len) {
+		ssize_t w = send(q->fd, s + off, len - off, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			ret = -errno;
+			snprintf(err, errlen, "write QMP socket %s: %s", q->path, strerror(errno));
+			break;
+		}
+		off += (size_t)w;
+	}
+	json_object_put(o);
+	return ret;
+}
+
+int vq_qmp_exec(struct vq_qmp *q, const char *cmd, struct json_object *args,
+		struct json_object **ret, char *err, size_t errlen)
+{
+	struct json_object *msg;
+	char why[512];
+	int r;
+
+	*ret = NULL;
+	r = send_cmd(q, cmd, args, err, errlen);
+	while (!r) {
+		r = read_msg(q, &msg, err, errlen);
+		if (r < 0)
+			return r;
+		r = vq_qmp_reply(msg, ret, why, sizeof(why));
+		json_object_put(msg);
+		if (r < 0)
+			snprintf(err, errlen, "QMP %s: %s", cmd, why);
+		if (r == 1)
+			r = 0;
+		else
+			break;
+	}
+	return r;
+}
+
+int vq_qmp_hmp(struct vq_qmp *q, const char *line, char **out, char *err, size_t errlen)
+{
+	struct json_object *args = json_object_new_object(), *ret;
+	int r;
+
+	json_object_object_add(args, "command-line", json_object_new_string(line));
+	r = vq_qmp_exec(q, "human-monitor-command", args, &ret, err, errlen);
+	if (r < 0)
+		return r;
+	*out = strdup(json_object_is_type(ret, json_type_string) ? json_object_get_string(ret) : "");
+	json_object_put(ret);
+	if (!*out) {
+		snprintf(err, errlen, "HMP %s: out of memory", line);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Connect q->fd to q->path: 0 or -errno with @err naming the way out. */
+static int connect_path(struct vq_qmp *q, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	struct stat st;
+	int e;
+
+	if (stat(q->path, &st) < 0) {
+		e = errno;
+		snprintf(err, errlen, "connect to QMP socket %s: %s (give the path of QEMU's -qmp unix: socket)",
+			 q->path, strerror(e));
+		return -e;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "connect to QMP socket %s: not a socket (give the path of QEMU's -qmp unix:PATH,server=on)",
+			 q->path);
+		return -ENOTSOCK;
+	}
+	memcpy(sa.sun_path, q->path, strlen(q->path) + 1);
+	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (q->fd < 0 || connect(q->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		e = errno;
+		snprintf(err, errlen, "connect to QMP socket %s: %s%s", q->path, strerror(e),
+			 e == ECONNREFUSED ? " (no QEMU listens there: is the VM running?)" :
+			 e == EACCES ? " (run as the QEMU user or root)" : "");
+		return -e;
+	}
+	if (getsockopt(q->fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0)
+		q->pid = cred.pid;
+	return 0;
+}
+
+/* Greeting and capabilities negotiation: 0 or -errno with @err. */
+static int handshake(struct vq_qmp *q, char *err, size_t errlen)
+{
+	struct json_object *msg, *ret;
+	int r = read_msg(q, &msg, err, errlen);
+
+	if (r == -ETIMEDOUT) {
+		snprintf(err, errlen, "QMP socket %s: no greeting within %d s: another client holds it (QEMU serves one client per -qmp socket; give vqdump its own: -qmp unix:PATH,server=on,wait=off)",
+			 q->path, VQ_QMP_TIMEOUT_MS / 1000);
+		return r;
+	}
+	if (r == -ECONNRESET) {
+		snprintf(err, errlen, "QMP socket %s: closed without a greeting (another client holds it? QEMU serves one client per -qmp socket)",
+			 q->path);
+		return r;
+	}
+	if (r == 0) {
+		r = vq_qmp_greeting(msg, &q->version);
+		json_object_put(msg);
+	}
+	if (r < 0) {
+		snprintf(err, errlen, "QMP socket %s: what answers is not QMP (give the path of QEMU's -qmp socket, not -monitor or a serial port)",
+			 q->path);
+		return -EPROTO;
+	}
+	r = vq_qmp_exec(q, "qmp_capabilities", NULL, &ret, err, errlen);
+	json_object_put(ret);
+	return r < 0 ? r : 0;
+}
+
+int vq_qmp_open(struct vq_qmp **out, const char *spec, char *err, size_t errlen)
+{
+	struct vq_qmp *q;
+	int r;
+
+	if (!strncmp(spec, "unix:", 5))
+		spec += 5;
+	if (!*spec || strlen(spec) >= sizeof(q->path)) {
+		snprintf(err, errlen, "--qemu takes a unix socket path (PATH or unix:PATH) of fewer than %zu bytes",
+			 sizeof(q->path));
+		return -EINVAL;
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q) {
+		snprintf(err, errlen, "connect to QMP socket: out of memory");
+		return -ENOMEM;
+	}
+	q->fd = -1;
+	memcpy(q->path, spec, strlen(spec) + 1);
+	r = connect_path(q, err, errlen);
+	if (!r)
+		r = handshake(q, err, errlen);
+	if (r < 0) {
+		vq_qmp_close(q);
+		return r;
+	}
+	*out = q;
+	return 0;
+}

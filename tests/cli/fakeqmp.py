@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A stand-in for QEMU's QMP socket, for the --qemu tests without a QEMU: misbehaviours, or replies taken from a real QEMU.
+"""fakeqmp.py SOCKET MODE [REPLIES.json]
+
+Listens on the unix socket SOCKET, serves one client, then exits.
+MODE:
+  notqmp     greets with a line that is not QMP
+  silent     accepts and never greets (as QEMU does for a second client)
+  old        QEMU 7.1: x-query-virtio is CommandNotFound
+  replay     answers from REPLIES.json: {"greeting": {...}, "replies":
+             {"KEY": return-value}, "hmp": {"command line": "text"}}, KEY
+             being the command and its arguments as "cmd path queue"; a
+             command not listed is CommandNotFound.  "gpa2hva ADDR" is
+             answered from "ram": [[start, end, hex bytes or ""]], as
+             addresses inside this process (a buffer per range), so that
+             vqdump reads them back through /proc/PID/mem; then
+             "info mtree -f" shows those ranges as the RAM.
+Any "stop", "cont" or x-query-virtio-queue-element is written to
+SOCKET.forbidden (the tests assert it stays absent).
+"""
+import ctypes
+import json
+import os
+import socket
+import sys
+
+GREET_72 = {"QMP": {"version": {"qemu": {"major": 7, "minor": 2, "micro": 0},
+                                "package": "fake"}, "capabilities": []}}
+
+
+def send(c, obj):
+    c.sendall(json.dumps(obj).encode() + b"\r\n")
+
+
+def key_of(msg):
+    a = msg.get("arguments", {})
+    parts = [msg["execute"]] + [str(a[k]) for k in ("path", "queue", "property") if k in a]
+    return " ".join(parts)
+
+
+class Ram:
+    """Guest RAM ranges backed by buffers of this process."""
+
+    def __init__(self, ranges):
+        self.ranges = []
+        for start, end, data in ranges:
+            buf = ctypes.create_string_buffer(end - start + 1)
+            raw = bytes.fromhex(data) if data else b""
+            ctypes.memmove(buf, raw, len(raw))
+            self.ranges.append((start, end, buf))
+
+    def word(self, gpa):
+        h = self.hva(gpa)
+        return None if h is None else int.from_bytes(ctypes.string_at(h, 4), "little")
+
+    def hva(self, gpa):
+        for start, end, buf in self.ranges:
+            if start <= gpa <= end:
+                return ctypes.addressof(buf) + gpa - start
+        return None
+
+
+def hmp(line, data, ram):
+    if line.startswith("gpa2hva "):
+        gpa = int(line.split()[1], 0)
+        h = ram.hva(gpa) if ram else None
+        if h is None:
+            return "Memory at address 0x%x is not RAM\r\n" % gpa
+        return "Host virtual address for 0x%x (pc.ram) is 0x%x\r\n" % (gpa, h)
+    if line == "info mtree -f" and ram:
+        # Only the ranges this process backs: those are its guest RAM.
+        lines = ["FlatView #0", ' AS "memory", root: system', " Root memory region: system"]
+        for start, end, _ in ram.ranges:
+            lines.append("  %016x-%016x (prio 0, ram): pc.ram @%016x" % (start, end, start))
+        return "\r\n".join(lines) + "\r\n"
+    if line.startswith("xp /1wx "):
+        gpa = int(line.split()[2], 0)
+        w = ram.word(gpa) if ram else None
+        if w is None:
+            return "Cannot access memory\r\n"
+        return "%016x: 0x%08x\r\n" % (gpa, w)
+    return data.get("hmp", {}).get(line)
+
+
+def answer(c, msg, mode, data, ram, forbidden):
+    cmd = msg.get("execute")
+    if cmd in ("stop", "cont", "x-query-virtio-queue-element"):
+        with open(forbidden, "a") as f:
+            f.write(cmd + "\n")
+    if cmd == "qmp_capabilities":
+        return send(c, {"return": {}})
+    if mode == "old" or cmd is None:
+        return send(c, {"error": {"class": "CommandNotFound",
+                                  "desc": "The command %s has not been found" % cmd}})
+    if cmd == "human-monitor-command":
+        text = hmp(msg["arguments"]["command-line"], data, ram)
+        if text is not None:
+            return send(c, {"return": text})
+    elif key_of(msg) in data.get("replies", {}):
+        return send(c, {"return": data["replies"][key_of(msg)]})
+    send(c, {"error": {"class": "CommandNotFound",
+                       "desc": "The command %s has not been found" % cmd}})
+
+
+def serve(c, mode, data, ram, forbidden):
+    if mode == "notqmp":
+        c.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+        c.recv(100)
+        return
+    if mode == "silent":
+        c.recv(100)
+        return
+    greet = data.get("greeting", GREET_72)
+    if mode == "old":
+        greet = json.loads(json.dumps(GREET_72))
+        greet["QMP"]["version"]["qemu"]["minor"] = 1
+    send(c, greet)
+    buf = b""
+    while True:
+        d = c.recv(65536)
+        if not d:
+            return
+        buf += d
+        while b"\n" in buf or buf.strip().endswith(b"}"):
+            dec = json.JSONDecoder()
+            try:
+                msg, end = dec.raw_decode(buf.decode().lstrip())
+            except ValueError:
+                break
+            buf = buf.decode().lstrip()[end:].encode()
+            answer(c, msg, mode, data, ram, forbidden)
+
+
+def main():
+    path, mode = sys.argv[1], sys.argv[2]
+    data = json.load(open(sys.argv[3])) if len(sys.argv) > 3 else {}
+    ram = Ram(data["ram"]) if "ram" in data else None
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(path)
+    s.listen(1)
+    s.settimeout(30)
+    # Ready: the socket exists.
+    print("ready", flush=True)
+    try:
+        c, _ = s.accept()
+    except socket.timeout:
+        return
+    c.settimeout(30)
+    try:
+        serve(c, mode, data, ram, path + ".forbidden")
+    except (OSError, socket.timeout):
+        pass
+    c.close()
+    s.close()
+    os.unlink(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# --qemu SOCKET without a QEMU: each way the socket can be wrong is one line and exit 3; a fake QMP (fakeqmp.py) replaying a real QEMU's answers is read like QEMU.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/cli/lib.sh
+
+FAKE=tests/cli/fakeqmp.py
+
+# fake MODE [DATA]: start fakeqmp.py on $T/qmp.sock, wait until it listens.
+fake() {
+	rm -f "$T/qmp.sock" "$T/qmp.sock.forbidden" "$T/fake.out"
+	python3 "$FAKE" "$T/qmp.sock" "$@" >"$T/fake.out" 2>&1 &
+	FAKE_PID=$!
+	for _ in $(seq 50); do
+		grep -q ready "$T/fake.out" 2>/dev/null && return
+		sleep 0.1
+	done
+}
+fake_end() {
+	kill "$FAKE_PID" 2>/dev/null
+	wait "$FAKE_PID" 2>/dev/null
+}
+
+# --- the socket is wrong --------------------------------------------------
+
+expect "no such socket" 3 "QMP socket $T/none: No such file" -- --qemu "$T/none" list
+: >"$T/plain"
+expect "a regular file" 3 "not a socket" -- --qemu "unix:$T/plain" list
+python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$T/dead.sock"
+expect "nobody listens" 3 "Connection refused \(no QEMU listens there" -- --qemu "$T/dead.sock" list
+expect "two sources" 2 "give one source" -- --qemu "$T/dead.sock" --raw "$T/plain@0" list
+
+fake notqmp
+expect "not QMP" 3 "is not QMP \(give the path of QEMU's -qmp socket" -- --qemu "$T/qmp.sock" list
+fake_end
+fake silent
+expect "second client" 3 "no greeting within 5 s: another client holds it" -- --qemu "$T/qmp.sock" list
+fake_end
+fake old
+expect "QEMU before 7.2" 3 "QEMU 7.1 at .* has no x-query-virtio: .* from QEMU 7.2 on" -- --qemu "unix:$T/qmp.sock" list
+fake_end
+
+# --- a QEMU as its answers say, with one ring in memory this test wrote ----
+# The QMP answers follow QEMU 7.2's schema (qapi/virtio.json); the ring
+# page is built here: split ring of 8 at 0x10000, avail idx 3 at
+# 0x10080, used idx 2 at 0x100c0 (virtio 1.3, 2.7), so every value
+# vqdump shows is known from this file, not from vqdump.
+python3 - "$T/replay.json" <<'PY'
+import json, struct, sys
+page = bytearray(4096)
+struct.pack_into("<QIHH", page, 0, 0x20000, 512, 0, 0)
+struct.pack_into("<HHH", page, 0x80, 0, 3, 0)
+struct.pack_into("<HH", page, 0xc0, 0, 2)
+P = "/machine/peripheral/vblk0/virtio-backend"
+json.dump({"replies": {
+    "x-query-virtio": [{"path": P, "name": "virtio-blk"}],
+    "query-pci": [{"bus": 0, "devices": [{"bus": 0, "slot": 4, "function": 0, "qdev_id": "vblk0",
+                                          "id": {"device": 0x1042, "vendor": 0x1af4}}]}],
+    "x-query-virtio-status " + P: {
+        "name": "virtio-blk", "device-id": 2, "bus-name": "virtio-bus", "num-vqs": 1,
+        "status": {"statuses": ["VIRTIO_CONFIG_S_ACKNOWLEDGE: Valid virtio device found",
+                                "VIRTIO_CONFIG_S_DRIVER: Guest OS compatible with device",
+                                "VIRTIO_CONFIG_S_FEATURES_OK: Feature negotiation complete",
+                                "VIRTIO_CONFIG_S_DRIVER_OK: Driver setup and ready"]},
+        "host-features": {"transports": ["VIRTIO_RING_F_EVENT_IDX: Used & avail event fields enabled",
+                                         "VIRTIO_F_VERSION_1: Device compliant for v1 spec (legacy)"],
+                          "dev-features": ["VIRTIO_BLK_F_SEG_MAX: Max segments in a request is seg_max"],
+                          "unknown-dev-features": 0x800000},
+        "guest-features": {"transports": ["VIRTIO_F_VERSION_1: Device compliant for v1 spec (legacy)"],
+                           "dev-features": []}},
+    "x-query-virtio-queue-status %s 0" % P: {
+        "name": "virtio-blk", "queue-index": 0, "inuse": 1, "vring-num": 8,
+        "vring-num-default": 256, "vring-align": 4096, "vring-desc": 0x10000,
+        "vring-avail": 0x10080, "vring-used": 0x100c0, "last-avail-idx": 3,
+        "shadow-avail-idx": 3, "used-idx": 2, "signalled-used": 1, "signalled-used-valid": True}},
+    "ram": [[0x10000, 0x10fff, page.hex()]]}, open(sys.argv[1], "w"))
+PY
+fake replay "$T/replay.json"
+expect "replay: list names the PCI device by query-pci" 0 "^0 +0000:00:04.0 +pci +2 +blk" out -- --qemu "$T/qmp.sock" list
+fake_end
+fake replay "$T/replay.json"
+expect_json "replay: status --json: QMP's values, device_view, indices from the ring page" \
+	'((d := j["devices"][0]) and (q := d["queues"][0]) and d["status"]["value"] == 15 and d["status_source"] == "qmp" and
+	 d["device_features"]["bits"] == [2, 23, 29, 32] and d["driver_features"]["bits"] == [32] and
+	 q["size"] == 8 and q["max_size"] == 256 and q["desc"] == 0x10000 and q["addr_source"] == "qmp" and
+	 q["avail_idx"] == 3 and q["used_idx"] == 2 and
+	 q["device_view"] == {"source": "qmp", "last_avail_idx": 3, "shadow_avail_idx": 3,
+	                      "used_idx": 2, "signalled_used": 1, "inuse": 1})' \
+	-- --qemu "$T/qmp.sock" status --json
+fake_end
+fake replay "$T/replay.json"
+expect "replay: mem reads the ring page from the fake's process" 0 "^0000000000010080  00 00 03 00" out -- --qemu "$T/qmp.sock" mem 0x10080 4
+fake_end
+fake replay "$T/replay.json"
+expect "replay: ring -d 0000:00:04.0 --queue 0" 0 "avail: .*idx 3" out -- --qemu "$T/qmp.sock" -d 0000:00:04.0 ring --queue 0
+fake_end
+fake replay "$T/replay.json"
+expect_json "replay: ring --json: the pending chain is taken by the device (last-avail-idx 3 > avail entry 2)" \
+	'j["device_view"]["last_avail_idx"] == 3 and [c["taken_by_device"] for c in j["chains"]] == [True]' \
+	-- --qemu "$T/qmp.sock" -d 0000:00:04.0 ring --queue 0 --json
+fake_end
+# The same ring while QEMU has not fetched the request yet (last-avail-idx 2).
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); q=[v for k, v in d["replies"].items() if "queue-status" in k][0]; q["last-avail-idx"]=2; q["inuse"]=0; json.dump(d, open(sys.argv[2], "w"))' \
+	"$T/replay.json" "$T/replay2.json"
+fake replay "$T/replay2.json"
+expect "replay: ring says the chain is not taken yet" 0 "device \(qmp\): last_avail 2 inuse 0: 0 of them taken by the device, 1 not yet" out \
+	-- --qemu "$T/qmp.sock" -d 0000:00:04.0 ring --queue 0
+fake_end
+fake replay "$T/replay.json"
+expect "replay: a guest address outside RAM is not in QEMU's guest RAM" 3 "not in QEMU's guest RAM" -- --qemu "$T/qmp.sock" mem 0x30000 4
+fake_end
+# --- real answers of QEMU 7.2 (tests/fixtures/qemu-host/README.md) -------
+# replay_check NAME JSON: status --json through the fake, checked against
+# the answers the fake served.
+replay_check() {
+	local name=$1 data=$2
+	fake replay "$data"
+	"$VQDUMP" --qemu "$T/qmp.sock" status --json >"$T/out" 2>"$T/err"
+	local rc=$?
+	fake_end
+	if [ "$rc" != 0 ]; then
+		not_ok "$name: status --json: exit $rc: $(head -c 300 "$T/err")"
+		return
+	fi
+	while IFS= read -r l; do
+		case $l in
+		"ok "*) ok "${l#ok }" ;;
+		*) not_ok "$l" ;;
+		esac
+	done < <(python3 "$T/replay_check.py" "$data" "$T/out" "$name" 2>&1)
+}
+# The oracle: the answers the fake served, read independently of vqdump.
+cat >"$T/replay_check.py" <<'PY'
+import json, sys
+data, got, name = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))["devices"], sys.argv[3]
+r = data["replies"]
+def u16(gpa):
+    for start, end, hx in data["ram"]:
+        if start <= gpa <= end - 1:
+            b = bytes.fromhex(hx)[gpa - start:gpa - start + 2]
+            return int.from_bytes(b, "little")
+pci = {}
+for bus in r["query-pci"]:
+    for d in bus["devices"]:
+        pci[d["qdev_id"] or d["slot"] << 3 | d["function"]] = "0000:%02x:%02x.%x" % (d["bus"], d["slot"], d["function"])
+print(("ok " if len(got) == len(r["x-query-virtio"]) else "") + "%s: every device QEMU lists" % name)
+for dev in r["x-query-virtio"]:
+    p = dev["path"]
+    bus = r["qom-get %s parent_bus" % p].split("/")[-1]
+    if bus.startswith("virtio-mmio-bus."):
+        want = "mmio:0x%x" % (0xfeb00000 + 0x200 * int(bus.split(".")[1]))
+    else:
+        proxy = p[:-len("/virtio-backend")]
+        want = pci.get(proxy.split("/")[-1]) if proxy.startswith("/machine/peripheral/") \
+            else pci.get(r["qom-get %s addr" % proxy])
+    g = [d for d in got if d["name"] == want]
+    st = r["x-query-virtio-status " + p]
+    ok = len(g) == 1 and g[0]["device_id"] == st["device-id"] and g[0]["num_queues"] == st["num-vqs"]
+    for i in range(st["num-vqs"]):
+        w, q = r["x-query-virtio-queue-status %s %d" % (p, i)], g[0]["queues"][i] if ok else {}
+        ok = ok and q["size"] == w["vring-num"] and (q["desc"] or 0) == w["vring-desc"] and \
+            (q["used"] or 0) == w["vring-used"] and q["device_view"]["used_idx"] == w["used-idx"] and \
+            q["device_view"]["last_avail_idx"] == w["last-avail-idx"] and \
+            q["device_view"]["inuse"] == w["inuse"]
+        if ok and w["vring-avail"]:
+            ok = q["avail_idx"] == u16(w["vring-avail"] + 2) and q["used_idx"] == u16(w["vring-used"] + 2)
+    print(("ok " if ok else "") + "%s: %s named %s, its status and queues as QEMU answered" % (name, p, want))
+PY
+replay_check "replay of QEMU 7.2 (pc)" tests/fixtures/qemu-host/pci-qmp.json
+# QEMU said vm-running: the view says the numbers come from a running guest.
+fake replay tests/fixtures/qemu-host/pci-qmp.json
+expect "replay: status says the guest was running and how long QMP took" 0 \
+	"view: QEMU's own account .*; guest running; QMP read over [0-9]+\.[0-9] ms" out -- --qemu "$T/qmp.sock" -d 0000:00:04.0 status
+fake_end
+replay_check "replay of QEMU 7.2 (microvm)" tests/fixtures/qemu-host/mmio-qmp.json
+
+# Another user's QEMU: QMP answers (the socket lets us in), its memory is
+# refused (/proc/PID/mem needs ptrace rights).  Only as root, which can
+# become someone else.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && [ -x "$VQDUMP" ]; then
+	chmod 755 "$T"
+	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$VQDUMP" "$@"; }
+	fake replay "$T/replay.json"
+	chmod 777 "$T/qmp.sock"
+	as_nobody --qemu "$T/qmp.sock" mem 0x10080 4 >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" = 3 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q "Permission denied (run as root" "$T/err"; then
+		ok "ptrace refused: one line naming the way out, exit 3"
+	else
+		not_ok "ptrace refused: exit $rc: $(cat "$T/err")"
+	fi
+	fake_end
+	fake replay "$T/replay.json"
+	chmod 777 "$T/qmp.sock"
+	as_nobody --qemu "$T/qmp.sock" status >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" = 0 ] && grep -q "device (qmp): last_avail 3" "$T/out" &&
+		grep -q "Permission denied" "$T/err" && grep -q "ring indices not shown" "$T/err" &&
+		[ "$(wc -l <"$T/err")" = 2 ]; then
+		ok "ptrace refused: status still shows QEMU's view, says once why the indices are missing"
+	else
+		not_ok "ptrace refused: status: exit $rc: $(cat "$T/err")"
+	fi
+	fake_end
+fi
+if [ -e "$T/qmp.sock.forbidden" ]; then
+	not_ok "only queries: vqdump sent $(tr '\n' ' ' <"$T/qmp.sock.forbidden")"
+else
+	ok "only queries: no stop, cont or x-query-virtio-queue-element was sent"
+fi
+
+finish
