@@ -268,6 +268,7 @@ static void walk_indirect(const struct vq_fetch *f, struct vq_packed_view *v,
 {
 	uint32_t i, entries = p->len / 16;
 	uint8_t b[16];
+	int said = 0;
 
 	c->ind_index = c->slot;
 	c->ind_addr = p->addr;
@@ -302,7 +303,8 @@ static void walk_indirect(const struct vq_fetch *f, struct vq_packed_view *v,
 			return;
 		}
 		fl = le16(b + 14);
-		if (fl & ~VRING_DESC_F_WRITE)
+		/* One finding per table: a table of garbage says it once. */
+		if (fl & ~VRING_DESC_F_WRITE && !said++)
 			vq_ring_finding(&v->rv, fl & VRING_DESC_F_INDIRECT ? "INDIRECT_NESTED" : "INDIRECT_BAD_FLAGS",
 					VQ_SEV_ERROR,
 					"chain at slot %u: indirect descriptor %u has flags 0x%x: only WRITE is allowed in an indirect table (2.8.7)",
@@ -400,7 +402,11 @@ static void read_recent(struct vq_packed_view *v, uint32_t pos, unsigned recent)
 		const struct vq_packed_slot *p = &v->slots[s];
 		struct vq_used_elem *u;
 
-		if (i - 1 >= v->nslots || p->state != VQ_PSLOT_USED)
+		/* A slot all zero was never written (2.8.1: zeroed memory reads
+		 * as used in wrap 0), not a used buffer: the driver wrote an
+		 * address there, which devices leave as it is (QEMU writes a
+		 * used descriptor's id, len and flags only). */
+		if (p->state != VQ_PSLOT_USED || (!p->addr && !p->len && !p->id && !p->flags))
 			continue;
 		u = &v->rv.used[v->rv.nused++];
 		memset(u, 0, sizeof(*u));
