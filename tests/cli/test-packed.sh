@@ -43,4 +43,20 @@ expect "packed event area misaligned (2.8.10.1): usage error" 2 'driver event ar
 expect "packed misaligned with --force: read" 0 'packed ring' out -- $(R healthy) ring --at 0x10000,0x10802,0x10810 --size 8 --packed --force
 expect "packed ring past 2^64: usage error" 2 'runs past the end' -- $(R healthy) ring --at 0xfffffffffffffff0,0x10800,0x10810 --size 8 --packed
 expect "packed ring not in the image: one line, exit 3" 3 'vqdump' -- $(R healthy) ring --at 0x900000,0x10800,0x10810 --size 8 --packed
+
+# Item 4: a device that negotiated VIRTIO_F_RING_PACKED.  The snap-pci
+# snapshot, rewritten by mkpackedsnap.py so that its blk device accepted
+# feature bit 34 and its queue 0 (size 8) is mkpacked.py's healthy ring.
+python3 tests/cli/mkpacked.py "$T/ring3.img" healthy 0x3000000
+python3 tests/cli/mkpackedsnap.py tests/fixtures/snap-pci/snapshot.elf "$T/ring3.img" 0x3000000 "$T/psnap.elf"
+PS=(--core "$T/psnap.elf")
+expect_json "ring --queue on a packed device: the packed decoder, from queue_desc/driver/device" \
+	'j["layout"] == "packed" and j["device"] == "0000:00:04.0" and j["queue"] == 0 and j["desc"] == 0x3000000 and j["driver_event"]["addr"] == 0x3000800 and j["device_event"]["addr"] == 0x3000810 and j["chains"][0]["id"] == 6 and j["chains"][0]["request"]["kind"] == "blk"' \
+	-- "${PS[@]}" -d 0000:00:04.0 ring --queue 0 --json
+expect "ring --queue on a packed device: text" 0 'packed ring: size 8' out -- "${PS[@]}" -d 0000:00:04.0 ring --queue 0
+expect "ring --queue --packed on a split device: usage error" 2 'did not negotiate VIRTIO_F_RING_PACKED' -- "${PS[@]}" -d 0000:00:05.0 ring --queue 0 --packed
+expect_json "status: queue layout packed for the packed device, split for the others, no split indices for it" \
+	'[q["layout"] for q in j["devices"][0]["queues"]] == ["packed"] and j["devices"][0]["queues"][0]["avail_idx"] is None and all(q["layout"] == "split" for d in j["devices"][1:] for q in d["queues"])' \
+	-- "${PS[@]}" status --json
+expect "diagnose: a packed queue is not judged as split" 3 'queue 0: packed ring: not judged yet' -- "${PS[@]}" diagnose
 finish
