@@ -30,7 +30,7 @@ static struct json_object *event_json(const struct vq_packed_event *e, uint64_t 
 	json_object_object_add(o, "offset", U64(e->off_wrap & 0x7fff));
 	json_object_object_add(o, "wrap", U64(e->off_wrap >> 15));
 	json_object_object_add(o, "reached", e->reached < 0 ? NULL : json_object_new_boolean(e->reached));
-	json_object_object_add(o, "notification_due", json_object_new_boolean(e->due));
+	json_object_object_add(o, "notification_due", e->due < 0 ? NULL : json_object_new_boolean(e->due));
 	return o;
 }
 
@@ -167,7 +167,7 @@ static void event_text(const char *name, const char *what, const struct vq_packe
 	       e->off_wrap & 0x7fff, e->off_wrap >> 15, what);
 	switch (e->flags & 3) {
 	case VRING_PACKED_EVENT_FLAG_ENABLE:
-		printf("every buffer%s\n", e->due ? ", one due" : "");
+		printf("every buffer%s\n", e->due > 0 ? ", one due for the pending ones" : "");
 		break;
 	case VRING_PACKED_EVENT_FLAG_DESC:
 		printf("at that slot, %s\n", e->reached ? "reached: one due" : "not reached yet");
@@ -226,7 +226,8 @@ static void ring_text_packed(const struct vq_ctx *ctx, const struct vq_packed_vi
 	       v->used.known ? "given" : "inferred: after the newest used slot");
 	event_text("driver", "used buffer", &v->driver_event, v->layout.driver);
 	event_text("device", "available buffer", &v->device_event, v->layout.device);
-	printf("in flight: %u chains in %u slots\n", v->rv.nchains, v->pending_slots);
+	printf("in flight: %u chain%s in %u slot%s\n", v->rv.nchains, v->rv.nchains == 1 ? "" : "s",
+	       v->pending_slots, v->pending_slots == 1 ? "" : "s");
 	if (v->rv.nchains)
 		printf("pending chains (oldest first):\n");
 	for (i = 0; i < v->rv.nchains; i++)

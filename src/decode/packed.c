@@ -455,6 +455,8 @@ static void judge_event(struct vq_packed_event *e, uint32_t n, const struct vq_p
 	e->reached = -1;
 	switch (e->flags & 3) {
 	case VRING_PACKED_EVENT_FLAG_ENABLE:
+		/* @work < 0: memory cannot tell (what the driver has taken of
+		 * the used buffers is in no ring). */
 		e->due = work;
 		break;
 	case VRING_PACKED_EVENT_FLAG_DESC:
@@ -505,6 +507,6 @@ int vq_packed_decode(const struct vq_fetch *f, struct vq_packed_view *v, unsigne
 	 * area) about the driver's progress, the driver for used buffer
 	 * notifications about the device's. */
 	judge_event(&v->device_event, n, &v->avail, v->pending_slots > 0);
-	judge_event(&v->driver_event, n, &v->used, pos > 0);
+	judge_event(&v->driver_event, n, &v->used, -1);
 	return 0;
 }

@@ -64,7 +64,8 @@ struct vq_packed_event {
 	uint16_t flags;    /* bits 0-1 mode, others reserved */
 	int reached;       /* DESC mode: 1 when the other side has passed
 			    * (offset, wrap); -1 in the other modes */
-	int due;           /* a notification is due: 1 yes, 0 no */
+	int due;           /* a notification is due: 1 yes, 0 no, -1 memory
+			    * cannot tell (driver area, mode enable) */
 };
 
 /*

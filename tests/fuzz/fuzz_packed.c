@@ -90,7 +90,7 @@ FUZZ_HARNESS static void check_chain(const struct vq_packed_view *v, const struc
 
 FUZZ_HARNESS static void check_event(const struct vq_packed_event *e)
 {
-	FUZZ_CHECK(e->due == 0 || e->due == 1);
+	FUZZ_CHECK(e->due >= -1 && e->due <= 1);
 	FUZZ_CHECK(e->reached >= -1 && e->reached <= 1);
 	FUZZ_CHECK((e->reached < 0) == ((e->flags & 3) != 2));
 }
