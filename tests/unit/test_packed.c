@@ -298,6 +298,7 @@ static void test_events(void **state)
 	assert_true(has_finding(r, "EVENT_OFF_OUT_OF_RANGE"));
 	/* ENABLE: every available buffer is to be notified; 4 pending. */
 	pevent(r, DEV, 0, 0, VRING_PACKED_EVENT_FLAG_ENABLE);
+	pevent(r, DRV, 0, 0, VRING_PACKED_EVENT_FLAG_ENABLE);
 	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
 	assert_int_equal(r->v.device_event.due, 1);
 	/* ENABLE in the driver area: what the driver has taken is in no
