@@ -8,6 +8,9 @@
         is /machine/peripheral/QDEV_ID/virtio-backend, continue the VM.
         (x-query-virtio-queue-element is never asked: QEMU 7.2 refuses
         packed queues there, and the test must not lean on it.)
+    packed_compare.py notes SERIAL
+        the guest's "notes" round: diagnose and watch name the packed
+        queue as not judged / not watched instead of reading it as split.
     packed_compare.py compare SERIAL TAG PCIADDR BEFORE AFTER
         the guest's "ring:PCIADDR:0" and "sel:PCIADDR" blocks of round TAG
         on the console log SERIAL, against the QMP views BEFORE and AFTER:
@@ -138,7 +141,31 @@ def compare(serial, tag, pci, before, after):
         not_ok(label + ": status -d %s ran" % pci)
 
 
+def notes(serial):
+    got = blocks(serial, "notes")
+    if "diag" not in got or "watch" not in got:
+        not_ok("packed notes: the guest printed the diagnose and watch blocks")
+        return
+    rc, text, err = got["diag"]
+    check("queue 0: packed ring: not judged yet" in err,
+          "packed: diagnose says the packed queue is not judged yet", err.strip()[:200])
+    try:
+        fs = json.loads(text).get("findings", [])
+    except ValueError:
+        fs = None
+    check(fs is not None and not [f for f in fs if f.get("queue") == 0],
+          "packed: diagnose reports no finding on the packed queue (none judged as split)",
+          json.dumps(fs)[:300])
+    rc, text, err = got["watch"]
+    check("queue 0: packed ring: not watched yet" in err,
+          "packed: watch says the packed queue is not watched yet", (err + text).strip()[:200])
+
+
 def main(argv):
+    if len(argv) == 3 and argv[1] == "notes":
+        notes(argv[2])
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 0 if FAILED == 0 else 1
     if len(argv) >= 4 and argv[1] == "qmp":
         do_qmp(argv[2], argv[3])
         return 0

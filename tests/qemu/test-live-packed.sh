@@ -11,6 +11,8 @@
 #   wrapped after the guest read and wrote the disk for some seconds
 #           (several hundred requests: the 256-slot ring has wrapped, so
 #           the wrap counters were inferred past their first flip)
+# Between them, diagnose and watch run in the guest and must name the packed
+# queue as not judged / not watched (not read it as a split ring).
 # The ring's addresses and size must be QEMU's, and, QEMU's numbers not
 # having moved during a quiet round, vqdump's inferred next avail / next
 # used slot must be QEMU's last-avail-idx / used-idx and nothing in flight.
@@ -34,14 +36,9 @@ DEVICES=(
 	-device virtio-blk-pci,drive=dpblk,id=pblk,disable-legacy=on,packed=on,addr=0x4
 )
 
-# packed_round TAG: QEMU's view, vqdump in the guest, QEMU's view, compare.
-packed_round() {
-	local tag=$1 line done=0
-	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pblk >"$LIVE_DIR/$tag-before.json" ||
-		fatal "$tag: QMP view before"
-	live_cmd 120 run "$tag" "ring:$PCI:0" "sel:$PCI" || fatal "$tag: guest runs vqdump"
-	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pblk >"$LIVE_DIR/$tag-after.json" ||
-		fatal "$tag: QMP view after"
+# fold CMD...: packed_compare.py's lines folded into ours.
+fold() {
+	local line done=0
 	while IFS= read -r line; do
 		case $line in
 		"ok - "*) ok "${line#ok - }" ;;
@@ -49,14 +46,29 @@ packed_round() {
 		[0-9]*" passed, "[0-9]*" failed") done=1 ;;
 		*) echo "$line" ;;
 		esac
-	done < <(python3 "$HERE/packed_compare.py" compare "$QEMU_SERIAL" "$tag" "$PCI" \
-		"$LIVE_DIR/$tag-before.json" "$LIVE_DIR/$tag-after.json" 2>&1)
-	[ "$done" = 1 ] || not_ok "$tag: packed_compare.py ended without its summary"
+	done < <("$@" 2>&1)
+	[ "$done" = 1 ] || not_ok "$*: ended without its summary"
+}
+
+# packed_round TAG: QEMU's view, vqdump in the guest, QEMU's view, compare.
+packed_round() {
+	local tag=$1
+	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pblk >"$LIVE_DIR/$tag-before.json" ||
+		fatal "$tag: QMP view before"
+	live_cmd 120 run "$tag" "ring:$PCI:0" "sel:$PCI" || fatal "$tag: guest runs vqdump"
+	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pblk >"$LIVE_DIR/$tag-after.json" ||
+		fatal "$tag: QMP view after"
+	fold python3 "$HERE/packed_compare.py" compare "$QEMU_SERIAL" "$tag" "$PCI" \
+		"$LIVE_DIR/$tag-before.json" "$LIVE_DIR/$tag-after.json"
 }
 
 live_boot packed "$TMP/initrd.gz" "${DEVICES[@]}"
 ok "packed: guest booted ($(live_elapsed "$START") s)"
 packed_round quiet
+# diagnose and watch: a packed queue is named as not judged, never read as split.
+live_cmd 60 vq notes diag diagnose --json || fatal "guest runs diagnose"
+live_cmd 60 vq notes watch watch --count 2 --interval 200 || fatal "guest runs watch"
+fold python3 "$HERE/packed_compare.py" notes "$QEMU_SERIAL"
 live_cmd 30 busy-start || fatal "guest starts its I/O"
 sleep 8
 live_cmd 30 busy-stop || fatal "guest stops its I/O"
