@@ -8,6 +8,8 @@
 # `vqdump -d 0000:00:04.0 ring --queue 0 --json` and `status --json`; QMP
 # stop, the view again, cont (packed_compare.py):
 #   quiet   after boot (the partition scan's requests done)
+#   held    one guest write held in QEMU by a blkdebug breakpoint: one
+#           chain pending, the held write (its blk header) named
 #   wrapped after the guest read and wrote the disk for some seconds
 #           (several hundred requests: the 256-slot ring has wrapped, so
 #           the wrap counters were inferred past their first flip)
@@ -32,7 +34,7 @@ truncate -s 16M "$TMP/pblk.img" || fatal "disk image"
 # shellcheck disable=SC2054 # QEMU options are comma-separated
 DEVICES=(
 	-vga none -nic none
-	-drive "file=$TMP/pblk.img,format=raw,if=none,id=dpblk"
+	-drive "driver=raw,file.driver=blkdebug,file.image.driver=file,file.image.filename=$TMP/pblk.img,if=none,id=dpblk"
 	-device virtio-blk-pci,drive=dpblk,id=pblk,disable-legacy=on,packed=on,addr=0x4
 )
 
@@ -50,13 +52,15 @@ fold() {
 	[ "$done" = 1 ] || not_ok "$*: ended without its summary"
 }
 
-# packed_round TAG: QEMU's view, vqdump in the guest, QEMU's view, compare.
+# packed_round TAG [--no-stop]: QEMU's view, vqdump in the guest, QEMU's
+# view, compare.  --no-stop while a request is held (QMP stop would wait
+# for it): the guest does nothing else then, so the queue stays still.
 packed_round() {
-	local tag=$1
-	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pblk >"$LIVE_DIR/$tag-before.json" ||
+	local tag=$1 nostop=${2:-}
+	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pblk $nostop >"$LIVE_DIR/$tag-before.json" ||
 		fatal "$tag: QMP view before"
 	live_cmd 120 run "$tag" "ring:$PCI:0" "sel:$PCI" || fatal "$tag: guest runs vqdump"
-	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pblk >"$LIVE_DIR/$tag-after.json" ||
+	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pblk $nostop >"$LIVE_DIR/$tag-after.json" ||
 		fatal "$tag: QMP view after"
 	fold python3 "$HERE/packed_compare.py" compare "$QEMU_SERIAL" "$tag" "$PCI" \
 		"$LIVE_DIR/$tag-before.json" "$LIVE_DIR/$tag-after.json"
@@ -69,6 +73,18 @@ packed_round quiet
 live_cmd 60 vq notes diag diagnose --json || fatal "guest runs diagnose"
 live_cmd 60 vq notes watch watch --count 2 --interval 200 || fatal "guest runs watch"
 fold python3 "$HERE/packed_compare.py" notes "$QEMU_SERIAL"
+# One write held in QEMU by a blkdebug breakpoint: one request in flight.
+qemu_qmp human-monitor-command '{"command-line": "qemu-io dpblk \"break write_aio held\""}' >/dev/null ||
+	fatal "blkdebug breakpoint set"
+live_cmd 30 bgwrite vda 100 || fatal "guest starts a write"
+for ((i = 0; i < 60; i++)); do
+	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pblk --no-stop | grep -q '"inuse": [1-9]' && break
+	sleep 0.5
+done
+packed_round held --no-stop
+qemu_qmp human-monitor-command '{"command-line": "qemu-io dpblk \"resume held\""}' >/dev/null ||
+	fatal "blkdebug resume"
+sleep 2
 live_cmd 30 busy-start || fatal "guest starts its I/O"
 sleep 8
 live_cmd 30 busy-stop || fatal "guest stops its I/O"
