@@ -228,8 +228,12 @@ static void set_used(struct vq_packed_view *v, uint32_t pos)
 	}
 	if (!v->used.known && pos > 0 && pos < n) {
 		const struct vq_packed_slot *u = &v->slots[window_slot(v, pos - 1)];
+		const struct vq_packed_slot *next = &v->slots[window_slot(v, pos)];
 
-		if (v->slots[window_slot(v, pos)].id == u->id)
+		/* An INDIRECT descriptor is a chain of its own (2.8.7): no
+		 * doubt then, as on Linux's rings with indirect tables, whose
+		 * free IDs are reused newest first. */
+		if (next->id == u->id && !(next->flags & VRING_DESC_F_INDIRECT))
 			vq_ring_finding(&v->rv, "PACKED_USED_POS_INFERRED", VQ_SEV_INFO,
 					"slot %u has the Buffer ID %u of the used entry just before it: it may be the rest of that chain (2.8.6: the device skips a used chain's other slots), not a pending request",
 					window_slot(v, pos), u->id);

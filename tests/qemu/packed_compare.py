@@ -123,7 +123,7 @@ def compare(serial, tag, pci, before, after):
               "vqdump %s" % r["in_flight"])
         if qa["inuse"] == 0:
             check(r["pending_slots"] == 0, label + ": no pending slot")
-        check(not [f for f in r["findings"] if f["severity"] != "info"],
+        check(not r["findings"],
               label + ": no findings on Linux's own packed ring", json.dumps(r["findings"])[:300])
     else:
         not_ok(label + ": QEMU's queue moved during the round; nothing exact to compare")

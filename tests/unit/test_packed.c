@@ -325,6 +325,30 @@ static void test_positions_given(void **state)
 	rig_free(r);
 }
 
+/* 2.8.6: a used chain's other slots keep their available bits: after a
+ * used slot, a slot with the same Buffer ID may be their rest, and the
+ * inferred position says so; an INDIRECT slot is a chain of its own
+ * (2.8.7), so no doubt. */
+static void test_used_pos_doubt(void **state)
+{
+	struct rig *r = rig_new(8);
+
+	(void)state;
+	pdesc(r, DESC, 0, BUF, 16, 4, US(1));
+	pdesc(r, DESC, 1, BUF + 0x100, 1, 4, AV(1) | VRING_DESC_F_WRITE);
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.used.idx, 1);
+	assert_true(has_finding(r, "PACKED_USED_POS_INFERRED"));
+	pdesc(r, DESC, 1, BUF + 0x8000, 48, 4, AV(1) | VRING_DESC_F_INDIRECT);
+	pdesc(r, BUF + 0x8000, 0, BUF, 16, 0, 0);
+	pdesc(r, BUF + 0x8000, 1, BUF, 1, 0, VRING_DESC_F_WRITE);
+	pdesc(r, BUF + 0x8000, 2, BUF, 1, 0, VRING_DESC_F_WRITE);
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_false(has_finding(r, "PACKED_USED_POS_INFERRED"));
+	assert_int_equal(r->v.rv.nchains, 1);
+	rig_free(r);
+}
+
 /* 2.8: any Queue Size from 1 to 32768, no power of two needed. */
 static void test_sizes(void **state)
 {
@@ -389,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_used_not_available),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_positions_given),
+		cmocka_unit_test(test_used_pos_doubt),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_bounded_work),
 		cmocka_unit_test(test_unreadable),
