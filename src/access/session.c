@@ -362,6 +362,10 @@ static void read_indices(struct vq_session *s, struct vq_dev *d)
 		kernel_rings(s, d, q);
 		if (!q->enabled || !q->desc || !q->avail || !q->used)
 			continue;
+		/* A packed ring has no idx words: avail and used are its event
+		 * areas (virtio 1.3 2.8.10), whose words are no indices. */
+		if (vq_dev_packed(d))
+			continue;
 		if (live_mem(s))
 			return;
 		if (vq_ring_read_indices(&s->fetch, q->avail, q->used, &q->avail_idx,

@@ -36,8 +36,13 @@ int vq_watch_collect(struct vq_session *s, size_t first, size_t last, struct vq_
 		for (j = 0; j < d->num_queues; j++) {
 			struct vq_queue_state *q = &d->queues[j];
 
-			if (vq_queue_unreadable(d, q))
+			if (vq_queue_unreadable(d, q)) {
+				/* Split indices only, so far (virtio 1.3 2.8). */
+				if (vq_queue_ring_access(d, q, VQ_SIZE_IN_USE) == VQ_RING_PACKED)
+					vq_session_say(s, "note: %s queue %u: packed ring: not watched yet",
+						       d->name, q->index);
 				continue;
+			}
 			nwk = realloc(w, (nw + 1) * sizeof(*w));
 			if (nwk) {
 				w = nwk;

@@ -114,6 +114,28 @@ const char *vq_color_sev(const struct vq_ctx *ctx, int severity);
 const char *vq_color_off(const struct vq_ctx *ctx);
 
 int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv);
+
+/* Flag bits as names (@names indexed by bit, bit_N where none): a JSON
+ * array, or "A|B" text ("-" when none). */
+struct json_object *vq_flag_array(unsigned v, const char *const *names, unsigned nnames);
+void vq_flag_text(char *buf, size_t len, unsigned v, const char *const *names, unsigned nnames);
+struct vq_chain;
+/* "18 descriptors: 16 B out + 16 x 4096 B out, 1 B in" for chain @c. */
+void vq_chain_summary(char *buf, size_t len, const struct vq_chain *c);
+
+/* What 'ring' asks of a packed ring (virtio 1.3 section 2.8). */
+struct vq_packed_req {
+	uint64_t desc, driver, device; /* the three areas */
+	uint32_t size;                 /* Queue Size */
+	unsigned recent;               /* newest used entries shown */
+	uint32_t type;                 /* payload device type, 0 = guess */
+	int queue;                     /* queue number, -1 when given by address */
+	const char *devname;           /* its device, or NULL */
+};
+/* Decode the packed ring @r names and print it, or add its JSON object to
+ * @rings when not NULL.  0, or EXIT_ACCESS with the reason in @why. */
+int vq_ring_packed_show(struct vq_ctx *ctx, const struct vq_packed_req *r,
+			struct json_object *rings, char *why, size_t whylen);
 int vq_cmd_list(struct vq_ctx *ctx, int argc, char **argv);
 int vq_cmd_status(struct vq_ctx *ctx, int argc, char **argv);
 int vq_cmd_features(struct vq_ctx *ctx, int argc, char **argv);

@@ -8,6 +8,7 @@
 
 #include "../access/ringview.h"
 #include "../decode/names.h"
+#include "../decode/packed.h"
 #include "../decode/ring.h"
 #include "../model/hex.h"
 #include "../model/names.h"
@@ -21,12 +22,13 @@ const struct vq_opt vq_ring_options[] = {
 	{ "recent", required_argument, 'R', 0, "K", "newest used entries shown (default 8)" },
 	{ "queue", required_argument, 'q', 0, "N", "queue N of the live device -d names" },
 	{ "force", no_argument, 'f', 0, NULL, "read --at addresses that break the spec's alignment" },
+	{ "packed", no_argument, 'P', 0, NULL, "the ring is packed: --at DESC,DRIVER,DEVICE (virtio 1.3 section 2.8)" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
 static const char *const desc_flag_names[] = { "NEXT", "WRITE", "INDIRECT" };
 
-static struct json_object *flag_array(unsigned v, const char *const *names, unsigned nnames)
+struct json_object *vq_flag_array(unsigned v, const char *const *names, unsigned nnames)
 {
 	struct json_object *a = json_object_new_array();
 	unsigned i;
@@ -45,7 +47,7 @@ static struct json_object *flag_array(unsigned v, const char *const *names, unsi
 	return a;
 }
 
-static void flag_text(char *buf, size_t len, unsigned v, const char *const *names,
+void vq_flag_text(char *buf, size_t len, unsigned v, const char *const *names,
 		      unsigned nnames)
 {
 	size_t off = 0;
@@ -78,6 +80,7 @@ static struct json_object *ring_json(const struct vq_ring_view *v, int queue, co
 
 	json_object_object_add(o, "device", dev ? json_object_new_string(dev) : NULL);
 	json_object_object_add(o, "queue", queue >= 0 ? U64(queue) : NULL);
+	json_object_object_add(o, "layout", json_object_new_string("split"));
 	json_object_object_add(o, "size", U64(v->layout.size));
 	json_object_object_add(o, "desc", U64(v->layout.desc));
 	json_object_object_add(o, "avail", U64(v->layout.avail));
@@ -85,11 +88,11 @@ static struct json_object *ring_json(const struct vq_ring_view *v, int queue, co
 	json_object_object_add(o, "align", v->layout.align ? U64(v->layout.align) : NULL);
 	json_object_object_add(o, "align_ambiguous", json_object_new_boolean(ambiguous));
 	json_object_object_add(o, "avail_flags", U64(h->avail_flags));
-	json_object_object_add(o, "avail_flags_names", flag_array(h->avail_flags, avail_flag_names, 1));
+	json_object_object_add(o, "avail_flags_names", vq_flag_array(h->avail_flags, avail_flag_names, 1));
 	json_object_object_add(o, "avail_idx", U64(h->avail_idx));
 	json_object_object_add(o, "used_event", U64(h->used_event));
 	json_object_object_add(o, "used_flags", U64(h->used_flags));
-	json_object_object_add(o, "used_flags_names", flag_array(h->used_flags, used_flag_names, 1));
+	json_object_object_add(o, "used_flags_names", vq_flag_array(h->used_flags, used_flag_names, 1));
 	json_object_object_add(o, "used_idx", U64(h->used_idx));
 	json_object_object_add(o, "avail_event", U64(h->avail_event));
 	json_object_object_add(o, "in_flight", U64(h->in_flight));
@@ -108,7 +111,7 @@ static struct json_object *ring_json(const struct vq_ring_view *v, int queue, co
 			json_object_object_add(dobj, "index", U64(d->index));
 			json_object_object_add(dobj, "addr", U64(d->addr));
 			json_object_object_add(dobj, "len", U64(d->len));
-			json_object_object_add(dobj, "flags", flag_array(d->flags, desc_flag_names, 3));
+			json_object_object_add(dobj, "flags", vq_flag_array(d->flags, desc_flag_names, 3));
 			json_object_object_add(dobj, "flags_value", U64(d->flags));
 			json_object_object_add(dobj, "indirect", json_object_new_boolean(d->in_indirect));
 			json_object_array_add(da, dobj);
@@ -182,7 +185,7 @@ static int desc_alike(const struct vq_chain_desc *a, const struct vq_chain_desc 
 /* "18 descriptors: 16 B out + 16 x 4096 B out, 1 B in": the chain's
  * buffers in order, equal neighbours as one run, "out" device-readable,
  * "in" device-writable. */
-static void chain_summary(char *buf, size_t len, const struct vq_chain *c)
+void vq_chain_summary(char *buf, size_t len, const struct vq_chain *c)
 {
 	size_t n = 0;
 	unsigned i, j;
@@ -226,7 +229,7 @@ static void chain_text(const struct vq_ctx *ctx, const struct vq_ring_view *v,
 	char sum[256], fl[64];
 	unsigned j;
 
-	chain_summary(sum, sizeof(sum), c);
+	vq_chain_summary(sum, sizeof(sum), c);
 	printf("  slot %u head %u: %s%s\n", c->slot % v->layout.size, c->head, sum,
 	       c->broken ? " (incomplete)" : "");
 	if (c->ind_len)
@@ -235,7 +238,7 @@ static void chain_text(const struct vq_ctx *ctx, const struct vq_ring_view *v,
 	for (j = 0; ctx->verbose && j < c->ndesc; j++) {
 		const struct vq_chain_desc *d = &c->descs[j];
 
-		flag_text(fl, sizeof(fl), d->flags, desc_flag_names, 3);
+		vq_flag_text(fl, sizeof(fl), d->flags, desc_flag_names, 3);
 		printf("    %s[%u] addr 0x%llx len %u flags %s\n", d->in_indirect ? "indirect" : "desc",
 		       d->index, (unsigned long long)d->addr, d->len, fl);
 	}
@@ -263,7 +266,7 @@ static void chains_text(const struct vq_ctx *ctx, const struct vq_ring_view *v)
 			chain_text(ctx, v, c);
 			continue;
 		}
-		chain_summary(sum, sizeof(sum), c);
+		vq_chain_summary(sum, sizeof(sum), c);
 		printf("  slots %u-%u heads %u-%u: %u chains of %s\n", c->slot % size,
 		       v->chains[j - 1].slot % size, c->head, v->chains[j - 1].head, j - i, sum);
 	}
@@ -318,10 +321,10 @@ static void ring_text(const struct vq_ctx *ctx, const struct vq_ring_view *v, co
 	       (unsigned long long)v->layout.used);
 	if (layout_note)
 		printf("layout: %s\n", layout_note);
-	flag_text(fl, sizeof(fl), h->avail_flags, avail_flag_names, 1);
+	vq_flag_text(fl, sizeof(fl), h->avail_flags, avail_flag_names, 1);
 	printf("avail: flags 0x%04x [%s]  idx %u  used_event %u\n", h->avail_flags, fl,
 	       h->avail_idx, h->used_event);
-	flag_text(fl, sizeof(fl), h->used_flags, used_flag_names, 1);
+	vq_flag_text(fl, sizeof(fl), h->used_flags, used_flag_names, 1);
 	printf("used:  flags 0x%04x [%s]  idx %u  avail_event %u\n", h->used_flags, fl,
 	       h->used_idx, h->avail_event);
 	printf("in flight: %u\n", h->in_flight);
@@ -383,6 +386,8 @@ struct ring_opts {
 	int type_given;      /* --type was given */
 	int queue;           /* --queue, -1 when not given */
 	int force;           /* --force: misaligned --at addresses are read */
+	int packed;          /* the ring is packed: --packed, or the device's */
+	int packed_given;    /* --packed was given */
 	const char *devname; /* the device --queue reads, or NULL */
 	int all;             /* --queue without -d, several devices: each one's
 			      * queue is shown, and a failure is kept in @why */
@@ -424,15 +429,17 @@ static int queue_target(struct vq_ctx *ctx, struct vq_dev *d, struct ring_opts *
 	if (!d->num_queues)
 		return ring_fail(o, EXIT_ACCESS, "the queues of %s could not be read (see 'vqdump -d %s regs')",
 				 d->name, d->name);
-	/* Packed rings: another layout entirely. */
-	if (vq_dev_packed(d))
-		return ring_fail(o, EXIT_ACCESS, "%s uses packed virtqueues (VIRTIO_F_RING_PACKED), which this version does not decode",
+	/* Packed rings: another layout, the same three address registers
+	 * (desc, driver area, device area). */
+	o->packed = vq_dev_packed(d);
+	if (o->packed_given && !o->packed)
+		return ring_fail(o, EXIT_USAGE, "%s did not negotiate VIRTIO_F_RING_PACKED: its rings are split, leave out --packed",
 				 d->name);
 	if ((unsigned)o->queue >= d->num_queues)
 		return ring_fail(o, EXIT_USAGE, "%s has %u queues (0 to %u), not %d", d->name,
 				 d->num_queues, d->num_queues - 1, o->queue);
 	q = &d->queues[o->queue];
-	/* Not packed (above); the size is --size's or the queue's, below. */
+	/* The size is --size's or the queue's, below. */
 	why = vq_queue_ring_access(d, q, VQ_SIZE_OR_MAX);
 	if (why == VQ_RING_NO_ADDRS)
 		return ring_fail(o, EXIT_ACCESS, "the ring addresses of %s queue %d cannot be read back on this transport; find the ring with 'scan', then use 'ring --at'",
@@ -484,6 +491,51 @@ static int check_at_align(const struct ring_opts *o)
 	return 0;
 }
 
+/* check_opts() for a packed ring: three addresses, a packed Queue Size,
+ * section 2.8.10.1's alignment unless --force.  0 or EXIT_USAGE. */
+static int check_packed_opts(const struct ring_opts *o)
+{
+	struct vq_packed_layout l = { o->at[0], o->at[1], o->at[2], (uint32_t)o->size };
+	const char *part;
+	uint64_t addr;
+	uint32_t align;
+
+	if (o->nat != 3)
+		return vq_usage_err("ring", "--packed takes the three areas: --at DESC,DRIVER,DEVICE");
+	if (o->align)
+		return vq_usage_err("ring", "--align does not apply to a packed ring");
+	if ((o->queue < 0 || o->size_given) && vq_packed_size_problem((uint32_t)o->size))
+		return vq_usage_err("ring", "--size %llu: %s (a packed ring has a size from 1 to 32768)",
+				    (unsigned long long)o->size, vq_packed_size_problem((uint32_t)o->size));
+	if (o->queue >= 0)
+		return 0;
+	part = vq_packed_wraps(&l);
+	if (part)
+		return vq_usage_err("ring", "--at: the %s of a packed ring of %u entries there runs past the end of the 64-bit address space",
+				    part, l.size);
+	part = o->force ? NULL : vq_packed_misaligned(&l, &addr, &align);
+	if (part)
+		return vq_usage_err("ring", "--at: the %s at 0x%llx is not %u-byte aligned as virtio 1.3 section 2.8.10.1 requires (--force reads it anyway)",
+				    part, (unsigned long long)addr, align);
+	return 0;
+}
+
+/* A packed ring (o->packed): decoded and shown by ring_packed.c. */
+static int show_packed(struct vq_ctx *ctx, struct ring_opts *o, struct json_object *rings)
+{
+	struct vq_packed_req r = {
+		.desc = o->at[0], .driver = o->at[1], .device = o->at[2],
+		.size = (uint32_t)o->size, .recent = (unsigned)o->recent, .type = o->type,
+		.queue = o->queue, .devname = o->devname,
+	};
+	char why[400];
+	int ret = vq_ring_packed_show(ctx, &r, rings, why, sizeof(why));
+
+	if (ret && o->devname)
+		return ring_fail(o, ret, "%s queue %d: %s", o->devname, o->queue, why);
+	return ret ? ring_fail(o, ret, "%s", why) : EXIT_OK;
+}
+
 /* The options that only make sense together, checked once the queue's
  * part is known: 0 or EXIT_USAGE. */
 static int check_opts(const struct ring_opts *o)
@@ -492,6 +544,8 @@ static int check_opts(const struct ring_opts *o)
 		return vq_usage_err("ring", "give --queue N (live, with -d) or the ring's address with --at DESC[,AVAIL,USED]");
 	if (!o->have_size)
 		return vq_usage_err("ring", "give the queue size with --size N");
+	if (o->packed)
+		return check_packed_opts(o);
 	if ((o->queue < 0 || o->size_given) && vq_ring_size_problem((uint32_t)o->size))
 		return vq_usage_err("ring", "--size %llu: %s (a split ring has a power-of-two size up to 32768)",
 				    (unsigned long long)o->size, vq_ring_size_problem((uint32_t)o->size));
@@ -549,6 +603,8 @@ static int show_ring(struct vq_ctx *ctx, struct ring_opts *o, struct json_object
 	const char *layout_note;
 	int how, ret;
 
+	if (o->packed)
+		return show_packed(ctx, o, rings);
 	how = choose_layout(&ctx->sess.fetch, o, &l, note, sizeof(note));
 	layout_note = note[0] ? note : NULL;
 	ret = check_layout(ctx, o, &l);
@@ -750,6 +806,9 @@ int vq_cmd_ring(struct vq_ctx *ctx, int argc, char **argv)
 		}
 		case 'f':
 			o.force = 1;
+			break;
+		case 'P':
+			o.packed = o.packed_given = 1;
 			break;
 		case 'R':
 			if (vq_parse_u64(optarg, &o.recent) || o.recent > VQ_RING_MAX_SIZE)

@@ -60,7 +60,7 @@ const struct vq_cmd vq_commands[] = {
 	{
 		.name = "ring",
 		.live = 1,
-		.args = "--queue N | --at DESC[,AVAIL,USED] --size N [--align A] [--type T] [--recent K] [--force]",
+		.args = "--queue N | --at DESC[,AVAIL,USED] --size N [--align A] [--type T] [--recent K] [--force] [--packed]",
 		.help = "one split queue: indices, flags, event indices, pending chains, used entries",
 		.options = vq_ring_options,
 		.run = vq_cmd_ring,
@@ -75,7 +75,12 @@ const struct vq_cmd vq_commands[] = {
 		  "or rpmsg (by default the device's type, or guessed for blk).\n"
 		  "--recent K shows the K newest used entries (default 8), each with the\n"
 		  "payload its descriptors point at now (the device's answer, if the driver\n"
-		  "has not reused them).\n",
+		  "has not reused them).\n"
+		  "--packed: the ring is a packed one (virtio 1.3 section 2.8) at --at\n"
+		  "DESC,DRIVER,DEVICE (descriptor ring, driver and device event areas), any\n"
+		  "size from 1 to 32768; a device that negotiated VIRTIO_F_RING_PACKED is read\n"
+		  "so by --queue.  The wrap counters and positions are inferred from the slots'\n"
+		  "AVAIL/USED bits and said to be.\n",
 	},
 	{
 		.name = "diagnose",

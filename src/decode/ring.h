@@ -52,6 +52,7 @@ struct vq_chain_desc {
 	uint16_t flags;      /* VRING_DESC_F_* */
 	uint16_t next;       /* next field as stored */
 	uint8_t in_indirect; /* 1 when it sits in an indirect table */
+	uint16_t id;         /* packed rings: the Buffer ID field as stored */
 };
 
 struct vq_chain {
@@ -68,6 +69,8 @@ struct vq_chain {
 	uint64_t ind_addr;           /* its indirect table's address */
 	uint32_t ind_len;            /* its table's length in bytes; 0: the chain
 				      * has no indirect table */
+	uint16_t id;                 /* packed rings: the chain's Buffer ID (its
+				      * last ring descriptor's, 2.8.6) */
 };
 
 struct vq_used_elem {

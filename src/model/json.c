@@ -134,6 +134,8 @@ static struct json_object *queue_json(const struct vq_dev *d, const struct vq_qu
 	add(o, "avail_idx", q->idx_valid ? json_object_new_int(q->avail_idx) : NULL);
 	add(o, "used_idx", q->idx_valid ? json_object_new_int(q->used_idx) : NULL);
 	if (!record)
+		add(o, "layout", json_object_new_string(vq_dev_packed(d) ? "packed" : "split"));
+	if (!record)
 		add(o, "in_flight",
 		    q->idx_valid ? json_object_new_int((uint16_t)(q->avail_idx - q->used_idx)) : NULL);
 	if (d->kind == VQ_T_PCI || record) {

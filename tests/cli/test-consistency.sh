@@ -247,6 +247,7 @@ sect SAFETY | grep -q 'ISR' && sect SAFETY | grep -q 'queue_select' && sect SAFE
 {
     cat src/cli/live.c src/cli/cmd_scan.c src/cli/cmd_mem.c
     awk '/^static struct json_object \*ring_json/,/^}/' src/cli/cmd_ring.c
+    cat src/cli/ring_packed.c
     awk '/^static void record_json/ { skip = 1 } skip && /^}/ { skip = 0; next }
          /^\tif \(record\) \{/ { rec = 1 } rec && /^\t}/ { rec = 0; next }
          !skip && !rec' src/model/json.c | sed -E 's/\badd\(([a-z]+), "/json_object_object_add(\1, "/'

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# QEMU's view of a packed virtqueue (QMP, VM stopped) and its comparison with what vqdump printed inside the guest.
+"""usage:
+    packed_compare.py qmp SOCKET QDEV_ID [--no-stop]
+        stop the VM (not with --no-stop: QMP stop drains the block layer,
+        which waits forever for a request a blkdebug breakpoint holds), print {"status": x-query-virtio-status, "queue":
+        x-query-virtio-queue-status of queue 0} of the device whose QOM path
+        is /machine/peripheral/QDEV_ID/virtio-backend, continue the VM.
+        (x-query-virtio-queue-element is never asked: QEMU 7.2 refuses
+        packed queues there, and the test must not lean on it.)
+    packed_compare.py notes SERIAL
+        the guest's "notes" round: diagnose and watch name the packed
+        queue as not judged / not watched instead of reading it as split.
+    packed_compare.py compare SERIAL TAG PCIADDR BEFORE AFTER
+        the guest's "ring:PCIADDR:0" and "sel:PCIADDR" blocks of round TAG
+        on the console log SERIAL, against the QMP views BEFORE and AFTER:
+        ok / not ok lines and "N passed, N failed".
+
+QEMU 7.2 reports a packed queue's last-avail-idx and used-idx as slot
+numbers (0 .. vring-num - 1) without their wrap counters; vqdump's
+next_avail and next_used are the same kind of number, inferred in the
+guest from the slots' AVAIL/USED bits (virtio 1.3 section 2.8.1).  In a
+round where QEMU's numbers did not move between BEFORE and AFTER (no I/O,
+inuse 0), they must be equal.
+"""
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qmp  # noqa: E402
+
+PASSED = FAILED = 0
+
+
+def ok(msg):
+    global PASSED
+    PASSED += 1
+    print("ok - " + msg)
+
+
+def not_ok(msg):
+    global FAILED
+    FAILED += 1
+    print("not ok - " + msg)
+
+
+def check(cond, msg, detail=""):
+    if cond:
+        ok(msg)
+    else:
+        not_ok(msg + (": " + detail if detail else ""))
+
+
+def do_qmp(sock, ident, stop=True):
+    path = "/machine/peripheral/%s/virtio-backend" % ident
+    with qmp.QMP(sock) as q:
+        running = stop and q.cmd("query-status").get("running")
+        if running:
+            q.cmd("stop")
+        try:
+            out = {"status": q.cmd("x-query-virtio-status", path=path),
+                   "queue": q.cmd("x-query-virtio-queue-status", path=path, queue=0)}
+        finally:
+            if running:
+                q.cmd("cont")
+    print(json.dumps(out))
+
+
+def blocks(serial, tag):
+    """{key: (rc, stdout text)} of the guest's VQ-OUT blocks for TAG."""
+    text = open(serial, "rb").read().decode("utf-8", "replace").replace("\r", "")
+    out = {}
+    pat = re.compile(r"^VQ-OUT %s (\S+) rc=(\d+)\n(.*?)^VQ-ERR\n(.*?)^VQ-END %s \1$"
+                     % (re.escape(tag), re.escape(tag)), re.S | re.M)
+    for m in pat.finditer(text):
+        out[m.group(1)] = (int(m.group(2)), m.group(3), m.group(4))
+    return out
+
+
+def compare(serial, tag, pci, before, after):
+    a = json.load(open(before))
+    b = json.load(open(after))
+    qa, qb = a["queue"], b["queue"]
+    got = blocks(serial, tag)
+    label = "packed %s" % tag
+    feats = json.dumps(a["status"].get("guest-features", {}))
+    check("VIRTIO_F_RING_PACKED" in feats, label + ": QEMU says the driver accepted VIRTIO_F_RING_PACKED",
+          feats[:200])
+    key = "ring:%s:0" % pci
+    if key not in got:
+        not_ok(label + ": the guest printed no block for " + key)
+        return
+    rc, text, err = got[key]
+    check(rc == 0, label + ": ring --queue 0 exits 0", "rc=%d %s" % (rc, err.strip()[:200]))
+    try:
+        r = json.loads(text)
+    except ValueError:
+        not_ok(label + ": ring --queue 0 printed JSON")
+        return
+    check(r.get("layout") == "packed", label + ": ring says layout packed", str(r.get("layout")))
+    check(r.get("size") == qa["vring-num"], label + ": size is QEMU's vring-num",
+          "%s vs %s" % (r.get("size"), qa["vring-num"]))
+    check(r.get("desc") == qa["vring-desc"], label + ": desc is QEMU's vring-desc")
+    check(r["driver_event"]["addr"] == qa["vring-avail"],
+          label + ": driver event area is QEMU's vring-avail (queue_driver)")
+    check(r["device_event"]["addr"] == qa["vring-used"],
+          label + ": device event area is QEMU's vring-used (queue_device)")
+    still = (qa.get("last-avail-idx") == qb.get("last-avail-idx") and qa["used-idx"] == qb["used-idx"]
+             and qa["inuse"] == qb["inuse"])
+    print("# QEMU before: last-avail-idx %s used-idx %s inuse %s; after: %s %s %s; vqdump: next_avail %s "
+          "(wrap %s) next_used %s (wrap %s) in_flight %s, %s" % (
+              qa.get("last-avail-idx"), qa["used-idx"], qa["inuse"], qb.get("last-avail-idx"),
+              qb["used-idx"], qb["inuse"], r["next_avail"], r["avail_wrap_counter"], r["next_used"],
+              r["used_wrap_counter"], r["in_flight"], r["avail_position_source"]))
+    if still:
+        check(r["next_avail"] == qa.get("last-avail-idx"),
+              label + ": next_avail (inferred) is QEMU's last-avail-idx (slot number)")
+        check(r["next_used"] == qa["used-idx"], label + ": next_used (inferred) is QEMU's used-idx (slot number)")
+        check(r["in_flight"] == qa["inuse"], label + ": in flight is QEMU's inuse (%d)" % qa["inuse"],
+              "vqdump %s" % r["in_flight"])
+        if qa["inuse"] == 0:
+            check(r["pending_slots"] == 0, label + ": no pending slot")
+        check(not r["findings"],
+              label + ": no findings on Linux's own packed ring", json.dumps(r["findings"])[:300])
+    else:
+        not_ok(label + ": QEMU's queue moved during the round; nothing exact to compare")
+    if tag == "held":
+        # The guest's one 4 KiB write at 4 KiB block 100 (sector 800),
+        # held in QEMU by a blkdebug breakpoint: the one pending chain.
+        c = r["chains"][0] if r["chains"] else {}
+        req = c.get("request") or {}
+        check(req.get("type_name") == "OUT" and req.get("sector") == 800,
+              label + ": the pending chain is the held blk write to sector 800", json.dumps(c)[:300])
+    if tag == "wrapped":
+        # The busy load's hundreds of requests went round the ring: every
+        # slot was written, so the positions were inferred past a flip of
+        # the wrap counters (QEMU 7.2 reports neither counter).
+        written = sum(1 for x in r["slots"] if x["addr"] or x["flags_value"])
+        check(written == r["size"], label + ": every slot was written (the ring went round)",
+              "%d of %d" % (written, r["size"]))
+    key = "sel:" + pci
+    if key in got and got[key][0] == 0:
+        s = json.loads(got[key][1])
+        q0 = s["devices"][0]["queues"][0]
+        check(q0.get("layout") == "packed" and q0.get("avail_idx") is None and q0.get("in_flight") is None,
+              label + ": status: queue 0 layout packed, no split indices",
+              json.dumps({k: q0.get(k) for k in ("layout", "avail_idx", "used_idx", "in_flight")}))
+    else:
+        not_ok(label + ": status -d %s ran" % pci)
+
+
+def notes(serial):
+    got = blocks(serial, "notes")
+    if "diag" not in got or "watch" not in got:
+        not_ok("packed notes: the guest printed the diagnose and watch blocks")
+        return
+    rc, text, err = got["diag"]
+    check("queue 0: packed ring: not judged yet" in err,
+          "packed: diagnose says the packed queue is not judged yet", err.strip()[:200])
+    try:
+        fs = json.loads(text).get("findings", [])
+    except ValueError:
+        fs = None
+    check(fs is not None and not [f for f in fs if f.get("queue") == 0],
+          "packed: diagnose reports no finding on the packed queue (none judged as split)",
+          json.dumps(fs)[:300])
+    rc, text, err = got["watch"]
+    check("queue 0: packed ring: not watched yet" in err,
+          "packed: watch says the packed queue is not watched yet", (err + text).strip()[:200])
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "notes":
+        notes(argv[2])
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 0 if FAILED == 0 else 1
+    if len(argv) >= 4 and argv[1] == "qmp":
+        do_qmp(argv[2], argv[3], "--no-stop" not in argv[4:])
+        return 0
+    if len(argv) == 7 and argv[1] == "compare":
+        compare(*argv[2:7])
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 0 if FAILED == 0 else 1
+    sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# System test: a packed virtqueue (virtio-blk-pci packed=on) under Linux's own driver: vqdump ring/status in the guest against QEMU's QMP view.
+#
+# One PCI machine (TCG), one modern virtio-blk with packed=on, Linux's
+# virtio_blk bound (it negotiates VIRTIO_F_RING_PACKED when offered).
+# Rounds, each: QMP stop, QEMU's view of queue 0, cont; the guest runs
+# `vqdump -d 0000:00:04.0 ring --queue 0 --json` and `status --json`; QMP
+# stop, the view again, cont (packed_compare.py):
+#   quiet   after boot (the partition scan's requests done)
+#   held    one guest write held in QEMU by a blkdebug breakpoint: one
+#           chain pending, the held write (its blk header) named
+#   wrapped after the guest read and wrote the disk for some seconds
+#           (several hundred requests: the 256-slot ring has wrapped, so
+#           the wrap counters were inferred past their first flip)
+# Between them, diagnose and watch run in the guest and must name the packed
+# queue as not judged / not watched (not read it as a split ring).
+# The ring's addresses and size must be QEMU's, and, QEMU's numbers not
+# having moved during a quiet round, vqdump's inferred next avail / next
+# used slot must be QEMU's last-avail-idx / used-idx and nothing in flight.
+#
+# Usage: tests/qemu/test-live-packed.sh   (VQDUMP=path; VQ_KEEP=DIR keeps logs)
+set -u -o pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=live_lib.sh
+. "$HERE/live_lib.sh"
+START=$SECONDS
+PCI=0000:00:04.0
+
+live_init
+live_initramfs "$TMP/initrd.gz" 1 "virtio_blk" || fatal "initramfs with virtio_blk"
+truncate -s 16M "$TMP/pblk.img" || fatal "disk image"
+# shellcheck disable=SC2054 # QEMU options are comma-separated
+DEVICES=(
+	-vga none -nic none
+	-drive "driver=raw,file.driver=blkdebug,file.image.driver=file,file.image.filename=$TMP/pblk.img,if=none,id=dpblk"
+	-device virtio-blk-pci,drive=dpblk,id=pblk,disable-legacy=on,packed=on,addr=0x4
+)
+
+# fold CMD...: packed_compare.py's lines folded into ours.
+fold() {
+	local line done=0
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "${line#ok - }" ;;
+		"not ok - "*) not_ok "${line#not ok - }" ;;
+		[0-9]*" passed, "[0-9]*" failed") done=1 ;;
+		*) echo "$line" ;;
+		esac
+	done < <("$@" 2>&1)
+	[ "$done" = 1 ] || not_ok "$*: ended without its summary"
+}
+
+# packed_round TAG [--no-stop]: QEMU's view, vqdump in the guest, QEMU's
+# view, compare.  --no-stop while a request is held (QMP stop would wait
+# for it): the guest does nothing else then, so the queue stays still.
+packed_round() {
+	local tag=$1 nostop=${2:-}
+	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pblk $nostop >"$LIVE_DIR/$tag-before.json" ||
+		fatal "$tag: QMP view before"
+	live_cmd 120 run "$tag" "ring:$PCI:0" "sel:$PCI" || fatal "$tag: guest runs vqdump"
+	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pblk $nostop >"$LIVE_DIR/$tag-after.json" ||
+		fatal "$tag: QMP view after"
+	fold python3 "$HERE/packed_compare.py" compare "$QEMU_SERIAL" "$tag" "$PCI" \
+		"$LIVE_DIR/$tag-before.json" "$LIVE_DIR/$tag-after.json"
+}
+
+live_boot packed "$TMP/initrd.gz" "${DEVICES[@]}"
+ok "packed: guest booted ($(live_elapsed "$START") s)"
+packed_round quiet
+# diagnose and watch: a packed queue is named as not judged, never read as split.
+live_cmd 60 vq notes diag diagnose --json || fatal "guest runs diagnose"
+live_cmd 60 vq notes watch watch --count 2 --interval 200 || fatal "guest runs watch"
+fold python3 "$HERE/packed_compare.py" notes "$QEMU_SERIAL"
+# One write held in QEMU by a blkdebug breakpoint: one request in flight.
+qemu_qmp human-monitor-command '{"command-line": "qemu-io dpblk \"break write_aio held\""}' >/dev/null ||
+	fatal "blkdebug breakpoint set"
+live_cmd 30 bgwrite vda 100 || fatal "guest starts a write"
+for ((i = 0; i < 60; i++)); do
+	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pblk --no-stop | grep -q '"inuse": [1-9]' && break
+	sleep 0.5
+done
+packed_round held --no-stop
+qemu_qmp human-monitor-command '{"command-line": "qemu-io dpblk \"resume held\""}' >/dev/null ||
+	fatal "blkdebug resume"
+sleep 2
+live_cmd 30 busy-start || fatal "guest starts its I/O"
+sleep 8
+live_cmd 30 busy-stop || fatal "guest stops its I/O"
+sleep 2
+packed_round wrapped
+live_shutdown
+echo "# total: $(live_elapsed "$START") s"
+finish

@@ -1,0 +1,423 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests of the packed-ring decoder, from rings built by hand per virtio 1.3 section 2.8. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <linux/virtio_blk.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_ring.h>
+
+#include "decode/packed.h"
+#include "fakemem.h"
+
+#define BASE 0x100000ull
+#define DESC 0x101000ull
+#define DRV 0x100000ull  /* driver event suppression area */
+#define DEV 0x100010ull  /* device event suppression area */
+#define BUF 0x180000ull  /* buffers and indirect tables */
+
+/* 2.8.1 and 2.8.13: a driver makes a slot available in round W with
+ * AVAIL = W and USED = !W; a device writes it back used with AVAIL =
+ * USED = W. */
+#define AV(w) ((uint16_t)((w) ? 1u << VRING_PACKED_DESC_F_AVAIL : 1u << VRING_PACKED_DESC_F_USED))
+#define US(w) ((uint16_t)((w) ? (1u << VRING_PACKED_DESC_F_AVAIL) | (1u << VRING_PACKED_DESC_F_USED) : 0))
+
+struct rig {
+	struct fakemem m;
+	struct vq_fetch f;
+	struct vq_packed_view v;
+	struct vq_packed_slot slots[VQ_PACKED_MAX_SIZE];
+	struct vq_chain chains[VQ_PACKED_MAX_SIZE];
+	struct vq_used_elem used[16];
+	struct vq_chain_desc pool[4 * VQ_PACKED_MAX_SIZE + 256];
+	struct vq_finding findings[64];
+};
+
+static struct rig *rig_new(uint32_t n)
+{
+	struct rig *r = calloc(1, sizeof(*r));
+	unsigned nch, npool, nf;
+
+	fake_init(&r->m, BASE, 4 << 20);
+	r->f = fake_fetch(&r->m);
+	r->v.layout = (struct vq_packed_layout){ DESC, DRV, DEV, n };
+	vq_ring_view_sizes(n, 8, &nch, &npool, &nf);
+	r->v.slots = r->slots;
+	r->v.rv.chains = r->chains;
+	r->v.rv.max_chains = nch;
+	r->v.rv.used = r->used;
+	r->v.rv.max_used = 16;
+	r->v.rv.pool = r->pool;
+	r->v.rv.pool_len = npool;
+	r->v.rv.findings = r->findings;
+	r->v.rv.max_findings = nf;
+	return r;
+}
+
+static void rig_free(struct rig *r)
+{
+	fake_free(&r->m);
+	free(r);
+}
+
+/* 2.8.13: le64 addr, le32 len, le16 id, le16 flags. */
+static void pdesc(struct rig *r, uint64_t table, unsigned i, uint64_t addr, uint32_t len,
+		  uint16_t id, uint16_t flags)
+{
+	uint64_t a = table + 16ull * i;
+
+	put64(&r->m, a, addr);
+	put32(&r->m, a + 8, len);
+	put16(&r->m, a + 12, id);
+	put16(&r->m, a + 14, flags);
+}
+
+/* 2.8.14: le16 off_wrap, le16 flags. */
+static void pevent(struct rig *r, uint64_t at, uint16_t off, unsigned wrap, uint16_t flags)
+{
+	put16(&r->m, at, (uint16_t)(off | (wrap << 15)));
+	put16(&r->m, at + 2, flags);
+}
+
+static int has_finding(const struct rig *r, const char *code)
+{
+	unsigned i;
+
+	for (i = 0; i < r->v.rv.nfindings; i++)
+		if (!strcmp(r->v.rv.findings[i].code, code))
+			return 1;
+	return 0;
+}
+
+/* 2.8.1: both wrap counters start at 1, and zeroed slots read as used in
+ * the round before: nothing pending, the driver at slot 0 wrap 1. */
+static void test_fresh_ring(void **state)
+{
+	struct rig *r = rig_new(8);
+
+	(void)state;
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.avail.idx, 0);
+	assert_int_equal(r->v.avail.wrap, 1);
+	assert_int_equal(r->v.avail.known, 0);
+	assert_int_equal(r->v.used.idx, 0);
+	assert_int_equal(r->v.used.wrap, 1);
+	assert_int_equal(r->v.pending_slots, 0);
+	assert_int_equal(r->v.rv.nchains, 0);
+	assert_int_equal(r->v.rv.nfindings, 0);
+	rig_free(r);
+}
+
+/* Three buffers made available in wrap 1 (slots 0-2), the first written
+ * back used with Buffer ID 5 (2.8.21, 2.8.22): driver at 3, device at 1. */
+static void test_avail_and_used(void **state)
+{
+	struct rig *r = rig_new(8);
+
+	(void)state;
+	pdesc(r, DESC, 0, BUF, 100, 5, US(1));
+	pdesc(r, DESC, 1, BUF + 0x1000, 200, 6, AV(1));
+	pdesc(r, DESC, 2, BUF + 0x2000, 300, 7, AV(1) | VRING_DESC_F_WRITE);
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.avail.idx, 3);
+	assert_int_equal(r->v.avail.wrap, 1);
+	assert_int_equal(r->v.used.idx, 1);
+	assert_int_equal(r->v.used.wrap, 1);
+	assert_int_equal(r->v.pending_slots, 2);
+	assert_int_equal(r->v.rv.nchains, 2);
+	assert_int_equal(r->v.rv.chains[0].slot, 1);
+	assert_int_equal(r->v.rv.chains[0].id, 6);
+	assert_int_equal(r->v.rv.chains[0].out_bytes, 200);
+	assert_int_equal(r->v.rv.chains[1].id, 7);
+	assert_int_equal(r->v.rv.chains[1].in_bytes, 300);
+	assert_int_equal(r->v.rv.nused, 1);
+	assert_int_equal(r->v.rv.used[0].id, 5);
+	assert_int_equal(r->v.rv.used[0].slot, 0);
+	assert_int_equal(r->v.slots[0].state, VQ_PSLOT_USED);
+	assert_int_equal(r->v.slots[1].state, VQ_PSLOT_AVAIL);
+	assert_int_equal(r->v.rv.nfindings, 0);
+	rig_free(r);
+}
+
+/* 2.8.6 and 2.8.1: a chain from slot 3 of a ring of 4 goes on at slot 0,
+ * which carries the flipped wrap counter (AVAIL 0, USED 1); the Buffer ID
+ * is the last descriptor's. */
+static void test_chain_crosses_end(void **state)
+{
+	struct rig *r = rig_new(4);
+
+	(void)state;
+	pdesc(r, DESC, 1, BUF, 1, 1, US(1));
+	pdesc(r, DESC, 2, BUF, 1, 2, US(1));
+	pdesc(r, DESC, 3, BUF, 16, 0, AV(1) | VRING_DESC_F_NEXT);
+	pdesc(r, DESC, 0, BUF + 0x1000, 512, 9, AV(0) | VRING_DESC_F_WRITE);
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.avail.idx, 1);
+	assert_int_equal(r->v.avail.wrap, 0);
+	assert_int_equal(r->v.used.idx, 3);
+	assert_int_equal(r->v.used.wrap, 1);
+	assert_int_equal(r->v.rv.nchains, 1);
+	assert_int_equal(r->v.rv.chains[0].slot, 3);
+	assert_int_equal(r->v.rv.chains[0].ndesc, 2);
+	assert_int_equal(r->v.rv.chains[0].id, 9);
+	assert_false(r->v.rv.chains[0].broken);
+	assert_int_equal(r->v.rv.nfindings, 0);
+	rig_free(r);
+}
+
+/* The same chain with slot 0 keeping the old wrap counter: from memory
+ * alone the list runs into slots never made available; with the
+ * driver's position given, slot 0 is named. */
+static void test_chain_wrap_bits_wrong(void **state)
+{
+	struct rig *r = rig_new(4);
+
+	(void)state;
+	pdesc(r, DESC, 1, BUF, 1, 1, US(1));
+	pdesc(r, DESC, 2, BUF, 1, 2, US(1));
+	pdesc(r, DESC, 3, BUF, 16, 0, AV(1) | VRING_DESC_F_NEXT);
+	pdesc(r, DESC, 0, BUF + 0x1000, 512, 9, AV(1) | VRING_DESC_F_WRITE);
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_true(has_finding(r, "CHAIN_UNTERMINATED"));
+	r->v.avail = (struct vq_packed_pos){ 1, 0, 1 };
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.avail.known, 1);
+	assert_true(has_finding(r, "CHAIN_WRAP_BITS"));
+	assert_true(r->v.rv.chains[0].broken);
+	rig_free(r);
+}
+
+/* 2.8.7: an indirect table of packed descriptors; a blk request in it
+ * (5.2.6) is decoded as in a split ring. */
+static void test_indirect_blk(void **state)
+{
+	struct rig *r = rig_new(8);
+	const uint64_t t = BUF + 0x8000;
+
+	(void)state;
+	pdesc(r, DESC, 0, t, 48, 3, AV(1) | VRING_DESC_F_INDIRECT);
+	pdesc(r, t, 0, BUF, 16, 0, 0);
+	pdesc(r, t, 1, BUF + 0x1000, 512, 0, VRING_DESC_F_WRITE);
+	pdesc(r, t, 2, BUF + 0x2000, 1, 0, VRING_DESC_F_WRITE);
+	put32(&r->m, BUF, VIRTIO_BLK_T_IN);
+	put64(&r->m, BUF + 8, 2048);
+	r->v.rv.device_id = VIRTIO_ID_BLOCK;
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.rv.nchains, 1);
+	assert_int_equal(r->v.rv.chains[0].ndesc, 3);
+	assert_int_equal(r->v.rv.chains[0].id, 3);
+	assert_int_equal(r->v.rv.chains[0].ind_len, 48);
+	assert_int_equal(r->v.rv.chains[0].req.kind, VQ_REQ_BLK);
+	assert_int_equal(r->v.rv.chains[0].req.u.blk.sector, 2048);
+	assert_int_equal(r->v.rv.nfindings, 0);
+	rig_free(r);
+}
+
+/* 2.8.7: bad indirect tables. */
+static void test_indirect_bad(void **state)
+{
+	struct rig *r = rig_new(8);
+	const uint64_t t = BUF + 0x8000;
+
+	(void)state;
+	pdesc(r, DESC, 0, t, 20, 1, AV(1) | VRING_DESC_F_INDIRECT);
+	pdesc(r, DESC, 1, t, 32, 2, AV(1) | VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT);
+	pdesc(r, DESC, 2, BUF, 1, 2, AV(1));
+	pdesc(r, DESC, 3, t + 0x100, 32, 3, AV(1) | VRING_DESC_F_INDIRECT);
+	pdesc(r, t, 0, BUF, 16, 0, VRING_DESC_F_NEXT);
+	pdesc(r, t + 0x100, 0, BUF, 16, 0, VRING_DESC_F_INDIRECT);
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_true(has_finding(r, "INDIRECT_BAD_LEN"));
+	assert_true(has_finding(r, "INDIRECT_IN_LIST"));
+	assert_true(has_finding(r, "INDIRECT_BAD_FLAGS"));
+	assert_true(has_finding(r, "INDIRECT_NESTED"));
+	rig_free(r);
+}
+
+/* A Buffer ID made available twice with no use between (2.8.21: the
+ * driver gives each outstanding buffer its own ID). */
+static void test_id_pending_twice(void **state)
+{
+	struct rig *r = rig_new(8);
+
+	(void)state;
+	pdesc(r, DESC, 0, BUF, 1, 4, AV(1));
+	pdesc(r, DESC, 1, BUF, 1, 4, AV(1));
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_true(has_finding(r, "PACKED_ID_PENDING_TWICE"));
+	rig_free(r);
+}
+
+/* A slot written back used in wrap 1 past the driver's position in that
+ * wrap: the device used a descriptor the driver never made available. */
+static void test_used_not_available(void **state)
+{
+	struct rig *r = rig_new(8);
+
+	(void)state;
+	pdesc(r, DESC, 0, BUF, 1, 0, AV(1));
+	pdesc(r, DESC, 1, BUF, 1, 1, AV(1));
+	pdesc(r, DESC, 5, BUF, 1, 9, US(1));
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.avail.idx, 2);
+	assert_true(has_finding(r, "PACKED_AVAIL_BITS_INCONSISTENT"));
+	assert_true(has_finding(r, "PACKED_USED_NOT_AVAILABLE"));
+	assert_int_equal(r->v.slots[5].state, VQ_PSLOT_STALE);
+	rig_free(r);
+}
+
+/* 2.8.10 and 2.8.14: the device asks for a notification once the driver
+ * makes slot 2 of wrap 1 available (DESC mode): passed at position 4
+ * wrap 1, not for slot 6; the driver disables used notifications. */
+static void test_events(void **state)
+{
+	struct rig *r = rig_new(8);
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 4; i++)
+		pdesc(r, DESC, i, BUF, 1, (uint16_t)i, AV(1));
+	pevent(r, DEV, 2, 1, VRING_PACKED_EVENT_FLAG_DESC);
+	pevent(r, DRV, 0, 0, VRING_PACKED_EVENT_FLAG_DISABLE);
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.device_event.reached, 1);
+	assert_int_equal(r->v.device_event.due, 1);
+	assert_int_equal(r->v.driver_event.due, 0);
+	assert_int_equal(r->v.driver_event.reached, -1);
+	pevent(r, DEV, 6, 1, VRING_PACKED_EVENT_FLAG_DESC);
+	/* The same slot one wrap earlier was passed long ago. */
+	pevent(r, DRV, 6, 0, 3);
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.device_event.reached, 0);
+	assert_true(has_finding(r, "EVENT_FLAGS_RESERVED"));
+	pevent(r, DEV, 9, 1, VRING_PACKED_EVENT_FLAG_DESC);
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_true(has_finding(r, "EVENT_OFF_OUT_OF_RANGE"));
+	/* ENABLE: every available buffer is to be notified; 4 pending. */
+	pevent(r, DEV, 0, 0, VRING_PACKED_EVENT_FLAG_ENABLE);
+	pevent(r, DRV, 0, 0, VRING_PACKED_EVENT_FLAG_ENABLE);
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.device_event.due, 1);
+	/* ENABLE in the driver area: what the driver has taken is in no
+	 * ring, so whether a used buffer notification is due is unknown. */
+	assert_int_equal(r->v.driver_event.due, -1);
+	rig_free(r);
+}
+
+/* The device's position given (as QEMU reports it): pending from there,
+ * and a used slot past it is named. */
+static void test_positions_given(void **state)
+{
+	struct rig *r = rig_new(8);
+
+	(void)state;
+	pdesc(r, DESC, 0, BUF, 1, 0, US(1));
+	pdesc(r, DESC, 1, BUF, 1, 1, AV(1));
+	pdesc(r, DESC, 2, BUF, 1, 2, US(1));
+	r->v.used = (struct vq_packed_pos){ 1, 1, 1 };
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.used.known, 1);
+	assert_int_equal(r->v.pending_slots, 2);
+	assert_true(has_finding(r, "PACKED_USED_AHEAD"));
+	rig_free(r);
+}
+
+/* 2.8.6: a used chain's other slots keep their available bits: after a
+ * used slot, a slot with the same Buffer ID may be their rest, and the
+ * inferred position says so; an INDIRECT slot is a chain of its own
+ * (2.8.7), so no doubt. */
+static void test_used_pos_doubt(void **state)
+{
+	struct rig *r = rig_new(8);
+
+	(void)state;
+	pdesc(r, DESC, 0, BUF, 16, 4, US(1));
+	pdesc(r, DESC, 1, BUF + 0x100, 1, 4, AV(1) | VRING_DESC_F_WRITE);
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.used.idx, 1);
+	assert_true(has_finding(r, "PACKED_USED_POS_INFERRED"));
+	pdesc(r, DESC, 1, BUF + 0x8000, 48, 4, AV(1) | VRING_DESC_F_INDIRECT);
+	pdesc(r, BUF + 0x8000, 0, BUF, 16, 0, 0);
+	pdesc(r, BUF + 0x8000, 1, BUF, 1, 0, VRING_DESC_F_WRITE);
+	pdesc(r, BUF + 0x8000, 2, BUF, 1, 0, VRING_DESC_F_WRITE);
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_false(has_finding(r, "PACKED_USED_POS_INFERRED"));
+	assert_int_equal(r->v.rv.nchains, 1);
+	rig_free(r);
+}
+
+/* 2.8: any Queue Size from 1 to 32768, no power of two needed. */
+static void test_sizes(void **state)
+{
+	struct rig *r = rig_new(3);
+
+	(void)state;
+	assert_null(vq_packed_size_problem(3));
+	assert_null(vq_packed_size_problem(32768));
+	assert_non_null(vq_packed_size_problem(0));
+	assert_non_null(vq_packed_size_problem(32769));
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	r->v.layout.size = 0;
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), -22);
+	assert_int_equal(r->m.reads, 0 + 3 + 2); /* the first decode only */
+	assert_true(has_finding(r, "BAD_QUEUE_SIZE"));
+	rig_free(r);
+}
+
+/* Work stays linear: every slot a chain of NEXT, and many indirect
+ * tables of the largest size. */
+static void test_bounded_work(void **state)
+{
+	struct rig *r = rig_new(VQ_PACKED_MAX_SIZE);
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < VQ_PACKED_MAX_SIZE; i++)
+		pdesc(r, DESC, i, BUF + 0x100000, 0x80000, 0,
+		      AV(1) | (i % 2 ? VRING_DESC_F_INDIRECT : VRING_DESC_F_NEXT));
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_true(has_finding(r, "DECODE_LIMIT"));
+	assert_true(r->m.reads < 8ul * VQ_PACKED_MAX_SIZE + 1024);
+	rig_free(r);
+}
+
+/* A ring outside memory is an error; a ring cut short is a finding. */
+static void test_unreadable(void **state)
+{
+	struct rig *r = rig_new(8);
+
+	(void)state;
+	r->v.layout.desc = 0x10000000ull;
+	assert_true(vq_packed_decode(&r->f, &r->v, 8) < 0);
+	r->v.layout.desc = BASE + (4 << 20) - 64;
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.nslots, 4);
+	assert_true(has_finding(r, "RING_UNREADABLE"));
+	assert_int_equal(r->v.rv.nchains, 0);
+	rig_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fresh_ring),
+		cmocka_unit_test(test_avail_and_used),
+		cmocka_unit_test(test_chain_crosses_end),
+		cmocka_unit_test(test_chain_wrap_bits_wrong),
+		cmocka_unit_test(test_indirect_blk),
+		cmocka_unit_test(test_indirect_bad),
+		cmocka_unit_test(test_id_pending_twice),
+		cmocka_unit_test(test_used_not_available),
+		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_positions_given),
+		cmocka_unit_test(test_used_pos_doubt),
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_bounded_work),
+		cmocka_unit_test(test_unreadable),
+	};
+
+	return cmocka_run_group_tests_name("packed", tests, NULL, NULL);
+}
