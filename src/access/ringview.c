@@ -191,3 +191,23 @@ int vq_dev_event_idx(const struct vq_dev *d)
 		return -1;
 	return vq_feature_has(d->driver_features, VIRTIO_RING_F_EVENT_IDX);
 }
+
+int vq_ring_decode_settled(const struct vq_fetch *f, struct vq_ring_view *v, unsigned recent,
+			   int live, int *moved)
+{
+	uint16_t a, u;
+	int tries, ret = 0;
+
+	*moved = 0;
+	for (tries = 0; tries < 3; tries++) {
+		ret = vq_ring_decode(f, v, recent);
+		if (ret < 0 || !live)
+			return ret;
+		if (vq_ring_read_indices(f, v->layout.avail, v->layout.used, &a, &u) < 0)
+			return ret;
+		*moved = a != v->hdr.avail_idx || u != v->hdr.used_idx;
+		if (!*moved)
+			break;
+	}
+	return ret;
+}

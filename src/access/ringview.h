@@ -56,6 +56,17 @@ const char *vq_ring_wraps(const struct vq_ring_layout *l);
  * first fetch error (the source's message names the part and address). */
 int vq_ring_parts_present(const struct vq_fetch *f, const struct vq_ring_layout *l);
 
+/*
+ * vq_ring_decode() of a ring that may be moving (@live: a running
+ * system): the indices are read again after the decode, and the decode
+ * is repeated (at most 3 times in all) until they did not change
+ * meanwhile.  *@moved says whether the view returned is of a ring that
+ * moved while it was read: its pending chains may include requests
+ * completed by then, whose descriptors the driver may have reused.
+ */
+int vq_ring_decode_settled(const struct vq_fetch *f, struct vq_ring_view *v, unsigned recent,
+			   int live, int *moved);
+
 /* Which size a queue's ring is read with. */
 enum vq_ring_size_rule {
 	VQ_SIZE_IN_USE, /* the Queue Size in use; unknown (0): no ring to read (diagnose, watch) */

@@ -601,7 +601,7 @@ static int show_ring(struct vq_ctx *ctx, struct ring_opts *o, struct json_object
 	struct vq_ring_view v;
 	char note[160];
 	const char *layout_note;
-	int how, ret;
+	int how, ret, moved;
 
 	if (o->packed)
 		return show_packed(ctx, o, rings);
@@ -614,7 +614,8 @@ static int show_ring(struct vq_ctx *ctx, struct ring_opts *o, struct json_object
 		return ring_fail(o, EXIT_ACCESS, "decode ring: out of memory");
 	v.layout = l;
 	v.device_id = o->type;
-	ret = vq_ring_decode(&ctx->sess.fetch, &v, (unsigned)o->recent);
+	ret = vq_ring_decode_settled(&ctx->sess.fetch, &v, (unsigned)o->recent,
+				     vq_session_is_live(&ctx->sess), &moved);
 	if (ret < 0 && v.nfindings && !strcmp(v.findings[0].code, "BAD_QUEUE_SIZE")) {
 		/* A size only a device can give: nothing else can be decoded. */
 		ret = ring_fail(o, EXIT_ACCESS, "%s queue %d: BAD_QUEUE_SIZE: %s", o->devname,
@@ -631,6 +632,7 @@ static int show_ring(struct vq_ctx *ctx, struct ring_opts *o, struct json_object
 		struct json_object *j = ring_json(&v, o->queue, o->devname,
 						  !!(how & VQ_LAYOUT_AMBIGUOUS));
 
+		json_object_object_add(j, "moved_while_read", json_object_new_boolean(moved));
 		if (o->dv)
 			ring_json_device(j, &v, o->dv);
 		if (rings)
@@ -641,6 +643,9 @@ static int show_ring(struct vq_ctx *ctx, struct ring_opts *o, struct json_object
 		if (o->devname)
 			printf("device %s queue %d\n", o->devname, o->queue);
 		ring_text(ctx, &v, layout_note, o->dv);
+		if (moved)
+			printf("note: the ring moved while it was read (3 tries): pending chains may\n"
+			       "      include requests completed meanwhile\n");
 	}
 	ret = EXIT_OK;
 out:

@@ -10,6 +10,7 @@
 #include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
 
+#include "access/ringview.h"
 #include "decode/ring.h"
 #include "fakemem.h"
 
@@ -162,6 +163,7 @@ static void test_moving_ring(void **state)
 	struct moving mv = { r, 100 };
 	struct vq_fetch f = { moving_read, &mv };
 	uint16_t a, u;
+	int moved;
 
 	(void)state;
 	for (uint16_t s = 0; s < 8; s++) {
@@ -173,6 +175,11 @@ static void test_moving_ring(void **state)
 	assert_false(has_finding(r, "IN_FLIGHT_OVER_SIZE"));
 	assert_int_equal(vq_ring_read_indices(&f, r->v.layout.avail, r->v.layout.used, &a, &u), 0);
 	assert_true((uint16_t)(a - u) <= 8);
+	/* Always moving: said so; still: not. */
+	assert_int_equal(vq_ring_decode_settled(&f, &r->v, 4, 1, &moved), 0);
+	assert_int_equal(moved, 1);
+	assert_int_equal(vq_ring_decode_settled(&r->f, &r->v, 4, 1, &moved), 0);
+	assert_int_equal(moved, 0);
 	rig_free(r);
 }
 
