@@ -181,6 +181,11 @@ static int capture_device(struct vq_session *s, struct rec *r, struct vq_dev *d,
 		return -ENOMEM;
 	for (k = 0; k < d->num_queues; k++) {
 		d->queues[k].idx2_valid = 0;
+		/* Reading split indices opened the live memory; a packed
+		 * ring has none, so open it here (said once on failure). */
+		if (vq_dev_packed(d) && d->queues[k].enabled && !s->mem_open && !s->mem_failed &&
+		    vq_session_need_mem(s) < 0)
+			s->mem_failed = 1;
 		if (s->mem_open && vq_dev_packed(d))
 			save_packed(r, d, &d->queues[k], &cap->marks[i][k]);
 		else if (s->mem_open)

@@ -9,6 +9,14 @@
         is /machine/peripheral/QDEV_ID/virtio-backend, continue the VM.
         (x-query-virtio-queue-element is never asked: QEMU 7.2 refuses
         packed queues there, and the test must not lean on it.)
+    packed_compare.py snapfile SERIAL TAG OUT
+        the guest's base64 block "file" of round TAG, decoded into OUT.
+    packed_compare.py snapcompare SERIAL LIVETAG PCIADDR BEFORE AFTER RING STATUS
+        the host's 'ring --queue 0 --json' (RING) and 'status --json'
+        (STATUS) read from the guest's snapshot: the same checks against
+        the QMP views BEFORE and AFTER (taken around the snapshot) as
+        compare, and the same positions, chains and slots as the guest's
+        live view of round LIVETAG (the queue held still in between).
     packed_compare.py notes SERIAL
         the guest's "notes" round: diagnose and watch name the packed
         queue as not judged / not watched instead of reading it as split.
@@ -80,26 +88,50 @@ def blocks(serial, tag):
     return out
 
 
-def compare(serial, tag, pci, before, after):
-    a = json.load(open(before))
-    b = json.load(open(after))
-    qa, qb = a["queue"], b["queue"]
-    got = blocks(serial, tag)
-    label = "packed %s" % tag
-    feats = json.dumps(a["status"].get("guest-features", {}))
-    check("VIRTIO_F_RING_PACKED" in feats, label + ": QEMU says the driver accepted VIRTIO_F_RING_PACKED",
-          feats[:200])
+def ring_block(got, pci, label):
+    """The JSON of the ring:PCI:0 block in got, or None (said)."""
     key = "ring:%s:0" % pci
     if key not in got:
         not_ok(label + ": the guest printed no block for " + key)
-        return
+        return None
     rc, text, err = got[key]
     check(rc == 0, label + ": ring --queue 0 exits 0", "rc=%d %s" % (rc, err.strip()[:200]))
     try:
-        r = json.loads(text)
+        return json.loads(text)
     except ValueError:
         not_ok(label + ": ring --queue 0 printed JSON")
+        return None
+
+
+def compare(serial, tag, pci, before, after):
+    got = blocks(serial, tag)
+    label = "packed %s" % tag
+    r = ring_block(got, pci, label)
+    if r is None:
         return
+    check_ring(label, tag, r, before, after)
+    key = "sel:" + pci
+    if key in got and got[key][0] == 0:
+        check_status(label, json.loads(got[key][1]))
+    else:
+        not_ok(label + ": status -d %s ran" % pci)
+
+
+def check_status(label, s):
+    q0 = s["devices"][0]["queues"][0]
+    check(q0.get("layout") == "packed" and q0.get("avail_idx") is None and q0.get("in_flight") is None,
+          label + ": status: queue 0 layout packed, no split indices",
+          json.dumps({k: q0.get(k) for k in ("layout", "avail_idx", "used_idx", "in_flight")}))
+
+
+def check_ring(label, tag, r, before, after):
+    """vqdump's ring view r against QEMU's views BEFORE and AFTER."""
+    a = json.load(open(before))
+    b = json.load(open(after))
+    qa, qb = a["queue"], b["queue"]
+    feats = json.dumps(a["status"].get("guest-features", {}))
+    check("VIRTIO_F_RING_PACKED" in feats, label + ": QEMU says the driver accepted VIRTIO_F_RING_PACKED",
+          feats[:200])
     check(r.get("layout") == "packed", label + ": ring says layout packed", str(r.get("layout")))
     check(r.get("size") == qa["vring-num"], label + ": size is QEMU's vring-num",
           "%s vs %s" % (r.get("size"), qa["vring-num"]))
@@ -127,7 +159,7 @@ def compare(serial, tag, pci, before, after):
               label + ": no findings on Linux's own packed ring", json.dumps(r["findings"])[:300])
     else:
         not_ok(label + ": QEMU's queue moved during the round; nothing exact to compare")
-    if tag == "held":
+    if tag in ("held", "snap"):
         # The guest's one 4 KiB write at 4 KiB block 100 (sector 800),
         # held in QEMU by a blkdebug breakpoint: the one pending chain.
         c = r["chains"][0] if r["chains"] else {}
@@ -141,15 +173,39 @@ def compare(serial, tag, pci, before, after):
         written = sum(1 for x in r["slots"] if x["addr"] or x["flags_value"])
         check(written == r["size"], label + ": every slot was written (the ring went round)",
               "%d of %d" % (written, r["size"]))
-    key = "sel:" + pci
-    if key in got and got[key][0] == 0:
-        s = json.loads(got[key][1])
-        q0 = s["devices"][0]["queues"][0]
-        check(q0.get("layout") == "packed" and q0.get("avail_idx") is None and q0.get("in_flight") is None,
-              label + ": status: queue 0 layout packed, no split indices",
-              json.dumps({k: q0.get(k) for k in ("layout", "avail_idx", "used_idx", "in_flight")}))
-    else:
-        not_ok(label + ": status -d %s ran" % pci)
+
+
+def snapfile(serial, tag, out):
+    import base64
+    got = blocks(serial, tag)
+    if "file" not in got or got["file"][0] != 0:
+        sys.exit("no base64 block 'file' of round %s on the console" % tag)
+    with open(out, "wb") as f:
+        f.write(base64.b64decode("".join(got["file"][1].split())))
+
+
+def snapcompare(serial, livetag, pci, before, after, ring, status):
+    label = "packed snapshot"
+    try:
+        r = json.load(open(ring))
+        s = json.load(open(status))
+    except ValueError:
+        not_ok(label + ": ring --queue 0 and status on the snapshot printed JSON")
+        return
+    check_ring(label, "snap", r, before, after)
+    check_status(label, s)
+    live = ring_block(blocks(serial, livetag), pci, "packed %s" % livetag)
+    if live is None:
+        return
+    keys = ("desc", "size", "next_avail", "avail_wrap_counter", "next_used", "used_wrap_counter",
+            "pending_slots", "in_flight", "slots")
+    diff = [k for k in keys if r.get(k) != live.get(k)]
+    check(not diff, label + ": positions, wrap counters and every slot as the guest saw them live "
+          "in round %s" % livetag, ", ".join(diff))
+    ids = [(c["slot"], c["id"], c["request"]) for c in r["chains"]]
+    lids = [(c["slot"], c["id"], c["request"]) for c in live["chains"]]
+    check(ids == lids, label + ": the pending chains (slot, id, decoded request) as live",
+          json.dumps([ids, lids])[:300])
 
 
 def notes(serial):
@@ -180,6 +236,13 @@ def main(argv):
     if len(argv) >= 4 and argv[1] == "qmp":
         do_qmp(argv[2], argv[3], "--no-stop" not in argv[4:])
         return 0
+    if len(argv) == 5 and argv[1] == "snapfile":
+        snapfile(*argv[2:5])
+        return 0
+    if len(argv) == 9 and argv[1] == "snapcompare":
+        snapcompare(*argv[2:9])
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 0 if FAILED == 0 else 1
     if len(argv) == 7 and argv[1] == "compare":
         compare(*argv[2:7])
         print("%d passed, %d failed" % (PASSED, FAILED))

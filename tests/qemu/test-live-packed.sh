@@ -13,6 +13,9 @@
 #   wrapped after the guest read and wrote the disk for some seconds
 #           (several hundred requests: the 256-slot ring has wrapped, so
 #           the wrap counters were inferred past their first flip)
+#   snap    still held: 'snapshot' in the guest, its file sent to the host
+#           (base64 on the console), read there with ring --queue 0 and
+#           status: QEMU's numbers again, and the guest's live held view
 # Between them, diagnose and watch run in the guest and must name the packed
 # queue as not judged / not watched (not read it as a split ring).
 # The ring's addresses and size must be QEMU's, and, QEMU's numbers not
@@ -66,6 +69,28 @@ packed_round() {
 		"$LIVE_DIR/$tag-before.json" "$LIVE_DIR/$tag-after.json"
 }
 
+# snap_round: the held queue saved by 'snapshot' in the guest (QMP views
+# around it), the file read back on the host and compared.
+snap_round() {
+	local f=$TMP/packed-snap.elf
+	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pblk --no-stop >"$LIVE_DIR/snap-before.json" ||
+		fatal "snap: QMP view before"
+	live_cmd 60 vq snap save -d "$PCI" snapshot -o /tmp/packed.elf --interval 0 || fatal "guest runs snapshot"
+	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pblk --no-stop >"$LIVE_DIR/snap-after.json" ||
+		fatal "snap: QMP view after"
+	live_cmd 120 cmd snap file base64 /tmp/packed.elf || fatal "guest sends the snapshot"
+	if ! python3 "$HERE/packed_compare.py" snapfile "$QEMU_SERIAL" snap "$f"; then
+		not_ok "packed snapshot: the guest's snapshot reached the host"
+		return
+	fi
+	ok "packed snapshot: the guest's snapshot reached the host ($(stat -c %s "$f") bytes)"
+	"$VQDUMP" --core "$f" -d "$PCI" ring --queue 0 --json >"$LIVE_DIR/snap-ring.json" 2>"$LIVE_DIR/snap-ring.err"
+	"$VQDUMP" --core "$f" -d "$PCI" status --json >"$LIVE_DIR/snap-status.json" 2>>"$LIVE_DIR/snap-ring.err"
+	fold python3 "$HERE/packed_compare.py" snapcompare "$QEMU_SERIAL" held "$PCI" \
+		"$LIVE_DIR/snap-before.json" "$LIVE_DIR/snap-after.json" \
+		"$LIVE_DIR/snap-ring.json" "$LIVE_DIR/snap-status.json"
+}
+
 live_boot packed "$TMP/initrd.gz" "${DEVICES[@]}"
 ok "packed: guest booted ($(live_elapsed "$START") s)"
 packed_round quiet
@@ -82,6 +107,7 @@ for ((i = 0; i < 60; i++)); do
 	sleep 0.5
 done
 packed_round held --no-stop
+snap_round
 qemu_qmp human-monitor-command '{"command-line": "qemu-io dpblk \"resume held\""}' >/dev/null ||
 	fatal "blkdebug resume"
 sleep 2
