@@ -18,8 +18,11 @@
         compare, and the same positions, chains and slots as the guest's
         live view of round LIVETAG (the queue held still in between).
     packed_compare.py notes SERIAL
-        the guest's "notes" round: diagnose and watch name the packed
-        queue as not judged / not watched instead of reading it as split.
+        the guest's "notes" round: diagnose judges the quiet packed queue
+        healthy; watch names it as not watched instead of reading it as split.
+    packed_compare.py helddiag SERIAL PCIADDR
+        diagnose in the guest while the write is held: NOT_COMPLETING
+        naming the held chain's Buffer ID, exit 1.
     packed_compare.py compare SERIAL TAG PCIADDR BEFORE AFTER
         the guest's "ring:PCIADDR:0" and "sel:PCIADDR" blocks of round TAG
         on the console log SERIAL, against the QMP views BEFORE and AFTER:
@@ -194,7 +197,7 @@ def snapcompare(serial, livetag, pci, before, after, ring, status):
         return
     check_ring(label, "snap", r, before, after)
     check_status(label, s)
-    live = ring_block(blocks(serial, livetag), pci, "packed %s" % livetag)
+    live = ring_block(blocks(serial, livetag), pci, label + " (the live view of round %s)" % livetag)
     if live is None:
         return
     keys = ("desc", "size", "next_avail", "avail_wrap_counter", "next_used", "used_wrap_counter",
@@ -208,21 +211,47 @@ def snapcompare(serial, livetag, pci, before, after, ring, status):
           json.dumps([ids, lids])[:300])
 
 
+def helddiag(serial, pci):
+    """diagnose in the guest while the write is held: NOT_COMPLETING on
+    queue 0 naming the held chain's Buffer ID (from the held round's
+    ring view), exit 1."""
+    got = blocks(serial, "helddiag")
+    live = ring_block(blocks(serial, "held"), pci, "packed held diagnose (the held round's ring view)")
+    if "diag" not in got or live is None or not live.get("chains"):
+        not_ok("packed held diagnose: the guest printed the diagnose block and the held chain")
+        return
+    rc, text, err = got["diag"]
+    try:
+        fs = json.loads(text).get("findings", [])
+    except ValueError:
+        fs = []
+    held_id = live["chains"][0]["id"]
+    nc = [f for f in fs if f.get("device") == pci and f.get("queue") == 0 and f.get("code") == "NOT_COMPLETING"]
+    check(rc == 1, "packed held diagnose: exit 1 (a problem found)", "rc=%d %s" % (rc, err.strip()[:200]))
+    check(len(nc) == 1 and nc[0]["evidence"].get("taken") == 1 and
+          ("ID %d:" % held_id) in nc[0]["message"] and nc[0]["evidence"].get("next_used") == live["next_used"],
+          "packed held diagnose: NOT_COMPLETING names the held request (ID %d) taken by the device and "
+          "not completed" % held_id, json.dumps(fs)[:400])
+    check(not [f for f in fs if f.get("queue") == 0 and f.get("code") in ("NOT_CONSUMING", "STALLED")],
+          "packed held diagnose: nothing said untaken or unknown on queue 0", json.dumps(fs)[:300])
+
+
 def notes(serial):
     got = blocks(serial, "notes")
     if "diag" not in got or "watch" not in got:
         not_ok("packed notes: the guest printed the diagnose and watch blocks")
         return
     rc, text, err = got["diag"]
-    check("queue 0: packed ring: not judged yet" in err,
-          "packed: diagnose says the packed queue is not judged yet", err.strip()[:200])
+    check("not judged" not in err and "unreadable" not in err,
+          "packed: diagnose judges the packed queue (no 'not judged' note)", err.strip()[:200])
     try:
-        fs = json.loads(text).get("findings", [])
+        d = json.loads(text)
+        fs = d.get("findings", [])
     except ValueError:
-        fs = None
-    check(fs is not None and not [f for f in fs if f.get("queue") == 0],
-          "packed: diagnose reports no finding on the packed queue (none judged as split)",
-          json.dumps(fs)[:300])
+        d, fs = {}, None
+    check(fs is not None and not [f for f in fs if f.get("queue") == 0] and d.get("queues_unreadable") == 0
+          and rc == 0, "packed: diagnose: the quiet packed queue read and healthy (no finding, exit 0)",
+          "rc=%d %s" % (rc, json.dumps(fs)[:300]))
     rc, text, err = got["watch"]
     check("queue 0: packed ring: not watched yet" in err,
           "packed: watch says the packed queue is not watched yet", (err + text).strip()[:200])
@@ -231,6 +260,10 @@ def notes(serial):
 def main(argv):
     if len(argv) == 3 and argv[1] == "notes":
         notes(argv[2])
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 0 if FAILED == 0 else 1
+    if len(argv) == 4 and argv[1] == "helddiag":
+        helddiag(argv[2], argv[3])
         print("%d passed, %d failed" % (PASSED, FAILED))
         return 0 if FAILED == 0 else 1
     if len(argv) >= 4 and argv[1] == "qmp":

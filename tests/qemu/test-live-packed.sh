@@ -16,8 +16,9 @@
 #   snap    still held: 'snapshot' in the guest, its file sent to the host
 #           (base64 on the console), read there with ring --queue 0 and
 #           status: QEMU's numbers again, and the guest's live held view
-# Between them, diagnose and watch run in the guest and must name the packed
-# queue as not judged / not watched (not read it as a split ring).
+# After the quiet round diagnose must judge the packed queue healthy and
+# watch name it as not watched (not read it as a split ring); while the
+# write is held diagnose must name it taken by the device, not completed.
 # The ring's addresses and size must be QEMU's, and, QEMU's numbers not
 # having moved during a quiet round, vqdump's inferred next avail / next
 # used slot must be QEMU's last-avail-idx / used-idx and nothing in flight.
@@ -94,7 +95,7 @@ snap_round() {
 live_boot packed "$TMP/initrd.gz" "${DEVICES[@]}"
 ok "packed: guest booted ($(live_elapsed "$START") s)"
 packed_round quiet
-# diagnose and watch: a packed queue is named as not judged, never read as split.
+# diagnose judges the quiet packed queue; watch names it as not watched, never read as split.
 live_cmd 60 vq notes diag diagnose --json || fatal "guest runs diagnose"
 live_cmd 60 vq notes watch watch --count 2 --interval 200 || fatal "guest runs watch"
 fold python3 "$HERE/packed_compare.py" notes "$QEMU_SERIAL"
@@ -108,6 +109,9 @@ for ((i = 0; i < 60; i++)); do
 done
 packed_round held --no-stop
 snap_round
+# diagnose while the write is held: taken by the device, not completed.
+live_cmd 60 vq helddiag diag diagnose --json || fatal "guest runs diagnose (held)"
+fold python3 "$HERE/packed_compare.py" helddiag "$QEMU_SERIAL" "$PCI"
 qemu_qmp human-monitor-command '{"command-line": "qemu-io dpblk \"resume held\""}' >/dev/null ||
 	fatal "blkdebug resume"
 sleep 2
