@@ -6,17 +6,10 @@
 
 #include "diag.h"
 
-/* A position as a number over two rounds: the wrap counter flips each
- * time a side passes the ring's end (virtio 1.3 2.8.1). */
-static uint32_t ppos(const struct vq_packed_pos *p, uint32_t n)
-{
-	return p->idx + (p->wrap ? 0 : n);
-}
-
 /* Slots from position @a forward to position @b. */
 static uint32_t pdist(const struct vq_packed_pos *a, const struct vq_packed_pos *b, uint32_t n)
 {
-	return (ppos(b, n) + 2 * n - ppos(a, n)) % (2 * n);
+	return vq_packed_distance(a, b, n);
 }
 
 static int same_pos(const struct vq_packed_pos *a, const struct vq_packed_pos *b)

@@ -19,7 +19,10 @@
         live view of round LIVETAG (the queue held still in between).
     packed_compare.py notes SERIAL
         the guest's "notes" round: diagnose judges the quiet packed queue
-        healthy; watch names it as not watched instead of reading it as split.
+        healthy; watch follows it by its positions (not as a split ring).
+    packed_compare.py heldwatch SERIAL
+        watch while the write is held (STALLED, one in flight) and while
+        the guest's I/O runs (the used position moves).
     packed_compare.py helddiag SERIAL PCIADDR
         diagnose in the guest while the write is held: NOT_COMPLETING
         naming the held chain's Buffer ID, exit 1.
@@ -252,14 +255,59 @@ def notes(serial):
     check(fs is not None and not [f for f in fs if f.get("queue") == 0] and d.get("queues_unreadable") == 0
           and rc == 0, "packed: diagnose: the quiet packed queue read and healthy (no finding, exit 0)",
           "rc=%d %s" % (rc, json.dumps(fs)[:300]))
-    rc, text, err = got["watch"]
-    check("queue 0: packed ring: not watched yet" in err,
-          "packed: watch says the packed queue is not watched yet", (err + text).strip()[:200])
+    live = ring_block(blocks(serial, "quiet"), "0000:00:04.0", "packed notes (the quiet round's ring view)")
+    rows = watch_rows(got["watch"], "packed: watch (quiet)")
+    check(rows and len(rows) == 2 and live is not None and all(
+        r.get("layout") == "packed" and r.get("avail_idx") is None and r.get("used_idx") is None and
+        r.get("next_avail") == live["next_avail"] and r.get("next_used") == live["next_used"] and
+        r.get("used_wrap_counter") == live["used_wrap_counter"] and r.get("in_flight") == 0 and
+        r.get("state") == "idle" for r in rows) and rows[1].get("used_rate") == 0,
+          "packed: watch follows the quiet packed queue: layout packed, no split indices, the ring's positions, "
+          "idle", json.dumps(rows)[:400])
+
+
+def watch_rows(block, label):
+    """Queue 0 of 0000:00:04.0 in every JSON line of a watch block."""
+    rc, text, err = block
+    rows = []
+    try:
+        for line in text.splitlines():
+            if line.strip():
+                rows += [q for q in json.loads(line)["queues"]
+                         if q.get("device") == "0000:00:04.0" and q.get("queue") == 0]
+    except ValueError:
+        rows = None
+    check(rc == 0 and rows, label + ": exit 0, queue 0 in its JSON lines",
+          "rc=%d %s" % (rc, (err + text).strip()[:200]))
+    return rows
+
+
+def heldwatch(serial):
+    """watch while the write is held, and while the guest's I/O runs."""
+    live = ring_block(blocks(serial, "held"), "0000:00:04.0", "packed held watch (the held round's ring view)")
+    got = blocks(serial, "heldwatch")
+    rows = watch_rows(got.get("watch", (1, "", "no block")), "packed held watch") or []
+    last = rows[-1] if rows else {}
+    check(live is not None and last.get("state") == "STALLED" and last.get("stalled") is True and
+          last.get("in_flight") == 1 and last.get("next_used") == live["next_used"] and
+          last.get("next_avail") == live["next_avail"] and last.get("since_progress_ms", 0) >= 1000,
+          "packed held watch: the held write's queue STALLED, 1 in flight, at the ring's positions",
+          json.dumps(rows)[:400])
+    got = blocks(serial, "busywatch")
+    rows = watch_rows(got.get("watch", (1, "", "no block")), "packed busy watch") or []
+    check(len(rows) >= 2 and any((r.get("used_rate") or 0) > 0 for r in rows[1:]) and
+          len(set((r["next_used"], r["used_wrap_counter"]) for r in rows)) > 1,
+          "packed busy watch: the used position moves and the used rate is above 0 under the guest's I/O",
+          json.dumps(rows)[:400])
 
 
 def main(argv):
     if len(argv) == 3 and argv[1] == "notes":
         notes(argv[2])
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 0 if FAILED == 0 else 1
+    if len(argv) == 3 and argv[1] == "heldwatch":
+        heldwatch(argv[2])
         print("%d passed, %d failed" % (PASSED, FAILED))
         return 0 if FAILED == 0 else 1
     if len(argv) == 4 and argv[1] == "helddiag":

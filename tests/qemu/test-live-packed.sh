@@ -17,8 +17,9 @@
 #           (base64 on the console), read there with ring --queue 0 and
 #           status: QEMU's numbers again, and the guest's live held view
 # After the quiet round diagnose must judge the packed queue healthy and
-# watch name it as not watched (not read it as a split ring); while the
-# write is held diagnose must name it taken by the device, not completed.
+# watch follow its positions (not read it as a split ring); while the
+# write is held diagnose must name it taken by the device, not completed,
+# and watch call it STALLED; under the guest's I/O watch sees it move.
 # The ring's addresses and size must be QEMU's, and, QEMU's numbers not
 # having moved during a quiet round, vqdump's inferred next avail / next
 # used slot must be QEMU's last-avail-idx / used-idx and nothing in flight.
@@ -95,9 +96,9 @@ snap_round() {
 live_boot packed "$TMP/initrd.gz" "${DEVICES[@]}"
 ok "packed: guest booted ($(live_elapsed "$START") s)"
 packed_round quiet
-# diagnose judges the quiet packed queue; watch names it as not watched, never read as split.
+# diagnose judges the quiet packed queue; watch follows its positions, never read as split.
 live_cmd 60 vq notes diag diagnose --json || fatal "guest runs diagnose"
-live_cmd 60 vq notes watch watch --count 2 --interval 200 || fatal "guest runs watch"
+live_cmd 60 vq notes watch watch --json --count 2 --interval 200 || fatal "guest runs watch"
 fold python3 "$HERE/packed_compare.py" notes "$QEMU_SERIAL"
 # One write held in QEMU by a blkdebug breakpoint: one request in flight.
 qemu_qmp human-monitor-command '{"command-line": "qemu-io dpblk \"break write_aio held\""}' >/dev/null ||
@@ -112,11 +113,15 @@ snap_round
 # diagnose while the write is held: taken by the device, not completed.
 live_cmd 60 vq helddiag diag diagnose --json || fatal "guest runs diagnose (held)"
 fold python3 "$HERE/packed_compare.py" helddiag "$QEMU_SERIAL" "$PCI"
+live_cmd 60 vq heldwatch watch watch --json --count 7 --interval 250 || fatal "guest runs watch (held)"
 qemu_qmp human-monitor-command '{"command-line": "qemu-io dpblk \"resume held\""}' >/dev/null ||
 	fatal "blkdebug resume"
 sleep 2
 live_cmd 30 busy-start || fatal "guest starts its I/O"
-sleep 8
+sleep 4
+live_cmd 60 vq busywatch watch watch --json --count 4 --interval 500 || fatal "guest runs watch (busy)"
+sleep 4
+fold python3 "$HERE/packed_compare.py" heldwatch "$QEMU_SERIAL"
 live_cmd 30 busy-stop || fatal "guest stops its I/O"
 sleep 2
 packed_round wrapped
