@@ -17,6 +17,9 @@
         the QMP views BEFORE and AFTER (taken around the snapshot) as
         compare, and the same positions, chains and slots as the guest's
         live view of round LIVETAG (the queue held still in between).
+    packed_compare.py dumpscan SERIAL PCIADDR SCANJSON
+        scan --json (SCANJSON) of a dump-guest-memory core taken after the
+        wrapped round: no split ring on the packed descriptor ring.
     packed_compare.py notes SERIAL
         the guest's "notes" round: diagnose judges the quiet packed queue
         healthy; watch follows it by its positions (not as a split ring).
@@ -239,6 +242,23 @@ def helddiag(serial, pci):
           "packed held diagnose: nothing said untaken or unknown on queue 0", json.dumps(fs)[:300])
 
 
+def dumpscan(serial, pci, scanjson):
+    """scan (split rings) on a dump of the guest: none of its rings may lie
+    on the packed ring's descriptor ring (a packed ring read as split)."""
+    live = ring_block(blocks(serial, "wrapped"), pci, "packed dump scan (the wrapped round's ring view)")
+    try:
+        rings = json.load(open(scanjson))["rings"]
+    except (ValueError, KeyError):
+        not_ok("packed dump scan: scan --json on the dump printed its rings")
+        return
+    if live is None:
+        return
+    lo, hi = live["desc"], live["desc"] + 16 * live["size"]
+    bad = [r for r in rings if r["desc"] < hi and r["desc"] + 16 * r["size"] > lo]
+    check(not bad, "packed dump scan: no split ring reported on the packed descriptor ring (0x%x, %d slots; "
+          "%d split rings found elsewhere)" % (lo, live["size"], len(rings)), json.dumps(bad)[:300])
+
+
 def notes(serial):
     got = blocks(serial, "notes")
     if "diag" not in got or "watch" not in got:
@@ -304,6 +324,10 @@ def heldwatch(serial):
 def main(argv):
     if len(argv) == 3 and argv[1] == "notes":
         notes(argv[2])
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 0 if FAILED == 0 else 1
+    if len(argv) == 5 and argv[1] == "dumpscan":
+        dumpscan(*argv[2:5])
         print("%d passed, %d failed" % (PASSED, FAILED))
         return 0 if FAILED == 0 else 1
     if len(argv) == 3 and argv[1] == "heldwatch":

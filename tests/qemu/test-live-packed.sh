@@ -20,6 +20,8 @@
 # watch follow its positions (not read it as a split ring); while the
 # write is held diagnose must name it taken by the device, not completed,
 # and watch call it STALLED; under the guest's I/O watch sees it move.
+# Last, a dump-guest-memory core is scanned on the host (split rings): no
+# ring may be found on the packed descriptor ring.
 # The ring's addresses and size must be QEMU's, and, QEMU's numbers not
 # having moved during a quiet round, vqdump's inferred next avail / next
 # used slot must be QEMU's last-avail-idx / used-idx and nothing in flight.
@@ -125,6 +127,14 @@ fold python3 "$HERE/packed_compare.py" heldwatch "$QEMU_SERIAL"
 live_cmd 30 busy-stop || fatal "guest stops its I/O"
 sleep 2
 packed_round wrapped
+# A dump of the guest, scanned on the host for split rings: the packed
+# ring (written all round) must not be taken for one.
+qemu_qmp dump-guest-memory "{\"paging\": false, \"protocol\": \"file:$TMP/dump.elf\"}" >/dev/null ||
+	fatal "QMP dump-guest-memory"
+"$VQDUMP" --core "$TMP/dump.elf" scan --json >"$LIVE_DIR/dump-scan.json" 2>"$LIVE_DIR/dump-scan.err" ||
+	not_ok "packed dump scan: scan on the dump exits 0 ($(head -c 200 "$LIVE_DIR/dump-scan.err"))"
+rm -f "$TMP/dump.elf"
+fold python3 "$HERE/packed_compare.py" dumpscan "$QEMU_SERIAL" "$PCI" "$LIVE_DIR/dump-scan.json"
 live_shutdown
 echo "# total: $(live_elapsed "$START") s"
 finish
