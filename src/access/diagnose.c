@@ -25,17 +25,49 @@ static void sample_of(const struct vq_ring_hdr *h, struct vq_diag_sample *s)
 struct qwork {
 	struct vq_dev *d;
 	struct vq_queue_state *q;
-	struct vq_ring_view v1, v2;
+	struct vq_ring_view v1, v2;      /* a split ring's samples */
+	struct vq_packed_view p1, p2;    /* a packed ring's (packed) */
+	int packed;                      /* the device accepted VIRTIO_F_RING_PACKED */
 	int ok1, ok2;
 	unsigned samples;  /* live: samples taken (v1 the first, v2 the latest) */
 	uint32_t seen_ms;  /* live: time from v1 to v2 */
 	uint32_t slow_ms;  /* live: still for this long, then v2 saw used idx move; 0: not so */
 };
 
-static int decode(struct vq_session *s, struct qwork *w, struct vq_ring_view *v)
+/* Decode @w's ring into its first (@second 0) or later sample's view. */
+static int decode(struct vq_session *s, struct qwork *w, int second)
 {
+	struct vq_ring_view *v = second ? &w->v2 : &w->v1;
+	struct vq_packed_view *p = second ? &w->p2 : &w->p1;
+
+	if (w->packed) {
+		p->layout = (struct vq_packed_layout){ w->q->desc, w->q->avail, w->q->used, w->q->size };
+		p->rv.device_id = w->d->device_id;
+		/* Positions inferred from the slots at each sample. */
+		p->avail.known = p->used.known = 0;
+		return vq_packed_decode(&s->fetch, p, 0) == 0;
+	}
 	vq_ring_view_of_queue(v, w->d, w->q);
 	return vq_ring_decode(&s->fetch, v, 0) == 0;
+}
+
+/* The used position or index moved from the first sample to the later one. */
+static int used_moved(const struct qwork *w)
+{
+	if (w->packed)
+		return w->p1.used.idx != w->p2.used.idx || w->p1.used.wrap != w->p2.used.wrap;
+	return w->v1.hdr.used_idx != w->v2.hdr.used_idx;
+}
+
+/* NULL when queue @q of @d has a ring diagnose can read (split or
+ * packed), else why not. */
+static const char *unreadable(const struct vq_dev *d, const struct vq_queue_state *q)
+{
+	if (!vq_dev_packed(d))
+		return vq_queue_unreadable(d, q);
+	if (!q->desc || !q->avail || !q->used)
+		return "ring addresses unknown";
+	return vq_packed_size_problem(q->size);
 }
 
 static void free_work(struct qwork *work, size_t nw)
@@ -45,6 +77,8 @@ static void free_work(struct qwork *work, size_t nw)
 	for (i = 0; i < nw; i++) {
 		vq_ring_view_free(&work[i].v1);
 		vq_ring_view_free(&work[i].v2);
+		vq_packed_view_free(&work[i].p1);
+		vq_packed_view_free(&work[i].p2);
 	}
 	free(work);
 }
@@ -66,6 +100,15 @@ static int add_work(struct qwork **work, size_t nw, size_t *cap, struct vq_dev *
 	memset(w, 0, sizeof(*w));
 	w->d = d;
 	w->q = q;
+	w->packed = vq_dev_packed(d);
+	if (w->packed) {
+		if (vq_packed_view_alloc(&w->p1, q->size, 0) ||
+		    vq_packed_view_alloc(&w->p2, q->size, 0)) {
+			vq_packed_view_free(&w->p1);
+			return -ENOMEM;
+		}
+		return 0;
+	}
 	if (vq_ring_view_alloc(&w->v1, q->size, 0) || vq_ring_view_alloc(&w->v2, q->size, 0)) {
 		vq_ring_view_free(&w->v1);
 		return -ENOMEM;
@@ -113,13 +156,7 @@ static int collect_work(struct vq_session *s, size_t first, size_t last, struct 
 			if (!q->enabled)
 				continue;
 			r->queues++;
-			if (vq_queue_unreadable(d, q)) {
-				/* Packed rings have their own rules (virtio 1.3
-				 * 2.8), none written for diagnose yet: judging
-				 * them as split would report nonsense. */
-				if (vq_queue_ring_access(d, q, VQ_SIZE_IN_USE) == VQ_RING_PACKED)
-					vq_session_say(s, "note: %s queue %u: packed ring: not judged yet (see 'vqdump -d %s ring --queue %u')",
-						       d->name, q->index, d->name, q->index);
+			if (unreadable(d, q)) {
 				r->skipped++;
 				continue;
 			}
@@ -151,7 +188,19 @@ static void judge_queue(struct vq_session *s, struct vq_diagnosis *r, struct qwo
 	in.image = !vq_session_is_live(s);
 	sample_of(&w->v1.hdr, &in.s1);
 	in.v = &w->v1;
-	if (vq_session_is_live(s)) {
+	if (w->packed) {
+		/* Its own rules (virtio 1.3 2.8): positions, not indices; a
+		 * snapshot saved no second sample of a packed ring. */
+		in.v = NULL;
+		in.p = &w->p1;
+		if (vq_session_is_live(s) && w->ok2) {
+			in.p = &w->p2;
+			in.p_first = &w->p1;
+			in.interval_ms = w->seen_ms;
+			in.nsamples = w->samples;
+			in.slow_ms = w->slow_ms;
+		}
+	} else if (vq_session_is_live(s)) {
 		if (w->ok2) {
 			sample_of(&w->v2.hdr, &in.s2);
 			in.v = &w->v2;
@@ -180,6 +229,10 @@ static int looks_stalled(const struct qwork *w)
 {
 	const struct vq_ring_hdr *a = &w->v1.hdr, *b = &w->v2.hdr;
 
+	if (w->packed)
+		return w->ok1 && w->ok2 && !used_moved(w) && w->p1.rv.nchains &&
+		       vq_diag_requests(&w->p2.rv) &&
+		       !vq_diag_held_by_design(w->d->device_id, (int)w->q->index);
 	return w->ok1 && w->ok2 && a->used_idx == b->used_idx && a->avail_idx != a->used_idx &&
 	       b->avail_idx != b->used_idx && vq_diag_requests(&w->v2) &&
 	       !vq_diag_held_by_design(w->d->device_id, (int)w->q->index);
@@ -201,7 +254,7 @@ static void later_samples(struct vq_session *s, struct qwork *work, size_t nw, u
 		work[i].samples = 1;
 		if (!work[i].ok1)
 			continue;
-		work[i].ok2 = decode(s, &work[i], &work[i].v2);
+		work[i].ok2 = decode(s, &work[i], 1);
 		work[i].samples = 2;
 		work[i].seen_ms = t;
 		watching |= looks_stalled(&work[i]);
@@ -217,12 +270,12 @@ static void later_samples(struct vq_session *s, struct qwork *work, size_t nw, u
 				continue;
 			/* The ring went unreadable while watched: judged on
 			 * its first sample alone. */
-			if (!decode(s, w, &w->v2)) {
+			if (!decode(s, w, 1)) {
 				w->ok2 = 0;
 				continue;
 			}
 			w->samples++;
-			if (w->v2.hdr.used_idx != w->v1.hdr.used_idx)
+			if (used_moved(w))
 				w->slow_ms = w->seen_ms;
 			w->seen_ms = t;
 			watching |= looks_stalled(w);
@@ -262,7 +315,7 @@ int vq_diagnose_devices(struct vq_session *s, size_t first, size_t last, unsigne
 	if (ret)
 		goto out;
 	for (i = 0; i < nw; i++) {
-		work[i].ok1 = decode(s, &work[i], &work[i].v1);
+		work[i].ok1 = decode(s, &work[i], 0);
 		if (!work[i].ok1) {
 			vq_session_say(s, "warning: %s queue %u: ring not readable: %s", work[i].d->name,
 				       work[i].q->index, s->mem.err);

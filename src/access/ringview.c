@@ -43,6 +43,26 @@ void vq_ring_view_free(struct vq_ring_view *v)
 	v->findings = NULL;
 }
 
+int vq_packed_view_alloc(struct vq_packed_view *v, uint32_t size, unsigned recent)
+{
+	memset(v, 0, sizeof(*v));
+	if (vq_ring_view_alloc(&v->rv, size, recent) < 0)
+		return -ENOMEM;
+	v->slots = calloc(size ? size : 1, sizeof(*v->slots));
+	if (!v->slots) {
+		vq_ring_view_free(&v->rv);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void vq_packed_view_free(struct vq_packed_view *v)
+{
+	vq_ring_view_free(&v->rv);
+	free(v->slots);
+	v->slots = NULL;
+}
+
 void vq_ring_view_of_queue(struct vq_ring_view *v, const struct vq_dev *d,
 			   const struct vq_queue_state *q)
 {

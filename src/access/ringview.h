@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "../decode/packed.h"
 #include "../decode/ring.h"
 #include "../model/device.h"
 
@@ -14,6 +15,13 @@
 int vq_ring_view_alloc(struct vq_ring_view *v, uint32_t size, unsigned recent);
 /* Release what vq_ring_view_alloc took (safe on a zeroed view). */
 void vq_ring_view_free(struct vq_ring_view *v);
+
+/* The same for a packed ring of @size slots: @v's shared part (v->rv)
+ * as above and one slot entry per slot.  0 or -ENOMEM (nothing left
+ * allocated). */
+int vq_packed_view_alloc(struct vq_packed_view *v, uint32_t size, unsigned recent);
+/* Release what vq_packed_view_alloc took (safe on a zeroed view). */
+void vq_packed_view_free(struct vq_packed_view *v);
 
 /* Point @v at queue @q of @d: its ring addresses and size, and @d's
  * device type for payload decoding. */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../decode/errbuf.h"
+#include "../decode/packed.h"
 #include "../decode/ring.h"
 #include "../model/jsonin.h"
 #include "../model/view.h"
@@ -56,15 +57,12 @@ static int save_range(const struct vq_fetch *f, uint64_t addr, uint64_t len, con
 	return ret;
 }
 
-/* The pending chains of the ring @v describes, as the decoder walks them
- * (descriptors, indirect tables, payload headers), then the first
- * VQ_SNAP_PEEK bytes and the last byte of every buffer they name. */
-static void save_chains(const struct vq_fetch *f, struct vq_ring_view *v)
+/* The first VQ_SNAP_PEEK bytes and the last byte of every buffer the
+ * decoded chains of @v name. */
+static void save_buffers(const struct vq_fetch *f, const struct vq_ring_view *v)
 {
 	unsigned i, j;
 
-	if (vq_ring_decode(f, v, 0) != 0)
-		return;
 	for (i = 0; i < v->nchains; i++)
 		for (j = 0; j < v->chains[i].ndesc; j++) {
 			const struct vq_chain_desc *cd = &v->chains[i].descs[j];
@@ -78,6 +76,48 @@ static void save_chains(const struct vq_fetch *f, struct vq_ring_view *v)
 			vq_fetch(f, cd->addr, peek, n, "buffer");
 			vq_fetch(f, cd->addr + cd->len - 1, peek, 1, "buffer end");
 		}
+}
+
+/* The pending chains of the ring @v describes, as the decoder walks them
+ * (descriptors, indirect tables, payload headers), then their buffers
+ * (save_buffers). */
+static void save_chains(const struct vq_fetch *f, struct vq_ring_view *v)
+{
+	if (vq_ring_decode(f, v, 0) == 0)
+		save_buffers(f, v);
+}
+
+/*
+ * A packed queue (virtio 1.3 2.8.10): the descriptor ring and both event
+ * suppression areas whole, then the chains the decoder finds pending, as
+ * 'ring --queue' walks them (positions inferred from the kept slots), and
+ * their buffers.  A packed ring has no idx words: no indices are recorded.
+ */
+static void save_packed(struct rec *r, const struct vq_dev *d, const struct vq_queue_state *q,
+			struct vq_snap_qmark *mark)
+{
+	const struct vq_fetch f = { rec_fetch, r };
+	uint32_t size = vq_queue_ring_size(q, VQ_SIZE_OR_MAX);
+	struct vq_packed_view v;
+	int ok;
+
+	if (!q->enabled || !q->desc || !q->avail || !q->used || vq_packed_size_problem(size))
+		return;
+	ok = save_range(&f, q->desc, VQ_PACKED_DESC_BYTES(size), "descriptor ring") == 0;
+	ok &= save_range(&f, q->avail, VQ_PACKED_EVENT_BYTES, "driver event area") == 0;
+	ok &= save_range(&f, q->used, VQ_PACKED_EVENT_BYTES, "device event area") == 0;
+	mark->t_ms = vq_clock_ms();
+	if (!ok)
+		return;
+	mark->saved = 1;
+	mark->packed = 1;
+	if (vq_packed_view_alloc(&v, size, 0) < 0)
+		return;
+	v.layout = (struct vq_packed_layout){ q->desc, q->avail, q->used, size };
+	v.rv.device_id = d->device_id;
+	if (vq_packed_decode(&f, &v, 0) == 0)
+		save_buffers(&f, &v.rv);
+	vq_packed_view_free(&v);
 }
 
 /*
@@ -141,7 +181,14 @@ static int capture_device(struct vq_session *s, struct rec *r, struct vq_dev *d,
 		return -ENOMEM;
 	for (k = 0; k < d->num_queues; k++) {
 		d->queues[k].idx2_valid = 0;
-		if (s->mem_open)
+		/* Reading split indices opened the live memory; a packed
+		 * ring has none, so open it here (said once on failure). */
+		if (vq_dev_packed(d) && d->queues[k].enabled && !s->mem_open && !s->mem_failed &&
+		    vq_session_need_mem(s) < 0)
+			s->mem_failed = 1;
+		if (s->mem_open && vq_dev_packed(d))
+			save_packed(r, d, &d->queues[k], &cap->marks[i][k]);
+		else if (s->mem_open)
 			save_queue(r, d, &d->queues[k], &cap->marks[i][k]);
 		cap->nsaved += cap->marks[i][k].saved;
 		cap->nwanted += d->queues[k].enabled != 0;
@@ -156,7 +203,8 @@ static int capture_device(struct vq_session *s, struct rec *r, struct vq_dev *d,
 static void second_sample(struct vq_session *s, struct vq_queue_state *q,
 			  const struct vq_snap_qmark *mark)
 {
-	if (!mark->saved)
+	/* A packed ring has no idx words to sample. */
+	if (!mark->saved || mark->packed)
 		return;
 	if (vq_ring_read_indices(&s->fetch, q->avail, q->used, &q->avail_idx2, &q->used_idx2) < 0)
 		return;

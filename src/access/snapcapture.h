@@ -11,7 +11,9 @@
 
 /* Per queue of a captured device: whether its ring was saved, and when. */
 struct vq_snap_qmark {
-	uint8_t saved; /* avail and used ring headers are in the snapshot */
+	uint8_t saved;  /* avail and used ring headers are in the snapshot (packed:
+			 * the descriptor ring and both event areas) */
+	uint8_t packed; /* the ring is packed: no indices to sample again */
 	uint64_t t_ms; /* when they were read (CLOCK_MONOTONIC, ms) */
 };
 

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../decode/packed.h"
 #include "../decode/ring.h"
 #include "session.h"
 
@@ -22,6 +23,9 @@ struct vq_watch_queue {
 	int readable;           /* the last read worked */
 	uint16_t avail, used;   /* last sample */
 	double progress_ms;     /* time of the last completion (or of an empty queue) */
+	int packed;             /* a packed ring (virtio 1.3 2.8): positions, no indices */
+	struct vq_packed_view p;              /* packed: decoded at every sample */
+	struct vq_packed_pos pavail, pused;   /* packed: last sample's positions */
 };
 
 /* One queue at one sample, as shown. */
@@ -32,6 +36,10 @@ struct vq_watch_row {
 	double idle;          /* ms since the last completion, with requests in flight */
 	int stalled;          /* requests in flight and no completion for VQ_WATCH_STALL_MS */
 	const char *state;    /* ok, idle, busy, waiting, STALLED, bad-indices */
+	int packed;           /* a packed ring: @h's indices are not set; @pavail and
+			       * @pused are its positions, @ar and @ur slots per second,
+			       * h.in_flight its pending chains */
+	struct vq_packed_pos pavail, pused;
 };
 
 /*

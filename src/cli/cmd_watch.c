@@ -52,8 +52,16 @@ static struct json_object *row_json(const struct vq_watch_queue *q, const struct
 
 	json_object_object_add(o, "device", json_object_new_string(q->d->name));
 	json_object_object_add(o, "queue", json_object_new_int(q->q->index));
-	json_object_object_add(o, "avail_idx", json_object_new_int(r->h.avail_idx));
-	json_object_object_add(o, "used_idx", json_object_new_int(r->h.used_idx));
+	json_object_object_add(o, "layout", json_object_new_string(r->packed ? "packed" : "split"));
+	/* A packed ring has no indices: its positions (virtio 1.3 2.8.1). */
+	json_object_object_add(o, "avail_idx", r->packed ? NULL : json_object_new_int(r->h.avail_idx));
+	json_object_object_add(o, "used_idx", r->packed ? NULL : json_object_new_int(r->h.used_idx));
+	if (r->packed) {
+		json_object_object_add(o, "next_avail", json_object_new_int(r->pavail.idx));
+		json_object_object_add(o, "avail_wrap_counter", json_object_new_int(r->pavail.wrap));
+		json_object_object_add(o, "next_used", json_object_new_int(r->pused.idx));
+		json_object_object_add(o, "used_wrap_counter", json_object_new_int(r->pused.wrap));
+	}
 	json_object_object_add(o, "avail_rate", r->rates ? json_object_new_double(r->ar) : NULL);
 	json_object_object_add(o, "used_rate", r->rates ? json_object_new_double(r->ur) : NULL);
 	json_object_object_add(o, "in_flight", json_object_new_int(r->h.in_flight));
@@ -65,12 +73,24 @@ static struct json_object *row_json(const struct vq_watch_queue *q, const struct
 
 static void row_text(const struct vq_watch_queue *q, const struct vq_watch_row *r)
 {
-	if (r->rates)
-		printf("%-20s %5u %7u %7u %9.1f %9.1f %9u %9.0f  %s\n", q->d->name, q->q->index,
-		       r->h.avail_idx, r->h.used_idx, r->ar, r->ur, r->h.in_flight, r->idle, r->state);
-	else
-		printf("%-20s %5u %7u %7u %9s %9s %9u %9.0f  %s\n", q->d->name, q->q->index,
-		       r->h.avail_idx, r->h.used_idx, "-", "-", r->h.in_flight, r->idle, r->state);
+	char av[16], us[16], ar[16], ur[16];
+
+	/* A packed ring's positions as SLOT/WRAP. */
+	if (r->packed) {
+		snprintf(av, sizeof(av), "%u/%u", r->pavail.idx, r->pavail.wrap);
+		snprintf(us, sizeof(us), "%u/%u", r->pused.idx, r->pused.wrap);
+	} else {
+		snprintf(av, sizeof(av), "%u", r->h.avail_idx);
+		snprintf(us, sizeof(us), "%u", r->h.used_idx);
+	}
+	snprintf(ar, sizeof(ar), "%.1f", r->ar);
+	snprintf(ur, sizeof(ur), "%.1f", r->ur);
+	if (!r->rates) {
+		strcpy(ar, "-");
+		strcpy(ur, "-");
+	}
+	printf("%-20s %5u %7s %7s %9s %9s %9u %9.0f  %s\n", q->d->name, q->q->index, av, us, ar, ur,
+	       r->h.in_flight, r->idle, r->state);
 }
 
 /* Sample number @n: every queue read, judged and shown as one table or

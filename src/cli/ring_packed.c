@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../access/ringview.h"
 #include "../decode/packed.h"
 #include "cli.h"
 
@@ -247,45 +248,13 @@ static void ring_text_packed(const struct vq_ctx *ctx, const struct vq_packed_vi
 		       v->rv.findings[i].code, v->rv.findings[i].message);
 }
 
-/* The view's arrays, as vq_ring_view_sizes() says for split rings, and
- * one slot entry per slot.  0 or -1 (nothing left allocated). */
-static int view_alloc(struct vq_packed_view *v, uint32_t n, unsigned recent)
-{
-	unsigned nch, npool, nfind;
-
-	memset(v, 0, sizeof(*v));
-	vq_ring_view_sizes(n, recent, &nch, &npool, &nfind);
-	v->slots = calloc(n ? n : 1, sizeof(*v->slots));
-	v->rv.chains = calloc(nch, sizeof(*v->rv.chains));
-	v->rv.pool = calloc(npool, sizeof(*v->rv.pool));
-	v->rv.used = calloc(recent ? recent : 1, sizeof(*v->rv.used));
-	v->rv.findings = calloc(nfind, sizeof(*v->rv.findings));
-	v->rv.max_chains = nch;
-	v->rv.pool_len = npool;
-	v->rv.max_used = recent;
-	v->rv.max_findings = nfind;
-	if (v->slots && v->rv.chains && v->rv.pool && v->rv.used && v->rv.findings)
-		return 0;
-	return -1;
-}
-
-static void view_free(struct vq_packed_view *v)
-{
-	free(v->slots);
-	free(v->rv.chains);
-	free(v->rv.pool);
-	free(v->rv.used);
-	free(v->rv.findings);
-}
-
 int vq_ring_packed_show(struct vq_ctx *ctx, const struct vq_packed_req *r,
 			struct json_object *rings, char *why, size_t whylen)
 {
 	struct vq_packed_view v;
 	int ret;
 
-	if (view_alloc(&v, r->size, r->recent)) {
-		view_free(&v);
+	if (vq_packed_view_alloc(&v, r->size, r->recent)) {
 		snprintf(why, whylen, "decode ring: out of memory");
 		return EXIT_ACCESS;
 	}
@@ -297,7 +266,7 @@ int vq_ring_packed_show(struct vq_ctx *ctx, const struct vq_packed_req *r,
 			snprintf(why, whylen, "BAD_QUEUE_SIZE: %s", v.rv.findings[0].message);
 		else
 			snprintf(why, whylen, "%s", ctx->sess.mem.err);
-		view_free(&v);
+		vq_packed_view_free(&v);
 		return EXIT_ACCESS;
 	}
 	if (rings)
@@ -309,6 +278,6 @@ int vq_ring_packed_show(struct vq_ctx *ctx, const struct vq_packed_req *r,
 			printf("device %s queue %d\n", r->devname, r->queue);
 		ring_text_packed(ctx, &v);
 	}
-	view_free(&v);
+	vq_packed_view_free(&v);
 	return EXIT_OK;
 }

@@ -188,7 +188,7 @@ int vq_diag_held_by_design(uint32_t device_id, int queue)
 
 /* A balloon stats buffer seen without knowing the device (scan): one
  * device-readable descriptor of whole 10-byte statistics (5.5.6.3). */
-static int looks_like_stats(const struct vq_chain *c)
+int vq_diag_looks_like_stats(const struct vq_chain *c)
 {
 	return c->ndesc == 1 && !(c->descs[0].flags & VRING_DESC_F_WRITE) && c->descs[0].len &&
 	       c->descs[0].len % 10 == 0 && c->descs[0].len <= 160;
@@ -204,7 +204,7 @@ uint32_t vq_diag_guess_type(const struct vq_ring_view *v)
 		/* A 16-byte header of a known request type, a status byte last. */
 		if (c->req.kind == VQ_REQ_BLK && vq_blk_type_name(c->req.u.blk.type))
 			blk++;
-		else if (looks_like_stats(c))
+		else if (vq_diag_looks_like_stats(c))
 			stats++;
 	}
 	if (blk && !stats)
@@ -236,7 +236,7 @@ static int has_finding(const struct vq_ring_view *v, const struct vq_finding *x)
 }
 
 /* Samples behind a progress finding: the caller's count, else what is valid. */
-static unsigned samples_of(const struct vq_diag_queue_in *in)
+unsigned vq_diag_samples_of(const struct vq_diag_queue_in *in)
 {
 	if (in->nsamples)
 		return in->nsamples;
@@ -247,9 +247,9 @@ static unsigned samples_of(const struct vq_diag_queue_in *in)
  * samples spanning VQ_DIAG_WATCH_MS saw no completion, else "slow or
  * stuck" (two samples a short interval apart cannot tell a FLUSH that
  * takes seconds from a device that stopped). */
-static const char *verdict(const struct vq_diag_queue_in *in)
+const char *vq_diag_verdict(const struct vq_diag_queue_in *in)
 {
-	return samples_of(in) > 2 && in->interval_ms >= VQ_DIAG_WATCH_MS ? "stuck" : "slow or stuck";
+	return vq_diag_samples_of(in) > 2 && in->interval_ms >= VQ_DIAG_WATCH_MS ? "stuck" : "slow or stuck";
 }
 
 static void add_samples(struct vq_diag_finding *f, const struct vq_diag_queue_in *in)
@@ -260,7 +260,7 @@ static void add_samples(struct vq_diag_finding *f, const struct vq_diag_queue_in
 		vq_diag_ev(f, "avail_idx_later", in->s2.avail_idx, 0);
 		vq_diag_ev(f, "used_idx_later", in->s2.used_idx, 0);
 		vq_diag_ev(f, "interval_ms", in->interval_ms, 0);
-		vq_diag_ev(f, "samples", samples_of(in), 0);
+		vq_diag_ev(f, "samples", vq_diag_samples_of(in), 0);
 	}
 }
 
@@ -371,8 +371,8 @@ static void two_samples(const struct vq_diag_queue_in *in, const struct vq_diag_
 	if (trusted && p->taken) {
 		f = vq_diag_add(r, in->queue, "NOT_COMPLETING", VQ_SEV_WARNING,
 				"%s: the device took %u request%s (used idx %u to avail_event %u) and completed none in %u ms (%u samples)",
-				verdict(in), p->taken, p->taken == 1 ? "" : "s", b->used_idx,
-				p->e->avail_event, in->interval_ms, samples_of(in));
+				vq_diag_verdict(in), p->taken, p->taken == 1 ? "" : "s", b->used_idx,
+				p->e->avail_event, in->interval_ms, vq_diag_samples_of(in));
 		add_samples(f, in);
 		vq_diag_ev(f, "avail_event", p->e->avail_event, 0);
 		vq_diag_ev(f, "in_flight", infl, 0);
@@ -380,8 +380,8 @@ static void two_samples(const struct vq_diag_queue_in *in, const struct vq_diag_
 	if (trusted && p->untaken && b->full) {
 		f = vq_diag_add(r, in->queue, "NOT_CONSUMING", VQ_SEV_WARNING,
 				"%s: %u available request%s not fetched by the device in %u ms (%u samples) although avail idx %u is past avail_event %u, so the driver had to notify (vring_need_event): a lost notification or a device that stopped looking",
-				verdict(in), p->untaken, p->untaken == 1 ? "" : "s", in->interval_ms,
-				samples_of(in), b->avail_idx, b->avail_event);
+				vq_diag_verdict(in), p->untaken, p->untaken == 1 ? "" : "s", in->interval_ms,
+				vq_diag_samples_of(in), b->avail_idx, b->avail_event);
 		add_samples(f, in);
 		vq_diag_ev(f, "avail_event", b->avail_event, 0);
 		vq_diag_ev(f, "kick_due_in_interval",
@@ -394,14 +394,14 @@ static void two_samples(const struct vq_diag_queue_in *in, const struct vq_diag_
 	if (in->event_idx != 1 && b->full && (a->used_flags & b->used_flags & VRING_USED_F_NO_NOTIFY)) {
 		f = vq_diag_add(r, in->queue, "NO_NOTIFY_PENDING", VQ_SEV_WARNING,
 				"%s: the device set NO_NOTIFY (do not kick me) and %u request%s waited %u ms (%u samples) with none completed: a device that suppresses notifications must be polling, and is not",
-				verdict(in), reqs, reqs == 1 ? "" : "s", in->interval_ms, samples_of(in));
+				vq_diag_verdict(in), reqs, reqs == 1 ? "" : "s", in->interval_ms, vq_diag_samples_of(in));
 		add_samples(f, in);
 		vq_diag_ev(f, "used_flags", b->used_flags, 1);
 		return;
 	}
 	f = vq_diag_add(r, in->queue, "STALLED", VQ_SEV_WARNING,
 			"%s: %u request%s pending and none completed in %u ms (%u samples); %s",
-			verdict(in), infl, infl == 1 ? "" : "s", in->interval_ms, samples_of(in),
+			vq_diag_verdict(in), infl, infl == 1 ? "" : "s", in->interval_ms, vq_diag_samples_of(in),
 			in->event_idx == 1 ? "avail_event moved or lies outside the pending range: cannot tell whether the device fetched them"
 					   : "without EVENT_IDX the device's fetch point is not in memory: cannot tell whether it fetched them");
 	add_samples(f, in);
@@ -443,7 +443,7 @@ static void progress(const struct vq_diag_queue_in *in, struct vq_diag_report *r
 		return;
 	if (vq_diag_held_by_design(in->device_id, in->queue))
 		return;
-	if (!in->device_id && in->v && in->v->nchains == 1 && looks_like_stats(&in->v->chains[0]))
+	if (!in->device_id && in->v && in->v->nchains == 1 && vq_diag_looks_like_stats(&in->v->chains[0]))
 		return;
 
 	find_fetch_point(in, a, b, &p);
@@ -459,15 +459,18 @@ static int is_missing_memory(const struct vq_finding *x)
 	return !strcmp(x->code, "DESC_UNREADABLE") || !strcmp(x->code, "RING_UNREADABLE");
 }
 
-void vq_diag_queue(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
+/* The ring decoder's findings of @v: with @other (the other sample's
+ * decode), only those both show. */
+static void ring_findings(const struct vq_diag_queue_in *in, const struct vq_ring_view *v,
+			  const struct vq_ring_view *other, struct vq_diag_report *r)
 {
 	unsigned i;
 
-	for (i = 0; in->v && i < in->v->nfindings; i++) {
-		const struct vq_finding *x = &in->v->findings[i];
+	for (i = 0; v && i < v->nfindings; i++) {
+		const struct vq_finding *x = &v->findings[i];
 		struct vq_diag_finding *f;
 
-		if (in->v_other && !has_finding(in->v_other, x))
+		if (other && !has_finding(other, x))
 			continue;
 		if (in->image && is_missing_memory(x)) {
 			/* A page the image lacks: the image's gap, not the device's. */
@@ -475,16 +478,26 @@ void vq_diag_queue(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
 			f = vq_diag_add(r, in->queue, x->code, VQ_SEV_INFO,
 					"%s: missing from this image, so the ring cannot be judged (inconclusive)",
 					x->message);
-			vq_diag_ev(f, "desc", in->v->layout.desc, 1);
+			vq_diag_ev(f, "desc", v->layout.desc, 1);
 			continue;
 		}
 		f = vq_diag_add(r, in->queue, x->code, x->severity, "%s", x->message);
-		vq_diag_ev(f, "desc", in->v->layout.desc, 1);
+		vq_diag_ev(f, "desc", v->layout.desc, 1);
 		if (f && !strcmp(x->code, "IN_FLIGHT_OVER_SIZE")) {
-			vq_diag_ev(f, "avail_idx", in->v->hdr.avail_idx, 0);
-			vq_diag_ev(f, "used_idx", in->v->hdr.used_idx, 0);
+			vq_diag_ev(f, "avail_idx", v->hdr.avail_idx, 0);
+			vq_diag_ev(f, "used_idx", v->hdr.used_idx, 0);
 			vq_diag_ev(f, "size", in->size, 0);
 		}
 	}
+}
+
+void vq_diag_queue(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
+{
+	if (in->p) {
+		ring_findings(in, &in->p->rv, in->p_first ? &in->p_first->rv : NULL, r);
+		vq_diag_packed_progress(in, r);
+		return;
+	}
+	ring_findings(in, in->v, in->v_other, r);
 	progress(in, r);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "../model/device.h"
+#include "packed.h"
 #include "ring.h"
 
 /* Evidence fields one finding carries at most. */
@@ -79,7 +80,11 @@ struct vq_diag_queue_in {
 	unsigned nsamples;            /* samples seen from @s1 to @s2 (0: as @s2.valid says) */
 	uint32_t slow_ms;             /* live: used idx stood still with requests pending for
 				       * this long, then a later sample (@s2) saw it move: slow,
-				       * not stuck; 0: not so */
+				       * not stuck; 0: not so */	const struct vq_packed_view *p;       /* a packed ring (virtio 1.3 2.8) decoded at the
+					       * latest sample, judged by its own rules (@v, @s1,
+					       * @s2 unused); NULL: a split ring */
+	const struct vq_packed_view *p_first; /* live: the packed ring's first sample; NULL:
+					       * one sample (an image) */
 };
 
 /* Live: a queue that shows no completion over the interval is watched
@@ -123,6 +128,19 @@ int vq_diag_held_by_design(uint32_t device_id, int queue);
 /* The virtio device ID a ring's pending chains look like (a blk request
  * header, a balloon statistics buffer), 0 when they say nothing. */
 uint32_t vq_diag_guess_type(const struct vq_ring_view *v);
+
+/* Shared by the split and the packed progress checks (diag_packed.c). */
+/* 1 when chain @c looks like a balloon statistics buffer. */
+int vq_diag_looks_like_stats(const struct vq_chain *c);
+/* Samples behind a progress finding: the caller's count, else what is valid. */
+unsigned vq_diag_samples_of(const struct vq_diag_queue_in *in);
+/* "stuck" when more than two samples spanning VQ_DIAG_WATCH_MS saw no
+ * completion, else "slow or stuck". */
+const char *vq_diag_verdict(const struct vq_diag_queue_in *in);
+/* The progress findings of a packed ring (in->p): positions and wrap
+ * counters instead of idx words, the device event area instead of
+ * avail_event. */
+void vq_diag_packed_progress(const struct vq_diag_queue_in *in, struct vq_diag_report *r);
 
 /* Number of findings of warning severity or worse. */
 unsigned vq_diag_count_sev(const struct vq_diag_report *r, enum vq_severity min);

@@ -473,6 +473,14 @@ static void judge_event(struct vq_packed_event *e, uint32_t n, const struct vq_p
 	}
 }
 
+uint32_t vq_packed_distance(const struct vq_packed_pos *a, const struct vq_packed_pos *b,
+			    uint32_t n)
+{
+	uint32_t pa = a->idx + (a->wrap ? 0 : n), pb = b->idx + (b->wrap ? 0 : n);
+
+	return n ? (pb + 2 * n - pa) % (2 * n) : 0;
+}
+
 int vq_packed_decode(const struct vq_fetch *f, struct vq_packed_view *v, unsigned recent)
 {
 	const uint32_t n = v->layout.size;

@@ -115,6 +115,12 @@ const char *vq_packed_wraps(const struct vq_packed_layout *l);
  */
 int vq_packed_decode(const struct vq_fetch *f, struct vq_packed_view *v, unsigned recent);
 
+/* Slots from position @a forward to position @b in a ring of @n slots,
+ * over two rounds (the wrap counter flips each round, 2.8.1): 0 to
+ * 2n - 1. */
+uint32_t vq_packed_distance(const struct vq_packed_pos *a, const struct vq_packed_pos *b,
+			    uint32_t n);
+
 /* Name of an event suppression mode: "enable", "disable", "desc", "reserved". */
 const char *vq_pevent_mode_name(uint16_t flags);
 

@@ -58,5 +58,11 @@ expect "ring --queue --packed on a split device: usage error" 2 'did not negotia
 expect_json "status: queue layout packed for the packed device, split for the others, no split indices for it" \
 	'[q["layout"] for q in j["devices"][0]["queues"]] == ["packed"] and j["devices"][0]["queues"][0]["avail_idx"] is None and all(q["layout"] == "split" for d in j["devices"][1:] for q in d["queues"])' \
 	-- "${PS[@]}" status --json
-expect "diagnose: a packed queue is not judged as split" 3 'queue 0: packed ring: not judged yet' -- "${PS[@]}" diagnose
+# mkpacked.py's healthy ring: slot 0 used, slot 1 (ID 6) pending, the
+# device asks to be notified at slot 1 wrap 1, i.e. it has fetched nothing
+# pending: one sample of an image, a note; nothing taken.
+expect_json "diagnose: a packed queue judged by its own rules: one sample, a pending request noted, none taken" \
+	'[(f["device"], f["queue"], f["code"], f["evidence"]["next_used"], f["evidence"]["next_avail"], f["evidence"]["taken"]) for f in j["findings"] if f["queue"] == 0 and f["device"] == "0000:00:04.0"] == [("0000:00:04.0", 0, "PENDING_AT_DUMP", 1, 2, 0)] and j["queues_unreadable"] == 0' \
+	-- "${PS[@]}" diagnose --json
+expect "diagnose: the packed queue judged (exit 0 where main said 'not judged', exit 3): one note" 0 '0 errors, 0 warnings, 1 note' out -- "${PS[@]}" diagnose
 finish

@@ -9,9 +9,26 @@
         is /machine/peripheral/QDEV_ID/virtio-backend, continue the VM.
         (x-query-virtio-queue-element is never asked: QEMU 7.2 refuses
         packed queues there, and the test must not lean on it.)
+    packed_compare.py snapfile SERIAL TAG OUT
+        the guest's base64 block "file" of round TAG, decoded into OUT.
+    packed_compare.py snapcompare SERIAL LIVETAG PCIADDR BEFORE AFTER RING STATUS
+        the host's 'ring --queue 0 --json' (RING) and 'status --json'
+        (STATUS) read from the guest's snapshot: the same checks against
+        the QMP views BEFORE and AFTER (taken around the snapshot) as
+        compare, and the same positions, chains and slots as the guest's
+        live view of round LIVETAG (the queue held still in between).
+    packed_compare.py dumpscan SERIAL PCIADDR SCANJSON
+        scan --json (SCANJSON) of a dump-guest-memory core taken after the
+        wrapped round: no split ring on the packed descriptor ring.
     packed_compare.py notes SERIAL
-        the guest's "notes" round: diagnose and watch name the packed
-        queue as not judged / not watched instead of reading it as split.
+        the guest's "notes" round: diagnose judges the quiet packed queue
+        healthy; watch follows it by its positions (not as a split ring).
+    packed_compare.py heldwatch SERIAL
+        watch while the write is held (STALLED, one in flight) and while
+        the guest's I/O runs (the used position moves).
+    packed_compare.py helddiag SERIAL PCIADDR
+        diagnose in the guest while the write is held: NOT_COMPLETING
+        naming the held chain's Buffer ID, exit 1.
     packed_compare.py compare SERIAL TAG PCIADDR BEFORE AFTER
         the guest's "ring:PCIADDR:0" and "sel:PCIADDR" blocks of round TAG
         on the console log SERIAL, against the QMP views BEFORE and AFTER:
@@ -80,26 +97,50 @@ def blocks(serial, tag):
     return out
 
 
-def compare(serial, tag, pci, before, after):
-    a = json.load(open(before))
-    b = json.load(open(after))
-    qa, qb = a["queue"], b["queue"]
-    got = blocks(serial, tag)
-    label = "packed %s" % tag
-    feats = json.dumps(a["status"].get("guest-features", {}))
-    check("VIRTIO_F_RING_PACKED" in feats, label + ": QEMU says the driver accepted VIRTIO_F_RING_PACKED",
-          feats[:200])
+def ring_block(got, pci, label):
+    """The JSON of the ring:PCI:0 block in got, or None (said)."""
     key = "ring:%s:0" % pci
     if key not in got:
         not_ok(label + ": the guest printed no block for " + key)
-        return
+        return None
     rc, text, err = got[key]
     check(rc == 0, label + ": ring --queue 0 exits 0", "rc=%d %s" % (rc, err.strip()[:200]))
     try:
-        r = json.loads(text)
+        return json.loads(text)
     except ValueError:
         not_ok(label + ": ring --queue 0 printed JSON")
+        return None
+
+
+def compare(serial, tag, pci, before, after):
+    got = blocks(serial, tag)
+    label = "packed %s" % tag
+    r = ring_block(got, pci, label)
+    if r is None:
         return
+    check_ring(label, tag, r, before, after)
+    key = "sel:" + pci
+    if key in got and got[key][0] == 0:
+        check_status(label, json.loads(got[key][1]))
+    else:
+        not_ok(label + ": status -d %s ran" % pci)
+
+
+def check_status(label, s):
+    q0 = s["devices"][0]["queues"][0]
+    check(q0.get("layout") == "packed" and q0.get("avail_idx") is None and q0.get("in_flight") is None,
+          label + ": status: queue 0 layout packed, no split indices",
+          json.dumps({k: q0.get(k) for k in ("layout", "avail_idx", "used_idx", "in_flight")}))
+
+
+def check_ring(label, tag, r, before, after):
+    """vqdump's ring view r against QEMU's views BEFORE and AFTER."""
+    a = json.load(open(before))
+    b = json.load(open(after))
+    qa, qb = a["queue"], b["queue"]
+    feats = json.dumps(a["status"].get("guest-features", {}))
+    check("VIRTIO_F_RING_PACKED" in feats, label + ": QEMU says the driver accepted VIRTIO_F_RING_PACKED",
+          feats[:200])
     check(r.get("layout") == "packed", label + ": ring says layout packed", str(r.get("layout")))
     check(r.get("size") == qa["vring-num"], label + ": size is QEMU's vring-num",
           "%s vs %s" % (r.get("size"), qa["vring-num"]))
@@ -127,7 +168,7 @@ def compare(serial, tag, pci, before, after):
               label + ": no findings on Linux's own packed ring", json.dumps(r["findings"])[:300])
     else:
         not_ok(label + ": QEMU's queue moved during the round; nothing exact to compare")
-    if tag == "held":
+    if tag in ("held", "snap"):
         # The guest's one 4 KiB write at 4 KiB block 100 (sector 800),
         # held in QEMU by a blkdebug breakpoint: the one pending chain.
         c = r["chains"][0] if r["chains"] else {}
@@ -141,15 +182,81 @@ def compare(serial, tag, pci, before, after):
         written = sum(1 for x in r["slots"] if x["addr"] or x["flags_value"])
         check(written == r["size"], label + ": every slot was written (the ring went round)",
               "%d of %d" % (written, r["size"]))
-    key = "sel:" + pci
-    if key in got and got[key][0] == 0:
-        s = json.loads(got[key][1])
-        q0 = s["devices"][0]["queues"][0]
-        check(q0.get("layout") == "packed" and q0.get("avail_idx") is None and q0.get("in_flight") is None,
-              label + ": status: queue 0 layout packed, no split indices",
-              json.dumps({k: q0.get(k) for k in ("layout", "avail_idx", "used_idx", "in_flight")}))
-    else:
-        not_ok(label + ": status -d %s ran" % pci)
+
+
+def snapfile(serial, tag, out):
+    import base64
+    got = blocks(serial, tag)
+    if "file" not in got or got["file"][0] != 0:
+        sys.exit("no base64 block 'file' of round %s on the console" % tag)
+    with open(out, "wb") as f:
+        f.write(base64.b64decode("".join(got["file"][1].split())))
+
+
+def snapcompare(serial, livetag, pci, before, after, ring, status):
+    label = "packed snapshot"
+    try:
+        r = json.load(open(ring))
+        s = json.load(open(status))
+    except ValueError:
+        not_ok(label + ": ring --queue 0 and status on the snapshot printed JSON")
+        return
+    check_ring(label, "snap", r, before, after)
+    check_status(label, s)
+    live = ring_block(blocks(serial, livetag), pci, label + " (the live view of round %s)" % livetag)
+    if live is None:
+        return
+    keys = ("desc", "size", "next_avail", "avail_wrap_counter", "next_used", "used_wrap_counter",
+            "pending_slots", "in_flight", "slots")
+    diff = [k for k in keys if r.get(k) != live.get(k)]
+    check(not diff, label + ": positions, wrap counters and every slot as the guest saw them live "
+          "in round %s" % livetag, ", ".join(diff))
+    ids = [(c["slot"], c["id"], c["request"]) for c in r["chains"]]
+    lids = [(c["slot"], c["id"], c["request"]) for c in live["chains"]]
+    check(ids == lids, label + ": the pending chains (slot, id, decoded request) as live",
+          json.dumps([ids, lids])[:300])
+
+
+def helddiag(serial, pci):
+    """diagnose in the guest while the write is held: NOT_COMPLETING on
+    queue 0 naming the held chain's Buffer ID (from the held round's
+    ring view), exit 1."""
+    got = blocks(serial, "helddiag")
+    live = ring_block(blocks(serial, "held"), pci, "packed held diagnose (the held round's ring view)")
+    if "diag" not in got or live is None or not live.get("chains"):
+        not_ok("packed held diagnose: the guest printed the diagnose block and the held chain")
+        return
+    rc, text, err = got["diag"]
+    try:
+        fs = json.loads(text).get("findings", [])
+    except ValueError:
+        fs = []
+    held_id = live["chains"][0]["id"]
+    nc = [f for f in fs if f.get("device") == pci and f.get("queue") == 0 and f.get("code") == "NOT_COMPLETING"]
+    check(rc == 1, "packed held diagnose: exit 1 (a problem found)", "rc=%d %s" % (rc, err.strip()[:200]))
+    check(len(nc) == 1 and nc[0]["evidence"].get("taken") == 1 and
+          ("ID %d:" % held_id) in nc[0]["message"] and nc[0]["evidence"].get("next_used") == live["next_used"],
+          "packed held diagnose: NOT_COMPLETING names the held request (ID %d) taken by the device and "
+          "not completed" % held_id, json.dumps(fs)[:400])
+    check(not [f for f in fs if f.get("queue") == 0 and f.get("code") in ("NOT_CONSUMING", "STALLED")],
+          "packed held diagnose: nothing said untaken or unknown on queue 0", json.dumps(fs)[:300])
+
+
+def dumpscan(serial, pci, scanjson):
+    """scan (split rings) on a dump of the guest: none of its rings may lie
+    on the packed ring's descriptor ring (a packed ring read as split)."""
+    live = ring_block(blocks(serial, "wrapped"), pci, "packed dump scan (the wrapped round's ring view)")
+    try:
+        rings = json.load(open(scanjson))["rings"]
+    except (ValueError, KeyError):
+        not_ok("packed dump scan: scan --json on the dump printed its rings")
+        return
+    if live is None:
+        return
+    lo, hi = live["desc"], live["desc"] + 16 * live["size"]
+    bad = [r for r in rings if r["desc"] < hi and r["desc"] + 16 * r["size"] > lo]
+    check(not bad, "packed dump scan: no split ring reported on the packed descriptor ring (0x%x, %d slots; "
+          "%d split rings found elsewhere)" % (lo, live["size"], len(rings)), json.dumps(bad)[:300])
 
 
 def notes(serial):
@@ -158,18 +265,60 @@ def notes(serial):
         not_ok("packed notes: the guest printed the diagnose and watch blocks")
         return
     rc, text, err = got["diag"]
-    check("queue 0: packed ring: not judged yet" in err,
-          "packed: diagnose says the packed queue is not judged yet", err.strip()[:200])
+    check("not judged" not in err and "unreadable" not in err,
+          "packed: diagnose judges the packed queue (no 'not judged' note)", err.strip()[:200])
     try:
-        fs = json.loads(text).get("findings", [])
+        d = json.loads(text)
+        fs = d.get("findings", [])
     except ValueError:
-        fs = None
-    check(fs is not None and not [f for f in fs if f.get("queue") == 0],
-          "packed: diagnose reports no finding on the packed queue (none judged as split)",
-          json.dumps(fs)[:300])
-    rc, text, err = got["watch"]
-    check("queue 0: packed ring: not watched yet" in err,
-          "packed: watch says the packed queue is not watched yet", (err + text).strip()[:200])
+        d, fs = {}, None
+    check(fs is not None and not [f for f in fs if f.get("queue") == 0] and d.get("queues_unreadable") == 0
+          and rc == 0, "packed: diagnose: the quiet packed queue read and healthy (no finding, exit 0)",
+          "rc=%d %s" % (rc, json.dumps(fs)[:300]))
+    live = ring_block(blocks(serial, "quiet"), "0000:00:04.0", "packed notes (the quiet round's ring view)")
+    rows = watch_rows(got["watch"], "packed: watch (quiet)")
+    check(rows and len(rows) == 2 and live is not None and all(
+        r.get("layout") == "packed" and r.get("avail_idx") is None and r.get("used_idx") is None and
+        r.get("next_avail") == live["next_avail"] and r.get("next_used") == live["next_used"] and
+        r.get("used_wrap_counter") == live["used_wrap_counter"] and r.get("in_flight") == 0 and
+        r.get("state") == "idle" for r in rows) and rows[1].get("used_rate") == 0,
+          "packed: watch follows the quiet packed queue: layout packed, no split indices, the ring's positions, "
+          "idle", json.dumps(rows)[:400])
+
+
+def watch_rows(block, label):
+    """Queue 0 of 0000:00:04.0 in every JSON line of a watch block."""
+    rc, text, err = block
+    rows = []
+    try:
+        for line in text.splitlines():
+            if line.strip():
+                rows += [q for q in json.loads(line)["queues"]
+                         if q.get("device") == "0000:00:04.0" and q.get("queue") == 0]
+    except ValueError:
+        rows = None
+    check(rc == 0 and rows, label + ": exit 0, queue 0 in its JSON lines",
+          "rc=%d %s" % (rc, (err + text).strip()[:200]))
+    return rows
+
+
+def heldwatch(serial):
+    """watch while the write is held, and while the guest's I/O runs."""
+    live = ring_block(blocks(serial, "held"), "0000:00:04.0", "packed held watch (the held round's ring view)")
+    got = blocks(serial, "heldwatch")
+    rows = watch_rows(got.get("watch", (1, "", "no block")), "packed held watch") or []
+    last = rows[-1] if rows else {}
+    check(live is not None and last.get("state") == "STALLED" and last.get("stalled") is True and
+          last.get("in_flight") == 1 and last.get("next_used") == live["next_used"] and
+          last.get("next_avail") == live["next_avail"] and last.get("since_progress_ms", 0) >= 1000,
+          "packed held watch: the held write's queue STALLED, 1 in flight, at the ring's positions",
+          json.dumps(rows)[:400])
+    got = blocks(serial, "busywatch")
+    rows = watch_rows(got.get("watch", (1, "", "no block")), "packed busy watch") or []
+    check(len(rows) >= 2 and any((r.get("used_rate") or 0) > 0 for r in rows[1:]) and
+          len(set((r["next_used"], r["used_wrap_counter"]) for r in rows)) > 1,
+          "packed busy watch: the used position moves and the used rate is above 0 under the guest's I/O",
+          json.dumps(rows)[:400])
 
 
 def main(argv):
@@ -177,9 +326,28 @@ def main(argv):
         notes(argv[2])
         print("%d passed, %d failed" % (PASSED, FAILED))
         return 0 if FAILED == 0 else 1
+    if len(argv) == 5 and argv[1] == "dumpscan":
+        dumpscan(*argv[2:5])
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 0 if FAILED == 0 else 1
+    if len(argv) == 3 and argv[1] == "heldwatch":
+        heldwatch(argv[2])
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 0 if FAILED == 0 else 1
+    if len(argv) == 4 and argv[1] == "helddiag":
+        helddiag(argv[2], argv[3])
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 0 if FAILED == 0 else 1
     if len(argv) >= 4 and argv[1] == "qmp":
         do_qmp(argv[2], argv[3], "--no-stop" not in argv[4:])
         return 0
+    if len(argv) == 5 and argv[1] == "snapfile":
+        snapfile(*argv[2:5])
+        return 0
+    if len(argv) == 9 and argv[1] == "snapcompare":
+        snapcompare(*argv[2:9])
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 0 if FAILED == 0 else 1
     if len(argv) == 7 and argv[1] == "compare":
         compare(*argv[2:7])
         print("%d passed, %d failed" % (PASSED, FAILED))

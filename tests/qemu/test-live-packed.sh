@@ -13,8 +13,15 @@
 #   wrapped after the guest read and wrote the disk for some seconds
 #           (several hundred requests: the 256-slot ring has wrapped, so
 #           the wrap counters were inferred past their first flip)
-# Between them, diagnose and watch run in the guest and must name the packed
-# queue as not judged / not watched (not read it as a split ring).
+#   snap    still held: 'snapshot' in the guest, its file sent to the host
+#           (base64 on the console), read there with ring --queue 0 and
+#           status: QEMU's numbers again, and the guest's live held view
+# After the quiet round diagnose must judge the packed queue healthy and
+# watch follow its positions (not read it as a split ring); while the
+# write is held diagnose must name it taken by the device, not completed,
+# and watch call it STALLED; under the guest's I/O watch sees it move.
+# Last, a dump-guest-memory core is scanned on the host (split rings): no
+# ring may be found on the packed descriptor ring.
 # The ring's addresses and size must be QEMU's, and, QEMU's numbers not
 # having moved during a quiet round, vqdump's inferred next avail / next
 # used slot must be QEMU's last-avail-idx / used-idx and nothing in flight.
@@ -66,12 +73,34 @@ packed_round() {
 		"$LIVE_DIR/$tag-before.json" "$LIVE_DIR/$tag-after.json"
 }
 
+# snap_round: the held queue saved by 'snapshot' in the guest (QMP views
+# around it), the file read back on the host and compared.
+snap_round() {
+	local f=$TMP/packed-snap.elf
+	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pblk --no-stop >"$LIVE_DIR/snap-before.json" ||
+		fatal "snap: QMP view before"
+	live_cmd 60 vq snap save -d "$PCI" snapshot -o /tmp/packed.elf --interval 0 || fatal "guest runs snapshot"
+	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pblk --no-stop >"$LIVE_DIR/snap-after.json" ||
+		fatal "snap: QMP view after"
+	live_cmd 120 cmd snap file base64 /tmp/packed.elf || fatal "guest sends the snapshot"
+	if ! python3 "$HERE/packed_compare.py" snapfile "$QEMU_SERIAL" snap "$f"; then
+		not_ok "packed snapshot: the guest's snapshot reached the host"
+		return
+	fi
+	ok "packed snapshot: the guest's snapshot reached the host ($(stat -c %s "$f") bytes)"
+	"$VQDUMP" --core "$f" -d "$PCI" ring --queue 0 --json >"$LIVE_DIR/snap-ring.json" 2>"$LIVE_DIR/snap-ring.err"
+	"$VQDUMP" --core "$f" -d "$PCI" status --json >"$LIVE_DIR/snap-status.json" 2>>"$LIVE_DIR/snap-ring.err"
+	fold python3 "$HERE/packed_compare.py" snapcompare "$QEMU_SERIAL" held "$PCI" \
+		"$LIVE_DIR/snap-before.json" "$LIVE_DIR/snap-after.json" \
+		"$LIVE_DIR/snap-ring.json" "$LIVE_DIR/snap-status.json"
+}
+
 live_boot packed "$TMP/initrd.gz" "${DEVICES[@]}"
 ok "packed: guest booted ($(live_elapsed "$START") s)"
 packed_round quiet
-# diagnose and watch: a packed queue is named as not judged, never read as split.
+# diagnose judges the quiet packed queue; watch follows its positions, never read as split.
 live_cmd 60 vq notes diag diagnose --json || fatal "guest runs diagnose"
-live_cmd 60 vq notes watch watch --count 2 --interval 200 || fatal "guest runs watch"
+live_cmd 60 vq notes watch watch --json --count 2 --interval 200 || fatal "guest runs watch"
 fold python3 "$HERE/packed_compare.py" notes "$QEMU_SERIAL"
 # One write held in QEMU by a blkdebug breakpoint: one request in flight.
 qemu_qmp human-monitor-command '{"command-line": "qemu-io dpblk \"break write_aio held\""}' >/dev/null ||
@@ -82,14 +111,30 @@ for ((i = 0; i < 60; i++)); do
 	sleep 0.5
 done
 packed_round held --no-stop
+snap_round
+# diagnose while the write is held: taken by the device, not completed.
+live_cmd 60 vq helddiag diag diagnose --json || fatal "guest runs diagnose (held)"
+fold python3 "$HERE/packed_compare.py" helddiag "$QEMU_SERIAL" "$PCI"
+live_cmd 60 vq heldwatch watch watch --json --count 7 --interval 250 || fatal "guest runs watch (held)"
 qemu_qmp human-monitor-command '{"command-line": "qemu-io dpblk \"resume held\""}' >/dev/null ||
 	fatal "blkdebug resume"
 sleep 2
 live_cmd 30 busy-start || fatal "guest starts its I/O"
-sleep 8
+sleep 4
+live_cmd 60 vq busywatch watch watch --json --count 4 --interval 500 || fatal "guest runs watch (busy)"
+sleep 4
+fold python3 "$HERE/packed_compare.py" heldwatch "$QEMU_SERIAL"
 live_cmd 30 busy-stop || fatal "guest stops its I/O"
 sleep 2
 packed_round wrapped
+# A dump of the guest, scanned on the host for split rings: the packed
+# ring (written all round) must not be taken for one.
+qemu_qmp dump-guest-memory "{\"paging\": false, \"protocol\": \"file:$TMP/dump.elf\"}" >/dev/null ||
+	fatal "QMP dump-guest-memory"
+"$VQDUMP" --core "$TMP/dump.elf" scan --json >"$LIVE_DIR/dump-scan.json" 2>"$LIVE_DIR/dump-scan.err" ||
+	not_ok "packed dump scan: scan on the dump exits 0 ($(head -c 200 "$LIVE_DIR/dump-scan.err"))"
+rm -f "$TMP/dump.elf"
+fold python3 "$HERE/packed_compare.py" dumpscan "$QEMU_SERIAL" "$PCI" "$LIVE_DIR/dump-scan.json"
 live_shutdown
 echo "# total: $(live_elapsed "$START") s"
 finish

@@ -10,6 +10,7 @@
 #include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
 
+#include "decode/diag.h"
 #include "decode/packed.h"
 #include "fakemem.h"
 
@@ -400,6 +401,201 @@ static void test_unreadable(void **state)
 	rig_free(r);
 }
 
+/* ---- diagnose on packed rings (decode/diag_packed.c) ---- */
+
+/* A blk queue of 8 slots in round 1: slot 0 used (ID 5), slots 1 and 2
+ * two requests (IDs 6 and 7, 16 bytes out each); the device's event area
+ * in desc mode at slot @ev_off wrap @ev_wrap (QEMU keeps it at the next
+ * slot it will fetch), mode @mode. */
+static struct rig *held_ring(uint16_t ev_off, unsigned ev_wrap, uint16_t mode)
+{
+	struct rig *r = rig_new(8);
+
+	pdesc(r, DESC, 0, BUF, 16, 5, US(1));
+	pdesc(r, DESC, 1, BUF + 0x1000, 16, 6, AV(1));
+	pdesc(r, DESC, 2, BUF + 0x2000, 16, 7, AV(1));
+	pevent(r, DEV, ev_off, ev_wrap, mode);
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	return r;
+}
+
+struct dres {
+	struct vq_diag_finding f[16];
+	struct vq_diag_report rep;
+};
+
+/* Judge @b (the later sample, @a the first; @a NULL: one sample of an
+ * image) as diagnose does. */
+static struct dres *judge(const struct rig *a, const struct rig *b, uint32_t ms, unsigned nsamples,
+			  uint32_t slow_ms, int held_dump)
+{
+	static struct dres d;
+	struct vq_diag_queue_in in;
+
+	memset(&d, 0, sizeof(d));
+	d.rep.f = d.f;
+	d.rep.max = 16;
+	memset(&in, 0, sizeof(in));
+	in.queue = 0;
+	in.device_id = VIRTIO_ID_BLOCK;
+	in.size = 8;
+	in.p = &b->v;
+	in.p_first = a ? &a->v : NULL;
+	in.image = !a;
+	in.held_dump = held_dump;
+	in.interval_ms = ms;
+	in.nsamples = nsamples;
+	in.slow_ms = slow_ms;
+	vq_diag_queue(&in, &d.rep);
+	return &d;
+}
+
+static const struct vq_diag_finding *dfind(const struct dres *d, const char *code)
+{
+	unsigned i;
+
+	for (i = 0; i < d->rep.n; i++)
+		if (!strcmp(d->f[i].code, code))
+			return &d->f[i];
+	return NULL;
+}
+
+static uint64_t dev_of(const struct vq_diag_finding *f, const char *key)
+{
+	unsigned i;
+
+	for (i = 0; i < f->nev; i++)
+		if (!strcmp(f->ev[i].key, key))
+			return f->ev[i].value;
+	fail_msg("no evidence %s", key);
+	return 0;
+}
+
+/* The device event area at slot 2 wrap 1: the device fetched slot 1
+ * (ID 6) and not slot 2 (ID 7); nothing used over 5 s of samples: ID 6
+ * taken and not completed, ID 7 not consumed though the driver had to
+ * notify (2.8.14, desc mode). */
+static void test_diag_taken_not_completed(void **state)
+{
+	struct rig *a = held_ring(2, 1, VRING_PACKED_EVENT_FLAG_DESC);
+	struct rig *b = held_ring(2, 1, VRING_PACKED_EVENT_FLAG_DESC);
+	const struct vq_diag_finding *f;
+	struct dres *d;
+
+	(void)state;
+	d = judge(a, b, 5000, 21, 0, 0);
+	f = dfind(d, "NOT_COMPLETING");
+	assert_non_null(f);
+	assert_int_equal(f->severity, VQ_SEV_WARNING);
+	assert_non_null(strstr(f->message, "took 1 request (ID 6:"));
+	assert_non_null(strstr(f->message, "stuck: "));
+	assert_int_equal(dev_of(f, "taken"), 1);
+	assert_int_equal(dev_of(f, "next_used"), 1);
+	assert_int_equal(dev_of(f, "next_avail"), 3);
+	assert_int_equal(dev_of(f, "in_flight"), 2);
+	assert_int_equal(dev_of(f, "samples"), 21);
+	f = dfind(d, "NOT_CONSUMING");
+	assert_non_null(f);
+	assert_non_null(strstr(f->message, "1 available request from the device's event offset 2"));
+	assert_null(dfind(d, "STALLED"));
+	rig_free(a);
+	rig_free(b);
+}
+
+/* The used position moved between the samples: no stall; watched for
+ * 3 s still before it moved: SLOW. */
+static void test_diag_progress(void **state)
+{
+	struct rig *a = held_ring(2, 1, VRING_PACKED_EVENT_FLAG_DESC);
+	struct rig *b = held_ring(2, 1, VRING_PACKED_EVENT_FLAG_DESC);
+	struct dres *d;
+
+	(void)state;
+	pdesc(b, DESC, 1, BUF + 0x1000, 0, 6, US(1));
+	assert_int_equal(vq_packed_decode(&b->f, &b->v, 8), 0);
+	assert_int_equal(b->v.used.idx, 2);
+	d = judge(a, b, 1000, 2, 0, 0);
+	assert_int_equal(d->rep.n, 0);
+	d = judge(a, b, 3250, 14, 3000, 0);
+	assert_int_equal(d->rep.n, 1);
+	assert_string_equal(d->f[0].code, "SLOW");
+	assert_non_null(strstr(d->f[0].message, "used 1 slot "));
+	rig_free(a);
+	rig_free(b);
+}
+
+/* The device event area cannot show the fetch point: mode enable
+ * (STALLED), an offset outside the pending range (slot 2 of the round
+ * before: STALLED), mode disable (NO_NOTIFY_PENDING); an offset that
+ * moved between the samples is not trusted either. */
+static void test_diag_fetch_point_unknown(void **state)
+{
+	static const struct {
+		uint16_t off1, off2;
+		unsigned wrap;
+		uint16_t mode;
+		const char *code;
+	} c[] = {
+		{ 2, 2, 1, VRING_PACKED_EVENT_FLAG_ENABLE, "STALLED" },
+		{ 2, 2, 0, VRING_PACKED_EVENT_FLAG_DESC, "STALLED" },
+		{ 5, 5, 1, VRING_PACKED_EVENT_FLAG_DESC, "STALLED" },
+		{ 1, 2, 1, VRING_PACKED_EVENT_FLAG_DESC, "STALLED" },
+		{ 2, 2, 1, VRING_PACKED_EVENT_FLAG_DISABLE, "NO_NOTIFY_PENDING" },
+	};
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct rig *a = held_ring(c[i].off1, c[i].wrap, c[i].mode);
+		struct rig *b = held_ring(c[i].off2, c[i].wrap, c[i].mode);
+		struct dres *d = judge(a, b, 1000, 2, 0, 0);
+
+		assert_int_equal(d->rep.n, 1);
+		assert_string_equal(d->f[0].code, c[i].code);
+		assert_non_null(strstr(d->f[0].message, "slow or stuck: "));
+		rig_free(a);
+		rig_free(b);
+	}
+}
+
+/* One sample (an image): pending requests are a note, with the taken
+ * ones named; from a QEMU dump (which finishes the I/O it can first),
+ * taken ones are held: NOT_COMPLETING. */
+static void test_diag_one_sample(void **state)
+{
+	struct rig *b = held_ring(2, 1, VRING_PACKED_EVENT_FLAG_DESC);
+	struct dres *d;
+
+	(void)state;
+	d = judge(NULL, b, 0, 0, 0, 0);
+	assert_int_equal(d->rep.n, 1);
+	assert_string_equal(d->f[0].code, "PENDING_AT_DUMP");
+	assert_int_equal(d->f[0].severity, VQ_SEV_INFO);
+	assert_non_null(strstr(d->f[0].message, "2 requests pending in this image (taken by the device: ID 6)"));
+	assert_int_equal(dev_of(&d->f[0], "taken"), 1);
+	d = judge(NULL, b, 0, 0, 0, 1);
+	assert_int_equal(d->rep.n, 1);
+	assert_string_equal(d->f[0].code, "NOT_COMPLETING");
+	rig_free(b);
+}
+
+/* Only receive buffers pending (nothing device-readable): a device may
+ * keep them as long as it likes; no finding. */
+static void test_diag_receive_only(void **state)
+{
+	struct rig *a = rig_new(8), *b = rig_new(8);
+
+	(void)state;
+	pdesc(a, DESC, 0, BUF, 1514, 1, AV(1) | VRING_DESC_F_WRITE);
+	pdesc(b, DESC, 0, BUF, 1514, 1, AV(1) | VRING_DESC_F_WRITE);
+	assert_int_equal(vq_packed_decode(&a->f, &a->v, 8), 0);
+	assert_int_equal(vq_packed_decode(&b->f, &b->v, 8), 0);
+	assert_int_equal(b->v.rv.nchains, 1);
+	assert_int_equal(judge(a, b, 5000, 21, 0, 0)->rep.n, 0);
+	rig_free(a);
+	rig_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -417,6 +613,11 @@ int main(void)
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_bounded_work),
 		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_diag_taken_not_completed),
+		cmocka_unit_test(test_diag_progress),
+		cmocka_unit_test(test_diag_fetch_point_unknown),
+		cmocka_unit_test(test_diag_one_sample),
+		cmocka_unit_test(test_diag_receive_only),
 	};
 
 	return cmocka_run_group_tests_name("packed", tests, NULL, NULL);
