@@ -487,4 +487,5 @@ void vq_diag_queue(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
 		}
 	}
 	progress(in, r);
+	vq_diag_sides(in, r);
 }

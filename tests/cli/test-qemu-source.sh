@@ -107,6 +107,27 @@ fake replay "$T/replay2.json"
 expect "replay: ring says the chain is not taken yet" 0 "device \(qmp\): last_avail 2 inuse 0: 0 of them taken by the device, 1 not yet" out \
 	-- --qemu "$T/qmp.sock" -d 0000:00:04.0 ring --queue 0
 fake_end
+# diagnose: both sides.  The replay's QEMU took entry 2 (last-avail-idx 3,
+# inuse 1) and has not completed it (used-idx 2); the ring page this test
+# wrote has avail idx 3 and used idx 2, and it never moves: the device
+# holds one request.  Every number below is from the replay above.
+fake replay "$T/replay.json"
+"$VQDUMP" --qemu "$T/qmp.sock" diagnose --interval 5000 --json >"$T/out" 2>"$T/err"
+rc=$?
+if [ "$rc" = 1 ] && python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$T/out" \
+	'((h := [f for f in j["findings"] if f["code"] == "DEVICE_HOLDS"]) and
+	  (v := [f for f in j["findings"] if f["code"] == "DEVICE_VIEW"]) and
+	  h[0]["device"] == "0000:00:04.0" and h[0]["queue"] == 0 and h[0]["severity"] == "warning" and
+	  h[0]["evidence"]["device_inuse"] == 1 and h[0]["evidence"]["used_idx"] == 2 and
+	  v[0]["evidence"] == {"avail_idx": 3, "used_idx": 2, "device_last_avail_idx": 3,
+	                       "device_shadow_avail_idx": 3, "device_used_idx": 2, "device_inuse": 1,
+	                       "device_signalled_used": 1, "avail_flags": 0} and
+	  "not visible from the host" in v[0]["message"])'; then
+	ok "replay: diagnose --json: exit 1, DEVICE_HOLDS and DEVICE_VIEW with QMP's and guest RAM's numbers"
+else
+	not_ok "replay: diagnose --json: exit $rc: $(head -c 600 "$T/out") $(head -c 300 "$T/err")"
+fi
+fake_end
 fake replay "$T/replay.json"
 expect "replay: a guest address outside RAM is not in QEMU's guest RAM" 3 "not in QEMU's guest RAM" -- --qemu "$T/qmp.sock" mem 0x30000 4
 fake_end
