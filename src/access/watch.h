@@ -22,6 +22,7 @@ struct vq_watch_queue {
 	int readable;           /* the last read worked */
 	uint16_t avail, used;   /* last sample */
 	double progress_ms;     /* time of the last completion (or of an empty queue) */
+	struct vq_queue_state dv; /* QEMU: its view at the last sample (row->dv) */
 };
 
 /* One queue at one sample, as shown. */
@@ -32,6 +33,9 @@ struct vq_watch_row {
 	double idle;          /* ms since the last completion, with requests in flight */
 	int stalled;          /* requests in flight and no completion for VQ_WATCH_STALL_MS */
 	const char *state;    /* ok, idle, busy, waiting, STALLED, bad-indices */
+	const struct vq_queue_state *dv; /* the device side's view read just before @h
+					  * (QEMU over QMP; dv->dv_valid 0: none for this
+					  * queue, a vhost backend runs it), or NULL */
 };
 
 /*

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "../access/watch.h"
+#include "../model/json.h"
 #include "cli.h"
 
 const struct vq_opt vq_watch_options[] = {
@@ -60,17 +61,27 @@ static struct json_object *row_json(const struct vq_watch_queue *q, const struct
 	json_object_object_add(o, "since_progress_ms", json_object_new_uint64((uint64_t)r->idle));
 	json_object_object_add(o, "state", json_object_new_string(r->state));
 	json_object_object_add(o, "stalled", json_object_new_boolean(r->stalled));
+	/* --qemu: QEMU's side beside guest RAM's (null: a vhost backend runs
+	 * the queue, QEMU reports no indices for it). */
+	if (r->dv)
+		json_object_object_add(o, "device_view", vq_device_view_json(r->dv));
 	return o;
 }
 
 static void row_text(const struct vq_watch_queue *q, const struct vq_watch_row *r)
 {
 	if (r->rates)
-		printf("%-20s %5u %7u %7u %9.1f %9.1f %9u %9.0f  %s\n", q->d->name, q->q->index,
+		printf("%-20s %5u %7u %7u %9.1f %9.1f %9u %9.0f  %s", q->d->name, q->q->index,
 		       r->h.avail_idx, r->h.used_idx, r->ar, r->ur, r->h.in_flight, r->idle, r->state);
 	else
-		printf("%-20s %5u %7u %7u %9s %9s %9u %9.0f  %s\n", q->d->name, q->q->index,
+		printf("%-20s %5u %7u %7u %9s %9s %9u %9.0f  %s", q->d->name, q->q->index,
 		       r->h.avail_idx, r->h.used_idx, "-", "-", r->h.in_flight, r->idle, r->state);
+	if (r->dv && r->dv->dv_valid)
+		printf("  device: last_avail %u used %u inuse %u", r->dv->dv_last_avail_idx,
+		       r->dv->dv_used_idx, r->dv->dv_inuse);
+	else if (r->dv)
+		printf("  device: no indices (vhost)");
+	putchar('\n');
 }
 
 /* Sample number @n: every queue read, judged and shown as one table or
@@ -140,9 +151,7 @@ int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return vq_usage_err("watch", "unexpected argument '%s'", argv[optind]);
-	if (ctx->qemu)
-		return vq_usage_err("watch", "watch does not read a QEMU (--qemu) yet: run 'status' again, or watch inside the guest");
-	if (!vq_session_is_live(&ctx->sess))
+	if (!vq_session_is_live(&ctx->sess) && !ctx->qemu)
 		return vq_usage_err("watch", "watch samples a running system; a memory image does not move (use 'diagnose' on it)");
 	ret = vq_ctx_device_range(ctx, 0, &first, &last);
 	if (ret)

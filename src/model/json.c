@@ -99,7 +99,7 @@ static struct json_object *driver_state_json(const struct vq_queue_state *q)
 }
 
 /* What the device side reports of a queue (QMP), or null. */
-static struct json_object *device_view_json(const struct vq_queue_state *q)
+struct json_object *vq_device_view_json(const struct vq_queue_state *q)
 {
 	struct json_object *o;
 
@@ -145,7 +145,7 @@ static struct json_object *queue_json(const struct vq_dev *d, const struct vq_qu
 	add(o, "name", str_or_null(q->name));
 	add(o, "driver_state", driver_state_json(q));
 	if (q->dv_valid)
-		add(o, "device_view", device_view_json(q));
+		add(o, "device_view", vq_device_view_json(q));
 	if (record) {
 		struct json_object *s = NULL;
 

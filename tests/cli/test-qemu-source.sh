@@ -128,6 +128,29 @@ else
 	not_ok "replay: diagnose --json: exit $rc: $(head -c 600 "$T/out") $(head -c 300 "$T/err")"
 fi
 fake_end
+# watch: both sides at every sample, QEMU's as the replay answers it, guest
+# RAM's from the ring page (avail idx 3, used idx 2).
+fake replay "$T/replay.json"
+"$VQDUMP" --qemu "$T/qmp.sock" watch --count 2 --interval 10 --json >"$T/out" 2>"$T/err"
+rc=$?
+if [ "$rc" = 0 ] && [ "$(wc -l <"$T/out")" = 2 ] && python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    q = json.loads(l)["queues"]
+    assert len(q) == 1 and q[0]["avail_idx"] == 3 and q[0]["used_idx"] == 2 and q[0]["in_flight"] == 1
+    assert q[0]["device_view"] == {"source": "qmp", "last_avail_idx": 3, "shadow_avail_idx": 3,
+                                   "used_idx": 2, "signalled_used": 1, "inuse": 1}
+' "$T/out"; then
+	ok "replay: watch --json: two samples, each with QEMU's device_view beside guest RAM's indices"
+else
+	not_ok "replay: watch --json: exit $rc: $(head -c 400 "$T/out") $(head -c 300 "$T/err")"
+fi
+fake_end
+fake replay "$T/replay.json"
+expect "replay: watch text shows the device side after the state" 0 \
+	"^0000:00:04.0 +0 +3 +2 .* busy  device: last_avail 3 used 2 inuse 1\$" out \
+	-- --qemu "$T/qmp.sock" watch --count 1 --interval 10
+fake_end
 fake replay "$T/replay.json"
 expect "replay: a guest address outside RAM is not in QEMU's guest RAM" 3 "not in QEMU's guest RAM" -- --qemu "$T/qmp.sock" mem 0x30000 4
 fake_end
