@@ -151,6 +151,42 @@ expect "replay: watch text shows the device side after the state" 0 \
 	"^0000:00:04.0 +0 +3 +2 .* busy  device: last_avail 3 used 2 inuse 1\$" out \
 	-- --qemu "$T/qmp.sock" watch --count 1 --interval 10
 fake_end
+# snapshot -o FILE --qemu: read back with --core, QEMU's device view and
+# the ring page's indices are the replay's (the oracle is the replay file,
+# read here, not vqdump), and status from the file equals status through
+# QMP but for the QMP timing in "view".
+fake replay "$T/replay.json"
+expect "replay: snapshot -o FILE through QMP" 0 "1 device, 1 queue \(1 ring saved\)" out \
+	-- --qemu "$T/qmp.sock" snapshot -o "$T/qsnap.elf" --interval 10
+fake_end
+expect_json "replay: the snapshot read back: QEMU's device view, QMP's sources, the ring page's indices" \
+	'((q := j["devices"][0]["queues"][0]) and j["devices"][0]["name"] == "0000:00:04.0" and
+	 j["devices"][0]["status"]["value"] == 15 and j["devices"][0]["status_source"] == "qmp" and
+	 q["desc"] == 0x10000 and q["avail_idx"] == 3 and q["used_idx"] == 2 and
+	 q["device_view"] == {"source": "qmp", "last_avail_idx": 3, "shadow_avail_idx": 3,
+	                      "used_idx": 2, "signalled_used": 1, "inuse": 1} and
+	 "guest running" not in j["devices"][0]["view"] and "QMP read over" in j["devices"][0]["view"])' \
+	-- --core "$T/qsnap.elf" status --json
+cp "$T/out" "$T/snap-status.json"
+fake replay "$T/replay.json"
+expect "replay: status --json through QMP for comparison" 0 '"device_view"' out -- --qemu "$T/qmp.sock" status --json
+fake_end
+if python3 -c '
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+for j in (a, b):
+    for d in j["devices"]:
+        d.pop("view")
+sys.exit(0 if a == b else 1)' "$T/snap-status.json" "$T/out"; then
+	ok "replay: status from the snapshot equals status through QMP (but the QMP timing)"
+else
+	not_ok "replay: status from the snapshot differs from status through QMP: $(diff "$T/snap-status.json" "$T/out" | head -c 400)"
+fi
+expect "replay: diagnose of the snapshot names the held request" 1 "warning DEVICE_HOLDS: the device took 1 request" out \
+	-- --core "$T/qsnap.elf" diagnose
+expect_json "replay: ring from the snapshot: the pending chain taken by the device" \
+	'j["device_view"]["last_avail_idx"] == 3 and [c["taken_by_device"] for c in j["chains"]] == [True]' \
+	-- --core "$T/qsnap.elf" -d 0000:00:04.0 ring --queue 0 --json
 fake replay "$T/replay.json"
 expect "replay: a guest address outside RAM is not in QEMU's guest RAM" 3 "not in QEMU's guest RAM" -- --qemu "$T/qmp.sock" mem 0x30000 4
 fake_end
