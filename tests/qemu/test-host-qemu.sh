@@ -246,6 +246,35 @@ PY
 	else
 		not_ok "held: diagnose: exit $i: $(head -c 600 "$D/held-diag.json") $(head -c 300 "$D/held-diag.err")"
 	fi
+	# watch and a host-side snapshot of the held write: both sides as QMP
+	# says (held, nothing moves), the snapshot read back with --core.
+	vq "held: watch --json" "$D/held-watch.json" -d 0000:00:04.0 watch --count 2 --interval 200 --json
+	vq "held: snapshot -o FILE" "$D/held-snap.out" -d 0000:00:04.0 snapshot -o "$D/held.elf" --force
+	"$VQDUMP" --core "$D/held.elf" status --json >"$D/held-snap-status.json" 2>"$D/held-snap-status.err"
+	"$VQDUMP" --core "$D/held.elf" diagnose >"$D/held-snap-diag.txt" 2>&1
+	i=$?
+	if [ "$i" = 1 ] && grep -q "DEVICE_HOLDS" "$D/held-snap-diag.txt" &&
+		python3 - "$HERE" "$QEMU_QMP" "$P" "$D/held-watch.json" "$D/held-snap-status.json" <<'PY'; then
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from qmp import QMP
+with QMP(sys.argv[2]) as q:
+    w = q.cmd("x-query-virtio-queue-status", path=sys.argv[3], queue=0)
+want = {"source": "qmp", "last_avail_idx": w["last-avail-idx"], "shadow_avail_idx": w["shadow-avail-idx"],
+        "used_idx": w["used-idx"], "signalled_used": w["signalled-used"], "inuse": w["inuse"]}
+rows = [[r for r in json.loads(l)["queues"] if r["queue"] == 0][0] for l in open(sys.argv[4])]
+snap = json.load(open(sys.argv[5]))["devices"][0]["queues"][0]
+print("# QMP", want, "# watch", rows, "# snapshot", snap.get("device_view"), file=sys.stderr)
+ok = (len(rows) == 2 and all(r["device_view"] == want and r["avail_idx"] == w["last-avail-idx"] and
+                             r["used_idx"] == w["used-idx"] for r in rows) and
+      snap["device_view"] == want and snap["avail_idx"] == w["last-avail-idx"] and
+      snap["used_idx"] == w["used-idx"])
+sys.exit(0 if ok else 1)
+PY
+		ok "held: watch and the host-side snapshot (read back) show both sides as QMP says; diagnose of the file names the hold"
+	else
+		not_ok "held: watch/snapshot: diagnose of the file exit $i: $(head -c 300 "$D/held-snap-diag.txt")"
+	fi
 	hmp 'qemu-io d0 \"resume held\"'
 	if running; then ok "held: guest running after"; else not_ok "held: guest not running after"; fi
 }
