@@ -92,7 +92,7 @@ void vq_diag_sides(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
 	if (!in->dv_expected)
 		return;
 	f = vq_diag_add(r, in->queue, "BACKEND_VIEW", VQ_SEV_INFO,
-			"QEMU does not run this queue (a vhost backend does): it reports no last_avail_idx, used idx nor inuse for it, and its vhost queue status has addresses only, so whether the device took or completed requests is the backend's to say; guest RAM shows avail idx %u, used idx %u",
+			"a vhost backend runs this queue: QEMU gives no last_avail_idx for it (its used idx and inuse are not the backend's; the vhost queue status has addresses only), so whether the device took or completed requests is the backend's to say; guest RAM: avail idx %u, used idx %u",
 			s->avail_idx, s->used_idx);
 	vq_diag_ev(f, "avail_idx", s->avail_idx, 0);
 	vq_diag_ev(f, "used_idx", s->used_idx, 0);
