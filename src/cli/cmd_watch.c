@@ -62,7 +62,7 @@ static struct json_object *row_json(const struct vq_watch_queue *q, const struct
 	json_object_object_add(o, "state", json_object_new_string(r->state));
 	json_object_object_add(o, "stalled", json_object_new_boolean(r->stalled));
 	/* --qemu: QEMU's side beside guest RAM's (null: a vhost backend runs
-	 * the queue, QEMU reports no indices for it). */
+	 * the queue, QEMU gives no last_avail_idx for it). */
 	if (r->dv)
 		json_object_object_add(o, "device_view", vq_device_view_json(r->dv));
 	return o;
@@ -80,7 +80,7 @@ static void row_text(const struct vq_watch_queue *q, const struct vq_watch_row *
 		printf("  device: last_avail %u used %u inuse %u", r->dv->dv_last_avail_idx,
 		       r->dv->dv_used_idx, r->dv->dv_inuse);
 	else if (r->dv)
-		printf("  device: no indices (vhost)");
+		printf("  device: no last_avail (vhost)");
 	putchar('\n');
 }
 

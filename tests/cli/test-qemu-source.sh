@@ -206,7 +206,7 @@ else
 fi
 fake_end
 fake replay "$T/replay-vhost.json"
-expect "replay, vhost queue: watch says the device side has no indices" 0 "busy  device: no indices \(vhost\)\$" out \
+expect "replay, vhost queue: watch says the device side has no last_avail" 0 "busy  device: no last_avail \(vhost\)\$" out \
 	-- --qemu "$T/qmp.sock" watch --count 1 --interval 10
 fake_end
 fake replay "$T/replay.json"
