@@ -174,6 +174,13 @@ static int collect_work(struct vq_session *s, size_t first, size_t last, struct 
 	return 0;
 }
 
+/* 1 when the rings move while we look (the live system, a running QEMU):
+ * they are sampled again after the interval. */
+static int moving(const struct vq_session *s)
+{
+	return vq_session_is_live(s) || s->qemu;
+}
+
 /* One queue's samples judged: the second sample live, or the one the
  * snapshot saved. */
 static void judge_queue(struct vq_session *s, struct vq_diagnosis *r, struct qwork *w)
@@ -185,7 +192,9 @@ static void judge_queue(struct vq_session *s, struct vq_diagnosis *r, struct qwo
 	in.device_id = w->d->device_id;
 	in.size = w->q->size;
 	in.event_idx = vq_dev_event_idx(w->d);
-	in.image = !vq_session_is_live(s);
+	in.image = !moving(s);
+	in.dv = w->q->dv_valid ? w->q : NULL;
+	in.dv_expected = s->qemu != NULL;
 	sample_of(&w->v1.hdr, &in.s1);
 	in.v = &w->v1;
 	if (w->packed) {
@@ -193,14 +202,14 @@ static void judge_queue(struct vq_session *s, struct vq_diagnosis *r, struct qwo
 		 * snapshot saved no second sample of a packed ring. */
 		in.v = NULL;
 		in.p = &w->p1;
-		if (vq_session_is_live(s) && w->ok2) {
+		if (moving(s) && w->ok2) {
 			in.p = &w->p2;
 			in.p_first = &w->p1;
 			in.interval_ms = w->seen_ms;
 			in.nsamples = w->samples;
 			in.slow_ms = w->slow_ms;
 		}
-	} else if (vq_session_is_live(s)) {
+	} else if (moving(s)) {
 		if (w->ok2) {
 			sample_of(&w->v2.hdr, &in.s2);
 			in.v = &w->v2;
@@ -323,7 +332,7 @@ int vq_diagnose_devices(struct vq_session *s, size_t first, size_t last, unsigne
 		}
 	}
 	/* A source that recorded a second sample (a snapshot) needs no wait. */
-	if (vq_session_is_live(s) && nw) {
+	if (moving(s) && nw) {
 		vq_sleep_ms(interval);
 		later_samples(s, work, nw, interval);
 	}

@@ -135,10 +135,10 @@ static int get_u64(struct json_object *o, const char *key, uint64_t *v)
 	return 1;
 }
 
-/* Queue @i of @d from x-query-virtio-queue-status: 0 or -errno with d->err. */
-static int read_queue(struct vq_dev *d, struct qemu_dev *qd, unsigned i)
+/* Queue @i of @d from x-query-virtio-queue-status into @q: 0 or -errno
+ * with d->err. */
+static int read_queue(struct vq_dev *d, struct qemu_dev *qd, unsigned i, struct vq_queue_state *q)
 {
-	struct vq_queue_state *q = &d->queues[i];
 	struct json_object *args = json_object_new_object(), *r;
 	uint64_t v[5], la, sa;
 	int ret;
@@ -239,7 +239,7 @@ static int qemu_read_state(struct vq_dev *d)
 		return -ENOMEM;
 	}
 	for (i = 0; i < nvqs; i++)
-		if ((ret = read_queue(d, qd, i)) < 0)
+		if ((ret = read_queue(d, qd, i, &d->queues[i])) < 0)
 			return ret;
 	d->num_queues = (uint16_t)nvqs;
 	d->access = VQ_ACCESS_QMP;
@@ -250,6 +250,13 @@ static int qemu_read_state(struct vq_dev *d)
 		 running < 0 ? "" : running ? "guest running; " : "guest paused; ",
 		 (unsigned long long)(us / 1000), (unsigned long long)(us % 1000 / 100));
 	return 0;
+}
+
+int vq_qemu_queue_view(struct vq_dev *d, unsigned i, struct vq_queue_state *q)
+{
+	if (d->t != &vq_transport_qemu || !d->priv)
+		return -ENOTSUP;
+	return read_queue(d, d->priv, i, q);
 }
 
 static void qemu_release(struct vq_dev *d)

@@ -61,6 +61,12 @@ extern const struct vq_transport vq_transport_mmio;
 extern const struct vq_transport vq_transport_vbus;
 extern const struct vq_transport vq_transport_qemu;
 
+/* Queue @i of a device of vq_transport_qemu read again into @q (QEMU's
+ * x-query-virtio-queue-status: its address, size and q->dv_*), without
+ * touching d->queues: 0, -ENOTSUP for another transport's device, or
+ * -errno with d->err. */
+int vq_qemu_queue_view(struct vq_dev *d, unsigned i, struct vq_queue_state *q);
+
 /* The registered transports, in the order their devices are listed;
  * NULL-terminated, at most VQ_TRANSPORTS_MAX.  A new transport is one
  * file and one line there (access/transports.c). */

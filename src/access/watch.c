@@ -150,6 +150,15 @@ int vq_watch_sample(struct vq_session *s, struct vq_watch_queue *q, double t, do
 
 	memset(row, 0, sizeof(*row));
 	row->state = "ok";
+	/* QEMU's side first, then guest RAM's: the device cannot be ahead of
+	 * what the RAM read shows of it. */
+	if (q->d->t == &vq_transport_qemu) {
+		if (vq_qemu_queue_view(q->d, q->q->index, &q->dv) < 0) {
+			vq_session_say(s, "warning: %s", q->d->err);
+			memset(&q->dv, 0, sizeof(q->dv));
+		}
+		row->dv = &q->dv;
+	}
 	if (q->packed)
 		return packed_sample(s, q, t, dt, row);
 	if (vq_ring_read_hdr(&s->fetch, &q->v.layout, h) < 0) {

@@ -26,6 +26,7 @@ struct vq_watch_queue {
 	int packed;             /* a packed ring (virtio 1.3 2.8): positions, no indices */
 	struct vq_packed_view p;              /* packed: decoded at every sample */
 	struct vq_packed_pos pavail, pused;   /* packed: last sample's positions */
+	struct vq_queue_state dv; /* QEMU: its view at the last sample (row->dv) */
 };
 
 /* One queue at one sample, as shown. */
@@ -40,6 +41,9 @@ struct vq_watch_row {
 			       * @pused are its positions, @ar and @ur slots per second,
 			       * h.in_flight its pending chains */
 	struct vq_packed_pos pavail, pused;
+	const struct vq_queue_state *dv; /* the device side's view read just before @h
+					  * (QEMU over QMP; dv->dv_valid 0: none for this
+					  * queue, a vhost backend runs it), or NULL */
 };
 
 /*

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "../access/watch.h"
+#include "../model/json.h"
 #include "cli.h"
 
 const struct vq_opt vq_watch_options[] = {
@@ -68,6 +69,10 @@ static struct json_object *row_json(const struct vq_watch_queue *q, const struct
 	json_object_object_add(o, "since_progress_ms", json_object_new_uint64((uint64_t)r->idle));
 	json_object_object_add(o, "state", json_object_new_string(r->state));
 	json_object_object_add(o, "stalled", json_object_new_boolean(r->stalled));
+	/* --qemu: QEMU's side beside guest RAM's (null: a vhost backend runs
+	 * the queue, QEMU gives no last_avail_idx for it). */
+	if (r->dv)
+		json_object_object_add(o, "device_view", vq_device_view_json(r->dv));
 	return o;
 }
 
@@ -89,8 +94,14 @@ static void row_text(const struct vq_watch_queue *q, const struct vq_watch_row *
 		strcpy(ar, "-");
 		strcpy(ur, "-");
 	}
-	printf("%-20s %5u %7s %7s %9s %9s %9u %9.0f  %s\n", q->d->name, q->q->index, av, us, ar, ur,
+	printf("%-20s %5u %7s %7s %9s %9s %9u %9.0f  %s", q->d->name, q->q->index, av, us, ar, ur,
 	       r->h.in_flight, r->idle, r->state);
+	if (r->dv && r->dv->dv_valid)
+		printf("  device: last_avail %u used %u inuse %u", r->dv->dv_last_avail_idx,
+		       r->dv->dv_used_idx, r->dv->dv_inuse);
+	else if (r->dv)
+		printf("  device: no last_avail (vhost)");
+	putchar('\n');
 }
 
 /* Sample number @n: every queue read, judged and shown as one table or
@@ -160,9 +171,7 @@ int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return vq_usage_err("watch", "unexpected argument '%s'", argv[optind]);
-	if (ctx->qemu)
-		return vq_usage_err("watch", "watch does not read a QEMU (--qemu) yet: run 'status' again, or watch inside the guest");
-	if (!vq_session_is_live(&ctx->sess))
+	if (!vq_session_is_live(&ctx->sess) && !ctx->qemu)
 		return vq_usage_err("watch", "watch samples a running system; a memory image does not move (use 'diagnose' on it)");
 	ret = vq_ctx_device_range(ctx, 0, &first, &last);
 	if (ret)

@@ -91,8 +91,10 @@ const struct vq_cmd vq_commands[] = {
 		.details = "Live: reads every device, decodes each ring twice --interval MS apart\n"
 		  "(default 1000) and reports findings with their evidence (codes in the\n"
 		  "man page, FINDINGS).  On a core without device records the rings 'scan'\n"
-		  "finds are checked.  Exit 1 when a warning or error is found, else 0.\n"
-		  "Notes (info) are shown with -v; --json lists all.\n",
+		  "finds are checked.  With --qemu the rings are sampled as live and each\n"
+		  "queue gets both sides: QEMU's own indices (QMP) beside guest RAM's\n"
+		  "(DEVICE_VIEW, DEVICE_HOLDS, BACKEND_VIEW).  Exit 1 when a warning or error\n"
+		  "is found, else 0.  Notes (info) are shown with -v; --json lists all.\n",
 		.live = 1,
 	},
 	{
@@ -104,7 +106,8 @@ const struct vq_cmd vq_commands[] = {
 		.run = vq_cmd_watch,
 		.details = "Samples every queue's ring indices each --interval MS (default 1000)\n"
 		  "until Ctrl-C or --count N samples: a table per sample, or with --json\n"
-		  "one JSON object per sample per line.  Live only.\n",
+		  "one JSON object per sample per line.  Live, or a running QEMU (--qemu):\n"
+		  "then each sample reads QEMU's view of every queue too (device_view).\n",
 	},
 	{
 		.name = "snapshot",
@@ -121,7 +124,8 @@ const struct vq_cmd vq_commands[] = {
 		  "indices are read again --interval MS later (default 200, 0: once only) as\n"
 		  "progress evidence.  Read it back with 'vqdump -c FILE COMMAND'.  When no\n"
 		  "ring could be saved the file holds registers and state only and the exit\n"
-		  "status is 3, unless --allow-partial.\n",
+		  "status is 3, unless --allow-partial.  With --qemu SOCKET, of a running\n"
+		  "QEMU from the host, QEMU's device view of every queue kept beside the rings.\n",
 	},
 	{
 		.name = "blk",

@@ -500,4 +500,5 @@ void vq_diag_queue(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
 	}
 	ring_findings(in, in->v, in->v_other, r);
 	progress(in, r);
+	vq_diag_sides(in, r);
 }

@@ -80,11 +80,16 @@ struct vq_diag_queue_in {
 	unsigned nsamples;            /* samples seen from @s1 to @s2 (0: as @s2.valid says) */
 	uint32_t slow_ms;             /* live: used idx stood still with requests pending for
 				       * this long, then a later sample (@s2) saw it move: slow,
-				       * not stuck; 0: not so */	const struct vq_packed_view *p;       /* a packed ring (virtio 1.3 2.8) decoded at the
+				       * not stuck; 0: not so */
+	const struct vq_packed_view *p;       /* a packed ring (virtio 1.3 2.8) decoded at the
 					       * latest sample, judged by its own rules (@v, @s1,
 					       * @s2 unused); NULL: a split ring */
 	const struct vq_packed_view *p_first; /* live: the packed ring's first sample; NULL:
 					       * one sample (an image) */
+	const struct vq_queue_state *dv; /* the device side's own account (dv_valid), read
+					  * just before @s1 (QEMU over QMP); NULL: none */
+	int dv_expected;              /* the source gives device views (QEMU) but not this
+				       * queue's: a vhost backend runs it */
 };
 
 /* Live: a queue that shows no completion over the interval is watched
@@ -115,6 +120,12 @@ void vq_diag_device(const struct vq_dev *d, struct vq_diag_report *r);
 /* Ring findings (from the ring decoder) and the progress findings over
  * one or two samples. */
 void vq_diag_queue(const struct vq_diag_queue_in *in, struct vq_diag_report *r);
+
+/* Both sides of a queue (vq_diag_queue calls it): with in->dv, did the
+ * device take the driver's requests, did it complete them, what the ring
+ * shows of the driver seeing the completions (DEVICE_VIEW, DEVICE_HOLDS);
+ * with in->dv_expected, where the view stops (BACKEND_VIEW). */
+void vq_diag_sides(const struct vq_diag_queue_in *in, struct vq_diag_report *r);
 
 /* Number of pending chains in @v that carry device-readable bytes (a
  * request, as opposed to an empty receive buffer the device may keep for

@@ -99,7 +99,7 @@ static struct json_object *driver_state_json(const struct vq_queue_state *q)
 }
 
 /* What the device side reports of a queue (QMP), or null. */
-static struct json_object *device_view_json(const struct vq_queue_state *q)
+struct json_object *vq_device_view_json(const struct vq_queue_state *q)
 {
 	struct json_object *o;
 
@@ -145,7 +145,7 @@ static struct json_object *queue_json(const struct vq_dev *d, const struct vq_qu
 	add(o, "name", str_or_null(q->name));
 	add(o, "driver_state", driver_state_json(q));
 	if (q->dv_valid)
-		add(o, "device_view", device_view_json(q));
+		add(o, "device_view", vq_device_view_json(q));
 	if (record) {
 		struct json_object *s = NULL;
 
@@ -197,6 +197,9 @@ static void record_json(struct json_object *o, const struct vq_dev *d)
 	}
 	add(o, "caps", a);
 	add(o, "msix_config", json_object_new_uint64(d->msix_config));
+	/* How the source was read (a running QEMU: whether the guest ran,
+	 * how long the QMP reads took), for the view line read back. */
+	add(o, "source_note", str_or_null(d->source_note));
 }
 
 /* Features, queues and config: what `status` adds to `list`. */
@@ -469,7 +472,8 @@ int vq_dev_identity_from_json(struct vq_jin *p, struct json_object *o, const cha
 	    (ret = vq_jin_str(p, o, "driver", 1, d->driver, sizeof(d->driver))) ||
 	    (ret = vq_jin_str(p, o, "virtio_driver", 1, d->virtio_driver, sizeof(d->virtio_driver))) ||
 	    (ret = vq_jin_str(p, o, "error", 1, d->read_error, sizeof(d->read_error))) ||
-	    (ret = vq_jin_str(p, o, "refused", 1, d->refused, sizeof(d->refused))))
+	    (ret = vq_jin_str(p, o, "refused", 1, d->refused, sizeof(d->refused))) ||
+	    (ret = vq_jin_str(p, o, "source_note", 1, d->source_note, sizeof(d->source_note))))
 		return ret;
 	VQ_JIN_UINT(p, o, "device_id", UINT32_MAX, d->device_id);
 	VQ_JIN_UINT(p, o, "vendor_id", UINT32_MAX, d->vendor_id);

@@ -47,6 +47,10 @@ struct json_object *vq_feature_bits_json(uint32_t device_id, const uint32_t f[4]
 					 vq_json_feature_name_fn name);
 
 /* @d as a JSON object (design.md's names); NULL when out of memory. */
+/* A queue's "device_view" (design.md): what the device side reports of
+ * it (q->dv_*), or NULL when it reports nothing (!q->dv_valid). */
+struct json_object *vq_device_view_json(const struct vq_queue_state *q);
+
 struct json_object *vq_dev_to_json(const struct vq_dev *d, enum vq_json_detail detail,
 				   const struct vq_json_namer *names);
 

@@ -106,6 +106,25 @@ PY
 	else
 		not_ok "$name: scan does not find the ring at $desc"
 	fi
+	# The idle guest: diagnose finds nothing wrong, and the disk's queue 0
+	# has both sides (DEVICE_VIEW) with QMP's and guest RAM's numbers equal
+	# to what status read a moment ago (nothing moves on the idle disk).
+	vq "$name: diagnose --json (idle: exit 0)" "$D/diag.json" -d "$disk" diagnose --json
+	if python3 - "$D/diag.json" "$D/status.json" "$disk" <<'PY'; then
+import json, sys
+f = json.load(open(sys.argv[1]))["findings"]
+q = [d for d in json.load(open(sys.argv[2]))["devices"] if d["name"] == sys.argv[3]][0]["queues"][0]
+v = [x for x in f if x["code"] == "DEVICE_VIEW" and x["queue"] == 0]
+e = v[0]["evidence"] if v else {}
+dv = q["device_view"]
+sys.exit(0 if v and e["avail_idx"] == q["avail_idx"] and e["used_idx"] == q["used_idx"] and
+         e["device_last_avail_idx"] == dv["last_avail_idx"] and e["device_used_idx"] == dv["used_idx"] and
+         e["device_inuse"] == dv["inuse"] == 0 and not [x for x in f if x["severity"] != "info"] else 1)
+PY
+		ok "$name: diagnose: queue 0's DEVICE_VIEW has status's numbers, no warning"
+	else
+		not_ok "$name: diagnose: $(head -c 600 "$D/diag.json")"
+	fi
 	second_client "$name"
 	live_fold < <(python3 "$HERE/host_compare.py" "$QEMU_QMP" "$D/list.json" "$D/status.json" \
 		"$D/ring.json" "$disk" 2>&1)
@@ -200,6 +219,61 @@ PY
 		ok "held: the write is in flight and taken by the device, as QMP says"
 	else
 		not_ok "held: ring/status differ from QMP"
+	fi
+	# diagnose names the held write: the device took it (QMP inuse) and the
+	# used idx in guest RAM does not move.  Held: QMP's answer now is the
+	# one vqdump had.
+	"$VQDUMP" --qemu "$QEMU_QMP" -d 0000:00:04.0 diagnose --json >"$D/held-diag.json" 2>"$D/held-diag.err"
+	i=$?
+	if [ "$i" = 1 ] && python3 - "$HERE" "$QEMU_QMP" "$P" "$D/held-diag.json" <<'PY'; then
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from qmp import QMP
+with QMP(sys.argv[2]) as q:
+    w = q.cmd("x-query-virtio-queue-status", path=sys.argv[3], queue=0)
+f = json.load(open(sys.argv[4]))["findings"]
+h = [x for x in f if x["code"] == "DEVICE_HOLDS" and x["queue"] == 0]
+v = [x for x in f if x["code"] == "DEVICE_VIEW" and x["queue"] == 0]
+print("# QMP", w, "# vqdump", h, v, file=sys.stderr)
+ok = (h and v and h[0]["evidence"]["device_inuse"] == w["inuse"] and
+      h[0]["evidence"]["used_idx"] == w["used-idx"] and
+      v[0]["evidence"]["device_last_avail_idx"] == w["last-avail-idx"] and
+      v[0]["evidence"]["avail_idx"] == w["last-avail-idx"] and
+      v[0]["evidence"]["device_used_idx"] == w["used-idx"])
+sys.exit(0 if ok else 1)
+PY
+		ok "held: diagnose names the write the device took and has not completed (DEVICE_HOLDS), as QMP says"
+	else
+		not_ok "held: diagnose: exit $i: $(head -c 600 "$D/held-diag.json") $(head -c 300 "$D/held-diag.err")"
+	fi
+	# watch and a host-side snapshot of the held write: both sides as QMP
+	# says (held, nothing moves), the snapshot read back with --core.
+	vq "held: watch --json" "$D/held-watch.json" -d 0000:00:04.0 watch --count 2 --interval 200 --json
+	vq "held: snapshot -o FILE" "$D/held-snap.out" -d 0000:00:04.0 snapshot -o "$D/held.elf" --force
+	"$VQDUMP" --core "$D/held.elf" status --json >"$D/held-snap-status.json" 2>"$D/held-snap-status.err"
+	"$VQDUMP" --core "$D/held.elf" diagnose >"$D/held-snap-diag.txt" 2>&1
+	i=$?
+	if [ "$i" = 1 ] && grep -q "DEVICE_HOLDS" "$D/held-snap-diag.txt" &&
+		python3 - "$HERE" "$QEMU_QMP" "$P" "$D/held-watch.json" "$D/held-snap-status.json" <<'PY'; then
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from qmp import QMP
+with QMP(sys.argv[2]) as q:
+    w = q.cmd("x-query-virtio-queue-status", path=sys.argv[3], queue=0)
+want = {"source": "qmp", "last_avail_idx": w["last-avail-idx"], "shadow_avail_idx": w["shadow-avail-idx"],
+        "used_idx": w["used-idx"], "signalled_used": w["signalled-used"], "inuse": w["inuse"]}
+rows = [[r for r in json.loads(l)["queues"] if r["queue"] == 0][0] for l in open(sys.argv[4])]
+snap = json.load(open(sys.argv[5]))["devices"][0]["queues"][0]
+print("# QMP", want, "# watch", rows, "# snapshot", snap.get("device_view"), file=sys.stderr)
+ok = (len(rows) == 2 and all(r["device_view"] == want and r["avail_idx"] == w["last-avail-idx"] and
+                             r["used_idx"] == w["used-idx"] for r in rows) and
+      snap["device_view"] == want and snap["avail_idx"] == w["last-avail-idx"] and
+      snap["used_idx"] == w["used-idx"])
+sys.exit(0 if ok else 1)
+PY
+		ok "held: watch and the host-side snapshot (read back) show both sides as QMP says; diagnose of the file names the hold"
+	else
+		not_ok "held: watch/snapshot: diagnose of the file exit $i: $(head -c 300 "$D/held-snap-diag.txt")"
 	fi
 	hmp 'qemu-io d0 \"resume held\"'
 	if running; then ok "held: guest running after"; else not_ok "held: guest not running after"; fi

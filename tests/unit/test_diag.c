@@ -170,12 +170,18 @@ static void sample(const struct rig *r, struct vq_diag_sample *s)
 
 /* Decode, take sample 1, let @later change the memory, decode again as
  * sample 2, and run the queue checks. */
-static void two_samples(struct rig *r, struct rep *p, int event_idx, uint32_t device_id,
-			int queue, void (*later)(struct rig *))
+/* As two_samples() below, with the device side's account @dv (QEMU's
+ * over QMP) or, @dv NULL and @dv_expected, a source that has none for
+ * this queue (vhost). */
+static void two_samples_dv(struct rig *r, struct rep *p, int event_idx, uint32_t device_id,
+			   int queue, void (*later)(struct rig *), const struct vq_queue_state *dv,
+			   int dv_expected)
 {
 	struct vq_diag_queue_in in;
 
 	memset(&in, 0, sizeof(in));
+	in.dv = dv;
+	in.dv_expected = dv_expected;
 	assert_int_equal(vq_ring_decode(&r->f, &r->v, 0), 0);
 	sample(r, &in.s1);
 	if (later)
@@ -190,6 +196,12 @@ static void two_samples(struct rig *r, struct rep *p, int event_idx, uint32_t de
 	in.event_idx = event_idx;
 	rep_init(p);
 	vq_diag_queue(&in, &p->r);
+}
+
+static void two_samples(struct rig *r, struct rep *p, int event_idx, uint32_t device_id,
+			int queue, void (*later)(struct rig *))
+{
+	two_samples_dv(r, p, event_idx, device_id, queue, later, NULL, 0);
 }
 
 static void one_sample(struct rig *r, struct rep *p, int event_idx, int held_dump)
@@ -818,6 +830,98 @@ static void test_report_full(void **state)
 	assert_int_equal(vq_diag_count_sev(&r, VQ_SEV_ERROR), 0);
 }
 
+/* QEMU's account of a queue (x-query-virtio-queue-status), numbers as a
+ * QEMU 7.2 gives them for a write held at a blkdebug breakpoint: the
+ * driver made 7 available, the device took all 7 (last-avail-idx),
+ * completed 5 (used-idx), holds 2 (inuse), last signalled at 4. */
+static void qemu_view(struct vq_queue_state *q, uint32_t inuse, uint16_t used)
+{
+	memset(q, 0, sizeof(*q));
+	q->dv_valid = 1;
+	q->dv_src = VQ_SRC_QMP;
+	q->dv_last_avail_idx = 7;
+	q->dv_shadow_avail_idx = 7;
+	q->dv_used_idx = used;
+	q->dv_signalled_used = 4;
+	q->dv_inuse = inuse;
+}
+
+/* --qemu: both sides' numbers in DEVICE_VIEW; DEVICE_HOLDS when QEMU holds
+ * requests and the used idx in RAM stands still; silent when it moves. */
+static void test_device_sides(void **state)
+{
+	struct rig *r = rig_new();
+	const struct vq_diag_finding *f;
+	struct vq_queue_state q;
+	struct rep p;
+
+	(void)state;
+	qemu_view(&q, 2, 5);
+	rig_fill(r, 7, 5, 0);
+	set_events(r, 3, 7);
+	two_samples_dv(r, &p, 1, VIRTIO_ID_BLOCK, 0, nothing, &q, 1);
+	f = find(&p, "DEVICE_VIEW");
+	assert_non_null(f);
+	assert_int_equal(f->severity, VQ_SEV_INFO);
+	assert_int_equal(ev(f, "avail_idx"), 7);
+	assert_int_equal(ev(f, "used_idx"), 5);
+	assert_int_equal(ev(f, "device_last_avail_idx"), 7);
+	assert_int_equal(ev(f, "device_used_idx"), 5);
+	assert_int_equal(ev(f, "device_inuse"), 2);
+	assert_int_equal(ev(f, "device_signalled_used"), 4);
+	assert_int_equal(ev(f, "used_event"), 3);
+	assert_non_null(strstr(f->message, "device took 7 of 7 made available (0 not)"));
+	assert_non_null(strstr(f->message, "2 taken not completed"));
+	assert_non_null(strstr(f->message, "after used idx 3 (used_event, 2 past it)"));
+	assert_non_null(strstr(f->message, "last_used_idx is not visible from the host"));
+	f = find(&p, "DEVICE_HOLDS");
+	assert_non_null(f);
+	assert_int_equal(f->severity, VQ_SEV_WARNING);
+	assert_int_equal(ev(f, "device_inuse"), 2);
+	assert_int_equal(ev(f, "used_idx"), 5);
+	assert_int_equal(ev(f, "interval_ms"), 1000);
+	/* The device completes one in the interval: not held. */
+	rig_fill(r, 7, 5, 0);
+	two_samples_dv(r, &p, 1, VIRTIO_ID_BLOCK, 0, complete_one, &q, 1);
+	assert_non_null(find(&p, "DEVICE_VIEW"));
+	assert_null(find(&p, "DEVICE_HOLDS"));
+	/* Nothing taken and not completed (inuse 0), two not yet taken:
+	 * no DEVICE_HOLDS, the view counts them as not taken. */
+	qemu_view(&q, 0, 5);
+	q.dv_last_avail_idx = 5;
+	rig_fill(r, 7, 5, 0);
+	two_samples_dv(r, &p, 0, VIRTIO_ID_BLOCK, 0, nothing, &q, 1);
+	assert_null(find(&p, "DEVICE_HOLDS"));
+	f = find(&p, "DEVICE_VIEW");
+	assert_non_null(f);
+	assert_non_null(strstr(f->message, "device took 5 of 7 made available (2 not)"));
+	assert_non_null(strstr(f->message, "it wants interrupts"));
+	assert_int_equal(ev(f, "avail_flags"), 0);
+	rig_free(r);
+}
+
+/* --qemu, a queue QEMU gives no indices for (vhost): BACKEND_VIEW with the
+ * RAM indices; other sources say nothing of either side. */
+static void test_backend_view(void **state)
+{
+	struct rig *r = rig_new();
+	const struct vq_diag_finding *f;
+	struct rep p;
+
+	(void)state;
+	rig_fill(r, 6, 6, 0);
+	two_samples_dv(r, &p, 1, VIRTIO_ID_NET, 1, nothing, NULL, 1);
+	f = find(&p, "BACKEND_VIEW");
+	assert_non_null(f);
+	assert_int_equal(f->severity, VQ_SEV_INFO);
+	assert_int_equal(ev(f, "avail_idx"), 6);
+	assert_int_equal(ev(f, "used_idx"), 6);
+	assert_null(find(&p, "DEVICE_VIEW"));
+	two_samples_dv(r, &p, 1, VIRTIO_ID_NET, 1, nothing, NULL, 0);
+	assert_int_equal(p.r.n, 0);
+	rig_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -843,6 +947,8 @@ int main(void)
 		cmocka_unit_test(test_missing_from_image),
 		cmocka_unit_test(test_size_and_guess),
 		cmocka_unit_test(test_slow_or_stuck),
+		cmocka_unit_test(test_device_sides),
+		cmocka_unit_test(test_backend_view),
 	};
 
 	return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
