@@ -246,9 +246,13 @@ static int qemu_read_state(struct vq_dev *d)
 	/* A running guest moves on while QEMU answers one query after the
 	 * other: say how long they took (the ring indices are read after). */
 	us = now_us() - t0;
-	snprintf(d->source_note, sizeof(d->source_note), "%sQMP read over %llu.%llu ms",
-		 running < 0 ? "" : running ? "guest running; " : "guest paused; ",
-		 (unsigned long long)(us / 1000), (unsigned long long)(us % 1000 / 100));
+	if (vq_qmp_paused(qd->qmp))
+		snprintf(d->source_note, sizeof(d->source_note),
+			 "guest paused by vqdump (--pause): indices consistent");
+	else
+		snprintf(d->source_note, sizeof(d->source_note), "%sQMP read over %llu.%llu ms",
+			 running < 0 ? "" : running ? "guest running; " : "guest paused; ",
+			 (unsigned long long)(us / 1000), (unsigned long long)(us % 1000 / 100));
 	return 0;
 }
 

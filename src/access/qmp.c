@@ -7,6 +7,7 @@
 #endif
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,12 @@ struct vq_qmp {
 	size_t len;        /* bytes in @buf */
 	size_t cap;        /* room in @buf */
 	char path[108];    /* socket path (sun_path's size) */
+	int paused;        /* 1 while the VM is stopped by vq_qmp_pause() */
 };
+
+/* The socket of the connection whose VM vqdump stopped, -1 if none: what
+ * the signal handler sends "cont" through before the process ends. */
+static volatile sig_atomic_t paused_fd = -1;
 
 pid_t vq_qmp_pid(const struct vq_qmp *q)
 {
@@ -47,8 +53,12 @@ unsigned vq_qmp_version(const struct vq_qmp *q)
 
 void vq_qmp_close(struct vq_qmp *q)
 {
+	char err[256];
+
 	if (!q)
 		return;
+	/* Normally resumed (and said if not) before; an error path too. */
+	vq_qmp_resume(q, err, sizeof(err));
 	if (q->fd >= 0)
 		close(q->fd);
 	free(q->buf);
@@ -319,4 +329,143 @@ int vq_qmp_open(struct vq_qmp **out, const char *spec, char *err, size_t errlen)
 	}
 	*out = q;
 	return 0;
+}
+
+/* ---- --pause: stop the VM for a consistent read, always cont after ---- */
+
+static const int pause_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+#define NSIG_PAUSE (sizeof(pause_signals) / sizeof(pause_signals[0]))
+
+/* Block (@how SIG_BLOCK) or unblock the signals that end a paused run. */
+static void mask_signals(int how)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < NSIG_PAUSE; i++)
+		sigaddset(&set, pause_signals[i]);
+	sigprocmask(how, &set, NULL);
+}
+
+/* Wait up to 2 s for the reply carrying @id on @fd: only read(), poll()
+ * and memcmp(), so that a signal handler may call it.  The replies to a
+ * command in flight when the signal came are read past. */
+static void await_id(int fd, const char *id, size_t idlen)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[4096];
+	size_t have = 0, i;
+	int rounds;
+
+	for (rounds = 0; rounds < 20; rounds++) {
+		ssize_t r;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		r = read(fd, buf + have, sizeof(buf) - have);
+		if (r <= 0)
+			return;
+		have += (size_t)r;
+		for (i = 0; i + idlen <= have; i++)
+			if (!memcmp(buf + i, id, idlen))
+				return;
+		/* Keep the tail: the id may straddle two reads. */
+		if (have > idlen) {
+			memmove(buf, buf + have - idlen, idlen);
+			have = idlen;
+		}
+	}
+}
+
+/* SIGINT, SIGTERM, SIGHUP or SIGPIPE while the VM is stopped: "cont"
+ * before the signal's own action ends the process.  QEMU drops the
+ * commands of a client that goes away before it ran them, so the reply
+ * is waited for (tagged with an id, as replies in flight may come
+ * first). */
+static void on_signal(int sig)
+{
+	static const char cont[] = "{\"execute\":\"cont\",\"id\":\"vqdump-cont\"}\r\n";
+	static const char id[] = "\"vqdump-cont\"";
+	int fd = paused_fd;
+	struct sigaction dfl;
+
+	if (fd >= 0) {
+		paused_fd = -1;
+		if (send(fd, cont, sizeof(cont) - 1, MSG_NOSIGNAL) == (ssize_t)sizeof(cont) - 1)
+			await_id(fd, id, sizeof(id) - 1);
+	}
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	raise(sig); /* delivered when this handler returns */
+}
+
+/* The handler above for every signal that ends a paused run, unless the
+ * program has its own (watch's SIGINT, installed later, ends cleanly). */
+static void install_handlers(void)
+{
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < NSIG_PAUSE; i++) {
+		sigaction(pause_signals[i], NULL, &old);
+		/* Ignored by whoever started vqdump (nohup): stays ignored. */
+		if (old.sa_handler != SIG_IGN)
+			sigaction(pause_signals[i], &sa, NULL);
+	}
+}
+
+int vq_qmp_paused(const struct vq_qmp *q)
+{
+	return q->paused;
+}
+
+int vq_qmp_pause(struct vq_qmp *q, char *err, size_t errlen)
+{
+	struct json_object *st, *run, *ret;
+	int r, running;
+
+	r = vq_qmp_exec(q, "query-status", NULL, &st, err, errlen);
+	if (r < 0)
+		return r;
+	running = json_object_object_get_ex(st, "running", &run) &&
+		  json_object_get_boolean(run);
+	json_object_put(st);
+	/* Already paused (by someone else): left as it is, and so not resumed. */
+	if (!running)
+		return 0;
+	install_handlers();
+	/* No signal between the stop and the note that cont is owed. */
+	mask_signals(SIG_BLOCK);
+	r = vq_qmp_exec(q, "stop", NULL, &ret, err, errlen);
+	json_object_put(ret);
+	if (r >= 0) {
+		q->paused = 1;
+		paused_fd = q->fd;
+	}
+	mask_signals(SIG_UNBLOCK);
+	if (r < 0)
+		return r;
+	return 0;
+}
+
+int vq_qmp_resume(struct vq_qmp *q, char *err, size_t errlen)
+{
+	struct json_object *ret;
+	int r;
+
+	if (!q || !q->paused)
+		return 0;
+	mask_signals(SIG_BLOCK);
+	paused_fd = -1;
+	q->paused = 0;
+	r = vq_qmp_exec(q, "cont", NULL, &ret, err, errlen);
+	json_object_put(ret);
+	mask_signals(SIG_UNBLOCK);
+	return r < 0 ? r : 1;
 }

@@ -45,6 +45,20 @@ int vq_qmp_exec(struct vq_qmp *q, const char *cmd, struct json_object *args,
 int vq_qmp_hmp(struct vq_qmp *q, const char *line, char **out, char *err, size_t errlen);
 
 /*
+ * --pause: when query-status says the VM runs, "stop" it and owe a "cont":
+ * sent by vq_qmp_resume(), by vq_qmp_close() if not yet, and by a handler
+ * of SIGINT, SIGTERM, SIGHUP and SIGPIPE (installed here) before the
+ * process ends.  A VM already paused is left alone (and not resumed).
+ * Returns 0, or -errno with @err (the VM is then not stopped by vqdump).
+ */
+int vq_qmp_pause(struct vq_qmp *q, char *err, size_t errlen);
+/* 1 while the VM is stopped by vq_qmp_pause() (the reads are consistent). */
+int vq_qmp_paused(const struct vq_qmp *q);
+/* The owed "cont": 1 sent, 0 none owed, -errno with @err when QEMU
+ * refused it or the socket failed (the VM may stay paused). */
+int vq_qmp_resume(struct vq_qmp *q, char *err, size_t errlen);
+
+/*
  * One QMP message @msg (already parsed) as a reply: 1 when it is an event
  * (skip it), 0 with *@ret a new reference to its "return" member, or
  * -ENOENT (CommandNotFound) / -EPROTO (another error, or not a reply)

@@ -12,6 +12,7 @@
 #include "../model/num.h"
 #include "kvq.h"
 #include "qemumem.h"
+#include "qmp.h"
 #include "session.h"
 
 void vq_session_say(const struct vq_session *s, const char *fmt, ...)
@@ -49,7 +50,13 @@ void vq_session_forget_kernel(struct vq_session *s)
 
 void vq_session_close(struct vq_session *s)
 {
+	struct vq_qmp *qmp = s->mem_open ? vq_mem_qemu_qmp(&s->mem) : NULL;
+	char err[512];
+
 	vq_kvq_lookup_release(&s->kvq); /* it reads through s->mem */
+	if (qmp && vq_qmp_resume(qmp, err, sizeof(err)) < 0)
+		vq_session_say(s, "warning: the guest vqdump paused may still be paused: %s (send QMP \"cont\")",
+			       err);
 	if (s->devs_open)
 		vq_dev_list_free(&s->devs);
 	if (s->mem_open)
@@ -75,6 +82,14 @@ static int open_mem(struct vq_session *s)
 		ret = vq_mem_open_live(&s->mem);
 	if (ret < 0)
 		return ret;
+	/* Before any device is read, so that all of it is one instant. */
+	if (s->qemu && s->pause) {
+		ret = vq_qmp_pause(vq_mem_qemu_qmp(&s->mem), s->mem.err, sizeof(s->mem.err));
+		if (ret < 0) {
+			vq_mem_close(&s->mem);
+			return ret;
+		}
+	}
 	s->mem_open = 1;
 	s->fetch = vq_mem_fetch(&s->mem);
 	return 0;

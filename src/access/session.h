@@ -18,6 +18,8 @@ struct vq_session {
 	const char *qemu;         /* a running QEMU's QMP socket (--qemu), or NULL: set
 				   * after vq_session_init(); devices from the transports
 				   * of scope VQ_SCOPE_QEMU, memory from its process */
+	int pause;                /* --pause: stop a running QEMU while reading (set
+				   * after vq_session_init(), with @qemu) */
 	struct vq_mem mem;        /* the open memory source */
 	int mem_open;             /* 1 once @mem is open */
 	int mem_failed;           /* live memory could not be opened for ring indices

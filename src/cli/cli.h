@@ -24,6 +24,7 @@ struct vq_ctx {
 	const char *core;        /* --core FILE */
 	const char *raw;         /* --raw FILE@BASE */
 	const char *qemu;        /* --qemu SOCKET: a running QEMU's QMP socket */
+	int pause;               /* --pause: stop the QEMU of --qemu while reading */
 	const char *mmio;        /* --mmio ADDR: only this virtio-mmio window */
 	const char *device;      /* -d SEL */
 	char *shell_device;      /* the shell's "device SEL", owned; @device points at it */

@@ -173,6 +173,8 @@ int vq_cmd_watch(struct vq_ctx *ctx, int argc, char **argv)
 		return vq_usage_err("watch", "unexpected argument '%s'", argv[optind]);
 	if (!vq_session_is_live(&ctx->sess) && !ctx->qemu)
 		return vq_usage_err("watch", "watch samples a running system; a memory image does not move (use 'diagnose' on it)");
+	if (ctx->pause)
+		return vq_usage_err("watch", "watch follows a running guest; --pause would hold it still for the whole watch");
 	ret = vq_ctx_device_range(ctx, 0, &first, &last);
 	if (ret)
 		return ret;

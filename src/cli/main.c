@@ -196,6 +196,9 @@ static const struct vq_opt source_options[] = {
 	{ "qemu", required_argument, 'Q', 0, "SOCKET",
 	  "a running QEMU from the host: devices over its QMP socket\n"
 	  "(PATH or unix:PATH), guest RAM from its process" },
+	{ "pause", no_argument, 'P', 0, NULL,
+	  "with --qemu: stop a running guest while reading (consistent\n"
+	  "indices), then cont it, also on errors and signals" },
 	{ "mmio", required_argument, 'm', 0, "ADDR", "only the virtio-mmio device at this physical address" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
@@ -720,6 +723,9 @@ static int take_global(struct vq_ctx *ctx, int c, int *color, char **argv)
 		return -1;
 	}
 	switch (c) {
+	case 'P':
+		ctx->pause = 1;
+		break;
 	case 'j':
 		ctx->json = 1;
 		break;
@@ -771,11 +777,14 @@ int main(int argc, char **argv)
 	if (ctx.mmio && (ctx.core || ctx.raw || ctx.qemu))
 		return vq_usage_err(NULL, "--mmio picks a live device; it is refused with %s (a snapshot has its own list: use -d mmio:ADDR)",
 				    ctx.core ? "--core" : ctx.raw ? "--raw" : "--qemu");
+	if (ctx.pause && !ctx.qemu)
+		return vq_usage_err(NULL, "--pause stops a running QEMU: it needs --qemu SOCKET");
 	ctx.color = color == -2 ? parse_color("auto") : color;
 	if (optind >= argc)
 		return vq_usage_err(NULL, "no command given");
 	vq_session_init(&ctx.sess, ctx.core, ctx.raw, vq_say);
 	ctx.sess.qemu = ctx.qemu;
+	ctx.sess.pause = ctx.pause;
 	ret = vq_run_command(&ctx, argc - optind, argv + optind);
 	vq_session_close(&ctx.sess);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # A stand-in for QEMU's QMP socket, for the --qemu tests without a QEMU: misbehaviours, or replies taken from a real QEMU.
-"""fakeqmp.py SOCKET MODE [REPLIES.json]
+"""fakeqmp.py SOCKET MODE [REPLIES.json] [--pause]
 
 Listens on the unix socket SOCKET, serves one client, then exits.
 MODE:
@@ -15,8 +15,14 @@ MODE:
              addresses inside this process (a buffer per range), so that
              vqdump reads them back through /proc/PID/mem; then
              "info mtree -f" shows those ranges as the RAM.
+             "hang": ["KEY", ...] are read and never answered (vqdump
+             then waits: the tests signal it there).
 Any "stop", "cont" or x-query-virtio-queue-element is written to
-SOCKET.forbidden (the tests assert it stays absent).
+SOCKET.forbidden (the tests assert it stays absent), except that with
+--pause (the test runs vqdump --pause) "stop" and "cont" are allowed:
+they change what query-status says (running, unless REPLIES.json has
+"running": false).  Every command received is appended to SOCKET.log,
+one per line, in order.  A reply carries the command's "id" back.
 """
 import ctypes
 import json
@@ -28,7 +34,9 @@ GREET_72 = {"QMP": {"version": {"qemu": {"major": 7, "minor": 2, "micro": 0},
                                 "package": "fake"}, "capabilities": []}}
 
 
-def send(c, obj):
+def send(c, obj, msg=None):
+    if msg is not None and "id" in msg:
+        obj["id"] = msg["id"]
     c.sendall(json.dumps(obj).encode() + b"\r\n")
 
 
@@ -82,27 +90,47 @@ def hmp(line, data, ram):
     return data.get("hmp", {}).get(line)
 
 
-def answer(c, msg, mode, data, ram, forbidden):
+class State:
+    """What the fake keeps between commands."""
+
+    def __init__(self, sock, data, pause_ok):
+        self.forbidden = sock + ".forbidden"
+        self.log = sock + ".log"
+        self.pause_ok = pause_ok
+        self.running = data.get("running", True)
+
+
+def answer(c, msg, mode, data, ram, st):
     cmd = msg.get("execute")
+    with open(st.log, "a") as f:
+        f.write("%s\n" % cmd)
+    if cmd in ("stop", "cont") and st.pause_ok:
+        st.running = cmd == "cont"
+        return send(c, {"return": {}}, msg)
     if cmd in ("stop", "cont", "x-query-virtio-queue-element"):
-        with open(forbidden, "a") as f:
+        with open(st.forbidden, "a") as f:
             f.write(cmd + "\n")
     if cmd == "qmp_capabilities":
-        return send(c, {"return": {}})
+        return send(c, {"return": {}}, msg)
+    if key_of(msg) in data.get("hang", []):
+        return None
+    if cmd == "query-status" and st.pause_ok:
+        return send(c, {"return": {"running": st.running, "singlestep": False,
+                                   "status": "running" if st.running else "paused"}}, msg)
     if mode == "old" or cmd is None:
         return send(c, {"error": {"class": "CommandNotFound",
-                                  "desc": "The command %s has not been found" % cmd}})
+                                  "desc": "The command %s has not been found" % cmd}}, msg)
     if cmd == "human-monitor-command":
         text = hmp(msg["arguments"]["command-line"], data, ram)
         if text is not None:
-            return send(c, {"return": text})
+            return send(c, {"return": text}, msg)
     elif key_of(msg) in data.get("replies", {}):
-        return send(c, {"return": data["replies"][key_of(msg)]})
+        return send(c, {"return": data["replies"][key_of(msg)]}, msg)
     send(c, {"error": {"class": "CommandNotFound",
-                       "desc": "The command %s has not been found" % cmd}})
+                       "desc": "The command %s has not been found" % cmd}}, msg)
 
 
-def serve(c, mode, data, ram, forbidden):
+def serve(c, mode, data, ram, st):
     if mode == "notqmp":
         c.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
         c.recv(100)
@@ -128,12 +156,13 @@ def serve(c, mode, data, ram, forbidden):
             except ValueError:
                 break
             buf = buf.decode().lstrip()[end:].encode()
-            answer(c, msg, mode, data, ram, forbidden)
+            answer(c, msg, mode, data, ram, st)
 
 
 def main():
-    path, mode = sys.argv[1], sys.argv[2]
-    data = json.load(open(sys.argv[3])) if len(sys.argv) > 3 else {}
+    args = [a for a in sys.argv[1:] if a != "--pause"]
+    path, mode = args[0], args[1]
+    data = json.load(open(args[2])) if len(args) > 2 else {}
     ram = Ram(data["ram"]) if "ram" in data else None
     try:
         os.unlink(path)
@@ -151,7 +180,7 @@ def main():
         return
     c.settimeout(30)
     try:
-        serve(c, mode, data, ram, path + ".forbidden")
+        serve(c, mode, data, ram, State(path, data, "--pause" in sys.argv[1:]))
     except (OSError, socket.timeout):
         pass
     c.close()

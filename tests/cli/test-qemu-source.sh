@@ -9,7 +9,8 @@ FAKE=tests/cli/fakeqmp.py
 
 # fake MODE [DATA]: start fakeqmp.py on $T/qmp.sock, wait until it listens.
 fake() {
-	rm -f "$T/qmp.sock" "$T/qmp.sock.forbidden" "$T/fake.out"
+	# qmp.sock.forbidden is kept: the check at the end covers every run.
+	rm -f "$T/qmp.sock" "$T/qmp.sock.log" "$T/fake.out"
 	python3 "$FAKE" "$T/qmp.sock" "$@" >"$T/fake.out" 2>&1 &
 	FAKE_PID=$!
 	for _ in $(seq 50); do
@@ -306,6 +307,76 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && [ -x "$VQDUMP" ]; then
 	fi
 	fake_end
 fi
+# --- --pause: stop, read, cont; nothing for a guest already paused -----------
+# The fake (started with --pause) allows stop and cont and logs every
+# command in order; query-status says what the last stop/cont made it.
+pause_cmds() { grep -xE 'query-status|stop|cont' "$T/qmp.sock.log" 2>/dev/null | tr '\n' ' '; }
+expect "--pause without --qemu is refused" 2 "--pause stops a running QEMU: it needs --qemu" -- --pause --raw "$T/plain@0" list
+expect "--pause alone is refused" 2 "needs --qemu" -- --pause list
+fake replay "$T/replay.json" --pause
+expect "--pause: status says the view was taken with the guest paused by vqdump" 0 \
+	"paused by vqdump \(--pause\): indices consistent" out -- --qemu "$T/qmp.sock" --pause status
+fake_end
+# stop before the first device query (the RAM map, read before, does not
+# move), cont after the last one.
+if [ "$(pause_cmds)" = "query-status stop cont " ] &&
+	[ "$(grep -nxE 'stop|x-query-virtio.*' "$T/qmp.sock.log" | head -n 1 | cut -d: -f2)" = stop ] &&
+	[ "$(tail -n 1 "$T/qmp.sock.log")" = cont ]; then
+	ok "--pause: query-status, stop first, cont last, each once"
+else
+	not_ok "--pause: sent: $(tr '\n' ' ' <"$T/qmp.sock.log")"
+fi
+fake replay "$T/replay.json" --pause
+expect "--pause, an error mid-way (no such device)" 3 "no virtio device 'nosuch'" -- --qemu "$T/qmp.sock" --pause -d nosuch status
+fake_end
+if [ "$(pause_cmds)" = "query-status stop cont " ] && [ "$(tail -n 1 "$T/qmp.sock.log")" = cont ]; then
+	ok "--pause: cont also after an error mid-way"
+else
+	not_ok "--pause, error mid-way: sent: $(tr '\n' ' ' <"$T/qmp.sock.log")"
+fi
+python3 - "$T/replay.json" "$T/replay-paused.json" "$T/replay-hang.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["running"] = False
+P = "x-query-virtio-status /machine/peripheral/vblk0/virtio-backend"
+d["replies"][P] = dict(d["replies"][P], **{"vm-running": False})
+json.dump(d, open(sys.argv[2], "w"))
+d["running"] = True
+d["hang"] = ["x-query-virtio-queue-status /machine/peripheral/vblk0/virtio-backend 0"]
+json.dump(d, open(sys.argv[3], "w"))
+PY
+fake replay "$T/replay-paused.json" --pause
+expect "--pause, guest already paused: read as paused, not by vqdump" 0 \
+	"guest paused; QMP read over" out -- --qemu "$T/qmp.sock" --pause status
+fake_end
+if [ "$(pause_cmds)" = "query-status " ]; then
+	ok "--pause, guest already paused: neither stop nor cont sent (it stays paused)"
+else
+	not_ok "--pause, already paused: sent: $(tr '\n' ' ' <"$T/qmp.sock.log")"
+fi
+# A signal while vqdump waits for QEMU's answer (the fake never gives it).
+for sig in TERM HUP; do
+	fake replay "$T/replay-hang.json" --pause
+	"$VQDUMP" --qemu "$T/qmp.sock" --pause status >"$T/out" 2>"$T/err" &
+	vq=$!
+	for _ in $(seq 40); do
+		grep -q x-query-virtio-queue-status "$T/qmp.sock.log" 2>/dev/null && break
+		sleep 0.1
+	done
+	kill -s "$sig" "$vq"
+	wait "$vq" 2>/dev/null
+	rc=$?
+	fake_end
+	if [ "$rc" = $((128 + $(kill -l "$sig"))) ] && [ "$(pause_cmds)" = "query-status stop cont " ] &&
+		[ "$(tail -n 1 "$T/qmp.sock.log")" = cont ]; then
+		ok "--pause: SIG$sig during a blocked read: cont sent, then the signal ends vqdump"
+	else
+		not_ok "--pause, SIG$sig: exit $rc, sent: $(tr '\n' ' ' <"$T/qmp.sock.log")"
+	fi
+done
+fake replay "$T/replay.json" --pause
+expect "--pause refused with watch" 2 "watch follows a running guest" -- --qemu "$T/qmp.sock" --pause watch --count 1
+fake_end
 if [ -e "$T/qmp.sock.forbidden" ]; then
 	not_ok "only queries: vqdump sent $(tr '\n' ' ' <"$T/qmp.sock.forbidden")"
 else
