@@ -18,7 +18,7 @@ _vqdump_timeout=2
 # command's list is what `vqdump help COMMAND` prints.
 _vqdump_static() {
     _vqdump_cmds='list status features config regs ring diagnose watch snapshot blk scan mem shell help'
-    _vqdump_gopts='--core --raw --qemu --mmio --device --json --verbose --color --help --version'
+    _vqdump_gopts='--core --raw --qemu --pause --mmio --device --json --verbose --color --help --version'
     # Global options that take their argument in the next word.
     _vqdump_gargs='--core -c --raw --qemu --mmio --device -d'
     # Live commands take -d/--device; scan and mem read memory only.

@@ -197,8 +197,8 @@ static const struct vq_opt source_options[] = {
 	  "a running QEMU from the host: devices over its QMP socket\n"
 	  "(PATH or unix:PATH), guest RAM from its process" },
 	{ "pause", no_argument, 'P', 0, NULL,
-	  "with --qemu: stop a running guest while reading (consistent\n"
-	  "indices), then cont it, also on errors and signals" },
+	  "with --qemu: stop a running guest for the read, then cont it\n"
+	  "(also on errors and signals): consistent indices" },
 	{ "mmio", required_argument, 'm', 0, "ADDR", "only the virtio-mmio device at this physical address" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
