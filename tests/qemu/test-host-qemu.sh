@@ -61,6 +61,42 @@ PY
 	fi
 }
 
+# pause_round NAME DISK: --pause stops the running guest for the read and
+# lets it run again: the view line says vqdump paused it, QEMU says it
+# runs afterwards, and the disk's queue 0 has QMP's indices exactly
+# (QMP asked after: the idle disk does not move), guest RAM's as HMP xp
+# reads them.
+pause_round() {
+	local name=$1 disk=$2 D=$LIVE_DIR
+	vq "$name: --pause status --json" "$D/pause.json" --pause -d "$disk" status --json
+	if running; then ok "$name: --pause: guest running again afterwards"; else not_ok "$name: --pause: guest left paused"; fi
+	if python3 - "$HERE" "$QEMU_QMP" "$D/pause.json" <<'PY'; then
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from qmp import QMP
+d = json.load(open(sys.argv[3]))["devices"][0]
+q = d["queues"][0]
+with QMP(sys.argv[2]) as m:
+    path = [v["path"] for v in m.cmd("x-query-virtio") if v["name"] == "virtio-blk"][0]
+    w = m.cmd("x-query-virtio-queue-status", path=path, queue=0)
+    def word16(addr):
+        t = m.cmd("human-monitor-command", {"command-line": "xp /1hx %#x" % addr})
+        return int(t.split(":")[1].split()[0], 16)
+    avail = word16(w["vring-avail"] + 2)
+    used = word16(w["vring-used"] + 2)
+dv = q["device_view"]
+print("# QMP", w, "# RAM avail/used", avail, used, "# vqdump", d["view"], q, file=sys.stderr)
+ok = ("paused by vqdump" in d["view"] and dv["last_avail_idx"] == w["last-avail-idx"] and
+      dv["shadow_avail_idx"] == w["shadow-avail-idx"] and dv["used_idx"] == w["used-idx"] and
+      dv["inuse"] == w["inuse"] and q["avail_idx"] == avail and q["used_idx"] == used)
+sys.exit(0 if ok else 1)
+PY
+		ok "$name: --pause: view says paused by vqdump; queue 0 has QMP's and guest RAM's indices exactly"
+	else
+		not_ok "$name: --pause: $(head -c 600 "$D/pause.json")"
+	fi
+}
+
 # host_round NAME DISK: everything above on the running guest.
 host_round() {
 	local name=$1 disk=$2 D=$LIVE_DIR
@@ -125,6 +161,7 @@ PY
 	else
 		not_ok "$name: diagnose: $(head -c 600 "$D/diag.json")"
 	fi
+	pause_round "$name" "$disk"
 	second_client "$name"
 	live_fold < <(python3 "$HERE/host_compare.py" "$QEMU_QMP" "$D/list.json" "$D/status.json" \
 		"$D/ring.json" "$disk" 2>&1)
