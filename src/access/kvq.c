@@ -422,7 +422,7 @@ int vq_kvq_find(struct vq_kvq *k, unsigned virtio_index, unsigned queue,
 			continue;
 		}
 		vq_errbuf(err, errlen, 0,
-			  "find virtio%u queue %u in kernel memory: Linux has no split queue there (%zu queue%s of virtio%u found; a driver that is not bound, a queue not set up, and packed rings leave none)",
+			  "find virtio%u queue %u in kernel memory: Linux has no queue there (%zu queue%s of virtio%u found; a driver that is not bound and a queue not set up leave none)",
 			  virtio_index, queue, ndev, ndev == 1 ? "" : "s", virtio_index);
 		return -ENOENT;
 	}

@@ -313,6 +313,10 @@ static void kernel_rings(struct vq_session *s, struct vq_dev *d, struct vq_queue
 		vq_session_say(s, "warning: %s: %s", d->name, err);
 	else if (ret && ret != -ENOENT)
 		kernel_failed(s, d, "ring addresses", err);
+	else if (!ret && k.packed != !!vq_dev_packed(d))
+		vq_session_say(s, "warning: %s queue %u: Linux's record is of a %s ring, the features say %s; its addresses not used",
+			       d->name, q->index, k.packed ? "packed" : "split",
+			       vq_dev_packed(d) ? "packed" : "split");
 	else if (!ret)
 		from_kernel(s, &k, q);
 }

@@ -446,7 +446,7 @@ static void usage(FILE *out)
 	size_t i;
 
 	fputs("Usage: vqdump [SOURCE] [-d DEVICE] [OPTIONS] COMMAND [ARGS]\n"
-	      "Inspect virtio devices and their split virtqueues, live or in a memory dump.\n"
+	      "Inspect virtio devices and their split and packed virtqueues, live or in a memory dump.\n"
 	      "\n"
 	      "Source (default: the live system: virtio-pci through libpci and sysfs,\n"
 	      "virtio-mmio through /dev/mem, any other virtio device through\n"

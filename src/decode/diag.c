@@ -122,7 +122,8 @@ static void queue_regs(const struct vq_dev *d, const struct vq_queue_state *q,
 		why = "queue size larger than the device's maximum";
 	if (why) {
 		f = vq_diag_add(r, q->index, "QUEUE_SIZE_INVALID", VQ_SEV_ERROR,
-				"%s (a split ring's size is a power of two up to 32768, at most the device's maximum; 2.7)",
+				packed ? "%s (a packed ring's size is 1 to 32768, any number, at most the device's maximum; 2.8)"
+				       : "%s (a split ring's size is a power of two up to 32768, at most the device's maximum; 2.7)",
 				why);
 		vq_diag_ev(f, "size", q->size, 0);
 		vq_diag_ev(f, "max_size", q->max_size, 0);

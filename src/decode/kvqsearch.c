@@ -81,6 +81,40 @@ static void driver_fields(const struct vq_btf *b, struct vq_kvq_layout *l)
 			memset(opt[i].f, 0, sizeof(*opt[i].f));
 }
 
+/*
+ * A packed queue's members (Linux 5.0 on): all of them, pointers and DMA
+ * addresses 8 bytes, inside the object, or none (sizes 0: packed queues
+ * are then not searched for).
+ */
+static void packed_fields(const struct vq_btf *b, struct vq_kvq_layout *l)
+{
+	static const char vvq[] = "vring_virtqueue";
+	struct {
+		const char *path;
+		struct vq_btf_field *f;
+		unsigned kind;
+	} m[] = {
+		{ "packed.vring.num", &l->p_num, VQ_BTF_KIND_INT },
+		{ "packed.vring.desc", &l->p_desc, VQ_BTF_KIND_PTR },
+		{ "packed.vring.driver", &l->p_driver, VQ_BTF_KIND_PTR },
+		{ "packed.vring.device", &l->p_device, VQ_BTF_KIND_PTR },
+		{ "packed.ring_dma_addr", &l->p_dma, VQ_BTF_KIND_INT },
+		{ "packed.driver_event_dma_addr", &l->p_driver_dma, VQ_BTF_KIND_INT },
+		{ "packed.device_event_dma_addr", &l->p_device_dma, VQ_BTF_KIND_INT },
+	};
+	char why[200];
+	size_t i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (field(b, vvq, m[i].path, m[i].f, m[i].kind, 0, why, sizeof(why)) ||
+		    m[i].f->offset + m[i].f->size > l->obj_size ||
+		    (m[i].f != &l->p_num && m[i].f->size != 8))
+			break;
+	if (i < sizeof(m) / sizeof(m[0]))
+		for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+			memset(m[i].f, 0, sizeof(*m[i].f));
+}
+
 int vq_kvq_layout_from_btf(const struct vq_btf *b, struct vq_kvq_layout *l, char *err,
 			   size_t errlen)
 {
@@ -122,6 +156,7 @@ int vq_kvq_layout_from_btf(const struct vq_btf *b, struct vq_kvq_layout *l, char
 		return ret;
 	l->dev_vqs = list;
 	driver_fields(b, l);
+	packed_fields(b, l);
 	/* The search compares whole 64-bit words at fixed offsets. */
 	if (l->dma.size != 8 || l->desc.size != 8 || l->list_next.size != 8 ||
 	    l->obj_size > KVQ_MAX_OBJ || l->dev_size > KVQ_MAX_OBJ ||
@@ -224,20 +259,63 @@ static void driver_state(const struct vq_kvq_layout *l, const uint8_t *o, struct
 	q->drv.valid = 1;
 }
 
-/*
- * What the object at @obj_paddr (bytes @o) says of its ring, checked: a
- * split ring of a power-of-two size, its three parts one ring in one
- * linear mapping at queue_dma_addr, the object itself in that mapping, a
- * plausible queue number.  0 with the ring and queue number in @q and the
- * object's kernel virtual address in *@obj_v, or -ESTALE.
- */
-static int check_ring(const struct vq_kmap *map, size_t nmap, const struct vq_kvq_layout *l,
-		      uint64_t obj_paddr, const uint8_t *o, struct vq_kvq_queue *q, uint64_t *obj_v)
+/* A packed part's @bytes at kernel virtual @virt: physical @dma, 0 or -ESTALE. */
+static int at_dma(const struct vq_kmap *map, size_t nmap, uint64_t virt, uint64_t bytes,
+		  uint64_t dma)
 {
-	uint64_t num, dvirt, avirt, uvirt, dma, bytes, aoff, uoff, total, pa, idx;
+	uint64_t pa;
 
-	if (get(o, &l->packed_ring))
+	return vq_kmap_v2p(map, nmap, virt, bytes, &pa) || pa != dma ? -ESTALE : 0;
+}
+
+/*
+ * A packed queue's object (bytes @o): its size from 1 to 32768 (2.8), the
+ * descriptor ring (16 bytes a slot) and the two 4-byte event areas each
+ * in one linear mapping at its DMA address, the descriptor ring 16-byte
+ * and the areas 4-byte aligned (2.8.10.1).  0 with the layout in @q and
+ * the descriptor ring's kernel virtual address in *@virt, or -ESTALE.
+ */
+static int packed_ring(const struct vq_kmap *map, size_t nmap, const struct vq_kvq_layout *l,
+		       const uint8_t *o, struct vq_kvq_queue *q, uint64_t *virt)
+{
+	uint64_t num, dma, drv, dev;
+
+	if (!l->p_num.size)
 		return -ESTALE;
+	num = get(o, &l->p_num);
+	dma = get(o, &l->p_dma);
+	drv = get(o, &l->p_driver_dma);
+	dev = get(o, &l->p_device_dma);
+	*virt = get(o, &l->p_desc);
+	if (!num || num > VQ_RING_MAX_SIZE || !dma || (dma & 15) || !drv || (drv & 3) || !dev ||
+	    (dev & 3))
+		return -ESTALE;
+	if (at_dma(map, nmap, *virt, 16 * num, dma) ||
+	    at_dma(map, nmap, get(o, &l->p_driver), 4, drv) ||
+	    at_dma(map, nmap, get(o, &l->p_device), 4, dev))
+		return -ESTALE;
+	q->packed = 1;
+	q->layout.desc = dma;
+	q->layout.avail = drv;
+	q->layout.used = dev;
+	q->layout.size = (uint32_t)num;
+	/* The name only: the driver state driver_state() reads is the split half's. */
+	if (l->vq_name.size == 8)
+		q->name_vaddr = get(o, &l->vq_name);
+	return 0;
+}
+
+/*
+ * A split queue's object (bytes @o): a ring of a power-of-two size, its
+ * three parts one ring in one linear mapping at queue_dma_addr.  0 with
+ * the layout and driver state in @q and the descriptor table's kernel
+ * virtual address in *@virt, or -ESTALE.
+ */
+static int split_ring(const struct vq_kmap *map, size_t nmap, const struct vq_kvq_layout *l,
+		      const uint8_t *o, struct vq_kvq_queue *q, uint64_t *virt)
+{
+	uint64_t num, dvirt, avirt, uvirt, dma, bytes, aoff, uoff, total, pa;
+
 	num = get(o, &l->num);
 	if (!num || num > VQ_RING_MAX_SIZE || (num & (num - 1)))
 		return -ESTALE;
@@ -258,21 +336,40 @@ static int check_ring(const struct vq_kmap *map, size_t nmap, const struct vq_kv
 	/* The whole ring in one linear mapping, at queue_dma_addr. */
 	if (vq_kmap_v2p(map, nmap, dvirt, total, &pa) || pa != dma)
 		return -ESTALE;
+	*virt = dvirt;
+	q->layout.desc = dma;
+	q->layout.avail = dma + aoff;
+	q->layout.used = dma + uoff;
+	q->layout.size = (uint32_t)num;
+	q->layout.align = (uint32_t)get(o, &l->align);
+	driver_state(l, o, q);
+	return 0;
+}
+
+/*
+ * What the object at @obj_paddr (bytes @o) says of its ring, checked as
+ * packed_ring() or split_ring() does (packed_ring says which), the object
+ * itself in the ring's linear mapping, a plausible queue number.  0 with
+ * the ring and queue number in @q and the object's kernel virtual address
+ * in *@obj_v, or -ESTALE.
+ */
+static int check_ring(const struct vq_kmap *map, size_t nmap, const struct vq_kvq_layout *l,
+		      uint64_t obj_paddr, const uint8_t *o, struct vq_kvq_queue *q, uint64_t *obj_v)
+{
+	uint64_t virt, pa, idx;
+
+	if (get(o, &l->packed_ring) ? packed_ring(map, nmap, l, o, q, &virt)
+				    : split_ring(map, nmap, l, o, q, &virt))
+		return -ESTALE;
 	/* The object itself is in the same linear map. */
-	*obj_v = obj_paddr + (dvirt - dma);
+	*obj_v = obj_paddr + (virt - q->layout.desc);
 	if (vq_kmap_v2p(map, nmap, *obj_v, l->obj_size, &pa) || pa != obj_paddr)
 		return -ESTALE;
 	idx = get(o, &l->vq_index);
 	if (idx >= VQ_QUEUES_MAX)
 		return -ESTALE;
 	q->queue = (uint32_t)idx;
-	q->layout.desc = dma;
-	q->layout.avail = dma + aoff;
-	q->layout.used = dma + uoff;
-	q->layout.size = (uint32_t)num;
-	q->layout.align = (uint32_t)get(o, &l->align);
 	q->obj_paddr = obj_paddr;
-	driver_state(l, o, q);
 	return 0;
 }
 
@@ -389,6 +486,24 @@ static unsigned map_deltas(const struct vq_kmap *map, size_t nmap,
 	return ndeltas;
 }
 
+/*
+ * The candidate at @o's descriptor ring pointer minus its DMA address,
+ * the pair the search looks for: the split half's (queue_dma_addr,
+ * vring.desc) or, when packed_ring is set, the packed half's
+ * (ring_dma_addr, vring.desc).  1 (no mapping offset is odd) when the DMA
+ * address is 0 or not on the 16 bytes a descriptor table or ring needs
+ * (2.7.5, 2.8.10.1).
+ */
+static uint64_t pair_delta(const struct vq_kvq_layout *l, const uint8_t *o)
+{
+	int packed = l->p_num.size && get(o, &l->packed_ring);
+	uint64_t v = le64(o + (packed ? l->p_dma.offset : l->dma.offset));
+
+	if (!v || (v & 15))
+		return 1;
+	return le64(o + (packed ? l->p_desc.offset : l->desc.offset)) - v;
+}
+
 long vq_kvq_scan(const struct vq_fetch *f, const struct vq_scan_region *regions, size_t nregions,
 		 const struct vq_kmap *map, size_t nmap, const struct vq_kvq_layout *l,
 		 long stop_index, struct vq_kvq_queue *out, size_t max)
@@ -430,12 +545,10 @@ long vq_kvq_scan(const struct vq_fetch *f, const struct vq_scan_region *regions,
 				lim = KVQ_CHUNK;
 			for (s = (8 - pos % 8) % 8; s < lim && !stop; s += 8) {
 				const uint8_t *o = buf + s;
-				uint64_t v = le64(o + l->dma.offset), w;
+				uint64_t w = pair_delta(l, o);
 
-				/* A descriptor table is 16-byte aligned (2.7.5). */
-				if (!v || (v & 15))
+				if (w == 1)
 					continue;
-				w = le64(o + l->desc.offset) - v;
 				for (d = 0; d < ndeltas; d++) {
 					struct vq_kvq_queue q;
 

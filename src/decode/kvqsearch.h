@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Linux's split-queue records in kernel memory: their layout from BTF, and the search for them through a vq_fetch. */
+/* Linux's virtqueue records (split and packed) in kernel memory: their layout from BTF, and the search for them through a vq_fetch. */
 #ifndef VQDUMP_DECODE_KVQSEARCH_H
 #define VQDUMP_DECODE_KVQSEARCH_H
 
@@ -23,7 +23,9 @@
  * offsets taken from the running kernel's BTF (never hard-coded).  It only
  * reads, and only through a struct vq_fetch (its one allocation is the
  * buffer it reads into); opening the kernel's records and keeping what was
- * found between calls is access/kvq.h's part.
+ * found between calls is access/kvq.h's part.  A packed queue's object (packed_ring
+ * true) holds packed.ring_dma_addr and packed.vring.desc instead, and the
+ * DMA and direct-map addresses of its two event suppression areas.
  *
  * The search: every vring_virtqueue of a split queue holds, at two offsets
  * BTF gives, the descriptor table's physical address P (queue_dma_addr)
@@ -81,6 +83,16 @@ struct vq_kvq_layout {
 	struct vq_btf_field flags_shadow; /* ... split.avail_flags_shadow */
 	struct vq_btf_field idx_shadow;  /* ... split.avail_idx_shadow */
 	struct vq_btf_field vq_name;     /* ... vq.name (const char *) */
+	/* A packed queue (packed_ring true): its three parts are separate
+	 * allocations, each with its direct-map pointer and its DMA address.
+	 * All sizes 0 when this kernel has no packed rings. */
+	struct vq_btf_field p_num;       /* ... packed.vring.num */
+	struct vq_btf_field p_desc;      /* ... packed.vring.desc */
+	struct vq_btf_field p_driver;    /* ... packed.vring.driver */
+	struct vq_btf_field p_device;    /* ... packed.vring.device */
+	struct vq_btf_field p_dma;       /* ... packed.ring_dma_addr */
+	struct vq_btf_field p_driver_dma; /* ... packed.driver_event_dma_addr */
+	struct vq_btf_field p_device_dma; /* ... packed.device_event_dma_addr */
 };
 
 /* Fill @l from @b (vmlinux, with virtio_ring's split BTF on top when the
@@ -93,15 +105,18 @@ int vq_kvq_layout_from_btf(const struct vq_btf *b, struct vq_kvq_layout *l, char
  * queues vq_kvq_device_queues can find. */
 #define VQ_KVQ_MAX_LIST (VQ_QUEUES_MAX + 1u)
 
-/* One split queue Linux drives, as its vring_virtqueue says. */
+/* One queue Linux drives, as its vring_virtqueue says. */
 struct vq_kvq_queue {
 	uint32_t virtio_index;  /* N of /sys/bus/virtio/devices/virtioN */
 	uint32_t device_id;     /* virtio device ID the kernel holds */
 	uint32_t queue;         /* queue number (virtqueue.index) */
+	uint8_t packed;         /* a packed ring: layout's avail and used are its
+				 * driver and device event areas, align 0 */
 	struct vq_ring_layout layout; /* physical addresses, vring.num; align = vring_align */
 	uint64_t obj_paddr;     /* physical address of the vring_virtqueue */
 	uint64_t vdev_vaddr;    /* its struct virtio_device */
-	/* The driver's state (valid when the kernel's BTF has every member). */
+	/* The driver's state (valid when the kernel's BTF has every member;
+	 * split queues only). */
 	struct {
 		uint8_t valid;
 		uint16_t last_used_idx;  /* last_used_idx */
@@ -118,9 +133,12 @@ struct vq_kvq_queue {
  * Search @regions (physical memory read through @f, in chunks) for the
  * vring_virtqueue objects of live split queues, with @map translating
  * kernel virtual addresses.  A candidate is kept only when everything read
- * holds: not packed; vring.num a power of two up to 32768; desc, avail and
- * used one physically contiguous ring inside queue_size_in_bytes, desc's
- * physical address equal to queue_dma_addr; vdev a mapped virtio_device;
+ * holds: for a split queue, vring.num a power of two up to 32768; desc,
+ * avail and used one physically contiguous ring inside
+ * queue_size_in_bytes, desc's physical address equal to queue_dma_addr;
+ * for a packed one (when BTF describes it), vring.num from 1 to 32768, the
+ * descriptor ring and both event areas each in one linear mapping at
+ * their DMA addresses; vdev a mapped virtio_device;
  * the queue's list entry linked both ways and found by walking the
  * device's vqs list.  With @stop_index >= 0 the search ends at the first
  * queue of virtioN @stop_index, which is then the last entry written (in

@@ -6,7 +6,8 @@
         stop the VM (not with --no-stop: QMP stop drains the block layer,
         which waits forever for a request a blkdebug breakpoint holds), print {"status": x-query-virtio-status, "queue":
         x-query-virtio-queue-status of queue 0} of the device whose QOM path
-        is /machine/peripheral/QDEV_ID/virtio-backend, continue the VM.
+        is /machine/peripheral/QDEV_ID(/virtio-backend) ("queues": every
+        queue's), its parent_bus, continue the VM.
         (x-query-virtio-queue-element is never asked: QEMU 7.2 refuses
         packed queues there, and the test must not lean on it.)
     packed_compare.py snapfile SERIAL TAG OUT
@@ -29,10 +30,19 @@
     packed_compare.py helddiag SERIAL PCIADDR
         diagnose in the guest while the write is held: NOT_COMPLETING
         naming the held chain's Buffer ID, exit 1.
-    packed_compare.py compare SERIAL TAG PCIADDR BEFORE AFTER
-        the guest's "ring:PCIADDR:0" and "sel:PCIADDR" blocks of round TAG
-        on the console log SERIAL, against the QMP views BEFORE and AFTER:
-        ok / not ok lines and "N passed, N failed".
+    packed_compare.py compare SERIAL TAG PCIADDR BEFORE AFTER [QUEUE [rx]]
+        the guest's "ring:PCIADDR:QUEUE" (QUEUE 0 unless given) and
+        "sel:PCIADDR" blocks of round TAG on the console log SERIAL, against
+        the QMP views BEFORE and AFTER: ok / not ok lines and "N passed, N
+        failed".  "rx": a receive queue at rest (buffers posted, none
+        taken), whose driver position QEMU does not report.
+    packed_compare.py netup SERIAL
+        the guest's "netup" round: pings answered, frames both ways.
+    packed_compare.py idlediag SERIAL TAG
+        diagnose of round TAG on idle devices: nothing found, exit 0.
+    packed_compare.py mmiobus VIEW NAME
+        NAME (mmio:0x...) is the transport QEMU's parent_bus in the QMP
+        view VIEW says.
 
 QEMU 7.2 reports a packed queue's last-avail-idx and used-idx as slot
 numbers (0 .. vring-num - 1) without their wrap counters; vqdump's
@@ -72,14 +82,22 @@ def check(cond, msg, detail=""):
 
 
 def do_qmp(sock, ident, stop=True):
-    path = "/machine/peripheral/%s/virtio-backend" % ident
     with qmp.QMP(sock) as q:
+        # A PCI proxy's virtio device is its virtio-backend child; a
+        # virtio-mmio one (virtio-blk-device) is the device itself.
+        top = "/machine/peripheral/" + ident
+        paths = [d["path"] for d in q.cmd("x-query-virtio") if d["path"] in (top, top + "/virtio-backend")]
+        if len(paths) != 1:
+            sys.exit("no one virtio device at %s: %s" % (top, paths))
+        path = paths[0]
         running = stop and q.cmd("query-status").get("running")
         if running:
             q.cmd("stop")
         try:
-            out = {"status": q.cmd("x-query-virtio-status", path=path),
-                   "queue": q.cmd("x-query-virtio-queue-status", path=path, queue=0)}
+            st = q.cmd("x-query-virtio-status", path=path)
+            qs = [q.cmd("x-query-virtio-queue-status", path=path, queue=i) for i in range(st["num-vqs"])]
+            out = {"status": st, "queue": qs[0], "queues": qs,
+                   "parent_bus": q.cmd("qom-get", path=top, property="parent_bus")}
         finally:
             if running:
                 q.cmd("cont")
@@ -97,48 +115,55 @@ def blocks(serial, tag):
     return out
 
 
-def ring_block(got, pci, label):
-    """The JSON of the ring:PCI:0 block in got, or None (said)."""
-    key = "ring:%s:0" % pci
+def ring_block(got, pci, label, queue=0):
+    """The JSON of the ring:PCI:QUEUE block in got, or None (said)."""
+    key = "ring:%s:%d" % (pci, queue)
     if key not in got:
         not_ok(label + ": the guest printed no block for " + key)
         return None
     rc, text, err = got[key]
-    check(rc == 0, label + ": ring --queue 0 exits 0", "rc=%d %s" % (rc, err.strip()[:200]))
+    check(rc == 0, label + ": ring --queue %d exits 0" % queue, "rc=%d %s" % (rc, err.strip()[:200]))
     try:
         return json.loads(text)
     except ValueError:
-        not_ok(label + ": ring --queue 0 printed JSON")
+        not_ok(label + ": ring --queue %d printed JSON" % queue)
         return None
 
 
-def compare(serial, tag, pci, before, after):
+def compare(serial, tag, pci, before, after, queue=0, kind=""):
     got = blocks(serial, tag)
     label = "packed %s" % tag
-    r = ring_block(got, pci, label)
+    r = ring_block(got, pci, label, queue)
     if r is None:
         return
-    check_ring(label, tag, r, before, after)
+    if kind == "rx":
+        check_rx(label, r, before, after, queue)
+    else:
+        check_ring(label, tag, r, before, after, queue)
     key = "sel:" + pci
     if key in got and got[key][0] == 0:
-        check_status(label, json.loads(got[key][1]))
+        check_status(label, json.loads(got[key][1]), queue)
     else:
         not_ok(label + ": status -d %s ran" % pci)
 
 
-def check_status(label, s):
-    q0 = s["devices"][0]["queues"][0]
+def check_status(label, s, queue=0):
+    q0 = s["devices"][0]["queues"][queue]
     check(q0.get("layout") == "packed" and q0.get("avail_idx") is None and q0.get("in_flight") is None,
-          label + ": status: queue 0 layout packed, no split indices",
+          label + ": status: queue %d layout packed, no split indices" % queue,
           json.dumps({k: q0.get(k) for k in ("layout", "avail_idx", "used_idx", "in_flight")}))
 
 
-def check_ring(label, tag, r, before, after):
-    """vqdump's ring view r against QEMU's views BEFORE and AFTER."""
+def qmp_views(before, after, queue):
+    """QEMU's device status and queue QUEUE, before and after."""
     a = json.load(open(before))
     b = json.load(open(after))
-    qa, qb = a["queue"], b["queue"]
-    feats = json.dumps(a["status"].get("guest-features", {}))
+    return a["status"], a["queues"][queue], b["queues"][queue]
+
+
+def check_layout(label, r, st, qa):
+    """The ring's layout, size and addresses are QEMU's."""
+    feats = json.dumps(st.get("guest-features", {}))
     check("VIRTIO_F_RING_PACKED" in feats, label + ": QEMU says the driver accepted VIRTIO_F_RING_PACKED",
           feats[:200])
     check(r.get("layout") == "packed", label + ": ring says layout packed", str(r.get("layout")))
@@ -149,6 +174,52 @@ def check_ring(label, tag, r, before, after):
           label + ": driver event area is QEMU's vring-avail (queue_driver)")
     check(r["device_event"]["addr"] == qa["vring-used"],
           label + ": device event area is QEMU's vring-used (queue_device)")
+
+
+def check_rx(label, r, before, after, queue):
+    """A receive queue at rest: Linux posted device-writable buffers the
+    device has not taken (QEMU takes one only when a packet arrives), so
+    the driver's next avail slot is not QEMU's; the device's side is."""
+    st, qa, qb = qmp_views(before, after, queue)
+    check_layout(label, r, st, qa)
+    still = qa == qb
+    print("# QEMU before: last-avail-idx %s used-idx %s inuse %s; vqdump: next_avail %s (wrap %s) next_used %s "
+          "(wrap %s) in_flight %s pending_slots %s" % (
+              qa.get("last-avail-idx"), qa["used-idx"], qa["inuse"], r["next_avail"], r["avail_wrap_counter"],
+              r["next_used"], r["used_wrap_counter"], r["in_flight"], r["pending_slots"]))
+    if not still:
+        not_ok(label + ": QEMU's queue moved during the round; nothing exact to compare")
+        return
+    check(qa["inuse"] == 0 and qa.get("last-avail-idx") == qa["used-idx"],
+          label + ": QEMU holds no receive buffer (inuse 0, last-avail-idx = used-idx)", json.dumps(qa)[:300])
+    check(r["next_used"] == qa["used-idx"], label + ": next_used (inferred) is QEMU's used-idx (slot number)")
+    # Linux's virtio_net keeps the receive ring stocked: buffers the
+    # device may fill are pending, each one device-writable descriptor
+    # (mergeable buffers) whose ID the ring says once.
+    ch = r["chains"]
+    check(r["in_flight"] > 0 and len(ch) == r["in_flight"] and r["pending_slots"] == r["in_flight"],
+          label + ": posted receive buffers pending (%s), one slot each" % r["in_flight"],
+          "chains %d pending_slots %s" % (len(ch), r["pending_slots"]))
+    check(ch and ch[0]["slot"] == qa["used-idx"],
+          label + ": the first pending buffer is at QEMU's last-avail-idx (where the device takes next)",
+          json.dumps(ch[:1])[:300])
+    # Linux 6.1 fills the whole ring when the link goes up (try_fill_recv
+    # until no descriptor is free) and refills only once more than half
+    # is free (virtnet_receive): after a few frames in the first round,
+    # the buffers posted are vring-num less the ones QEMU used (used-idx).
+    if qa["used-idx"] < qa["vring-num"] // 2 and r["used_wrap_counter"] == 1:
+        check(r["in_flight"] == qa["vring-num"] - qa["used-idx"],
+              label + ": receive buffers pending = vring-num - QEMU's used-idx (%d - %d)" % (
+                  qa["vring-num"], qa["used-idx"]), "vqdump %s" % r["in_flight"])
+    check(len(set(c["id"] for c in ch)) == len(ch), label + ": every pending Buffer ID once")
+    check(not r["findings"], label + ": no findings on Linux's own packed receive ring",
+          json.dumps(r["findings"])[:300])
+
+
+def check_ring(label, tag, r, before, after, queue=0):
+    """vqdump's ring view r against QEMU's views BEFORE and AFTER."""
+    st, qa, qb = qmp_views(before, after, queue)
+    check_layout(label, r, st, qa)
     still = (qa.get("last-avail-idx") == qb.get("last-avail-idx") and qa["used-idx"] == qb["used-idx"]
              and qa["inuse"] == qb["inuse"])
     print("# QEMU before: last-avail-idx %s used-idx %s inuse %s; after: %s %s %s; vqdump: next_avail %s "
@@ -286,6 +357,46 @@ def notes(serial):
           "idle", json.dumps(rows)[:400])
 
 
+def netup(serial):
+    """The guest's "netup" round: eth0 (the packed virtio-net) up, three
+    pings answered by QEMU's user-net gateway, so frames went both ways."""
+    got = blocks(serial, "netup")
+    rc = got.get("ping", (1, "", "no block"))[0]
+    check(rc == 0, "packed net: the guest's pings to 10.0.2.2 answered (exit 0)",
+          "rc=%d %s" % (rc, (got.get("ping", (1, "", ""))[1] + got.get("ping", (1, "", "no block"))[2])[-200:]))
+    try:
+        tx, rx = (int(x) for x in got["stats"][1].split())
+    except (KeyError, ValueError):
+        tx = rx = -1
+    check(tx >= 3 and rx >= 3, "packed net: eth0 sent and received frames (tx %d, rx %d)" % (tx, rx))
+
+
+def idlediag(serial, tag):
+    """diagnose of round TAG with every device idle: every queue of every
+    device read (packed ones too) and nothing found, exit 0."""
+    got = blocks(serial, tag)
+    if "diag" not in got:
+        not_ok("packed %s: the guest printed the diagnose block" % tag)
+        return
+    rc, text, err = got["diag"]
+    try:
+        d = json.loads(text)
+    except ValueError:
+        d = {}
+    check(rc == 0 and d.get("findings") == [] and d.get("queues_unreadable") == 0 and "not judged" not in err,
+          "packed %s: diagnose reads every queue of the idle devices and finds nothing (exit 0)" % tag,
+          "rc=%d %s %s" % (rc, json.dumps(d.get("findings"))[:300], err.strip()[:200]))
+
+
+def mmiobus(view, name):
+    """NAME, the transport the test asks vqdump about, is the one QEMU put
+    the device on: microvm's transports sit at 0xfeb00000 + 0x200 * N for
+    bus N (QEMU's hw/i386/microvm.c)."""
+    bus = json.load(open(view))["parent_bus"].split("/")[-1]
+    want = "mmio:0x%x" % (0xfeb00000 + 0x200 * int(bus.split(".")[-1])) if bus.startswith("virtio-mmio-bus.") else None
+    check(want == name, "packed mmio: the device is on %s (QEMU's %s)" % (name, bus), "want %s" % want)
+
+
 def watch_rows(block, label):
     """Queue 0 of 0000:00:04.0 in every JSON line of a watch block."""
     rc, text, err = block
@@ -322,6 +433,18 @@ def heldwatch(serial):
 
 
 def main(argv):
+    if len(argv) == 3 and argv[1] == "netup":
+        netup(argv[2])
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 0 if FAILED == 0 else 1
+    if len(argv) == 4 and argv[1] == "idlediag":
+        idlediag(argv[2], argv[3])
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 0 if FAILED == 0 else 1
+    if len(argv) == 4 and argv[1] == "mmiobus":
+        mmiobus(argv[2], argv[3])
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 0 if FAILED == 0 else 1
     if len(argv) == 3 and argv[1] == "notes":
         notes(argv[2])
         print("%d passed, %d failed" % (PASSED, FAILED))
@@ -348,8 +471,8 @@ def main(argv):
         snapcompare(*argv[2:9])
         print("%d passed, %d failed" % (PASSED, FAILED))
         return 0 if FAILED == 0 else 1
-    if len(argv) == 7 and argv[1] == "compare":
-        compare(*argv[2:7])
+    if len(argv) in (7, 8, 9) and argv[1] == "compare":
+        compare(*argv[2:7], queue=int(argv[7]) if len(argv) > 7 else 0, kind=argv[8] if len(argv) > 8 else "")
         print("%d passed, %d failed" % (PASSED, FAILED))
         return 0 if FAILED == 0 else 1
     sys.exit(__doc__)

@@ -394,6 +394,35 @@ static void test_queue_size_invalid(void **state)
 	assert_int_equal(dev_run(&g, &p), 0);
 }
 
+/* The rule the message states is the queue's layout's: 2.7 for a split
+ * ring (a power of two), 2.8 for a packed one (any size up to 32768). */
+static void test_queue_size_invalid_layout(void **state)
+{
+	struct devrig g;
+	struct rep p;
+	const struct vq_diag_finding *f;
+
+	(void)state;
+	dev_healthy(&g);
+	g.q[0].size = 2048; /* over max_size 1024 */
+	dev_run(&g, &p);
+	f = find(&p, "QUEUE_SIZE_INVALID");
+	assert_non_null(f);
+	assert_non_null(strstr(f->message, "split ring's size is a power of two"));
+	assert_null(strstr(f->message, "packed"));
+	g.d.driver_features[1] |= 1u << (VIRTIO_F_RING_PACKED - 32);
+	dev_run(&g, &p);
+	f = find(&p, "QUEUE_SIZE_INVALID");
+	assert_non_null(f);
+	assert_non_null(strstr(f->message, "packed ring's size is 1 to 32768"));
+	assert_non_null(strstr(f->message, "2.8)"));
+	assert_null(strstr(f->message, "power of two"));
+	/* 384 is no power of two, but a legal packed size. */
+	g.q[0].size = 384;
+	dev_run(&g, &p);
+	assert_null(find(&p, "QUEUE_SIZE_INVALID"));
+}
+
 /* ------------------------------------------------------------ rings */
 
 /* 2.7.10 vring_need_event, wrap-aware. */
@@ -933,6 +962,7 @@ int main(void)
 		cmocka_unit_test(test_queue_addr_zero),
 		cmocka_unit_test(test_queue_misaligned),
 		cmocka_unit_test(test_queue_size_invalid),
+		cmocka_unit_test(test_queue_size_invalid_layout),
 		cmocka_unit_test(test_need_event),
 		cmocka_unit_test(test_not_completing),
 		cmocka_unit_test(test_not_consuming),

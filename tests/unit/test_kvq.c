@@ -62,9 +62,18 @@ struct m_split {
 	uint8_t may_reduce_num;
 };
 
+struct m_pvring {
+	uint32_t num;
+	uint64_t desc, driver, device;
+};
+
 struct m_packed {
-	struct m_vring vring; /* num, desc, driver, device in the kernel */
+	struct m_pvring vring; /* an anonymous struct in the kernel */
+	uint8_t avail_wrap_counter;
+	uint16_t avail_used_flags, next_avail_idx, event_flags_shadow;
+	uint64_t desc_state, desc_extra;
 	uint64_t ring_dma_addr, driver_event_dma_addr, device_event_dma_addr;
+	uint64_t ring_size_in_bytes, event_size_in_bytes;
 };
 
 struct m_vvq {
@@ -210,7 +219,8 @@ static void build_base(struct bb *b, struct base_ids *t)
  * union. */
 static void build_ring_types(struct bb *b, const struct base_ids *t)
 {
-	uint32_t dma, cdma, vring, split, packed, anon_s, anon_u, vvq, boolean;
+	uint32_t dma, cdma, vring, pvring, split, packed, anon_s, anon_u, vvq, boolean;
+	const size_t usize = offsetof(struct m_vvq, notify) - offsetof(struct m_vvq, split);
 
 	boolean = bb_int(b, "_Bool", 1);
 	dma = bb_type(b, "dma_addr_t", VQ_BTF_KIND_TYPEDEF, 0, 0, t->u64);
@@ -228,14 +238,22 @@ static void build_ring_types(struct bb *b, const struct base_ids *t)
 	bb_member(b, "queue_dma_addr", cdma, offsetof(struct m_split, queue_dma_addr));
 	bb_member(b, "queue_size_in_bytes", t->u64, offsetof(struct m_split, queue_size_in_bytes));
 	bb_member(b, "vring_align", t->u32, offsetof(struct m_split, vring_align));
-	packed = bb_type(b, "vring_virtqueue_packed", VQ_BTF_KIND_STRUCT, 2, 0,
+	pvring = bb_type(b, NULL, VQ_BTF_KIND_STRUCT, 4, 0, sizeof(struct m_pvring));
+	bb_member(b, "num", t->u32, offsetof(struct m_pvring, num));
+	bb_member(b, "desc", t->voidp, offsetof(struct m_pvring, desc));
+	bb_member(b, "driver", t->voidp, offsetof(struct m_pvring, driver));
+	bb_member(b, "device", t->voidp, offsetof(struct m_pvring, device));
+	packed = bb_type(b, "vring_virtqueue_packed", VQ_BTF_KIND_STRUCT, 5, 0,
 			 sizeof(struct m_packed));
-	bb_member(b, "vring", vring, offsetof(struct m_packed, vring));
+	bb_member(b, "vring", pvring, offsetof(struct m_packed, vring));
 	bb_member(b, "ring_dma_addr", dma, offsetof(struct m_packed, ring_dma_addr));
+	bb_member(b, "driver_event_dma_addr", dma, offsetof(struct m_packed, driver_event_dma_addr));
+	bb_member(b, "device_event_dma_addr", dma, offsetof(struct m_packed, device_event_dma_addr));
+	bb_member(b, "ring_size_in_bytes", t->u64, offsetof(struct m_packed, ring_size_in_bytes));
 	/* union { split; struct { packed; }; } */
 	anon_s = bb_type(b, NULL, VQ_BTF_KIND_STRUCT, 1, 0, sizeof(struct m_packed));
 	bb_member(b, "packed", packed, 0);
-	anon_u = bb_type(b, NULL, VQ_BTF_KIND_UNION, 2, 0, sizeof(struct m_split));
+	anon_u = bb_type(b, NULL, VQ_BTF_KIND_UNION, 2, 0, usize);
 	bb_member(b, "split", split, 0);
 	bb_member(b, NULL, anon_s, 0);
 	vvq = bb_type(b, "vring_virtqueue", VQ_BTF_KIND_STRUCT, 8, 0, sizeof(struct m_vvq));
@@ -269,7 +287,30 @@ static void parse_split(struct vq_btf *base, struct vq_btf *mod)
 	assert_int_equal(vq_btf_parse(mod, blob_b, nb, base, 8, err, sizeof(err)), 0);
 }
 
-static void expect_layout(const struct vq_kvq_layout *l)
+/* The packed half's members: as the model lays them out, or (@may_go,
+ * a mutated blob that lost one of them) all absent. */
+static void expect_packed(const struct vq_kvq_layout *l, int may_go)
+{
+	size_t s = offsetof(struct m_vvq, split);
+
+	if (may_go && !l->p_num.size) {
+		assert_int_equal(l->p_desc.size + l->p_driver.size + l->p_device.size + l->p_dma.size +
+					 l->p_driver_dma.size + l->p_device_dma.size,
+				 0);
+		return;
+	}
+	assert_int_equal(l->p_num.offset, s + offsetof(struct m_packed, vring.num));
+	assert_int_equal(l->p_desc.offset, s + offsetof(struct m_packed, vring.desc));
+	assert_int_equal(l->p_driver.offset, s + offsetof(struct m_packed, vring.driver));
+	assert_int_equal(l->p_device.offset, s + offsetof(struct m_packed, vring.device));
+	assert_int_equal(l->p_dma.offset, s + offsetof(struct m_packed, ring_dma_addr));
+	assert_int_equal(l->p_driver_dma.offset, s + offsetof(struct m_packed, driver_event_dma_addr));
+	assert_int_equal(l->p_device_dma.offset, s + offsetof(struct m_packed, device_event_dma_addr));
+	assert_int_equal(l->p_dma.size, 8);
+	assert_int_equal(l->p_desc.size, 8);
+}
+
+static void expect_split(const struct vq_kvq_layout *l)
 {
 	size_t s = offsetof(struct m_vvq, split);
 
@@ -292,6 +333,20 @@ static void expect_layout(const struct vq_kvq_layout *l)
 	assert_int_equal(l->dev_index.offset, offsetof(struct m_virtio_device, index));
 	assert_int_equal(l->dev_id.offset, offsetof(struct m_virtio_device, id.device));
 	assert_int_equal(l->dev_vqs.offset, offsetof(struct m_virtio_device, vqs));
+}
+
+static void expect_layout(const struct vq_kvq_layout *l)
+{
+	expect_split(l);
+	expect_packed(l, 0);
+}
+
+/* A mutant's accepted layout: the split half intact, the packed half
+ * intact or dropped whole. */
+static void expect_mutant_layout(const struct vq_kvq_layout *l)
+{
+	expect_split(l);
+	expect_packed(l, 1);
 }
 
 static void test_btf_split_layout(void **state)
@@ -756,7 +811,7 @@ static void mutate_refs(struct mutants *mu)
 					refused++;
 					continue;
 				}
-				expect_layout(&l);
+				expect_mutant_layout(&l);
 				same++;
 			}
 		}
@@ -808,7 +863,7 @@ static void mutate_strings(struct mutants *mu)
 			refused++;
 			continue;
 		}
-		expect_layout(&l);
+		expect_mutant_layout(&l);
 		same++;
 	}
 	assert_int_equal(lost_vvq, 1);
@@ -959,6 +1014,33 @@ static void put_vq(struct fakemem *m, uint64_t obj, uint64_t dev, uint32_t index
 	link_vq(m, dev, obj);
 }
 
+/* A packed queue's vring_virtqueue at @obj, as vring_alloc_queue_packed()
+ * leaves it: the descriptor ring at @ring, the driver and device event
+ * areas at @drv and @dev (separate allocations). */
+static void put_pvq(struct fakemem *m, uint64_t obj, uint64_t dev, uint32_t index, uint64_t ring,
+		    uint32_t num, uint64_t drv, uint64_t devev)
+{
+	struct m_vvq v;
+
+	memset(&v, 0, sizeof(v));
+	v.vq.vdev = va(dev);
+	v.vq.index = index;
+	v.packed_ring = 1;
+	v.packed.vring.num = num;
+	v.packed.vring.desc = va(ring);
+	v.packed.vring.driver = va(drv);
+	v.packed.vring.device = va(devev);
+	v.packed.ring_dma_addr = ring;
+	v.packed.driver_event_dma_addr = drv;
+	v.packed.device_event_dma_addr = devev;
+	v.packed.ring_size_in_bytes = 16ull * num;
+	v.packed.event_size_in_bytes = 4;
+	v.packed.avail_wrap_counter = 1;
+	v.packed.next_avail_idx = 5;
+	memcpy(m->buf + (obj - m->base), &v, sizeof(v));
+	link_vq(m, dev, obj);
+}
+
 struct world {
 	struct fakemem m;
 	struct vq_btf base, mod;
@@ -1037,6 +1119,59 @@ static void test_scan_finds_linked_queues(void **state)
 	assert_int_equal(q[0].obj_paddr, obj2);
 	/* A device that has none: a whole pass. */
 	assert_int_equal(vq_kvq_scan(&w.f, &w.r, 1, w.map, 2, &w.l, 9, q, 8), 3);
+	world_free(&w);
+}
+
+/* Packed queues (virtio-mmio v2 cannot give their addresses back): found
+ * by their own (ring_dma_addr, vring.desc) pair, the three parts apart,
+ * a size no power of two allowed; never read as split. */
+static void test_scan_finds_packed_queues(void **state)
+{
+	struct world w;
+	struct vq_kvq_queue q[8];
+	const uint64_t dev = MBASE + 0x10000, obj0 = MBASE + 0x20100, obj1 = MBASE + 0x20400;
+	const uint64_t obj2 = MBASE + 0x20800;
+
+	(void)state;
+	world_init(&w);
+	put_dev(&w.m, dev, 4, 2);
+	put_pvq(&w.m, obj0, dev, 0, MBASE + 0x100000, 256, MBASE + 0x101000, MBASE + 0x102040);
+	put_pvq(&w.m, obj1, dev, 1, MBASE + 0x110000, 384, MBASE + 0x118004, MBASE + 0x118100);
+	assert_int_equal(scan(&w, q, 8), 2);
+	assert_int_equal(q[0].obj_paddr, obj0);
+	assert_int_equal(q[0].virtio_index, 4);
+	assert_int_equal(q[0].device_id, 2);
+	assert_int_equal(q[0].queue, 0);
+	assert_int_equal(q[0].packed, 1);
+	assert_int_equal(q[0].layout.desc, MBASE + 0x100000);
+	assert_int_equal(q[0].layout.avail, MBASE + 0x101000);
+	assert_int_equal(q[0].layout.used, MBASE + 0x102040);
+	assert_int_equal(q[0].layout.size, 256);
+	assert_int_equal(q[0].drv.valid, 0);
+	assert_int_equal(q[1].queue, 1);
+	assert_int_equal(q[1].layout.size, 384);
+	assert_int_equal(q[1].layout.avail, MBASE + 0x118004);
+	assert_int_equal(q[1].layout.used, MBASE + 0x118100);
+	/* Its siblings from the device's list. */
+	assert_int_equal(vq_kvq_device_queues(&w.f, w.map, 2, &w.l, va(dev), q, 8), 2);
+	assert_int_equal(q[1].layout.size, 384);
+	assert_int_equal(vq_kvq_check(&w.f, w.map, 2, &w.l, obj1, &q[2]), 0);
+	assert_int_equal(q[2].packed, 1);
+	/* Rule breakers: an event area not at its DMA address, a
+	 * misaligned descriptor ring, size 0. */
+	put_pvq(&w.m, obj2, dev, 2, MBASE + 0x120000, 64, MBASE + 0x121000, MBASE + 0x121100);
+	assert_int_equal(vq_kvq_check(&w.f, w.map, 2, &w.l, obj2, &q[2]), 0);
+	put64(&w.m, obj2 + offsetof(struct m_vvq, packed.vring.device), va(MBASE + 0x121104));
+	assert_int_equal(vq_kvq_check(&w.f, w.map, 2, &w.l, obj2, &q[2]), -ESTALE);
+	put64(&w.m, obj2 + offsetof(struct m_vvq, packed.vring.device), va(MBASE + 0x121100));
+	put64(&w.m, obj2 + offsetof(struct m_vvq, packed.vring.desc), va(MBASE + 0x120008));
+	put64(&w.m, obj2 + offsetof(struct m_vvq, packed.ring_dma_addr), MBASE + 0x120008);
+	assert_int_equal(vq_kvq_check(&w.f, w.map, 2, &w.l, obj2, &q[2]), -ESTALE);
+	put64(&w.m, obj2 + offsetof(struct m_vvq, packed.vring.desc), va(MBASE + 0x120000));
+	put64(&w.m, obj2 + offsetof(struct m_vvq, packed.ring_dma_addr), MBASE + 0x120000);
+	assert_int_equal(vq_kvq_check(&w.f, w.map, 2, &w.l, obj2, &q[2]), 0);
+	put64(&w.m, obj2 + offsetof(struct m_vvq, packed.vring.num), 0);
+	assert_int_equal(vq_kvq_check(&w.f, w.map, 2, &w.l, obj2, &q[2]), -ESTALE);
 	world_free(&w);
 }
 
@@ -1482,6 +1617,7 @@ int main(void)
 		cmocka_unit_test(test_btf_mutations),
 		cmocka_unit_test(test_kmap_v2p),
 		cmocka_unit_test(test_scan_finds_linked_queues),
+		cmocka_unit_test(test_scan_finds_packed_queues),
 		cmocka_unit_test(test_device_queues),
 		cmocka_unit_test(test_scan_skips_freed_objects),
 		cmocka_unit_test(test_scan_rejects_rule_breakers),
