@@ -13,11 +13,12 @@ trap 'rm -rf "$log"' EXIT
 # exits non-zero without any "not ok" line counts as one failure; one
 # that exits 77 is skipped, and says so.
 run_suite() {
-	local name=$1 out rc p f
+	local name=$1 out rc p f t0=$SECONDS took
 	shift
 	out="$log/$(echo "$name" | tr -c 'A-Za-z0-9_-' _).log"
 	"$@" >"$out" 2>&1
 	rc=$?
+	took="$((SECONDS - t0)) s"
 	p=$(grep -cE '^ok ' "$out")
 	f=$(grep -cE '^not ok ' "$out")
 	if [ "$rc" -eq 77 ]; then
@@ -32,11 +33,11 @@ run_suite() {
 	pass=$((pass + p))
 	fail=$((fail + f))
 	if [ "$f" -ne 0 ]; then
-		echo "FAIL $name: $p passed, $f failed"
+		echo "FAIL $name: $p passed, $f failed ($took)"
 		grep -E '^not ok |ERROR|Sanitizer|runtime error' "$out" | head -40 | sed 's/^/    /'
 		tail -n 15 "$out" | sed 's/^/    | /'
 	else
-		echo "PASS $name: $p passed"
+		echo "PASS $name: $p passed ($took)"
 	fi
 }
 
