@@ -29,6 +29,7 @@ const struct vq_opt vq_blk_options[] = {
 	{ "depth", required_argument, 'q', 0, "Q", "--bench: requests in flight (default 1)" },
 	{ "size", required_argument, 's', 0, "BYTES", "--bench: bytes per read (default 4096)" },
 	{ "inject", required_argument, 'i', 0, "KIND", "malformed chain: loop, next-range or indirect-size" },
+	{ "packed", no_argument, 'P', 0, NULL, "queue 0 as a packed virtqueue (VIRTIO_F_RING_PACKED, virtio 1.3 section 2.8)" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -176,7 +177,7 @@ static void print_text(const struct vb_run *r, const struct blk_out *out, int ve
 		       (unsigned long long)r->capacity * VB_SECTOR);
 		if (r->blk_size)
 			printf(", blk_size %u", r->blk_size);
-		printf("\n");
+		printf("; queue 0 %s, %u entries\n", r->ring->layout, r->qsize);
 	}
 	if (r->have_id)
 		printf("id \"%s\"\n", r->id);
@@ -257,6 +258,8 @@ static void print_json(const struct vb_run *r, int verdict_ok, const char *verdi
 	json_object_object_add(o, "capacity",
 			       r->device_up ? json_object_new_uint64(r->capacity) : NULL);
 	json_object_object_add(o, "blk_size", r->blk_size ? json_object_new_int64(r->blk_size) : NULL);
+	/* Queue 0's layout once it was set up: "split" or "packed". */
+	json_object_object_add(o, "layout", r->vq_ready ? json_object_new_string(r->ring->layout) : NULL);
 	json_object_object_add(o, "id", r->have_id ? json_object_new_string(r->id) : NULL);
 	if (r->device_up) {
 		struct json_object *f = json_object_new_object();
@@ -370,6 +373,8 @@ static int check_opts(struct opts *opts)
 	if (o->inject && (o->id || o->read.set || o->write.set || o->flush || o->discard.set ||
 			  o->wz.set || o->negative || o->bench))
 		return vq_usage_err("blk", "--inject runs alone: it leaves the device broken on purpose");
+	if (o->inject && o->packed)
+		return vq_usage_err("blk", "--inject writes split-ring chains: not with --packed");
 	if (!o->depth)
 		o->depth = 1;
 	if (!o->size)
@@ -424,6 +429,9 @@ static int parse_opts(int argc, char **argv, struct opts *opts)
 			break;
 		case 'N':
 			o->negative = 1;
+			break;
+		case 'P':
+			o->packed = 1;
 			break;
 		case 'i':
 			o->inject = vb_inject_kind(optarg);

@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include <linux/virtio_config.h>
+
 #include "blkplan.h"
 
 #define VERDICT(r, ...) snprintf((r)->verdict, sizeof((r)->verdict), __VA_ARGS__)
@@ -66,7 +68,7 @@ static enum vb_outcome preflight(struct vb_run *r, const struct vb_plan *p,
 		return VB_REFUSED;
 	}
 	if (p->bench > 0 && vb_run_bench_fits(r, &need)) {
-		say(io, "--depth %u needs %u descriptors, queue 0 has %u", r->depth, need, r->vq.size);
+		say(io, "--depth %u needs %u descriptors, queue 0 has %u", r->depth, need, r->qsize);
 		VERDICT(r, "--depth too large for the queue; nothing sent");
 		return VB_REFUSED;
 	}
@@ -183,6 +185,31 @@ static enum vb_outcome inject(struct vb_run *r, const struct vb_plan *p,
 	return reset(r, VB_FAIL);
 }
 
+/* --packed on a device that cannot have it: before bring-up (a legacy
+ * transport: 32 feature bits, RING_PACKED is bit 34), or after the
+ * features step found it not offered (@ret its result).  1 when refused
+ * (said, r->verdict set). */
+static int packed_refused(struct vb_run *r, const struct vb_plan_io *io, int ret)
+{
+	const char *kind = r->hw.kind_name ? r->hw.kind_name : "legacy";
+
+	if (!r->packed)
+		return 0;
+	if (!r->hw.t.modern) {
+		say(io, "--packed: %s %s is a legacy transport (32 feature bits), it cannot offer VIRTIO_F_RING_PACKED (bit 34); nothing was sent",
+		    r->d->name, kind);
+		VERDICT(r, "no packed virtqueue on a legacy transport; nothing sent");
+		return 1;
+	}
+	if (ret != -ENOTSUP || !(r->bu.offered & (1ull << VIRTIO_F_VERSION_1)) ||
+	    (r->bu.offered & (1ull << VIRTIO_F_RING_PACKED)))
+		return 0;
+	say(io, "--packed: %s does not offer VIRTIO_F_RING_PACKED (bit 34; in QEMU, packed=on); nothing was sent",
+	    r->d->name);
+	VERDICT(r, "device does not offer packed virtqueues; nothing sent");
+	return 1;
+}
+
 enum vb_outcome vb_run_plan(struct vb_run *r, const struct vb_plan *p, const struct vb_plan_io *io)
 {
 	enum vb_outcome out;
@@ -190,7 +217,16 @@ enum vb_outcome vb_run_plan(struct vb_run *r, const struct vb_plan *p, const str
 
 	if (!io)
 		io = &no_io;
+	r->packed = p->packed;
+	if (p->packed && p->inject) {
+		VERDICT(r, "--inject writes split-ring chains, not with --packed; nothing sent");
+		return VB_REFUSED;
+	}
+	if (packed_refused(r, io, 0))
+		return VB_REFUSED;
 	ret = vb_run_bring_up(r, p->inject);
+	if (packed_refused(r, io, ret))
+		return reset(r, VB_REFUSED); /* the bring-up reset it already: a second one is harmless */
 	if (ret) {
 		VERDICT(r, "bring-up failed at step '%s'", vb_run_failed_step(r));
 		/* No memory for the ring is the machine's problem, not the device's. */

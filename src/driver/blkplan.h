@@ -35,6 +35,7 @@ struct vb_plan {
 	unsigned depth;           /* bench requests in flight (vb_run_init's too) */
 	uint32_t size;            /* bench bytes per read (vb_run_init's too) */
 	enum vb_inject inject;    /* a malformed chain instead of all the above; VB_INJ_NONE: none */
+	int packed;               /* queue 0 as a packed virtqueue (RING_PACKED); not with @inject */
 };
 
 /* How a run hands things to its caller while it goes; any member may be NULL. */
@@ -56,7 +57,8 @@ struct vb_plan_io {
 enum vb_outcome {
 	VB_PASS,     /* as the spec says (--inject: the device flagged the chain) */
 	VB_FAIL,     /* the device did not: bring-up, a request judged wrong, no reset; or interrupted */
-	VB_REFUSED,  /* the plan does not fit the device (a range, read-only, the depth): nothing sent */
+	VB_REFUSED,  /* the plan does not fit the device (a range, read-only, the depth, no packed
+		      * rings): nothing sent */
 	VB_ERROR,    /* this machine's problem: memory, the sink, DMA pages that moved */
 };
 

@@ -162,7 +162,7 @@ int vb_run_open(struct vb_run *r, const struct vq_dev *d)
 void vb_run_close(struct vb_run *r)
 {
 	if (r->vq_ready)
-		vb_vq_free(&r->vq);
+		r->ring->free(r->rq);
 	r->vq_ready = 0;
 	vb_dma_close(&r->dma);
 	if (r->hw_open)
@@ -203,12 +203,39 @@ static int ring_alloc_legacy(struct vb_run *r, uint16_t size, void **d, void **a
 	return -ENOMEM;
 }
 
+/* Packed ring memory (2.8.10.1: the descriptor ring 16-byte aligned, the
+ * event areas 4-byte): set up queue 0 over it.  0 or -ENOMEM. */
+static int ring_alloc_packed(struct vb_run *r, uint16_t size, uint64_t *desc, uint64_t *drv,
+			     uint64_t *dev)
+{
+	void *d = vb_dma_alloc(&r->dma, vb_pvq_desc_bytes(size), 4096, 1);
+	void *a = d ? vb_dma_alloc(&r->dma, vb_pvq_event_bytes(), 64, 1) : NULL;
+	void *u = a ? vb_dma_alloc(&r->dma, vb_pvq_event_bytes(), 64, 1) : NULL;
+
+	if (!u) {
+		snprintf(r->hw.err, sizeof(r->hw.err), "%s", r->dma.err);
+		return -ENOMEM;
+	}
+	if (vb_pvq_init(&r->pvq, size, d, a, u))
+		return -ENOMEM;
+	r->ring = &vb_packed_ring;
+	r->rq = &r->pvq;
+	r->qsize = size;
+	r->vq_ready = 1;
+	*desc = vb_dma_pa(&r->dma, d);
+	*drv = vb_dma_pa(&r->dma, a);
+	*dev = vb_dma_pa(&r->dma, u);
+	return 0;
+}
+
 /* Ring memory for bring-up: contiguous parts in the DMA buffer. */
 static int ring_alloc(void *arg, uint16_t size, uint64_t *desc, uint64_t *avail, uint64_t *used)
 {
 	struct vb_run *r = arg;
 	void *d, *a, *u;
 
+	if (r->packed)
+		return ring_alloc_packed(r, size, desc, avail, used);
 	if (r->hw.t.legacy_layout) {
 		if (ring_alloc_legacy(r, size, &d, &a, &u)) {
 			snprintf(r->hw.err, sizeof(r->hw.err), "%s", r->dma.err);
@@ -225,6 +252,9 @@ static int ring_alloc(void *arg, uint16_t size, uint64_t *desc, uint64_t *avail,
 	}
 	if (vb_vq_init(&r->vq, size, d, a, u))
 		return -ENOMEM;
+	r->ring = &vb_split_ring;
+	r->rq = &r->vq;
+	r->qsize = size;
 	r->vq_ready = 1;
 	*desc = vb_dma_pa(&r->dma, d);
 	*avail = vb_dma_pa(&r->dma, a);
@@ -261,8 +291,9 @@ static void read_config(struct vb_run *r)
 
 int vb_run_bring_up(struct vb_run *r, enum vb_inject inject)
 {
-	int ret = vb_bring_up(&r->hw.t, inject == VB_INJ_INDIRECT_SIZE, QUEUE_WANT, ring_alloc, r,
-			      &r->bu, &r->steps);
+	unsigned want = (inject == VB_INJ_INDIRECT_SIZE ? VB_WANT_INDIRECT : 0) |
+			(r->packed ? VB_WANT_PACKED : 0);
+	int ret = vb_bring_up(&r->hw.t, want, QUEUE_WANT, ring_alloc, r, &r->bu, &r->steps);
 
 	if (ret)
 		return ret;
@@ -294,7 +325,7 @@ static unsigned data_pieces(const struct vb_run *r, size_t bytes)
 int vb_run_bench_fits(const struct vb_run *r, unsigned *need)
 {
 	*need = r->depth * (2 + data_pieces(r, r->bsize));
-	return *need > r->vq.size ? -ENOSPC : 0;
+	return *need > r->qsize ? -ENOSPC : 0;
 }
 
 /*
@@ -326,7 +357,7 @@ static int add_request(struct vb_run *r, uint8_t *slot, uint32_t type, uint64_t 
 	sg[n].addr = vb_dma_pa(&r->dma, slot + 16);
 	sg[n].len = 1;
 	sg[n++].write = 1;
-	return vb_vq_add(&r->vq, sg, n, cookie);
+	return r->ring->add(r->rq, sg, n, cookie);
 }
 
 /* Ring queue 0's doorbell: 0, or -EIO with r->err. */
@@ -345,7 +376,7 @@ static int wait_one(struct vb_run *r, uint32_t *len, uint64_t t0, char *why, siz
 	int ret;
 
 	for (;;) {
-		ret = vb_vq_get_used(&r->vq, &cookie, len, why, whylen);
+		ret = r->ring->get_used(r->rq, &cookie, len, why, whylen);
 		if (ret)
 			return ret;
 		if (now_ns() - t0 > REQ_TIMEOUT_NS) {
@@ -382,7 +413,7 @@ static int send_wait(struct vb_run *r, struct vb_req *q)
 	uint64_t t0 = now_ns();
 	int ret;
 
-	vb_vq_publish(&r->vq);
+	r->ring->publish(r->rq);
 	if (notify(r)) {
 		r->broken = 1;
 		return -EIO;
@@ -468,7 +499,7 @@ int vb_run_rw(struct vb_run *r, int is_write, uint64_t lba, uint64_t n, int patt
 	      vb_run_sink_fn sink, void *sink_arg)
 {
 	uint64_t chunk = CHUNK_SECTORS, done = 0;
-	unsigned pieces = r->vq.size > 3 ? r->vq.size - 2u : 1u;
+	unsigned pieces = r->qsize > 3 ? r->qsize - 2u : 1u;
 	int ret;
 
 	if (!r->dma.huge && chunk > (uint64_t)(pieces - 1) * 8)
@@ -517,7 +548,7 @@ static int dwz_one(struct vb_run *r, struct vb_req *q)
 	sg[0] = (struct vb_sg){ vb_dma_pa(&r->dma, r->slot), 16, 0 };
 	sg[1] = (struct vb_sg){ vb_dma_pa(&r->dma, seg), sizeof(*seg), 0 };
 	sg[2] = (struct vb_sg){ vb_dma_pa(&r->dma, r->slot + 16), 1, 1 };
-	ret = vb_vq_add(&r->vq, sg, 3, q);
+	ret = r->ring->add(r->rq, sg, 3, q);
 	if (ret < 0) {
 		snprintf(q->why, sizeof(q->why), "cannot build the chain: %s", strerror(-ret));
 		r->broken = 1;
@@ -686,7 +717,7 @@ static void bench_submit(struct vb_run *r, struct bench *b)
 		s[i].busy = 1;
 		s[i].t0 = now_ns();
 		b->inflight++;
-		vb_vq_publish(&r->vq);
+		r->ring->publish(r->rq);
 		if (notify(r)) {
 			b->notify_failed = 1;
 			r->broken = 1;
@@ -785,7 +816,7 @@ int vb_run_bench(struct vb_run *r)
 		bench_submit(r, &b);
 		if (!b.inflight)
 			break;
-		got = vb_vq_get_used(&r->vq, &cookie, &len, r->bench_why, sizeof(r->bench_why));
+		got = r->ring->get_used(r->rq, &cookie, &len, r->bench_why, sizeof(r->bench_why));
 		if (got < 0) {
 			r->bench_errors++;
 			r->broken = 1;

@@ -57,7 +57,12 @@ struct vb_run {
 	struct vb_hw hw;              /* its registers; hw.t is what the run drives */
 	int hw_open;                  /* @hw went through vb_hw_open: vb_hw_close it */
 	struct vb_dma dma;            /* ring, request slots and data buffers */
-	struct vb_vq vq;              /* queue 0 */
+	int packed;                   /* queue 0 is to be packed (--packed): RING_PACKED negotiated */
+	struct vb_vq vq;              /* queue 0 when split */
+	struct vb_pvq pvq;            /* queue 0 when packed */
+	const struct vb_ring_ops *ring; /* queue 0's operations (vb_split_ring or vb_packed_ring), set with vq_ready */
+	void *rq;                     /* &vq or &pvq: what @ring drives */
+	uint16_t qsize;               /* queue 0's size, whichever its layout */
 	struct vb_steps steps;        /* bring-up, config, inject, reset, dma checks, in order */
 	struct vb_bringup bu;         /* features offered and accepted, queue size */
 	volatile sig_atomic_t stop;   /* set by vb_run_interrupt: send nothing more */
@@ -114,8 +119,9 @@ int vb_run_attach(struct vb_run *r, const struct vq_dev *d, const struct vb_tran
 
 /*
  * Bring the device up to DRIVER_OK with queue 0 (accepting INDIRECT_DESC
- * for VB_INJ_INDIRECT_SIZE), then read its configuration.  0 or the
- * bring-up's -errno (vb_run_failed_step says where).
+ * for VB_INJ_INDIRECT_SIZE; a packed queue when r->packed, which needs
+ * RING_PACKED: -ENOTSUP when the device does not offer it), then read its
+ * configuration.  0 or the bring-up's -errno (vb_run_failed_step says where).
  */
 int vb_run_bring_up(struct vb_run *r, enum vb_inject inject);
 /* Name of the last step that failed, "?" if none. */

@@ -32,9 +32,10 @@ int vb_step_add(struct vb_steps *s, const char *name, int ok, const char *fmt, .
 
 #define BIT(n) (1ull << (n))
 
-int vb_negotiate(uint64_t offered, int modern, int indirect, uint64_t *accepted, char *why,
+int vb_negotiate(uint64_t offered, int modern, unsigned want_extra, uint64_t *accepted, char *why,
 		 size_t whylen)
 {
+	int indirect = !!(want_extra & VB_WANT_INDIRECT);
 	/* What this driver implements; everything else stays off.  SEG_MAX
 	 * and SIZE_MAX are not taken: chains stay short (a few pieces). */
 	uint64_t want = BIT(VIRTIO_BLK_F_FLUSH) | BIT(VIRTIO_BLK_F_BLK_SIZE) | BIT(VIRTIO_BLK_F_RO) |
@@ -53,6 +54,14 @@ int vb_negotiate(uint64_t offered, int modern, int indirect, uint64_t *accepted,
 	if (indirect && !(offered & BIT(VIRTIO_RING_F_INDIRECT_DESC))) {
 		snprintf(why, whylen, "device does not offer INDIRECT_DESC, which this --inject kind needs");
 		return -ENOTSUP;
+	}
+	if (want_extra & VB_WANT_PACKED) {
+		if (!(offered & BIT(VIRTIO_F_RING_PACKED))) {
+			snprintf(why, whylen,
+				 "device does not offer VIRTIO_F_RING_PACKED (bit 34), which --packed needs");
+			return -ENOTSUP;
+		}
+		want |= BIT(VIRTIO_F_RING_PACKED);
 	}
 	*accepted = offered & want;
 	if (why && whylen)
@@ -141,7 +150,7 @@ static int add_status(const struct vb_transport *t, struct vb_steps *steps, cons
 }
 
 /* Step "features": read the offer, choose, write what is accepted (3.1.1 step 4). */
-static int step_features(const struct vb_transport *t, int indirect, struct vb_bringup *out,
+static int step_features(const struct vb_transport *t, unsigned want, struct vb_bringup *out,
 			 struct vb_steps *steps, uint8_t *status)
 {
 	char why[200];
@@ -152,7 +161,7 @@ static int step_features(const struct vb_transport *t, int indirect, struct vb_b
 		vb_step_add(steps, "features", 0, "read device features: %s", t->err);
 		return ret;
 	}
-	ret = vb_negotiate(out->offered, t->modern, indirect, &out->accepted, why, sizeof(why));
+	ret = vb_negotiate(out->offered, t->modern, want, &out->accepted, why, sizeof(why));
 	if (ret) {
 		vb_step_add(steps, "features", 0, "%s", why);
 		return ret;
@@ -197,10 +206,11 @@ static int step_features_ok(const struct vb_transport *t, const struct vb_bringu
 }
 
 /* Step "queue": check queue 0, give it ring memory, enable it (3.1.1 step 7). */
-static int step_queue(const struct vb_transport *t, uint16_t want_size, vb_ring_alloc_fn alloc,
-		      void *alloc_arg, struct vb_bringup *out, struct vb_steps *steps,
-		      uint8_t *status)
+static int step_queue(const struct vb_transport *t, unsigned want, uint16_t want_size,
+		      vb_ring_alloc_fn alloc, void *alloc_arg, struct vb_bringup *out,
+		      struct vb_steps *steps, uint8_t *status)
 {
+	int packed = !!(want & VB_WANT_PACKED);
 	uint64_t desc, avail, used;
 	uint16_t max, size;
 	int ret, enabled;
@@ -215,7 +225,8 @@ static int step_queue(const struct vb_transport *t, uint16_t want_size, vb_ring_
 		vb_step_add(steps, "queue", 0, "queue 0 has maximum size 0: no queue");
 		return -ENODEV;
 	}
-	if (max & (max - 1)) {
+	/* Packed rings take any size up to 32768 (2.8.10.1). */
+	if (!packed && (max & (max - 1))) {
 		vb_step_add(steps, "queue", 0,
 			    "queue 0 maximum size %u is not a power of 2 (split rings need one, 2.7)", max);
 		return -EPROTO;
@@ -242,13 +253,20 @@ static int step_queue(const struct vb_transport *t, uint16_t want_size, vb_ring_
 	ret = needs_reset(t, steps, "queue", status);
 	if (ret)
 		return ret;
-	vb_step_add(steps, "queue", 1, "queue 0: size %u of %u, desc 0x%llx avail 0x%llx used 0x%llx",
-		    size, max, (unsigned long long)desc, (unsigned long long)avail,
-		    (unsigned long long)used);
+	if (packed)
+		vb_step_add(steps, "queue", 1,
+			    "queue 0 (packed): size %u of %u, descriptor ring 0x%llx driver area 0x%llx device area 0x%llx",
+			    size, max, (unsigned long long)desc, (unsigned long long)avail,
+			    (unsigned long long)used);
+	else
+		vb_step_add(steps, "queue", 1,
+			    "queue 0: size %u of %u, desc 0x%llx avail 0x%llx used 0x%llx", size, max,
+			    (unsigned long long)desc, (unsigned long long)avail,
+			    (unsigned long long)used);
 	return 0;
 }
 
-int vb_bring_up(const struct vb_transport *t, int indirect, uint16_t want_size,
+int vb_bring_up(const struct vb_transport *t, unsigned want, uint16_t want_size,
 		vb_ring_alloc_fn alloc, void *alloc_arg, struct vb_bringup *out, struct vb_steps *steps)
 {
 	uint8_t status = 0;
@@ -271,11 +289,11 @@ int vb_bring_up(const struct vb_transport *t, int indirect, uint16_t want_size,
 	if (ret)
 		return fail(t, steps, status, ret);
 	vb_step_add(steps, "driver", 1, "status 0x%02x", status);
-	ret = step_features(t, indirect, out, steps, &status);
+	ret = step_features(t, want, out, steps, &status);
 	if (!ret && t->modern)
 		ret = step_features_ok(t, out, steps, &status);
 	if (!ret)
-		ret = step_queue(t, want_size, alloc, alloc_arg, out, steps, &status);
+		ret = step_queue(t, want, want_size, alloc, alloc_arg, out, steps, &status);
 	if (!ret)
 		ret = add_status(t, steps, "driver_ok", &status, VIRTIO_CONFIG_S_DRIVER_OK);
 	if (ret)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The minimal virtio-blk driver: transport operations, bring-up, split virtqueue, DMA memory, requests. */
+/* The minimal virtio-blk driver: transport operations, bring-up, split and packed virtqueues, DMA memory, requests. */
 #ifndef VQDUMP_DRIVER_VBLK_H
 #define VQDUMP_DRIVER_VBLK_H
 
@@ -64,13 +64,18 @@ struct vb_steps {
 int vb_step_add(struct vb_steps *s, const char *name, int ok, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* What the driver asks for beyond its base features (vb_negotiate, vb_bring_up). */
+#define VB_WANT_INDIRECT 0x1u /* INDIRECT_DESC (--inject indirect-size only) */
+#define VB_WANT_PACKED 0x2u   /* RING_PACKED: queue 0 is a packed virtqueue (--packed) */
+
 /*
  * Features the driver accepts from @offered.  @modern: VERSION_1 is
- * required (0 when not offered, with @why set).  @indirect: also accept
- * INDIRECT_DESC (--inject only).  Never EVENT_IDX, ACCESS_PLATFORM,
- * RING_PACKED or anything not implemented.  Returns 0 or -ENOTSUP.
+ * required (0 when not offered, with @why set).  @want (VB_WANT_*): also
+ * INDIRECT_DESC / RING_PACKED, each required when asked for (-ENOTSUP
+ * with @why when not offered).  Never EVENT_IDX, ACCESS_PLATFORM, or
+ * anything not implemented.  Returns 0 or -ENOTSUP.
  */
-int vb_negotiate(uint64_t offered, int modern, int indirect, uint64_t *accepted, char *why,
+int vb_negotiate(uint64_t offered, int modern, unsigned want, uint64_t *accepted, char *why,
 		 size_t whylen);
 
 /* Reset (write 0) and wait up to @timeout_ms for the status to read 0. */
@@ -92,9 +97,12 @@ typedef int (*vb_ring_alloc_fn)(void *arg, uint16_t size, uint64_t *desc, uint64
 /*
  * Bring the device up to DRIVER_OK with queue 0 (3.1.1), recording every
  * step.  On failure sets FAILED, resets the device and returns a negative
- * errno; @steps says which step.  @want_size caps the queue size.
+ * errno; @steps says which step.  @want: VB_WANT_* (vb_negotiate); with
+ * VB_WANT_PACKED the three addresses @alloc returns are the descriptor
+ * ring and the driver and device event suppression areas (2.8.10), given
+ * through the same queue registers.  @want_size caps the queue size.
  */
-int vb_bring_up(const struct vb_transport *t, int indirect, uint16_t want_size,
+int vb_bring_up(const struct vb_transport *t, unsigned want, uint16_t want_size,
 		vb_ring_alloc_fn alloc, void *alloc_arg, struct vb_bringup *out, struct vb_steps *steps);
 
 /* ---- split virtqueue (2.7) ---- */
@@ -160,6 +168,67 @@ size_t vb_vq_desc_bytes(uint16_t size);
 size_t vb_vq_avail_bytes(uint16_t size);
 size_t vb_vq_used_bytes(uint16_t size);
 size_t vb_vq_legacy_bytes(uint16_t size, uint32_t align, size_t *used_off);
+
+/* ---- packed virtqueue (2.8) ---- */
+
+struct vb_pvq {
+	uint16_t size;                          /* descriptors in the ring */
+	struct vring_packed_desc *desc;         /* descriptor ring (mapped) */
+	struct vring_packed_desc_event *driver; /* driver event suppression area (written here) */
+	struct vring_packed_desc_event *device; /* device event suppression area (the device's) */
+	uint16_t next_avail;                    /* slot the next chain starts at */
+	uint16_t avail_wrap;                    /* Driver Ring Wrap Counter (1 at start) */
+	uint16_t next_used;                     /* slot the device writes its next used descriptor to */
+	uint16_t used_wrap;                     /* the wrap counter that used descriptor carries */
+	uint16_t num_free;                      /* descriptors free */
+	uint16_t free_id;                       /* first free buffer ID (== size: none) */
+	int pending;                            /* chains added since the last publish */
+	uint16_t pend_slot;                     /* the first of them: its head slot */
+	uint16_t pend_flags;                    /* and its head's flags, written by publish */
+	struct vb_inflight *ids;                /* @size entries, by buffer ID */
+	uint16_t *next_id;                      /* @size entries: the free buffer ID list */
+};
+
+/* Bytes of the descriptor ring and of one event suppression area. */
+size_t vb_pvq_desc_bytes(uint16_t size);
+size_t vb_pvq_event_bytes(void);
+
+/* Set up over memory the caller provides (zeroed here); the driver area
+ * gets RING_EVENT_FLAGS_DISABLE: the driver polls.  0 or -ENOMEM. */
+int vb_pvq_init(struct vb_pvq *vq, uint16_t size, void *desc, void *driver, void *device);
+void vb_pvq_free(struct vb_pvq *vq);
+
+/*
+ * Write one chain in the next free slots under a free buffer ID, without
+ * making the first chain since the last publish available (its head's
+ * flags wait for vb_pvq_publish).  Returns the buffer ID, or -ENOSPC /
+ * -EINVAL as vb_vq_add.
+ */
+int vb_pvq_add(struct vb_pvq *vq, const struct vb_sg *sg, unsigned n, void *cookie);
+
+/* Make what vb_pvq_add wrote available: barrier, then the held head flags. */
+void vb_pvq_publish(struct vb_pvq *vq);
+
+/*
+ * Take the used descriptor at the device's next slot.  Returns 1 with
+ * @cookie/@len, 0 when that slot is not used yet, or -EPROTO with @err
+ * when the device broke the rules (a used descriptor with nothing in
+ * flight, a buffer ID not in flight, a len beyond its writable bytes).
+ */
+int vb_pvq_get_used(struct vb_pvq *vq, void **cookie, uint32_t *len, char *err, size_t errlen);
+
+/* ---- the virtqueue the request engine drives, whichever its layout ---- */
+
+struct vb_ring_ops {
+	const char *layout; /* "split" or "packed": blk's JSON "layout" */
+	int (*add)(void *vq, const struct vb_sg *sg, unsigned n, void *cookie);
+	void (*publish)(void *vq);
+	int (*get_used)(void *vq, void **cookie, uint32_t *len, char *err, size_t errlen);
+	void (*free)(void *vq);
+};
+
+extern const struct vb_ring_ops vb_split_ring;  /* struct vb_vq (vring.c) */
+extern const struct vb_ring_ops vb_packed_ring; /* struct vb_pvq (vring_packed.c) */
 
 /* ---- DMA memory ---- */
 

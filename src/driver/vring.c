@@ -174,3 +174,33 @@ int vb_vq_get_used(struct vb_vq *vq, void **cookie, uint32_t *len, char *err, si
 	free_chain(vq, (uint16_t)id);
 	return 1;
 }
+
+/* ---- the engine's interface (struct vb_ring_ops) ---- */
+
+static int split_add(void *vq, const struct vb_sg *sg, unsigned n, void *cookie)
+{
+	return vb_vq_add(vq, sg, n, cookie);
+}
+
+static void split_publish(void *vq)
+{
+	vb_vq_publish(vq);
+}
+
+static int split_get_used(void *vq, void **cookie, uint32_t *len, char *err, size_t errlen)
+{
+	return vb_vq_get_used(vq, cookie, len, err, errlen);
+}
+
+static void split_free(void *vq)
+{
+	vb_vq_free(vq);
+}
+
+const struct vb_ring_ops vb_split_ring = {
+	.layout = "split",
+	.add = split_add,
+	.publish = split_publish,
+	.get_used = split_get_used,
+	.free = split_free,
+};

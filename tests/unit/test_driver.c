@@ -466,6 +466,131 @@ static void test_vq_used_checks(void **state)
 	vb_vq_free(&vq);
 }
 
+/* ---- the packed ring (driver/vring_packed.c) ---- */
+
+#define PA (1u << VRING_PACKED_DESC_F_AVAIL) /* 0x80 (2.8.1) */
+#define PU (1u << VRING_PACKED_DESC_F_USED)  /* 0x8000 */
+
+/* The device marks the chain of buffer @id at @slot used in lap @wrap (2.8.1). */
+static void pvq_used(struct vring_packed_desc *d, uint16_t slot, uint16_t id, uint32_t len,
+		     int wrap)
+{
+	d[slot].id = htole16(id);
+	d[slot].len = htole32(len);
+	d[slot].flags = htole16(wrap ? PA | PU : 0);
+}
+
+static void test_pvq_chain(void **state)
+{
+	struct vring_packed_desc d[4];
+	struct vring_packed_desc_event drv, dev;
+	struct vb_pvq vq;
+	struct vb_sg sg[3] = {
+		{ 0x1000, 16, 0 }, { 0x2000, 512, 1 }, { 0x3000, 1, 1 },
+	};
+	struct vb_sg bad[2] = { { 0x1000, 16, 1 }, { 0x2000, 16, 0 } };
+	char err[200];
+	void *cookie;
+	uint32_t len;
+	int c1 = 1, c2 = 2;
+
+	(void)state;
+	assert_int_equal(vb_pvq_desc_bytes(256), 4096);
+	assert_int_equal(vb_pvq_event_bytes(), 4);
+	assert_int_equal(vb_pvq_init(&vq, 4, d, &drv, &dev), 0);
+	/* The driver polls: RING_EVENT_FLAGS_DISABLE (2.8.10). */
+	assert_int_equal(le16toh(drv.flags), VRING_PACKED_EVENT_FLAG_DISABLE);
+	assert_int_equal(vb_pvq_add(&vq, sg, 3, &c1), 0);
+	/* Lap 1: AVAIL set, USED clear; NEXT on all but the last; the buffer
+	 * ID in each.  The head's flags wait for publish. */
+	assert_int_equal(le16toh(d[0].flags), 0);
+	assert_int_equal(le16toh(d[1].flags), PA | VRING_DESC_F_NEXT | VRING_DESC_F_WRITE);
+	assert_int_equal(le16toh(d[2].flags), PA | VRING_DESC_F_WRITE);
+	assert_int_equal(le64toh(d[0].addr), 0x1000);
+	assert_int_equal(le16toh(d[2].id), 0);
+	vb_pvq_publish(&vq);
+	assert_int_equal(le16toh(d[0].flags), PA | VRING_DESC_F_NEXT);
+	assert_int_equal(vq.num_free, 1);
+	assert_int_equal(vb_pvq_add(&vq, sg, 3, &c2), -ENOSPC);
+	assert_int_equal(vb_pvq_add(&vq, bad, 2, NULL), -EINVAL);
+	/* Nothing used yet: the slot still reads available. */
+	assert_int_equal(vb_pvq_get_used(&vq, &cookie, &len, err, sizeof(err)), 0);
+	pvq_used(d, 0, 0, 513, 1);
+	assert_int_equal(vb_pvq_get_used(&vq, &cookie, &len, err, sizeof(err)), 1);
+	assert_ptr_equal(cookie, &c1);
+	assert_int_equal(len, 513);
+	assert_int_equal(vq.num_free, 4);
+	assert_int_equal(vq.next_used, 3);
+	/* The next chain crosses the ring's end: slot 3 in lap 1, slots 0
+	 * and 1 in lap 2 (AVAIL clear, USED set). */
+	assert_int_equal(vb_pvq_add(&vq, sg, 3, &c2), 0);
+	vb_pvq_publish(&vq);
+	assert_int_equal(le16toh(d[3].flags), PA | VRING_DESC_F_NEXT);
+	assert_int_equal(le16toh(d[0].flags), PU | VRING_DESC_F_NEXT | VRING_DESC_F_WRITE);
+	assert_int_equal(le16toh(d[1].flags), PU | VRING_DESC_F_WRITE);
+	assert_int_equal(vq.next_avail, 2);
+	assert_int_equal(vq.avail_wrap, 0);
+	/* Used at slot 3 in lap 1; the device's next slot is then 2 in lap 2. */
+	pvq_used(d, 3, 0, 1, 1);
+	assert_int_equal(vb_pvq_get_used(&vq, &cookie, &len, err, sizeof(err)), 1);
+	assert_ptr_equal(cookie, &c2);
+	assert_int_equal(vq.next_used, 2);
+	assert_int_equal(vq.used_wrap, 0);
+	/* Slot 2 holds lap 1's used-looking descriptor (flags PA|WRITE):
+	 * not used for lap 2. */
+	assert_int_equal(vb_pvq_get_used(&vq, &cookie, &len, err, sizeof(err)), 0);
+	vb_pvq_free(&vq);
+}
+
+static void test_pvq_used_checks(void **state)
+{
+	struct vring_packed_desc d[8];
+	struct vring_packed_desc_event drv, dev;
+	struct vb_pvq vq;
+	struct vb_sg sg[2] = { { 0x1000, 16, 0 }, { 0x3000, 1, 1 } };
+	char err[200];
+	void *cookie;
+	uint32_t len;
+	int c[3] = { 0, 1, 2 };
+
+	(void)state;
+	assert_int_equal(vb_pvq_init(&vq, 8, d, &drv, &dev), 0);
+	/* A used-looking slot with nothing in flight. */
+	pvq_used(d, 0, 0, 1, 1);
+	assert_int_equal(vb_pvq_get_used(&vq, &cookie, &len, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, "no buffer is in flight"));
+	assert_int_equal(vb_pvq_init(&vq, 8, d, &drv, &dev), 0);
+	assert_int_equal(vb_pvq_add(&vq, sg, 2, &c[0]), 0);
+	assert_int_equal(vb_pvq_add(&vq, sg, 2, &c[1]), 1);
+	assert_int_equal(vb_pvq_add(&vq, sg, 2, &c[2]), 2);
+	vb_pvq_publish(&vq);
+	/* A buffer ID not in flight, one beyond the ring, too long a len. */
+	pvq_used(d, 0, 5, 1, 1);
+	assert_int_equal(vb_pvq_get_used(&vq, &cookie, &len, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, "buffer ID 5, which is not in flight"));
+	pvq_used(d, 0, 9, 1, 1);
+	assert_int_equal(vb_pvq_get_used(&vq, &cookie, &len, err, sizeof(err)), -EPROTO);
+	pvq_used(d, 0, 1, 2, 1);
+	assert_int_equal(vb_pvq_get_used(&vq, &cookie, &len, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, "exceeds the 1 writable bytes"));
+	assert_int_equal(vq.num_free, 2);
+	assert_int_equal(vq.next_used, 0);
+	/* Out of order: ID 2 first, at slot 0; then ID 0 at slot 2. */
+	pvq_used(d, 0, 2, 1, 1);
+	assert_int_equal(vb_pvq_get_used(&vq, &cookie, &len, err, sizeof(err)), 1);
+	assert_ptr_equal(cookie, &c[2]);
+	assert_int_equal(vq.next_used, 2);
+	/* The same ID again: no longer in flight. */
+	pvq_used(d, 2, 2, 1, 1);
+	assert_int_equal(vb_pvq_get_used(&vq, &cookie, &len, err, sizeof(err)), -EPROTO);
+	pvq_used(d, 2, 0, 1, 1);
+	assert_int_equal(vb_pvq_get_used(&vq, &cookie, &len, err, sizeof(err)), 1);
+	assert_ptr_equal(cookie, &c[0]);
+	/* The freed ID is reused first. */
+	assert_int_equal(vb_pvq_add(&vq, sg, 2, &c[0]), 0);
+	vb_pvq_free(&vq);
+}
+
 static void test_vq_layout(void **state)
 {
 	size_t used_off;
@@ -846,6 +971,18 @@ struct fakedev {
 	int reset_on_notify;   /* set NEEDS_RESET instead of serving */
 	int status;            /* >= 0: answer this status to every request */
 	unsigned served;       /* requests completed */
+	/* Packed queue (RING_PACKED accepted): the device's side (2.8.1). */
+	int p_started;         /* the fields below are set */
+	uint16_t p_avail;      /* next slot to look for an available chain */
+	uint16_t p_awrap;      /* the wrap counter expected there */
+	uint16_t p_used;       /* next slot to write a used descriptor to */
+	uint16_t p_uwrap;      /* Device Ring Wrap Counter for it */
+};
+
+/* A chain the packed fake device took. */
+struct fd_pchain {
+	uint16_t id, ndesc; /* buffer ID, descriptors */
+	uint32_t used;      /* used length */
 };
 
 /* One piece of a chain, as the device sees it. */
@@ -910,17 +1047,35 @@ static uint8_t fd_do(struct fakedev *fd, uint32_t type, uint64_t sector, struct 
 	}
 }
 
-/* Serve the chain at @head: header first, status byte last (5.2.6). */
+/* Do the request in @seg: header first, status byte last (5.2.6).
+ * Returns the used length. */
+static uint32_t fd_handle(struct fakedev *fd, struct fd_seg *seg, unsigned n)
+{
+	const struct virtio_blk_outhdr *h;
+	uint32_t bytes = 0, used = 1;
+	unsigned i;
+	uint8_t st;
+
+	assert_true(n >= 2);
+	assert_int_equal(seg[0].len, sizeof(*h));
+	assert_int_equal(seg[n - 1].len, 1);
+	for (i = 1; i + 1 < n; i++)
+		bytes += seg[i].len;
+	h = (const void *)seg[0].p;
+	st = fd_do(fd, le32toh(h->type), le64toh(h->sector), seg, n, bytes, &used);
+	*seg[n - 1].p = fd->status >= 0 ? (uint8_t)fd->status : st;
+	return used;
+}
+
+/* Serve the chain at @head of the split ring. */
 static void fd_serve(struct fakedev *fd, uint16_t head)
 {
 	struct vring_desc *tab = fd_ptr(fd, fd->f.qdesc, 16u * fd->f.qsize);
 	struct vring_used *u = fd_ptr(fd, fd->f.qused, 4 + 8u * fd->f.qsize);
-	const struct virtio_blk_outhdr *h;
 	struct fd_seg seg[80];
-	uint32_t bytes = 0, used = 1;
-	unsigned n = 0, i;
+	uint32_t used;
+	unsigned n = 0;
 	uint16_t d = head;
-	uint8_t st;
 
 	for (;;) {
 		assert_true(d < fd->f.qsize && n < 80);
@@ -931,19 +1086,81 @@ static void fd_serve(struct fakedev *fd, uint16_t head)
 			break;
 		d = le16toh(tab[d].next);
 	}
-	assert_true(n >= 2);
-	assert_int_equal(seg[0].len, sizeof(*h));
-	assert_int_equal(seg[n - 1].len, 1);
-	for (i = 1; i + 1 < n; i++)
-		bytes += seg[i].len;
-	h = (const void *)seg[0].p;
-	st = fd_do(fd, le32toh(h->type), le64toh(h->sector), seg, n, bytes, &used);
-	*seg[n - 1].p = fd->status >= 0 ? (uint8_t)fd->status : st;
+	used = fd_handle(fd, seg, n);
 	u->ring[le16toh(u->idx) % fd->f.qsize].id = htole32(head);
 	u->ring[le16toh(u->idx) % fd->f.qsize].len = htole32(used);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	u->idx = htole16(le16toh(u->idx) + 1);
 	fd->served++;
+}
+
+/* Take the chain available at the device's slot, if any, and do it (not yet
+ * marked used).  1 taken, 0 none available. */
+static int fd_packed_take(struct fakedev *fd, struct fd_pchain *c)
+{
+	struct vring_packed_desc *ring = fd_ptr(fd, fd->f.qdesc, 16u * fd->f.qsize);
+	struct fd_seg seg[80];
+	unsigned n = 0;
+
+	for (;;) {
+		struct vring_packed_desc *d = &ring[fd->p_avail];
+		uint16_t fl = le16toh(d->flags);
+		unsigned av = !!(fl & (1u << VRING_PACKED_DESC_F_AVAIL));
+		unsigned us = !!(fl & (1u << VRING_PACKED_DESC_F_USED));
+
+		/* Available in this lap: AVAIL == wrap, USED != wrap (2.8.1). */
+		if (av != fd->p_awrap || us == fd->p_awrap) {
+			assert_int_equal(n, 0); /* a chain is made available whole */
+			return 0;
+		}
+		assert_true(n < 80);
+		seg[n].len = le32toh(d->len);
+		seg[n].p = fd_ptr(fd, le64toh(d->addr), seg[n].len);
+		c->id = le16toh(d->id);
+		n++;
+		if (++fd->p_avail == fd->f.qsize) {
+			fd->p_avail = 0;
+			fd->p_awrap ^= 1;
+		}
+		if (!(fl & VRING_DESC_F_NEXT))
+			break;
+	}
+	c->ndesc = (uint16_t)n;
+	c->used = fd_handle(fd, seg, n);
+	return 1;
+}
+
+/* Write the used descriptor of @c at the device's slot (2.8.1: id, len,
+ * then flags with AVAIL == USED == its wrap counter) and skip the chain. */
+static void fd_packed_used(struct fakedev *fd, const struct fd_pchain *c)
+{
+	struct vring_packed_desc *d = fd_ptr(fd, fd->f.qdesc + 16u * fd->p_used, 16);
+	uint16_t w = fd->p_uwrap ? (1u << VRING_PACKED_DESC_F_AVAIL) | (1u << VRING_PACKED_DESC_F_USED) : 0;
+
+	d->id = htole16(c->id);
+	d->len = htole32(c->used);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	d->flags = htole16(w);
+	fd->p_used = (uint16_t)(fd->p_used + c->ndesc);
+	if (fd->p_used >= fd->f.qsize) {
+		fd->p_used = (uint16_t)(fd->p_used - fd->f.qsize);
+		fd->p_uwrap ^= 1;
+	}
+	fd->served++;
+}
+
+/* Serve every chain available on the packed ring, in order (the unit
+ * tests of vring_packed.c complete out of order). */
+static void fd_packed_serve(struct fakedev *fd)
+{
+	struct fd_pchain c;
+
+	if (!fd->p_started) {
+		fd->p_started = 1;
+		fd->p_awrap = fd->p_uwrap = 1;
+	}
+	while (fd_packed_take(fd, &c))
+		fd_packed_used(fd, &c);
 }
 
 static int fd_notify(void *h, unsigned q)
@@ -961,6 +1178,10 @@ static int fd_notify(void *h, unsigned q)
 	}
 	if (fd->silent)
 		return 0;
+	if (fd->f.driver & BIT(VIRTIO_F_RING_PACKED)) {
+		fd_packed_serve(fd);
+		return 0;
+	}
 	a = fd_ptr(fd, fd->f.qavail, 4 + 2u * fd->f.qsize);
 	while (fd->last_avail != le16toh(a->idx)) {
 		fd_serve(fd, le16toh(a->ring[fd->last_avail % fd->f.qsize]));
@@ -1056,7 +1277,8 @@ static int collect(void *arg, uint64_t off, const uint8_t *data, size_t len)
 	return c->fail;
 }
 
-static void test_run_requests(void **state)
+/* Every request kind on a split or (@packed) a packed queue. */
+static void run_requests(int packed)
 {
 	static struct collected c;
 	struct fakedev fd;
@@ -1065,9 +1287,14 @@ static void test_run_requests(void **state)
 	uint8_t want[16 * 512];
 	size_t i;
 
-	(void)state;
-	run_setup(&r, &fd, &d, ALL_BLK, 1, 4096, 0);
+	memset(&c, 0, sizeof(c));
+	run_setup(&r, &fd, &d, ALL_BLK | BIT(VIRTIO_F_RING_PACKED), 1, 4096, 0);
+	r.packed = packed;
 	assert_int_equal(vb_run_bring_up(&r, VB_INJ_NONE), 0);
+	/* RING_PACKED accepted only when asked for, and the layout follows. */
+	assert_int_equal(vb_run_has(&r, VIRTIO_F_RING_PACKED), packed);
+	assert_string_equal(r.ring->layout, packed ? "packed" : "split");
+	assert_int_equal(r.qsize, 256);
 	assert_true(r.device_up);
 	assert_int_equal(r.capacity, FD_SECTORS);
 	assert_int_equal(r.blk_size, 4096);
@@ -1129,6 +1356,18 @@ static void test_run_requests(void **state)
 	assert_int_equal(fd.f.status, 0);
 	assert_true(step(&r.steps, "reset")->ok);
 	run_teardown(&r, &fd);
+}
+
+static void test_run_requests(void **state)
+{
+	(void)state;
+	run_requests(0);
+}
+
+static void test_run_requests_packed(void **state)
+{
+	(void)state;
+	run_requests(1);
 }
 
 static void test_run_judged_wrong(void **state)
@@ -1261,6 +1500,28 @@ static void test_run_bench(void **state)
 	assert_int_equal(vb_run_bring_up(&r, VB_INJ_NONE), 0);
 	assert_int_equal(vb_run_bench_fits(&r, &need), -ENOSPC);
 	assert_int_equal(need, 400);
+	run_teardown(&r, &fd);
+}
+
+/* The bench on a packed ring: many laps of the ring, every completion
+ * matched to its request. */
+static void test_run_bench_packed(void **state)
+{
+	struct fakedev fd;
+	struct vq_dev d;
+	struct vb_run r;
+
+	(void)state;
+	run_setup(&r, &fd, &d, ALL_BLK | BIT(VIRTIO_F_RING_PACKED), 8, 4096, 0.05);
+	r.packed = 1;
+	assert_int_equal(vb_run_bring_up(&r, VB_INJ_NONE), 0);
+	assert_int_equal(vb_run_bench(&r), 0);
+	assert_true(r.bench_done);
+	/* 3 descriptors a read, 256 slots: more than 86 reads wrap the ring. */
+	assert_true(r.bench_n > 200);
+	assert_int_equal(r.bench_n, fd.served);
+	assert_int_equal(r.bench_errors, 0);
+	assert_int_equal(r.pvq.num_free, 256);
 	run_teardown(&r, &fd);
 }
 
@@ -1495,6 +1756,44 @@ static void test_plan_refused(void **state)
 	p.size = 8192;
 	refused(ALL_BLK, &p, 100, 8192, "--depth 100 needs 400 descriptors, queue 0 has 256",
 		"--depth too large for the queue; nothing sent");
+	/* --packed on a modern device that does not offer RING_PACKED. */
+	p = plan_none();
+	p.id = 1;
+	p.packed = 1;
+	refused(ALL_BLK, &p, 1, 4096,
+		"--packed: test0 does not offer VIRTIO_F_RING_PACKED (bit 34; in QEMU, packed=on); nothing was sent",
+		"device does not offer packed virtqueues; nothing sent");
+}
+
+/* --packed on a legacy transport: refused before the device is touched. */
+static void test_plan_packed_legacy(void **state)
+{
+	static struct heard h;
+	struct vb_plan_io io = heard_io(&h);
+	struct vb_plan p = plan_none();
+	struct fakedev fd;
+	struct vq_dev d;
+	struct vb_run r;
+
+	(void)state;
+	run_setup(&r, &fd, &d, ALL_BLK | BIT(VIRTIO_F_RING_PACKED), 1, 4096, 0);
+	r.hw.t.modern = 0;
+	r.hw.kind_name = "pci-legacy";
+	p.id = 1;
+	p.packed = 1;
+	assert_int_equal(vb_run_plan(&r, &p, &io), VB_REFUSED);
+	assert_int_equal(h.nmsg, 1);
+	assert_string_equal(h.msg[0],
+			    "--packed: test0 pci-legacy is a legacy transport (32 feature bits), it cannot offer VIRTIO_F_RING_PACKED (bit 34); nothing was sent");
+	assert_string_equal(r.verdict, "no packed virtqueue on a legacy transport; nothing sent");
+	assert_int_equal(fd.f.nwrites, 0);
+	assert_int_equal(r.nreqs, 0);
+	/* --inject with --packed: refused, nothing written either. */
+	p.inject = VB_INJ_LOOP;
+	r.hw.t.modern = 1;
+	assert_int_equal(vb_run_plan(&r, &p, &io), VB_REFUSED);
+	assert_int_equal(fd.f.nwrites, 0);
+	run_teardown(&r, &fd);
 }
 
 static void test_plan_errors(void **state)
@@ -1920,6 +2219,8 @@ int main(void)
 	    cmocka_unit_test(test_vq_chain),
 	    cmocka_unit_test(test_vq_used_checks),
 	    cmocka_unit_test(test_vq_layout),
+	    cmocka_unit_test(test_pvq_chain),
+	    cmocka_unit_test(test_pvq_used_checks),
 	    cmocka_unit_test(test_pagemap_entries),
 	    cmocka_unit_test(test_pagemap_file),
 	    cmocka_unit_test(test_dma_split),
@@ -1932,14 +2233,17 @@ int main(void)
 	    cmocka_unit_test(test_hw_mmio_v1_registers),
 	    cmocka_unit_test(test_hw_pci_legacy_registers),
 	    cmocka_unit_test(test_run_requests),
+	    cmocka_unit_test(test_run_requests_packed),
 	    cmocka_unit_test(test_run_judged_wrong),
 	    cmocka_unit_test(test_run_notify_fails),
 	    cmocka_unit_test(test_run_interrupted),
 	    cmocka_unit_test(test_run_bench),
+	    cmocka_unit_test(test_run_bench_packed),
 	    cmocka_unit_test(test_run_inject),
 	    cmocka_unit_test(test_run_legacy_ring),
 	    cmocka_unit_test(test_plan_pass),
 	    cmocka_unit_test(test_plan_refused),
+	    cmocka_unit_test(test_plan_packed_legacy),
 	    cmocka_unit_test(test_plan_errors),
 	    cmocka_unit_test(test_plan_fail),
 	    cmocka_unit_test(test_plan_inject),
