@@ -32,7 +32,7 @@ _vqdump_static() {
     _vqdump_cargs[snapshot]='--output -o --interval --device -d'
     _vqdump_copts[mem]=$common
     _vqdump_cargs[mem]=''
-    _vqdump_copts[blk]="--id --read --output --write --pattern --flush --discard --write-zeroes --negative --bench --depth --size --inject --device $common"
+    _vqdump_copts[blk]="--id --read --output --write --pattern --flush --discard --write-zeroes --negative --bench --depth --size --inject --packed --device $common"
     _vqdump_cargs[blk]='--read --output -o --write --pattern --discard --write-zeroes --bench --depth --size --inject --device -d'
     _vqdump_copts[ring]="--at --size --align --type --recent --queue --force --packed --device $common"
     _vqdump_cargs[ring]='--at --size --align --type --recent --queue --device -d'
