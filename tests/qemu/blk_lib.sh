@@ -18,6 +18,11 @@
 #              device id=vblk,serial=$BLK_SERIAL (blk_drive_opts prints the
 #              drive part).
 #
+# BLK_ARGS (e.g. --packed) is added to every blk run, and BLK_LAYOUT
+# (default split) is the "layout" its JSON must report.  A function
+# blk_extra, when the test defines one, runs after the request checks and
+# before Linux's driver is loaded (a second device's checks go there).
+#
 # BLK_FAULT_SECTOR=N puts the image behind QEMU's blkdebug driver, which
 # fails every read covering sector N with EIO (a device error the spec does
 # not expect); blk --read across it must exit 1 with the request's IOERR.
@@ -96,7 +101,7 @@ blk_why() {
 blk_vq() {
 	local key=$1
 	shift
-	blk_g "$key" "vqdump -d $BLK_DEV blk $* --json"
+	blk_g "$key" "vqdump -d $BLK_DEV blk $* ${BLK_ARGS:-} --json"
 }
 
 # blk_expect KEY RC WHAT [SPEC...]: exit status RC and, if SPECs are given,
@@ -230,6 +235,7 @@ blk_test() {
 		blk_same "--id: capacity in sectors is QMP's drive size / 512" "$cap" "$((size / 512))"
 		blk_same "--id: device" "$(blk_get id device)" "$BLK_DEV"
 		blk_same "--id: transport (list's vocabulary)" "$(blk_get id transport)" "${transport%%:*}"
+		blk_same "--id: queue 0's layout${BLK_ARGS:+ with $BLK_ARGS}" "$(blk_get id layout)" "${BLK_LAYOUT:-split}"
 		case $transport in
 		*:*) blk_same "--id: mmio_version" "$(blk_get id mmio_version)" "${transport#*:}" ;;
 		esac
@@ -358,6 +364,10 @@ print(" ".join("%s/%s/%s" % (f["code"], f["severity"], f["queue"]) for f in d["f
 				not_ok "$BLK_LABEL: --inject $kind: QMP status $st after the next run, expected no NEEDS_RESET, broken=false"
 			fi
 		done
+	fi
+
+	if declare -F blk_extra >/dev/null; then
+		blk_extra
 	fi
 
 	# The device is left reusable: one more run after all the others.
