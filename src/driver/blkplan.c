@@ -196,7 +196,7 @@ static int packed_refused(struct vb_run *r, const struct vb_plan_io *io, int ret
 	if (!r->packed)
 		return 0;
 	if (!r->hw.t.modern) {
-		say(io, "--packed: %s %s is a legacy transport (32 feature bits), it cannot offer VIRTIO_F_RING_PACKED (bit 34); nothing was sent",
+		say(io, "--packed: %s is on a legacy transport (%s, 32 feature bits), which cannot offer VIRTIO_F_RING_PACKED (bit 34); nothing was sent",
 		    r->d->name, kind);
 		VERDICT(r, "no packed virtqueue on a legacy transport; nothing sent");
 		return 1;

@@ -176,6 +176,25 @@ blk_wait_needs_reset() {
 	"${BLK_CHK[@]}" qmp-wait-status "$QEMU_QMP" "$BLK_PATH" 0x40 "$1"
 }
 
+# blk_packed_legacy: on a legacy transport blk --packed is refused before
+# the device is touched: exit 2, one stderr line naming the 32 feature bits,
+# nothing sent (a test's blk_extra calls it).
+blk_packed_legacy() {
+	blk_g pk-legacy "vqdump -d $BLK_DEV blk --packed --id --json"
+	if [ "$(blk_rc pk-legacy)" = 2 ] && [ "$(wc -l <"$BLK_OUT/pk-legacy.err")" = 1 ] &&
+		grep -q "^vqdump: blk: --packed: $BLK_DEV is on a legacy transport (.*32 feature bits), which cannot offer VIRTIO_F_RING_PACKED" \
+			"$BLK_OUT/pk-legacy.err"; then
+		ok "$BLK_LABEL: blk --packed refused on a legacy transport, exit 2: $(cat "$BLK_OUT/pk-legacy.err")"
+	else
+		not_ok "$BLK_LABEL: blk --packed on a legacy transport: exit $(blk_rc pk-legacy), expected 2 and one line saying it cannot offer VIRTIO_F_RING_PACKED"
+		blk_why pk-legacy
+	fi
+	blk_same "--packed on a legacy transport: nothing sent" "$(blk_get pk-legacy requests)" "[]"
+	# Bring-up begins with the reset (a status write): none, so untouched.
+	blk_same "--packed on a legacy transport: no reset step (the status never written)" \
+		"$(blk_get pk-legacy steps | python3 -c 'import json,sys; print(sum(s["step"] == "reset" for s in json.load(sys.stdin)))')" 0
+}
+
 blk_drive_opts() {
 	if [ -n "${BLK_FAULT_SECTOR:-}" ]; then
 		echo "driver=raw,file.driver=blkdebug,file.config=$TMP/blkdebug.conf,file.image.driver=file,file.image.filename=$BLK_IMG,if=none,id=dvblk,discard=ignore"

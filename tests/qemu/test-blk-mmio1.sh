@@ -19,6 +19,9 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=blk_lib.sh
 . "$HERE/blk_lib.sh"
 
+# --packed is refused on this legacy transport (blk_lib.sh).
+blk_extra() { blk_packed_legacy; }
+
 # The driver's huge-page path (see above).
 BLK_HUGEPAGE=1
 blk_init VQBLK-MMIO1 virtio_mmio

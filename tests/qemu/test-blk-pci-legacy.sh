@@ -16,6 +16,9 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=blk_lib.sh
 . "$HERE/blk_lib.sh"
 
+# --packed is refused on this legacy transport (blk_lib.sh).
+blk_extra() { blk_packed_legacy; }
+
 blk_init VQBLK-PCI-LEGACY ""
 blk_test pci-legacy pci-legacy 0 -vga none -nic none \
 	-drive "$(blk_drive_opts)" \

@@ -1784,7 +1784,7 @@ static void test_plan_packed_legacy(void **state)
 	assert_int_equal(vb_run_plan(&r, &p, &io), VB_REFUSED);
 	assert_int_equal(h.nmsg, 1);
 	assert_string_equal(h.msg[0],
-			    "--packed: test0 pci-legacy is a legacy transport (32 feature bits), it cannot offer VIRTIO_F_RING_PACKED (bit 34); nothing was sent");
+			    "--packed: test0 is on a legacy transport (pci-legacy, 32 feature bits), which cannot offer VIRTIO_F_RING_PACKED (bit 34); nothing was sent");
 	assert_string_equal(r.verdict, "no packed virtqueue on a legacy transport; nothing sent");
 	assert_int_equal(fd.f.nwrites, 0);
 	assert_int_equal(r.nreqs, 0);
