@@ -332,6 +332,17 @@ static void test_bringup_queue_checks(void **state)
 	f.qenabled = 1;
 	assert_int_equal(vb_bring_up(&t, 0, 256, fake_alloc, NULL, &bu, &steps), -EBUSY);
 	assert_false(step(&steps, "queue")->ok);
+	/* A packed ring takes a size that is not a power of 2 (2.8.10.1); the
+	 * three addresses are the descriptor ring and the two event areas. */
+	fake_init(&f, &t, 1);
+	f.offered |= BIT(VIRTIO_F_RING_PACKED);
+	f.qmax = 100;
+	steps.n = 0;
+	assert_int_equal(vb_bring_up(&t, VB_WANT_PACKED, 256, fake_alloc, NULL, &bu, &steps), 0);
+	assert_int_equal(f.qsize, 100);
+	assert_true(f.driver & BIT(VIRTIO_F_RING_PACKED));
+	assert_non_null(strstr(step(&steps, "queue")->detail,
+			       "queue 0 (packed): size 100 of 100, descriptor ring 0x100000 driver area 0x100640 device area 0x200000"));
 }
 
 static void test_reset_timeout(void **state)
@@ -373,6 +384,15 @@ static void test_negotiate(void **state)
 	assert_int_equal(acc, BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_BLK_F_FLUSH) |
 				      BIT(VIRTIO_BLK_F_BLK_SIZE) | BIT(VIRTIO_BLK_F_RO) |
 				      BIT(VIRTIO_BLK_F_DISCARD) | BIT(VIRTIO_BLK_F_WRITE_ZEROES));
+	/* RING_PACKED only when asked for (--packed), and then it must be offered. */
+	assert_int_equal(vb_negotiate(~0ull, 1, VB_WANT_PACKED, &acc, why, sizeof(why)), 0);
+	assert_int_equal(acc, BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_BLK_F_FLUSH) |
+				      BIT(VIRTIO_BLK_F_BLK_SIZE) | BIT(VIRTIO_BLK_F_RO) |
+				      BIT(VIRTIO_BLK_F_DISCARD) | BIT(VIRTIO_BLK_F_WRITE_ZEROES) |
+				      BIT(VIRTIO_F_RING_PACKED));
+	assert_int_equal(vb_negotiate(BIT(VIRTIO_F_VERSION_1), 1, VB_WANT_PACKED, &acc, why,
+				      sizeof(why)), -ENOTSUP);
+	assert_non_null(strstr(why, "VIRTIO_F_RING_PACKED"));
 }
 
 /* ---- split ring ---- */
@@ -559,6 +579,7 @@ static void test_pvq_used_checks(void **state)
 	pvq_used(d, 0, 0, 1, 1);
 	assert_int_equal(vb_pvq_get_used(&vq, &cookie, &len, err, sizeof(err)), -EPROTO);
 	assert_non_null(strstr(err, "no buffer is in flight"));
+	vb_pvq_free(&vq);
 	assert_int_equal(vb_pvq_init(&vq, 8, d, &drv, &dev), 0);
 	assert_int_equal(vb_pvq_add(&vq, sg, 2, &c[0]), 0);
 	assert_int_equal(vb_pvq_add(&vq, sg, 2, &c[1]), 1);
