@@ -136,4 +136,7 @@ expect "ring --queue N that no device has" 2 'no device has a queue 9' -- --core
 expect_json "ring --queue with -d: the single-ring object, unchanged" \
 	'"rings" not in j and j["device"] == "0000:00:05.0" and j["queue"] == 0' -- --core "$SNAP" -d 1 ring --queue 0 --json
 
+# blk --inject writes split-ring chains: refused with --packed before any device is looked at.
+expect "blk --packed with --inject" 2 'blk: --inject writes split-ring chains: not with --packed' -- blk --packed --inject loop
+
 finish
