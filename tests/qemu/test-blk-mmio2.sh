@@ -41,8 +41,9 @@ blk_extra() {
 }
 
 blk_init VQBLK-MMIO2 virtio_mmio
-head -c $((1 << 20)) /dev/zero >"$TMP/mp-orig.img" && cp "$TMP/mp-orig.img" "$TMP/mp.img" ||
+if ! head -c $((1 << 20)) /dev/zero >"$TMP/mp-orig.img" || ! cp "$TMP/mp-orig.img" "$TMP/mp.img"; then
 	fatal "second image"
+fi
 KHZ=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 LIVE_APPEND="tsc_early_khz=${KHZ:-2000000}"
 blk_test mmio2 mmio:2 0 -M microvm -global virtio-mmio.force-legacy=false \
