@@ -245,7 +245,7 @@ static void qemu_close(struct vq_mem *m)
 
 const struct vq_mem_ops vq_mem_qemu = {
 	.name = "qemu",
-	.help = "a running QEMU's guest RAM from its process (/proc/PID/mem), mapped over QMP (--qemu)",
+	.help = "a running QEMU's guest RAM from its process (/proc/PID/mem), mapped over QMP (--qemu, --libvirt)",
 	.open = qemu_open,
 	.close = qemu_close,
 };
