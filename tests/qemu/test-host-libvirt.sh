@@ -11,8 +11,8 @@
 # boot of the test kernel and the live tests' initramfs (live_guest.sh,
 # virtio_blk loaded), a raw virtio-blk disk at 00:04.0, no balloon, no
 # network.  Then, from the host as root, vqdump --libvirt DOMAIN list,
-# status --json, ring -d DISK --queue 0 --json, diagnose, features and
-# --pause status; host_compare.py asks QEMU itself through
+# status --json, ring -d DISK --queue 0 --json, diagnose, features,
+# watch, snapshot (read back with --core), mem, scan and --pause status; host_compare.py asks QEMU itself through
 # "virsh qemu-monitor-command" (x-query-virtio-*, query-pci, HMP xp) and
 # compares.  The guest must run (query-status) before and after, and its
 # clock (/proc/uptime, read by the guest) must advance.  Then the domain
@@ -166,7 +166,9 @@ sleep 2
 if running; then ok "guest running before vqdump"; else not_ok "guest running before vqdump"; fi
 up0=$(guest_uptime up0) && t_up0=$SECONDS || not_ok "guest clock read before"
 vq "list --json" "$D/list.json" list --json
+ts=$(date +%s%N)
 vq "status --json" "$D/status.json" status --json
+echo "# status --json took $((($(date +%s%N) - ts) / 1000000)) ms"
 vq "ring -d $DISK --queue 0 --json" "$D/ring.json" -d "$DISK" ring --queue 0 --json
 vq "features -d $DISK" "$D/features.txt" -d "$DISK" features
 vq "diagnose -d $DISK (idle: exit 0)" "$D/diag.txt" -d "$DISK" diagnose
@@ -179,6 +181,49 @@ else
 fi
 live_fold < <(python3 "$HERE/host_compare.py" "libvirt:$DOM" "$D/list.json" "$D/status.json" \
 	"$D/ring.json" "$DISK" 2>&1)
+# watch, a host-side snapshot read back with --core, mem and scan: the
+# idle disk's queue 0 as QEMU says through virsh (x-query-virtio-queue-status,
+# HMP xp), nothing moving.
+vq "watch --count 2 --json" "$D/watch.json" -d "$DISK" watch --count 2 --interval 200 --json
+vq "snapshot -o FILE" "$D/snap.out" -d "$DISK" snapshot -o "$D/host.elf" --force
+"$VQDUMP" --core "$D/host.elf" status --json >"$D/snap-status.json" 2>"$D/snap-status.err" ||
+	not_ok "--core of the host-side snapshot: $(head -c 300 "$D/snap-status.err")"
+desc=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["desc"])' "$D/ring.json")
+vq "mem DESC 16 --json" "$D/mem.json" --json mem "$desc" 16
+vq "scan --json" "$D/scan.json" --json scan
+live_fold < <(python3 - "$HERE" "libvirt:$DOM" "$D" "$desc" 2>&1 <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from qmp import connect
+D, desc = sys.argv[3], int(sys.argv[4])
+with connect(sys.argv[2]) as m:
+    path = [v["path"] for v in m.cmd("x-query-virtio") if v["name"] == "virtio-blk"][0]
+    w = m.cmd("x-query-virtio-queue-status", path=path, queue=0)
+    text = m.cmd("human-monitor-command", {"command-line": "xp /4wx %#x" % desc})
+want = {"source": "qmp", "last_avail_idx": w["last-avail-idx"], "shadow_avail_idx": w["shadow-avail-idx"],
+        "used_idx": w["used-idx"], "signalled_used": w["signalled-used"], "inuse": w["inuse"]}
+rows = [[r for r in json.loads(l)["queues"] if r["queue"] == 0][0] for l in open(D + "/watch.json")]
+snap = json.load(open(D + "/snap-status.json"))["devices"][0]["queues"][0]
+words = [int(x, 16) for x in text.split(":")[1].split()]
+hexw = b"".join(x.to_bytes(4, "little") for x in words).hex()
+checks = {
+    "watch: 2 samples, each with QMP's device view and guest RAM's indices":
+        len(rows) == 2 and all(r["device_view"] == want and r["avail_idx"] == w["last-avail-idx"] and
+                               r["used_idx"] == w["used-idx"] for r in rows),
+    "snapshot read back with --core: QMP's device view, ring at QMP's address":
+        snap.get("device_view") == want and snap["desc"] == w["vring-desc"] and
+        snap["avail_idx"] == w["last-avail-idx"] and snap["used_idx"] == w["used-idx"],
+    "mem: the descriptor bytes QEMU's monitor shows (xp)": json.load(open(D + "/mem.json"))["hex"] == hexw,
+    "scan of guest RAM finds queue 0 at QMP's address":
+        w["vring-desc"] in [r["desc"] for r in json.load(open(D + "/scan.json"))["rings"]],
+}
+for k, v in checks.items():
+    print(("ok - " if v else "not ok - ") + k)
+if not all(checks.values()):
+    print("# QMP", w, "# watch", rows, "# snapshot", snap.get("device_view"))
+print("%d passed, %d failed" % (sum(checks.values()), len(checks) - sum(checks.values())))
+PY
+)
 vq "--pause status --json" "$D/pause.json" --pause -d "$DISK" status --json
 if grep -q "paused by vqdump" "$D/pause.json" && running; then
 	ok "--pause: the view says paused by vqdump, the guest runs again afterwards"
