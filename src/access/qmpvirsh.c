@@ -14,6 +14,11 @@
  * process that thread belongs to.  No libvirt path (pid files differ
  * between system, session and custom daemons) is assumed.
  */
+/* pipe2() is a GNU extension; the build defines it, the fuzz build (which
+ * compiles every library file) does not. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -139,7 +144,7 @@ static int drain(int p[2], struct run *r)
  * could not be started (r->exec_errno), -ETIMEDOUT (killed). */
 static int run_virsh(char *const argv[], struct run *r)
 {
-	int o[2], e[2], x[2], st, ret, got;
+	int o[2], e[2], x[2], st = 0, ret, got;
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
@@ -167,8 +172,11 @@ static int run_virsh(char *const argv[], struct run *r)
 		return ret;
 	if (ret < 0)
 		kill(pid, SIGKILL);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+	while ((got = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
 		;
+	/* Reaped elsewhere (SIGCHLD ignored): the status is unknown. */
+	if (got < 0 && !ret)
+		ret = -ECHILD;
 	if (r->exec_errno)
 		return -r->exec_errno;
 	if (ret < 0)
