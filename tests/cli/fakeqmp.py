@@ -121,7 +121,8 @@ def answer(c, msg, mode, data, ram, st):
     if cmd == "query-version" and st.many:
         return send(c, {"return": data.get("greeting", GREET_72)["QMP"]["version"]}, msg)
     if cmd == "query-cpus-fast" and st.many:
-        return send(c, {"return": [{"cpu-index": 0, "thread-id": os.getpid(), "qom-path": "/machine/unattached/device[0]",
+        return send(c, {"return": [{"cpu-index": 0, "thread-id": os.getpid(),
+                                    "qom-path": "/machine/unattached/device[0]",
                                     "target": "x86_64"}]}, msg)
     if key_of(msg) in data.get("hang", []):
         return None

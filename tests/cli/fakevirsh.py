@@ -68,7 +68,8 @@ def main(argv):
         sys.stderr.write("error: Requested operation is not valid: domain is not running\n")
         return 1
     if dom in ("unreach", "denied"):
-        sys.stderr.write(CONNECT % ("No such file or directory" if dom == "unreach" else "Permission denied"))
+        why = "No such file or directory" if dom == "unreach" else "Permission denied"
+        sys.stderr.write(CONNECT % why)
         return 1
     if dom == "garbage":
         print("Welcome to virsh")

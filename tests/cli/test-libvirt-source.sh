@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # --libvirt DOMAIN without libvirt: a fake virsh on PATH (fakevirsh.py) says each of virsh's failures (one line, exit 3) or passes QMP to a fake QEMU (fakeqmp.py --many), read like --qemu.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=lib.sh
 . tests/cli/lib.sh
 
 FAKE=tests/cli/fakeqmp.py

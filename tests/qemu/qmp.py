@@ -138,8 +138,9 @@ class VirshQMP:
         a.update(kwargs)
         if a:
             req["arguments"] = a
-        out = subprocess.run(["virsh", "qemu-monitor-command", "--", self.domain, json.dumps(req)],
-                             capture_output=True, text=True, timeout=self.timeout, check=True).stdout
+        argv = ["virsh", "qemu-monitor-command", "--", self.domain, json.dumps(req)]
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=self.timeout,
+                             check=True).stdout
         msg = json.loads(out)
         if "error" in msg:
             raise QMPError(name, msg["error"])

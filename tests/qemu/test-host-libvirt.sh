@@ -97,6 +97,10 @@ lv_setup() {
 		chmod 711 "$TMP"
 		chown -R nobody:nogroup "$LV" || return 1
 		run_as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+		if ! "${run_as[@]}" test -w "$LV/run"; then
+			echo "# $LV is not reachable by nobody: set TMPDIR to a directory every user may traverse"
+			return 1
+		fi
 	fi
 	"${run_as[@]}" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$LV/home" \
 		XDG_CONFIG_HOME="$LV/config" XDG_RUNTIME_DIR="$LV/run" XDG_CACHE_HOME="$LV/cache" \
@@ -164,7 +168,8 @@ D=$LIVE_DIR
 sleep 2
 
 if running; then ok "guest running before vqdump"; else not_ok "guest running before vqdump"; fi
-up0=$(guest_uptime up0) && t_up0=$SECONDS || not_ok "guest clock read before"
+t_up0=$SECONDS
+up0=$(guest_uptime up0) || not_ok "guest clock read before"
 vq "list --json" "$D/list.json" list --json
 ts=$(date +%s%N)
 vq "status --json" "$D/status.json" status --json
