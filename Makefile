@@ -15,7 +15,8 @@ PKGS := libpci libelf readline json-c
 
 # Debian 12 packages for building and for every test level.
 DEPS_BUILD := build-essential pkg-config libpci-dev libelf-dev libreadline-dev libjson-c-dev
-DEPS_TEST := libcmocka-dev clang python3 qemu-system-x86 busybox-static man-db tmux bash-completion zsh ca-certificates
+DEPS_TEST := libcmocka-dev clang python3 qemu-system-x86 busybox-static man-db tmux bash-completion zsh ca-certificates \
+	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 DEPS := $(DEPS_BUILD) $(DEPS_TEST)
 
 WARN := -Wall -Wextra -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes -Wformat=2

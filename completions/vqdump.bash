@@ -18,9 +18,9 @@ _vqdump_timeout=2
 # command's list is what `vqdump help COMMAND` prints.
 _vqdump_static() {
     _vqdump_cmds='list status features config regs ring diagnose watch snapshot blk scan mem shell help'
-    _vqdump_gopts='--core --raw --qemu --pause --mmio --device --json --verbose --color --help --version'
+    _vqdump_gopts='--core --raw --qemu --libvirt --pause --mmio --device --json --verbose --color --help --version'
     # Global options that take their argument in the next word.
-    _vqdump_gargs='--core -c --raw --qemu --mmio --device -d'
+    _vqdump_gargs='--core -c --raw --qemu --libvirt --mmio --device -d'
     # Live commands take -d/--device; scan and mem read memory only.
     local c common='--json --verbose --color --help'
     for c in list status features config regs diagnose watch snapshot blk; do
@@ -198,11 +198,19 @@ _vqdump_queues() {
     COMPREPLY=($(compgen -W "$(seq 0 $((n - 1)))" -- "$val"))
 }
 
+# libvirt's running domains (virsh list --name, a query) for --libvirt.
+_vqdump_domains() {
+    local names
+    names=$(timeout "$_vqdump_timeout" virsh list --name 2>/dev/null </dev/null)
+    COMPREPLY=($(compgen -W "$names" -- "$1"))
+}
+
 # Complete the value VAL of option OPT.
 _vqdump_value() {
     local bin=$1 opt=$2 val=$3
     case $opt in
     -c | --core | --raw | --qemu) _vqdump_files "$val" ;;
+    --libvirt) _vqdump_domains "$val" ;;
     --color) COMPREPLY=($(compgen -W "$_vqdump_when" -- "$val")) ;;
     --type) COMPREPLY=($(compgen -W "$_vqdump_types" -- "$val")) ;;
     -d | --device) _vqdump_devices "$bin" "$val" ;;
@@ -263,7 +271,7 @@ _vqdump() {
     for ((k = 1; k < j; k++)); do
         x=${w[k]} v=${w[k + 1]-}
         case $x in
-        -c | --core | --raw | -c?* | --core=* | --raw=* | --qemu | --qemu=*) _vqdump_image=1 ;;
+        -c | --core | --raw | -c?* | --core=* | --raw=* | --qemu | --qemu=* | --libvirt | --libvirt=*) _vqdump_image=1 ;;
         --mmio) _vqdump_src+=(--mmio "$v") ;;
         --mmio=*) _vqdump_src+=("$x") ;;
         -d | --device) _vqdump_dev=$v ;;

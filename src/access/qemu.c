@@ -465,7 +465,7 @@ static int qemu_enumerate(struct vq_dev_list *list, struct vq_mem *image, char *
 	int ret;
 
 	if (!qmp) {
-		snprintf(err, errlen, "QEMU's devices come from its QMP socket (--qemu)");
+		snprintf(err, errlen, "QEMU's devices come from QMP (--qemu, --libvirt)");
 		return -ENOENT;
 	}
 	ret = vq_qmp_exec(qmp, "x-query-virtio", NULL, &devs, err, errlen);
@@ -492,7 +492,7 @@ static int qemu_enumerate(struct vq_dev_list *list, struct vq_mem *image, char *
 
 const struct vq_transport vq_transport_qemu = {
 	.name = "qemu",
-	.help = "a running QEMU's virtio devices over its QMP socket (--qemu; QEMU 7.2 or later)",
+	.help = "a running QEMU's virtio devices over QMP (--qemu, --libvirt; QEMU 7.2 or later)",
 	.scope = VQ_SCOPE_QEMU,
 	.enumerate = qemu_enumerate,
 	.read_state = qemu_read_state,

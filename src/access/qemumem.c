@@ -179,8 +179,7 @@ static int open_ram(struct vq_mem *m, struct qemu_mem *q)
 	int ret;
 
 	if (!pid) {
-		snprintf(q->ram_why, sizeof(q->ram_why), "guest RAM: QMP socket %s gives no peer process",
-			 vq_qmp_path(q->qmp));
+		snprintf(q->ram_why, sizeof(q->ram_why), "guest RAM: %s", vq_qmp_pid_why(q->qmp));
 		return -ESRCH;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
@@ -246,7 +245,7 @@ static void qemu_close(struct vq_mem *m)
 
 const struct vq_mem_ops vq_mem_qemu = {
 	.name = "qemu",
-	.help = "a running QEMU's guest RAM from its process (/proc/PID/mem), mapped over QMP (--qemu)",
+	.help = "a running QEMU's guest RAM from its process (/proc/PID/mem), mapped over QMP (--qemu, --libvirt)",
 	.open = qemu_open,
 	.close = qemu_close,
 };

@@ -17,20 +17,11 @@
 #include <unistd.h>
 
 #include "qmp.h"
+#include "qmpchan.h"
 
 /* The longest message taken (an `info mtree -f` of a large VM fits). */
 #define QMP_LINE_MAX (16u << 20)
 
-struct vq_qmp {
-	int fd;            /* the connected socket */
-	pid_t pid;         /* peer process (SO_PEERCRED), 0 unknown */
-	unsigned version;  /* major * 10000 + minor * 100 + micro */
-	char *buf;         /* bytes received, not yet taken as lines */
-	size_t len;        /* bytes in @buf */
-	size_t cap;        /* room in @buf */
-	char path[108];    /* socket path (sun_path's size) */
-	int paused;        /* 1 while the VM is stopped by vq_qmp_pause() */
-};
 
 /* The socket of the connection whose VM vqdump stopped, -1 if none: what
  * the signal handler sends "cont" through before the process ends. */
@@ -46,6 +37,11 @@ const char *vq_qmp_path(const struct vq_qmp *q)
 	return q->path;
 }
 
+const char *vq_qmp_pid_why(const struct vq_qmp *q)
+{
+	return q->pid_why;
+}
+
 unsigned vq_qmp_version(const struct vq_qmp *q)
 {
 	return q->version;
@@ -59,6 +55,8 @@ void vq_qmp_close(struct vq_qmp *q)
 		return;
 	/* Normally resumed (and said if not) before; an error path too. */
 	vq_qmp_resume(q, err, sizeof(err));
+	if (q->chan && q->chan->close)
+		q->chan->close(q);
 	if (q->fd >= 0)
 		close(q->fd);
 	free(q->buf);
@@ -164,32 +162,44 @@ int vq_qmp_reply(struct json_object *msg, struct json_object **ret, char *err, s
 	return strcmp(c, "CommandNotFound") ? -EPROTO : -ENOENT;
 }
 
-/* Send one command line: 0 or -errno with @err. */
-static int send_cmd(struct vq_qmp *q, const char *cmd, struct json_object *args, char *err,
-		    size_t errlen)
+/* The socket channel: write @line whole. */
+static int sock_send(struct vq_qmp *q, const char *line, char *err, size_t errlen)
 {
-	struct json_object *o = json_object_new_object();
-	const char *s;
-	size_t len, off = 0;
-	int ret = 0;
+	size_t len = strlen(line), off = 0;
 
-	json_object_object_add(o, "execute", json_object_new_string(cmd));
-	if (args)
-		json_object_object_add(o, "arguments", args);
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	len = strlen(s);
 	while (off < len) {
-		ssize_t w = send(q->fd, s + off, len - off, MSG_NOSIGNAL);
+		ssize_t w = send(q->fd, line + off, len - off, MSG_NOSIGNAL);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
-			ret = -errno;
-			snprintf(err, errlen, "write QMP socket %s: %s", q->path, strerror(errno));
-			break;
+			int e = errno;
+
+			snprintf(err, errlen, "write QMP socket %s: %s", q->path, strerror(e));
+			return -e;
 		}
 		off += (size_t)w;
 	}
+	return 0;
+}
+
+static const struct vq_qmp_chan sock_chan = {
+	.send = sock_send,
+	.recv = read_msg,
+};
+
+/* Send one command: 0 or -errno with @err. */
+static int send_cmd(struct vq_qmp *q, const char *cmd, struct json_object *args, char *err,
+		    size_t errlen)
+{
+	struct json_object *o = json_object_new_object();
+	int ret;
+
+	json_object_object_add(o, "execute", json_object_new_string(cmd));
+	if (args)
+		json_object_object_add(o, "arguments", args);
+	ret = q->chan->send(q, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), err,
+			    errlen);
 	json_object_put(o);
 	return ret;
 }
@@ -204,7 +214,7 @@ int vq_qmp_exec(struct vq_qmp *q, const char *cmd, struct json_object *args,
 	*ret = NULL;
 	r = send_cmd(q, cmd, args, err, errlen);
 	while (!r) {
-		r = read_msg(q, &msg, err, errlen);
+		r = q->chan->recv(q, &msg, err, errlen);
 		if (r < 0)
 			return r;
 		r = vq_qmp_reply(msg, ret, why, sizeof(why));
@@ -268,6 +278,7 @@ static int connect_path(struct vq_qmp *q, char *err, size_t errlen)
 	}
 	if (getsockopt(q->fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0)
 		q->pid = cred.pid;
+	snprintf(q->pid_why, sizeof(q->pid_why), "QMP socket %s gives no peer process", q->path);
 	return 0;
 }
 
@@ -306,23 +317,30 @@ int vq_qmp_open(struct vq_qmp **out, const char *spec, char *err, size_t errlen)
 	struct vq_qmp *q;
 	int r;
 
+	int virsh = !strncmp(spec, VQ_QMP_LIBVIRT, strlen(VQ_QMP_LIBVIRT));
+
 	if (!strncmp(spec, "unix:", 5))
 		spec += 5;
-	if (!*spec || strlen(spec) >= sizeof(q->path)) {
-		snprintf(err, errlen, "--qemu takes a unix socket path (PATH or unix:PATH) of fewer than %zu bytes",
-			 sizeof(q->path));
+	/* sun_path's size */
+	if (!virsh && (!*spec || strlen(spec) >= 108)) {
+		snprintf(err, errlen, "--qemu takes a unix socket path (PATH or unix:PATH) of fewer than 108 bytes");
 		return -EINVAL;
 	}
 	q = calloc(1, sizeof(*q));
 	if (!q) {
-		snprintf(err, errlen, "connect to QMP socket: out of memory");
+		snprintf(err, errlen, "connect to QMP: out of memory");
 		return -ENOMEM;
 	}
 	q->fd = -1;
-	memcpy(q->path, spec, strlen(spec) + 1);
-	r = connect_path(q, err, errlen);
-	if (!r)
-		r = handshake(q, err, errlen);
+	if (virsh) {
+		r = vq_qmp_open_virsh(q, spec + strlen(VQ_QMP_LIBVIRT), err, errlen);
+	} else {
+		q->chan = &sock_chan;
+		memcpy(q->path, spec, strlen(spec) + 1);
+		r = connect_path(q, err, errlen);
+		if (!r)
+			r = handshake(q, err, errlen);
+	}
 	if (r < 0) {
 		vq_qmp_close(q);
 		return r;
@@ -447,6 +465,8 @@ int vq_qmp_pause(struct vq_qmp *q, char *err, size_t errlen)
 	if (r >= 0) {
 		q->paused = 1;
 		paused_fd = q->fd;
+		if (q->chan->guard)
+			q->chan->guard(q, 1);
 	}
 	mask_signals(SIG_UNBLOCK);
 	if (r < 0)
@@ -466,6 +486,9 @@ int vq_qmp_resume(struct vq_qmp *q, char *err, size_t errlen)
 	q->paused = 0;
 	r = vq_qmp_exec(q, "cont", NULL, &ret, err, errlen);
 	json_object_put(ret);
+	/* Not before the cont: vqdump may die on the way. */
+	if (q->chan->guard)
+		q->chan->guard(q, 0);
 	mask_signals(SIG_UNBLOCK);
 	return r < 0 ? r : 1;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* A QMP client: one connection to a running QEMU's monitor socket, queries only. */
+/* A QMP client: one connection to a running QEMU's monitor (its socket, or libvirt's through virsh), queries only. */
 #ifndef VQDUMP_ACCESS_QMP_H
 #define VQDUMP_ACCESS_QMP_H
 
@@ -13,9 +13,13 @@ struct vq_qmp;
 /* How long a reply may take before the socket is called unresponsive (ms). */
 #define VQ_QMP_TIMEOUT_MS 5000
 
+/* The prefix of a spec that names a libvirt domain (--libvirt DOMAIN). */
+#define VQ_QMP_LIBVIRT "libvirt:"
+
 /*
  * Connect to the QMP socket @spec ("PATH" or "unix:PATH"), read the
- * greeting and leave capabilities negotiation.  Returns 0 with *@out set,
+ * greeting and leave capabilities negotiation; or, for "libvirt:DOMAIN",
+ * reach the monitor libvirt holds through virsh (access/qmpvirsh.c).  Returns 0 with *@out set,
  * or -errno with @err one line naming the way out: -ECONNREFUSED (nothing
  * listens), -ETIMEDOUT (no greeting: QEMU serves one client per socket),
  * -EPROTO (what answered is not QMP), other errno from connect().
@@ -23,9 +27,11 @@ struct vq_qmp;
 int vq_qmp_open(struct vq_qmp **out, const char *spec, char *err, size_t errlen);
 void vq_qmp_close(struct vq_qmp *q);
 
-/* The QEMU process at the other end (SO_PEERCRED), or 0 when unknown. */
+/* The QEMU process at the other end (SO_PEERCRED; with libvirt, the
+ * process of a vCPU thread), or 0 when unknown: vq_qmp_pid_why() says why. */
 pid_t vq_qmp_pid(const struct vq_qmp *q);
-/* The socket's path, as connected to. */
+const char *vq_qmp_pid_why(const struct vq_qmp *q);
+/* The socket's path, as connected to, or "libvirt domain NAME". */
 const char *vq_qmp_path(const struct vq_qmp *q);
 /* QEMU's version as major * 10000 + minor * 100 + micro (greeting). */
 unsigned vq_qmp_version(const struct vq_qmp *q);

@@ -23,8 +23,10 @@
 struct vq_ctx {
 	const char *core;        /* --core FILE */
 	const char *raw;         /* --raw FILE@BASE */
-	const char *qemu;        /* --qemu SOCKET: a running QEMU's QMP socket */
-	int pause;               /* --pause: stop the QEMU of --qemu while reading */
+	const char *qemu;        /* --qemu SOCKET: a running QEMU's QMP socket
+				  * (with --libvirt: "libvirt:DOMAIN") */
+	const char *libvirt;     /* --libvirt DOMAIN: the same, through libvirt */
+	int pause;               /* --pause: stop the QEMU of --qemu/--libvirt while reading */
 	const char *mmio;        /* --mmio ADDR: only this virtio-mmio window */
 	const char *device;      /* -d SEL */
 	char *shell_device;      /* the shell's "device SEL", owned; @device points at it */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../access/qmp.h"
 #include "../model/escape.h"
 #include "cli.h"
 
@@ -196,8 +197,11 @@ static const struct vq_opt source_options[] = {
 	{ "qemu", required_argument, 'Q', 0, "SOCKET",
 	  "a running QEMU from the host: devices over its QMP socket\n"
 	  "(PATH or unix:PATH), guest RAM from its process" },
+	{ "libvirt", required_argument, 'L', 0, "DOMAIN",
+	  "the same for a libvirt domain: QMP through virsh\n"
+	  "qemu-monitor-command (LIBVIRT_DEFAULT_URI picks the connection)" },
 	{ "pause", no_argument, 'P', 0, NULL,
-	  "with --qemu: stop a running guest for the read, then cont it\n"
+	  "with --qemu or --libvirt: stop a running guest for the read, then cont it\n"
 	  "(also on errors and signals): consistent indices" },
 	{ "mmio", required_argument, 'm', 0, "ADDR", "only the virtio-mmio device at this physical address" },
 	{ NULL, 0, 0, 0, NULL, NULL },
@@ -701,6 +705,9 @@ static const char **source_slot(struct vq_ctx *ctx, int c, const char **name)
 	case 'Q':
 		*name = "--qemu";
 		return &ctx->qemu;
+	case 'L':
+		*name = "--libvirt";
+		return &ctx->libvirt;
 	case 'd':
 		*name = "-d, --device";
 		return &ctx->device;
@@ -751,6 +758,35 @@ static int take_global(struct vq_ctx *ctx, int c, int *color, char **argv)
 	return -1;
 }
 
+/* The sources given are one, and fit --mmio and --pause; --libvirt DOMAIN
+ * becomes ctx->qemu "libvirt:DOMAIN" (*@spec, the caller frees it).  -1,
+ * or the exit status of a usage error. */
+static int check_sources(struct vq_ctx *ctx, char **spec)
+{
+	const char *q = ctx->libvirt ? "--libvirt" : "--qemu";
+
+	if (!!ctx->core + !!ctx->raw + !!ctx->qemu + !!ctx->libvirt > 1)
+		return vq_usage_err(NULL, "give one source: --core, --raw, --qemu or --libvirt, not several");
+	if (ctx->mmio && (ctx->core || ctx->raw || ctx->qemu || ctx->libvirt))
+		return vq_usage_err(NULL, "--mmio picks a live device; it is refused with %s (a snapshot has its own list: use -d mmio:ADDR)",
+				    ctx->core ? "--core" : ctx->raw ? "--raw" : q);
+	if (ctx->pause && !ctx->qemu && !ctx->libvirt)
+		return vq_usage_err(NULL, "--pause stops a running QEMU: it needs --qemu SOCKET or --libvirt DOMAIN");
+	if (ctx->libvirt) {
+		if (!*ctx->libvirt)
+			return vq_usage_err(NULL, "--libvirt takes a domain name (virsh list --name names them)");
+		*spec = malloc(strlen(VQ_QMP_LIBVIRT) + strlen(ctx->libvirt) + 1);
+		if (!*spec) {
+			vq_err("out of memory");
+			return EXIT_ACCESS;
+		}
+		strcpy(*spec, VQ_QMP_LIBVIRT);
+		strcat(*spec, ctx->libvirt);
+		ctx->qemu = *spec;
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct vq_ctx ctx = { 0 };
@@ -758,6 +794,7 @@ int main(int argc, char **argv)
 	struct option lopts[VQ_CMD_OPTS_MAX + 1];
 	char shorts[2 * VQ_CMD_OPTS_MAX];
 	const char *bad;
+	char *spec = NULL;
 	int c, ret, color = -2;
 	size_t n;
 
@@ -772,13 +809,9 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, shorts, lopts, NULL)) != -1)
 		if ((ret = take_global(&ctx, c, &color, argv)) >= 0)
 			return ret;
-	if (!!ctx.core + !!ctx.raw + !!ctx.qemu > 1)
-		return vq_usage_err(NULL, "give one source: --core, --raw or --qemu, not several");
-	if (ctx.mmio && (ctx.core || ctx.raw || ctx.qemu))
-		return vq_usage_err(NULL, "--mmio picks a live device; it is refused with %s (a snapshot has its own list: use -d mmio:ADDR)",
-				    ctx.core ? "--core" : ctx.raw ? "--raw" : "--qemu");
-	if (ctx.pause && !ctx.qemu)
-		return vq_usage_err(NULL, "--pause stops a running QEMU: it needs --qemu SOCKET");
+	ret = check_sources(&ctx, &spec);
+	if (ret >= 0)
+		return ret;
 	ctx.color = color == -2 ? parse_color("auto") : color;
 	if (optind >= argc)
 		return vq_usage_err(NULL, "no command given");
@@ -787,6 +820,7 @@ int main(int argc, char **argv)
 	ctx.sess.pause = ctx.pause;
 	ret = vq_run_command(&ctx, argc - optind, argv + optind);
 	vq_session_close(&ctx.sess);
+	free(spec);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		vq_err("write output: %s", strerror(errno));
 		return ret ? ret : EXIT_ACCESS;

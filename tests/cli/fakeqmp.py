@@ -1,8 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # A stand-in for QEMU's QMP socket, for the --qemu tests without a QEMU: misbehaviours, or replies taken from a real QEMU.
-"""fakeqmp.py SOCKET MODE [REPLIES.json] [--pause]
+"""fakeqmp.py SOCKET MODE [REPLIES.json] [--pause] [--many]
 
-Listens on the unix socket SOCKET, serves one client, then exits.
+Listens on the unix socket SOCKET, serves one client, then exits; with
+--many, serves one client after another until killed (the fake virsh of
+test-libvirt-source.sh connects once per command), and answers
+query-version (the greeting's version) and query-cpus-fast (one vCPU
+whose thread ID is this process's, as a QEMU's vCPU thread belongs to
+QEMU's process).
 MODE:
   notqmp     greets with a line that is not QMP
   silent     accepts and never greets (as QEMU does for a second client)
@@ -93,10 +98,11 @@ def hmp(line, data, ram):
 class State:
     """What the fake keeps between commands."""
 
-    def __init__(self, sock, data, pause_ok):
+    def __init__(self, sock, data, pause_ok, many):
         self.forbidden = sock + ".forbidden"
         self.log = sock + ".log"
         self.pause_ok = pause_ok
+        self.many = many
         self.running = data.get("running", True)
 
 
@@ -112,6 +118,12 @@ def answer(c, msg, mode, data, ram, st):
             f.write(cmd + "\n")
     if cmd == "qmp_capabilities":
         return send(c, {"return": {}}, msg)
+    if cmd == "query-version" and st.many:
+        return send(c, {"return": data.get("greeting", GREET_72)["QMP"]["version"]}, msg)
+    if cmd == "query-cpus-fast" and st.many:
+        return send(c, {"return": [{"cpu-index": 0, "thread-id": os.getpid(),
+                                    "qom-path": "/machine/unattached/device[0]",
+                                    "target": "x86_64"}]}, msg)
     if key_of(msg) in data.get("hang", []):
         return None
     if cmd == "query-status" and st.pause_ok:
@@ -160,7 +172,8 @@ def serve(c, mode, data, ram, st):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if a != "--pause"]
+    args = [a for a in sys.argv[1:] if a not in ("--pause", "--many")]
+    many = "--many" in sys.argv[1:]
     path, mode = args[0], args[1]
     data = json.load(open(args[2])) if len(args) > 2 else {}
     ram = Ram(data["ram"]) if "ram" in data else None
@@ -174,16 +187,20 @@ def main():
     s.settimeout(30)
     # Ready: the socket exists.
     print("ready", flush=True)
-    try:
-        c, _ = s.accept()
-    except socket.timeout:
-        return
-    c.settimeout(30)
-    try:
-        serve(c, mode, data, ram, State(path, data, "--pause" in sys.argv[1:]))
-    except (OSError, socket.timeout):
-        pass
-    c.close()
+    st = State(path, data, "--pause" in sys.argv[1:], many)
+    while True:
+        try:
+            c, _ = s.accept()
+        except socket.timeout:
+            break
+        c.settimeout(30)
+        try:
+            serve(c, mode, data, ram, st)
+        except (OSError, socket.timeout):
+            pass
+        c.close()
+        if not many:
+            break
     s.close()
     os.unlink(path)
 

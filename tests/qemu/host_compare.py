@@ -2,6 +2,8 @@
 # Checks vqdump --qemu's JSON against QEMU asked directly over QMP (x-query-virtio-*, query-pci, HMP xp), for test-host-qemu.sh.
 """host_compare.py SOCKET LIST.json STATUS.json RING.json RINGDEV
 
+SOCKET is QEMU's QMP socket, or libvirt:DOMAIN (QEMU asked through
+"virsh qemu-monitor-command", test-host-libvirt.sh).
 RINGDEV is the device's name ("0000:00:04.0", "mmio:0xfeb02e00").
 The oracle is QEMU itself, asked by this script on its own connection
 after vqdump has closed its own: the device list and PCI addresses
@@ -17,7 +19,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmp import QMP  # noqa: E402
+from qmp import connect  # noqa: E402
 
 N_OK = 0
 N_FAIL = 0
@@ -57,7 +59,7 @@ def xp16(q, addr):
 
 
 def oracle(sock):
-    with QMP(sock) as q:
+    with connect(sock) as q:
         ids = pci_names(q.cmd("query-pci"), {})
         devs = []
         for d in q.cmd("x-query-virtio"):
