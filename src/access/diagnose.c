@@ -351,7 +351,8 @@ out:
 int vq_diagnose_scan(struct vq_session *s, struct vq_diagnosis *r)
 {
 	struct vq_scan_hit *hits = NULL;
-	struct vq_scan_opts o = { 4096, 1, VQ_RING_MAX_SIZE };
+	/* Split rings only: diagnose judges what it finds as split rings. */
+	struct vq_scan_opts o = { 4096, 1, VQ_RING_MAX_SIZE, 0 };
 	size_t i, nhits = 0;
 	int ret, held;
 
