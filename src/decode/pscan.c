@@ -236,7 +236,7 @@ int vq_packed_score(const struct vq_fetch *f, uint64_t desc, uint32_t n,
 		2 * (w.used < 4 ? (int)w.used : 4) + (w.written == n ? 8 : 0);
 	if (w.used && (w.written >= 8 || w.written == n))
 		*conf = VQ_CONF_HIGH;
-	else if (w.used || w.written >= 4)
+	else if ((w.used && w.written >= 2) || w.written >= 4)
 		*conf = VQ_CONF_MEDIUM;
 	else
 		*conf = VQ_CONF_LOW;
