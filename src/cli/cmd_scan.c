@@ -58,15 +58,23 @@ static int scan_memory(struct vq_ctx *ctx, const struct vq_scan_opts *o, struct 
 
 #define U64(v) json_object_new_uint64(v)
 
-/* An address the scanner found, or null. */
-static struct json_object *found_addr(const struct vq_pscan_info *p, uint64_t addr)
+/* An event area's address the scanner found, or null (0: not found). */
+static struct json_object *found_addr(uint64_t addr)
 {
-	return p->events == VQ_PEVENTS_NONE ? NULL : U64(addr);
+	return addr ? U64(addr) : NULL;
 }
 
 static const char *events_name(unsigned e)
 {
-	return e == VQ_PEVENTS_WRITTEN ? "written" : e == VQ_PEVENTS_ZERO ? "zero" : "not_found";
+	switch (e) {
+	case VQ_PEVENTS_WRITTEN:
+		return "written";
+	case VQ_PEVENTS_ZERO:
+		return "zero";
+	case VQ_PEVENTS_PARTIAL:
+		return "partial";
+	}
+	return "not_found";
 }
 
 /* A packed ring: the split entries' names where they mean the same,
@@ -90,8 +98,8 @@ static struct json_object *packed_json(const struct vq_scan_hit *h)
 	json_object_object_add(o, "score", json_object_new_int(h->score));
 	json_object_object_add(o, "align_ambiguous", json_object_new_boolean(0));
 	json_object_object_add(o, "size_ambiguous", json_object_new_boolean(p->size_ambiguous));
-	json_object_object_add(o, "driver", found_addr(p, p->layout.driver));
-	json_object_object_add(o, "device", found_addr(p, p->layout.device));
+	json_object_object_add(o, "driver", found_addr(p->layout.driver));
+	json_object_object_add(o, "device", found_addr(p->layout.device));
 	json_object_object_add(o, "event_areas", json_object_new_string(events_name(p->events)));
 	json_object_object_add(o, "next_avail", U64(p->avail.idx));
 	json_object_object_add(o, "avail_wrap_counter", U64(p->avail.wrap));
@@ -210,8 +218,8 @@ static void print_packed(const struct scan_result *r, int w)
 		if (!h->packed)
 			continue;
 		snprintf(a[0], sizeof(a[0]), "0x%llx", (unsigned long long)h->layout.desc);
-		snprintf(a[1], sizeof(a[1]), p->events ? "0x%llx" : "-", (unsigned long long)p->layout.driver);
-		snprintf(a[2], sizeof(a[2]), p->events ? "0x%llx" : "-", (unsigned long long)p->layout.device);
+		snprintf(a[1], sizeof(a[1]), p->layout.driver ? "0x%llx" : "-", (unsigned long long)p->layout.driver);
+		snprintf(a[2], sizeof(a[2]), p->layout.device ? "0x%llx" : "-", (unsigned long long)p->layout.device);
 		snprintf(av, sizeof(av), "%u/w%u", p->avail.idx, p->avail.wrap);
 		snprintf(us, sizeof(us), "%u/w%u", p->used.idx, p->used.wrap);
 		printf("%-*s %-*s %-*s %5u%s %10s %10s %7u %s\n", w, a[0], w, a[1], w, a[2],
@@ -230,14 +238,14 @@ static void print_notes(const struct scan_result *r)
 		align |= r->hits[i].align_ambiguous;
 		packed |= r->hits[i].packed;
 		size |= r->hits[i].packed && r->hits[i].pk.size_ambiguous;
-		noev |= r->hits[i].packed && !r->hits[i].pk.events;
+		noev |= r->hits[i].packed && (!r->hits[i].pk.layout.driver || !r->hits[i].pk.layout.device);
 	}
 	if (align)
 		printf("ALIGN ?: the used ring was never written; 64 and 4096 fit alike\n");
 	if (size)
 		printf("SIZE ?: the ring has not wrapped; a larger size fits as well (its slots read the same)\n");
 	if (noev)
-		printf("DRIVER_ADDR -: the event areas are not on the two pages below the ring, where Linux puts them\n");
+		printf("-: that event area is not on its page below the ring, where Linux puts it; take it from the device's registers or Linux's records\n");
 	if (packed)
 		printf("ring --packed --at DESC,DRIVER,DEVICE --size SIZE shows one packed ring; NEXT_AVAIL and NEXT_USED are slot/wrap counter\n");
 }

@@ -269,21 +269,29 @@ static int event_page(const struct vq_fetch *f, uint64_t at, int *written, uint3
 	return 0;
 }
 
-/* Linux's event areas for a ring at @desc: the two pages below it.
+/* Linux's event areas for a ring at @desc: the driver area on the page
+ * below it, the device area on the page below that, each judged alone
+ * (the page allocator does not always hand out the third page next).
  * Fills @pk's driver, device and events; returns the smallest ring size
- * their offsets allow (0 when not found). */
+ * their offsets allow (0 when neither was found). */
 static uint32_t find_events(const struct vq_fetch *f, uint64_t desc, struct vq_pscan_info *pk)
 {
-	int written = 0;
+	int written = 0, drv = 0, dev = 0;
 	uint32_t need = 1;
 
 	pk->events = VQ_PEVENTS_NONE;
-	if (desc % PAGE || desc < 2ull * PAGE || event_page(f, desc - PAGE, &written, &need) ||
-	    event_page(f, desc - 2ull * PAGE, &written, &need))
+	pk->layout.driver = pk->layout.device = 0;
+	if (desc % PAGE || desc < 2ull * PAGE)
 		return 0;
-	pk->layout.driver = desc - PAGE;
-	pk->layout.device = desc - 2ull * PAGE;
-	pk->events = written ? VQ_PEVENTS_WRITTEN : VQ_PEVENTS_ZERO;
+	drv = !event_page(f, desc - PAGE, &written, &need);
+	dev = !event_page(f, desc - 2ull * PAGE, &written, &need);
+	if (drv)
+		pk->layout.driver = desc - PAGE;
+	if (dev)
+		pk->layout.device = desc - 2ull * PAGE;
+	if (!drv && !dev)
+		return 0;
+	pk->events = !(drv && dev) ? VQ_PEVENTS_PARTIAL : written ? VQ_PEVENTS_WRITTEN : VQ_PEVENTS_ZERO;
 	return need;
 }
 

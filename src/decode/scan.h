@@ -23,10 +23,11 @@ enum vq_pevents {
 	VQ_PEVENTS_NONE,    /* not found: the pages Linux puts them on do not fit */
 	VQ_PEVENTS_ZERO,    /* Linux's pages fit, but hold only zeroes (as any zero page would) */
 	VQ_PEVENTS_WRITTEN, /* Linux's pages fit and one of the areas is written */
+	VQ_PEVENTS_PARTIAL, /* one of the two pages fits, the other does not (its address 0) */
 };
 
 /* What the packed scanner saw of one packed ring (layout.desc/size valid
- * always, layout.driver/device when events is not VQ_PEVENTS_NONE). */
+ * always, layout.driver/device when found, else 0). */
 struct vq_pscan_info {
 	struct vq_packed_layout layout;
 	struct vq_packed_pos avail; /* inferred driver position, as `ring --packed` infers it */

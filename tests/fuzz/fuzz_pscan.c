@@ -62,10 +62,11 @@ FUZZ_HARNESS static void check_packed(const struct vq_fetch *f, const struct vq_
 	FUZZ_CHECK(p->written >= 1 && p->written <= h->layout.size && p->used_slots <= p->written);
 	FUZZ_CHECK(p->avail.idx < h->layout.size && p->used.idx < h->layout.size);
 	FUZZ_CHECK(p->avail.wrap <= 1 && p->used.wrap <= 1 && p->pending_slots <= h->layout.size);
-	FUZZ_CHECK(p->size_ambiguous <= 1 && p->events <= VQ_PEVENTS_WRITTEN);
-	if (p->events)
-		FUZZ_CHECK(p->layout.driver == h->layout.desc - 4096 &&
-			   p->layout.device == h->layout.desc - 8192);
+	FUZZ_CHECK(p->size_ambiguous <= 1 && p->events <= VQ_PEVENTS_PARTIAL);
+	FUZZ_CHECK(!p->layout.driver || p->layout.driver == h->layout.desc - 4096);
+	FUZZ_CHECK(!p->layout.device || p->layout.device == h->layout.desc - 8192);
+	FUZZ_CHECK(!p->events == (!p->layout.driver && !p->layout.device));
+	FUZZ_CHECK((p->events == VQ_PEVENTS_PARTIAL) == (!p->layout.driver != !p->layout.device));
 	/* The size chosen is judged as vq_packed_score() judges it. */
 	FUZZ_CHECK(vq_packed_score(f, h->layout.desc, h->layout.size, &again, &c) == h->score);
 	FUZZ_CHECK(c == h->confidence && again.avail.idx == p->avail.idx &&
