@@ -307,10 +307,12 @@ int vq_packed_best(const struct vq_fetch *f, uint64_t desc, uint32_t min, uint32
 	memset(&ev, 0, sizeof(ev));
 	if (desc % VQ_PACKED_DESC_ALIGN)
 		return -1;
+	/* The event areas' DESC offsets name slots: the ring holds them. */
+	need = find_events(f, desc, &ev);
 	/* One walk over the slots, each size judged as the walk reaches its
 	 * end.  Past the written prefix only zeroes can follow; once the
-	 * smallest size holding it fits, one more size tells whether a
-	 * larger one does too, and the walk stops. */
+	 * smallest size holding it (and the offsets) fits, one more size
+	 * tells whether a larger one does too, and the walk stops. */
 	for (n = min ? min : 1; n && n <= VQ_PACKED_MAX_SIZE && n <= (max ? max : VQ_PACKED_MAX_SIZE);
 	     n <<= 1) {
 		if (desc + VQ_PACKED_DESC_BYTES(n) - 1 < desc || walk(f, desc, s, n, &w))
@@ -322,19 +324,18 @@ int vq_packed_best(const struct vq_fetch *f, uint64_t desc, uint32_t min, uint32
 		fit_w[nfit++] = w.written;
 		if (w.written > kmax)
 			kmax = w.written;
-		if (w.zero_seen && ++after == 2)
+		if (w.zero_seen && n >= need && ++after == 2)
 			break;
 	}
 	if (!nfit)
 		return -1;
-	/* The event areas' DESC offsets name slots: the ring holds them. */
 	memset(hit, 0, sizeof(*hit));
-	need = find_events(f, desc, &ev);
 	for (i = 0; i < nfit && (fit_n[i] < kmax || fit_n[i] < need); i++)
 		;
 	if (i == nfit) {
 		/* Offsets past every size that fits: not this ring's areas. */
 		ev.events = VQ_PEVENTS_NONE;
+		ev.layout.driver = ev.layout.device = 0;
 		for (i = 0; i < nfit && fit_n[i] < kmax; i++)
 			;
 	}

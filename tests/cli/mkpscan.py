@@ -15,9 +15,10 @@ each on zeroed pages of its own, handed out downward):
            slots 8-9 are pending.  Driver event area (0x13000): DESC,
            slot 8 wrap 0; device event area (0x12000): ENABLE.
   0x18000  packed, first round, 5 slots: 0-2 used (AVAIL = USED = 1),
-           3-4 available; event page 0x17000 all zero, 0x16000 holds
+           3-4 available; driver event area (0x17000): DESC, slot 40
+           wrap 1, so the ring has at least 41 slots; 0x16000 holds
            other data (a byte at 0x16100), so only the driver area is
-           found there.  Any size from 8 up fits: driver at slot 5 wrap
+           found there.  Any size from 64 up fits: driver at slot 5 wrap
            1, device at slot 3 wrap 1.
   0x1a000  split, 8 entries, Linux's 64-byte alignment (avail 0x1a080,
            used 0x1a0c0): 3 requests made available, 2 used.  Its
@@ -72,6 +73,7 @@ for i in range(3):
 slot(B, 3, BUF + 0x300, 16, 3, avail(1))
 slot(B, 4, BUF + 0x400, 4096, 4, avail(1) | WRITE)
 put(0x16100, "B", 0x5a)
+put(B - 0x1000, "HH", 40 | 1 << 15, 2)
 # Split ring C: 8 entries; desc 16 bytes each, avail at +128, used at +192.
 C = 0x1a000
 for i in range(3):

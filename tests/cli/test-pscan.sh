@@ -12,8 +12,8 @@ R=(--raw "$T/ps.img@0x10000")
 expect_json "scan: the wrapped packed ring at 0x14000, size 64, driver at slot 10 wrap 0, device at slot 8 wrap 0, events below it" \
 	'[(r["desc"], r["size"], r["size_ambiguous"], r["driver"], r["device"], r["event_areas"], r["next_avail"], r["avail_wrap_counter"], r["next_used"], r["used_wrap_counter"], r["pending_slots"]) for r in j["rings"] if r["layout"] == "packed" and r["desc"] == 0x14000] == [(0x14000, 64, False, 0x13000, 0x12000, "written", 10, 0, 8, 0, 2)]' \
 	-- "${R[@]}" scan --json
-expect_json "scan: the first-round packed ring at 0x18000: size 8 at least (ambiguous), the driver area only (the device page holds other data), driver slot 5 wrap 1, device slot 3 wrap 1" \
-	'[(r["size"], r["size_ambiguous"], r["driver"], r["device"], r["event_areas"], r["next_avail"], r["avail_wrap_counter"], r["next_used"], r["used_wrap_counter"]) for r in j["rings"] if r["layout"] == "packed" and r["desc"] == 0x18000] == [(8, True, 0x17000, None, "partial", 5, 1, 3, 1)]' \
+expect_json "scan: the first-round packed ring at 0x18000: size 64 at least (its driver area names slot 40; ambiguous), the driver area only (the device page holds other data), driver slot 5 wrap 1, device slot 3 wrap 1" \
+	'[(r["size"], r["size_ambiguous"], r["driver"], r["device"], r["event_areas"], r["next_avail"], r["avail_wrap_counter"], r["next_used"], r["used_wrap_counter"]) for r in j["rings"] if r["layout"] == "packed" and r["desc"] == 0x18000] == [(64, True, 0x17000, None, "partial", 5, 1, 3, 1)]' \
 	-- "${R[@]}" scan --json
 expect_json "scan: the split ring at 0x1a000 is split (its layout, indices), not packed" \
 	'[(r["layout"], r["avail"], r["used"], r["size"], r["avail_idx"], r["used_idx"]) for r in j["rings"] if r["desc"] == 0x1a000] == [("split", 0x1a080, 0x1a0c0, 8, 3, 2)]' \
@@ -24,7 +24,7 @@ expect_json "scan: exactly these three rings (a written slot after an unwritten 
 expect "scan text: the packed table, with positions as slot/wrap" 0 '^0x14000 +0x13000 +0x12000 +64  +10/w0 +8/w0 +2 high$' out -- "${R[@]}" scan
 expect "scan text: the split count line names split rings when packed ones are listed" 0 '^1 split ring found$' out -- "${R[@]}" scan
 expect "scan text: SIZE ? explained" 0 '^SIZE \?: the ring has not wrapped' out -- "${R[@]}" scan
-expect "scan text: an area not found is -" 0 '^0x18000 +0x17000 +- +8\? ' out -- "${R[@]}" scan
+expect "scan text: an area not found is -" 0 '^0x18000 +0x17000 +- +64\? ' out -- "${R[@]}" scan
 
 # What scan suggests is what `ring --packed` reads: the same positions.
 "$VQDUMP" "${R[@]}" scan --json >"$T/scan.json" 2>"$T/err" || not_ok "scan --json exits 0"
@@ -35,7 +35,7 @@ while read -r at size na aw nu uw pend; do
 done < <(python3 -c '
 import json, sys
 for r in json.load(open(sys.argv[1]))["rings"]:
-    if r["layout"] == "packed":
+    if r["layout"] == "packed" and (r["driver"] or r["device"]):
         # An area not found: the other one stands in (the slots and
         # positions do not depend on it).
         print("%d,%d,%d" % (r["desc"], r["driver"] or r["device"], r["device"] or r["driver"]), r["size"], r["next_avail"], r["avail_wrap_counter"],
