@@ -351,7 +351,9 @@ out:
 int vq_diagnose_scan(struct vq_session *s, struct vq_diagnosis *r)
 {
 	struct vq_scan_hit *hits = NULL;
-	struct vq_scan_opts o = { 4096, 1, VQ_RING_MAX_SIZE };
+	/* Packed rings are looked for too, so that a split candidate lying on
+	 * one loses to it, but only split rings are judged here. */
+	struct vq_scan_opts o = { 4096, 1, VQ_RING_MAX_SIZE, 1 };
 	size_t i, nhits = 0;
 	int ret, held;
 
@@ -377,7 +379,7 @@ int vq_diagnose_scan(struct vq_session *s, struct vq_diagnosis *r)
 
 		/* A low-confidence candidate may be any bytes: its "findings"
 		 * would be noise. */
-		if (hits[i].confidence == VQ_CONF_LOW)
+		if (hits[i].confidence == VQ_CONF_LOW || hits[i].packed)
 			continue;
 		r->queues++;
 		if (vq_ring_view_alloc(&v, hits[i].layout.size, 0)) {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* `scan`: find split rings in memory with no register state. */
+/* `scan`: find split and packed rings in memory with no register state. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +56,61 @@ static int scan_memory(struct vq_ctx *ctx, const struct vq_scan_opts *o, struct 
 	return 0;
 }
 
+#define U64(v) json_object_new_uint64(v)
+
+/* An event area's address the scanner found, or null (0: not found). */
+static struct json_object *found_addr(uint64_t addr)
+{
+	return addr ? U64(addr) : NULL;
+}
+
+static const char *events_name(unsigned e)
+{
+	switch (e) {
+	case VQ_PEVENTS_WRITTEN:
+		return "written";
+	case VQ_PEVENTS_ZERO:
+		return "zero";
+	case VQ_PEVENTS_PARTIAL:
+		return "partial";
+	}
+	return "not_found";
+}
+
+/* A packed ring: the split entries' names where they mean the same,
+ * null where a packed ring has no such part, `ring --packed`'s names for
+ * the rest. */
+static struct json_object *packed_json(const struct vq_scan_hit *h)
+{
+	const struct vq_pscan_info *p = &h->pk;
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "layout", json_object_new_string("packed"));
+	json_object_object_add(o, "desc", U64(h->layout.desc));
+	json_object_object_add(o, "avail", NULL);
+	json_object_object_add(o, "used", NULL);
+	json_object_object_add(o, "size", U64(h->layout.size));
+	json_object_object_add(o, "align", NULL);
+	json_object_object_add(o, "avail_idx", NULL);
+	json_object_object_add(o, "used_idx", NULL);
+	json_object_object_add(o, "in_flight", NULL);
+	json_object_object_add(o, "confidence", json_object_new_string(vq_confidence_name(h->confidence)));
+	json_object_object_add(o, "score", json_object_new_int(h->score));
+	json_object_object_add(o, "align_ambiguous", json_object_new_boolean(0));
+	json_object_object_add(o, "size_ambiguous", json_object_new_boolean(p->size_ambiguous));
+	json_object_object_add(o, "driver", found_addr(p->layout.driver));
+	json_object_object_add(o, "device", found_addr(p->layout.device));
+	json_object_object_add(o, "event_areas", json_object_new_string(events_name(p->events)));
+	json_object_object_add(o, "next_avail", U64(p->avail.idx));
+	json_object_object_add(o, "avail_wrap_counter", U64(p->avail.wrap));
+	json_object_object_add(o, "next_used", U64(p->used.idx));
+	json_object_object_add(o, "used_wrap_counter", U64(p->used.wrap));
+	json_object_object_add(o, "pending_slots", U64(p->pending_slots));
+	json_object_object_add(o, "written_slots", U64(p->written));
+	json_object_object_add(o, "used_slots", U64(p->used_slots));
+	return o;
+}
+
 static void print_json(const struct scan_result *r)
 {
 	struct json_object *root = json_object_new_object(), *a = json_object_new_array();
@@ -63,8 +118,14 @@ static void print_json(const struct scan_result *r)
 
 	for (i = 0; i < r->nhits; i++) {
 		const struct vq_scan_hit *h = &r->hits[i];
-		struct json_object *o = json_object_new_object();
+		struct json_object *o;
 
+		if (h->packed) {
+			json_object_array_add(a, packed_json(h));
+			continue;
+		}
+		o = json_object_new_object();
+		json_object_object_add(o, "layout", json_object_new_string("split"));
 		json_object_object_add(o, "desc", json_object_new_uint64(h->layout.desc));
 		json_object_object_add(o, "avail", json_object_new_uint64(h->layout.avail));
 		json_object_object_add(o, "used", json_object_new_uint64(h->layout.used));
@@ -94,32 +155,42 @@ static int addr_width(const struct scan_result *r)
 {
 	int w = (int)strlen("AVAIL_ADDR");
 	char buf[24];
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < r->nhits; i++) {
-		int n = snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)r->hits[i].layout.desc);
+		const struct vq_scan_hit *h = &r->hits[i];
+		const uint64_t a[3] = { h->layout.desc, h->packed ? h->pk.layout.driver : h->layout.avail,
+					h->packed ? h->pk.layout.device : h->layout.used };
 
-		if (n > w)
-			w = n;
-		n = snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)r->hits[i].layout.used);
-		if (n > w)
-			w = n;
+		/* The packed table's header is a letter wider. */
+		if (h->packed && w < (int)strlen("DRIVER_ADDR"))
+			w = (int)strlen("DRIVER_ADDR");
+
+		for (k = 0; k < 3; k++) {
+			int n = snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)a[k]);
+
+			if (n > w)
+				w = n;
+		}
 	}
 	return w;
 }
 
-/* Addresses are _ADDR and indices _IDX: AVAIL and USED name both. */
-static void print_text(const struct scan_result *r)
+/* Addresses are _ADDR and indices _IDX: AVAIL and USED name both.
+ * Returns how many split rings there were. */
+static size_t print_split(const struct scan_result *r, int w)
 {
-	const int w = addr_width(r);
 	char a[3][24];
-	size_t i;
+	size_t i, n = 0;
 
 	printf("%-*s %-*s %-*s %5s %6s %9s %8s %9s %s\n", w, "DESC_ADDR", w, "AVAIL_ADDR", w,
 	       "USED_ADDR", "SIZE", "ALIGN", "AVAIL_IDX", "USED_IDX", "IN_FLIGHT", "CONFIDENCE");
 	for (i = 0; i < r->nhits; i++) {
 		const struct vq_scan_hit *h = &r->hits[i];
 
+		if (h->packed)
+			continue;
+		n++;
 		snprintf(a[0], sizeof(a[0]), "0x%llx", (unsigned long long)h->layout.desc);
 		snprintf(a[1], sizeof(a[1]), "0x%llx", (unsigned long long)h->layout.avail);
 		snprintf(a[2], sizeof(a[2]), "0x%llx", (unsigned long long)h->layout.used);
@@ -128,17 +199,78 @@ static void print_text(const struct scan_result *r)
 		       h->hdr.avail_idx, h->hdr.used_idx, h->hdr.in_flight,
 		       vq_confidence_name(h->confidence));
 	}
-	printf("%zu ring%s found%s\n", r->nhits, r->nhits == 1 ? "" : "s",
-	       r->overflow ? " (list truncated)" : "");
+	return n;
+}
+
+/* The packed rings' table (virtio 1.3 section 2.8), only when there are
+ * some: positions as slot and wrap counter, as `ring --packed` shows them. */
+static void print_packed(const struct scan_result *r, int w)
+{
+	char a[3][24], av[16], us[16];
+	size_t i;
+
+	printf("%-*s %-*s %-*s %6s %10s %10s %7s %s\n", w, "DESC_ADDR", w, "DRIVER_ADDR", w,
+	       "DEVICE_ADDR", "SIZE", "NEXT_AVAIL", "NEXT_USED", "PENDING", "CONFIDENCE");
+	for (i = 0; i < r->nhits; i++) {
+		const struct vq_scan_hit *h = &r->hits[i];
+		const struct vq_pscan_info *p = &h->pk;
+
+		if (!h->packed)
+			continue;
+		snprintf(a[0], sizeof(a[0]), "0x%llx", (unsigned long long)h->layout.desc);
+		snprintf(a[1], sizeof(a[1]), p->layout.driver ? "0x%llx" : "-", (unsigned long long)p->layout.driver);
+		snprintf(a[2], sizeof(a[2]), p->layout.device ? "0x%llx" : "-", (unsigned long long)p->layout.device);
+		snprintf(av, sizeof(av), "%u/w%u", p->avail.idx, p->avail.wrap);
+		snprintf(us, sizeof(us), "%u/w%u", p->used.idx, p->used.wrap);
+		printf("%-*s %-*s %-*s %5u%s %10s %10s %7u %s\n", w, a[0], w, a[1], w, a[2],
+		       h->layout.size, p->size_ambiguous ? "?" : " ", av, us, p->pending_slots,
+		       vq_confidence_name(h->confidence));
+	}
+}
+
+/* The notes under the tables, each once. */
+static void print_notes(const struct scan_result *r)
+{
+	int align = 0, size = 0, noev = 0, packed = 0;
+	size_t i;
+
+	for (i = 0; i < r->nhits; i++) {
+		align |= r->hits[i].align_ambiguous;
+		packed |= r->hits[i].packed;
+		size |= r->hits[i].packed && r->hits[i].pk.size_ambiguous;
+		noev |= r->hits[i].packed && (!r->hits[i].pk.layout.driver || !r->hits[i].pk.layout.device);
+	}
+	if (align)
+		printf("ALIGN ?: the used ring was never written; 64 and 4096 fit alike\n");
+	if (size)
+		printf("SIZE ?: the ring has not wrapped; a larger size fits as well (its slots read the same)\n");
+	if (noev)
+		printf("-: that event area is not on its page below the ring, where Linux puts it; take it from the device's registers or Linux's records\n");
+	if (packed)
+		printf("ring --packed --at DESC,DRIVER,DEVICE --size SIZE shows one packed ring; NEXT_AVAIL and NEXT_USED are slot/wrap counter\n");
+}
+
+static void print_text(const struct scan_result *r)
+{
+	const int w = addr_width(r);
+	size_t nsplit = print_split(r, w), npacked = r->nhits - nsplit;
+
+	if (npacked)
+		printf("%zu split ring%s found\n", nsplit, nsplit == 1 ? "" : "s");
+	else
+		printf("%zu ring%s found%s\n", r->nhits, r->nhits == 1 ? "" : "s",
+		       r->overflow ? " (list truncated)" : "");
+	if (npacked) {
+		print_packed(r, w);
+		printf("%zu packed ring%s found%s\n", npacked, npacked == 1 ? "" : "s",
+		       r->overflow ? " (list truncated)" : "");
+	}
 	if (r->missing)
 		printf("warning: dump %s; rings there cannot be found\n", r->truncation);
 	if (r->zero_fill)
 		printf("0x%llx bytes of zero fill not searched: the headers claim them, the file does not hold them, and no ring can start in zeroes\n",
 		       (unsigned long long)r->zero_fill);
-	for (i = 0; i < r->nhits && !r->hits[i].align_ambiguous; i++)
-		;
-	if (i < r->nhits)
-		printf("ALIGN ?: the used ring was never written; 64 and 4096 fit alike\n");
+	print_notes(r);
 }
 
 int vq_cmd_scan(struct vq_ctx *ctx, int argc, char **argv)
@@ -172,7 +304,7 @@ int vq_cmd_scan(struct vq_ctx *ctx, int argc, char **argv)
 	ret = vq_ctx_open_mem(ctx);
 	if (ret)
 		return ret;
-	o = (struct vq_scan_opts){ (uint32_t)step, (uint32_t)min, (uint32_t)max };
+	o = (struct vq_scan_opts){ (uint32_t)step, (uint32_t)min, (uint32_t)max, 1 };
 	if (scan_memory(ctx, &o, &r) < 0) {
 		vq_err("scan: out of memory");
 		return EXIT_ACCESS;

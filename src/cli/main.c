@@ -152,7 +152,7 @@ const struct vq_cmd vq_commands[] = {
 	{
 		.name = "scan",
 		.args = "[--step BYTES] [--min-size N] [--max-size N]",
-		.help = "find split rings in memory without register state",
+		.help = "find split and packed rings in memory without register state",
 		.options = vq_scan_options,
 		.run = vq_cmd_scan,
 	},

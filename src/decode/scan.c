@@ -223,9 +223,13 @@ static int other_align_fits(const struct vq_fetch *f, const struct vq_scan_hit *
 	return vq_ring_score(f, &l, &h, &c) == hit->score;
 }
 
-static uint64_t ring_end(const struct vq_ring_layout *l)
+/* The end of a hit's rings: the used ring's, or a packed descriptor
+ * ring's (its event areas lie elsewhere, below it where Linux puts them). */
+static uint64_t ring_end(const struct vq_scan_hit *h)
 {
-	return l->used + VQ_USED_BYTES(l->size);
+	if (h->packed)
+		return h->layout.desc + VQ_PACKED_DESC_BYTES(h->layout.size);
+	return h->layout.used + VQ_USED_BYTES(h->layout.size);
 }
 
 /* Add @hit, keeping hits disjoint: of two that overlap the better stays.
@@ -238,7 +242,7 @@ static int add_hit(struct vq_scan_hit *hits, size_t max, size_t *nhits,
 	while (i > 0) {
 		struct vq_scan_hit *o = &hits[i - 1];
 
-		if (ring_end(&o->layout) <= hit->layout.desc)
+		if (ring_end(o) <= hit->layout.desc)
 			break;
 		if (o->score >= hit->score)
 			return 0;
@@ -251,6 +255,58 @@ static int add_hit(struct vq_scan_hit *hits, size_t max, size_t *nhits,
 		return 1;
 	hits[(*nhits)++] = *hit;
 	return 0;
+}
+
+/* The best split ring starting at @a, over o's sizes; its score. */
+static int best_split_at(const struct vq_fetch *f, uint64_t a, const struct vq_scan_opts *o,
+			 struct vq_scan_hit *best)
+{
+	uint32_t n;
+
+	memset(best, 0, sizeof(*best));
+	best->score = -1;
+	/* n stops at 32768 whatever the caller asks: doubling past
+	 * 2^31 would wrap to 0 and never end. */
+	for (n = o->min_size ? o->min_size : 1;
+	     n && n <= VQ_RING_MAX_SIZE && n <= (o->max_size ? o->max_size : VQ_RING_MAX_SIZE);
+	     n <<= 1) {
+		struct vq_scan_hit h;
+		uint8_t b[2];
+
+		/* Cheap test before the full judgement. */
+		if (vq_fetch(f, a + VQ_DESC_BYTES(n), b, 2, "ring candidate") < 0)
+			break;
+		if (le16(b) & ~VRING_AVAIL_F_NO_INTERRUPT)
+			continue;
+		memset(&h, 0, sizeof(h));
+		h.score = vq_ring_best_layout(f, a, n, &h.layout, &h.hdr, &h.confidence);
+		if (h.score > best->score)
+			*best = h;
+	}
+	if (best->score > 0)
+		best->align_ambiguous = other_align_fits(f, best);
+	return best->score;
+}
+
+/* The best ring starting at @a: split, or with o->packed packed, the
+ * better-scored when both fit (a tie goes to split, the older layout).
+ * Its score, <= 0 when none. */
+static int best_at(const struct vq_fetch *f, uint64_t a, const struct vq_scan_opts *o,
+		   struct vq_scan_hit *best)
+{
+	struct vq_scan_hit p;
+	uint8_t d0[16];
+
+	best->score = -1;
+	/* Descriptor (slot) 0 is the first any driver uses. */
+	if (vq_fetch(f, a, d0, sizeof(d0), "ring candidate") < 0)
+		return -1;
+	if ((le64(d0) || le32(d0 + 8)) && desc_ok(d0, VQ_RING_MAX_SIZE))
+		best_split_at(f, a, o, best);
+	if (o->packed && vq_packed_slot0_ok(d0) &&
+	    vq_packed_best(f, a, o->min_size, o->max_size, &p) > best->score)
+		*best = p;
+	return best->score;
 }
 
 int vq_scan(const struct vq_fetch *f, const struct vq_scan_region *regions, size_t nregions,
@@ -275,36 +331,10 @@ int vq_scan(const struct vq_fetch *f, const struct vq_scan_region *regions, size
 			a = start;
 		}
 		for (; a < end && end - a >= 16; a = a > UINT64_MAX - step ? end : a + step) {
-			struct vq_scan_hit best = { .score = -1 };
-			uint8_t d0[16];
-			uint32_t n;
+			struct vq_scan_hit best;
 
-			/* Descriptor 0 is the first any driver uses. */
-			if (vq_fetch(f, a, d0, sizeof(d0), "ring candidate") < 0)
+			if (best_at(f, a, o, &best) <= 0)
 				continue;
-			if ((!le64(d0) && !le32(d0 + 8)) || !desc_ok(d0, VQ_RING_MAX_SIZE))
-				continue;
-			/* n stops at 32768 whatever the caller asks: doubling past
-			 * 2^31 would wrap to 0 and never end. */
-			for (n = o->min_size ? o->min_size : 1;
-			     n && n <= VQ_RING_MAX_SIZE && n <= (o->max_size ? o->max_size : VQ_RING_MAX_SIZE);
-			     n <<= 1) {
-				struct vq_scan_hit h;
-				uint8_t b[2];
-
-				/* Cheap test before the full judgement. */
-				if (vq_fetch(f, a + VQ_DESC_BYTES(n), b, 2, "ring candidate") < 0)
-					break;
-				if (le16(b) & ~VRING_AVAIL_F_NO_INTERRUPT)
-					continue;
-				h.score = vq_ring_best_layout(f, a, n, &h.layout, &h.hdr,
-							      &h.confidence);
-				if (h.score > best.score)
-					best = h;
-			}
-			if (best.score <= 0)
-				continue;
-			best.align_ambiguous = other_align_fits(f, &best);
 			if (add_hit(hits, max, nhits, &best))
 				overflow = 1;
 		}

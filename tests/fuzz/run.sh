@@ -38,7 +38,7 @@ max_len() {
 	case $1 in
 	fuzz_elfcore) echo 65536 ;;
 	fuzz_ring | fuzz_packed) echo 16384 ;;
-	fuzz_scan) echo 12288 ;;
+	fuzz_scan | fuzz_pscan) echo 12288 ;;
 	fuzz_payload) echo 512 ;;
 	fuzz_snapnote) echo 16384 ;;
 	*) echo 4096 ;;

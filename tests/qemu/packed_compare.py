@@ -18,9 +18,15 @@
         the QMP views BEFORE and AFTER (taken around the snapshot) as
         compare, and the same positions, chains and slots as the guest's
         live view of round LIVETAG (the queue held still in between).
-    packed_compare.py dumpscan SERIAL PCIADDR SCANJSON
+    packed_compare.py dumpscan SERIAL PCIADDR SCANJSON [BEFORE AFTER]...
         scan --json (SCANJSON) of a dump-guest-memory core taken after the
-        wrapped round: no split ring on the packed descriptor ring.
+        wrapped round: no split ring on the packed descriptor ring; with
+        QMP views of a device taken just BEFORE and AFTER the dump, each
+        of its queues is found as a packed ring at QEMU's vring-desc, with
+        QEMU's vring-avail/vring-used as its event areas, QEMU's
+        vring-num as its size (or a smaller size marked ambiguous that
+        holds every written slot: a ring not yet wrapped), QEMU's used-idx
+        as its next used slot, and no split ring on any part of it.
     packed_compare.py notes SERIAL
         the guest's "notes" round: diagnose judges the quiet packed queue
         healthy; watch follows it by its positions (not as a split ring).
@@ -79,6 +85,7 @@ def check(cond, msg, detail=""):
         ok(msg)
     else:
         not_ok(msg + (": " + detail if detail else ""))
+    return cond
 
 
 def do_qmp(sock, ident, stop=True):
@@ -325,9 +332,58 @@ def dumpscan(serial, pci, scanjson):
     if live is None:
         return
     lo, hi = live["desc"], live["desc"] + 16 * live["size"]
-    bad = [r for r in rings if r["desc"] < hi and r["desc"] + 16 * r["size"] > lo]
+    bad = [r for r in rings if r.get("layout", "split") == "split" and r["desc"] < hi and r["desc"] + 16 * r["size"] > lo]
     check(not bad, "packed dump scan: no split ring reported on the packed descriptor ring (0x%x, %d slots; "
           "%d split rings found elsewhere)" % (lo, live["size"], len(rings)), json.dumps(bad)[:300])
+
+
+def dumpscan_device(rings, before, after):
+    """Each queue of the device (QMP views around the dump) is one packed
+    ring of the scan, as QEMU has it; no split ring lies on it."""
+    a, b = json.load(open(before)), json.load(open(after))
+    name = os.path.basename(before).replace("-before.json", "")
+    for qi, (qa, qb) in enumerate(zip(a["queues"], b["queues"])):
+        label = "packed dump scan %s q%d" % (name, qi)
+        desc, num = qa["vring-desc"], qa["vring-num"]
+        hits = [r for r in rings if r.get("layout") == "packed" and r["desc"] == desc]
+        if not check(len(hits) == 1, label + ": scan finds a packed ring at QEMU's vring-desc 0x%x" % desc,
+                     json.dumps([r for r in rings if r.get("layout") == "packed"])[:400]):
+            continue
+        r = hits[0]
+        print("# %s: QEMU vring-num %d last-avail-idx %s used-idx %s inuse %s; scan size %d%s next_avail %d/w%d "
+              "next_used %d/w%d written %d used %d events %s" % (
+                  label, num, qa.get("last-avail-idx"), qa["used-idx"], qa["inuse"], r["size"],
+                  "?" if r["size_ambiguous"] else "", r["next_avail"], r["avail_wrap_counter"], r["next_used"],
+                  r["used_wrap_counter"], r["written_slots"], r["used_slots"], r["event_areas"]))
+        # Where Linux's page allocator put an area elsewhere than below
+        # the ring, scan says it did not find it; what it names must be
+        # QEMU's.
+        check(r["driver"] in (None, qa["vring-avail"]) and r["device"] in (None, qa["vring-used"]),
+              label + ": the event areas it names are QEMU's vring-avail/vring-used (queue_driver/queue_device)",
+              "%s %s vs 0x%x 0x%x" % (r["driver"], r["device"], qa["vring-avail"], qa["vring-used"]))
+        if r["driver"] is None or r["device"] is None:
+            print("# %s: event area not found below the ring (QEMU: driver 0x%x device 0x%x)"
+                  % (label, qa["vring-avail"], qa["vring-used"]))
+        # Memory shows a ring's end only once it has wrapped: a ring not
+        # yet wrapped may be reported smaller, marked so, holding every
+        # written slot.
+        check(r["size"] == num or (r["size_ambiguous"] and r["written_slots"] <= r["size"] < num),
+              label + ": size is QEMU's vring-num %d (or smaller, marked ambiguous, holding every written slot)" % num,
+              "size %d ambiguous %s written %d" % (r["size"], r["size_ambiguous"], r["written_slots"]))
+        if qa != qb:
+            print("# %s: QEMU's queue moved during the dump; positions not compared" % label)
+            continue
+        # At a smaller size a ring whose written slots fill it exactly
+        # reads as wrapped: positions are the ring's only below that.
+        if r["size"] == num or r["written_slots"] < r["size"]:
+            check(r["next_used"] == qa["used-idx"], label + ": next_used is QEMU's used-idx (slot number)",
+                  "%d vs %d" % (r["next_used"], qa["used-idx"]))
+        lo = min(desc, qa["vring-avail"], qa["vring-used"])
+        hi = desc + 16 * num
+        bad = [x for x in rings if x.get("layout") == "split" and x["desc"] < hi and
+               x["used"] + 6 + 8 * x["size"] > lo]
+        check(not bad, label + ": no split ring on any part of it (0x%x-0x%x: event pages and descriptor ring)"
+              % (lo, hi), json.dumps(bad)[:300])
 
 
 def notes(serial):
@@ -449,8 +505,11 @@ def main(argv):
         notes(argv[2])
         print("%d passed, %d failed" % (PASSED, FAILED))
         return 0 if FAILED == 0 else 1
-    if len(argv) == 5 and argv[1] == "dumpscan":
+    if len(argv) >= 5 and len(argv) % 2 == 1 and argv[1] == "dumpscan":
         dumpscan(*argv[2:5])
+        rings = json.load(open(argv[4])).get("rings", [])
+        for i in range(5, len(argv), 2):
+            dumpscan_device(rings, argv[i], argv[i + 1])
         print("%d passed, %d failed" % (PASSED, FAILED))
         return 0 if FAILED == 0 else 1
     if len(argv) == 3 and argv[1] == "heldwatch":

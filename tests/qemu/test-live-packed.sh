@@ -20,8 +20,11 @@
 # watch follow its positions (not read it as a split ring); while the
 # write is held diagnose must name it taken by the device, not completed,
 # and watch call it STALLED; under the guest's I/O watch sees it move.
-# Last, a dump-guest-memory core is scanned on the host (split rings): no
-# ring may be found on the packed descriptor ring.
+# Last, a dump-guest-memory core is scanned on the host: no split ring may
+# be found on the packed rings, and scan must find every queue of the
+# packed blk and net devices as a packed ring with QEMU's addresses, size
+# (or a smaller one marked ambiguous, for a ring not yet wrapped) and
+# used-idx.
 #
 # The same guest has a virtio-net-pci with packed=on (Linux's virtio_net):
 # after eth0 is up and three pings to the user-net gateway, its receive
@@ -160,14 +163,35 @@ fold python3 "$HERE/packed_compare.py" heldwatch "$QEMU_SERIAL"
 live_cmd 30 busy-stop || fatal "guest stops its I/O"
 sleep 2
 packed_round wrapped
-# A dump of the guest, scanned on the host for split rings: the packed
-# ring (written all round) must not be taken for one.
+# A dump of the guest, scanned on the host: the packed rings (written all
+# round) must not be taken for split ones, and each queue of the packed
+# blk and net devices must be found as a packed ring where QEMU has it
+# (QMP views just before and after the dump).
+DUMPVIEWS=()
+for q in pblk pnet; do
+	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" "$q" >"$LIVE_DIR/dump-$q-before.json" ||
+		fatal "dump: QMP view of $q before"
+done
 qemu_qmp dump-guest-memory "{\"paging\": false, \"protocol\": \"file:$TMP/dump.elf\"}" >/dev/null ||
 	fatal "QMP dump-guest-memory"
+for q in pblk pnet; do
+	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" "$q" >"$LIVE_DIR/dump-$q-after.json" ||
+		fatal "dump: QMP view of $q after"
+	DUMPVIEWS+=("$LIVE_DIR/dump-$q-before.json" "$LIVE_DIR/dump-$q-after.json")
+done
 "$VQDUMP" --core "$TMP/dump.elf" scan --json >"$LIVE_DIR/dump-scan.json" 2>"$LIVE_DIR/dump-scan.err" ||
 	not_ok "packed dump scan: scan on the dump exits 0 ($(head -c 200 "$LIVE_DIR/dump-scan.err"))"
+# diagnose on the dump judges the split rings scan finds: none may be a
+# packed ring's part read as split (the guest's devices are all packed).
+"$VQDUMP" --core "$TMP/dump.elf" diagnose --json >"$LIVE_DIR/dump-diag.json" 2>"$LIVE_DIR/dump-diag.err"
+rc=$?
+if [ "$rc" = 0 ] && python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["findings"] == [] else 1)' "$LIVE_DIR/dump-diag.json"; then
+	ok "packed dump diagnose: no finding on the dump of an idle guest, exit 0 (no packed ring judged as split)"
+else
+	not_ok "packed dump diagnose: no finding on the dump of an idle guest, exit 0 (no packed ring judged as split): exit $rc, $(head -c 300 "$LIVE_DIR/dump-diag.json")"
+fi
 rm -f "$TMP/dump.elf"
-fold python3 "$HERE/packed_compare.py" dumpscan "$QEMU_SERIAL" "$PCI" "$LIVE_DIR/dump-scan.json"
+fold python3 "$HERE/packed_compare.py" dumpscan "$QEMU_SERIAL" "$PCI" "$LIVE_DIR/dump-scan.json" "${DUMPVIEWS[@]}"
 live_shutdown
 
 # virtio-blk-device packed=on on microvm's virtio-mmio version 2: its ring
