@@ -444,6 +444,10 @@ static void config_text(const struct vq_dev *d)
 		printf("  config: not read (QMP gives no device configuration)\n");
 		return;
 	}
+	if (d->access == VQ_ACCESS_KERNEL) {
+		printf("  config: not read (a dump holds no device registers)\n");
+		return;
+	}
 	n = vq_config_decode_dev(d, f, 64);
 	printf("  config (%u bytes%s):%s\n", d->config_len,
 	       d->config_consistent    ? (d->config_generation < 0 ? ", read twice alike" : ", generation stable")
@@ -552,6 +556,10 @@ static void device_text(const struct vq_dev *d, enum view view, int verbose)
 		printf("  registers refused: %s\n", d->refused);
 	if (view == VIEW_REGS && d->access == VQ_ACCESS_SYSFS)
 		return;
+	if (view == VIEW_REGS && d->access == VQ_ACCESS_KERNEL) {
+		printf("  registers: none (a dump holds the kernel's records, not the registers: see 'status')\n");
+		return;
+	}
 	if (view == VIEW_REGS && d->access == VQ_ACCESS_QMP) {
 		printf("  registers: none read (QMP gives QEMU's account, not the registers: see 'status')\n");
 		return;
