@@ -71,7 +71,7 @@ static void fill_device(struct vq_dev *d, const struct vq_kvdev *k, const char *
 	d->config_generation = -1;
 	d->access = VQ_ACCESS_KERNEL;
 	snprintf(d->source_note, sizeof(d->source_note),
-		 "status implied (driver %s, config %s); %s",
+		 "status implied (driver %s, config %s); %.200s",
 		 k->bound == 1 ? "bound" : k->bound == 0 ? "not bound" : "unknown",
 		 k->config_enabled == 1 ? "enabled" : k->config_enabled == 0 ? "disabled" : "unknown",
 		 how);

@@ -724,6 +724,18 @@ static int from_vote(struct vq_kvq *k, uint64_t *base, uint64_t *votes)
 	return -ENOENT;
 }
 
+/* 1 when some segment of @m says where the kernel maps it (a kernel
+ * address, not a copy of the physical one as QEMU gives its ROM). */
+static int kernel_vaddrs(const struct vq_mem *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nsegs; i++)
+		if (m->segs[i].has_vaddr && m->segs[i].vaddr >= VQ_X86_DIRECT_LO_L5)
+			return 1;
+	return 0;
+}
+
 /* The direct map's offset, each way in turn; @how says which worked. */
 static int image_find_map(struct vq_kvq *k, char *how, size_t howlen, char *err, size_t errlen)
 {
@@ -734,7 +746,7 @@ static int image_find_map(struct vq_kvq *k, char *how, size_t howlen, char *err,
 	if (!in)
 		return -ENOMEM;
 	vq_mem_note_segments(k->mem, image_note, in);
-	if (!kmap_from_segs(k, k->mem)) {
+	if (kernel_vaddrs(k->mem) && !kmap_from_segs(k, k->mem)) {
 		snprintf(how, howlen, "from the dump's program headers");
 		ret = 0;
 	} else if (in->vlen &&

@@ -106,8 +106,13 @@ int vq_vmcoreinfo_get(const char *s, size_t len, const char *key, unsigned base,
 		if (e - i > klen + 1 && !memcmp(s + i, key, klen) && s[i + klen] == '=') {
 			uint64_t v = 0;
 			size_t p = i + klen + 1;
-			int digits = 0;
+			int digits = 0, neg = 0;
 
+			/* NUMBER() is printed with %ld: phys_base may be negative. */
+			if (base == 10 && p < e && s[p] == '-') {
+				neg = 1;
+				p++;
+			}
 			for (; p < e; p++, digits++) {
 				char c = s[p];
 				unsigned d;
@@ -126,7 +131,7 @@ int vq_vmcoreinfo_get(const char *s, size_t len, const char *key, unsigned base,
 			}
 			if (!digits)
 				return -ENOENT;
-			*val = v;
+			*val = neg ? 0 - v : v;
 			return 0;
 		}
 		i = e + 1;

@@ -59,8 +59,9 @@ long vq_kimg_find_btf(const struct vq_fetch *f, const struct vq_scan_region *reg
 		      size_t nregions, struct vq_kimg_blob *out, size_t max);
 
 /* The value of "@key=" in VMCOREINFO text @s (@len bytes, not
- * NUL-terminated) read in @base (16 or 10): 0, or -ENOENT when the key is
- * not there or its value is not a number. */
+ * NUL-terminated) read in @base (16 or 10; in 10 a leading '-' gives the
+ * two's complement, as NUMBER(phys_base) may be): 0, or -ENOENT when the
+ * key is not there or its value is not a number. */
 int vq_vmcoreinfo_get(const char *s, size_t len, const char *key, unsigned base, uint64_t *val);
 
 /* CR3 and CR4 from the descriptor of a QEMU "QEMU" ELF note (QEMUCPUState

@@ -575,6 +575,22 @@ long vq_kvq_scan(const struct vq_fetch *f, const struct vq_scan_region *regions,
 	return (long)found;
 }
 
+/*
+ * A split queue's object by its shape alone (no map to check it against):
+ * vring.num a power of two, avail right after the descriptor table and
+ * used after avail (vring_init's layout), all three pointers in the
+ * kernel's half.  What keeps random words out of the vote.
+ */
+static int split_shape(const struct vq_kvq_layout *l, const uint8_t *o)
+{
+	uint64_t num = get(o, &l->num), d = get(o, &l->desc), a = get(o, &l->avail),
+		 u = get(o, &l->used);
+
+	if (!num || num > VQ_RING_MAX_SIZE || (num & (num - 1)) || d < (1ull << 63))
+		return 0;
+	return a == d + VQ_DESC_BYTES(num) && u > a && u - a < (1u << 20);
+}
+
 /* Distinct differences counted by the vote. */
 #define KVQ_VOTE_SLOTS 64u
 
@@ -630,7 +646,8 @@ long vq_kvq_vote_offset(const struct vq_fetch *f, const struct vq_scan_region *r
 			for (s = (8 - pos % 8) % 8; s < lim; s += 8) {
 				uint64_t w = pair_delta(l, buf + s);
 
-				if (w != 1 && !(w & (align - 1)) && w >= lo && w < hi)
+				if (w != 1 && !(w & (align - 1)) && w >= lo && w < hi &&
+				    !get(buf + s, &l->packed_ring) && split_shape(l, buf + s))
 					vote(d, c, &n, w);
 			}
 		}

@@ -160,6 +160,8 @@ long vq_kvq_device_queues(const struct vq_fetch *f, const struct vq_kmap *map, s
 /*
  * Without the kernel's map of RAM (a dump without program headers that
  * say it): the direct map's offset by a vote.  Every place in @regions
+ * that has the shape of a split queue's object (vring.num a power of two,
+ * the avail and used pointers where vring_init puts them after desc) and
  * where the pair vq_kvq_scan looks for (a DMA address on 16 bytes and a
  * pointer) differs by a multiple of @align inside [@lo, @hi) is a vote
  * for that difference.  The differences with the most votes, most first,
