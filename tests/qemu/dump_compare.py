@@ -176,14 +176,24 @@ def check_diagnose(res, vqdump, dump, snap, status):
             name = dev["transport"].get("name")
             w = "%s q%d (QEMU holds %d)" % (name, q["queue"],
                                             (st["last-avail-idx"] - st["used-idx"]) & 0xffff)
-            hits = [f for f in out.get("findings", [])
-                    if f.get("device") == name and f.get("queue") == q["queue"]]
-            ev = [e for f in hits for e in (f.get("evidence") or [])
-                  if e.get("name") == "last_used_idx" and e.get("source") == "kernel"]
-            res.check(bool(hits) and any(e.get("value") == q.get("mem_used_idx") for e in ev),
-                      "%s: diagnose names it, with the driver's last_used_idx (kernel) = RAM used idx %s"
-                      % (w, q.get("mem_used_idx")),
-                      json.dumps(hits)[:400])
+            hits = {f.get("code"): f for f in out.get("findings", [])
+                    if f.get("device") == name and f.get("queue") == q["queue"]}
+            held = (st["last-avail-idx"] - st["used-idx"]) & 0xffff
+            nc = hits.get("NOT_COMPLETING", {})
+            res.check(nc.get("severity") == "warning" and
+                      (nc.get("evidence") or {}).get("in_flight") == held,
+                      "%s: diagnose says NOT_COMPLETING, %d held" % (w, held), json.dumps(nc)[:300])
+            ev = hits.get("DRIVER_VIEW", {}).get("evidence") or {}
+            # The driver's own numbers beside RAM's: its shadow of the avail
+            # idx is what it wrote there; the guest sat idle long enough to
+            # have taken every completion the device wrote.
+            want = {"driver_avail_idx_shadow": q.get("mem_avail_idx"),
+                    "driver_last_used_idx": q.get("mem_used_idx"),
+                    "avail_idx": q.get("mem_avail_idx"), "used_idx": q.get("mem_used_idx"),
+                    "completed_not_seen": 0, "not_completed": held}
+            res.check(all(ev.get(k) == v for k, v in want.items()),
+                      "%s: DRIVER_VIEW with the driver's state %s" % (w, json.dumps(want)),
+                      json.dumps(ev))
             assert name in names
 
 
