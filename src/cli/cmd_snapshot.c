@@ -92,8 +92,11 @@ int vq_cmd_snapshot(struct vq_ctx *ctx, int argc, char **argv)
 		return vq_usage_err("snapshot", "unexpected argument '%s'", argv[optind]);
 	if (!out || !out[0])
 		return vq_usage_err("snapshot", "give the file to write with -o FILE");
-	if (ctx->core || ctx->raw)
-		return vq_usage_err("snapshot", "a snapshot is taken of the live system or of a running QEMU (--qemu), not of --core or --raw");
+	if (ctx->raw)
+		return vq_usage_err("snapshot", "a snapshot is taken of the live system, a running QEMU (--qemu) or a dump's kernel records (--core), not of --raw");
+	/* A dump is one instant: no second sample to take. */
+	if (ctx->core)
+		interval = 0;
 	if (!force && access(out, F_OK) == 0) {
 		vq_err("snapshot: %s exists; give --force to replace it", out);
 		return EXIT_USAGE;
