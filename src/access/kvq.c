@@ -610,9 +610,13 @@ static int image_find_btf(struct vq_kvq *k, char *how, size_t howlen, char *err,
 			vq_btf_free(&k->vmlinux);
 	}
 	if (base < 0) {
-		vq_errbuf(err, errlen, 0,
-			  "no BTF of the guest kernel in its memory (%ld BTF header%s, none of vmlinux: a kernel without CONFIG_DEBUG_INFO_BTF, or those pages not in the dump)",
-			  n < 0 ? 0 : n, n == 1 ? "" : "s");
+		if (n > 0)
+			vq_errbuf(err, errlen, 0,
+				  "none of the %ld BTF blob%s in its memory is vmlinux's (a damaged or filtered dump?)",
+				  n, n == 1 ? "" : "s");
+		else
+			vq_errbuf(err, errlen, 0,
+				  "no BTF in its memory (a kernel without CONFIG_DEBUG_INFO_BTF, a dump without those pages, or no Linux)");
 		free(h);
 		return -ENOENT;
 	}
