@@ -78,7 +78,7 @@ int vq_ctx_open_devices(struct vq_ctx *ctx)
 	ret = vq_session_find_devices(&ctx->sess, err, sizeof(err));
 	if (ret == -ENOENT && ctx->core) {
 		/* What is missing, and what still works. */
-		vq_err("%s; device commands need a live device, a 'vqdump snapshot' file or a dumped Linux's records; 'ring --at' and 'scan' still read it",
+		vq_err("%s; device commands need live device registers (a 'vqdump snapshot' file holds them) or a dumped Linux's records; 'ring --at' and 'scan' still read it",
 		       err);
 		return EXIT_USAGE;
 	}
