@@ -55,6 +55,10 @@ static void fill_device(struct vq_dev *d, const struct vq_kvdev *k, const char *
 		d->kind = VQ_T_MMIO;
 		snprintf(d->name, sizeof(d->name), "mmio:0x%llx", (unsigned long long)k->mmio_base);
 		d->mmio_base = k->mmio_base;
+		/* Linux drives a version 2 window only with VERSION_1 and a
+		 * version 1 one only without (virtio_mmio.c, vm_finalize_features). */
+		if (k->have_features)
+			d->mmio_version = (k->features >> VIRTIO_F_VERSION_1) & 1 ? 2 : 1;
 	} else {
 		d->kind = VQ_T_OTHER;
 		snprintf(d->name, sizeof(d->name), "%s", d->virtio_name);

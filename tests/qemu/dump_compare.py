@@ -141,6 +141,10 @@ def check_device(res, dev, mine, how):
     res.check(set(df.get("bits", [])) == gbits and df.get("source") == "kernel",
               "%s driver_features = QEMU guest-features %s, source kernel" % (w, lc.fmt_bits(gbits)),
               "vqdump %s source %s" % (lc.fmt_bits(df.get("bits", [])), df.get("source")))
+    tr, ver = lc.expected_transport(dev["transport"])
+    res.check(mine.get("transport") == tr and (ver is None or mine.get("mmio_version") == ver),
+              "%s transport %s%s" % (w, tr, " v%s" % ver if ver else ""),
+              "vqdump %s v%s" % (mine.get("transport"), mine.get("mmio_version")))
     sv = lc.qmp_status_value(st["status"])[0]
     res.check(mine.get("status", {}).get("value") == sv and mine.get("status_source") == "kernel",
               "%s status 0x%x (QEMU's), source kernel" % (w, sv),

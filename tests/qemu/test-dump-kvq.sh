@@ -15,10 +15,15 @@
 #   dump.elf         as QEMU wrote it: VMCOREINFO (QEMU copies the guest's note);
 #   dump-novmci.elf  its VMCOREINFO note renamed: CR3 from QEMU's CPU note;
 #   dump-nonotes.elf the QEMU CPU notes renamed too: the vote among records;
-# and on each, dump_compare.py checks that `vqdump --core DUMP status --json`
-# lists every device QEMU reports with every queue (used or not), QEMU's
+# then a microvm guest with the same devices on virtio-mmio version 2 (whose
+# ring addresses its registers cannot give back), dumped without
+# VMCOREINFO (CR3).  On each dump dump_compare.py checks that
+# `vqdump --core DUMP status --json`
+# lists every device QEMU reports (named and typed by its transport) with
+# every queue (used or not), QEMU's
 # ring addresses and size, the ring indices in guest RAM and the driver
-# features QEMU calls guest-features, and (on dump.elf) that `diagnose`
+# features QEMU calls guest-features, and (with VMCOREINFO, and on
+# microvm) that `diagnose`
 # names the held write with the driver's own state as evidence.
 #
 # Usage: tests/qemu/test-dump-kvq.sh     (VQDUMP=path overrides ../../build/vqdump;
@@ -95,46 +100,13 @@ EOF
 
 # qemu_fw_cfg hands the kernel's VMCOREINFO note to QEMU's vmcoreinfo device.
 qemu_initramfs "$TMP/initrd.gz" "$TMP/init" "virtio_blk virtio_console qemu_fw_cfg" || fatal "initramfs"
-truncate -s 64M "$TMP/disk.img"
+qemu_initramfs "$TMP/initrd-mmio.gz" "$TMP/init" "virtio_mmio virtio_blk virtio_console" ||
+	fatal "initramfs (virtio-mmio)"
+BLKDRIVE="driver=raw,file.driver=blkdebug,file.config=$TMP/blkdebug.conf,file.image.driver=file,file.image.filename=$TMP/disk.img,if=none,id=d0,werror=stop,throttling.iops-total=200"
 
-qemu_start "$TMP" -m 192 -smp 1 -vga none -nodefaults \
-	-kernel "$QEMU_VMLINUZ" -initrd "$TMP/initrd.gz" \
-	-append "console=ttyS0 quiet panic=-1" \
-	-device vmcoreinfo \
-	-drive "driver=raw,file.driver=blkdebug,file.config=$TMP/blkdebug.conf,file.image.driver=file,file.image.filename=$TMP/disk.img,if=none,id=d0,werror=stop,throttling.iops-total=200" \
-	-device virtio-blk-pci,drive=d0,id=vblk0,disable-legacy=on \
-	-device virtio-serial-pci,id=vser0,max_ports=31,disable-legacy=on ||
-	fatal "QEMU starts"
-qemu_wait_serial VQ-READY 180 || fatal "guest boots and uses its disk"
-ok "guest booted with virtio-blk-pci (held write to come) and virtio-serial-pci (64 queues)"
-
-if qemu_qmp @wait-inflight \
-	'{"path": "/machine/peripheral/vblk0/virtio-backend", "queue": 0, "timeout": 60, "stopped": true}' \
-	>"$TMP/wait.json"; then
-	ok "QEMU stopped the VM with the write in flight"
-else
-	fatal "a blk request in flight with the VM stopped"
-fi
-qemu_qmp stop >/dev/null || fatal "QMP stop"
-python3 "$HERE/live_qmp.py" snapshot "$QEMU_QMP" "$TMP/qmp.json" || fatal "QMP snapshot of every device and queue"
-qemu_qmp dump-guest-memory "{\"paging\": false, \"protocol\": \"file:$TMP/dump.elf\"}" \
-	>/dev/null || fatal "QMP dump-guest-memory"
-qemu_stop
-ok "memory dumped ($(($(stat -c %s "$TMP/dump.elf") / 1048576)) MiB)"
-
-# The same dump without VMCOREINFO, and without QEMU's CPU notes too: the
-# notes' owner names changed in place (same length), nothing else.
-python3 "$HERE/dump_compare.py" rename-note "$TMP/dump.elf" "$TMP/dump-novmci.elf" VMCOREINFO ||
-	fatal "copy of the dump without its VMCOREINFO note"
-python3 "$HERE/dump_compare.py" rename-note "$TMP/dump-novmci.elf" "$TMP/dump-nonotes.elf" QEMU ||
-	fatal "copy of the dump without QEMU's CPU notes"
-if [ -n "${VQ_KEEP:-}" ]; then
-	mkdir -p "$VQ_KEEP" && cp "$TMP"/dump*.elf "$TMP/qmp.json" "$QEMU_SERIAL" "$VQ_KEEP/" &&
-		echo "# kept the dumps, qmp.json and serial.log in $VQ_KEEP"
-fi
-
-for spec in "dump.elf:VMCOREINFO:diagnose" "dump-novmci.elf:CR3:" "dump-nonotes.elf:vote:"; do
-	IFS=: read -r file how diag <<<"$spec"
+# compare DIR FILE HOW [--diagnose]: dump_compare.py's checks, folded into ours.
+compare() {
+	local dir=$1 file=$2 how=$3 diag=${4:-}
 	while read -r line; do
 		case $line in
 		"ok - "*) ok "${line#ok - }" ;;
@@ -142,7 +114,64 @@ for spec in "dump.elf:VMCOREINFO:diagnose" "dump-novmci.elf:CR3:" "dump-nonotes.
 		[0-9]*" passed, "[0-9]*" failed") ;;
 		*) echo "$line" ;;
 		esac
-	done < <(python3 "$HERE/dump_compare.py" compare --vqdump "$VQDUMP" --label "$file" \
-		--how "$how" ${diag:+--diagnose} "$TMP/$file" "$TMP/qmp.json" 2>&1)
-done
+	done < <(python3 "$HERE/dump_compare.py" compare --vqdump "$VQDUMP" \
+		--label "$(basename "$dir")/$file" --how "$how" $diag "$dir/$file" "$dir/qmp.json" 2>&1)
+}
+
+# scenario NAME BLKPATH INITRD QEMU-ARGS...: boot, wait for the held
+# write, snapshot QEMU's view, dump into $TMP/NAME, stop the guest.
+scenario() {
+	local name=$1 blkpath=$2 initrd=$3 dir=$TMP/$1
+	shift 3
+	mkdir -p "$dir"
+	truncate -s 64M "$TMP/disk.img"
+	qemu_start "$dir" -smp 1 -vga none -nodefaults -kernel "$QEMU_VMLINUZ" -initrd "$initrd" "$@" ||
+		fatal "$name: QEMU starts"
+	qemu_wait_serial VQ-READY 180 || fatal "$name: guest boots and uses its disk"
+	qemu_qmp @wait-inflight "{\"path\": \"$blkpath\", \"queue\": 0, \"timeout\": 60, \"stopped\": true}" \
+		>"$dir/wait.json" || fatal "$name: a blk request in flight with the VM stopped"
+	ok "$name: QEMU stopped the VM with the write in flight"
+	qemu_qmp stop >/dev/null || fatal "$name: QMP stop"
+	python3 "$HERE/live_qmp.py" snapshot "$QEMU_QMP" "$dir/qmp.json" ||
+		fatal "$name: QMP snapshot of every device and queue"
+	qemu_qmp dump-guest-memory "{\"paging\": false, \"protocol\": \"file:$dir/dump.elf\"}" \
+		>/dev/null || fatal "$name: QMP dump-guest-memory"
+	qemu_stop
+	ok "$name: memory dumped ($(($(stat -c %s "$dir/dump.elf") / 1048576)) MiB)"
+	if [ -n "${VQ_KEEP:-}" ]; then
+		mkdir -p "$VQ_KEEP/$name" && cp "$dir/qmp.json" "$QEMU_SERIAL" "$VQ_KEEP/$name/"
+	fi
+}
+
+# PCI: VMCOREINFO, then the same dump without it (CR3), then without
+# QEMU's CPU notes too (the vote): the notes' owner names changed in
+# place (same length), nothing else.
+scenario pci /machine/peripheral/vblk0/virtio-backend "$TMP/initrd.gz" -m 192 \
+	-append "console=ttyS0 quiet panic=-1" -device vmcoreinfo \
+	-drive "$BLKDRIVE" -device virtio-blk-pci,drive=d0,id=vblk0,disable-legacy=on \
+	-device virtio-serial-pci,id=vser0,max_ports=31,disable-legacy=on
+D=$TMP/pci
+python3 "$HERE/dump_compare.py" rename-note "$D/dump.elf" "$D/dump-novmci.elf" VMCOREINFO ||
+	fatal "copy of the dump without its VMCOREINFO note"
+python3 "$HERE/dump_compare.py" rename-note "$D/dump-novmci.elf" "$D/dump-nonotes.elf" QEMU ||
+	fatal "copy of the dump without QEMU's CPU notes"
+[ -n "${VQ_KEEP:-}" ] && cp "$D"/dump*.elf "$VQ_KEEP/pci/"
+compare "$D" dump.elf VMCOREINFO --diagnose
+rm -f "$D/dump.elf"
+compare "$D" dump-novmci.elf CR3
+rm -f "$D/dump-novmci.elf"
+compare "$D" dump-nonotes.elf vote
+rm -f "$D/dump-nonotes.elf"
+
+# microvm: virtio-mmio v2 (ring addresses write-only in the registers),
+# no VMCOREINFO.  microvm has no PIT port 0x61 nor HPET: the kernel is
+# told the TSC's frequency (tsc_early_khz, the host's, which TCG's follows).
+KHZ=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
+scenario mmio /machine/peripheral/vblk0 "$TMP/initrd-mmio.gz" -M microvm -m 128 \
+	-global virtio-mmio.force-legacy=false \
+	-append "console=ttyS0 quiet panic=-1 tsc_early_khz=${KHZ:-2000000}" \
+	-drive "$BLKDRIVE" -device virtio-blk-device,drive=d0,id=vblk0 \
+	-device virtio-serial-device,id=vser0,max_ports=31
+[ -n "${VQ_KEEP:-}" ] && cp "$TMP/mmio/dump.elf" "$VQ_KEEP/mmio/"
+compare "$TMP/mmio" dump.elf CR3 --diagnose
 finish
