@@ -41,6 +41,15 @@ static uint8_t implied_status(const struct vq_kvdev *k)
 	return st;
 }
 
+/* The interface Linux drove, from what it negotiated: 1 modern (VERSION_1),
+ * 0 legacy, -1 not known (no driver negotiated anything). */
+static int modern(const struct vq_kvdev *k)
+{
+	if (!k->have_features || k->bound != 1 || !k->features)
+		return -1;
+	return (k->features >> VIRTIO_F_VERSION_1) & 1;
+}
+
 /* Identity, transport and state of @d from the kernel's @k. */
 static void fill_device(struct vq_dev *d, const struct vq_kvdev *k, const char *how)
 {
@@ -48,17 +57,19 @@ static void fill_device(struct vq_dev *d, const struct vq_kvdev *k, const char *
 	d->device_id = k->device_id;
 	d->vendor_id = k->vendor;
 	if (k->pci) {
-		d->kind = k->have_features && (k->features >> VIRTIO_F_VERSION_1) & 1 ? VQ_T_PCI
-										       : VQ_T_PCI_LEGACY;
+		/* virtio-pci tries the modern interface first: a legacy
+		 * negotiation means a legacy-only device. */
+		d->kind = modern(k) == 0 ? VQ_T_PCI_LEGACY : VQ_T_PCI;
 		memcpy(d->name, k->parent, strlen(k->parent) < sizeof(d->name) ? strlen(k->parent) : 0);
 	} else if (k->mmio_base) {
 		d->kind = VQ_T_MMIO;
 		snprintf(d->name, sizeof(d->name), "mmio:0x%llx", (unsigned long long)k->mmio_base);
 		d->mmio_base = k->mmio_base;
 		/* Linux drives a version 2 window only with VERSION_1 and a
-		 * version 1 one only without (virtio_mmio.c, vm_finalize_features). */
-		if (k->have_features)
-			d->mmio_version = (k->features >> VIRTIO_F_VERSION_1) & 1 ? 2 : 1;
+		 * version 1 one only without (virtio_mmio.c, vm_finalize_features);
+		 * 0: not known. */
+		if (modern(k) >= 0)
+			d->mmio_version = modern(k) ? 2 : 1;
 	} else {
 		d->kind = VQ_T_OTHER;
 		snprintf(d->name, sizeof(d->name), "%s", d->virtio_name);
@@ -135,6 +146,65 @@ static int add_device(struct vq_dev_list *list, struct vq_kvq *kv, const struct 
 	return 0;
 }
 
+/* Most devices without a queue listed. */
+#define KDEV_MAX_IDLE 256
+
+/* 1 when @list has virtioN @index already. */
+static int listed(const struct vq_dev_list *list, uint32_t index)
+{
+	char name[16];
+	size_t i;
+
+	snprintf(name, sizeof(name), "virtio%u", index);
+	for (i = 0; i < list->n; i++)
+		if (!strcmp(list->devs[i].virtio_name, name))
+			return 1;
+	return 0;
+}
+
+/* The devices no driver set a queue up for (no driver bound, or one that
+ * uses none): listed with no queues.  How many were added, or -ENOMEM. */
+static int add_idle(struct vq_dev_list *list, struct vq_kvq *kv, const char *how)
+{
+	uint64_t *v = calloc(KDEV_MAX_IDLE, sizeof(*v));
+	long n = v ? vq_kvq_idle_devices(kv, v, KDEV_MAX_IDLE) : -ENOMEM;
+	int added = 0;
+	long i;
+
+	for (i = 0; i < n && i < KDEV_MAX_IDLE; i++) {
+		struct vq_kvdev k;
+		struct vq_dev *d;
+
+		if (vq_kvq_read_device(kv, v[i], &k) || listed(list, k.index))
+			continue;
+		d = vq_dev_list_add(list);
+		if (!d) {
+			n = -ENOMEM;
+			break;
+		}
+		d->t = &vq_transport_kdev;
+		fill_device(d, &k, how);
+		added++;
+	}
+	free(v);
+	return n == -ENOMEM ? -ENOMEM : added;
+}
+
+static unsigned virtio_number(const struct vq_dev *d)
+{
+	unsigned n = 0;
+
+	sscanf(d->virtio_name, "virtio%u", &n);
+	return n;
+}
+
+static int by_virtio_index(const void *a, const void *b)
+{
+	unsigned x = virtio_number(a), y = virtio_number(b);
+
+	return x < y ? -1 : x > y;
+}
+
 static int kdev_enumerate(struct vq_dev_list *list, struct vq_mem *image, char *err,
 			  size_t errlen)
 {
@@ -164,11 +234,19 @@ static int kdev_enumerate(struct vq_dev_list *list, struct vq_mem *image, char *
 		added++;
 	}
 	free(q);
+	if (n >= 0 && !ret) {
+		ret = add_idle(list, kv, how);
+		added += ret > 0 ? ret : 0;
+		ret = ret < 0 ? ret : 0;
+		if (ret)
+			vq_errbuf(err, errlen, 0, "read the kernel's devices: out of memory");
+	}
 	vq_kvq_close(kv);
 	if (n < 0)
 		return (int)n;
 	if (ret)
 		return ret;
+	qsort(list->devs, list->n, sizeof(*list->devs), by_virtio_index);
 	if (!added)
 		return vq_errbuf(err, errlen, -ENOENT,
 				 "the guest kernel's records hold no virtio queue (%s)", how);

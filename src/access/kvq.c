@@ -40,6 +40,7 @@ struct vq_kvq {
 	struct vq_kxlat xlat;         /* @map and the page tables */
 	struct vq_kvdev_layout dev;   /* struct virtio_device and its struct device */
 	int dev_ok;                   /* @dev was filled */
+	uint64_t dmap;                /* the direct map's start, 0 when not known as one */
 };
 
 /* Whole small file into a new buffer. */
@@ -701,6 +702,7 @@ static int from_tables(struct vq_kvq *k, uint64_t root, unsigned levels, uint64_
 		return -ENOENT;
 	k->xlat.root = root;
 	k->xlat.levels = levels;
+	k->dmap = *base;
 	return direct_map(k, *base);
 }
 
@@ -721,6 +723,7 @@ static int from_vote(struct vq_kvq *k, uint64_t *base, uint64_t *votes)
 		if (vq_kvq_scan(&k->fetch, k->regions, k->nregions, k->map, k->nmap, &k->layout, -1,
 				&q, 1) > 0) {
 			*base = cand[i];
+			k->dmap = cand[i];
 			*votes = nv[i];
 			return 0;
 		}
@@ -867,4 +870,12 @@ int vq_kvq_read_device(struct vq_kvq *k, uint64_t vdev, struct vq_kvdev *d)
 	if (!k->dev_ok)
 		return -ENOENT;
 	return vq_kvdev_read(&k->fetch, &k->xlat, &k->dev, vdev, d);
+}
+
+long vq_kvq_idle_devices(struct vq_kvq *k, uint64_t *out, size_t max)
+{
+	if (!k->dev_ok || !k->dmap)
+		return 0;
+	return vq_kvdev_scan_idle(&k->fetch, k->regions, k->nregions, &k->xlat, k->dmap, &k->dev,
+				  out, max);
 }

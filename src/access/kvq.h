@@ -105,6 +105,10 @@ int vq_kvq_open_image(struct vq_kvq **out, struct vq_mem *mem, char *how, size_t
  * device's list, sorted by (virtioN, queue) into a new array *@out (free()
  * it): how many, or -errno with @err. */
 long vq_kvq_all(struct vq_kvq *k, struct vq_kvq_queue **out, char *err, size_t errlen);
+/* The virtio devices with no queue (decode/kvdev.h, vq_kvdev_scan_idle):
+ * their kernel virtual addresses, at most @max into @out; how many, 0
+ * when the direct map is not known as one offset, or -errno. */
+long vq_kvq_idle_devices(struct vq_kvq *k, uint64_t *out, size_t max);
 /* The virtio_device at kernel virtual @vdev (decode/kvdev.h): 0, or
  * -ENOENT when this kernel's BTF does not describe it, -EFAULT. */
 int vq_kvq_read_device(struct vq_kvq *k, uint64_t vdev, struct vq_kvdev *d);

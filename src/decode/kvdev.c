@@ -2,6 +2,7 @@
 /* Linux's struct virtio_device in kernel memory: its identity, features, driver and transport device, through a vq_fetch. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "errbuf.h"
@@ -69,6 +70,9 @@ int vq_kvdev_layout_from_btf(const struct vq_btf *b, struct vq_kvdev_layout *l, 
 	opt(b, "resource", "end", &l->res_end);
 	opt(b, "resource", "flags", &l->res_flags);
 	l->res_size = rid < 0 ? 0 : vq_btf_size(b, (uint32_t)rid);
+	opt_struct(b, "virtio_device", "vqs", &l->vqs);
+	opt(b, "list_head", "next", &l->list_next);
+	opt(b, "list_head", "prev", &l->list_prev);
 	if (!l->size || l->size > KVDEV_MAX || !l->index.size || !l->id_device.size ||
 	    l->index.offset + l->index.size > l->size ||
 	    l->id_device.offset + l->id_device.size > l->size)
@@ -238,4 +242,66 @@ int vq_kvdev_read(const struct vq_fetch *f, const struct vq_kxlat *x,
 	if (l->dev.size)
 		device_part(f, x, l, vdev + l->dev.offset, d);
 	return 0;
+}
+
+/* RAM is searched for idle devices in chunks of this many bytes. */
+#define KVDEV_CHUNK (4u << 20)
+
+/* The candidate at physical @pa (bytes @o): an idle, registered virtio_device? */
+static int idle_device(const struct vq_fetch *f, const struct vq_kxlat *x, uint64_t dmap,
+		       const struct vq_kvdev_layout *l, uint64_t pa, const uint8_t *o)
+{
+	uint64_t head = dmap + pa + l->vqs.offset;
+	struct vq_kvdev d;
+	char want[24];
+
+	if (le64(o + l->vqs.offset + l->list_next.offset) != head ||
+	    le64(o + l->vqs.offset + l->list_prev.offset) != head)
+		return 0;
+	if (vq_kvdev_read(f, x, l, dmap + pa, &d) || !d.device_id || d.device_id > 0xffff)
+		return 0;
+	snprintf(want, sizeof(want), "virtio%u", d.index);
+	return !strcmp(d.name, want);
+}
+
+long vq_kvdev_scan_idle(const struct vq_fetch *f, const struct vq_scan_region *regions,
+			size_t nregions, const struct vq_kxlat *x, uint64_t dmap,
+			const struct vq_kvdev_layout *l, uint64_t *out, size_t max)
+{
+	uint64_t span = l->size;
+	size_t i, found = 0;
+	uint8_t *buf;
+
+	if (!l->vqs.size || l->list_next.size != 8 || l->list_prev.size != 8 || !l->kobj_name.size ||
+	    l->vqs.offset + l->list_prev.offset + 8 > span)
+		return 0;
+	buf = malloc(KVDEV_CHUNK + span);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < nregions; i++) {
+		uint64_t end = regions[i].start + regions[i].len, pos;
+
+		if (end < regions[i].start)
+			end = UINT64_MAX;
+		for (pos = regions[i].start; pos < end && end - pos >= span; pos += KVDEV_CHUNK) {
+			uint64_t want = end - pos, lim, s;
+
+			if (want > KVDEV_CHUNK + span)
+				want = KVDEV_CHUNK + span;
+			if (vq_fetch(f, pos, buf, want, "RAM searched for struct virtio_device"))
+				continue;
+			lim = want - span + 1;
+			if (lim > KVDEV_CHUNK)
+				lim = KVDEV_CHUNK;
+			for (s = (8 - pos % 8) % 8; s < lim; s += 8) {
+				if (!idle_device(f, x, dmap, l, pos + s, buf + s))
+					continue;
+				if (found < max)
+					out[found] = dmap + pos + s;
+				found++;
+			}
+		}
+	}
+	free(buf);
+	return (long)found;
 }

@@ -41,6 +41,9 @@ struct vq_kvdev_layout {
 	struct vq_btf_field res_end;    /* resource.end */
 	struct vq_btf_field res_flags;  /* resource.flags */
 	uint64_t res_size;              /* sizeof(struct resource) */
+	struct vq_btf_field vqs;        /* virtio_device.vqs (list_head): offset only */
+	struct vq_btf_field list_next;  /* list_head.next */
+	struct vq_btf_field list_prev;  /* list_head.prev */
 };
 
 /* Fill @l from @b: 0, or -ENOENT with @err when struct virtio_device or
@@ -79,6 +82,19 @@ struct vq_kvdev {
  * when its index and id cannot be read. */
 int vq_kvdev_read(const struct vq_fetch *f, const struct vq_kxlat *x,
 		  const struct vq_kvdev_layout *l, uint64_t vdev, struct vq_kvdev *d);
+
+/*
+ * The virtio devices no driver set a queue up for: every place in
+ * @regions (read through @f in chunks) that holds a struct virtio_device
+ * at direct-map address @dmap + its physical address whose vqs list is
+ * empty (its head points at itself both ways), whose index and id.device
+ * are plausible and whose struct device is named "virtio<index>" (read
+ * through @x).  Their kernel virtual addresses, at most @max into @out in
+ * address order: how many, or -ENOMEM / -EIO.
+ */
+long vq_kvdev_scan_idle(const struct vq_fetch *f, const struct vq_scan_region *regions,
+			size_t nregions, const struct vq_kxlat *x, uint64_t dmap,
+			const struct vq_kvdev_layout *l, uint64_t *out, size_t max);
 
 /* Kernel virtual to physical through @x: 0 or -EFAULT. */
 int vq_kxlat_v2p(const struct vq_fetch *f, const struct vq_kxlat *x, uint64_t vaddr,

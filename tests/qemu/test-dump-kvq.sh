@@ -6,7 +6,8 @@
 # throttled disk whose write to one sector blkdebug fails, so that
 # werror=stop holds the request in flight), virtio-serial-pci with
 # max_ports=31 (64 queues, most never used: `scan` cannot find those, the
-# kernel's records can) and -device vmcoreinfo.  When QEMU has stopped the
+# kernel's records can), virtio-rng-pci whose driver is not loaded (a
+# device Linux registered with no queue) and -device vmcoreinfo.  When QEMU has stopped the
 # VM with the write in flight it records QEMU's view of every device and
 # queue (live_qmp.py snapshot: x-query-virtio, -status, -queue-status and
 # the ring index words read with `xp`) and dumps guest memory as ELF.  The
@@ -149,7 +150,9 @@ scenario() {
 scenario pci /machine/peripheral/vblk0/virtio-backend "$TMP/initrd.gz" -m 192 \
 	-append "console=ttyS0 quiet panic=-1" -device vmcoreinfo \
 	-drive "$BLKDRIVE" -device virtio-blk-pci,drive=d0,id=vblk0,disable-legacy=on \
-	-device virtio-serial-pci,id=vser0,max_ports=31,disable-legacy=on
+	-device virtio-serial-pci,id=vser0,max_ports=31,disable-legacy=on \
+	-object rng-random,id=rng0,filename=/dev/urandom \
+	-device virtio-rng-pci,rng=rng0,id=vrng0,disable-legacy=on
 D=$TMP/pci
 python3 "$HERE/dump_compare.py" rename-note "$D/dump.elf" "$D/dump-novmci.elf" VMCOREINFO ||
 	fatal "copy of the dump without its VMCOREINFO note"
@@ -171,7 +174,8 @@ scenario mmio /machine/peripheral/vblk0 "$TMP/initrd-mmio.gz" -M microvm -m 128 
 	-global virtio-mmio.force-legacy=false \
 	-append "console=ttyS0 quiet panic=-1 tsc_early_khz=${KHZ:-2000000}" \
 	-drive "$BLKDRIVE" -device virtio-blk-device,drive=d0,id=vblk0 \
-	-device virtio-serial-device,id=vser0,max_ports=31
+	-device virtio-serial-device,id=vser0,max_ports=31 \
+	-object rng-random,id=rng0,filename=/dev/urandom -device virtio-rng-device,rng=rng0,id=vrng0
 [ -n "${VQ_KEEP:-}" ] && cp "$TMP/mmio/dump.elf" "$VQ_KEEP/mmio/"
 compare "$TMP/mmio" dump.elf CR3 --diagnose
 finish
