@@ -195,6 +195,10 @@ static void judge_queue(struct vq_session *s, struct vq_diagnosis *r, struct qwo
 	in.image = !moving(s);
 	in.dv = w->q->dv_valid ? w->q : NULL;
 	in.dv_expected = s->qemu != NULL;
+	in.drv = w->q->drv_valid ? w->q : NULL;
+	/* A QEMU dump read through the kernel's records: QEMU finished the
+	 * I/O it could before dumping, as for rings found by scan. */
+	in.held_dump = !moving(s) && w->d->access == VQ_ACCESS_KERNEL && vq_mem_qemu_dump(&s->mem);
 	sample_of(&w->v1.hdr, &in.s1);
 	in.v = &w->v1;
 	if (w->packed) {

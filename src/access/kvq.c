@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../decode/elfnote.h"
 #include "../decode/errbuf.h"
+#include "../decode/kimage.h"
 #include "kvq.h"
 
 /* Largest BTF file read (vmlinux's is a few MiB). */
@@ -33,6 +35,12 @@ struct vq_kvq {
 	size_t nknown, kcap;
 	int all;                      /* a whole search was made: any other device has none */
 	char *kcore_path, *btf_path;  /* as opened (vq_kvq_lookup compares them) */
+	/* A dump's kernel (vq_kvq_open_image): page tables, when their root
+	 * was found, for what lies outside the direct map (module data). */
+	struct vq_kxlat xlat;         /* @map and the page tables */
+	struct vq_kvdev_layout dev;   /* struct virtio_device and its struct device */
+	int dev_ok;                   /* @dev was filled */
+	uint64_t dmap;                /* the direct map's start, 0 when not known as one */
 };
 
 /* Whole small file into a new buffer. */
@@ -524,6 +532,15 @@ int vq_kvq_read_name(struct vq_kvq *k, const struct vq_kvq_queue *q, char *out, 
 	out[0] = 0;
 	if (!k || !q->name_vaddr || !len)
 		return -ENOENT;
+	/* A dump's kernel with its page tables: module data too. */
+	if (k->xlat.levels) {
+		char s[32];
+		int ret = vq_kxlat_string(&k->fetch, &k->xlat, q->name_vaddr, s, sizeof(s));
+
+		if (!ret)
+			snprintf(out, len, "%s", s);
+		return ret;
+	}
 	/* Only a name in the kernel's linear map (kmalloc'd, as virtio_blk's
 	 * and virtio_net's are); one in a module's read-only data is not. */
 	for (i = 0; i < sizeof(b); i++)
@@ -540,4 +557,325 @@ int vq_kvq_read_name(struct vq_kvq *k, const struct vq_kvq_queue *q, char *out, 
 			return -EINVAL;
 	snprintf(out, len, "%s", (const char *)b);
 	return 0;
+}
+
+/* ---- A dump's kernel ---------------------------------------------------- */
+
+/* Most BTF headers looked at in one image (vmlinux, each loaded module's,
+ * stale copies). */
+#define KIMG_MAX_BLOBS 1024u
+
+/* The blob @h (its physical address and length) parsed on top of @base
+ * (NULL: as vmlinux's): 0, or -errno. */
+static int image_btf(struct vq_kvq *k, const struct vq_kimg_blob *h, struct vq_btf *out,
+		     const struct vq_btf *base)
+{
+	char why[200];
+	uint8_t *data = malloc(h->len);
+	int ret;
+
+	if (!data)
+		return -ENOMEM;
+	ret = vq_fetch(&k->fetch, h->paddr, data, h->len, "BTF");
+	if (!ret)
+		ret = vq_btf_parse(out, data, h->len, base, base ? base->ptr_size : 8, why,
+				   sizeof(why));
+	free(data);
+	return ret;
+}
+
+/*
+ * vmlinux's BTF (the first blob that parses alone and describes
+ * list_head and virtio_device's neighbours), then, when vring_virtqueue
+ * is not in it, the first split blob on top of it that has it.  0, or
+ * -ENOENT with @err.  @how gets where they were.
+ */
+static int image_find_btf(struct vq_kvq *k, char *how, size_t howlen, char *err, size_t errlen)
+{
+	struct vq_kimg_blob *h = calloc(KIMG_MAX_BLOBS, sizeof(*h));
+	long n, i, base = -1, mod = -1;
+	int ret = 0;
+
+	if (!h)
+		return -ENOMEM;
+	n = vq_kimg_find_btf(&k->fetch, k->regions, k->nregions, h, KIMG_MAX_BLOBS);
+	if (n > (long)KIMG_MAX_BLOBS)
+		n = KIMG_MAX_BLOBS;
+	for (i = 0; i < n && base < 0; i++) {
+		if (image_btf(k, &h[i], &k->vmlinux, NULL))
+			continue;
+		if (vq_btf_find(&k->vmlinux, VQ_BTF_KIND_STRUCT, "list_head") >= 0 &&
+		    vq_btf_find(&k->vmlinux, VQ_BTF_KIND_STRUCT, "task_struct") >= 0)
+			base = i;
+		else
+			vq_btf_free(&k->vmlinux);
+	}
+	if (base < 0) {
+		if (n > 0)
+			vq_errbuf(err, errlen, 0,
+				  "none of the %ld BTF blob%s in its memory is vmlinux's (a damaged or filtered dump?)",
+				  n, n == 1 ? "" : "s");
+		else
+			vq_errbuf(err, errlen, 0,
+				  "no BTF in its memory (a kernel without CONFIG_DEBUG_INFO_BTF, a dump without those pages, or no Linux)");
+		free(h);
+		return -ENOENT;
+	}
+	k->vmlinux.ptr_size = btf_ptr_size(&k->vmlinux);
+	snprintf(how, howlen, "BTF at 0x%llx", (unsigned long long)h[base].paddr);
+	if (vq_btf_find(&k->vmlinux, VQ_BTF_KIND_STRUCT, "vring_virtqueue") < 0) {
+		for (i = 0; i < n && mod < 0; i++) {
+			if (i == base || image_btf(k, &h[i], &k->module, &k->vmlinux))
+				continue;
+			if (vq_btf_find(&k->module, VQ_BTF_KIND_STRUCT, "vring_virtqueue") >= 0)
+				mod = i;
+			else
+				vq_btf_free(&k->module);
+		}
+		if (mod < 0) {
+			vq_errbuf(err, errlen, 0,
+				  "the guest kernel's BTF has no struct vring_virtqueue and no module's BTF in its memory has it (virtio_ring not loaded, or its BTF not in the dump)");
+			ret = -ENOENT;
+		} else {
+			size_t o = strlen(how);
+
+			snprintf(how + o, howlen - o, " and 0x%llx (virtio_ring)",
+				 (unsigned long long)h[mod].paddr);
+		}
+	}
+	free(h);
+	return ret;
+}
+
+/* What the note walk looks for. */
+struct image_notes {
+	char vmcoreinfo[8192]; /* VMCOREINFO text, "" when none */
+	size_t vlen;
+	int have_cpu;          /* @cr3, @cr4 from the first QEMU CPU note */
+	uint64_t cr3, cr4;
+};
+
+static int image_note(void *arg, const uint8_t *notes, size_t len, int msb)
+{
+	struct image_notes *in = arg;
+	struct vq_elf_note n;
+	size_t off = 0;
+	char err[160];
+
+	if (msb)
+		return 0;
+	while (vq_elf_note_next(notes, len, msb, &off, &n, err, sizeof(err)) > 0) {
+		if (vq_elf_note_owner_is(&n, "VMCOREINFO") && !in->vlen) {
+			in->vlen = n.descsz < sizeof(in->vmcoreinfo) ? n.descsz : sizeof(in->vmcoreinfo);
+			memcpy(in->vmcoreinfo, n.desc, in->vlen);
+		} else if (vq_elf_note_owner_is(&n, "QEMU") && !in->have_cpu) {
+			in->have_cpu = !vq_qemu_cpu_cr(n.desc, n.descsz, &in->cr3, &in->cr4);
+		}
+	}
+	return 0;
+}
+
+/* The direct map as one kmap entry per segment of @mem at @base + paddr. */
+static int direct_map(struct vq_kvq *k, uint64_t base)
+{
+	size_t i;
+
+	free(k->map);
+	k->nmap = 0;
+	k->map = calloc(k->mem->nsegs ? k->mem->nsegs : 1, sizeof(*k->map));
+	if (!k->map)
+		return -ENOMEM;
+	for (i = 0; i < k->mem->nsegs; i++) {
+		const struct vq_seg *s = &k->mem->segs[i];
+
+		if (base + s->paddr >= base && base + s->paddr + s->memsz >= base + s->paddr)
+			k->map[k->nmap++] = (struct vq_kmap){ base + s->paddr, s->paddr, s->memsz };
+	}
+	return 0;
+}
+
+/* Page tables at @root (@levels): the direct map they give, kept with
+ * the root for later translations.  0 or -ENOENT. */
+static int from_tables(struct vq_kvq *k, uint64_t root, unsigned levels, uint64_t *base)
+{
+	if (vq_x86_direct_map(&k->fetch, root, levels, base))
+		return -ENOENT;
+	k->xlat.root = root;
+	k->xlat.levels = levels;
+	k->dmap = *base;
+	return direct_map(k, *base);
+}
+
+/* The vote of vq_kvq_vote_offset: the first candidate under which a
+ * search finds a queue. */
+static int from_vote(struct vq_kvq *k, uint64_t *base, uint64_t *votes)
+{
+	uint64_t cand[8], nv[8];
+	long n = vq_kvq_vote_offset(&k->fetch, k->regions, k->nregions, &k->layout,
+				    VQ_X86_DIRECT_LO_L5, VQ_X86_DIRECT_HI, VQ_X86_PUD, cand, nv, 8);
+	long i;
+
+	for (i = 0; i < n; i++) {
+		struct vq_kvq_queue q;
+
+		if (direct_map(k, cand[i]))
+			return -ENOMEM;
+		if (vq_kvq_scan(&k->fetch, k->regions, k->nregions, k->map, k->nmap, &k->layout, -1,
+				&q, 1) > 0) {
+			*base = cand[i];
+			k->dmap = cand[i];
+			*votes = nv[i];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* 1 when some segment of @m says where the kernel maps it (a kernel
+ * address, not a copy of the physical one as QEMU gives its ROM). */
+static int kernel_vaddrs(const struct vq_mem *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nsegs; i++)
+		if (m->segs[i].has_vaddr && m->segs[i].vaddr >= VQ_X86_DIRECT_LO_L5)
+			return 1;
+	return 0;
+}
+
+/* The direct map's offset, each way in turn; @how says which worked. */
+static int image_find_map(struct vq_kvq *k, char *how, size_t howlen, char *err, size_t errlen)
+{
+	struct image_notes *in = calloc(1, sizeof(*in));
+	uint64_t sym, phys, l5 = 0, base = 0, votes;
+	int ret = -ENOENT;
+
+	if (!in)
+		return -ENOMEM;
+	vq_mem_note_segments(k->mem, image_note, in);
+	if (kernel_vaddrs(k->mem) && !kmap_from_segs(k, k->mem)) {
+		snprintf(how, howlen, "from the dump's program headers");
+		ret = 0;
+	} else if (in->vlen &&
+		   !vq_vmcoreinfo_get(in->vmcoreinfo, in->vlen, "SYMBOL(init_top_pgt)", 16, &sym) &&
+		   !vq_vmcoreinfo_get(in->vmcoreinfo, in->vlen, "NUMBER(phys_base)", 10, &phys) &&
+		   sym >= VQ_X86_START_KERNEL_MAP) {
+		vq_vmcoreinfo_get(in->vmcoreinfo, in->vlen, "NUMBER(pgtable_l5_enabled)", 10, &l5);
+		ret = from_tables(k, sym - VQ_X86_START_KERNEL_MAP + phys, l5 ? 5 : 4, &base);
+		if (!ret)
+			snprintf(how, howlen, "0x%llx from VMCOREINFO and the page tables",
+				 (unsigned long long)base);
+	}
+	/* CR3: with page-table isolation a user CR3 is the kernel's + 4 KiB. */
+	if (ret == -ENOENT && in->have_cpu) {
+		unsigned lv = in->cr4 & (1u << 12) ? 5 : 4; /* CR4.LA57 */
+
+		ret = from_tables(k, in->cr3 & ~0xfffull, lv, &base);
+		if (ret == -ENOENT)
+			ret = from_tables(k, in->cr3 & ~0x1fffull, lv, &base);
+		if (!ret)
+			snprintf(how, howlen, "0x%llx from CR3 (QEMU's CPU note) and the page tables",
+				 (unsigned long long)base);
+	}
+	if (ret == -ENOENT) {
+		ret = from_vote(k, &base, &votes);
+		if (!ret)
+			snprintf(how, howlen, "0x%llx by a vote of vring_virtqueue records (%llu)",
+				 (unsigned long long)base, (unsigned long long)votes);
+	}
+	if (ret == -ENOENT)
+		vq_errbuf(err, errlen, 0,
+			  "the kernel's direct map not found (no VMCOREINFO, no usable CR3, and no vring_virtqueue pairs agree on one)");
+	free(in);
+	return ret;
+}
+
+int vq_kvq_open_image(struct vq_kvq **out, struct vq_mem *mem, char *how, size_t howlen,
+		      char *err, size_t errlen)
+{
+	struct vq_kvq *k = calloc(1, sizeof(*k));
+	char why[400], btf_how[160] = "", map_how[160] = "";
+	const struct vq_btf *types;
+	int ret;
+
+	*out = NULL;
+	if (!k) {
+		vq_errbuf(err, errlen, 0, "read the kernel's records: out of memory");
+		return -ENOMEM;
+	}
+	why[0] = 0;
+	k->mem = mem;
+	k->fetch = vq_mem_fetch(mem);
+	ret = vq_mem_scan_regions(mem, VQ_REGIONS_FILE, &k->regions, &k->nregions);
+	if (!ret)
+		ret = image_find_btf(k, btf_how, sizeof(btf_how), why, sizeof(why));
+	types = k->module.data ? &k->module : &k->vmlinux;
+	if (!ret)
+		ret = vq_kvq_layout_from_btf(types, &k->layout, why, sizeof(why));
+	if (!ret)
+		k->dev_ok = !vq_kvdev_layout_from_btf(types, &k->dev, why, sizeof(why));
+	if (!ret)
+		ret = image_find_map(k, map_how, sizeof(map_how), why, sizeof(why));
+	if (ret) {
+		if (ret == -ENOMEM)
+			snprintf(why, sizeof(why), "out of memory");
+		/* The caller's error is one of the image's: it reads as a
+		 * reason, not as a failure of the program. */
+		vq_errbuf(err, errlen, 0, "the guest kernel's records: %s", why);
+		vq_kvq_close(k);
+		return ret == -ENOMEM ? ret : -ENOENT;
+	}
+	k->xlat.map = k->map;
+	k->xlat.nmap = k->nmap;
+	k->all = 0;
+	snprintf(how, howlen, "direct map %s; %s", map_how, btf_how);
+	*out = k;
+	return 0;
+}
+
+static int by_device_queue(const void *a, const void *b)
+{
+	const struct vq_kvq_queue *x = a, *y = b;
+
+	if (x->virtio_index != y->virtio_index)
+		return x->virtio_index < y->virtio_index ? -1 : 1;
+	return x->queue < y->queue ? -1 : x->queue > y->queue;
+}
+
+long vq_kvq_all(struct vq_kvq *k, struct vq_kvq_queue **out, char *err, size_t errlen)
+{
+	size_t i;
+	int ret;
+
+	*out = NULL;
+	/* A whole search: every device with a queue is learnt. */
+	if (!k->all) {
+		ret = learn(k, UINT32_MAX, err, errlen);
+		if (ret)
+			return ret;
+	}
+	*out = malloc((k->nqueues ? k->nqueues : 1) * sizeof(**out));
+	if (!*out) {
+		vq_errbuf(err, errlen, 0, "read the kernel's queues: out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < k->nqueues; i++)
+		(*out)[i] = k->queues[i];
+	qsort(*out, k->nqueues, sizeof(**out), by_device_queue);
+	return (long)k->nqueues;
+}
+
+int vq_kvq_read_device(struct vq_kvq *k, uint64_t vdev, struct vq_kvdev *d)
+{
+	if (!k->dev_ok)
+		return -ENOENT;
+	return vq_kvdev_read(&k->fetch, &k->xlat, &k->dev, vdev, d);
+}
+
+long vq_kvq_idle_devices(struct vq_kvq *k, uint64_t *out, size_t max)
+{
+	if (!k->dev_ok || !k->dmap)
+		return 0;
+	return vq_kvdev_scan_idle(&k->fetch, k->regions, k->nregions, &k->xlat, k->dmap, &k->dev,
+				  out, max);
 }

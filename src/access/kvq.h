@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "../decode/btf.h"
+#include "../decode/kvdev.h"
 #include "../decode/kvqsearch.h"
 #include "../decode/ring.h"
 #include "access.h"
@@ -84,5 +85,32 @@ long vq_kvq_lookup_device(struct vq_kvq **cache, struct vq_mem *mem, const char 
 int vq_kvq_read_name(struct vq_kvq *k, const struct vq_kvq_queue *q, char *out, size_t len);
 /* Close the context *@cache (before its vq_mem is closed) and set it to NULL. */
 void vq_kvq_lookup_release(struct vq_kvq **cache);
+
+/* ---- A dump's kernel -------------------------------------------------- */
+
+/*
+ * Open the records of the kernel whose memory @mem holds (a dump, through
+ * any memory source): its BTF found in that memory (decode/kimage.h:
+ * vmlinux's, and virtio_ring's split BTF when the module has the types),
+ * and the direct map's offset from, in this order, the source's own
+ * program headers (p_vaddr), VMCOREINFO's init_top_pgt and the page
+ * tables, QEMU's CPU note (CR3) and the page tables, or a vote among
+ * candidate vring_virtqueue objects.  @how gets one line saying where
+ * each came from.  Returns 0, -ENOENT with @err saying what is missing,
+ * or another -errno.
+ */
+int vq_kvq_open_image(struct vq_kvq **out, struct vq_mem *mem, char *how, size_t howlen,
+		      char *err, size_t errlen);
+/* Every split or packed queue the kernel has, each checked through its
+ * device's list, sorted by (virtioN, queue) into a new array *@out (free()
+ * it): how many, or -errno with @err. */
+long vq_kvq_all(struct vq_kvq *k, struct vq_kvq_queue **out, char *err, size_t errlen);
+/* The virtio devices with no queue (decode/kvdev.h, vq_kvdev_scan_idle):
+ * their kernel virtual addresses, at most @max into @out; how many, 0
+ * when the direct map is not known as one offset, or -errno. */
+long vq_kvq_idle_devices(struct vq_kvq *k, uint64_t *out, size_t max);
+/* The virtio_device at kernel virtual @vdev (decode/kvdev.h): 0, or
+ * -ENOENT when this kernel's BTF does not describe it, -EFAULT. */
+int vq_kvq_read_device(struct vq_kvq *k, uint64_t vdev, struct vq_kvdev *d);
 
 #endif

@@ -130,6 +130,7 @@ int vq_session_open_mmio(struct vq_session *s, uint64_t base, char *err, size_t 
 static int find_in_image(struct vq_session *s, enum vq_scope scope, char *err, size_t errlen)
 {
 	const struct vq_transport *const *t;
+	char why[512] = "";
 	int any = 0, n;
 
 	if (open_mem(s) < 0) {
@@ -139,9 +140,15 @@ static int find_in_image(struct vq_session *s, enum vq_scope scope, char *err, s
 	for (t = vq_transports; *t; t++) {
 		if ((*t)->scope != scope)
 			continue;
+		err[0] = 0;
 		n = (*t)->enumerate(&s->devs, &s->mem, err, errlen);
-		if (n == -ENOENT)
+		/* Why the last transport that looked found nothing (the kernel's
+		 * records: what is missing). */
+		if (n == -ENOENT) {
+			if (err[0])
+				snprintf(why, sizeof(why), "%s", err);
 			continue;
+		}
 		if (n < 0) {
 			vq_dev_list_free(&s->devs);
 			return n;
@@ -149,7 +156,8 @@ static int find_in_image(struct vq_session *s, enum vq_scope scope, char *err, s
 		any = 1;
 	}
 	if (!any) {
-		snprintf(err, errlen, "%s holds no device records", s->core ? s->core : s->qemu);
+		snprintf(err, errlen, "%s holds no device records%s%s", s->core ? s->core : s->qemu,
+			 why[0] ? ": " : "", why);
 		return -ENOENT;
 	}
 	s->devs_open = 1;

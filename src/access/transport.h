@@ -60,6 +60,7 @@ extern const struct vq_transport vq_transport_pci;
 extern const struct vq_transport vq_transport_mmio;
 extern const struct vq_transport vq_transport_vbus;
 extern const struct vq_transport vq_transport_qemu;
+extern const struct vq_transport vq_transport_kdev;
 
 /* Queue @i of a device of vq_transport_qemu read again into @q (QEMU's
  * x-query-virtio-queue-status: its address, size and q->dv_*), without

@@ -11,6 +11,8 @@ const struct vq_transport *const vq_transports[] = {
 	&vq_transport_vbus,     /* live: what only /sys/bus/virtio shows (last: the
 				 * devices no transport above listed) */
 	&vq_transport_snapshot, /* --core: the note of a vqdump snapshot */
+	&vq_transport_kdev,     /* --core: a dumped Linux's own records (after the
+				 * snapshot: it lists a snapshot's devices itself) */
 	&vq_transport_qemu,     /* --qemu: a running QEMU's account over QMP */
 	NULL,
 };

@@ -67,7 +67,7 @@ int vq_cmd_snapshot(struct vq_ctx *ctx, int argc, char **argv)
 	uint64_t interval = 200;
 	int c, force = 0, partial_ok = 0, ret;
 	struct vq_snap_capture t;
-	size_t first, last;
+	size_t first, last, i;
 	char err[512];
 
 	while ((c = vq_cmd_getopt(cmd, argc, argv)) != -1) {
@@ -92,8 +92,11 @@ int vq_cmd_snapshot(struct vq_ctx *ctx, int argc, char **argv)
 		return vq_usage_err("snapshot", "unexpected argument '%s'", argv[optind]);
 	if (!out || !out[0])
 		return vq_usage_err("snapshot", "give the file to write with -o FILE");
-	if (ctx->core || ctx->raw)
-		return vq_usage_err("snapshot", "a snapshot is taken of the live system or of a running QEMU (--qemu), not of --core or --raw");
+	if (ctx->raw)
+		return vq_usage_err("snapshot", "a snapshot is taken of the live system, a running QEMU (--qemu) or a dump's kernel records (--core), not of --raw");
+	/* A dump is one instant: no second sample to take. */
+	if (ctx->core)
+		interval = 0;
 	if (!force && access(out, F_OK) == 0) {
 		vq_err("snapshot: %s exists; give --force to replace it", out);
 		return EXIT_USAGE;
@@ -102,6 +105,11 @@ int vq_cmd_snapshot(struct vq_ctx *ctx, int argc, char **argv)
 	ret = vq_ctx_device_range(ctx, 0, &first, &last);
 	if (ret)
 		return ret;
+	/* Of a dump, only what its kernel's records gave (a snapshot of a
+	 * snapshot would only copy it). */
+	for (i = first; ctx->core && i < last; i++)
+		if (ctx->sess.devs.devs[i].access != VQ_ACCESS_KERNEL)
+			return vq_usage_err("snapshot", "a snapshot is taken of the live system, a running QEMU (--qemu) or a dump's kernel records (--core), not of a snapshot");
 	if (vq_snap_capture(&ctx->sess, first, last, (uint32_t)interval, &t, err, sizeof(err)) < 0 ||
 	    vq_snap_capture_write(&t, out, force, VQDUMP_VERSION, err, sizeof(err)) < 0) {
 		vq_err("%s", err);

@@ -76,9 +76,14 @@ int vq_ctx_open_devices(struct vq_ctx *ctx)
 	if (ctx->mmio && vq_session_is_live(&ctx->sess))
 		return open_mmio(ctx);
 	ret = vq_session_find_devices(&ctx->sess, err, sizeof(err));
+	if (ret == -ENOENT && ctx->core) {
+		/* What is missing, and what still works. */
+		vq_err("%s; device commands need live device registers (a 'vqdump snapshot' file holds them) or a dumped Linux's records; 'ring --at' and 'scan' still read it",
+		       err);
+		return EXIT_USAGE;
+	}
 	if (ret == -ENOENT) {
-		vq_err("this command reads live device registers, which a memory image does not hold%s; run it on the live system, or use 'ring --at' and 'scan' on the image",
-		       ctx->core ? " (a 'vqdump snapshot' file holds them)" : "");
+		vq_err("this command reads live device registers, which a memory image does not hold; run it on the live system, or use 'ring --at' and 'scan' on the image");
 		return EXIT_USAGE;
 	}
 	if (ret < 0) {
@@ -444,6 +449,10 @@ static void config_text(const struct vq_dev *d)
 		printf("  config: not read (QMP gives no device configuration)\n");
 		return;
 	}
+	if (d->access == VQ_ACCESS_KERNEL) {
+		printf("  config: not read (a dump holds no device registers)\n");
+		return;
+	}
 	n = vq_config_decode_dev(d, f, 64);
 	printf("  config (%u bytes%s):%s\n", d->config_len,
 	       d->config_consistent    ? (d->config_generation < 0 ? ", read twice alike" : ", generation stable")
@@ -535,7 +544,8 @@ static void list_line(size_t i, const struct vq_dev *d)
 	status_text(d->status, st, sizeof(st));
 	printf("%-3zu %-20s %-10s %-4u %-10s %-42s %s%s%s\n", i, d->name, vq_transport_kind_name(d->kind),
 	       d->device_id, type_name(d->device_id, tbuf, sizeof(tbuf)), st,
-	       d->driver[0] ? d->driver : d->access == VQ_ACCESS_QMP ? "?" : "none",
+	       d->driver[0] ? d->driver
+			    : d->access == VQ_ACCESS_QMP || d->access == VQ_ACCESS_KERNEL ? "?" : "none",
 	       d->virtio_driver[0] ? "/" : "", d->virtio_driver);
 }
 
@@ -544,7 +554,7 @@ static void device_text(const struct vq_dev *d, enum view view, int verbose)
 {
 	header_text(d);
 	if (view == VIEW_STATUS) {
-		char v[160];
+		char v[512];
 
 		printf("  view: %s\n", vq_dev_view(d, v, sizeof(v)));
 	}
@@ -552,6 +562,10 @@ static void device_text(const struct vq_dev *d, enum view view, int verbose)
 		printf("  registers refused: %s\n", d->refused);
 	if (view == VIEW_REGS && d->access == VQ_ACCESS_SYSFS)
 		return;
+	if (view == VIEW_REGS && d->access == VQ_ACCESS_KERNEL) {
+		printf("  registers: none (a dump holds the kernel's records, not the registers: see 'status')\n");
+		return;
+	}
 	if (view == VIEW_REGS && d->access == VQ_ACCESS_QMP) {
 		printf("  registers: none read (QMP gives QEMU's account, not the registers: see 'status')\n");
 		return;

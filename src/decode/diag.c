@@ -158,7 +158,8 @@ void vq_diag_device(const struct vq_dev *d, struct vq_diag_report *r)
 	 * non-zero status was left by someone else: firmware (SeaBIOS drives
 	 * virtio-blk/scsi to boot), a boot loader, or a user-space driver. */
 	if ((st & (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_DRIVER_OK)) &&
-	    !d->driver[0] && d->access != VQ_ACCESS_SYSFS && d->access != VQ_ACCESS_QMP) {
+	    !d->driver[0] && d->access != VQ_ACCESS_SYSFS && d->access != VQ_ACCESS_QMP &&
+	    d->access != VQ_ACCESS_KERNEL) {
 		int live = st & VIRTIO_CONFIG_S_DRIVER_OK;
 
 		f = vq_diag_add(r, -1, "NO_DRIVER_INITIALISED", live ? VQ_SEV_WARNING : VQ_SEV_INFO,

@@ -90,6 +90,9 @@ struct vq_diag_queue_in {
 					  * just before @s1 (QEMU over QMP); NULL: none */
 	int dv_expected;              /* the source gives device views (QEMU) but not this
 				       * queue's: a vhost backend runs it */
+	const struct vq_queue_state *drv; /* the driver's own state (drv_valid: Linux's
+					   * vring_virtqueue in an image's kernel memory);
+					   * NULL: none */
 };
 
 /* Live: a queue that shows no completion over the interval is watched
@@ -124,7 +127,9 @@ void vq_diag_queue(const struct vq_diag_queue_in *in, struct vq_diag_report *r);
 /* Both sides of a queue (vq_diag_queue calls it): with in->dv, did the
  * device take the driver's requests, did it complete them, what the ring
  * shows of the driver seeing the completions (DEVICE_VIEW, DEVICE_HOLDS);
- * with in->dv_expected, where the view stops (BACKEND_VIEW). */
+ * with in->dv_expected, where the view stops (BACKEND_VIEW); with in->drv
+ * in an image, the driver's side from its own records (DRIVER_VIEW,
+ * QUEUE_BROKEN). */
 void vq_diag_sides(const struct vq_diag_queue_in *in, struct vq_diag_report *r);
 
 /* Number of pending chains in @v that carry device-readable bytes (a

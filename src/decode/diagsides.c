@@ -77,6 +77,42 @@ static void device_holds(const struct vq_diag_queue_in *in, const struct vq_queu
 	vq_diag_ev(f, "interval_ms", in->interval_ms, 0);
 }
 
+/*
+ * DRIVER_VIEW: what the driver's own record (Linux's vring_virtqueue in
+ * the image) says beside the ring: completions the device wrote that the
+ * driver has not taken (used idx in RAM past its last_used_idx), requests
+ * the device has not completed (avail idx past used idx).  QUEUE_BROKEN
+ * when Linux gave up on the queue (virtio_break_device, a failed kick).
+ */
+static void driver_view(const struct vq_diag_queue_in *in, const struct vq_diag_sample *s,
+			const struct vq_queue_state *q, struct vq_diag_report *r)
+{
+	uint16_t unseen = (uint16_t)(s->used_idx - q->drv_last_used_idx);
+	uint16_t pending = (uint16_t)(s->avail_idx - s->used_idx);
+	struct vq_diag_finding *f;
+
+	/* An idle queue's record says nothing worth a line. */
+	if (!unseen && !pending && !q->drv_broken)
+		return;
+	f = vq_diag_add(r, in->queue, "DRIVER_VIEW", VQ_SEV_INFO,
+			"driver (its vring_virtqueue in kernel memory): made %u available (avail_idx_shadow), took completions up to %u (last_used_idx): the device completed %u request%s the driver has not looked at, and has not completed %u (avail idx %u, used idx %u in RAM); %u descriptor%s free; callbacks %s, event index %s",
+			q->drv_avail_idx, q->drv_last_used_idx, unseen, unseen == 1 ? "" : "s", pending,
+			s->avail_idx, s->used_idx, q->drv_num_free, q->drv_num_free == 1 ? "" : "s",
+			q->drv_callbacks ? "on" : "off", q->drv_event_idx ? "in use" : "not used");
+	vq_diag_ev(f, "avail_idx", s->avail_idx, 0);
+	vq_diag_ev(f, "used_idx", s->used_idx, 0);
+	vq_diag_ev(f, "driver_avail_idx_shadow", q->drv_avail_idx, 0);
+	vq_diag_ev(f, "driver_last_used_idx", q->drv_last_used_idx, 0);
+	vq_diag_ev(f, "driver_num_free", q->drv_num_free, 0);
+	vq_diag_ev(f, "completed_not_seen", unseen, 0);
+	vq_diag_ev(f, "not_completed", pending, 0);
+	if (!q->drv_broken)
+		return;
+	f = vq_diag_add(r, in->queue, "QUEUE_BROKEN", VQ_SEV_ERROR,
+			"Linux marked the queue broken (its vring_virtqueue's broken flag): the driver neither adds requests nor takes completions any more");
+	vq_diag_ev(f, "driver_broken", 1, 0);
+}
+
 void vq_diag_sides(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
 {
 	const struct vq_diag_sample *s = &in->s1;
@@ -84,6 +120,10 @@ void vq_diag_sides(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
 
 	if (!s->valid)
 		return;
+	/* The driver's side: an image's kernel records (live, the queue moves
+	 * between reading them and the ring). */
+	if (in->image && in->drv && in->drv->drv_valid && !in->p)
+		driver_view(in, s, in->drv, r);
 	if (in->dv && in->dv->dv_valid) {
 		device_view(in, s, in->dv, r);
 		device_holds(in, in->dv, r);

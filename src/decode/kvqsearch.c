@@ -575,6 +575,115 @@ long vq_kvq_scan(const struct vq_fetch *f, const struct vq_scan_region *regions,
 	return (long)found;
 }
 
+/*
+ * A split queue's object by its shape alone (no map to check it against):
+ * vring.num a power of two, avail right after the descriptor table and
+ * used after avail (vring_init's layout), all three pointers in the
+ * kernel's half.  What keeps random words out of the vote.
+ */
+static int split_shape(const struct vq_kvq_layout *l, const uint8_t *o)
+{
+	uint64_t num = get(o, &l->num), d = get(o, &l->desc), a = get(o, &l->avail),
+		 u = get(o, &l->used);
+
+	if (!num || num > VQ_RING_MAX_SIZE || (num & (num - 1)) || d < (1ull << 63))
+		return 0;
+	return a == d + VQ_DESC_BYTES(num) && u > a && u - a < (1u << 20);
+}
+
+/* Distinct differences counted by the vote. */
+#define KVQ_VOTE_SLOTS 64u
+
+/* One vote for @w among the @n slots of @d/@c; a full table drops it. */
+static void vote(uint64_t *d, uint64_t *c, size_t *n, uint64_t w)
+{
+	size_t i;
+
+	for (i = 0; i < *n && d[i] != w; i++)
+		;
+	if (i == *n) {
+		if (*n == KVQ_VOTE_SLOTS)
+			return;
+		d[(*n)++] = w;
+		c[i] = 0;
+	}
+	c[i]++;
+}
+
+
+/* Bytes of the largest of @n regions, at most @cap: the search's buffer
+ * need not be larger (small images, fuzzing). */
+static uint64_t vote_chunk(const struct vq_scan_region *r, size_t n, uint64_t cap)
+{
+	uint64_t m = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (r[i].len > m)
+			m = r[i].len;
+	return m < cap ? m : cap;
+}
+
+long vq_kvq_vote_offset(const struct vq_fetch *f, const struct vq_scan_region *regions,
+			size_t nregions, const struct vq_kvq_layout *l, uint64_t lo, uint64_t hi,
+			uint64_t align, uint64_t *out, uint64_t *votes, size_t max)
+{
+	uint64_t d[KVQ_VOTE_SLOTS], c[KVQ_VOTE_SLOTS], span = l->obj_size;
+	size_t i, j, n = 0, chunks = 0, failed = 0;
+	uint8_t *buf;
+	int first_err = 0;
+
+	if (!span || !align || (align & (align - 1)))
+		return 0;
+	buf = malloc(vote_chunk(regions, nregions, KVQ_CHUNK) + span);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < nregions; i++) {
+		uint64_t end = regions[i].start + regions[i].len, pos;
+
+		if (end < regions[i].start)
+			end = UINT64_MAX;
+		for (pos = regions[i].start; pos < end && end - pos >= span; pos += KVQ_CHUNK) {
+			uint64_t want = end - pos, lim, s;
+
+			if (want > KVQ_CHUNK + span)
+				want = KVQ_CHUNK + span;
+			chunks++;
+			if (vq_fetch(f, pos, buf, want, "RAM searched for struct vring_virtqueue")) {
+				if (!failed++)
+					first_err = -EIO;
+				continue;
+			}
+			lim = want - span + 1;
+			if (lim > KVQ_CHUNK)
+				lim = KVQ_CHUNK;
+			for (s = (8 - pos % 8) % 8; s < lim; s += 8) {
+				uint64_t w = pair_delta(l, buf + s);
+
+				if (w != 1 && !(w & (align - 1)) && w >= lo && w < hi &&
+				    !get(buf + s, &l->packed_ring) && split_shape(l, buf + s))
+					vote(d, c, &n, w);
+			}
+		}
+	}
+	free(buf);
+	if (chunks && failed == chunks)
+		return first_err;
+	/* Most votes first (a handful of slots: selection is enough). */
+	for (i = 0; i < n && i < max; i++) {
+		size_t best = i;
+
+		for (j = i + 1; j < n; j++)
+			if (c[j] > c[best])
+				best = j;
+		out[i] = d[best];
+		votes[i] = c[best];
+		d[best] = d[i];
+		c[best] = c[i];
+	}
+	return (long)i;
+}
+
 long vq_kvq_device_queues(const struct vq_fetch *f, const struct vq_kmap *map, size_t nmap,
 			  const struct vq_kvq_layout *l, uint64_t vdev_vaddr,
 			  struct vq_kvq_queue *out, size_t max)

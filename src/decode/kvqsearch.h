@@ -157,6 +157,22 @@ long vq_kvq_device_queues(const struct vq_fetch *f, const struct vq_kmap *map, s
 			  const struct vq_kvq_layout *l, uint64_t vdev_vaddr,
 			  struct vq_kvq_queue *out, size_t max);
 
+/*
+ * Without the kernel's map of RAM (a dump without program headers that
+ * say it): the direct map's offset by a vote.  Every place in @regions
+ * that has the shape of a split queue's object (vring.num a power of two,
+ * the avail and used pointers where vring_init puts them after desc) and
+ * where the pair vq_kvq_scan looks for (a DMA address on 16 bytes and a
+ * pointer) differs by a multiple of @align inside [@lo, @hi) is a vote
+ * for that difference.  The differences with the most votes, most first,
+ * into @out (at most @max, with their votes in @votes): how many, or a
+ * negative errno when memory could not be read at all.  Only a guess:
+ * the caller keeps the first under which vq_kvq_scan finds queues.
+ */
+long vq_kvq_vote_offset(const struct vq_fetch *f, const struct vq_scan_region *regions,
+			size_t nregions, const struct vq_kvq_layout *l, uint64_t lo, uint64_t hi,
+			uint64_t align, uint64_t *out, uint64_t *votes, size_t max);
+
 /* Check one candidate at @obj_paddr again (for a cached result): 0 and
  * @q filled when it still holds, else -ESTALE. */
 int vq_kvq_check(const struct vq_fetch *f, const struct vq_kmap *map, size_t nmap,

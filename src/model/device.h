@@ -29,6 +29,8 @@ enum vq_access_path {
 	VQ_ACCESS_SYSFS,   /* status and negotiated features from /sys/bus/virtio only:
 			    * no queues, no config */
 	VQ_ACCESS_QMP,     /* no registers: a running QEMU's own account over QMP (--qemu) */
+	VQ_ACCESS_KERNEL,  /* no registers: the guest kernel's own records in a dump
+			    * (struct virtio_device, vring_virtqueue; --core) */
 };
 
 /* Where a value came from, for fields some transports cannot read back. */
@@ -145,7 +147,7 @@ struct vq_dev {
 	char read_error[256];          /* a recorded failure to read the state ("" if none):
 					* read_state() fails with it, as reading the device
 					* did when the snapshot was taken */
-	char source_note[96];          /* how the source was read, when it matters to the
+	char source_note[320];          /* how the source was read, when it matters to the
 					* numbers ("guest running: ..."), "" if nothing */
 	char refused[256];             /* why the registers could not be read while Linux's
 					* sysfs view could (access VQ_ACCESS_SYSFS), with the

@@ -236,7 +236,7 @@ struct json_object *vq_dev_to_json(const struct vq_dev *d, enum vq_json_detail d
 {
 	struct json_object *o = json_object_new_object();
 	int record = detail == VQ_JSON_RECORD;
-	char buf[16], view[160];
+	char buf[16], view[512];
 	enum vq_source src;
 
 	if (!o)

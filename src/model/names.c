@@ -20,6 +20,7 @@ static const char *const access_names[] = {
 	[VQ_ACCESS_PCI_CFG] = "pci-cfg",
 	[VQ_ACCESS_SYSFS] = "sysfs",
 	[VQ_ACCESS_QMP] = "qmp",
+	[VQ_ACCESS_KERNEL] = "kernel",
 };
 
 static const char *const source_names[] = {

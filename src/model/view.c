@@ -14,6 +14,8 @@ enum vq_source vq_dev_status_source(const struct vq_dev *d)
 		return VQ_SRC_SYSFS;
 	case VQ_ACCESS_QMP:
 		return VQ_SRC_QMP;
+	case VQ_ACCESS_KERNEL:
+		return VQ_SRC_KERNEL;
 	default:
 		return VQ_SRC_NONE;
 	}
@@ -62,6 +64,10 @@ const char *vq_dev_view(const struct vq_dev *d, char *out, size_t len)
 	case VQ_ACCESS_QMP:
 		snprintf(out, len, "QEMU's own account over QMP (x-query-virtio-*); ring indices from guest RAM%s%s",
 			 d->source_note[0] ? "; " : "", d->source_note);
+		break;
+	case VQ_ACCESS_KERNEL:
+		snprintf(out, len, "the guest kernel's records in the dump (no registers); %u queue%s from kernel records%s%s",
+			 set_up, set_up == 1 ? "" : "s", d->source_note[0] ? "; " : "", d->source_note);
 		break;
 	default:
 		snprintf(out, len, "nothing read");

@@ -41,6 +41,7 @@ max_len() {
 	fuzz_scan | fuzz_pscan) echo 12288 ;;
 	fuzz_payload) echo 512 ;;
 	fuzz_snapnote) echo 16384 ;;
+	fuzz_kimage) echo 16384 ;;
 	*) echo 4096 ;;
 	esac
 }

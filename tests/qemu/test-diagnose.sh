@@ -331,10 +331,21 @@ qemu_stop
 ok "VM stopped with $INUSE request(s) held; memory dumped"
 "$VQDUMP" --core "$TMP/dump.elf" diagnose --json >"$TMP/dump.out" 2>"$TMP/dump.err"
 RC=$?
-python3 - "$TMP/dump.out" "$DESC" "$INUSE" <<'EOF' >"$TMP/dump.check"
+# The guest kernel's records give the devices (the kernel transport), so
+# findings name a device and queue; `status --json` says where its ring is.
+"$VQDUMP" --core "$TMP/dump.elf" status --json >"$TMP/dump-status.json" 2>/dev/null
+python3 - "$TMP/dump.out" "$DESC" "$INUSE" "$TMP/dump-status.json" <<'EOF' >"$TMP/dump.check"
 import json, sys
 d = json.load(open(sys.argv[1]))
 desc, inuse = int(sys.argv[2]), int(sys.argv[3])
+try:
+    st = json.load(open(sys.argv[4]))
+except ValueError:
+    st = {"devices": []}
+rings = {(v["name"], q["index"]): q.get("desc") for v in st["devices"] for q in v.get("queues", [])}
+for f in d["findings"]:
+    if f.get("ring") is None and f.get("device") is not None:
+        f["ring"] = rings.get((f["device"], f.get("queue")))
 hits = [f for f in d["findings"] if f.get("ring") == desc and f["severity"] != "info"]
 other = [f for f in d["findings"] if f.get("ring") != desc and f["severity"] != "info"]
 good = [f for f in hits if f["code"] == "NOT_COMPLETING" and f["evidence"].get("avail_event", -1) - f["evidence"].get("used_idx", 0) == inuse]

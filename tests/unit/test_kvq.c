@@ -1604,6 +1604,40 @@ static void test_live_map_source(void **state)
 	world_free(&w);
 }
 
+/* The direct map's offset by a vote (a dump with no map of its own): the
+ * queues' (queue_dma_addr, vring.desc) pairs agree on DMAP; words that
+ * differ by a 1 GiB multiple but have no queue's shape do not count. */
+static void test_vote_offset(void **state)
+{
+	struct world w;
+	uint64_t cand[4], votes[4];
+	const uint64_t dev = MBASE + 0x10000;
+	unsigned i;
+
+	(void)state;
+	world_init(&w);
+	assert_int_equal(vq_kvq_vote_offset(&w.f, &w.r, 1, &w.l, 0xff11000000000000ull,
+					    0xffffc88000000000ull, 1ull << 30, cand, votes, 4), 0);
+	put_dev(&w.m, dev, 3, 1);
+	put_vq(&w.m, MBASE + 0x20100, dev, 0, MBASE + 0x100000, 256, 4096);
+	put_vq(&w.m, MBASE + 0x20400, dev, 1, MBASE + 0x108000, 256, 64);
+	/* Noise: many pairs 1 GiB apart at the same offsets, no ring's shape. */
+	for (i = 0; i < 16; i++) {
+		uint64_t at = MBASE + 0x40000 + i * 0x400;
+
+		put64(&w.m, at + offsetof(struct m_vvq, split.queue_dma_addr), 0x10000);
+		put64(&w.m, at + offsetof(struct m_vvq, split.vring.desc), 0xffff900000010000ull);
+	}
+	assert_int_equal(vq_kvq_vote_offset(&w.f, &w.r, 1, &w.l, 0xff11000000000000ull,
+					    0xffffc88000000000ull, 1ull << 30, cand, votes, 4), 1);
+	assert_int_equal(cand[0], DMAP);
+	assert_int_equal(votes[0], 2);
+	/* Outside the range asked about: no candidate. */
+	assert_int_equal(vq_kvq_vote_offset(&w.f, &w.r, 1, &w.l, DMAP + (1ull << 30),
+					    0xffffc88000000000ull, 1ull << 30, cand, votes, 4), 0);
+	world_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1625,6 +1659,7 @@ int main(void)
 		cmocka_unit_test(test_live_find_and_cache),
 		cmocka_unit_test(test_live_open_errors),
 		cmocka_unit_test(test_live_map_source),
+		cmocka_unit_test(test_vote_offset),
 	};
 
 	return cmocka_run_group_tests_name("kvq", tests, NULL, NULL);

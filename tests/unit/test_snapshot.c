@@ -544,11 +544,15 @@ static void test_write_and_read(void **state)
 				continue;
 			}
 			image++;
-			assert_ptr_equal(*t, &vq_transport_snapshot);
-			assert_int_equal((*t)->enumerate(&list, &mem, err, sizeof(err)), 1);
+			/* The snapshot lists its device; the kernel's records
+			 * (a dump's) then step aside: -ENOENT. */
+			if (*t == &vq_transport_snapshot)
+				assert_int_equal((*t)->enumerate(&list, &mem, err, sizeof(err)), 1);
+			else
+				assert_int_equal((*t)->enumerate(&list, &mem, err, sizeof(err)), -ENOENT);
 		}
 		assert_int_equal(live, 3);
-		assert_int_equal(image, 1);
+		assert_int_equal(image, 2);
 		assert_int_equal(qemu, 1);
 		assert_int_equal(list.devs[0].t->read_state(&list.devs[0]), 0);
 		assert_same_dev(&d, &list.devs[0]);
