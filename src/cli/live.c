@@ -286,7 +286,9 @@ static void features_text(const struct vq_dev *d)
 	int any_extra = 0;
 
 	printf("  features (device offers / driver accepted%s):\n",
-	       d->driver_features_src == VQ_SRC_SYSFS ? ", as Linux reports in sysfs" : "");
+	       d->driver_features_src == VQ_SRC_SYSFS ? ", as Linux reports in sysfs" :
+	       d->driver_features_src == VQ_SRC_QMP ?
+		       ", as QEMU reports them: x-query-virtio-status host-features / guest-features" : "");
 	if (d->device_features_src == VQ_SRC_NONE)
 		printf("    device features unreadable\n");
 	for (b = 0; b < 128; b++) {
@@ -632,6 +634,26 @@ static int print_view(struct vq_ctx *ctx, size_t first, size_t last, enum view v
 	return ret;
 }
 
+/*
+ * 1 when every device of [@first, @last) is known only through QEMU's
+ * monitor, after saying in one line why 'config' cannot show them: QEMU
+ * 7.2's x-query-virtio-status (and -queue-status) carry no byte of the
+ * device-specific configuration the guest reads.
+ */
+static int qmp_only(struct vq_ctx *ctx, size_t first, size_t last)
+{
+	size_t i;
+
+	for (i = first; i < last; i++)
+		if (ctx->sess.devs.devs[i].access != VQ_ACCESS_QMP)
+			return 0;
+	if (first == last)
+		return 0;
+	vq_err("config of %s: not readable from the host: QEMU's monitor (x-query-virtio-status) gives no guest-visible device configuration; read it inside the guest (vqdump config there)",
+	       last - first == 1 ? ctx->sess.devs.devs[first].name : "QEMU's devices");
+	return 1;
+}
+
 static int run_view(struct vq_ctx *ctx, const char *name, int argc, char **argv, enum view view)
 {
 	const struct vq_cmd *cmd = vq_find_cmd(name);
@@ -645,6 +667,8 @@ static int run_view(struct vq_ctx *ctx, const char *name, int argc, char **argv,
 	ret = vq_ctx_device_range(ctx, view == VIEW_LIST, &first, &last);
 	if (ret)
 		return ret;
+	if (view == VIEW_CONFIG && qmp_only(ctx, first, last))
+		return EXIT_ACCESS;
 	return print_view(ctx, first, last, view);
 }
 

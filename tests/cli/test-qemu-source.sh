@@ -210,6 +210,29 @@ fake replay "$T/replay-vhost.json"
 expect "replay, vhost queue: watch says the device side has no last_avail" 0 "busy  device: no last_avail \(vhost\)\$" out \
 	-- --qemu "$T/qmp.sock" watch --count 1 --interval 10
 fake_end
+# config: QEMU 7.2's x-query-virtio-status has no config field (qapi/
+# virtio.json, VirtioStatus), so from the host there is none to show.
+fake replay "$T/replay.json"
+expect "replay: config says in one line it cannot be read from the host, and where it can (exit 3)" 3 \
+	"config of 0000:00:04.0: not readable from the host: .*no guest-visible device configuration; read it inside the guest" \
+	-- --qemu "$T/qmp.sock" -d 0000:00:04.0 config
+fake_end
+fake replay "$T/replay.json"
+expect "replay: config --json without -d: the same line, exit 3" 3 "config of 0000:00:04.0: not readable from the host" \
+	-- --qemu "$T/qmp.sock" config --json
+fake_end
+# features: the replay's host-features / guest-features, named as QEMU's.
+fake replay "$T/replay.json"
+expect "replay: features says they are QEMU's host-features / guest-features" 0 \
+	"as QEMU reports them: x-query-virtio-status host-features / guest-features" out \
+	-- --qemu "$T/qmp.sock" -d 0000:00:04.0 features
+fake_end
+fake replay "$T/replay.json"
+expect_json "replay: features --json: QMP's bits with source qmp" \
+	'((d := j["devices"][0]) and d["device_features"]["bits"] == [2, 23, 29, 32] and d["device_features"]["source"] == "qmp" and
+	 d["driver_features"]["bits"] == [32] and d["driver_features"]["source"] == "qmp")' \
+	-- --qemu "$T/qmp.sock" -d 0000:00:04.0 features --json
+fake_end
 fake replay "$T/replay.json"
 expect "replay: a guest address outside RAM is not in QEMU's guest RAM" 3 "not in QEMU's guest RAM" -- --qemu "$T/qmp.sock" mem 0x30000 4
 fake_end
