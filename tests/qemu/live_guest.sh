@@ -19,6 +19,9 @@
 #   SEQ vqint TAG KEY SECS ARGS...  the same, ended by SIGINT (Ctrl-C) after SECS
 #   SEQ bgwrite DEV BLOCK     one 4 KiB O_DIRECT write to /dev/DEV at 4 KiB block
 #                             BLOCK, in the background (it may be held on purpose)
+#   SEQ bgread SERIAL N       N loops of 4 KiB O_DIRECT reads of the disk whose
+#                             serial is SERIAL, in the background (busy-stop
+#                             ends them): N requests kept going, one per loop
 #   SEQ cmd TAG KEY CMD...    run any guest command as one block (the
 #                             probes of test-live-stock.sh)
 #   SEQ quit                  power off
@@ -271,6 +274,17 @@ while read -r seq cmd args <&3; do
 		tag=$1 key=$2
 		shift 2
 		block "$tag" "$key" "$@"
+		;;
+	bgread)
+		set -- $args
+		for b in /sys/block/vd*; do
+			[ "$(cat "$b/serial" 2>/dev/null)" = "$1" ] || continue
+			k=0
+			while [ "$k" -lt "$2" ]; do
+				bg sh -c "while :; do dd if=/dev/${b##*/} of=/dev/null bs=4096 skip=$k count=8 iflag=direct; done"
+				k=$((k + 1))
+			done
+		done
 		;;
 	bgwrite)
 		set -- $args
