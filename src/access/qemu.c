@@ -15,9 +15,25 @@
 
 /* What a device keeps for read_state(). */
 struct qemu_dev {
-	struct vq_qmp *qmp; /* the connection (the memory source owns it) */
-	char path[256];     /* its QOM path, x-query-virtio's "path" */
+	struct vq_qmp *qmp;         /* the connection (the memory source owns it) */
+	char path[256];             /* its QOM path, x-query-virtio's "path" */
+	struct json_object *status; /* x-query-virtio-status as enumerate() got it,
+				     * for the first read_state(), or NULL */
+	uint64_t status_us;         /* when (now_us()) @status was answered */
 };
+
+/* How old enumerate()'s answer may be for read_state() to take it: one
+ * command's run, not a shell session's later command. */
+#define QEMU_STATUS_REUSE_US 1000000u
+
+/* Microseconds on CLOCK_MONOTONIC. */
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 /* Names QEMU prints that vqdump's tables spell otherwise (decode/names.c
  * uses the spec's names), and the bits of those they lack. */
@@ -178,28 +194,28 @@ static int read_queue(struct vq_dev *d, struct qemu_dev *qd, unsigned i, struct 
 	return 0;
 }
 
-/* Microseconds on CLOCK_MONOTONIC. */
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /* x-query-virtio-status of @d into it (*@running: QEMU's vm-running, -1
  * when it does not say):
  * 0 or -errno with d->err. */
 static int read_status(struct vq_dev *d, struct qemu_dev *qd, uint64_t *nvqs, int *running)
 {
-	struct json_object *args = json_object_new_object(), *r, *o;
+	struct json_object *args, *r, *o;
 	uint64_t v;
 	int ret;
 
-	json_object_object_add(args, "path", json_object_new_string(qd->path));
-	ret = vq_qmp_exec(qd->qmp, "x-query-virtio-status", args, &r, d->err, sizeof(d->err));
-	if (ret < 0)
-		return ret;
+	/* The answer enumerate() had, taken moments ago in the same run: a
+	 * second one would cost a QMP round trip a device (bench/host-status.sh). */
+	r = now_us() - qd->status_us < QEMU_STATUS_REUSE_US ? qd->status : NULL;
+	if (!r)
+		json_object_put(qd->status);
+	qd->status = NULL;
+	if (!r) {
+		args = json_object_new_object();
+		json_object_object_add(args, "path", json_object_new_string(qd->path));
+		ret = vq_qmp_exec(qd->qmp, "x-query-virtio-status", args, &r, d->err, sizeof(d->err));
+		if (ret < 0)
+			return ret;
+	}
 	if (get_u64(r, "device-id", &v))
 		d->device_id = (uint32_t)v;
 	if (json_object_object_get_ex(r, "status", &o))
@@ -265,6 +281,10 @@ int vq_qemu_queue_view(struct vq_dev *d, unsigned i, struct vq_queue_state *q)
 
 static void qemu_release(struct vq_dev *d)
 {
+	struct qemu_dev *qd = d->priv;
+
+	if (qd)
+		json_object_put(qd->status);
 	free(d->priv);
 	free(d->queues);
 	d->priv = NULL;
@@ -278,6 +298,7 @@ struct qemu_names {
 	struct vq_qmp *qmp;      /* the connection */
 	struct json_object *pci; /* query-pci's answer, or NULL */
 	char *qtree;             /* `info qtree`, or NULL */
+	int qtree_asked;         /* @qtree asked for (only a virtio-mmio device needs it) */
 };
 
 /* The device whose qdev id is @id in query-pci's bus list @buses (bridges
@@ -352,28 +373,62 @@ static void qom_name(struct vq_dev *d, const char *proxy)
 	memcpy(d->name + 5, tail, strlen(tail) + 1);
 }
 
-/* @d's name and kind from its QOM path and bus: a PCI proxy by its
- * address (query-pci, matched by the qdev id), a virtio-mmio transport by
- * its window (info qtree), else by its QOM path. */
-static void name_dev(struct vq_dev *d, const char *path, const char *bus, struct qemu_names *nm)
+/* The name of the bus the device at QOM path @path sits on (the last part
+ * of its "parent_bus" link, "virtio-mmio-bus.23") into @bus; "" when
+ * QEMU does not say.  Not x-query-virtio-status's bus-name: QEMU 7.2
+ * fills that with the bus a device provides (virtio-serial's "vser0.0"),
+ * and leaves it empty for most. */
+static void parent_bus(struct vq_qmp *qmp, const char *path, char *bus, size_t len)
 {
-	static const char backend[] = "/virtio-backend";
-	char proxy[256];
-	size_t n = strlen(path);
-	const char *id;
-	int ver = 0, devfn;
+	struct json_object *args = json_object_new_object(), *r;
+	const char *s, *slash;
+	char err[256];
 
-	snprintf(proxy, sizeof(proxy), "%s", path);
-	if (!strncmp(bus, "virtio-mmio-bus.", 16)) {
-		d->kind = VQ_T_MMIO;
-		if (nm->qtree && !vq_qemu_qtree_mmio(nm->qtree, bus, &d->mmio_base, &ver)) {
-			d->mmio_version = ver ? ver : 1;
-			snprintf(d->name, sizeof(d->name), "mmio:0x%" PRIx64, d->mmio_base);
-			return;
-		}
-		qom_name(d, proxy);
+	bus[0] = 0;
+	json_object_object_add(args, "path", json_object_new_string(path));
+	json_object_object_add(args, "property", json_object_new_string("parent_bus"));
+	if (vq_qmp_exec(qmp, "qom-get", args, &r, err, sizeof(err)) < 0)
+		return;
+	s = json_object_is_type(r, json_type_string) ? json_object_get_string(r) : "";
+	slash = strrchr(s, '/');
+	snprintf(bus, len, "%s", slash ? slash + 1 : s);
+	json_object_put(r);
+}
+
+/* @d on the virtio-mmio bus @bus: named by its window (info qtree, asked
+ * once for all devices, only when one sits on virtio-mmio), else by its
+ * QOM path @proxy. */
+static void name_mmio(struct vq_dev *d, const char *bus, const char *proxy, struct qemu_names *nm)
+{
+	char why[256];
+	int ver = 0;
+
+	d->kind = VQ_T_MMIO;
+	if (!nm->qtree_asked && vq_qmp_hmp(nm->qmp, "info qtree", &nm->qtree, why, sizeof(why)) < 0)
+		nm->qtree = NULL;
+	nm->qtree_asked = 1;
+	if (nm->qtree && !vq_qemu_qtree_mmio(nm->qtree, bus, &d->mmio_base, &ver)) {
+		d->mmio_version = ver ? ver : 1;
+		snprintf(d->name, sizeof(d->name), "mmio:0x%" PRIx64, d->mmio_base);
 		return;
 	}
+	qom_name(d, proxy);
+}
+
+/* @d's name and kind from its QOM path: a PCI proxy by its address
+ * (query-pci, matched by the qdev id), a virtio-mmio transport by its
+ * window (its parent bus, then info qtree), else by its QOM path.  The
+ * parent bus is asked only of a device query-pci does not name by its
+ * id: a round trip a device saved on a PCI machine. */
+static void name_dev(struct vq_dev *d, const char *path, struct qemu_names *nm)
+{
+	static const char backend[] = "/virtio-backend";
+	char proxy[256], bus[64];
+	size_t n = strlen(path);
+	const char *id;
+	int devfn;
+
+	snprintf(proxy, sizeof(proxy), "%s", path);
 	if (n > sizeof(backend) - 1 && !strcmp(path + n - (sizeof(backend) - 1), backend) &&
 	    n - (sizeof(backend) - 1) < sizeof(proxy))
 		proxy[n - (sizeof(backend) - 1)] = 0;
@@ -386,6 +441,13 @@ static void name_dev(struct vq_dev *d, const char *path, const char *bus, struct
 		d->kind = VQ_T_PCI;
 		return;
 	}
+	d->pci_device = 0;
+	d->vendor_id = 0;
+	parent_bus(nm->qmp, path, bus, sizeof(bus));
+	if (!strncmp(bus, "virtio-mmio-bus.", 16)) {
+		name_mmio(d, bus, proxy, nm);
+		return;
+	}
 	if (nm->pci && strncmp(proxy, "/machine/peripheral/", 20) &&
 	    (devfn = pci_devfn(nm->qmp, proxy)) >= 0 && pci_find(nm->pci, "", devfn, d) == 1) {
 		d->kind = VQ_T_PCI;
@@ -396,34 +458,13 @@ static void name_dev(struct vq_dev *d, const char *path, const char *bus, struct
 	qom_name(d, proxy);
 }
 
-/* The name of the bus the device at QOM path @path sits on (the last part
- * of its "parent_bus" link, "virtio-mmio-bus.23") into @bus; "" when
- * QEMU does not say.  QEMU 7.2's x-query-virtio-status leaves bus-name
- * empty for virtio-mmio devices. */
-static void parent_bus(struct vq_qmp *qmp, const char *path, char *bus, size_t len)
-{
-	struct json_object *args = json_object_new_object(), *r;
-	const char *s, *slash;
-	char err[256];
-
-	json_object_object_add(args, "path", json_object_new_string(path));
-	json_object_object_add(args, "property", json_object_new_string("parent_bus"));
-	if (vq_qmp_exec(qmp, "qom-get", args, &r, err, sizeof(err)) < 0)
-		return;
-	s = json_object_is_type(r, json_type_string) ? json_object_get_string(r) : "";
-	slash = strrchr(s, '/');
-	snprintf(bus, len, "%s", slash ? slash + 1 : s);
-	json_object_put(r);
-}
-
 /* One device of x-query-virtio's list into @list: 0 or -errno with @err. */
 static int add_dev(struct vq_dev_list *list, struct vq_qmp *qmp, const char *path,
 		   struct qemu_names *nm, char *err, size_t errlen)
 {
-	struct json_object *args = json_object_new_object(), *r, *b;
+	struct json_object *args = json_object_new_object(), *r;
 	struct qemu_dev *qd;
 	struct vq_dev *d;
-	char bus[64] = "";
 	uint64_t v = 0;
 	int ret;
 
@@ -431,26 +472,24 @@ static int add_dev(struct vq_dev_list *list, struct vq_qmp *qmp, const char *pat
 	ret = vq_qmp_exec(qmp, "x-query-virtio-status", args, &r, err, errlen);
 	if (ret < 0)
 		return ret;
-	if (json_object_object_get_ex(r, "bus-name", &b))
-		snprintf(bus, sizeof(bus), "%s", json_object_get_string(b));
 	get_u64(r, "device-id", &v);
-	json_object_put(r);
-	if (!bus[0])
-		parent_bus(qmp, path, bus, sizeof(bus));
 	qd = calloc(1, sizeof(*qd));
 	d = qd ? vq_dev_list_add(list) : NULL;
 	if (!d) {
 		free(qd);
+		json_object_put(r);
 		snprintf(err, errlen, "list QEMU's devices: out of memory");
 		return -ENOMEM;
 	}
 	qd->qmp = qmp;
+	qd->status = r;
+	qd->status_us = now_us();
 	snprintf(qd->path, sizeof(qd->path), "%s", path);
 	d->t = &vq_transport_qemu;
 	d->priv = qd;
 	d->device_id = (uint32_t)v;
 	d->access = VQ_ACCESS_QMP;
-	name_dev(d, path, bus, nm);
+	name_dev(d, path, nm);
 	return 0;
 }
 
@@ -458,7 +497,7 @@ static int qemu_enumerate(struct vq_dev_list *list, struct vq_mem *image, char *
 			  size_t errlen)
 {
 	struct vq_qmp *qmp = image ? vq_mem_qemu_qmp(image) : NULL;
-	struct qemu_names nm = { qmp, NULL, NULL };
+	struct qemu_names nm = { qmp, NULL, NULL, 0 };
 	struct json_object *devs, *p;
 	char why[256];
 	size_t i;
@@ -476,11 +515,9 @@ static int qemu_enumerate(struct vq_dev_list *list, struct vq_mem *image, char *
 	}
 	if (ret < 0)
 		return ret;
-	/* Without these the devices are named by their QOM paths. */
+	/* Without it (and info qtree) the devices are named by their QOM paths. */
 	if (vq_qmp_exec(qmp, "query-pci", NULL, &nm.pci, why, sizeof(why)) < 0)
 		nm.pci = NULL;
-	if (vq_qmp_hmp(qmp, "info qtree", &nm.qtree, why, sizeof(why)) < 0)
-		nm.qtree = NULL;
 	for (i = 0; !ret && i < json_object_array_length(devs); i++)
 		if (json_object_object_get_ex(json_object_array_get_idx(devs, i), "path", &p))
 			ret = add_dev(list, qmp, json_object_get_string(p), &nm, err, errlen);

@@ -27,7 +27,8 @@ SOCKET.forbidden (the tests assert it stays absent), except that with
 --pause (the test runs vqdump --pause) "stop" and "cont" are allowed:
 they change what query-status says (running, unless REPLIES.json has
 "running": false).  Every command received is appended to SOCKET.log,
-one per line, in order.  A reply carries the command's "id" back.
+one per line, in order ("cmd path queue property", or for HMP
+"human-monitor-command LINE").  A reply carries the command's "id" back.
 """
 import ctypes
 import json
@@ -109,7 +110,8 @@ class State:
 def answer(c, msg, mode, data, ram, st):
     cmd = msg.get("execute")
     with open(st.log, "a") as f:
-        f.write("%s\n" % cmd)
+        line = msg.get("arguments", {}).get("command-line") if cmd == "human-monitor-command" else None
+        f.write("%s\n" % (key_of(msg) + (" " + line if line else "") if cmd else cmd))
     if cmd in ("stop", "cont") and st.pause_ok:
         st.running = cmd == "cont"
         return send(c, {"return": {}}, msg)

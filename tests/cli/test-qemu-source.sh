@@ -301,6 +301,34 @@ expect "replay: status says the guest was running and how long QMP took" 0 \
 fake_end
 replay_check "replay of QEMU 7.2 (microvm)" tests/fixtures/qemu-host/mmio-qmp.json
 
+# What status asks (the fake logs every command): x-query-virtio-status
+# once a device (the answer listing took is read again, not asked again),
+# a device's parent bus only when query-pci does not name it by its id
+# (here the one without an id=), and no `info qtree` on a machine without
+# virtio-mmio.  Each QMP command costs QEMU about as much as a queue's
+# (bench/host-status.sh), so these are what status adds to the queues.
+fake replay tests/fixtures/qemu-host/pci-qmp.json
+"$VQDUMP" --qemu "$T/qmp.sock" status --json >/dev/null 2>"$T/err"
+fake_end
+if [ "$(grep -c '^x-query-virtio-status ' "$T/qmp.sock.log")" = 3 ] &&
+	[ "$(grep '^qom-get ' "$T/qmp.sock.log" | sort | tr '\n' ' ')" = \
+		"qom-get /machine/peripheral-anon/device[1] addr qom-get /machine/peripheral-anon/device[1]/virtio-backend parent_bus " ] &&
+	! grep -q 'info qtree' "$T/qmp.sock.log"; then
+	ok "replay: status asks each device's status once, the parent bus only of the device without an id, no info qtree"
+else
+	not_ok "replay: status sent: $(grep -v queue-status "$T/qmp.sock.log" | tr '\n' ';')"
+fi
+
+# x-query-virtio-status's bus-name is the bus a device provides, not the
+# one it sits on: QEMU 7.2 gives a virtio-serial "vser0.0" (seen on
+# test-host-serial.sh's guest).  The same microvm device with such a
+# bus-name must still be found on its virtio-mmio transport (parent_bus).
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+for k, v in d["replies"].items():
+    if k.startswith("x-query-virtio-status "): v["bus-name"] = "vser0.0"
+json.dump(d, open(sys.argv[2], "w"))' tests/fixtures/qemu-host/mmio-qmp.json "$T/mmio-busname.json"
+replay_check "replay of QEMU 7.2 (microvm), a device with a bus of its own" "$T/mmio-busname.json"
+
 # Another user's QEMU: QMP answers (the socket lets us in), its memory is
 # refused (/proc/PID/mem needs ptrace rights).  Only as root, which can
 # become someone else.
