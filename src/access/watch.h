@@ -27,6 +27,8 @@ struct vq_watch_queue {
 	struct vq_packed_view p;              /* packed: decoded at every sample */
 	struct vq_packed_pos pavail, pused;   /* packed: last sample's positions */
 	struct vq_queue_state dv; /* QEMU: its view at the last sample (row->dv) */
+	int dv_fresh;             /* @dv is the view collect's read just took: the
+				   * first sample uses it instead of asking again */
 };
 
 /* One queue at one sample, as shown. */

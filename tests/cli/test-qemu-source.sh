@@ -318,6 +318,25 @@ if [ "$(grep -c '^x-query-virtio-status ' "$T/qmp.sock.log")" = 3 ] &&
 else
 	not_ok "replay: status sent: $(grep -v queue-status "$T/qmp.sock.log" | tr '\n' ';')"
 fi
+# watch: the first sample takes QEMU's view read with the device (one
+# x-query-virtio-queue-status a queue QEMU has), each later sample asks
+# again for each queue it shows (those with a ring set up).
+for n in 1 3; do
+	fake replay tests/fixtures/qemu-host/pci-qmp.json
+	"$VQDUMP" --qemu "$T/qmp.sock" watch --count "$n" --interval 10 --json >"$T/out" 2>"$T/err"
+	rc=$?
+	fake_end
+	want=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["replies"]
+shown = sum(1 for k, v in d.items() if k.startswith("x-query-virtio-queue-status ") and v["vring-desc"])
+print(sum(1 for k in d if k.startswith("x-query-virtio-queue-status ")) + shown * (int(sys.argv[2]) - 1))' \
+		tests/fixtures/qemu-host/pci-qmp.json "$n")
+	got=$(grep -c '^x-query-virtio-queue-status ' "$T/qmp.sock.log")
+	if [ "$rc" = 0 ] && [ "$got" = "$want" ] && [ "$(wc -l <"$T/out")" = "$n" ]; then
+		ok "replay: watch --count $n asks each queue's view $n time(s) ($got in all)"
+	else
+		not_ok "replay: watch --count $n: exit $rc, $got queue-status sent, want $want"
+	fi
+done
 
 # x-query-virtio-status's bus-name is the bus a device provides, not the
 # one it sits on: QEMU 7.2 gives a virtio-serial "vser0.0" (seen on
