@@ -289,7 +289,7 @@ static int handshake(struct vq_qmp *q, char *err, size_t errlen)
 	int r = read_msg(q, &msg, err, errlen);
 
 	if (r == -ETIMEDOUT) {
-		snprintf(err, errlen, "QMP socket %s: no greeting within %d s: another client holds it (QEMU serves one client per -qmp socket; give vqdump its own: -qmp unix:PATH,server=on,wait=off)",
+		snprintf(err, errlen, "QMP socket %s: no greeting within %d s: another client holds it (QEMU serves one client per -qmp socket; give vqdump its own: -qmp unix:PATH,server=on,wait=off), or it is not a QMP socket",
 			 q->path, VQ_QMP_TIMEOUT_MS / 1000);
 		return r;
 	}

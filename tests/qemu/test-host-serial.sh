@@ -93,7 +93,8 @@ live_boot host-serial "$TMP/initrd.gz" -vga none -nic none \
 	-device virtio-blk-pci,drive=d0,id=vblk0,disable-legacy=on,addr=04.0,serial=held \
 	-device virtio-serial-pci,id=vser0,max_ports=31,disable-legacy=on,addr=05.0 \
 	-drive "file=$TMP/thr.img,format=raw,if=none,id=d1,throttling.iops-total=4" \
-	-device virtio-blk-pci,drive=d1,id=vblk1,disable-legacy=on,addr=06.0,serial=thr
+	-device virtio-blk-pci,drive=d1,id=vblk1,disable-legacy=on,addr=06.0,serial=thr \
+	-chardev "socket,id=hmp,path=$TMP/hmp.sock,server=on,wait=off" -mon chardev=hmp,mode=readline
 D=$LIVE_DIR
 ok "guest booted ($(live_elapsed "$t_start") s)"
 up0=$(guest_uptime start)
@@ -134,6 +135,14 @@ if [ "$rc" = 3 ] && [ "$(wc -l <"$D/config.err")" = 1 ] && [ ! -s "$D/config.out
 	ok "host: config says in one line it cannot be read from the host, exit 3"
 else
 	not_ok "host: config: exit $rc: $(cat "$D/config.err")"
+fi
+# QEMU's human monitor, given by mistake: one line, exit 3, the way out.
+"$VQDUMP" --qemu "$TMP/hmp.sock" list >"$D/hmp.out" 2>"$D/hmp.err"
+rc=$?
+if [ "$rc" = 3 ] && [ "$(wc -l <"$D/hmp.err")" = 1 ] && grep -q "is not QMP (give the path of QEMU's -qmp socket" "$D/hmp.err"; then
+	ok "host: QEMU's HMP socket instead of QMP: one line naming the way out, exit 3"
+else
+	not_ok "host: HMP socket: exit $rc: $(cat "$D/hmp.err")"
 fi
 vq "host: features --json of the serial device" "$D/host-features.json" -d 0000:00:05.0 features --json
 if python3 - "$HERE" "$QEMU_QMP" "$SER" "$D/host-features.json" <<'PY'; then
