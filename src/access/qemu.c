@@ -20,6 +20,10 @@ struct qemu_dev {
 	struct json_object *status; /* x-query-virtio-status as enumerate() got it,
 				     * for the first read_state(), or NULL */
 	uint64_t status_us;         /* when (now_us()) @status was answered */
+	int vhost;                  /* a vhost backend runs queues [@vq_first,
+				     * @vq_end) (x-query-virtio-status
+				     * vhost-started), as last read */
+	unsigned vq_first, vq_end;  /* those queues (its vhost-dev vq-index, nvqs) */
 };
 
 /* How old enumerate()'s answer may be for read_state() to take it: one
@@ -151,14 +155,53 @@ static int get_u64(struct json_object *o, const char *key, uint64_t *v)
 	return 1;
 }
 
-/* Queue @i of @d from x-query-virtio-queue-status into @q: 0 or -errno
- * with d->err. */
-static int read_queue(struct vq_dev *d, struct qemu_dev *qd, unsigned i, struct vq_queue_state *q)
+/*
+ * Queue @i of @d, which a vhost backend runs, from
+ * x-query-virtio-vhost-queue-status: the ring QEMU gave the backend (its
+ * guest-physical addresses and size), no device-side indices.  Not
+ * x-query-virtio-queue-status: for such a queue QEMU 7.2 asks the backend
+ * for its ring base (VHOST_USER_GET_VRING_BASE), and a vhost-user backend
+ * stops the queue on that message (test-host-vhost.sh saw the guest's
+ * disk hang after it).  0 or -errno with d->err.
+ */
+static int read_backend_queue(struct vq_dev *d, struct qemu_dev *qd, unsigned i,
+			      struct vq_queue_state *q)
 {
 	struct json_object *args = json_object_new_object(), *r;
+	uint64_t v;
+	int ret;
+
+	json_object_object_add(args, "path", json_object_new_string(qd->path));
+	json_object_object_add(args, "queue", json_object_new_int((int)i));
+	ret = vq_qmp_exec(qd->qmp, "x-query-virtio-vhost-queue-status", args, &r, d->err,
+			  sizeof(d->err));
+	if (ret < 0)
+		return ret;
+	memset(q, 0, sizeof(*q));
+	q->index = (uint16_t)i;
+	if (get_u64(r, "num", &v))
+		q->size = (uint16_t)v;
+	q->size_src = VQ_SRC_QMP;
+	get_u64(r, "desc-phys", &q->desc);
+	get_u64(r, "avail-phys", &q->avail);
+	get_u64(r, "used-phys", &q->used);
+	q->addr_src = VQ_SRC_QMP;
+	q->enabled = q->desc != 0;
+	json_object_put(r);
+	return 0;
+}
+
+/* Queue @i of @d from x-query-virtio-queue-status into @q (from the
+ * backend's status when a vhost backend runs it): 0 or -errno with d->err. */
+static int read_queue(struct vq_dev *d, struct qemu_dev *qd, unsigned i, struct vq_queue_state *q)
+{
+	struct json_object *args, *r;
 	uint64_t v[5], la, sa;
 	int ret;
 
+	if (qd->vhost && i >= qd->vq_first && i < qd->vq_end)
+		return read_backend_queue(d, qd, i, q);
+	args = json_object_new_object();
 	json_object_object_add(args, "path", json_object_new_string(qd->path));
 	json_object_object_add(args, "queue", json_object_new_int((int)i));
 	ret = vq_qmp_exec(qd->qmp, "x-query-virtio-queue-status", args, &r, d->err,
@@ -192,6 +235,23 @@ static int read_queue(struct vq_dev *d, struct qemu_dev *qd, unsigned i, struct 
 	}
 	json_object_put(r);
 	return 0;
+}
+
+/* Which queues a vhost backend runs, from x-query-virtio-status @r of a
+ * device with @nvqs queues, into @qd: those of its vhost-dev (vq-index,
+ * nvqs; QEMU 7.2 asks the backend only about those), all of them when
+ * vhost-started says a backend runs but vhost-dev is missing. */
+static void vhost_range(struct qemu_dev *qd, struct json_object *r, uint64_t nvqs)
+{
+	struct json_object *o, *vd;
+	uint64_t first = 0, n = nvqs;
+
+	qd->vhost = json_object_object_get_ex(r, "vhost-started", &o) && json_object_get_boolean(o);
+	if (qd->vhost && json_object_object_get_ex(r, "vhost-dev", &vd) && get_u64(vd, "vq-index", &first) &&
+	    get_u64(vd, "nvqs", &n) && first + n < nvqs)
+		nvqs = first + n;
+	qd->vq_first = (unsigned)(first < nvqs ? first : nvqs);
+	qd->vq_end = (unsigned)nvqs;
 }
 
 /* x-query-virtio-status of @d into it (*@running: QEMU's vm-running, -1
@@ -230,6 +290,7 @@ static int read_status(struct vq_dev *d, struct qemu_dev *qd, uint64_t *nvqs, in
 	}
 	*nvqs = 0;
 	get_u64(r, "num-vqs", nvqs);
+	vhost_range(qd, r, *nvqs);
 	*running = json_object_object_get_ex(r, "vm-running", &o) ? json_object_get_boolean(o) : -1;
 	json_object_put(r);
 	return 0;

@@ -233,6 +233,48 @@ expect_json "replay: features --json: QMP's bits with source qmp" \
 	 d["driver_features"]["bits"] == [32] and d["driver_features"]["source"] == "qmp")' \
 	-- --qemu "$T/qmp.sock" -d 0000:00:04.0 features --json
 fake_end
+# The same queue with the device saying its vhost backend runs (QEMU 7.2
+# x-query-virtio-status: vhost-started, vhost-dev vq-index 0 nvqs 1).
+# Then x-query-virtio-queue-status must not be sent: QEMU would ask the
+# backend VHOST_USER_GET_VRING_BASE, which stops a vhost-user queue
+# (test-host-vhost.sh).  The ring comes from x-query-virtio-vhost-queue-status
+# (what QEMU gave the backend; the answer below follows qapi/virtio.json).
+python3 - "$T/replay.json" "$T/replay-vhost-started.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+P = "/machine/peripheral/vblk0/virtio-backend"
+st = d["replies"]["x-query-virtio-status " + P]
+st["vhost-started"] = True
+st["vhost-dev"] = {"n-mem-sections": 4, "n-tmp-sections": 4, "nvqs": 1, "vq-index": 0, "features": 0,
+                   "acked-features": 0, "backend-features": 0, "protocol-features": 0, "max-queues": 1,
+                   "backend-cap": 1, "log-enabled": False, "log-size": 0}
+d["replies"]["x-query-virtio-vhost-queue-status %s 0" % P] = {
+    "name": "virtio-blk", "kick": 0, "call": 0, "desc": 0x7f0000010000, "avail": 0x7f0000010080,
+    "used": 0x7f00000100c0, "num": 8, "desc-phys": 0x10000, "desc-size": 128, "avail-phys": 0x10080,
+    "avail-size": 22, "used-phys": 0x100c0, "used-size": 70}
+json.dump(d, open(sys.argv[2], "w"))
+PY
+fake replay "$T/replay-vhost-started.json"
+expect_json "replay, vhost started: status shows the backend's ring (vhost queue status) and guest RAM's indices, no device view" \
+	'((q := j["devices"][0]["queues"][0]) and q["size"] == 8 and q["desc"] == 0x10000 and q["avail"] == 0x10080 and
+	 q["used"] == 0x100c0 and q["avail_idx"] == 3 and q["used_idx"] == 2 and q.get("device_view") is None)' \
+	-- --qemu "$T/qmp.sock" status --json
+fake_end
+if grep -q '^x-query-virtio-queue-status' "$T/qmp.sock.log"; then
+	not_ok "replay, vhost started: status sent x-query-virtio-queue-status for a queue the backend runs"
+else
+	ok "replay, vhost started: status sent no x-query-virtio-queue-status for the backend's queue"
+fi
+fake replay "$T/replay-vhost-started.json"
+"$VQDUMP" --qemu "$T/qmp.sock" watch --count 2 --interval 10 --json >"$T/out" 2>"$T/err"
+rc=$?
+fake_end
+if [ "$rc" = 0 ] && ! grep -q '^x-query-virtio-queue-status' "$T/qmp.sock.log" &&
+	[ "$(grep -c '^x-query-virtio-vhost-queue-status' "$T/qmp.sock.log")" -ge 2 ]; then
+	ok "replay, vhost started: watch asks the vhost queue status at each sample, never the queue status"
+else
+	not_ok "replay, vhost started: watch: exit $rc, sent $(grep -c queue-status "$T/qmp.sock.log") queue queries: $(grep queue-status "$T/qmp.sock.log" | sort | uniq -c | tr '\n' ';')"
+fi
 fake replay "$T/replay.json"
 expect "replay: a guest address outside RAM is not in QEMU's guest RAM" 3 "not in QEMU's guest RAM" -- --qemu "$T/qmp.sock" mem 0x30000 4
 fake_end
