@@ -12,7 +12,8 @@
 #                 flight and the indices moving all along
 # From the host, while the guest runs: status --json, ring --json of the
 # held disk, of the serial control receive queue and of the moving disk,
-# diagnose --json, config and features.  host_serial.py then checks them
+# diagnose --json, config and features, and QEMU's HMP socket given
+# instead of QMP (one line, exit 3).  host_serial.py then checks them
 # against QEMU (its own QMP connection: x-query-virtio-*, HMP xp), the
 # moving queue between QEMU's answers just before and just after vqdump's
 # read; and against vqdump run inside the guest (status and the same
