@@ -98,6 +98,7 @@ struct vq_mem {
 /* The registered methods, in probe order; NULL-terminated. */
 extern const struct vq_mem_ops *const vq_mem_methods[];
 extern const struct vq_mem_ops vq_mem_elf;
+extern const struct vq_mem_ops vq_mem_kdump; /* kdump.c: libkdumpfile */
 extern const struct vq_mem_ops vq_mem_raw;
 extern const struct vq_mem_ops vq_mem_devmem;
 extern const struct vq_mem_ops vq_mem_devmem_any;

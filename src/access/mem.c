@@ -15,6 +15,7 @@
 
 const struct vq_mem_ops *const vq_mem_methods[] = {
 	&vq_mem_elf,
+	&vq_mem_kdump,
 	&vq_mem_raw,
 	&vq_mem_devmem,
 	&vq_mem_qemu,

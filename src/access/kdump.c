@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* kdump-compressed accessor: makedumpfile -c/-l/-p output and QEMU's kdump-zlib/lzo/snappy, read through libkdumpfile. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libkdumpfile/kdumpfile.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../decode/elfnote.h"
+#include "../decode/kdumpfmt.h"
+#include "access.h"
+
+/* Runs of pages a dump may describe: makedumpfile -d 31 of a large guest
+ * leaves holes in many places, but not in more than this. */
+#define KD_MAX_RUNS (1u << 22)
+
+/* What open() keeps beside the generic fields. */
+struct kd {
+	kdump_ctx_t *ctx;        /* libkdumpfile's context over m->fd */
+	kdump_bmp_t *ram;        /* memory.pagemap (RAM the dump describes), or NULL */
+	unsigned shift;          /* page shift */
+	int msb;                 /* big-endian machine */
+	struct vq_kdump_hdr hdr; /* where the notes are; note_size 0 when unknown */
+};
+
+/* kdump_bmp_find_set/find_clear in the shape decode/kdumpfmt.c asks for. */
+static int bmp_find(void *bmp, int set, uint64_t *idx)
+{
+	kdump_addr_t i = *idx;
+	kdump_status st = set ? kdump_bmp_find_set(bmp, &i) : kdump_bmp_find_clear(bmp, &i);
+
+	if (st == KDUMP_ERR_NODATA)
+		return 1;
+	if (st != KDUMP_OK)
+		return -1;
+	*idx = i;
+	return 0;
+}
+
+/* The file's first bytes: 0, or -EINVAL with m->err naming what it is
+ * instead (the flattened format, with the command that reassembles it). */
+static int check_head(struct vq_mem *m, const char *arg, uint8_t *head, size_t *len)
+{
+	ssize_t n = pread(m->fd, head, VQ_KDUMP_HEAD_LEN, 0);
+
+	if (n < 0)
+		return vq_mem_fail(m, -errno, "open core %s: %s", arg, strerror(errno));
+	*len = (size_t)n;
+	switch (vq_kdump_kind(head, *len)) {
+	case VQ_KDUMP_COMPRESSED:
+		return 0;
+	case VQ_KDUMP_FLATTENED:
+		return vq_mem_fail(m, -EINVAL,
+				   "open core %s: makedumpfile's flattened format (makedumpfile -F, QEMU dump-guest-memory -z/-l/-s): reassemble it with 'makedumpfile -R OUT < %s'",
+				   arg, arg);
+	default:
+		return vq_mem_fail(m, -EINVAL, "open core %s: not a kdump-compressed file", arg);
+	}
+}
+
+/* The header fields that say where the notes are (dumps of 64-bit
+ * machines; otherwise none are handed over). */
+static void read_header(struct vq_mem *m, struct kd *k, const uint8_t *head, size_t len)
+{
+	uint8_t sub[VQ_KDUMP_SUB_LEN];
+	kdump_num_t ptr = 0;
+	char err[128];
+
+	if (kdump_get_number_attr(k->ctx, KDUMP_ATTR_PTR_SIZE, &ptr) != KDUMP_OK || ptr != 8 ||
+	    vq_kdump_header(head, len, k->msb, &k->hdr, err, sizeof(err)) < 0)
+		return;
+	if (pread(m->fd, sub, sizeof(sub), k->hdr.block_size) != (ssize_t)sizeof(sub))
+		return;
+	vq_kdump_sub_header(sub, sizeof(sub), k->msb, &k->hdr);
+}
+
+/* A bitmap attribute of the dump, with a reference the caller drops. */
+static kdump_bmp_t *get_bitmap(kdump_ctx_t *ctx, const char *key)
+{
+	kdump_attr_t a = { .type = KDUMP_BITMAP };
+
+	if (kdump_get_typed_attr(ctx, key, &a) != KDUMP_OK || !a.val.bitmap)
+		return NULL;
+	kdump_bmp_incref(a.val.bitmap);
+	return a.val.bitmap;
+}
+
+/* The pages the file holds as m->segs: one segment per run. */
+static int load_segments(struct vq_mem *m, const char *arg, struct kd *k)
+{
+	kdump_bmp_t *file = get_bitmap(k->ctx, KDUMP_ATTR_FILE_PAGEMAP);
+	struct vq_kdump_run *runs;
+	kdump_num_t max_pfn = 0;
+	size_t n, i;
+	int ret;
+
+	if (!file || kdump_get_number_attr(k->ctx, "max_pfn", &max_pfn) != KDUMP_OK) {
+		if (file)
+			kdump_bmp_decref(file);
+		return vq_mem_fail(m, -EINVAL, "open core %s: libkdumpfile gives no page map (%s)",
+				   arg, kdump_get_err(k->ctx));
+	}
+	if (max_pfn > UINT64_MAX >> k->shift)
+		max_pfn = UINT64_MAX >> k->shift;
+	ret = vq_kdump_runs(bmp_find, file, max_pfn, KD_MAX_RUNS, &runs, &n);
+	kdump_bmp_decref(file);
+	if (ret < 0)
+		return vq_mem_fail(m, ret == -ENOMEM ? ret : -EINVAL,
+				   "open core %s: %s", arg,
+				   ret == -ENOMEM ? "out of memory"
+				   : ret == -E2BIG ? "its page map has too many holes"
+						   : "its page map cannot be read (damaged file)");
+	m->segs = calloc(n ? n : 1, sizeof(*m->segs));
+	if (!m->segs) {
+		free(runs);
+		return vq_mem_fail(m, -ENOMEM, "open core %s: out of memory", arg);
+	}
+	for (i = 0; i < n; i++)
+		m->segs[i] = (struct vq_seg){
+			.paddr = runs[i].first << k->shift,
+			.filesz = runs[i].count << k->shift,
+			.memsz = runs[i].count << k->shift,
+		};
+	m->nsegs = n;
+	free(runs);
+	if (!n)
+		return vq_mem_fail(m, -EINVAL, "open core %s: the dump holds no page", arg);
+	return vq_mem_finish_segments(m, UINT64_MAX);
+}
+
+/* libkdumpfile over m->fd, the page size and byte order. */
+static int open_ctx(struct vq_mem *m, const char *arg, struct kd *k)
+{
+	kdump_num_t shift = 0, order = 0;
+	kdump_status st;
+
+	k->ctx = kdump_new();
+	if (!k->ctx)
+		return vq_mem_fail(m, -ENOMEM, "open core %s: out of memory", arg);
+	st = kdump_open_fd(k->ctx, m->fd);
+	if (st != KDUMP_OK)
+		return vq_mem_fail(m, -EINVAL, "open core %s: %s", arg, kdump_get_err(k->ctx));
+	if (kdump_get_number_attr(k->ctx, KDUMP_ATTR_PAGE_SHIFT, &shift) != KDUMP_OK ||
+	    shift < 9 || shift > 30)
+		return vq_mem_fail(m, -EINVAL, "open core %s: no usable page size", arg);
+	k->shift = (unsigned)shift;
+	if (kdump_get_number_attr(k->ctx, KDUMP_ATTR_BYTE_ORDER, &order) == KDUMP_OK)
+		k->msb = order == KDUMP_BIG_ENDIAN;
+	return 0;
+}
+
+static int kd_open(struct vq_mem *m, const char *arg)
+{
+	uint8_t head[VQ_KDUMP_HEAD_LEN];
+	struct stat st;
+	size_t len = 0;
+	struct kd *k;
+	int ret;
+
+	m->path = strdup(arg);
+	k = calloc(1, sizeof(*k));
+	m->priv = k;
+	if (!m->path || !k)
+		return vq_mem_fail(m, -ENOMEM, "open core %s: out of memory", arg);
+	m->fd = open(arg, O_RDONLY | O_CLOEXEC);
+	if (m->fd < 0)
+		return vq_mem_fail(m, -errno, "open core %s: %s", arg, strerror(errno));
+	if (fstat(m->fd, &st) < 0 || S_ISDIR(st.st_mode))
+		return vq_mem_fail(m, -EINVAL, "open core %s: not a file", arg);
+	ret = check_head(m, arg, head, &len);
+	if (!ret)
+		ret = open_ctx(m, arg, k);
+	if (!ret)
+		ret = load_segments(m, arg, k);
+	if (ret < 0)
+		return ret;
+	k->ram = get_bitmap(k->ctx, KDUMP_ATTR_MEMORY_PAGEMAP);
+	read_header(m, k, head, len);
+	return 0;
+}
+
+static void kd_close(struct vq_mem *m)
+{
+	struct kd *k = m->priv;
+
+	if (!k)
+		return;
+	if (k->ram)
+		kdump_bmp_decref(k->ram);
+	if (k->ctx)
+		kdump_free(k->ctx);
+	free(k);
+	m->priv = NULL;
+}
+
+/* 1 when page @pfn is RAM the dump describes (so its absence is the
+ * dump's filter, not a hole in memory). */
+static int is_ram(struct kd *k, uint64_t pfn)
+{
+	unsigned char bit = 0;
+
+	return k->ram && kdump_bmp_get_bits(k->ram, pfn, pfn, &bit) == KDUMP_OK && (bit & 1);
+}
+
+static int kd_read(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const char *what)
+{
+	struct kd *k = m->priv;
+	size_t got = len;
+	kdump_status st;
+	uint64_t at;
+
+	if (!len)
+		return 0;
+	st = kdump_read(k->ctx, KDUMP_MACHPHYSADDR, addr, buf, &got);
+	if (st == KDUMP_OK)
+		return 0;
+	at = addr + (got < len ? got : 0);
+	if (st == KDUMP_ERR_NODATA)
+		return vq_mem_fail(m, -VQ_ENOTINDUMP,
+				   "read %s at 0x%llx: address 0x%llx not in %s%s", what,
+				   (unsigned long long)addr, (unsigned long long)at,
+				   m->where ? m->where : "the dump",
+				   is_ram(k, at >> k->shift) ? " (filtered)" : "");
+	return vq_mem_fail(m, st == KDUMP_ERR_EOF ? -VQ_ENOTINDUMP : -EIO,
+			   "read %s at 0x%llx: %s%s", what, (unsigned long long)at,
+			   kdump_get_err(k->ctx),
+			   st == KDUMP_ERR_EOF ? " (truncated dump)" : " (damaged dump)");
+}
+
+/* 1 when the notes hold one owned by VMCOREINFO. */
+static int has_vmcoreinfo(const uint8_t *notes, size_t len, int msb)
+{
+	struct vq_elf_note n;
+	size_t off = 0;
+	char err[160];
+
+	while (vq_elf_note_next(notes, len, msb, &off, &n, err, sizeof(err)) > 0)
+		if (vq_elf_note_owner_is(&n, "VMCOREINFO"))
+			return 1;
+	return 0;
+}
+
+static void put32(uint8_t *p, uint32_t v, int msb)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[msb ? 3 - i : i] = (uint8_t)(v >> (8 * i));
+}
+
+/* The dump's VMCOREINFO text (libkdumpfile finds it where the format
+ * keeps it) as one ELF note segment to @fn, as an ELF core carries it. */
+static int vmcoreinfo_note(struct kd *k, vq_mem_notes_fn fn, void *arg)
+{
+	static const char owner[12] = "VMCOREINFO"; /* 11 bytes with the NUL, padded to 4 */
+	char *text = NULL;
+	uint8_t *note;
+	size_t tl, pad;
+	int ret;
+
+	if (kdump_vmcoreinfo_raw(k->ctx, &text) != KDUMP_OK || !text)
+		return 0;
+	tl = strlen(text);
+	pad = (tl + 3) & ~(size_t)3;
+	if (tl > VQ_MEM_NOTE_SEG_MAX || !(note = calloc(1, 12 + sizeof(owner) + pad))) {
+		free(text);
+		return 0;
+	}
+	put32(note, 11, k->msb);
+	put32(note + 4, (uint32_t)tl, k->msb);
+	memcpy(note + 12, owner, sizeof(owner));
+	memcpy(note + 12 + sizeof(owner), text, tl);
+	free(text);
+	ret = fn(arg, note, 12 + sizeof(owner) + pad, k->msb);
+	free(note);
+	return ret;
+}
+
+/* The notes the header points at (the crashed kernel's and, in QEMU's
+ * dumps, QEMU's per-CPU notes), then VMCOREINFO when they lack it. */
+static int kd_note_segments(struct vq_mem *m, vq_mem_notes_fn fn, void *arg)
+{
+	struct kd *k = m->priv;
+	uint8_t *notes = NULL;
+	int ret = 0, vmci = 0;
+	size_t len = (size_t)k->hdr.note_size;
+
+	if (len && len <= VQ_MEM_NOTE_SEG_MAX && k->hdr.note_off <= (uint64_t)INT64_MAX - len &&
+	    (notes = malloc(len)) &&
+	    pread(m->fd, notes, len, (off_t)k->hdr.note_off) == (ssize_t)len) {
+		vmci = has_vmcoreinfo(notes, len, k->msb);
+		ret = fn(arg, notes, len, k->msb);
+	}
+	free(notes);
+	if (!ret && !vmci)
+		ret = vmcoreinfo_note(k, fn, arg);
+	return ret;
+}
+
+static int kd_probe(const uint8_t *head, size_t len)
+{
+	return vq_kdump_kind(head, len) != VQ_KDUMP_NONE;
+}
+
+const struct vq_mem_ops vq_mem_kdump = {
+	.name = "kdump",
+	.help = "kdump-compressed dump: makedumpfile -c/-l/-p, QEMU dump-guest-memory -z/-l/-s reassembled with makedumpfile -R",
+	.open = kd_open,
+	.close = kd_close,
+	.read = kd_read,
+	.note_segments = kd_note_segments,
+	.probe = kd_probe,
+};

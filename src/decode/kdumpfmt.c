@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* kdump dump formats: telling them apart by their first bytes, the header fields vqdump reads, pages to segments. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kdumpfmt.h"
+
+/* Signatures (makedumpfile's IMPLEMENTATION and diskdump_mod.h). */
+#define SIG_KDUMP "KDUMP   "
+#define SIG_DISKDUMP "DISKDUMP"
+#define SIG_LEN 8
+/* The flattened format starts with a 4096-byte header: the string
+ * "makedumpfile" NUL-padded to 16 bytes, then a type and a version. */
+#define SIG_FLAT "makedumpfile"
+#define SIG_FLAT_LEN 16
+
+/* struct disk_dump_header of a 64-bit machine: the 8-byte signature, int
+ * header_version, struct new_utsname (6 x 65 bytes), struct timeval
+ * (8-aligned), then 32-bit fields; block_size is the second of them. */
+#define HDR_VERSION 8
+#define HDR_BLOCK_SIZE 428
+/* struct kdump_sub_header: unsigned long phys_base; int dump_level, split;
+ * unsigned long start_pfn, end_pfn; off_t offset_vmcoreinfo; unsigned long
+ * size_vmcoreinfo (version >= 3); off_t offset_note; unsigned long
+ * size_note (version >= 4). */
+#define SUB_VMCOREINFO_OFF 32
+#define SUB_VMCOREINFO_SIZE 40
+#define SUB_NOTE_OFF 48
+#define SUB_NOTE_SIZE 56
+
+enum vq_kdump_kind vq_kdump_kind(const uint8_t *head, size_t len)
+{
+	if (len >= SIG_LEN &&
+	    (!memcmp(head, SIG_KDUMP, SIG_LEN) || !memcmp(head, SIG_DISKDUMP, SIG_LEN)))
+		return VQ_KDUMP_COMPRESSED;
+	/* The NUL padding too: a text file starting "makedumpfile" is not one. */
+	if (len >= SIG_FLAT_LEN && !memcmp(head, SIG_FLAT, sizeof(SIG_FLAT) - 1)) {
+		size_t i;
+
+		for (i = sizeof(SIG_FLAT) - 1; i < SIG_FLAT_LEN; i++)
+			if (head[i])
+				return VQ_KDUMP_NONE;
+		return VQ_KDUMP_FLATTENED;
+	}
+	return VQ_KDUMP_NONE;
+}
+
+static uint64_t get(const uint8_t *p, unsigned n, int msb)
+{
+	uint64_t v = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		v = v << 8 | p[msb ? i : n - 1 - i];
+	return v;
+}
+
+int vq_kdump_header(const uint8_t *head, size_t len, int msb, struct vq_kdump_hdr *h, char *err,
+		    size_t errlen)
+{
+	uint32_t bs;
+
+	memset(h, 0, sizeof(*h));
+	if (len < VQ_KDUMP_HEAD_LEN || vq_kdump_kind(head, len) != VQ_KDUMP_COMPRESSED) {
+		snprintf(err, errlen, "not a kdump-compressed header (%zu bytes)", len);
+		return -EINVAL;
+	}
+	h->version = (int32_t)get(head + HDR_VERSION, 4, msb);
+	bs = (uint32_t)get(head + HDR_BLOCK_SIZE, 4, msb);
+	/* A page size: a power of two from 512 bytes to 1 MiB. */
+	if (bs < 512 || bs > (1u << 20) || (bs & (bs - 1))) {
+		snprintf(err, errlen, "block size %u in the header is not a page size", bs);
+		return -EINVAL;
+	}
+	if (h->version < 1) {
+		snprintf(err, errlen, "header version %d is not one makedumpfile writes",
+			 (int)h->version);
+		return -EINVAL;
+	}
+	h->block_size = bs;
+	return 0;
+}
+
+void vq_kdump_sub_header(const uint8_t *sub, size_t len, int msb, struct vq_kdump_hdr *h)
+{
+	if (h->version >= 3 && len >= SUB_VMCOREINFO_SIZE + 8) {
+		h->vmcoreinfo_off = get(sub + SUB_VMCOREINFO_OFF, 8, msb);
+		h->vmcoreinfo_size = get(sub + SUB_VMCOREINFO_SIZE, 8, msb);
+	}
+	if (h->version >= 4 && len >= SUB_NOTE_SIZE + 8) {
+		h->note_off = get(sub + SUB_NOTE_OFF, 8, msb);
+		h->note_size = get(sub + SUB_NOTE_SIZE, 8, msb);
+	}
+}
+
+/* Append [@first, @end) to *@r (room doubling at powers of two). */
+static int add_run(struct vq_kdump_run **r, size_t *n, uint64_t first, uint64_t end)
+{
+	if (!(*n & (*n - 1))) {
+		struct vq_kdump_run *p = realloc(*r, (*n ? 2 * *n : 1) * sizeof(**r));
+
+		if (!p)
+			return -ENOMEM;
+		*r = p;
+	}
+	(*r)[(*n)++] = (struct vq_kdump_run){ first, end - first };
+	return 0;
+}
+
+int vq_kdump_runs(vq_kdump_find_fn find, void *ctx, uint64_t limit, size_t max,
+		  struct vq_kdump_run **out, size_t *n)
+{
+	uint64_t pos = 0;
+	int ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	while (pos < limit) {
+		uint64_t start = pos, end;
+		int f = find(ctx, 1, &start);
+
+		if (f == 1 || (!f && start >= limit))
+			break;
+		/* A search that goes backwards would never end. */
+		if (f < 0 || start < pos) {
+			ret = -EIO;
+			break;
+		}
+		end = start;
+		f = find(ctx, 0, &end);
+		if (f == 1 || (!f && end > limit))
+			end = limit;
+		else if (f < 0 || end <= start) {
+			ret = -EIO;
+			break;
+		}
+		if (*n == max) {
+			ret = -E2BIG;
+			break;
+		}
+		ret = add_run(out, n, start, end);
+		if (ret < 0)
+			break;
+		pos = end;
+	}
+	if (ret < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return ret;
+}

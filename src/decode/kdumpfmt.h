@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* kdump dump formats: telling them apart by their first bytes, the header fields vqdump reads, pages to segments. */
+#ifndef VQDUMP_DECODE_KDUMPFMT_H
+#define VQDUMP_DECODE_KDUMPFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What the first bytes of a file say it is. */
+enum vq_kdump_kind {
+	VQ_KDUMP_NONE,       /* neither of the below */
+	VQ_KDUMP_COMPRESSED, /* kdump-compressed ("KDUMP   ") or diskdump ("DISKDUMP") */
+	VQ_KDUMP_FLATTENED,  /* makedumpfile's flattened stream ("makedumpfile" header) */
+};
+
+/* Bytes of the first block a caller should read for vq_kdump_kind() and
+ * vq_kdump_header(). */
+#define VQ_KDUMP_HEAD_LEN 512
+
+enum vq_kdump_kind vq_kdump_kind(const uint8_t *head, size_t len);
+
+/* Where a kdump-compressed file keeps the crashed kernel's records
+ * (makedumpfile's IMPLEMENTATION: struct disk_dump_header, then
+ * struct kdump_sub_header one block into the file).  Offsets and sizes
+ * are as the file states them, unchecked against its size. */
+struct vq_kdump_hdr {
+	int32_t version;          /* header_version */
+	uint32_t block_size;      /* block_size: the sub header's file offset */
+	uint64_t vmcoreinfo_off;  /* offset_vmcoreinfo (version >= 3), else 0 */
+	uint64_t vmcoreinfo_size; /* size_vmcoreinfo, 0 when absent */
+	uint64_t note_off;        /* offset_note (version >= 4), else 0 */
+	uint64_t note_size;       /* size_note, 0 when absent */
+};
+
+/* The sub header's bytes vqdump reads (fields up to size_note, 64-bit). */
+#define VQ_KDUMP_SUB_LEN 64
+
+/*
+ * Parse the main header (@head, @len bytes, at least VQ_KDUMP_HEAD_LEN for
+ * success) of a dump of a 64-bit machine (@msb: big-endian) into @h.
+ * Returns 0, or -EINVAL with @err saying which field is wrong.
+ */
+int vq_kdump_header(const uint8_t *head, size_t len, int msb, struct vq_kdump_hdr *h, char *err,
+		    size_t errlen);
+
+/* The sub header's fields (@sub, @len bytes) into @h, by h->version:
+ * what an older header lacks stays 0. */
+void vq_kdump_sub_header(const uint8_t *sub, size_t len, int msb, struct vq_kdump_hdr *h);
+
+/* A run of pages [first, first + count). */
+struct vq_kdump_run {
+	uint64_t first; /* first page frame number */
+	uint64_t count; /* pages, > 0 */
+};
+
+/*
+ * Page-map search, as libkdumpfile's kdump_bmp_find_set/find_clear do:
+ * *@idx moved to the first index >= *@idx whose bit is @set.  Returns 0
+ * when there is one, 1 when there is none, -1 on failure.
+ */
+typedef int (*vq_kdump_find_fn)(void *ctx, int set, uint64_t *idx);
+
+/*
+ * The runs of set bits below @limit of a page map, in order, into a new
+ * array (*@out, free() it; *@n entries).  At most @max runs: a map that
+ * has more is refused (-E2BIG), so that a hostile file gets bounded work.
+ * Returns 0, -ENOMEM, -E2BIG, or -EIO when @find fails other than at the
+ * end (then the map cannot be trusted).
+ */
+int vq_kdump_runs(vq_kdump_find_fn find, void *ctx, uint64_t limit, size_t max,
+		  struct vq_kdump_run **out, size_t *n);
+
+#endif
