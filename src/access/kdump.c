@@ -19,7 +19,6 @@
 /* What open() keeps beside the generic fields. */
 struct kd {
 	kdump_ctx_t *ctx;        /* libkdumpfile's context over m->fd */
-	kdump_bmp_t *ram;        /* memory.pagemap (RAM the dump describes), or NULL */
 	unsigned shift;          /* page shift */
 	int msb;                 /* big-endian machine */
 	struct vq_kdump_hdr hdr; /* where the notes are; note_size 0 when unknown */
@@ -87,31 +86,66 @@ static kdump_bmp_t *get_bitmap(kdump_ctx_t *ctx, const char *key)
 	return a.val.bitmap;
 }
 
-/* The pages the file holds as m->segs: one segment per run. */
+/* The runs of page map @key below @limit: 0, or -errno with m->err set. */
+static int map_runs(struct vq_mem *m, const char *arg, struct kd *k, const char *key,
+		    uint64_t limit, struct vq_kdump_run **runs, size_t *n)
+{
+	kdump_bmp_t *bmp = get_bitmap(k->ctx, key);
+	int ret;
+
+	*runs = NULL;
+	*n = 0;
+	if (!bmp)
+		return vq_mem_fail(m, -EINVAL, "open core %s: libkdumpfile gives no %s (%s)", arg,
+				   key, kdump_get_err(k->ctx));
+	ret = vq_kdump_runs(bmp_find, bmp, limit, KD_MAX_RUNS, runs, n);
+	kdump_bmp_decref(bmp);
+	if (ret == -ENOMEM)
+		return vq_mem_fail(m, ret, "open core %s: out of memory", arg);
+	if (ret < 0)
+		return vq_mem_fail(m, -EINVAL, "open core %s: its %s %s", arg, key,
+				   ret == -E2BIG ? "has too many holes"
+						 : "cannot be read (damaged file)");
+	return 0;
+}
+
+/* RAM the memory page map has and the file page map lacks, as m->filtered
+ * (a dump without a memory page map has none).  0 or -ENOMEM. */
+static int load_filtered(struct vq_mem *m, const char *arg, struct kd *k, uint64_t limit,
+			 const struct vq_kdump_run *held, size_t nheld)
+{
+	struct vq_kdump_run *ram, *gaps;
+	size_t nram, ngaps, i;
+	int ret = 0;
+
+	if (map_runs(m, arg, k, KDUMP_ATTR_MEMORY_PAGEMAP, limit, &ram, &nram) < 0)
+		return 0;
+	if (vq_kdump_gaps(ram, nram, held, nheld, &gaps, &ngaps) < 0)
+		ret = vq_mem_fail(m, -ENOMEM, "open core %s: out of memory", arg);
+	for (i = 0; !ret && i < ngaps; i++)
+		ret = vq_mem_add_filtered(m, gaps[i].first << k->shift, gaps[i].count << k->shift);
+	free(ram);
+	free(gaps);
+	return ret;
+}
+
+/* The pages the file holds as m->segs, one segment per run, and the RAM
+ * it left out as m->filtered. */
 static int load_segments(struct vq_mem *m, const char *arg, struct kd *k)
 {
-	kdump_bmp_t *file = get_bitmap(k->ctx, KDUMP_ATTR_FILE_PAGEMAP);
 	struct vq_kdump_run *runs;
 	kdump_num_t max_pfn = 0;
 	size_t n, i;
 	int ret;
 
-	if (!file || kdump_get_number_attr(k->ctx, "max_pfn", &max_pfn) != KDUMP_OK) {
-		if (file)
-			kdump_bmp_decref(file);
-		return vq_mem_fail(m, -EINVAL, "open core %s: libkdumpfile gives no page map (%s)",
-				   arg, kdump_get_err(k->ctx));
-	}
+	if (kdump_get_number_attr(k->ctx, "max_pfn", &max_pfn) != KDUMP_OK)
+		return vq_mem_fail(m, -EINVAL, "open core %s: no highest page number (%s)", arg,
+				   kdump_get_err(k->ctx));
 	if (max_pfn > UINT64_MAX >> k->shift)
 		max_pfn = UINT64_MAX >> k->shift;
-	ret = vq_kdump_runs(bmp_find, file, max_pfn, KD_MAX_RUNS, &runs, &n);
-	kdump_bmp_decref(file);
+	ret = map_runs(m, arg, k, KDUMP_ATTR_FILE_PAGEMAP, max_pfn, &runs, &n);
 	if (ret < 0)
-		return vq_mem_fail(m, ret == -ENOMEM ? ret : -EINVAL,
-				   "open core %s: %s", arg,
-				   ret == -ENOMEM ? "out of memory"
-				   : ret == -E2BIG ? "its page map has too many holes"
-						   : "its page map cannot be read (damaged file)");
+		return ret;
 	m->segs = calloc(n ? n : 1, sizeof(*m->segs));
 	if (!m->segs) {
 		free(runs);
@@ -124,7 +158,10 @@ static int load_segments(struct vq_mem *m, const char *arg, struct kd *k)
 			.memsz = runs[i].count << k->shift,
 		};
 	m->nsegs = n;
+	ret = load_filtered(m, arg, k, max_pfn, runs, n);
 	free(runs);
+	if (ret < 0)
+		return ret;
 	if (!n)
 		return vq_mem_fail(m, -EINVAL, "open core %s: the dump holds no page", arg);
 	return vq_mem_finish_segments(m, UINT64_MAX);
@@ -176,7 +213,6 @@ static int kd_open(struct vq_mem *m, const char *arg)
 		ret = load_segments(m, arg, k);
 	if (ret < 0)
 		return ret;
-	k->ram = get_bitmap(k->ctx, KDUMP_ATTR_MEMORY_PAGEMAP);
 	read_header(m, k, head, len);
 	return 0;
 }
@@ -187,21 +223,10 @@ static void kd_close(struct vq_mem *m)
 
 	if (!k)
 		return;
-	if (k->ram)
-		kdump_bmp_decref(k->ram);
 	if (k->ctx)
 		kdump_free(k->ctx);
 	free(k);
 	m->priv = NULL;
-}
-
-/* 1 when page @pfn is RAM the dump describes (so its absence is the
- * dump's filter, not a hole in memory). */
-static int is_ram(struct kd *k, uint64_t pfn)
-{
-	unsigned char bit = 0;
-
-	return k->ram && kdump_bmp_get_bits(k->ram, pfn, pfn, &bit) == KDUMP_OK && (bit & 1);
 }
 
 static int kd_read(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const char *what)
@@ -221,8 +246,7 @@ static int kd_read(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const
 		return vq_mem_fail(m, -VQ_ENOTINDUMP,
 				   "read %s at 0x%llx: address 0x%llx not in %s%s", what,
 				   (unsigned long long)addr, (unsigned long long)at,
-				   m->where ? m->where : "the dump",
-				   is_ram(k, at >> k->shift) ? " (filtered)" : "");
+				   m->where ? m->where : "the dump", vq_mem_why_not_in(m, at));
 	return vq_mem_fail(m, st == KDUMP_ERR_EOF ? -VQ_ENOTINDUMP : -EIO,
 			   "read %s at 0x%llx: %s%s", what, (unsigned long long)at,
 			   kdump_get_err(k->ctx),

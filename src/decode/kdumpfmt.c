@@ -152,3 +152,38 @@ int vq_kdump_runs(vq_kdump_find_fn find, void *ctx, uint64_t limit, size_t max,
 	}
 	return ret;
 }
+
+int vq_kdump_gaps(const struct vq_kdump_run *ram, size_t nram, const struct vq_kdump_run *held,
+		  size_t nheld, struct vq_kdump_run **out, size_t *n)
+{
+	size_t i, j = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < nram; i++) {
+		uint64_t pos = ram[i].first, end = ram[i].first + ram[i].count;
+
+		/* Held runs that end before this RAM run are behind us. */
+		while (j < nheld && held[j].first + held[j].count <= pos)
+			j++;
+		while (pos < end) {
+			uint64_t stop = end;
+
+			if (j < nheld && held[j].first < end)
+				stop = held[j].first > pos ? held[j].first : pos;
+			if (stop > pos && add_run(out, n, pos, stop) < 0) {
+				free(*out);
+				*out = NULL;
+				*n = 0;
+				return -ENOMEM;
+			}
+			if (stop == end)
+				break;
+			pos = held[j].first + held[j].count;
+			if (pos >= end)
+				break;
+			j++;
+		}
+	}
+	return 0;
+}

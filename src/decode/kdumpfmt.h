@@ -70,4 +70,13 @@ typedef int (*vq_kdump_find_fn)(void *ctx, int set, uint64_t *idx);
 int vq_kdump_runs(vq_kdump_find_fn find, void *ctx, uint64_t limit, size_t max,
 		  struct vq_kdump_run **out, size_t *n);
 
+/*
+ * The pages of @ram (@nram runs) that are in none of @held (@nheld
+ * runs), both sorted and non-overlapping as vq_kdump_runs() gives them:
+ * the RAM a filter left out.  Into a new array (*@out, free() it; *@n
+ * entries).  Returns 0 or -ENOMEM.
+ */
+int vq_kdump_gaps(const struct vq_kdump_run *ram, size_t nram, const struct vq_kdump_run *held,
+		  size_t nheld, struct vq_kdump_run **out, size_t *n);
+
 #endif
