@@ -20,7 +20,6 @@
 struct kd {
 	kdump_ctx_t *ctx;        /* libkdumpfile's context over m->fd */
 	unsigned shift;          /* page shift */
-	int msb;                 /* big-endian machine */
 	struct vq_kdump_hdr hdr; /* where the notes are; note_size 0 when unknown */
 };
 
@@ -38,18 +37,20 @@ static int bmp_find(void *bmp, int set, uint64_t *idx)
 	return 0;
 }
 
-/* The file's first bytes: 0, or -EINVAL with m->err naming what it is
- * instead (the flattened format, with the command that reassembles it). */
-static int check_head(struct vq_mem *m, const char *arg, uint8_t *head, size_t *len)
+/* The file's first bytes and its size: 0 with k->hdr filled, or -EINVAL
+ * with m->err naming what it is instead (the flattened format, with the
+ * command that reassembles it) or what is wrong with it. */
+static int check_head(struct vq_mem *m, const char *arg, struct kd *k, uint64_t file_size)
 {
-	ssize_t n = pread(m->fd, head, VQ_KDUMP_HEAD_LEN, 0);
+	uint8_t head[VQ_KDUMP_HEAD_LEN];
+	ssize_t n = pread(m->fd, head, sizeof(head), 0);
+	char err[160];
 
 	if (n < 0)
 		return vq_mem_fail(m, -errno, "open core %s: %s", arg, strerror(errno));
-	*len = (size_t)n;
-	switch (vq_kdump_kind(head, *len)) {
+	switch (vq_kdump_kind(head, (size_t)n)) {
 	case VQ_KDUMP_COMPRESSED:
-		return 0;
+		break;
 	case VQ_KDUMP_FLATTENED:
 		return vq_mem_fail(m, -EINVAL,
 				   "open core %s: makedumpfile's flattened format (makedumpfile -F, QEMU dump-guest-memory -z/-l/-s): reassemble it with 'makedumpfile -R OUT < %s'",
@@ -57,22 +58,20 @@ static int check_head(struct vq_mem *m, const char *arg, uint8_t *head, size_t *
 	default:
 		return vq_mem_fail(m, -EINVAL, "open core %s: not a kdump-compressed file", arg);
 	}
+	/* libkdumpfile is given only files whose fixed part is whole. */
+	if (vq_kdump_header(head, (size_t)n, &k->hdr, err, sizeof(err)) < 0 ||
+	    vq_kdump_fits(&k->hdr, file_size, err, sizeof(err)) < 0)
+		return vq_mem_fail(m, -EINVAL, "open core %s: kdump-compressed, %s", arg, err);
+	return 0;
 }
 
-/* The header fields that say where the notes are (dumps of 64-bit
- * machines; otherwise none are handed over). */
-static void read_header(struct vq_mem *m, struct kd *k, const uint8_t *head, size_t len)
+/* Where the notes are, from the sub header (left 0 when unreadable). */
+static void read_sub_header(struct vq_mem *m, struct kd *k)
 {
 	uint8_t sub[VQ_KDUMP_SUB_LEN];
-	kdump_num_t ptr = 0;
-	char err[128];
 
-	if (kdump_get_number_attr(k->ctx, KDUMP_ATTR_PTR_SIZE, &ptr) != KDUMP_OK || ptr != 8 ||
-	    vq_kdump_header(head, len, k->msb, &k->hdr, err, sizeof(err)) < 0)
-		return;
-	if (pread(m->fd, sub, sizeof(sub), k->hdr.block_size) != (ssize_t)sizeof(sub))
-		return;
-	vq_kdump_sub_header(sub, sizeof(sub), k->msb, &k->hdr);
+	if (pread(m->fd, sub, sizeof(sub), k->hdr.block_size) == (ssize_t)sizeof(sub))
+		vq_kdump_sub_header(sub, sizeof(sub), &k->hdr);
 }
 
 /* A bitmap attribute of the dump, with a reference the caller drops. */
@@ -167,32 +166,44 @@ static int load_segments(struct vq_mem *m, const char *arg, struct kd *k)
 	return vq_mem_finish_segments(m, UINT64_MAX);
 }
 
-/* libkdumpfile over m->fd, the page size and byte order. */
+/*
+ * Contexts whose open failed.  libkdumpfile 0.5.1 crashes in kdump_free()
+ * after a failed kdump_open_fd() (seen with a header it calls invalid),
+ * so such a context is kept here, still reachable, and never freed; the
+ * few a process makes are bounded by the files it opens.
+ */
+static kdump_ctx_t *failed_ctx[16];
+
+/* libkdumpfile over m->fd and the page size. */
 static int open_ctx(struct vq_mem *m, const char *arg, struct kd *k)
 {
-	kdump_num_t shift = 0, order = 0;
+	kdump_num_t shift = 0;
 	kdump_status st;
+	size_t i;
 
 	k->ctx = kdump_new();
 	if (!k->ctx)
 		return vq_mem_fail(m, -ENOMEM, "open core %s: out of memory", arg);
 	st = kdump_open_fd(k->ctx, m->fd);
-	if (st != KDUMP_OK)
-		return vq_mem_fail(m, -EINVAL, "open core %s: %s", arg, kdump_get_err(k->ctx));
+	if (st != KDUMP_OK) {
+		vq_mem_fail(m, -EINVAL, "open core %s: %s", arg, kdump_get_err(k->ctx));
+		for (i = 0; i < sizeof(failed_ctx) / sizeof(failed_ctx[0]) && failed_ctx[i]; i++)
+			;
+		if (i < sizeof(failed_ctx) / sizeof(failed_ctx[0]))
+			failed_ctx[i] = k->ctx;
+		k->ctx = NULL;
+		return -EINVAL;
+	}
 	if (kdump_get_number_attr(k->ctx, KDUMP_ATTR_PAGE_SHIFT, &shift) != KDUMP_OK ||
 	    shift < 9 || shift > 30)
 		return vq_mem_fail(m, -EINVAL, "open core %s: no usable page size", arg);
 	k->shift = (unsigned)shift;
-	if (kdump_get_number_attr(k->ctx, KDUMP_ATTR_BYTE_ORDER, &order) == KDUMP_OK)
-		k->msb = order == KDUMP_BIG_ENDIAN;
 	return 0;
 }
 
 static int kd_open(struct vq_mem *m, const char *arg)
 {
-	uint8_t head[VQ_KDUMP_HEAD_LEN];
 	struct stat st;
-	size_t len = 0;
 	struct kd *k;
 	int ret;
 
@@ -204,16 +215,16 @@ static int kd_open(struct vq_mem *m, const char *arg)
 	m->fd = open(arg, O_RDONLY | O_CLOEXEC);
 	if (m->fd < 0)
 		return vq_mem_fail(m, -errno, "open core %s: %s", arg, strerror(errno));
-	if (fstat(m->fd, &st) < 0 || S_ISDIR(st.st_mode))
-		return vq_mem_fail(m, -EINVAL, "open core %s: not a file", arg);
-	ret = check_head(m, arg, head, &len);
+	if (fstat(m->fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return vq_mem_fail(m, -EINVAL, "open core %s: not a regular file", arg);
+	ret = check_head(m, arg, k, (uint64_t)st.st_size);
 	if (!ret)
 		ret = open_ctx(m, arg, k);
 	if (!ret)
 		ret = load_segments(m, arg, k);
 	if (ret < 0)
 		return ret;
-	read_header(m, k, head, len);
+	read_sub_header(m, k);
 	return 0;
 }
 
@@ -292,12 +303,12 @@ static int vmcoreinfo_note(struct kd *k, vq_mem_notes_fn fn, void *arg)
 		free(text);
 		return 0;
 	}
-	put32(note, 11, k->msb);
-	put32(note + 4, (uint32_t)tl, k->msb);
+	put32(note, 11, k->hdr.msb);
+	put32(note + 4, (uint32_t)tl, k->hdr.msb);
 	memcpy(note + 12, owner, sizeof(owner));
 	memcpy(note + 12 + sizeof(owner), text, tl);
 	free(text);
-	ret = fn(arg, note, 12 + sizeof(owner) + pad, k->msb);
+	ret = fn(arg, note, 12 + sizeof(owner) + pad, k->hdr.msb);
 	free(note);
 	return ret;
 }
@@ -314,8 +325,8 @@ static int kd_note_segments(struct vq_mem *m, vq_mem_notes_fn fn, void *arg)
 	if (len && len <= VQ_MEM_NOTE_SEG_MAX && k->hdr.note_off <= (uint64_t)INT64_MAX - len &&
 	    (notes = malloc(len)) &&
 	    pread(m->fd, notes, len, (off_t)k->hdr.note_off) == (ssize_t)len) {
-		vmci = has_vmcoreinfo(notes, len, k->msb);
-		ret = fn(arg, notes, len, k->msb);
+		vmci = has_vmcoreinfo(notes, len, k->hdr.msb);
+		ret = fn(arg, notes, len, k->hdr.msb);
 	}
 	free(notes);
 	if (!ret && !vmci)

@@ -16,15 +16,20 @@
 #define SIG_FLAT "makedumpfile"
 #define SIG_FLAT_LEN 16
 
-/* struct disk_dump_header of a 64-bit machine: the 8-byte signature, int
- * header_version, struct new_utsname (6 x 65 bytes), struct timeval
- * (8-aligned), then 32-bit fields; block_size is the second of them. */
+/* struct disk_dump_header: the 8-byte signature, int header_version,
+ * struct new_utsname (6 x 65 bytes), struct timeval (8-aligned on a
+ * 64-bit machine, 4-aligned on a 32-bit one), then 32-bit fields:
+ * status, block_size, sub_hdr_size, bitmap_blocks, max_mapnr... */
 #define HDR_VERSION 8
-#define HDR_BLOCK_SIZE 428
-/* struct kdump_sub_header: unsigned long phys_base; int dump_level, split;
- * unsigned long start_pfn, end_pfn; off_t offset_vmcoreinfo; unsigned long
- * size_vmcoreinfo (version >= 3); off_t offset_note; unsigned long
- * size_note (version >= 4). */
+#define HDR_STATUS_64 424
+#define HDR_STATUS_32 412
+#define HDR_BLOCK_SIZE 4 /* from status */
+#define HDR_SUB_HDR_SIZE 8
+#define HDR_BITMAP_BLOCKS 12
+/* struct kdump_sub_header (64-bit): unsigned long phys_base; int
+ * dump_level, split; unsigned long start_pfn, end_pfn; off_t
+ * offset_vmcoreinfo; unsigned long size_vmcoreinfo (version >= 3); off_t
+ * offset_note; unsigned long size_note (version >= 4). */
 #define SUB_VMCOREINFO_OFF 32
 #define SUB_VMCOREINFO_SIZE 40
 #define SUB_NOTE_OFF 48
@@ -57,41 +62,71 @@ static uint64_t get(const uint8_t *p, unsigned n, int msb)
 	return v;
 }
 
-int vq_kdump_header(const uint8_t *head, size_t len, int msb, struct vq_kdump_hdr *h, char *err,
-		    size_t errlen)
+/* @h from the layout (@is64, @msb): 1 when its block size is a page size
+ * (a power of two from 512 bytes to 1 MiB) and its counts are sane. */
+static int try_layout(const uint8_t *head, int is64, int msb, struct vq_kdump_hdr *h)
 {
-	uint32_t bs;
+	const uint8_t *f = head + (is64 ? HDR_STATUS_64 : HDR_STATUS_32);
 
 	memset(h, 0, sizeof(*h));
-	if (len < VQ_KDUMP_HEAD_LEN || vq_kdump_kind(head, len) != VQ_KDUMP_COMPRESSED) {
-		snprintf(err, errlen, "not a kdump-compressed header (%zu bytes)", len);
-		return -EINVAL;
-	}
+	h->msb = msb;
+	h->is64 = is64;
 	h->version = (int32_t)get(head + HDR_VERSION, 4, msb);
-	bs = (uint32_t)get(head + HDR_BLOCK_SIZE, 4, msb);
-	/* A page size: a power of two from 512 bytes to 1 MiB. */
-	if (bs < 512 || bs > (1u << 20) || (bs & (bs - 1))) {
-		snprintf(err, errlen, "block size %u in the header is not a page size", bs);
+	h->block_size = (uint32_t)get(f + HDR_BLOCK_SIZE, 4, msb);
+	h->sub_hdr_size = (uint32_t)get(f + HDR_SUB_HDR_SIZE, 4, msb);
+	h->bitmap_blocks = (uint32_t)get(f + HDR_BITMAP_BLOCKS, 4, msb);
+	return h->block_size >= 512 && h->block_size <= (1u << 20) &&
+	       !(h->block_size & (h->block_size - 1)) && h->version >= 1 && h->version < 1000;
+}
+
+int vq_kdump_header(const uint8_t *head, size_t len, struct vq_kdump_hdr *h, char *err,
+		    size_t errlen)
+{
+	int i;
+
+	if (len < VQ_KDUMP_HEAD_LEN || vq_kdump_kind(head, len) != VQ_KDUMP_COMPRESSED) {
+		memset(h, 0, sizeof(*h));
+		snprintf(err, errlen, "truncated: the header needs %d bytes, the file has %zu",
+			 VQ_KDUMP_HEAD_LEN, len);
 		return -EINVAL;
 	}
-	if (h->version < 1) {
-		snprintf(err, errlen, "header version %d is not one makedumpfile writes",
-			 (int)h->version);
+	/* 64-bit little-endian first: what makedumpfile and QEMU mostly write. */
+	for (i = 0; i < 4; i++)
+		if (try_layout(head, !(i & 2), i & 1, h))
+			return 0;
+	memset(h, 0, sizeof(*h));
+	snprintf(err, errlen, "damaged header: no block size that is a page size");
+	return -EINVAL;
+}
+
+int vq_kdump_fits(const struct vq_kdump_hdr *h, uint64_t file_size, char *err, size_t errlen)
+{
+	uint64_t need = (1 + (uint64_t)h->sub_hdr_size + h->bitmap_blocks) * h->block_size;
+
+	if (!h->bitmap_blocks) {
+		snprintf(err, errlen, "damaged header: no page bitmap");
 		return -EINVAL;
 	}
-	h->block_size = bs;
+	if (need > file_size) {
+		snprintf(err, errlen,
+			 "truncated: its headers and page bitmaps end at byte %llu, the file has %llu",
+			 (unsigned long long)need, (unsigned long long)file_size);
+		return -EINVAL;
+	}
 	return 0;
 }
 
-void vq_kdump_sub_header(const uint8_t *sub, size_t len, int msb, struct vq_kdump_hdr *h)
+void vq_kdump_sub_header(const uint8_t *sub, size_t len, struct vq_kdump_hdr *h)
 {
+	if (!h->is64)
+		return;
 	if (h->version >= 3 && len >= SUB_VMCOREINFO_SIZE + 8) {
-		h->vmcoreinfo_off = get(sub + SUB_VMCOREINFO_OFF, 8, msb);
-		h->vmcoreinfo_size = get(sub + SUB_VMCOREINFO_SIZE, 8, msb);
+		h->vmcoreinfo_off = get(sub + SUB_VMCOREINFO_OFF, 8, h->msb);
+		h->vmcoreinfo_size = get(sub + SUB_VMCOREINFO_SIZE, 8, h->msb);
 	}
 	if (h->version >= 4 && len >= SUB_NOTE_SIZE + 8) {
-		h->note_off = get(sub + SUB_NOTE_OFF, 8, msb);
-		h->note_size = get(sub + SUB_NOTE_SIZE, 8, msb);
+		h->note_off = get(sub + SUB_NOTE_OFF, 8, h->msb);
+		h->note_size = get(sub + SUB_NOTE_SIZE, 8, h->msb);
 	}
 }
 

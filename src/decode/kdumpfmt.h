@@ -19,13 +19,18 @@ enum vq_kdump_kind {
 
 enum vq_kdump_kind vq_kdump_kind(const uint8_t *head, size_t len);
 
-/* Where a kdump-compressed file keeps the crashed kernel's records
- * (makedumpfile's IMPLEMENTATION: struct disk_dump_header, then
- * struct kdump_sub_header one block into the file).  Offsets and sizes
- * are as the file states them, unchecked against its size. */
+/* What vqdump reads of a kdump-compressed file's headers (makedumpfile's
+ * IMPLEMENTATION: struct disk_dump_header in the first block, then
+ * struct kdump_sub_header in the next sub_hdr_size blocks, then the two
+ * bitmaps in bitmap_blocks blocks).  Offsets and sizes are as the file
+ * states them; vq_kdump_fits() checks the fixed part against its size. */
 struct vq_kdump_hdr {
+	int msb;                  /* the dumped machine is big-endian */
+	int is64;                 /* ... and 64-bit (unsigned long, timeval) */
 	int32_t version;          /* header_version */
-	uint32_t block_size;      /* block_size: the sub header's file offset */
+	uint32_t block_size;      /* block_size */
+	uint32_t sub_hdr_size;    /* sub_hdr_size, in blocks */
+	uint32_t bitmap_blocks;   /* bitmap_blocks */
 	uint64_t vmcoreinfo_off;  /* offset_vmcoreinfo (version >= 3), else 0 */
 	uint64_t vmcoreinfo_size; /* size_vmcoreinfo, 0 when absent */
 	uint64_t note_off;        /* offset_note (version >= 4), else 0 */
@@ -37,15 +42,21 @@ struct vq_kdump_hdr {
 
 /*
  * Parse the main header (@head, @len bytes, at least VQ_KDUMP_HEAD_LEN for
- * success) of a dump of a 64-bit machine (@msb: big-endian) into @h.
- * Returns 0, or -EINVAL with @err saying which field is wrong.
+ * success) into @h, finding the machine's word size and byte order from
+ * which layout gives a block size that is a page size.  Returns 0, or
+ * -EINVAL with @err saying what is wrong.
  */
-int vq_kdump_header(const uint8_t *head, size_t len, int msb, struct vq_kdump_hdr *h, char *err,
+int vq_kdump_header(const uint8_t *head, size_t len, struct vq_kdump_hdr *h, char *err,
 		    size_t errlen);
 
+/* 0 when the headers and bitmaps @h describes lie within @file_size
+ * bytes; else -EINVAL with @err saying how far they reach. */
+int vq_kdump_fits(const struct vq_kdump_hdr *h, uint64_t file_size, char *err, size_t errlen);
+
 /* The sub header's fields (@sub, @len bytes) into @h, by h->version:
- * what an older header lacks stays 0. */
-void vq_kdump_sub_header(const uint8_t *sub, size_t len, int msb, struct vq_kdump_hdr *h);
+ * what an older header lacks stays 0, and so does all of it for a 32-bit
+ * machine. */
+void vq_kdump_sub_header(const uint8_t *sub, size_t len, struct vq_kdump_hdr *h);
 
 /* A run of pages [first, first + count). */
 struct vq_kdump_run {
