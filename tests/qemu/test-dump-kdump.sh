@@ -126,17 +126,95 @@ case $FORMATS in
 *) fatal "QEMU wrote no kdump-zlib dump" ;;
 esac
 
-# Reassemble every flattened file (QEMU 7.2 writes kdump formats flattened).
+# QEMU 7.2 writes every kdump format flattened: refused, with the way out.
 for f in $FORMATS; do
-	makedumpfile -R "$TMP/$f.kdump" <"$TMP/$f.flat" >"$TMP/$f.R.log" 2>&1 ||
+	"$VQDUMP" --core "$TMP/$f.flat" scan >/dev/null 2>"$TMP/flat.err"
+	rc=$?
+	if [ "$rc" -eq 3 ] && [ "$(wc -l <"$TMP/flat.err")" -eq 1 ] &&
+		grep -q "flattened format.*makedumpfile -R OUT < $TMP/$f.flat'\$" "$TMP/flat.err"; then
+		ok "QEMU's kdump-$f (flattened) refused with the makedumpfile -R line"
+	else
+		not_ok "QEMU's kdump-$f (flattened): exit $rc, $(head -c 300 "$TMP/flat.err")"
+	fi
+	makedumpfile -R "$TMP/qemu-$f.kdump" <"$TMP/$f.flat" >"$TMP/$f.R.log" 2>&1 ||
 		fatal "makedumpfile -R of kdump-$f: $(tail -n 1 "$TMP/$f.R.log")"
+	rm -f "$TMP/$f.flat"
 done
-ok "makedumpfile -R reassembled${FORMATS}"
+ok "makedumpfile -R reassembled kdump-{${FORMATS# }}"
+
+# makedumpfile's own formats, from the ELF dump (it reads QEMU's only with
+# the program headers first, elf_phdrs_first.py; it filters with the
+# VMCOREINFO note alone, no vmlinux).
+python3 "$HERE/elf_phdrs_first.py" "$TMP/dump.elf" "$TMP/mdf.elf" || fatal "elf_phdrs_first.py"
+KDUMPS=
+for f in $FORMATS; do KDUMPS="$KDUMPS qemu-$f"; done
+mdf() {
+	local out=$1
+	shift
+	if makedumpfile "$@" "$TMP/mdf.elf" "$TMP/$out" >"$TMP/$out.log" 2>&1; then
+		return 0
+	fi
+	not_ok "makedumpfile $* failed: $(grep -v '^$' "$TMP/$out.log" | tail -n 2 | tr '\n' ' ')"
+	return 1
+}
+mdf mdf-zlib.kdump -c -d 0 && KDUMPS="$KDUMPS mdf-zlib"
+mdf mdf-lzo.kdump -l -d 0 && KDUMPS="$KDUMPS mdf-lzo"
+mdf d31.kdump -c -d 31 && ok "makedumpfile -d 31 -c without vmlinux ($(($(stat -c %s "$TMP/d31.kdump") / 1024)) KiB)"
+mdf d31.elf -E -d 31 && ok "makedumpfile -E -d 31 (an ELF vmcore)"
+makedumpfile -F -c -d 31 "$TMP/mdf.elf" >"$TMP/d31.flat" 2>"$TMP/F.log" ||
+	not_ok "makedumpfile -F failed: $(tail -n 1 "$TMP/F.log")"
+rm -f "$TMP/mdf.elf"
 if [ -n "${VQ_KEEP:-}" ]; then
-	mkdir -p "$VQ_KEEP" && cp "$TMP"/*.elf "$TMP"/*.flat "$TMP"/*.kdump "$TMP/qmp.json" \
+	mkdir -p "$VQ_KEEP" && cp "$TMP"/*.elf "$TMP"/*.kdump "$TMP/d31.flat" "$TMP/qmp.json" \
 		"$QEMU_SERIAL" "$VQ_KEEP/" && echo "# kept the dumps, qmp.json and serial.log in $VQ_KEEP"
 fi
-makedumpfile -d 31 -c "$TMP/zlib.kdump" "$TMP/d31.kdump" >"$TMP/d31.log" 2>&1 ||
-	fatal "makedumpfile -d 31 -c of the kdump-zlib dump: $(tail -n 1 "$TMP/d31.log")"
-ok "makedumpfile -d 31 -c filtered the kdump-zlib dump ($(($(stat -c %s "$TMP/d31.kdump") / 1024)) KiB)"
+
+"$VQDUMP" --core "$TMP/d31.flat" scan >/dev/null 2>"$TMP/flat.err"
+rc=$?
+if [ "$rc" -eq 3 ] && grep -q 'makedumpfile -R OUT <' "$TMP/flat.err"; then
+	ok "makedumpfile -F output refused with the makedumpfile -R line"
+else
+	not_ok "makedumpfile -F output: exit $rc, $(head -c 300 "$TMP/flat.err")"
+fi
+
+# fold CMD...: run a checker that prints ok/not ok lines and a summary.
+fold() {
+	local line
+	while read -r line; do
+		case $line in
+		"ok - "*) ok "${line#ok - }" ;;
+		"not ok - "*) not_ok "${line#not ok - }" ;;
+		skipped:*) not_ok "$1 $line" ;;
+		[0-9]*" passed, "[0-9]*" failed") ;;
+		*) echo "$line" ;;
+		esac
+	done < <("$@" 2>&1)
+}
+
+# scan finds on each format exactly the rings it finds on the ELF dump.
+"$VQDUMP" --core "$TMP/dump.elf" scan --json >"$TMP/scan-elf.json" 2>/dev/null ||
+	not_ok "scan on the ELF dump"
+for k in $KDUMPS d31; do
+	"$VQDUMP" --core "$TMP/$k.kdump" scan --json >"$TMP/scan-$k.json" 2>"$TMP/scan.err"
+	if python3 - "$TMP/scan-elf.json" "$TMP/scan-$k.json" <<'PY'; then
+import json, sys
+key = lambda r: (r["desc"], r["avail"], r["used"], r["size"], r["avail_idx"], r["used_idx"])
+a, b = (sorted(map(key, json.load(open(p))["rings"])) for p in sys.argv[1:3])
+sys.exit(not a or a != b)
+PY
+		ok "$k: scan finds the rings scan finds on the ELF dump ($(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["rings"]))' "$TMP/scan-elf.json"))"
+	else
+		not_ok "$k: scan differs from the ELF dump's ($(head -c 200 "$TMP/scan.err"))"
+	fi
+	# scan and ring --at against QEMU's own view (the ELF dump is the
+	# script's memory, vqdump reads the kdump file).
+	fold python3 "$HERE/compare.py" --vqdump "$VQDUMP" --memory "$TMP/dump.elf" --name "$k" \
+		"$TMP/$k.kdump" "$TMP/qmp.json"
+done
+
+# Bytes against the ELF dump, used idx against QMP, filtered pages.
+args=()
+for k in $KDUMPS; do args+=("$k=$TMP/$k.kdump"); done
+fold python3 "$HERE/kdump_compare.py" --vqdump "$VQDUMP" --filtered "$TMP/d31.kdump" \
+	--filtered-elf "$TMP/d31.elf" "$TMP/dump.elf" "$TMP/qmp.json" "${args[@]}"
 finish
