@@ -285,17 +285,37 @@ static void put32(uint8_t *p, uint32_t v, int msb)
 		p[msb ? 3 - i : i] = (uint8_t)(v >> (8 * i));
 }
 
-/* The dump's VMCOREINFO text (libkdumpfile finds it where the format
- * keeps it) as one ELF note segment to @fn, as an ELF core carries it. */
-static int vmcoreinfo_note(struct kd *k, vq_mem_notes_fn fn, void *arg)
+/* The VMCOREINFO text the sub header points at (header version 3 and
+ * later; libkdumpfile reads it only when there are no notes), else what
+ * libkdumpfile found; NULL when neither.  free() it. */
+static char *vmcoreinfo_text(struct vq_mem *m, struct kd *k)
+{
+	uint64_t len = k->hdr.vmcoreinfo_size;
+	char *text = NULL;
+
+	if (len && len <= VQ_MEM_NOTE_SEG_MAX && k->hdr.vmcoreinfo_off <= (uint64_t)INT64_MAX - len) {
+		text = calloc(1, (size_t)len + 1);
+		if (text && pread(m->fd, text, (size_t)len, (off_t)k->hdr.vmcoreinfo_off) == (ssize_t)len)
+			return text;
+		free(text);
+		text = NULL;
+	}
+	if (kdump_vmcoreinfo_raw(k->ctx, &text) != KDUMP_OK)
+		return NULL;
+	return text;
+}
+
+/* The dump's VMCOREINFO text as one ELF note segment to @fn, as an ELF
+ * core carries it. */
+static int vmcoreinfo_note(struct vq_mem *m, struct kd *k, vq_mem_notes_fn fn, void *arg)
 {
 	static const char owner[12] = "VMCOREINFO"; /* 11 bytes with the NUL, padded to 4 */
-	char *text = NULL;
+	char *text = vmcoreinfo_text(m, k);
 	uint8_t *note;
 	size_t tl, pad;
 	int ret;
 
-	if (kdump_vmcoreinfo_raw(k->ctx, &text) != KDUMP_OK || !text)
+	if (!text)
 		return 0;
 	tl = strlen(text);
 	pad = (tl + 3) & ~(size_t)3;
@@ -330,7 +350,7 @@ static int kd_note_segments(struct vq_mem *m, vq_mem_notes_fn fn, void *arg)
 	}
 	free(notes);
 	if (!ret && !vmci)
-		ret = vmcoreinfo_note(k, fn, arg);
+		ret = vmcoreinfo_note(m, k, fn, arg);
 	return ret;
 }
 

@@ -26,6 +26,7 @@
 #define HDR_BLOCK_SIZE 4 /* from status */
 #define HDR_SUB_HDR_SIZE 8
 #define HDR_BITMAP_BLOCKS 12
+#define HDR_MAX_MAPNR 16
 /* struct kdump_sub_header (64-bit): unsigned long phys_base; int
  * dump_level, split; unsigned long start_pfn, end_pfn; off_t
  * offset_vmcoreinfo; unsigned long size_vmcoreinfo (version >= 3); off_t
@@ -63,10 +64,12 @@ static uint64_t get(const uint8_t *p, unsigned n, int msb)
 }
 
 /* @h from the layout (@is64, @msb): 1 when its block size is a page size
- * (a power of two from 512 bytes to 1 MiB) and its counts are sane. */
+ * (a power of two from 512 bytes to 1 MiB), its bitmap covers max_mapnr
+ * pages and its version is sane. */
 static int try_layout(const uint8_t *head, int is64, int msb, struct vq_kdump_hdr *h)
 {
 	const uint8_t *f = head + (is64 ? HDR_STATUS_64 : HDR_STATUS_32);
+	uint64_t max_mapnr = get(f + HDR_MAX_MAPNR, 4, msb);
 
 	memset(h, 0, sizeof(*h));
 	h->msb = msb;
@@ -76,7 +79,8 @@ static int try_layout(const uint8_t *head, int is64, int msb, struct vq_kdump_hd
 	h->sub_hdr_size = (uint32_t)get(f + HDR_SUB_HDR_SIZE, 4, msb);
 	h->bitmap_blocks = (uint32_t)get(f + HDR_BITMAP_BLOCKS, 4, msb);
 	return h->block_size >= 512 && h->block_size <= (1u << 20) &&
-	       !(h->block_size & (h->block_size - 1)) && h->version >= 1 && h->version < 1000;
+	       !(h->block_size & (h->block_size - 1)) && h->version >= 1 && h->version < 1000 &&
+	       8 * (uint64_t)h->bitmap_blocks * h->block_size >= max_mapnr;
 }
 
 int vq_kdump_header(const uint8_t *head, size_t len, struct vq_kdump_hdr *h, char *err,
@@ -90,9 +94,10 @@ int vq_kdump_header(const uint8_t *head, size_t len, struct vq_kdump_hdr *h, cha
 			 VQ_KDUMP_HEAD_LEN, len);
 		return -EINVAL;
 	}
-	/* 64-bit little-endian first: what makedumpfile and QEMU mostly write. */
+	/* In libkdumpfile's order (32-bit first, little-endian first), so that
+	 * both read a file the same way. */
 	for (i = 0; i < 4; i++)
-		if (try_layout(head, !(i & 2), i & 1, h))
+		if (try_layout(head, i >> 1, i & 1, h))
 			return 0;
 	memset(h, 0, sizeof(*h));
 	snprintf(err, errlen, "damaged header: no block size that is a page size");

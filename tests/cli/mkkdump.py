@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Writes a small kdump-compressed file (pages stored uncompressed or zlib) from a raw image, with filtered pages.
 """usage: mkkdump.py RAW BASE OUT [--filter PFN...] [--zlib] [--flat] [--vmcoreinfo TEXT]
+                  [--no-notes]
 
 Lays the raw image RAW at guest-physical BASE (page-aligned) in a machine
 of max(BASE + len(RAW)) rounded up to 16 pages, and writes OUT in the
@@ -11,7 +12,8 @@ page of the machine as RAM, the 2nd every page the dump holds, i.e. all
 pages of RAW except the --filter PFNs (absolute page frame numbers); a page
 outside RAW is RAM not in the dump, as a filter leaves it.  Pages are
 stored raw, or zlib-compressed with --zlib.  --vmcoreinfo puts TEXT in the
-sub header's VMCOREINFO and in a VMCOREINFO ELF note.  --flat writes the
+sub header's VMCOREINFO and in a VMCOREINFO ELF note (--no-notes: in the
+sub header only, as older makedumpfile versions write it).  --flat writes the
 flattened format instead (makedumpfile -F: a 4096-byte "makedumpfile"
 header, then (offset, size, data) records, big-endian), for refusal tests.
 """
@@ -28,7 +30,7 @@ def note(owner, ntype, desc):
     return struct.pack("<III", len(name), len(desc), ntype) + pad(name) + pad(desc)
 
 
-def build(raw, base, filtered, use_zlib, vmcoreinfo):
+def build(raw, base, filtered, use_zlib, vmcoreinfo, with_notes=True):
     first = base // PAGE
     npages = (len(raw) + PAGE - 1) // PAGE
     raw = raw + b"\0" * (npages * PAGE - len(raw))
@@ -42,7 +44,7 @@ def build(raw, base, filtered, use_zlib, vmcoreinfo):
     for p in dumped:
         bm2[p // 8] |= 1 << (p % 8)
     vmci = vmcoreinfo.encode() if vmcoreinfo else b""
-    notes = note("VMCOREINFO", 0, vmci) if vmci else b""
+    notes = note("VMCOREINFO", 0, vmci) if vmci and with_notes else b""
     # VMCOREINFO and the notes follow the sub header's 112 bytes, in its
     # blocks; the bitmaps and the page descriptors come after them.
     off_vmci = PAGE + 112
@@ -104,7 +106,7 @@ def main(argv):
         return 2
     raw = open(argv[1], "rb").read()
     base, out = int(argv[2], 0), argv[3]
-    filtered, use_zlib, flat, vmci = set(), False, False, None
+    filtered, use_zlib, flat, vmci, with_notes = set(), False, False, None, True
     rest = argv[4:]
     while rest:
         a = rest.pop(0)
@@ -115,6 +117,8 @@ def main(argv):
             use_zlib = True
         elif a == "--flat":
             flat = True
+        elif a == "--no-notes":
+            with_notes = False
         elif a == "--vmcoreinfo":
             vmci = rest.pop(0)
         else:
@@ -123,7 +127,7 @@ def main(argv):
     if base % PAGE:
         sys.stderr.write("mkkdump.py: BASE must be page-aligned\n")
         return 2
-    dump = build(raw, base, filtered, use_zlib, vmci)
+    dump = build(raw, base, filtered, use_zlib, vmci, with_notes)
     with open(out, "wb") as f:
         f.write(flatten(dump) if flat else dump)
     return 0
