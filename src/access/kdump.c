@@ -108,17 +108,57 @@ static int map_runs(struct vq_mem *m, const char *arg, struct kd *k, const char 
 	return 0;
 }
 
-/* RAM the memory page map has and the file page map lacks, as m->filtered
- * (a dump without a memory page map has none).  0 or -ENOMEM. */
+/* The first page bitmap, read whole when it has at most this many bytes
+ * (2^31 pages: 8 TiB of 4 KiB pages). */
+#define KD_RAM_BITMAP_MAX (256u << 20)
+
+/* The runs of the file's first page bitmap (RAM) below @limit.  It is
+ * read here rather than through libkdumpfile's memory.pagemap, which
+ * 0.5.1 never frees.  0 with none when the file has no such bitmap, or
+ * -errno with m->err set. */
+static int ram_runs(struct vq_mem *m, const char *arg, struct kd *k, uint64_t limit,
+		    struct vq_kdump_run **runs, size_t *n)
+{
+	struct vq_kdump_bitmap bm;
+	uint64_t off, len;
+	uint8_t *bits;
+	int ret;
+
+	*runs = NULL;
+	*n = 0;
+	vq_kdump_ram_bitmap(&k->hdr, limit, &off, &len);
+	if (!len || len > KD_RAM_BITMAP_MAX)
+		return 0;
+	bits = malloc((size_t)len);
+	if (!bits)
+		return vq_mem_fail(m, -ENOMEM, "open core %s: out of memory", arg);
+	/* vq_kdump_fits() saw the bitmaps inside the file. */
+	if (pread(m->fd, bits, (size_t)len, (off_t)off) != (ssize_t)len) {
+		free(bits);
+		return vq_mem_fail(m, -EIO, "open core %s: cannot read its page bitmap", arg);
+	}
+	bm = (struct vq_kdump_bitmap){ bits, 8 * len };
+	ret = vq_kdump_runs(vq_kdump_bitmap_find, &bm, limit, KD_MAX_RUNS, runs, n);
+	free(bits);
+	if (ret == -ENOMEM)
+		return vq_mem_fail(m, ret, "open core %s: out of memory", arg);
+	if (ret < 0)
+		return vq_mem_fail(m, -EINVAL, "open core %s: its page bitmap has too many holes",
+				   arg);
+	return 0;
+}
+
+/* RAM the first bitmap has and the file lacks, as m->filtered.  0 or
+ * -errno with m->err set. */
 static int load_filtered(struct vq_mem *m, const char *arg, struct kd *k, uint64_t limit,
 			 const struct vq_kdump_run *held, size_t nheld)
 {
 	struct vq_kdump_run *ram, *gaps;
 	size_t nram, ngaps, i;
-	int ret = 0;
+	int ret = ram_runs(m, arg, k, limit, &ram, &nram);
 
-	if (map_runs(m, arg, k, KDUMP_ATTR_MEMORY_PAGEMAP, limit, &ram, &nram) < 0)
-		return 0;
+	if (ret < 0)
+		return ret;
 	if (vq_kdump_gaps(ram, nram, held, nheld, &gaps, &ngaps) < 0)
 		ret = vq_mem_fail(m, -ENOMEM, "open core %s: out of memory", arg);
 	for (i = 0; !ret && i < ngaps; i++)

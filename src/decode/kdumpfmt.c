@@ -227,3 +227,41 @@ int vq_kdump_gaps(const struct vq_kdump_run *ram, size_t nram, const struct vq_k
 	}
 	return 0;
 }
+
+int vq_kdump_bitmap_find(void *ctx, int set, uint64_t *idx)
+{
+	const struct vq_kdump_bitmap *b = ctx;
+	const uint8_t skip = set ? 0x00 : 0xff;
+	uint64_t i = *idx;
+
+	while (i < b->nbits) {
+		/* Whole bytes with no bit of the kind wanted go at once. */
+		if (!(i % 8) && b->bits[i / 8] == skip) {
+			i += 8;
+			continue;
+		}
+		if (((b->bits[i / 8] >> (i % 8)) & 1) == set) {
+			*idx = i;
+			return 0;
+		}
+		i++;
+	}
+	if (set)
+		return 1;
+	/* Past the map every bit is clear. */
+	*idx = i > b->nbits ? i : b->nbits;
+	return 0;
+}
+
+void vq_kdump_ram_bitmap(const struct vq_kdump_hdr *h, uint64_t max_pfn, uint64_t *off,
+			 uint64_t *len)
+{
+	uint64_t all = (uint64_t)h->bitmap_blocks * h->block_size;
+
+	*off = (1 + (uint64_t)h->sub_hdr_size) * h->block_size;
+	/* Two bitmaps, each in half of the blocks, when half the bits cover
+	 * every page (libkdumpfile decides alike). */
+	*len = h->bitmap_blocks >= 2 && max_pfn <= 4 * all
+		       ? (uint64_t)(h->bitmap_blocks / 2) * h->block_size
+		       : 0;
+}

@@ -81,6 +81,23 @@ typedef int (*vq_kdump_find_fn)(void *ctx, int set, uint64_t *idx);
 int vq_kdump_runs(vq_kdump_find_fn find, void *ctx, uint64_t limit, size_t max,
 		  struct vq_kdump_run **out, size_t *n);
 
+/* A page bitmap as the file stores it: bit i of the map is bit i % 8 of
+ * byte i / 8 (makedumpfile's IMPLEMENTATION). */
+struct vq_kdump_bitmap {
+	const uint8_t *bits; /* the bytes */
+	uint64_t nbits;      /* bits in the map; past them, every bit is clear */
+};
+
+/* vq_kdump_find_fn over a struct vq_kdump_bitmap (@ctx). */
+int vq_kdump_bitmap_find(void *ctx, int set, uint64_t *idx);
+
+/* The file offset and byte length of the first page bitmap (the RAM the
+ * dump describes) of a dump whose highest page number is @max_pfn; 0 in
+ * *@len when the bitmap blocks hold one bitmap only (then there is no
+ * record of RAM apart from what the file holds). */
+void vq_kdump_ram_bitmap(const struct vq_kdump_hdr *h, uint64_t max_pfn, uint64_t *off,
+			 uint64_t *len);
+
 /*
  * The pages of @ram (@nram runs) that are in none of @held (@nheld
  * runs), both sorted and non-overlapping as vq_kdump_runs() gives them:

@@ -19,9 +19,9 @@
  * vq_kdump_header(), vq_kdump_fits() against the input's size and
  * vq_kdump_sub_header() on the bytes one block in.  And as two page maps
  * (libkdumpfile is not fuzzed here: its find_set/find_clear are modelled
- * by a search over the bits): the first half "RAM", the second half
- * "held", searched below a limit taken from byte 0, with a run limit from
- * byte 1.  The runs must be exactly the set bits (each run all set, bounded
+ * by a search over the bits; the adapter's own vq_kdump_bitmap_find is
+ * checked against it): the first half "RAM", the second half "held",
+ * searched below a limit taken from byte 0, with a run limit from byte 1.  The runs must be exactly the set bits (each run all set, bounded
  * by clear bits or the limit, in order, their pages counted once), or
  * -E2BIG exactly when there are more runs than allowed; the gaps must be
  * exactly the pages RAM has and held lacks.
@@ -62,6 +62,7 @@ FUZZ_HARNESS static void check_header(const uint8_t *data, size_t size)
 {
 	enum vq_kdump_kind k = vq_kdump_kind(data, size);
 	struct vq_kdump_hdr h;
+	uint64_t off, len;
 	char err[160];
 	int r;
 
@@ -85,6 +86,11 @@ FUZZ_HARNESS static void check_header(const uint8_t *data, size_t size)
 	FUZZ_CHECK(h.bitmap_blocks > 0);
 	FUZZ_CHECK((1 + (unsigned __int128)h.sub_hdr_size + h.bitmap_blocks) * h.block_size <=
 		   size);
+	/* The RAM bitmap is the first half of the bitmap blocks. */
+	vq_kdump_ram_bitmap(&h, fuzz_le(data + 440, 4), &off, &len);
+	if (len)
+		FUZZ_CHECK(off == (1 + (uint64_t)h.sub_hdr_size) * h.block_size &&
+			   2 * len <= (uint64_t)h.bitmap_blocks * h.block_size && off + len <= size);
 	vq_kdump_sub_header(data + h.block_size, size - h.block_size, &h);
 	if (!h.is64 || h.version < 4)
 		FUZZ_CHECK(!h.note_off && !h.note_size);
@@ -144,6 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vq_kdump_run *rr = NULL, *hr = NULL, *gaps = NULL;
 	size_t nr = 0, nh = 0, ng = 0, half, max;
+	struct vq_kdump_bitmap bm;
 	struct bits ram, held;
 	uint64_t limit;
 	int r;
@@ -167,7 +174,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(r == 0);
 	check_runs(&ram, limit, rr, nr);
-	FUZZ_CHECK(vq_kdump_runs(find, &held, limit, SIZE_MAX, &hr, &nh) == 0);
+	/* The held map through the adapter's own search over raw bytes. */
+	bm = (struct vq_kdump_bitmap){ held.b, held.n };
+	FUZZ_CHECK(vq_kdump_runs(vq_kdump_bitmap_find, &bm, limit, SIZE_MAX, &hr, &nh) == 0);
 	check_runs(&held, limit, hr, nh);
 	FUZZ_CHECK(vq_kdump_gaps(rr, nr, hr, nh, &gaps, &ng) == 0);
 	check_gaps(&ram, &held, limit, gaps, ng);
