@@ -21,6 +21,11 @@ struct kd {
 	kdump_ctx_t *ctx;        /* libkdumpfile's context over m->fd */
 	unsigned shift;          /* page shift */
 	struct vq_kdump_hdr hdr; /* where the notes are; note_size 0 when unknown */
+	/* Pages the bitmap holds whose data lies past the end of a truncated
+	 * copy (libkdumpfile may read a short last page as zeros). */
+	struct vq_kdump_run *cut;
+	size_t ncut;             /* entries in @cut */
+	size_t cut_room;         /* room in @cut */
 };
 
 /* kdump_bmp_find_set/find_clear in the shape decode/kdumpfmt.c asks for. */
@@ -224,6 +229,10 @@ static int open_ctx(struct vq_mem *m, const char *arg, struct kd *k)
 	k->ctx = kdump_new();
 	if (!k->ctx)
 		return vq_mem_fail(m, -ENOMEM, "open core %s: out of memory", arg);
+	/* pread, never mmap: a page past the end of a truncated copy would
+	 * be SIGBUS in a mapping (seen: 'Bus error' on a dump cut short), and
+	 * is a short read, KDUMP_ERR_EOF, with pread. */
+	kdump_set_number_attr(k->ctx, KDUMP_ATTR_FILE_MMAP_POLICY, KDUMP_MMAP_NEVER);
 	st = kdump_open_fd(k->ctx, m->fd);
 	if (st != KDUMP_OK) {
 		vq_mem_fail(m, -EINVAL, "open core %s: %s", arg, kdump_get_err(k->ctx));
@@ -240,6 +249,8 @@ static int open_ctx(struct vq_mem *m, const char *arg, struct kd *k)
 	k->shift = (unsigned)shift;
 	return 0;
 }
+
+static void count_missing(struct vq_mem *m, struct kd *k);
 
 static int kd_open(struct vq_mem *m, const char *arg)
 {
@@ -265,6 +276,7 @@ static int kd_open(struct vq_mem *m, const char *arg)
 	if (ret < 0)
 		return ret;
 	read_sub_header(m, k);
+	count_missing(m, k);
 	return 0;
 }
 
@@ -276,8 +288,99 @@ static void kd_close(struct vq_mem *m)
 		return;
 	if (k->ctx)
 		kdump_free(k->ctx);
+	free(k->cut);
 	free(k);
 	m->priv = NULL;
+}
+
+/* struct page_desc (makedumpfile's IMPLEMENTATION): off_t offset,
+ * unsigned int size, unsigned int flags, unsigned long long page_flags. */
+#define PAGE_DESC_LEN 24
+
+/* 1 when the data of the page at @addr, which the file's bitmap holds,
+ * lies past the end of the file (a truncated copy): its descriptor is the
+ * one of its rank among the held pages. */
+static int page_past_end(struct vq_mem *m, struct kd *k, uint64_t addr)
+{
+	uint64_t rank = 0, desc, off, size, file_size;
+	uint8_t d[PAGE_DESC_LEN];
+	struct stat st;
+	size_t i;
+	int j;
+
+	for (i = 0; i < m->nsegs && m->segs[i].paddr + m->segs[i].memsz <= addr; i++)
+		rank += m->segs[i].memsz >> k->shift;
+	if (i == m->nsegs || addr < m->segs[i].paddr || fstat(m->fd, &st) < 0)
+		return 0;
+	rank += (addr - m->segs[i].paddr) >> k->shift;
+	file_size = (uint64_t)st.st_size;
+	desc = (1 + (uint64_t)k->hdr.sub_hdr_size + k->hdr.bitmap_blocks) * k->hdr.block_size +
+	       rank * PAGE_DESC_LEN;
+	if (desc > file_size - PAGE_DESC_LEN || file_size < PAGE_DESC_LEN)
+		return 1;
+	if (pread(m->fd, d, sizeof(d), (off_t)desc) != (ssize_t)sizeof(d))
+		return 0;
+	for (j = 0, off = 0, size = 0; j < 8; j++)
+		off = off << 8 | d[k->hdr.msb ? j : 7 - j];
+	for (j = 0; j < 4; j++)
+		size = size << 8 | d[8 + (k->hdr.msb ? j : 3 - j)];
+	return off > file_size || size > file_size - off;
+}
+
+/* When the last page the bitmap holds has its data past the end of the
+ * file (a truncated copy): count every such page into m->missing, of
+ * m->claimed, for scan's "truncated" line.  Work in proportion to the
+ * held pages only then. */
+static void count_missing(struct vq_mem *m, struct kd *k)
+{
+	uint64_t held = 0, i, n;
+	size_t s;
+
+	for (s = 0; s < m->nsegs; s++)
+		held += m->segs[s].memsz >> k->shift;
+	m->claimed = held << k->shift;
+	if (!m->nsegs ||
+	    !page_past_end(m, k, m->segs[m->nsegs - 1].paddr + m->segs[m->nsegs - 1].memsz - 1))
+		return;
+	for (s = 0, n = 0; s < m->nsegs; s++)
+		for (i = 0; i < m->segs[s].memsz >> k->shift; i++) {
+			uint64_t pfn = (m->segs[s].paddr >> k->shift) + i;
+
+			if (!page_past_end(m, k, pfn << k->shift))
+				continue;
+			n++;
+			if (k->ncut && k->cut[k->ncut - 1].first + k->cut[k->ncut - 1].count == pfn) {
+				k->cut[k->ncut - 1].count++;
+				continue;
+			}
+			if (k->ncut == k->cut_room) {
+				size_t room = k->cut_room ? 2 * k->cut_room : 16;
+				struct vq_kdump_run *r = realloc(k->cut, room * sizeof(*r));
+
+				if (!r)
+					break;
+				k->cut = r;
+				k->cut_room = room;
+			}
+			k->cut[k->ncut++] = (struct vq_kdump_run){ pfn, 1 };
+		}
+	m->missing = n << k->shift;
+}
+
+/* The first address of [@addr, +@len) in a page cut off the file, or
+ * @addr + @len when none is. */
+static uint64_t first_cut(const struct kd *k, uint64_t addr, size_t len)
+{
+	uint64_t lo = addr >> k->shift, hi = (addr + len - 1) >> k->shift;
+	size_t i;
+
+	for (i = 0; i < k->ncut; i++) {
+		uint64_t a = k->cut[i].first, b = a + k->cut[i].count - 1;
+
+		if (a <= hi && b >= lo)
+			return a > lo ? a << k->shift : addr;
+	}
+	return addr + len;
 }
 
 static int kd_read(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const char *what)
@@ -289,6 +392,11 @@ static int kd_read(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const
 
 	if (!len)
 		return 0;
+	if (k->ncut && (at = first_cut(k, addr, len)) != addr + len)
+		return vq_mem_fail(m, -VQ_ENOTINDUMP,
+				   "read %s at 0x%llx: address 0x%llx not in %s (truncated file)", what,
+				   (unsigned long long)addr, (unsigned long long)at,
+				   m->where ? m->where : "the dump");
 	st = kdump_read(k->ctx, KDUMP_MACHPHYSADDR, addr, buf, &got);
 	if (st == KDUMP_OK)
 		return 0;
@@ -298,10 +406,14 @@ static int kd_read(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const
 				   "read %s at 0x%llx: address 0x%llx not in %s%s", what,
 				   (unsigned long long)addr, (unsigned long long)at,
 				   m->where ? m->where : "the dump", vq_mem_why_not_in(m, at));
-	return vq_mem_fail(m, st == KDUMP_ERR_EOF ? -VQ_ENOTINDUMP : -EIO,
+	if (st == KDUMP_ERR_EOF || page_past_end(m, k, at))
+		return vq_mem_fail(m, -VQ_ENOTINDUMP,
+				   "read %s at 0x%llx: address 0x%llx not in %s (truncated file)", what,
+				   (unsigned long long)addr, (unsigned long long)at,
+				   m->where ? m->where : "the dump");
+	return vq_mem_fail(m, -EIO,
 			   "read %s at 0x%llx: %s%s", what, (unsigned long long)at,
-			   kdump_get_err(k->ctx),
-			   st == KDUMP_ERR_EOF ? " (truncated dump)" : " (damaged dump)");
+			   kdump_get_err(k->ctx), " (damaged dump)");
 }
 
 /* 1 when the notes hold one owned by VMCOREINFO. */

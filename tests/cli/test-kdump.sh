@@ -93,6 +93,17 @@ for cut in 8 100 600 4096 5000 8192 12288 $((size - 5000)) $((size - 100)); do
 	head -c "$cut" "$T/zlib.kdump" >"$T/cut.kdump"
 	expect "kdump cut at $cut bytes" 3 '' -- --core "$T/cut.kdump" mem 0x10000 0x4000
 done
+# Cut inside the last page's data (pages stored raw, in page order): that
+# page is missing, never zeros, and scan says the dump is truncated.
+size=$(stat -c %s "$T/raw.kdump")
+head -c $((size - 100)) "$T/raw.kdump" >"$T/cut.kdump"
+expect "truncated kdump: the cut page" 3 'address 0x13000 not in the dump \(truncated file\)$' \
+	-- --core "$T/cut.kdump" mem 0x13000 16
+expect "truncated kdump: a page before the cut" 0 '^0000000000012000' out \
+	-- --core "$T/cut.kdump" mem 0x12000 16
+expect_json "truncated kdump: scan counts the missing page" 'j["missing_bytes"] == 4096' \
+	-- --core "$T/cut.kdump" scan --json
+
 # A header libkdumpfile itself refuses (max_mapnr past the bitmaps): its
 # context must not be freed (libkdumpfile 0.5.1 crashes there, kdump.c).
 python3 - "$T/zlib.kdump" "$T/mapnr.kdump" <<'PY'
