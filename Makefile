@@ -11,12 +11,12 @@ ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libpci libelf readline json-c
+PKGS := libpci libelf readline json-c libkdumpfile
 
 # Debian 12 packages for building and for every test level.
-DEPS_BUILD := build-essential pkg-config libpci-dev libelf-dev libreadline-dev libjson-c-dev
+DEPS_BUILD := build-essential pkg-config libpci-dev libelf-dev libreadline-dev libjson-c-dev libkdumpfile-dev
 DEPS_TEST := libcmocka-dev clang python3 qemu-system-x86 busybox-static man-db tmux bash-completion zsh ca-certificates \
-	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
+	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients makedumpfile
 DEPS := $(DEPS_BUILD) $(DEPS_TEST)
 
 WARN := -Wall -Wextra -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
@@ -34,7 +34,7 @@ CFLAGS ?= -O2 -g
 CPPFLAGS ?=
 LDFLAGS ?=
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lpci -lelf -lreadline -ljson-c)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lpci -lelf -lreadline -ljson-c -lkdumpfile)
 ALL_CPPFLAGS = -D_GNU_SOURCE $(PKG_CFLAGS) -DVQDUMP_VERSION='"$(VERSION)"' $(CPPFLAGS)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP
 

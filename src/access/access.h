@@ -93,11 +93,16 @@ struct vq_mem {
 	uint64_t missing;             /* of them, bytes the headers put in the file but it lacks */
 	struct vq_scan_region *lost;  /* the ranges of @missing, for "not in the dump" reasons */
 	size_t nlost;                 /* entries in @lost */
+	/* Ranges of RAM a filter left out (makedumpfile -d N): reads there
+	 * fail as "not in the dump (filtered)", never as zeroes. */
+	struct vq_scan_region *filtered;
+	size_t nfiltered;             /* entries in @filtered */
 };
 
 /* The registered methods, in probe order; NULL-terminated. */
 extern const struct vq_mem_ops *const vq_mem_methods[];
 extern const struct vq_mem_ops vq_mem_elf;
+extern const struct vq_mem_ops vq_mem_kdump; /* kdump.c: libkdumpfile */
 extern const struct vq_mem_ops vq_mem_raw;
 extern const struct vq_mem_ops vq_mem_devmem;
 extern const struct vq_mem_ops vq_mem_devmem_any;
@@ -207,6 +212,18 @@ int vq_mem_finish_segments(struct vq_mem *m, uint64_t file_size);
 
 /* Map the whole file read-only when possible; pread is used otherwise. */
 void vq_mem_try_map(struct vq_mem *m, uint64_t file_size);
+
+/* Remember [@paddr, +@len) as RAM a filter left out of the dump (see
+ * vq_mem.filtered).  0 or -ENOMEM with m->err set. */
+int vq_mem_add_filtered(struct vq_mem *m, uint64_t paddr, uint64_t len);
+
+/* Bytes of RAM a filter left out of @m (vq_mem.filtered): not searched,
+ * not read. */
+uint64_t vq_mem_filtered(const struct vq_mem *m);
+
+/* What "not in the dump" at @addr adds: " (truncated file)", " (filtered)"
+ * or "". */
+const char *vq_mem_why_not_in(const struct vq_mem *m, uint64_t addr);
 
 /* printf into m->err; returns @err unchanged for "return vq_mem_fail()". */
 int vq_mem_fail(struct vq_mem *m, int err, const char *fmt, ...)

@@ -132,6 +132,31 @@ static int load_segments(struct vq_mem *m, const char *arg, Elf *elf, const GElf
 	return 0;
 }
 
+/*
+ * A kernel vmcore (it carries a VMCOREINFO note) has p_filesz equal to
+ * p_memsz, as the kernel and QEMU write it, unless a filter shrank
+ * p_filesz over the pages it left out (makedumpfile -E -d N): there the
+ * bytes past p_filesz are RAM not in the dump, not zeroes.  0 or -ENOMEM.
+ */
+static int zero_fill_filtered(struct vq_mem *m)
+{
+	size_t i;
+
+	if (!vq_mem_has_note(m, "VMCOREINFO"))
+		return 0;
+	for (i = 0; i < m->nsegs; i++) {
+		struct vq_seg *s = &m->segs[i];
+
+		if (s->memsz <= s->filesz)
+			continue;
+		if (s->filesz <= UINT64_MAX - s->paddr &&
+		    vq_mem_add_filtered(m, s->paddr + s->filesz, s->memsz - s->filesz) < 0)
+			return -ENOMEM;
+		s->memsz = s->filesz;
+	}
+	return 0;
+}
+
 static int elf_open(struct vq_mem *m, const char *arg)
 {
 	size_t had;
@@ -158,6 +183,8 @@ static int elf_open(struct vq_mem *m, const char *arg)
 		return ret;
 	if (!strcmp(arg, "/proc/kcore"))
 		m->where = "/proc/kcore (it holds System RAM only)";
+	else if (zero_fill_filtered(m) < 0)
+		return -ENOMEM;
 	vq_mem_try_map(m, file_size);
 	had = m->nsegs;
 	ret = vq_mem_finish_segments(m, file_size);

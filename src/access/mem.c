@@ -15,6 +15,7 @@
 
 const struct vq_mem_ops *const vq_mem_methods[] = {
 	&vq_mem_elf,
+	&vq_mem_kdump,
 	&vq_mem_raw,
 	&vq_mem_devmem,
 	&vq_mem_qemu,
@@ -127,8 +128,11 @@ void vq_mem_close(struct vq_mem *m)
 	free(m->segs);
 	free(m->path);
 	free(m->lost);
+	free(m->filtered);
 	m->lost = NULL;
 	m->nlost = 0;
+	m->filtered = NULL;
+	m->nfiltered = 0;
 	m->map = NULL;
 	m->segs = NULL;
 	m->path = NULL;
@@ -173,22 +177,37 @@ static uint64_t clamp_to_file(struct vq_seg *s, uint64_t file_size)
 	return before - held;
 }
 
-/* Remember [@paddr, +@len) as promised by the headers but not in the file. */
-static int add_lost(struct vq_mem *m, uint64_t paddr, uint64_t len)
+/* Append [@paddr, +@len) to the list *@list of *@n ranges. */
+static int add_range(struct vq_mem *m, struct vq_scan_region **list, size_t *n, uint64_t paddr,
+		     uint64_t len)
 {
-	struct vq_scan_region *r = m->lost;
+	struct vq_scan_region *r = *list;
 
 	/* Room doubles at each power of two: linear work for many segments. */
-	if (!(m->nlost & (m->nlost - 1))) {
-		r = realloc(m->lost, (m->nlost ? 2 * m->nlost : 1) * sizeof(*r));
+	if (!(*n & (*n - 1))) {
+		r = realloc(*list, (*n ? 2 * *n : 1) * sizeof(*r));
 		if (!r)
 			return vq_mem_fail(m, -ENOMEM, "open %s: out of memory",
 					   m->path ? m->path : "memory");
-		m->lost = r;
+		*list = r;
 	}
-	r[m->nlost++] = (struct vq_scan_region){ paddr, len };
-	m->missing += len;
+	r[(*n)++] = (struct vq_scan_region){ paddr, len };
 	return 0;
+}
+
+/* Remember [@paddr, +@len) as promised by the headers but not in the file. */
+static int add_lost(struct vq_mem *m, uint64_t paddr, uint64_t len)
+{
+	int ret = add_range(m, &m->lost, &m->nlost, paddr, len);
+
+	if (!ret)
+		m->missing += len;
+	return ret;
+}
+
+int vq_mem_add_filtered(struct vq_mem *m, uint64_t paddr, uint64_t len)
+{
+	return add_range(m, &m->filtered, &m->nfiltered, paddr, len);
 }
 
 /*
@@ -291,15 +310,34 @@ static long seg_find(const struct vq_mem *m, uint64_t addr)
 	return -1;
 }
 
-/* 1 when @addr is in memory the headers promised but the file lacks. */
-static int in_lost(const struct vq_mem *m, uint64_t addr)
+/* 1 when @addr is in one of the @n ranges @r. */
+static int in_ranges(const struct vq_scan_region *r, size_t n, uint64_t addr)
 {
 	size_t i;
 
-	for (i = 0; i < m->nlost; i++)
-		if (addr >= m->lost[i].start && addr - m->lost[i].start < m->lost[i].len)
+	for (i = 0; i < n; i++)
+		if (addr >= r[i].start && addr - r[i].start < r[i].len)
 			return 1;
 	return 0;
+}
+
+uint64_t vq_mem_filtered(const struct vq_mem *m)
+{
+	uint64_t f = 0;
+	size_t i;
+
+	for (i = 0; i < m->nfiltered; i++)
+		f += m->filtered[i].len;
+	return f;
+}
+
+const char *vq_mem_why_not_in(const struct vq_mem *m, uint64_t addr)
+{
+	if (in_ranges(m->lost, m->nlost, addr))
+		return " (truncated file)";
+	if (in_ranges(m->filtered, m->nfiltered, addr))
+		return " (filtered)";
+	return "";
 }
 
 uint64_t vq_mem_zero_fill(const struct vq_mem *m)
@@ -399,7 +437,7 @@ int vq_mem_read(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const ch
 					   "read %s at 0x%llx: address 0x%llx not in %s%s", what,
 					   (unsigned long long)addr, (unsigned long long)cur,
 					   m->where ? m->where : "the dump",
-					   in_lost(m, cur) ? " (truncated file)" : "");
+					   vq_mem_why_not_in(m, cur));
 		s = &m->segs[i];
 		off = cur - s->paddr;
 		n = s->memsz - off;

@@ -32,6 +32,7 @@ struct scan_result {
 	int overflow;             /* more than MAX_HITS: the list is cut */
 	uint64_t missing;         /* bytes the headers promise but the file lacks */
 	uint64_t zero_fill;       /* bytes of zero fill, not searched */
+	uint64_t filtered;        /* bytes of RAM a filter left out of the dump */
 	char truncation[128];     /* "truncated: ..." when @missing, else "" */
 };
 
@@ -52,6 +53,7 @@ static int scan_memory(struct vq_ctx *ctx, const struct vq_scan_opts *o, struct 
 	r->overflow = ret;
 	r->missing = ctx->sess.mem.missing;
 	r->zero_fill = vq_mem_zero_fill(&ctx->sess.mem);
+	r->filtered = vq_mem_filtered(&ctx->sess.mem);
 	vq_mem_truncation(&ctx->sess.mem, r->truncation, sizeof(r->truncation));
 	return 0;
 }
@@ -144,6 +146,7 @@ static void print_json(const struct scan_result *r)
 	json_object_object_add(root, "truncated", json_object_new_boolean(r->overflow));
 	json_object_object_add(root, "missing_bytes", json_object_new_uint64(r->missing));
 	json_object_object_add(root, "zero_fill_bytes", json_object_new_uint64(r->zero_fill));
+	json_object_object_add(root, "filtered_bytes", json_object_new_uint64(r->filtered));
 	vq_json_print(root);
 	/* What was not searched must not pass unseen behind the JSON. */
 	if (r->missing)
@@ -270,6 +273,9 @@ static void print_text(const struct scan_result *r)
 	if (r->zero_fill)
 		printf("0x%llx bytes of zero fill not searched: the headers claim them, the file does not hold them, and no ring can start in zeroes\n",
 		       (unsigned long long)r->zero_fill);
+	if (r->filtered)
+		printf("0x%llx bytes of RAM filtered out of the dump (makedumpfile -d) not searched: rings there cannot be found\n",
+		       (unsigned long long)r->filtered);
 	print_notes(r);
 }
 

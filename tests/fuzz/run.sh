@@ -42,6 +42,7 @@ max_len() {
 	fuzz_payload) echo 512 ;;
 	fuzz_snapnote) echo 16384 ;;
 	fuzz_kimage) echo 16384 ;;
+	fuzz_kdump) echo 40960 ;;
 	*) echo 4096 ;;
 	esac
 }

@@ -152,10 +152,12 @@ def layout_diffs(core, r, got, label, what, notes):
     return diffs
 
 
-def compare_one(res, vqdump, core_path, qmp_path, name, timeout):
+def compare_one(res, vqdump, core_path, qmp_path, name, timeout, memory=None):
     with open(qmp_path) as f:
         snap = json.load(f)
-    with elfcore.Core(core_path) as core:
+    # The checks' own reads of guest memory come from @memory (an ELF dump
+    # of the same guest) when CORE is a format elfcore.py cannot read.
+    with elfcore.Core(memory or core_path) as core:
         _compare_core(res, vqdump, core, core_path, snap, name, timeout)
 
 
@@ -252,6 +254,9 @@ def main():
                     help="seconds allowed for one vqdump run")
     ap.add_argument("--name", action="append", default=[],
                     help="label for the n-th CORE/QMP pair (default: QMP's folder)")
+    ap.add_argument("--memory", metavar="ELF",
+                    help="an ELF dump of the same guest, read by this script where CORE "
+                         "is another format (kdump); vqdump still reads CORE")
     ap.add_argument("pairs", nargs="+", metavar="CORE QMP")
     a = ap.parse_args()
     if len(a.pairs) % 2:
@@ -266,7 +271,7 @@ def main():
         name = a.name[k] if k < len(a.name) else \
             os.path.basename(os.path.dirname(os.path.abspath(qmp)))
         try:
-            compare_one(res, a.vqdump, core, qmp, name, a.timeout)
+            compare_one(res, a.vqdump, core, qmp, name, a.timeout, a.memory)
         except (OSError, ValueError, KeyError, elfcore.ElfError) as e:
             res.check(False, "%s: read %s and %s" % (name, core, qmp), str(e))
     print("%d passed, %d failed" % (res.passed, res.failed))
