@@ -13,7 +13,9 @@
 # ring scan found and at other ranges, and compare.py (scan and ring --at
 # against QMP) passes on each.  `makedumpfile -d 31` of the zlib dump must
 # read "not in the dump (filtered)" at a page it left out and the ELF
-# dump's bytes at a page it kept.
+# dump's bytes at a page it kept.  On every format, the kernel's records
+# (status --json, diagnose) must give QEMU's devices and queues
+# (dump_compare.py).
 #
 # Usage: tests/qemu/test-dump-kdump.sh   (VQDUMP=path overrides ../../build/vqdump;
 #        VQ_KEEP=DIR keeps the dumps, qmp.json and the guest console there)
@@ -108,6 +110,10 @@ ok "guest booted with virtio-blk, virtio-net and vmcoreinfo"
 
 qemu_qmp stop >/dev/null || fatal "QMP stop"
 qemu_qmp @virtio-snapshot >"$TMP/qmp.json" || fatal "QMP x-query-virtio-* snapshot"
+# The same view with the index words in guest RAM (HMP xp), for the kernel
+# records' check (dump_compare.py).
+python3 "$HERE/live_qmp.py" snapshot "$QEMU_QMP" "$TMP/live-qmp.json" ||
+	fatal "QMP snapshot with the RAM index words (live_qmp.py)"
 qemu_qmp dump-guest-memory "{\"paging\": false, \"protocol\": \"file:$TMP/dump.elf\"}" \
 	>/dev/null || fatal "QMP dump-guest-memory (ELF)"
 FORMATS=
@@ -217,4 +223,15 @@ args=()
 for k in $KDUMPS; do args+=("$k=$TMP/$k.kdump"); done
 fold python3 "$HERE/kdump_compare.py" --vqdump "$VQDUMP" --filtered "$TMP/d31.kdump" \
 	--filtered-elf "$TMP/d31.elf" "$TMP/dump.elf" "$TMP/qmp.json" "${args[@]}"
+
+# The guest kernel's records read from every format: status --json lists
+# every device and queue QEMU reported before the dump, with QEMU's ring
+# addresses, size and the index words HMP xp read in guest RAM, the
+# direct map found through the VMCOREINFO note each format carries, and
+# diagnose names what QEMU holds with the driver's own state.
+for k in dump.elf $KDUMPS d31 d31.elf; do
+	case $k in *.elf) f=$k ;; *) f=$k.kdump ;; esac
+	fold python3 "$HERE/dump_compare.py" compare --vqdump "$VQDUMP" --label "$k" \
+		--how VMCOREINFO --diagnose "$TMP/$f" "$TMP/live-qmp.json"
+done
 finish
