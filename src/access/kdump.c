@@ -219,6 +219,9 @@ static int load_segments(struct vq_mem *m, const char *arg, struct kd *k)
  */
 static kdump_ctx_t *failed_ctx[16];
 
+/* Pages libkdumpfile keeps decompressed (see open_ctx). */
+#define KD_CACHE_PAGES 256
+
 /* libkdumpfile over m->fd and the page size. */
 static int open_ctx(struct vq_mem *m, const char *arg, struct kd *k)
 {
@@ -243,6 +246,15 @@ static int open_ctx(struct vq_mem *m, const char *arg, struct kd *k)
 		k->ctx = NULL;
 		return -EINVAL;
 	}
+	/* libkdumpfile 0.5.1's page cache at its default size (1024 pages)
+	 * loses a page it still hands out after tens of thousands of reads of
+	 * a compressed dump (seen: a segfault in kdump_read under scan, on a
+	 * makedumpfile -c -d 1 file; 512 pages or fewer never did).  scan
+	 * reads each page once and the rest read a few pages: a small cache
+	 * costs nothing. */
+	if (kdump_set_number_attr(k->ctx, "cache.size", KD_CACHE_PAGES) != KDUMP_OK)
+		return vq_mem_fail(m, -EINVAL, "open core %s: cannot size libkdumpfile's cache: %s",
+				   arg, kdump_get_err(k->ctx));
 	if (kdump_get_number_attr(k->ctx, KDUMP_ATTR_PAGE_SHIFT, &shift) != KDUMP_OK ||
 	    shift < 9 || shift > 30)
 		return vq_mem_fail(m, -EINVAL, "open core %s: no usable page size", arg);
