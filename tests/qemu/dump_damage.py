@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Bad and partial copies of a real QEMU ELF dump (truncated, BTF or page tables damaged, another e_machine), for test-dump-kvq.sh.
 """dump_damage.py SRC DST VARIANT
+   dump_damage.py check --vqdump BIN [--asan BIN] DUMP
 
 Writes DST, a damaged copy of SRC (a little-endian ELF64 core written by
 QEMU's dump-guest-memory without paging), and prints one JSON line saying
@@ -27,13 +28,28 @@ VARIANT:
   pgtables         VMCOREINFO note renamed, the page-table roots CR3 names
                    (and CR3 - 4 KiB, the PTI kernel root) zeroed
   aarch64          e_machine set to EM_AARCH64 (183)
+
+check: for each VARIANT, a damaged copy of DUMP (an intact dump whose
+kernel records vqdump reads) beside it, then `vqdump --core COPY list`
+and `status` must exit with the status the man page's EXIT STATUS gives
+(3 only when the file itself cannot be read, 2 when device commands
+cannot run but `ring --at` and `scan` can, 0 when the records were read)
+and print the reason expected below (the reason, not only the status);
+`scan` must still run, and `ring --at` of the first queue the intact
+dump's `status --json` lists must decode when the copy still holds its
+RAM, else fail with "not in the dump (truncated file)".  With --asan,
+the same commands under an AddressSanitizer build must not report.
+Prints "ok - ..." / "not ok - ..." lines and "N passed, N failed".
 """
 
+import argparse
 import json
 import mmap
+import os
 import re
 import shutil
 import struct
+import subprocess
 import sys
 
 BTF_HDR = re.compile(rb"\x9f\xeb\x01\x00\x18\x00\x00\x00", re.DOTALL)
@@ -169,10 +185,7 @@ def damage(m, segs, variant):
     raise SystemExit("unknown variant %s" % variant)
 
 
-def main():
-    if len(sys.argv) != 4:
-        raise SystemExit(__doc__)
-    src, dst, variant = sys.argv[1:]
+def make(src, dst, variant):
     with open(src, "rb") as f:
         m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         phoff, phentsize, segs = phdrs(m)
@@ -204,7 +217,131 @@ def main():
             what = damage(m, segs, variant)
             m.flush()
             m.close()
-    print(json.dumps({"variant": variant, "what": what, "ram_end": ram_end}))
+    return {"variant": variant, "what": what, "ram_end": ram_end}
+
+
+# variant: (exit statuses of list and status, reason they print (a
+# regular expression), scan's exit status).  A file cut inside its
+# headers cannot be read at all (3); the others still give 'ring --at'
+# and 'scan' (2); the records read in part or through the vote give 0.
+TRUNC = r"truncated: [0-9.]+ of [0-9.]+ MiB of memory missing"
+CASES = [
+    ("trunc-phdrs", {3}, r"truncated: program headers end past the file's", 3),
+    ("trunc-notes", {3}, r"truncated: the file holds none of its segments' bytes", 3),
+    ("trunc-pre-btf", {2}, r"the guest kernel's records: .*; the dump is " + TRUNC +
+     r"; .*'ring --at' and 'scan' still read it", 0),
+    # Where vmlinux's BTF ends, the rest may or may not hold the records.
+    ("trunc-post-btf", {0, 2}, r"(warning: dump |the dump is )" + TRUNC, 0),
+    ("btf-magic", {2}, r"the guest kernel's records: none of the [0-9]+ BTF blobs? in its memory "
+     r"is vmlinux's \(a damaged or filtered dump\?\).*'ring --at' and 'scan' still read it", 0),
+    ("btf-strings", {2}, r"the guest kernel's records: none of the [0-9]+ BTF blobs? in its "
+     r"memory is vmlinux's", 0),
+    ("mod-btf", {2}, r"the guest kernel's records: the guest kernel's BTF has no struct "
+     r"vring_virtqueue and no module's BTF in its memory has it", 0),
+    ("no-btf", {2}, r"the guest kernel's records: no BTF in its memory \(a kernel without "
+     r"CONFIG_DEBUG_INFO_BTF.*'ring --at' and 'scan' still read it", 0),
+    # list has no column for it: status's view line says it.
+    ("pgtables", {0}, r"direct map 0x[0-9a-f]+ by a vote of vring_virtqueue records", 0,
+     ("status",)),
+    ("aarch64", {2}, r"the guest kernel's records: read for x86-64 dumps only, and this one "
+     r"is of aarch64 \(ELF machine 183\).*'ring --at' and 'scan' still read it", 0),
+]
+
+
+class Results:
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def check(self, cond, what, detail=""):
+        if cond:
+            self.passed += 1
+            print("ok - " + what)
+        else:
+            self.failed += 1
+            print("not ok - %s%s" % (what, (": " + detail) if detail else ""))
+
+
+def run(argv):
+    p = subprocess.run(argv, capture_output=True, text=True, errors="replace", timeout=300)
+    return p.returncode, p.stdout + p.stderr
+
+
+def first_ring(binary, dump):
+    """(desc, avail, used, size) of the first queue with rings the intact dump lists."""
+    rc, out = run([binary, "--core", dump, "status", "--json"])
+    if rc:
+        raise SystemExit("intact dump: status --json exits %d: %s" % (rc, out))
+    j = json.loads(out[out.index("{"):])
+    for d in j["devices"]:
+        for q in d.get("queues") or []:
+            if q.get("desc") and q.get("used") and q.get("size"):
+                return q["desc"], q["avail"], q["used"], q["size"]
+    raise SystemExit("intact dump: no queue with rings")
+
+
+def check_case(r, args, ring, case):
+    variant, codes, reason, scan_rc = case[:4]
+    says = case[4] if len(case) > 4 else ("list", "status")
+    dst = os.path.join(os.path.dirname(os.path.abspath(args.dump)), "bad-%s.elf" % variant)
+    made = make(args.dump, dst, variant)
+    print("# %s: %s" % (variant, made["what"]))
+    desc, avail, used, size = ring
+    ring_end = used + 6 + 8 * size
+    cmds = {"list": ["list"], "status": ["status"], "scan": ["scan"],
+            "ring": ["ring", "--at", "0x%x,0x%x,0x%x" % (desc, avail, used), "--size", str(size)]}
+    bins = [("", args.vqdump)] + ([("asan ", args.asan)] if args.asan else [])
+    for tag, binary in bins:
+        got = {k: run([binary, "--core", dst] + v) for k, v in cmds.items()}
+        for k in ("list", "status"):
+            rc, out = got[k]
+            line = [ln for ln in out.splitlines() if re.search(reason, ln)]
+            if not tag and k == says[0]:
+                print("# %s: %s exit %d: %s" % (variant, k, rc, (line or [out.strip()])[0]))
+            r.check(rc in codes and (bool(line) or k not in says),
+                    "%s%s: %s exits %s%s" % (tag, variant, k, "/".join(map(str, sorted(codes))),
+                                             " and says why" if k in says else ""),
+                    "exit %d: %s" % (rc, out.strip()[-400:]))
+        rc, out = got["scan"]
+        r.check(rc == scan_rc and (scan_rc or "rings found" in out or "ring found" in out),
+                "%s%s: scan exits %d" % (tag, variant, scan_rc), "exit %d: %s" % (rc, out.strip()[-300:]))
+        rc, out = got["ring"]
+        whole = made["ram_end"] is None or ring_end <= made["ram_end"]
+        if scan_rc == 3:
+            ok, want = rc == 3, "exits 3"
+        elif whole:
+            ok, want = rc == 0 and ("ring: size %d  desc 0x%x" % (size, desc)) in out, "decodes the ring"
+        else:
+            ok, want = rc == 3 and "not in the dump (truncated file)" in out, "says the ring was cut off"
+        r.check(ok, "%s%s: ring --at 0x%x %s" % (tag, variant, desc, want),
+                "exit %d: %s" % (rc, out.strip()[-300:]))
+        if tag:
+            r.check("AddressSanitizer" not in "".join(o for _, o in got.values()),
+                    "asan %s: no AddressSanitizer report" % variant)
+    os.unlink(dst)
+
+
+def check(argv):
+    ap = argparse.ArgumentParser(prog="dump_damage.py check")
+    ap.add_argument("--vqdump", required=True)
+    ap.add_argument("--asan")
+    ap.add_argument("--only", action="append")
+    ap.add_argument("dump")
+    args = ap.parse_args(argv)
+    r = Results()
+    ring = first_ring(args.vqdump, args.dump)
+    for case in CASES:
+        if not args.only or case[0] in args.only:
+            check_case(r, args, ring, case)
+    print("%d passed, %d failed" % (r.passed, r.failed))
+    return 1 if r.failed else 0
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "check":
+        sys.exit(check(sys.argv[2:]))
+    if len(sys.argv) != 4:
+        raise SystemExit(__doc__)
+    print(json.dumps(make(*sys.argv[1:])))
 
 
 if __name__ == "__main__":
