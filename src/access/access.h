@@ -97,6 +97,7 @@ struct vq_mem {
 	 * fail as "not in the dump (filtered)", never as zeroes. */
 	struct vq_scan_region *filtered;
 	size_t nfiltered;             /* entries in @filtered */
+	unsigned machine;             /* ELF e_machine of a core (EM_X86_64...), 0: not said */
 };
 
 /* The registered methods, in probe order; NULL-terminated. */

@@ -176,8 +176,10 @@ static int elf_open(struct vq_mem *m, const char *arg)
 	if (!elf)
 		return vq_mem_fail(m, -EINVAL, "open core %s: %s", arg, elf_errmsg(-1));
 	ret = check_core(m, arg, elf, file_size, &eh, &phnum);
-	if (!ret)
+	if (!ret) {
+		m->machine = eh.e_machine;
 		ret = load_segments(m, arg, elf, &eh, phnum);
+	}
 	elf_end(elf);
 	if (ret < 0)
 		return ret;

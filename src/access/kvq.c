@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Ring addresses from Linux's own records, live: BTF from /sys/kernel/btf, the kernel's virtual addresses of the memory source's segments, and what was found, kept for the caller. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -790,6 +791,53 @@ static int image_find_map(struct vq_kvq *k, char *how, size_t howlen, char *err,
 	return ret;
 }
 
+/* The machine of an ELF e_machine, for a refusal. */
+static const char *machine_name(unsigned m)
+{
+	switch (m) {
+	case EM_AARCH64:
+		return "aarch64";
+	case EM_ARM:
+		return "arm";
+	case EM_386:
+		return "i386";
+	case EM_PPC64:
+		return "ppc64";
+	case EM_S390:
+		return "s390x";
+	case EM_RISCV:
+		return "riscv";
+	default:
+		return "another architecture";
+	}
+}
+
+/*
+ * 0 when the image may hold an x86-64 kernel's records (the direct map,
+ * VMCOREINFO's keys, QEMU's CPU note and the page walk are x86-64's);
+ * else -ENOENT with @why saying so.  A source that does not say its
+ * machine is tried.
+ */
+static int image_machine(const struct vq_mem *mem, char *why, size_t len)
+{
+	if (!mem->machine || mem->machine == EM_X86_64)
+		return 0;
+	snprintf(why, len, "read for x86-64 dumps only, and this one is of %s (ELF machine %u)",
+		 machine_name(mem->machine), mem->machine);
+	return -ENOENT;
+}
+
+/* @why, and when the dump is truncated, that it is: what is missing
+ * may be the very records looked for. */
+static void image_why(const struct vq_mem *mem, char *why, size_t len)
+{
+	char t[128];
+	size_t o = strlen(why);
+
+	if (vq_mem_truncation(mem, t, sizeof(t)) && o < len)
+		snprintf(why + o, len - o, "; the dump is %s", t);
+}
+
 int vq_kvq_open_image(struct vq_kvq **out, struct vq_mem *mem, char *how, size_t howlen,
 		      char *err, size_t errlen)
 {
@@ -806,7 +854,9 @@ int vq_kvq_open_image(struct vq_kvq **out, struct vq_mem *mem, char *how, size_t
 	why[0] = 0;
 	k->mem = mem;
 	k->fetch = vq_mem_fetch(mem);
-	ret = vq_mem_scan_regions(mem, VQ_REGIONS_FILE, &k->regions, &k->nregions);
+	ret = image_machine(mem, why, sizeof(why));
+	if (!ret)
+		ret = vq_mem_scan_regions(mem, VQ_REGIONS_FILE, &k->regions, &k->nregions);
 	if (!ret)
 		ret = image_find_btf(k, btf_how, sizeof(btf_how), why, sizeof(why));
 	types = k->module.data ? &k->module : &k->vmlinux;
@@ -819,6 +869,8 @@ int vq_kvq_open_image(struct vq_kvq **out, struct vq_mem *mem, char *how, size_t
 	if (ret) {
 		if (ret == -ENOMEM)
 			snprintf(why, sizeof(why), "out of memory");
+		else
+			image_why(mem, why, sizeof(why));
 		/* The caller's error is one of the image's: it reads as a
 		 * reason, not as a failure of the program. */
 		vq_errbuf(err, errlen, 0, "the guest kernel's records: %s", why);

@@ -124,6 +124,21 @@ int vq_session_open_mmio(struct vq_session *s, uint64_t base, char *err, size_t 
 	return ret;
 }
 
+/* Devices read from the kernel's records of a truncated dump: those whose
+ * records were in the missing part are not listed, said once. */
+static void kernel_partial(const struct vq_session *s)
+{
+	char t[128];
+	size_t i;
+
+	for (i = 0; i < s->devs.n; i++)
+		if (s->devs.devs[i].access == VQ_ACCESS_KERNEL)
+			break;
+	if (i < s->devs.n && vq_mem_truncation(&s->mem, t, sizeof(t)))
+		vq_session_say(s, "warning: dump %s; devices, queues and names whose kernel records were there are missing ('?')",
+			       t);
+}
+
 /* The devices an image (--core) records, or a running QEMU (--qemu)
  * reports, from every transport of @scope: 0, -ENOENT when none holds
  * records there, or -errno with @err. */
@@ -161,6 +176,7 @@ static int find_in_image(struct vq_session *s, enum vq_scope scope, char *err, s
 		return -ENOENT;
 	}
 	s->devs_open = 1;
+	kernel_partial(s);
 	return 0;
 }
 

@@ -3,7 +3,7 @@
 # Writes small hand-made ELF64 cores for cases no real dump has (bad headers, odd segments).
 """usage: mkcore.py OUT [--seg PADDR:HEXFILE_OR_@RAWFILE_OR_ZEROS:N] ... [--type N]
        [--filesz-extra N] [--memsz-extra N] [--vmcoreinfo TEXT] [--no-segments]
-       [--paddr-none]
+       [--paddr-none] [--machine N]
 
 Each --seg adds a PT_LOAD at guest-physical PADDR whose bytes come from a
 raw file (@path) or are N zero bytes (zeros:N).  --filesz-extra claims
@@ -11,6 +11,7 @@ more bytes in the last segment than the file holds (a truncated dump).
 --memsz-extra gives the last segment N bytes of zero fill (p_memsz past
 p_filesz, as makedumpfile -E writes pages it filtered out); --vmcoreinfo
 adds a PT_NOTE holding a VMCOREINFO note with TEXT (a kernel vmcore).
+--machine sets e_machine (default 62, EM_X86_64; 183 is EM_AARCH64).
 """
 import struct
 import sys
@@ -20,6 +21,7 @@ def main():
     args = sys.argv[1:]
     out = args.pop(0)
     segs, etype, extra, paddr_none, memextra, vmci = [], 4, 0, False, 0, None
+    machine = 62
     while args:
         a = args.pop(0)
         if a == "--seg":
@@ -39,6 +41,8 @@ def main():
             memextra = int(args.pop(0), 0)
         elif a == "--vmcoreinfo":
             vmci = args.pop(0).encode()
+        elif a == "--machine":
+            machine = int(args.pop(0), 0)
         elif a == "--paddr-none":
             paddr_none = True
         else:
@@ -62,7 +66,7 @@ def main():
         off += len(data)
         blobs += data
     ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
-    eh = ident + struct.pack("<HHIQQQIHHHHHH", etype, 62, 1, 0,
+    eh = ident + struct.pack("<HHIQQQIHHHHHH", etype, machine, 1, 0,
                              ehsize if nph else 0, 0, 0, ehsize, phsize,
                              nph, 64, 0, 0)
     with open(out, "wb") as f:

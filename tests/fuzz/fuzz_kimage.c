@@ -120,7 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vq_kxlat x;
 	uint64_t root, va, pa, cr3, cr4, base;
 	unsigned levels;
-	long n, i;
+	long n, n2, i;
 
 	if (size < 16)
 		return 0;
@@ -133,6 +133,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(b[i].paddr >= MEMBASE && b[i].paddr < MEMBASE + size);
 		FUZZ_CHECK(b[i].len >= VQ_KIMG_BTF_HDR && b[i].len <= VQ_KIMG_BTF_MAX);
 	}
+	/* A region running past the bytes, as a cut file's would: what
+	 * cannot be read is skipped, never read past, never found more. */
+	r.len = size + 4096;
+	n2 = vq_kimg_find_btf(&f, &r, 1, b, 8);
+	FUZZ_CHECK(n2 < 0 || n2 <= n);
+	r.len = size;
 	text(data, size);
 	if (vq_qemu_cpu_cr(data, size, &cr3, &cr4) == 0)
 		FUZZ_CHECK(size >= 432);

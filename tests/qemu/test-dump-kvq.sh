@@ -26,8 +26,16 @@
 # features QEMU calls guest-features, and (with VMCOREINFO, and on
 # microvm) that `diagnose`
 # names the held write with the driver's own state as evidence.
+# From the PCI dump, dump_damage.py then derives bad and partial copies
+# (truncated inside the headers, before and after the kernel's BTF; the
+# vmlinux BTF's magic or strings damaged; the virtio_ring module's BTF
+# damaged; no BTF at all; page-table roots zeroed with no VMCOREINFO;
+# e_machine aarch64) and checks, on each, the line vqdump prints, its exit
+# status, and that `scan` and `ring --at` still work where the RAM is
+# there; the same under the ASan build when it exists (make asan).
 #
-# Usage: tests/qemu/test-dump-kvq.sh     (VQDUMP=path overrides ../../build/vqdump;
+# Usage: tests/qemu/test-dump-kvq.sh     (VQDUMP=path overrides ../../build/vqdump,
+#        VQDUMP_ASAN=path ../../build/asan/vqdump;
 #        VQ_KEEP=DIR keeps the dumps, qmp.json and the guest console there)
 # Output: "ok - ..." / "not ok - ..." lines, then "N passed, N failed";
 # exit 1 if any check failed, 77 ("skipped: ...") without QEMU or vqdump.
@@ -71,6 +79,7 @@ if [ ! -x "$VQDUMP" ]; then
 	exit 77
 fi
 VQDUMP=$(cd "$(dirname "$VQDUMP")" && pwd)/$(basename "$VQDUMP")
+VQDUMP_ASAN=${VQDUMP_ASAN:-$HERE/../../build/asan/vqdump}
 
 qemu_kernel >/dev/null || fatal "guest kernel (apt-get download of the Debian kernel package)"
 qemu_tmpdir || fatal "mktemp -d"
@@ -105,9 +114,8 @@ qemu_initramfs "$TMP/initrd-mmio.gz" "$TMP/init" "virtio_mmio virtio_blk virtio_
 	fatal "initramfs (virtio-mmio)"
 BLKDRIVE="driver=raw,file.driver=blkdebug,file.config=$TMP/blkdebug.conf,file.image.driver=file,file.image.filename=$TMP/disk.img,if=none,id=d0,werror=stop,throttling.iops-total=200"
 
-# compare DIR FILE HOW [--diagnose]: dump_compare.py's checks, folded into ours.
-compare() {
-	local dir=$1 file=$2 how=$3 diag=${4:-}
+# fold: a python checker's "ok"/"not ok" lines, folded into ours.
+fold() {
 	while read -r line; do
 		case $line in
 		"ok - "*) ok "${line#ok - }" ;;
@@ -115,8 +123,22 @@ compare() {
 		[0-9]*" passed, "[0-9]*" failed") ;;
 		*) echo "$line" ;;
 		esac
-	done < <(python3 "$HERE/dump_compare.py" compare --vqdump "$VQDUMP" \
+	done
+}
+
+# compare DIR FILE HOW [--diagnose]: dump_compare.py's checks.
+compare() {
+	local dir=$1 file=$2 how=$3 diag=${4:-}
+	fold < <(python3 "$HERE/dump_compare.py" compare --vqdump "$VQDUMP" \
 		--label "$(basename "$dir")/$file" --how "$how" $diag "$dir/$file" "$dir/qmp.json" 2>&1)
+}
+
+# damaged DUMP: dump_damage.py's bad and partial copies of DUMP, checked
+# (under the ASan build too when there is one).
+damaged() {
+	local asan=()
+	[ -x "$VQDUMP_ASAN" ] && asan=(--asan "$VQDUMP_ASAN")
+	fold < <(python3 "$HERE/dump_damage.py" check --vqdump "$VQDUMP" "${asan[@]}" "$1" 2>&1)
 }
 
 # scenario NAME BLKPATH INITRD QEMU-ARGS...: boot, wait for the held
@@ -160,6 +182,7 @@ python3 "$HERE/dump_compare.py" rename-note "$D/dump-novmci.elf" "$D/dump-nonote
 	fatal "copy of the dump without QEMU's CPU notes"
 [ -n "${VQ_KEEP:-}" ] && cp "$D"/dump*.elf "$VQ_KEEP/pci/"
 compare "$D" dump.elf VMCOREINFO --diagnose
+damaged "$D/dump.elf"
 rm -f "$D/dump.elf"
 compare "$D" dump-novmci.elf CR3
 rm -f "$D/dump-novmci.elf"
