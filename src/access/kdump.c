@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kdump-compressed accessor: makedumpfile -c/-l/-p output and QEMU's kdump-zlib/lzo/snappy, read through libkdumpfile. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libkdumpfile/kdumpfile.h>
@@ -264,6 +265,32 @@ static int open_ctx(struct vq_mem *m, const char *arg, struct kd *k)
 
 static void count_missing(struct vq_mem *m, struct kd *k);
 
+/* The dump's architecture as an ELF machine, as an ELF core says it (the
+ * kernel's records are read for x86-64 only); 0 when libkdumpfile names
+ * none or one not listed here. */
+static void set_machine(struct vq_mem *m, struct kd *k)
+{
+	static const struct {
+		const char *name;
+		unsigned em;
+	} arch[] = {
+		{ KDUMP_ARCH_X86_64, EM_X86_64 }, { KDUMP_ARCH_IA32, EM_386 },
+		{ KDUMP_ARCH_AARCH64, EM_AARCH64 }, { KDUMP_ARCH_ARM, EM_ARM },
+		{ KDUMP_ARCH_PPC64, EM_PPC64 }, { KDUMP_ARCH_PPC, EM_PPC },
+		{ KDUMP_ARCH_S390X, EM_S390 }, { KDUMP_ARCH_S390, EM_S390 },
+		{ KDUMP_ARCH_MIPS, EM_MIPS }, { KDUMP_ARCH_IA64, EM_IA_64 },
+		{ KDUMP_ARCH_ALPHA, EM_ALPHA },
+	};
+	const char *name = NULL;
+	size_t i;
+
+	if (kdump_get_string_attr(k->ctx, KDUMP_ATTR_ARCH_NAME, &name) != KDUMP_OK || !name)
+		return;
+	for (i = 0; i < sizeof(arch) / sizeof(arch[0]); i++)
+		if (!strcmp(name, arch[i].name))
+			m->machine = arch[i].em;
+}
+
 static int kd_open(struct vq_mem *m, const char *arg)
 {
 	struct stat st;
@@ -288,6 +315,7 @@ static int kd_open(struct vq_mem *m, const char *arg)
 	if (ret < 0)
 		return ret;
 	read_sub_header(m, k);
+	set_machine(m, k);
 	count_missing(m, k);
 	return 0;
 }

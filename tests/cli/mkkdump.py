@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Writes a small kdump-compressed file (pages stored uncompressed or zlib) from a raw image, with filtered pages.
 """usage: mkkdump.py RAW BASE OUT [--filter PFN...] [--zlib] [--flat] [--vmcoreinfo TEXT]
-                  [--no-notes]
+                  [--no-notes] [--machine NAME]
 
 Lays the raw image RAW at guest-physical BASE (page-aligned) in a machine
 of max(BASE + len(RAW)) rounded up to 16 pages, and writes OUT in the
@@ -16,6 +16,8 @@ sub header's VMCOREINFO and in a VMCOREINFO ELF note (--no-notes: in the
 sub header only, as older makedumpfile versions write it).  --flat writes the
 flattened format instead (makedumpfile -F: a 4096-byte "makedumpfile"
 header, then (offset, size, data) records, big-endian), for refusal tests.
+--machine NAME puts NAME (uname -m, e.g. aarch64) in the header's utsname
+instead of x86_64.
 """
 import struct
 import sys
@@ -30,7 +32,7 @@ def note(owner, ntype, desc):
     return struct.pack("<III", len(name), len(desc), ntype) + pad(name) + pad(desc)
 
 
-def build(raw, base, filtered, use_zlib, vmcoreinfo, with_notes=True):
+def build(raw, base, filtered, use_zlib, vmcoreinfo, with_notes=True, machine=b"x86_64"):
     first = base // PAGE
     npages = (len(raw) + PAGE - 1) // PAGE
     raw = raw + b"\0" * (npages * PAGE - len(raw))
@@ -65,7 +67,7 @@ def build(raw, base, filtered, use_zlib, vmcoreinfo, with_notes=True):
     hdr = bytearray(PAGE)
     hdr[0:8] = b"KDUMP   "
     struct.pack_into("<i", hdr, 8, 6)                   # header_version
-    for i, s in enumerate([b"Linux", b"vqdump-test", b"6.1.0", b"#1", b"x86_64", b"(none)"]):
+    for i, s in enumerate([b"Linux", b"vqdump-test", b"6.1.0", b"#1", machine, b"(none)"]):
         hdr[12 + 65 * i:12 + 65 * i + len(s)] = s       # struct new_utsname
     struct.pack_into("<IiiIIIIIIi", hdr, 424,
                      1 if use_zlib else 0,              # status
@@ -107,6 +109,7 @@ def main(argv):
     raw = open(argv[1], "rb").read()
     base, out = int(argv[2], 0), argv[3]
     filtered, use_zlib, flat, vmci, with_notes = set(), False, False, None, True
+    machine = b"x86_64"
     rest = argv[4:]
     while rest:
         a = rest.pop(0)
@@ -121,13 +124,15 @@ def main(argv):
             with_notes = False
         elif a == "--vmcoreinfo":
             vmci = rest.pop(0)
+        elif a == "--machine":
+            machine = rest.pop(0).encode()
         else:
             sys.stderr.write("mkkdump.py: unknown option %s\n" % a)
             return 2
     if base % PAGE:
         sys.stderr.write("mkkdump.py: BASE must be page-aligned\n")
         return 2
-    dump = build(raw, base, filtered, use_zlib, vmci, with_notes)
+    dump = build(raw, base, filtered, use_zlib, vmci, with_notes, machine)
     with open(out, "wb") as f:
         f.write(flatten(dump) if flat else dump)
     return 0

@@ -48,6 +48,17 @@ expect_json "scan on the kdump finds the one ring at 0x10000, the RAM around the
 	'[(r["desc"], r["size"]) for r in j["rings"]] == [(0x10000, 8)] and j["filtered_bytes"] == (0x20 - 4) * 4096' \
 	-- --core "$T/zlib.kdump" scan --json
 
+# 2b. A kdump file of another architecture (its header's utsname machine):
+# the kernel's records are refused as for an aarch64 ELF core, and the
+# memory still reads (libkdumpfile names the architecture "aarch64").
+python3 tests/cli/mkkdump.py "$T/ring.img" 0x10000 "$T/arm.kdump" --zlib --machine aarch64
+expect "aarch64 kdump: list says x86-64 only, exit 2" 2 \
+	"read for x86-64 dumps only, and this one is of aarch64 \\(ELF machine 183\\).*'scan' still read it\$" \
+	-- --core "$T/arm.kdump" list
+expect_json "aarch64 kdump: scan still finds the ring at 0x10000" \
+	'[(r["desc"], r["size"]) for r in j["rings"]] == [(0x10000, 8)]' \
+	-- --core "$T/arm.kdump" scan --json
+
 # 3. A page the filter left out: its own outcome, never zeros.  The
 # machine is 0x20 pages (mkkdump.py rounds up to 16), all RAM; the dump
 # holds pages 0x10-0x13 but 0x12.
