@@ -363,14 +363,22 @@ static void queue_cols(const struct vq_dev *d, struct queue_cols *c)
 
 /* Linux's view of queue @q under its row; its flags go to a second line
  * rather than past TEXT_COLS. */
-static void driver_line(const struct vq_queue_state *q)
+static void driver_line(const struct vq_queue_state *q, int packed)
 {
 	char line[128], flags[48];
 	int n, k;
 
-	n = snprintf(line, sizeof(line), "      driver%s%s: last_used_idx %u num_free %u avail_idx_shadow %u",
-		     q->name[0] ? " " : "", q->name, q->drv_last_used_idx, q->drv_num_free,
-		     q->drv_avail_idx);
+	if (packed)
+		n = snprintf(line, sizeof(line),
+			     "      driver%s%s: next_used %u/w%u next_avail %u/w%u num_free %u",
+			     q->name[0] ? " " : "", q->name, q->drv_last_used_idx & 0x7fff,
+			     q->drv_last_used_idx >> 15, q->drv_avail_idx & 0x7fff,
+			     q->drv_avail_idx >> 15, q->drv_num_free);
+	else
+		n = snprintf(line, sizeof(line),
+			     "      driver%s%s: last_used_idx %u num_free %u avail_idx_shadow %u",
+			     q->name[0] ? " " : "", q->name, q->drv_last_used_idx, q->drv_num_free,
+			     q->drv_avail_idx);
 	k = snprintf(flags, sizeof(flags), " callbacks %s event_idx %s%s", q->drv_callbacks ? "on" : "off",
 		     q->drv_event_idx ? "yes" : "no", q->drv_broken ? " BROKEN" : "");
 	printf("%s%s%s\n", line, n + k > TEXT_COLS ? "\n       " : "", flags);
@@ -385,7 +393,7 @@ static void device_line(const struct vq_queue_state *q)
 }
 
 /* One row of the queue table; an unknown value is "-". */
-static void queue_row(const struct queue_cols *c, const struct vq_queue_state *q)
+static void queue_row(const struct queue_cols *c, const struct vq_queue_state *q, int packed)
 {
 	char b[5][24];
 
@@ -404,7 +412,7 @@ static void queue_row(const struct queue_cols *c, const struct vq_queue_state *q
 		printf(" %9s %8s %9s", "-", "-", "-");
 	printf("\n");
 	if (q->drv_valid)
-		driver_line(q);
+		driver_line(q, packed);
 	if (q->dv_valid)
 		device_line(q);
 }
@@ -435,7 +443,7 @@ static void queues_text(const struct vq_dev *d)
 		printf(" %9s %8s %9s", "AVAIL_IDX", "USED_IDX", "IN_FLIGHT");
 	printf("\n");
 	for (i = 0; i < d->num_queues; i++)
-		queue_row(&c, &d->queues[i]);
+		queue_row(&c, &d->queues[i], vq_dev_packed(d));
 	if (c.assumed)
 		printf("    * size assumed: QueueNumMax\n");
 	if (c.kernel)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The vring_virtqueue search: its layout from BTF, kernel virtual to physical, and the checks, all through a vq_fetch. */
 #include <errno.h>
+#include <linux/virtio_ring.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,28 @@ static void driver_fields(const struct vq_btf *b, struct vq_kvq_layout *l)
 			memset(opt[i].f, 0, sizeof(*opt[i].f));
 }
 
+/* A packed queue's driver state: optional members as driver_fields(). */
+static void packed_driver_fields(const struct vq_btf *b, struct vq_kvq_layout *l)
+{
+	static const char vvq[] = "vring_virtqueue";
+	struct {
+		const char *path;
+		struct vq_btf_field *f;
+	} opt[] = {
+		{ "packed.next_avail_idx", &l->p_next_avail },
+		{ "packed.avail_wrap_counter", &l->p_avail_wrap },
+		{ "packed.event_flags_shadow", &l->p_event_flags },
+		{ "packed.used_wrap_counter", &l->p_used_wrap },
+	};
+	char why[200];
+	size_t i;
+
+	for (i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
+		if (field(b, vvq, opt[i].path, opt[i].f, VQ_BTF_KIND_INT, 0, why, sizeof(why)) ||
+		    opt[i].f->offset + opt[i].f->size > l->obj_size)
+			memset(opt[i].f, 0, sizeof(*opt[i].f));
+}
+
 /*
  * A packed queue's members (Linux 5.0 on): all of them, pointers and DMA
  * addresses 8 bytes, inside the object, or none (sizes 0: packed queues
@@ -113,6 +136,7 @@ static void packed_fields(const struct vq_btf *b, struct vq_kvq_layout *l)
 	if (i < sizeof(m) / sizeof(m[0]))
 		for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
 			memset(m[i].f, 0, sizeof(*m[i].f));
+	packed_driver_fields(b, l);
 }
 
 int vq_kvq_layout_from_btf(const struct vq_btf *b, struct vq_kvq_layout *l, char *err,
@@ -259,6 +283,33 @@ static void driver_state(const struct vq_kvq_layout *l, const uint8_t *o, struct
 	q->drv.valid = 1;
 }
 
+/* A packed queue's driver state from the object's bytes @o: positions
+ * as slot | wrap << 15 (the form of Linux's own last_used_idx from 5.19). */
+static void packed_driver_state(const struct vq_kvq_layout *l, const uint8_t *o,
+				struct vq_kvq_queue *q)
+{
+	uint16_t used;
+
+	if (l->vq_name.size == 8)
+		q->name_vaddr = get(o, &l->vq_name);
+	if (!l->last_used.size || !l->num_free.size || !l->broken.size || !l->event.size ||
+	    !l->p_next_avail.size || !l->p_avail_wrap.size || !l->p_event_flags.size)
+		return;
+	used = (uint16_t)get(o, &l->last_used);
+	if (l->p_used_wrap.size)
+		used = (uint16_t)((used & 0x7fff) | (get(o, &l->p_used_wrap) ? 0x8000 : 0));
+	q->drv.last_used_idx = used;
+	q->drv.num_free = (uint16_t)get(o, &l->num_free);
+	q->drv.avail_idx = (uint16_t)((get(o, &l->p_next_avail) & 0x7fff) |
+				      (get(o, &l->p_avail_wrap) ? 0x8000 : 0));
+	/* Linux's shadow of the driver event area's flags (2.8.14). */
+	q->drv.avail_flags = (get(o, &l->p_event_flags) & 3) == VRING_PACKED_EVENT_FLAG_DISABLE
+				     ? VRING_AVAIL_F_NO_INTERRUPT : 0;
+	q->drv.broken = get(o, &l->broken) != 0;
+	q->drv.event = get(o, &l->event) != 0;
+	q->drv.valid = 1;
+}
+
 /* A packed part's @bytes at kernel virtual @virt: physical @dma, 0 or -ESTALE. */
 static int at_dma(const struct vq_kmap *map, size_t nmap, uint64_t virt, uint64_t bytes,
 		  uint64_t dma)
@@ -299,9 +350,7 @@ static int packed_ring(const struct vq_kmap *map, size_t nmap, const struct vq_k
 	q->layout.avail = drv;
 	q->layout.used = dev;
 	q->layout.size = (uint32_t)num;
-	/* The name only: the driver state driver_state() reads is the split half's. */
-	if (l->vq_name.size == 8)
-		q->name_vaddr = get(o, &l->vq_name);
+	packed_driver_state(l, o, q);
 	return 0;
 }
 

@@ -93,6 +93,12 @@ struct vq_kvq_layout {
 	struct vq_btf_field p_dma;       /* ... packed.ring_dma_addr */
 	struct vq_btf_field p_driver_dma; /* ... packed.driver_event_dma_addr */
 	struct vq_btf_field p_device_dma; /* ... packed.device_event_dma_addr */
+	/* A packed queue's driver state, each optional as above. */
+	struct vq_btf_field p_next_avail; /* ... packed.next_avail_idx */
+	struct vq_btf_field p_avail_wrap; /* ... packed.avail_wrap_counter */
+	struct vq_btf_field p_event_flags; /* ... packed.event_flags_shadow */
+	struct vq_btf_field p_used_wrap;  /* ... packed.used_wrap_counter (before 5.19;
+					   * later in last_used_idx's bit 15) */
 };
 
 /* Fill @l from @b (vmlinux, with virtio_ring's split BTF on top when the
@@ -115,14 +121,17 @@ struct vq_kvq_queue {
 	struct vq_ring_layout layout; /* physical addresses, vring.num; align = vring_align */
 	uint64_t obj_paddr;     /* physical address of the vring_virtqueue */
 	uint64_t vdev_vaddr;    /* its struct virtio_device */
-	/* The driver's state (valid when the kernel's BTF has every member;
-	 * split queues only). */
+	/* The driver's state (valid when the kernel's BTF has every member).
+	 * A packed queue's positions carry their wrap counter in bit 15, as
+	 * Linux (5.19 on) keeps last_used_idx: slot | wrap << 15. */
 	struct {
 		uint8_t valid;
-		uint16_t last_used_idx;  /* last_used_idx */
+		uint16_t last_used_idx;  /* last_used_idx (packed: with the used wrap counter) */
 		uint16_t num_free;       /* vq.num_free */
-		uint16_t avail_idx;      /* split.avail_idx_shadow */
-		uint16_t avail_flags;    /* split.avail_flags_shadow */
+		uint16_t avail_idx;      /* split.avail_idx_shadow; packed: packed.next_avail_idx
+					  * | packed.avail_wrap_counter << 15 */
+		uint16_t avail_flags;    /* split.avail_flags_shadow; packed: VRING_AVAIL_F_NO_INTERRUPT
+					  * when packed.event_flags_shadow says disable */
 		uint8_t broken;          /* broken */
 		uint8_t event;           /* event */
 	} drv;

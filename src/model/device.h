@@ -75,9 +75,11 @@ struct vq_queue_state {
 	/* The driver's own view of the queue, from Linux's records (its
 	 * struct vring_virtqueue), when the session read them (drv_valid). */
 	uint8_t drv_valid;
-	uint16_t drv_last_used_idx; /* used entries the driver has taken up to (last_used_idx) */
+	uint16_t drv_last_used_idx; /* used entries the driver has taken up to (last_used_idx);
+				     * packed: its next used slot | used wrap counter << 15 */
 	uint16_t drv_num_free;      /* descriptors free (vq.num_free) */
-	uint16_t drv_avail_idx;     /* the avail index it last wrote (avail_idx_shadow) */
+	uint16_t drv_avail_idx;     /* the avail index it last wrote (avail_idx_shadow); packed:
+				     * its next avail slot | avail wrap counter << 15 */
 	uint8_t drv_broken;         /* vq->broken: Linux gave up on the queue */
 	uint8_t drv_callbacks;      /* 1: it wants interrupts (NO_INTERRUPT clear in its shadow) */
 	uint8_t drv_event_idx;      /* 1: it uses event indices (vq->event) */

@@ -80,8 +80,9 @@ static struct json_object *features_json(const struct vq_dev *d, const uint32_t 
 	return o;
 }
 
-/* The driver's own view of a queue (Linux's records), or null. */
-static struct json_object *driver_state_json(const struct vq_queue_state *q)
+/* The driver's own view of a queue (Linux's records), or null.  A packed
+ * queue's positions (slot | wrap counter << 15) also decoded. */
+static struct json_object *driver_state_json(const struct vq_dev *d, const struct vq_queue_state *q)
 {
 	struct json_object *o;
 
@@ -95,6 +96,12 @@ static struct json_object *driver_state_json(const struct vq_queue_state *q)
 	add(o, "broken", json_object_new_boolean(q->drv_broken));
 	add(o, "callbacks", json_object_new_boolean(q->drv_callbacks));
 	add(o, "event_idx", json_object_new_boolean(q->drv_event_idx));
+	if (vq_dev_packed(d)) {
+		add(o, "next_avail", json_object_new_int(q->drv_avail_idx & 0x7fff));
+		add(o, "avail_wrap_counter", json_object_new_int(q->drv_avail_idx >> 15));
+		add(o, "next_used", json_object_new_int(q->drv_last_used_idx & 0x7fff));
+		add(o, "used_wrap_counter", json_object_new_int(q->drv_last_used_idx >> 15));
+	}
 	return o;
 }
 
@@ -143,7 +150,7 @@ static struct json_object *queue_json(const struct vq_dev *d, const struct vq_qu
 		add(o, "notify_off", json_object_new_int(q->notify_off));
 	}
 	add(o, "name", str_or_null(q->name));
-	add(o, "driver_state", driver_state_json(q));
+	add(o, "driver_state", driver_state_json(d, q));
 	if (q->dv_valid)
 		add(o, "device_view", vq_device_view_json(q));
 	if (record) {

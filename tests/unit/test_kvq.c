@@ -8,6 +8,7 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <linux/virtio_ring.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,9 +244,12 @@ static void build_ring_types(struct bb *b, const struct base_ids *t)
 	bb_member(b, "desc", t->voidp, offsetof(struct m_pvring, desc));
 	bb_member(b, "driver", t->voidp, offsetof(struct m_pvring, driver));
 	bb_member(b, "device", t->voidp, offsetof(struct m_pvring, device));
-	packed = bb_type(b, "vring_virtqueue_packed", VQ_BTF_KIND_STRUCT, 5, 0,
+	packed = bb_type(b, "vring_virtqueue_packed", VQ_BTF_KIND_STRUCT, 8, 0,
 			 sizeof(struct m_packed));
 	bb_member(b, "vring", pvring, offsetof(struct m_packed, vring));
+	bb_member(b, "avail_wrap_counter", boolean, offsetof(struct m_packed, avail_wrap_counter));
+	bb_member(b, "next_avail_idx", t->u16, offsetof(struct m_packed, next_avail_idx));
+	bb_member(b, "event_flags_shadow", t->u16, offsetof(struct m_packed, event_flags_shadow));
 	bb_member(b, "ring_dma_addr", dma, offsetof(struct m_packed, ring_dma_addr));
 	bb_member(b, "driver_event_dma_addr", dma, offsetof(struct m_packed, driver_event_dma_addr));
 	bb_member(b, "device_event_dma_addr", dma, offsetof(struct m_packed, device_event_dma_addr));
@@ -1037,6 +1041,10 @@ static void put_pvq(struct fakemem *m, uint64_t obj, uint64_t dev, uint32_t inde
 	v.packed.event_size_in_bytes = 4;
 	v.packed.avail_wrap_counter = 1;
 	v.packed.next_avail_idx = 5;
+	/* Linux 5.19 on: the used wrap counter in last_used_idx's bit 15. */
+	v.last_used_idx = (uint16_t)(0x8000 | (3 + index));
+	v.packed.event_flags_shadow = index ? 2 : 1; /* desc / disable (2.8.14) */
+	v.vq.num_free = 250;
 	memcpy(m->buf + (obj - m->base), &v, sizeof(v));
 	link_vq(m, dev, obj);
 }
@@ -1147,8 +1155,16 @@ static void test_scan_finds_packed_queues(void **state)
 	assert_int_equal(q[0].layout.avail, MBASE + 0x101000);
 	assert_int_equal(q[0].layout.used, MBASE + 0x102040);
 	assert_int_equal(q[0].layout.size, 256);
-	assert_int_equal(q[0].drv.valid, 0);
+	/* The driver's state from the packed half: positions as slot |
+	 * wrap << 15, callbacks off when its event flags say disable. */
+	assert_true(q[0].drv.valid);
+	assert_int_equal(q[0].drv.last_used_idx, 0x8003);
+	assert_int_equal(q[0].drv.avail_idx, 0x8005);
+	assert_int_equal(q[0].drv.num_free, 250);
+	assert_int_equal(q[0].drv.avail_flags, VRING_AVAIL_F_NO_INTERRUPT);
 	assert_int_equal(q[1].queue, 1);
+	assert_int_equal(q[1].drv.last_used_idx, 0x8004);
+	assert_int_equal(q[1].drv.avail_flags, 0);
 	assert_int_equal(q[1].layout.size, 384);
 	assert_int_equal(q[1].layout.avail, MBASE + 0x118004);
 	assert_int_equal(q[1].layout.used, MBASE + 0x118100);
