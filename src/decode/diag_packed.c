@@ -151,6 +151,59 @@ static void packed_two(const struct vq_diag_queue_in *in, const struct ptaken *t
 	add_positions(f, in, b);
 }
 
+/* A position Linux keeps as slot | wrap counter << 15. */
+static struct vq_packed_pos drv_pos(uint16_t v)
+{
+	struct vq_packed_pos p = { (uint16_t)(v & 0x7fff), (uint8_t)(v >> 15), 1 };
+
+	return p;
+}
+
+/*
+ * DRIVER_VIEW of a packed queue in an image: the driver's own positions
+ * (Linux's vring_virtqueue) beside the ring's: used slots the device wrote
+ * that the driver has not taken (from its last_used_idx to the ring's used
+ * position), requests the device has not completed.  QUEUE_BROKEN as for
+ * a split queue.
+ */
+static void packed_driver_view(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
+{
+	const struct vq_queue_state *q = in->drv;
+	const struct vq_packed_view *b = in->p;
+	uint32_t n = b->layout.size;
+	struct vq_packed_pos du = drv_pos(q->drv_last_used_idx), da = drv_pos(q->drv_avail_idx);
+	uint32_t unseen = du.idx < n ? pdist(&du, &b->used, n) : 0;
+	struct vq_diag_finding *f;
+
+	/* An idle queue's record, or one whose pending chains are no
+	 * requests (a receive queue's posted buffers), says nothing worth a
+	 * line. */
+	if (!unseen && !q->drv_broken &&
+	    (!vq_diag_requests(&b->rv) || vq_diag_held_by_design(in->device_id, in->queue)))
+		return;
+	f = vq_diag_add(r, in->queue, "DRIVER_VIEW", VQ_SEV_INFO,
+			"driver (its vring_virtqueue in kernel memory): next avail slot %u (wrap %u)%s, takes used entries from slot %u (wrap %u): the device wrote %u used slot%s the driver has not looked at, and has not completed %u request%s (ring: used position %u, wrap %u); %u descriptor%s free; callbacks %s, event index %s",
+			da.idx, da.wrap, same_pos(&da, &b->avail) ? ", the ring's" : ", NOT the ring's avail position",
+			du.idx, du.wrap, unseen, unseen == 1 ? "" : "s", b->rv.nchains,
+			b->rv.nchains == 1 ? "" : "s", b->used.idx, b->used.wrap, q->drv_num_free,
+			q->drv_num_free == 1 ? "" : "s", q->drv_callbacks ? "on" : "off",
+			q->drv_event_idx ? "in use" : "not used");
+	vq_diag_ev(f, "next_avail", b->avail.idx, 0);
+	vq_diag_ev(f, "next_used", b->used.idx, 0);
+	vq_diag_ev(f, "driver_next_avail", da.idx, 0);
+	vq_diag_ev(f, "driver_avail_wrap_counter", da.wrap, 0);
+	vq_diag_ev(f, "driver_next_used", du.idx, 0);
+	vq_diag_ev(f, "driver_used_wrap_counter", du.wrap, 0);
+	vq_diag_ev(f, "driver_num_free", q->drv_num_free, 0);
+	vq_diag_ev(f, "completed_not_seen", unseen, 0);
+	vq_diag_ev(f, "not_completed", b->rv.nchains, 0);
+	if (!q->drv_broken)
+		return;
+	f = vq_diag_add(r, in->queue, "QUEUE_BROKEN", VQ_SEV_ERROR,
+			"Linux marked the queue broken (its vring_virtqueue's broken flag): the driver neither adds requests nor takes completions any more");
+	vq_diag_ev(f, "driver_broken", 1, 0);
+}
+
 void vq_diag_packed_progress(const struct vq_diag_queue_in *in, struct vq_diag_report *r)
 {
 	const struct vq_packed_view *b = in->p, *a = in->p_first ? in->p_first : in->p;
@@ -162,6 +215,8 @@ void vq_diag_packed_progress(const struct vq_diag_queue_in *in, struct vq_diag_r
 	/* Positions are known only when every slot was read. */
 	if (!n || a->nslots < n || b->nslots < n)
 		return;
+	if (in->image && in->drv && in->drv->drv_valid)
+		packed_driver_view(in, r);
 	if (!same_pos(&a->used, &b->used)) {
 		if (!in->slow_ms)
 			return;
