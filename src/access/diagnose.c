@@ -34,6 +34,8 @@ struct qwork {
 	uint32_t slow_ms;  /* live: still for this long, then v2 saw used idx move; 0: not so */
 };
 
+static int moving(const struct vq_session *s);
+
 /* Decode @w's ring into its first (@second 0) or later sample's view. */
 static int decode(struct vq_session *s, struct qwork *w, int second)
 {
@@ -43,8 +45,14 @@ static int decode(struct vq_session *s, struct qwork *w, int second)
 	if (w->packed) {
 		p->layout = (struct vq_packed_layout){ w->q->desc, w->q->avail, w->q->used, w->q->size };
 		p->rv.device_id = w->d->device_id;
-		/* Positions inferred from the slots at each sample. */
+		/* Positions inferred from the slots at each sample; in an
+		 * image, the driver's own next used slot (its record, read
+		 * at the same instant) bounds the entries it has not taken. */
 		p->avail.known = p->used.known = 0;
+		p->drv_used = (struct vq_packed_pos){ 0, 0, 0 };
+		if (!moving(s) && w->q->drv_valid)
+			p->drv_used = (struct vq_packed_pos){ (uint16_t)(w->q->drv_last_used_idx & 0x7fff),
+							      (uint8_t)(w->q->drv_last_used_idx >> 15), 1 };
 		return vq_packed_decode(&s->fetch, p, 0) == 0;
 	}
 	vq_ring_view_of_queue(v, w->d, w->q);

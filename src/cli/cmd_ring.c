@@ -392,6 +392,8 @@ struct ring_opts {
 	int all;             /* --queue without -d, several devices: each one's
 			      * queue is shown, and a failure is kept in @why */
 	char why[1200];      /* why the last queue could not be shown (@all) */
+	const struct vq_queue_state *drv; /* the queue, when Linux's records gave the
+					   * driver's state (drv_valid) */
 	const struct vq_queue_state *dv; /* the queue, when its source gave the device
 					  * side's view of it (--qemu), else NULL */
 };
@@ -461,6 +463,7 @@ static int queue_target(struct vq_ctx *ctx, struct vq_dev *d, struct ring_opts *
 		o->type = d->device_id;
 	o->devname = d->name;
 	o->dv = q->dv_valid ? q : NULL;
+	o->drv = q->drv_valid ? q : NULL;
 	return 0;
 }
 
@@ -527,6 +530,9 @@ static int show_packed(struct vq_ctx *ctx, struct ring_opts *o, struct json_obje
 		.desc = o->at[0], .driver = o->at[1], .device = o->at[2],
 		.size = (uint32_t)o->size, .recent = (unsigned)o->recent, .type = o->type,
 		.queue = o->queue, .devname = o->devname,
+		/* Live, the ring moves on after the record was read. */
+		.drv_used = o->drv ? o->drv->drv_last_used_idx : 0,
+		.drv_used_known = o->drv && !vq_session_is_live(&ctx->sess),
 	};
 	char why[400];
 	int ret = vq_ring_packed_show(ctx, &r, rings, why, sizeof(why));

@@ -260,6 +260,9 @@ int vq_ring_packed_show(struct vq_ctx *ctx, const struct vq_packed_req *r,
 	}
 	v.layout = (struct vq_packed_layout){ r->desc, r->driver, r->device, r->size };
 	v.rv.device_id = r->type;
+	if (r->drv_used_known)
+		v.drv_used = (struct vq_packed_pos){ (uint16_t)(r->drv_used & 0x7fff),
+						     (uint8_t)(r->drv_used >> 15), 1 };
 	ret = vq_packed_decode(&ctx->sess.fetch, &v, r->recent);
 	if (ret < 0) {
 		if (v.rv.nfindings && !strcmp(v.rv.findings[0].code, "BAD_QUEUE_SIZE"))

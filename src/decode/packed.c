@@ -396,6 +396,41 @@ static void decode_pending(const struct vq_fetch *f, struct vq_packed_view *v, u
 	}
 }
 
+/*
+ * The used entries the driver has not taken yet: from its own next used
+ * slot (its record) to the device's used position.  The driver makes a
+ * Buffer ID available again only after it has taken that ID's used
+ * entry, so one ID twice there is the device using a buffer twice.
+ * Slots the device skipped (a chain's tail) are not used entries.
+ */
+static void check_unseen_used(struct vq_packed_view *v)
+{
+	static const unsigned words = 65536 / 32;
+	uint32_t seen[65536 / 32];
+	uint32_t n = v->layout.size, d, k;
+
+	if (!v->drv_used.known || v->drv_used.idx >= n || v->drv_used.wrap > 1)
+		return;
+	d = vq_packed_distance(&v->drv_used, &v->used, n);
+	if (d > n)
+		return;
+	memset(seen, 0, sizeof(uint32_t) * words);
+	for (k = 0; k < d; k++) {
+		uint32_t s = (v->drv_used.idx + k) % n;
+		const struct vq_packed_slot *x = &v->slots[s];
+
+		if (x->state != VQ_PSLOT_USED)
+			continue;
+		if (seen[x->id / 32] & (1u << (x->id % 32))) {
+			vq_ring_finding(&v->rv, "PACKED_ID_USED_TWICE", VQ_SEV_ERROR,
+					"Buffer ID %u is used twice (again at slot %u) among the used entries the driver has not taken yet (from its next used slot %u): the device used one buffer twice",
+					x->id, s, v->drv_used.idx);
+			continue;
+		}
+		seen[x->id / 32] |= 1u << (x->id % 32);
+	}
+}
+
 /* The @recent newest used entries, newest first. */
 static void read_recent(struct vq_packed_view *v, uint32_t pos, unsigned recent)
 {
@@ -514,6 +549,7 @@ int vq_packed_decode(const struct vq_fetch *f, struct vq_packed_view *v, unsigne
 	pos = used_window_pos(v);
 	set_used(v, pos);
 	decode_pending(f, v, pos);
+	check_unseen_used(v);
 	read_recent(v, pos, recent);
 	/* The device asked for available buffer notifications (device
 	 * area) about the driver's progress, the driver for used buffer

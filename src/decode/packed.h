@@ -90,6 +90,10 @@ struct vq_packed_view {
 	uint32_t nslots;                   /* slots read */
 	uint32_t pending_slots;            /* slots from the used position to the
 					    * avail position */
+	struct vq_packed_pos drv_used;     /* in: the driver's next used slot from
+					    * its own record (known 1), else known 0:
+					    * the used entries it has not taken yet
+					    * are judged (PACKED_ID_USED_TWICE) */
 	struct vq_ring_view rv;            /* the shared part, above */
 };
 

@@ -252,6 +252,31 @@ static void test_id_pending_twice(void **state)
 	rig_free(r);
 }
 
+/* Used entries at slots 0-2 (IDs 3, 3, 4), slot 3 pending: with the
+ * driver's own next used slot at 0 (it took none), ID 3 was used twice;
+ * at slot 1 it took the first and may have made ID 3 available again;
+ * without the driver's record nothing can be said. */
+static void test_id_used_twice(void **state)
+{
+	struct rig *r = rig_new(8);
+
+	(void)state;
+	pdesc(r, DESC, 0, BUF, 1, 3, US(1));
+	pdesc(r, DESC, 1, BUF, 1, 3, US(1));
+	pdesc(r, DESC, 2, BUF, 1, 4, US(1));
+	pdesc(r, DESC, 3, BUF, 1, 5, AV(1));
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.used.idx, 3);
+	assert_false(has_finding(r, "PACKED_ID_USED_TWICE"));
+	r->v.drv_used = (struct vq_packed_pos){ 0, 1, 1 };
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_true(has_finding(r, "PACKED_ID_USED_TWICE"));
+	r->v.drv_used = (struct vq_packed_pos){ 1, 1, 1 };
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_false(has_finding(r, "PACKED_ID_USED_TWICE"));
+	rig_free(r);
+}
+
 /* A slot written back used in wrap 1 past the driver's position in that
  * wrap: the device used a descriptor the driver never made available. */
 static void test_used_not_available(void **state)
@@ -606,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_indirect_blk),
 		cmocka_unit_test(test_indirect_bad),
 		cmocka_unit_test(test_id_pending_twice),
+		cmocka_unit_test(test_id_used_twice),
 		cmocka_unit_test(test_used_not_available),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_positions_given),
