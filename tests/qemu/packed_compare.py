@@ -386,6 +386,208 @@ def dumpscan_device(rings, before, after):
               % (lo, hi), json.dumps(bad)[:300])
 
 
+def fwd(a, b, n):
+    """Slots from slot number a forward to b on a ring of n."""
+    return (b - a) % n
+
+
+def between(label, what, v, a, b, n):
+    """v lies from a forward to b (QEMU's answers before and after)."""
+    return check(v is not None and fwd(a, v, n) <= fwd(a, b, n),
+                 "%s: %s %s lies between QEMU's answers before (%d) and after (%d)" % (label, what, v, a, b))
+
+
+def moving(serial, tag, pci, before, after):
+    """The throttled disk's queue 0, read in the guest while two reader
+    loops kept it busy: QEMU's answers just before and just after bound
+    vqdump's numbers (the device cannot fetch past the driver's avail
+    position, and QEMU pops a notified request at once, queueing it in its
+    throttle: its last-avail-idx after the read is at or past the driver's
+    position during it)."""
+    label = "packed %s" % tag
+    got = blocks(serial, tag)
+    r = ring_block(got, pci, label)
+    if r is None:
+        return
+    st, qa, qb = qmp_views(before, after, 0)
+    check_layout(label, r, st, qa)
+    n = qa["vring-num"]
+    print("# QEMU before: last-avail-idx %s used-idx %s inuse %s; after: %s %s %s; vqdump: next_avail %s "
+          "(wrap %s) next_used %s (wrap %s) in_flight %s" % (
+              qa["last-avail-idx"], qa["used-idx"], qa["inuse"], qb["last-avail-idx"], qb["used-idx"],
+              qb["inuse"], r["next_avail"], r["avail_wrap_counter"], r["next_used"], r["used_wrap_counter"],
+              r["in_flight"]))
+    check(qa["used-idx"] != qb["used-idx"] and max(qa["inuse"], qb["inuse"]) > 0,
+          label + ": QEMU says the throttled queue was busy (requests in use, used-idx moved) during the round",
+          json.dumps([qa, qb])[:300])
+    between(label, "next_avail", r["next_avail"], qa["last-avail-idx"], qb["last-avail-idx"], n)
+    between(label, "next_used", r["next_used"], qa["used-idx"], qb["used-idx"], n)
+    ch = r["chains"]
+    # Two reader loops, each one O_DIRECT read at a time.
+    check(r["in_flight"] == len(ch) and r["in_flight"] <= 2,
+          label + ": in flight (%s) is the pending chains, at most the two readers' requests" % r["in_flight"],
+          "chains %d pending_slots %s" % (len(ch), r["pending_slots"]))
+    check(all((c.get("request") or {}).get("type_name") == "IN" for c in ch),
+          label + ": every pending chain is a blk read (the readers')", json.dumps(ch)[:300])
+    check(not r["findings"], label + ": no findings on Linux's own packed ring", json.dumps(r["findings"])[:300])
+    key = "sel:" + pci
+    if key in got and got[key][0] == 0:
+        check_status(label, json.loads(got[key][1]))
+    else:
+        not_ok(label + ": status -d %s ran" % pci)
+
+
+def thrdiag(serial, tag, thr, pci):
+    """diagnose in the guest with the write held and the throttled disk
+    busy: the held write named on PCI's queue 0, nothing stuck said of the
+    throttled queue (which QEMU saw move, see moving)."""
+    got = blocks(serial, tag)
+    live = ring_block(got, pci, "packed %s diagnose (the round's ring view of %s)" % (tag, pci))
+    if "diag" not in got or live is None or not live.get("chains"):
+        not_ok("packed %s diagnose: the guest printed the diagnose block and the held chain" % tag)
+        return
+    rc, text, err = got["diag"]
+    try:
+        fs = json.loads(text).get("findings", [])
+    except ValueError:
+        fs = []
+    held_id = live["chains"][0]["id"]
+    nc = [f for f in fs if f.get("device") == pci and f.get("queue") == 0 and f.get("code") == "NOT_COMPLETING"]
+    check(rc == 1 and len(nc) == 1 and ("ID %d:" % held_id) in nc[0]["message"],
+          "packed %s diagnose: exit 1, NOT_COMPLETING names the held write (ID %d)" % (tag, held_id),
+          "rc=%d %s" % (rc, json.dumps(fs)[:400]))
+    bad = [f for f in fs if f.get("device") == thr and f.get("severity") != "info"]
+    check(not bad, "packed %s diagnose: the busy throttled queue is not called stuck" % tag, json.dumps(bad)[:400])
+
+
+def helddump(d, pci, net, thr, views):
+    """A dump taken while a write was held (werror=stop stopped the VM
+    with it in flight) and the throttled disk's readers ran, read on the
+    host from the dumped kernel's records: status lists every packed
+    queue with QEMU's addresses and size; ring on each queue gives QEMU's
+    positions (between its answers before and after the dump, should they
+    differ); ring and diagnose name the held write."""
+    names = {"pblk": pci, "pnet": net, "pthr": thr}
+    label = "packed held dump"
+    rc = open(os.path.join(d, "hd-status.rc")).read().strip()
+    try:
+        st = json.load(open(os.path.join(d, "hd-status.json")))
+    except ValueError:
+        st = {}
+    check(rc == "0" and st.get("devices"), label + ": status --json on the dump exits 0",
+          "rc %s %s" % (rc, open(os.path.join(d, "hd-status.err")).read()[:200]))
+    mine = {x["name"]: x for x in st.get("devices", [])}
+    for i in range(0, len(views), 3):
+        qdev, a, b = views[i], json.load(open(views[i + 1])), json.load(open(views[i + 2]))
+        name = names[qdev]
+        dev = mine.get(name)
+        if not check(dev is not None, "%s: %s (%s) listed" % (label, name, qdev), ", ".join(mine)):
+            continue
+        qs = {q["index"]: q for q in dev.get("queues", [])}
+        for qi, (qa, qb) in enumerate(zip(a["queues"], b["queues"])):
+            w = "%s %s q%d" % (label, qdev, qi)
+            q = qs.get(qi, {})
+            check(q.get("layout") == "packed" and q.get("desc") == qa["vring-desc"] and
+                  q.get("avail") == qa["vring-avail"] and q.get("used") == qa["vring-used"] and
+                  q.get("size") == qa["vring-num"] and q.get("addr_source") == "kernel",
+                  w + ": status: layout packed, QEMU's vring-desc/-avail/-used and vring-num, from the kernel",
+                  json.dumps({k: q.get(k) for k in ("layout", "desc", "avail", "used", "size", "addr_source")}))
+            dump_ring(w, d, name, qi, qa, qb, qdev == "pblk" and qi == 0)
+    fs = dump_diag(label, d, pci)
+    if fs is not None:
+        dump_driver(label, fs, st, pci, thr, views)
+
+
+def dump_ring(w, d, name, qi, qa, qb, held):
+    """ring --queue QI on the dump against QEMU's views around it."""
+    try:
+        r = json.load(open(os.path.join(d, "hd-ring-%s:%d.json" % (name, qi))))
+    except ValueError:
+        not_ok(w + ": ring --json on the dump: " + open(os.path.join(d, "hd-ring-%s:%d.err" % (name, qi))).read()[:200])
+        return
+    n = qa["vring-num"]
+    print("# %s: QEMU before last-avail-idx %s used-idx %s inuse %s, after %s %s %s; dump next_avail %s "
+          "next_used %s in_flight %s" % (w, qa["last-avail-idx"], qa["used-idx"], qa["inuse"], qb["last-avail-idx"],
+                                          qb["used-idx"], qb["inuse"], r["next_avail"], r["next_used"],
+                                          r["in_flight"]))
+    check(r.get("layout") == "packed" and r.get("desc") == qa["vring-desc"] and r.get("size") == n and
+          r["driver_event"]["addr"] == qa["vring-avail"] and r["device_event"]["addr"] == qa["vring-used"],
+          w + ": ring on the dump: packed, QEMU's addresses and size")
+    if qa == qb:
+        check(r["next_used"] == qa["used-idx"], w + ": next_used is QEMU's used-idx (still across the dump)",
+              "%s vs %s" % (r["next_used"], qa["used-idx"]))
+        if qi != 0 or name != "0000:00:05.0":
+            # (a receive queue's driver position is its posted buffers, not QEMU's)
+            check(r["next_avail"] == qa["last-avail-idx"] and r["in_flight"] == qa["inuse"],
+                  w + ": next_avail and in flight are QEMU's last-avail-idx and inuse",
+                  "%s/%s vs %s/%s" % (r["next_avail"], r["in_flight"], qa["last-avail-idx"], qa["inuse"]))
+    else:
+        between(w, "next_used", r["next_used"], qa["used-idx"], qb["used-idx"], n)
+        between(w, "next_avail", r["next_avail"], qa["last-avail-idx"], qb["last-avail-idx"], n)
+    if held:
+        c = r["chains"][0] if r["chains"] else {}
+        req = c.get("request") or {}
+        # The guest's write to 4 KiB block 200, failed once by blkdebug
+        # and kept in flight by werror=stop.
+        check(len(r["chains"]) == 1 and req.get("type_name") == "OUT" and req.get("sector") == 1600,
+              w + ": the one pending chain on the dump is the held blk write to sector 1600", json.dumps(c)[:300])
+
+
+def dump_diag(label, d, pci):
+    """diagnose on the dump: the held write named, with its Buffer ID."""
+    rc = open(os.path.join(d, "hd-diag.rc")).read().strip()
+    try:
+        fs = json.load(open(os.path.join(d, "hd-diag.json"))).get("findings", [])
+        r = json.load(open(os.path.join(d, "hd-ring-%s:0.json" % pci)))
+        held_id = r["chains"][0]["id"]
+    except (ValueError, IndexError, KeyError):
+        not_ok(label + ": diagnose --json and ring --json on the dump: " + open(os.path.join(d, "hd-diag.err")).read()[:200])
+        return
+    hit = [f for f in fs if f.get("device") == pci and f.get("queue") == 0 and
+           f.get("code") in ("NOT_COMPLETING", "PENDING_AT_DUMP") and ("ID %d" % held_id) in f.get("message", "")]
+    check(rc in ("0", "1") and len(hit) == 1,
+          label + ": diagnose names the held write (ID %d) on %s queue 0" % (held_id, pci),
+          "rc %s %s" % (rc, json.dumps([f for f in fs if f.get("device") == pci])[:400]))
+    print("# diagnose on the held dump: %s" % json.dumps([(f.get("device"), f.get("queue"), f.get("code"))
+                                                         for f in fs]))
+    return fs
+
+
+def dump_driver(label, fs, st, pci, thr, views):
+    """The packed driver's own state from the dumped kernel's records
+    (status's driver_state, diagnose's DRIVER_VIEW), against QEMU with the
+    VM stopped: on the held disk Linux made available up to QEMU's
+    last-avail-idx and took every completion up to QEMU's used-idx (the
+    earlier writes completed seconds before), one request not completed."""
+    qv = {views[i]: json.load(open(views[i + 1]))["queues"][0] for i in range(0, len(views), 3)}
+    devs = {x["name"]: x for x in st.get("devices", [])}
+    for qdev, name in (("pblk", pci), ("pthr", thr)):
+        qa = qv[qdev]
+        ds = ((devs.get(name) or {}).get("queues") or [{}])[0].get("driver_state") or {}
+        w = "%s %s q0" % (label, qdev)
+        print("# %s: QEMU last-avail-idx %s used-idx %s inuse %s; driver_state %s" % (
+            w, qa["last-avail-idx"], qa["used-idx"], qa["inuse"], json.dumps(ds)))
+        dv = [f for f in fs if f.get("device") == name and f.get("queue") == 0 and f.get("code") == "DRIVER_VIEW"]
+        ev = dv[0]["evidence"] if dv else {}
+        if qdev == "pblk":
+            check(ds.get("source") == "kernel" and ds.get("next_avail") == qa["last-avail-idx"] and
+                  ds.get("next_used") == qa["used-idx"],
+                  w + ": status driver_state: the driver's next avail/used slots are QEMU's last-avail-idx/used-idx",
+                  json.dumps(ds))
+            want = {"driver_next_avail": qa["last-avail-idx"], "driver_next_used": qa["used-idx"],
+                    "next_used": qa["used-idx"], "completed_not_seen": 0, "not_completed": qa["inuse"]}
+            check(len(dv) == 1 and all(ev.get(k) == v for k, v in want.items()),
+                  w + ": diagnose DRIVER_VIEW with the driver's state %s" % json.dumps(want), json.dumps(dv)[:400])
+        elif dv:
+            # Stopping the VM drained the throttled requests: completions
+            # the stopped vCPU may not have taken yet.
+            n = qa["vring-num"]
+            check(ev.get("next_used") == qa["used-idx"] and
+                  fwd(ev.get("driver_next_used", 0), qa["used-idx"], n) == ev.get("completed_not_seen"),
+                  w + ": diagnose DRIVER_VIEW: the driver's next used slot plus the completions it has not "
+                  "seen is QEMU's used-idx", json.dumps(ev))
+
+
 def notes(serial):
     got = blocks(serial, "notes")
     if "diag" not in got or "watch" not in got:
@@ -510,6 +712,18 @@ def main(argv):
         rings = json.load(open(argv[4])).get("rings", [])
         for i in range(5, len(argv), 2):
             dumpscan_device(rings, argv[i], argv[i + 1])
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 0 if FAILED == 0 else 1
+    if len(argv) == 7 and argv[1] == "moving":
+        moving(*argv[2:7])
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 0 if FAILED == 0 else 1
+    if len(argv) == 6 and argv[1] == "thrdiag":
+        thrdiag(*argv[2:6])
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 0 if FAILED == 0 else 1
+    if len(argv) >= 6 and (len(argv) - 6) % 3 == 0 and argv[1] == "helddump":
+        helddump(argv[2], argv[3], argv[4], argv[5], argv[6:])
         print("%d passed, %d failed" % (PASSED, FAILED))
         return 0 if FAILED == 0 else 1
     if len(argv) == 3 and argv[1] == "heldwatch":

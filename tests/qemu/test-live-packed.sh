@@ -50,18 +50,33 @@ START=$SECONDS
 PCI=0000:00:04.0
 
 live_init
-live_initramfs "$TMP/initrd.gz" 1 "virtio_blk virtio_net" || fatal "initramfs with virtio_blk and virtio_net"
+live_initramfs "$TMP/initrd.gz" 1 "virtio_blk virtio_net qemu_fw_cfg" || fatal "initramfs with virtio_blk and virtio_net"
 live_initramfs "$TMP/initrd-mmio.gz" 1 "virtio_mmio virtio_blk" || fatal "initramfs with virtio_mmio and virtio_blk"
-truncate -s 16M "$TMP/pblk.img" || fatal "disk image"
+truncate -s 16M "$TMP/pblk.img" "$TMP/tblk.img" || fatal "disk images"
+# The dump's held write: the first write to 4 KiB block 200 (sector 1600)
+# fails once; werror=stop then stops the VM with the request in flight
+# (kept for a retry at cont), which QMP stop and dump-guest-memory do not
+# wait for (a blkdebug breakpoint's request they would: both drain).
+cat >"$TMP/blkdebug.conf" <<'EOF'
+[inject-error]
+event = "write_aio"
+errno = "5"
+sector = "1600"
+once = "on"
+EOF
 # shellcheck disable=SC2054 # QEMU options are comma-separated
 DEVICES=(
 	-vga none -nic none
-	-drive "driver=raw,file.driver=blkdebug,file.image.driver=file,file.image.filename=$TMP/pblk.img,if=none,id=dpblk"
+	-drive "driver=raw,file.driver=blkdebug,file.config=$TMP/blkdebug.conf,file.image.driver=file,file.image.filename=$TMP/pblk.img,if=none,id=dpblk,werror=stop"
 	-device virtio-blk-pci,drive=dpblk,id=pblk,disable-legacy=on,packed=on,addr=0x4
 	-netdev user,id=n0,restrict=on
 	-device virtio-net-pci,netdev=n0,id=pnet,disable-legacy=on,packed=on,mac=52:54:00:00:02:01,addr=0x5
+	-drive "file=$TMP/tblk.img,format=raw,if=none,id=dthr,throttling.iops-total=4"
+	-device virtio-blk-pci,drive=dthr,id=pthr,disable-legacy=on,packed=on,serial=thr,addr=0x6
+	-device vmcoreinfo
 )
 NET=0000:00:05.0
+THR=0000:00:06.0
 
 # fold CMD...: packed_compare.py's lines folded into ours.
 fold() {
@@ -115,6 +130,66 @@ snap_round() {
 		"$LIVE_DIR/snap-ring.json" "$LIVE_DIR/snap-status.json"
 }
 
+# throttled_round: the throttled packed disk (4 requests a second) kept
+# busy by two reader loops while the write stays held: vqdump's ring,
+# status and diagnose in the guest against QMP views taken just before
+# and just after (no stop: the held write would hang it), which bound a
+# moving queue's numbers.
+throttled_round() {
+	local i
+	live_cmd 30 bgread thr 2 || fatal "guest starts reading the throttled disk"
+	for ((i = 0; i < 40; i++)); do
+		python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pthr --no-stop | grep -q '"inuse": [1-9]' && break
+		sleep 0.5
+	done
+	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pthr --no-stop >"$LIVE_DIR/thr-before.json" ||
+		fatal "throttled: QMP view before"
+	live_cmd 120 run thr "ring:$THR:0" "sel:$THR" "ring:$PCI:0" || fatal "throttled: guest runs vqdump"
+	live_cmd 60 vq thr diag diagnose --json || fatal "throttled: guest runs diagnose"
+	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pthr --no-stop >"$LIVE_DIR/thr-after.json" ||
+		fatal "throttled: QMP view after"
+	fold python3 "$HERE/packed_compare.py" moving "$QEMU_SERIAL" thr "$THR" \
+		"$LIVE_DIR/thr-before.json" "$LIVE_DIR/thr-after.json"
+	fold python3 "$HERE/packed_compare.py" thrdiag "$QEMU_SERIAL" thr "$THR" "$PCI"
+}
+
+# dump_held: a write held in flight (the guest's write to block 200
+# fails once, werror=stop stops the VM with it kept for a retry) while the
+# throttled disk's readers run; QMP views of every packed device with the
+# VM stopped there, dump-guest-memory, cont (the retry succeeds).  On the
+# host vqdump reads the dumped kernel's records: status, ring and
+# diagnose against QEMU.
+dump_held() {
+	local q f=$TMP/held.elf views=()
+	# The guest may stop before it acknowledges (its dd runs at once).
+	live_cmd 10 bgwrite vda 200 || true
+	qemu_qmp @wait-inflight '{"path": "/machine/peripheral/pblk/virtio-backend", "queue": 0, "timeout": 60, "stopped": true}' \
+		>/dev/null || fatal "held dump: QEMU stopped the VM with the write in flight"
+	for q in pblk pnet pthr; do
+		python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" "$q" >"$LIVE_DIR/hd-$q-before.json" ||
+			fatal "held dump: QMP view of $q before"
+	done
+	qemu_qmp dump-guest-memory "{\"paging\": false, \"protocol\": \"file:$f\"}" >/dev/null ||
+		fatal "held dump: QMP dump-guest-memory"
+	for q in pblk pnet pthr; do
+		python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" "$q" >"$LIVE_DIR/hd-$q-after.json" ||
+			fatal "held dump: QMP view of $q after"
+		views+=("$q" "$LIVE_DIR/hd-$q-before.json" "$LIVE_DIR/hd-$q-after.json")
+	done
+	qemu_qmp cont >/dev/null || fatal "held dump: QMP cont (the held write retried)"
+	"$VQDUMP" --core "$f" status --json >"$LIVE_DIR/hd-status.json" 2>"$LIVE_DIR/hd-status.err"
+	echo "$?" >"$LIVE_DIR/hd-status.rc"
+	for q in "$PCI:0" "$NET:0" "$NET:1" "$NET:2" "$THR:0"; do
+		"$VQDUMP" --core "$f" -d "${q%:*}" ring --queue "${q##*:}" --json >"$LIVE_DIR/hd-ring-$q.json" \
+			2>"$LIVE_DIR/hd-ring-$q.err"
+	done
+	"$VQDUMP" --core "$f" diagnose --json >"$LIVE_DIR/hd-diag.json" 2>"$LIVE_DIR/hd-diag.err"
+	echo "$?" >"$LIVE_DIR/hd-diag.rc"
+	[ -n "${VQ_KEEP:-}" ] && mkdir -p "$VQ_KEEP" && cp "$f" "$LIVE_DIR"/hd-* "$VQ_KEEP/"
+	rm -f "$f"
+	fold python3 "$HERE/packed_compare.py" helddump "$LIVE_DIR" "$PCI" "$NET" "$THR" "${views[@]}"
+}
+
 live_boot packed "$TMP/initrd.gz" "${DEVICES[@]}"
 ok "packed: guest booted ($(live_elapsed "$START") s)"
 # The packed virtio-net up (Linux stocks its receive ring when the link
@@ -152,9 +227,16 @@ snap_round
 live_cmd 60 vq helddiag diag diagnose --json || fatal "guest runs diagnose (held)"
 fold python3 "$HERE/packed_compare.py" helddiag "$QEMU_SERIAL" "$PCI"
 live_cmd 60 vq heldwatch watch watch --json --count 7 --interval 250 || fatal "guest runs watch (held)"
+throttled_round
 qemu_qmp human-monitor-command '{"command-line": "qemu-io dpblk \"resume held\""}' >/dev/null ||
 	fatal "blkdebug resume"
 sleep 2
+dump_held
+# The throttle off: the guest's busy load below writes every disk, and a
+# throttled write outliving busy-stop would leave the last dump's guest
+# not idle.
+qemu_qmp block_set_io_throttle '{"id": "/machine/peripheral/pthr/virtio-backend", "bps": 0, "bps_rd": 0, "bps_wr": 0, "iops": 0, "iops_rd": 0, "iops_wr": 0}' \
+	>/dev/null || fatal "throttle off"
 live_cmd 30 busy-start || fatal "guest starts its I/O"
 sleep 4
 live_cmd 60 vq busywatch watch watch --json --count 4 --interval 500 || fatal "guest runs watch (busy)"
