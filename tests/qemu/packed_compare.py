@@ -27,6 +27,17 @@
         vring-num as its size (or a smaller size marked ambiguous that
         holds every written slot: a ring not yet wrapped), QEMU's used-idx
         as its next used slot, and no split ring on any part of it.
+    packed_compare.py moving SERIAL TAG PCIADDR BEFORE AFTER
+        a busy queue 0 (the throttled disk) in round TAG: layout exact,
+        positions between QEMU's answers BEFORE and AFTER, the pending
+        chains the readers' reads.
+    packed_compare.py thrdiag SERIAL TAG THRADDR PCIADDR
+        diagnose of round TAG: the held write on PCIADDR named (its ID
+        from the round's ring view), nothing stuck said of THRADDR.
+    packed_compare.py helddump DIR PCIADDR NETADDR THRADDR [QDEV BEFORE AFTER]...
+        the files the test wrote in DIR (hd-status.json, hd-ring-*.json,
+        hd-diag.json) from a dump taken with a write held, against QMP
+        views of each QDEV (pblk, pnet, pthr) with the VM stopped.
     packed_compare.py notes SERIAL
         the guest's "notes" round: diagnose judges the quiet packed queue
         healthy; watch follows it by its positions (not as a split ring).

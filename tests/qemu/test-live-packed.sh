@@ -20,6 +20,18 @@
 # watch follow its positions (not read it as a split ring); while the
 # write is held diagnose must name it taken by the device, not completed,
 # and watch call it STALLED; under the guest's I/O watch sees it move.
+# A third device, a virtio-blk-pci packed=on throttled to 4 IOPS, is kept
+# busy by two reader loops while the write is still held ("thr" round):
+# ring, status and diagnose in the guest against QMP views taken just
+# before and after, which bound the moving queue's positions; diagnose
+# names the held write and calls the busy queue nothing stuck.  Then a
+# second write is held for a dump (blkdebug fails it once, werror=stop
+# stops the VM with it in flight: QMP stop and dump-guest-memory wait for
+# a breakpoint's request, not for this one), QEMU's view of every packed
+# device is taken and the guest dumped; on the host vqdump reads the
+# dumped kernel's records: status lists every packed queue with QEMU's
+# addresses and size, ring gives QEMU's positions and names the held
+# write, diagnose names it with the driver's own state (DRIVER_VIEW).
 # Last, a dump-guest-memory core is scanned on the host: no split ring may
 # be found on the packed rings, and scan must find every queue of the
 # packed blk and net devices as a packed ring with QEMU's addresses, size
