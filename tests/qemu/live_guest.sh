@@ -20,8 +20,10 @@
 #   SEQ bgwrite DEV BLOCK     one 4 KiB O_DIRECT write to /dev/DEV at 4 KiB block
 #                             BLOCK, in the background (it may be held on purpose)
 #   SEQ bgread SERIAL N       N loops of 4 KiB O_DIRECT reads of the disk whose
-#                             serial is SERIAL, in the background (busy-stop
-#                             ends them): N requests kept going, one per loop
+#                             serial is SERIAL (or the disk vdX, named so: no
+#                             disk's serial read, which is a request to it),
+#                             in the background (busy-stop ends them): N
+#                             requests kept going, one per loop
 #   SEQ cmd TAG KEY CMD...    run any guest command as one block (the
 #                             probes of test-live-stock.sh)
 #   SEQ quit                  power off
@@ -278,7 +280,10 @@ while read -r seq cmd args <&3; do
 	bgread)
 		set -- $args
 		for b in /sys/block/vd*; do
-			[ "$(cat "$b/serial" 2>/dev/null)" = "$1" ] || continue
+			case $1 in
+			vd*) [ "${b##*/}" = "$1" ] || continue ;;
+			*) [ "$(cat "$b/serial" 2>/dev/null)" = "$1" ] || continue ;;
+			esac
 			k=0
 			while [ "$k" -lt "$2" ]; do
 				bg sh -c "while :; do dd if=/dev/${b##*/} of=/dev/null bs=4096 skip=$k count=8 iflag=direct; done"

@@ -31,9 +31,9 @@
         a busy queue 0 (the throttled disk) in round TAG: layout exact,
         positions between QEMU's answers BEFORE and AFTER, the pending
         chains the readers' reads.
-    packed_compare.py thrdiag SERIAL TAG THRADDR PCIADDR
+    packed_compare.py thrdiag SERIAL TAG THRADDR PCIADDR HELDTAG
         diagnose of round TAG: the held write on PCIADDR named (its ID
-        from the round's ring view), nothing stuck said of THRADDR.
+        from round HELDTAG's ring view), nothing stuck said of THRADDR.
     packed_compare.py helddump DIR PCIADDR NETADDR THRADDR [QDEV BEFORE AFTER]...
         the files the test wrote in DIR (hd-status.json, hd-ring-*.json,
         hd-diag.json) from a dump taken with a write held, against QMP
@@ -448,12 +448,13 @@ def moving(serial, tag, pci, before, after):
         not_ok(label + ": status -d %s ran" % pci)
 
 
-def thrdiag(serial, tag, thr, pci):
+def thrdiag(serial, tag, thr, pci, heldtag):
     """diagnose in the guest with the write held and the throttled disk
-    busy: the held write named on PCI's queue 0, nothing stuck said of the
-    throttled queue (which QEMU saw move, see moving)."""
+    busy: the held write (its ID from round HELDTAG's ring view) named on
+    PCI's queue 0, nothing stuck said of the throttled queue (which QEMU
+    saw move, see moving)."""
     got = blocks(serial, tag)
-    live = ring_block(got, pci, "packed %s diagnose (the round's ring view of %s)" % (tag, pci))
+    live = ring_block(blocks(serial, heldtag), pci, "packed %s diagnose (the %s round's ring view)" % (tag, heldtag))
     if "diag" not in got or live is None or not live.get("chains"):
         not_ok("packed %s diagnose: the guest printed the diagnose block and the held chain" % tag)
         return
@@ -729,8 +730,8 @@ def main(argv):
         moving(*argv[2:7])
         print("%d passed, %d failed" % (PASSED, FAILED))
         return 0 if FAILED == 0 else 1
-    if len(argv) == 6 and argv[1] == "thrdiag":
-        thrdiag(*argv[2:6])
+    if len(argv) == 7 and argv[1] == "thrdiag":
+        thrdiag(*argv[2:7])
         print("%d passed, %d failed" % (PASSED, FAILED))
         return 0 if FAILED == 0 else 1
     if len(argv) >= 6 and (len(argv) - 6) % 3 == 0 and argv[1] == "helddump":

@@ -149,7 +149,10 @@ snap_round() {
 # moving queue's numbers.
 throttled_round() {
 	local i
-	live_cmd 30 bgread thr 2 || fatal "guest starts reading the throttled disk"
+	# vdb by name (Linux names the disks in PCI order; the round checks
+	# the reads are on $THR): reading a disk's serial is a GET_ID request
+	# to each, which the held disk would complete out of order (below).
+	live_cmd 30 bgread vdb 2 || fatal "guest starts reading the throttled disk"
 	for ((i = 0; i < 40; i++)); do
 		python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pthr --no-stop | grep -q '"inuse": [1-9]' && break
 		sleep 0.5
@@ -162,7 +165,7 @@ throttled_round() {
 		fatal "throttled: QMP view after"
 	fold python3 "$HERE/packed_compare.py" moving "$QEMU_SERIAL" thr "$THR" \
 		"$LIVE_DIR/thr-before.json" "$LIVE_DIR/thr-after.json"
-	fold python3 "$HERE/packed_compare.py" thrdiag "$QEMU_SERIAL" thr "$THR" "$PCI"
+	fold python3 "$HERE/packed_compare.py" thrdiag "$QEMU_SERIAL" thr "$THR" "$PCI" held
 }
 
 # dump_held: a write held in flight (the guest's write to block 200
