@@ -188,6 +188,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[1] & 2)
 		v.used = (struct vq_packed_pos){(uint16_t)(fuzz_le(data + 38, 2) & 0x7fff),
 						(uint8_t)(data[39] >> 7), 1};
+	else /* the driver's own next used slot (its record): PACKED_ID_USED_TWICE */
+		v.drv_used = (struct vq_packed_pos){(uint16_t)(fuzz_le(data + 38, 2) & 0x7fff),
+						    (uint8_t)(data[39] >> 7), 1};
 	v.rv.device_id = devices[data[2] % (sizeof(devices) / sizeof(devices[0]))];
 	vq_ring_view_sizes(vq_packed_size_problem(n) ? 1 : n, recent, &nch, &npool, &nfind);
 	FUZZ_CHECK(nch <= VQ_PACKED_MAX_SIZE && npool <= MAX_POOL && nfind <= 64);
