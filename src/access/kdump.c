@@ -27,6 +27,7 @@ struct kd {
 	struct vq_kdump_run *cut;
 	size_t ncut;             /* entries in @cut */
 	size_t cut_room;         /* room in @cut */
+	unsigned cache_gen;      /* 0/1: the cache was made anew after a failed read */
 };
 
 /* kdump_bmp_find_set/find_clear in the shape decode/kdumpfmt.c asks for. */
@@ -220,8 +221,8 @@ static int load_segments(struct vq_mem *m, const char *arg, struct kd *k)
  */
 static kdump_ctx_t *failed_ctx[16];
 
-/* Pages libkdumpfile keeps decompressed (see open_ctx). */
-#define KD_CACHE_PAGES 256
+/* Pages libkdumpfile keeps decompressed (its default). */
+#define KD_CACHE_PAGES 1024
 
 /* libkdumpfile over m->fd and the page size. */
 static int open_ctx(struct vq_mem *m, const char *arg, struct kd *k)
@@ -247,12 +248,8 @@ static int open_ctx(struct vq_mem *m, const char *arg, struct kd *k)
 		k->ctx = NULL;
 		return -EINVAL;
 	}
-	/* libkdumpfile 0.5.1's page cache at its default size (1024 pages)
-	 * loses a page it still hands out after tens of thousands of reads of
-	 * a compressed dump (seen: a segfault in kdump_read under scan, on a
-	 * makedumpfile -c -d 1 file; 512 pages or fewer never did).  scan
-	 * reads each page once and the rest read a few pages: a small cache
-	 * costs nothing. */
+	/* The cache's size is set here so that read_pages() can make it
+	 * anew (toggling the size by one) after a failed read. */
 	if (kdump_set_number_attr(k->ctx, "cache.size", KD_CACHE_PAGES) != KDUMP_OK)
 		return vq_mem_fail(m, -EINVAL, "open core %s: cannot size libkdumpfile's cache: %s",
 				   arg, kdump_get_err(k->ctx));
@@ -423,6 +420,41 @@ static uint64_t first_cut(const struct kd *k, uint64_t addr, size_t len)
 	return addr + len;
 }
 
+/* kdump_read one page at a time, so that a failed page is known and the
+ * cache can be dropped right after it (below).  *got: the bytes read
+ * before a failure. */
+static kdump_status read_pages(struct kd *k, uint64_t addr, uint8_t *buf, size_t len, size_t *got)
+{
+	const uint64_t page = 1ull << k->shift;
+	size_t done = 0;
+
+	while (done < len) {
+		uint64_t at = addr + done;
+		size_t n = (size_t)(page - (at & (page - 1)));
+		size_t one;
+		kdump_status st;
+
+		if (n > len - done)
+			n = len - done;
+		one = n;
+		st = kdump_read(k->ctx, KDUMP_MACHPHYSADDR, at, buf + done, &one);
+		if (st != KDUMP_OK) {
+			/* A failed page can leave libkdumpfile 0.5.1's cache
+			 * holding an entry with no data, which a later read
+			 * copies from (a memmove from NULL, seen after
+			 * KDUMP_ERR_CORRUPT pages of a makedumpfile -d 31
+			 * file): a new cache drops it. */
+			k->cache_gen ^= 1;
+			kdump_set_number_attr(k->ctx, "cache.size", KD_CACHE_PAGES + k->cache_gen);
+			*got = done + (one < n ? one : 0);
+			return st;
+		}
+		done += n;
+	}
+	*got = done;
+	return KDUMP_OK;
+}
+
 static int kd_read(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const char *what)
 {
 	struct kd *k = m->priv;
@@ -437,7 +469,7 @@ static int kd_read(struct vq_mem *m, uint64_t addr, void *buf, size_t len, const
 				   "read %s at 0x%llx: address 0x%llx not in %s (truncated file)", what,
 				   (unsigned long long)addr, (unsigned long long)at,
 				   m->where ? m->where : "the dump");
-	st = kdump_read(k->ctx, KDUMP_MACHPHYSADDR, addr, buf, &got);
+	st = read_pages(k, addr, buf, len, &got);
 	if (st == KDUMP_OK)
 		return 0;
 	at = addr + (got < len ? got : 0);
