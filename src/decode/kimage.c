@@ -7,6 +7,7 @@
 #include "btf.h"
 #include "kimage.h"
 #include "le.h"
+#include "zblocks.h"
 
 /* RAM is searched for BTF headers in chunks of this many bytes. */
 #define KIMG_CHUNK (4u << 20)
@@ -59,6 +60,7 @@ long vq_kimg_find_btf(const struct vq_fetch *f, const struct vq_scan_region *reg
 {
 	size_t i, found = 0, chunks = 0, failed = 0;
 	uint8_t *buf = malloc(chunk_for(regions, nregions, KIMG_CHUNK) + VQ_KIMG_BTF_HDR);
+	struct vq_zblocks z = { 0 };
 	int first_err = 0;
 
 	if (!buf)
@@ -85,10 +87,18 @@ long vq_kimg_find_btf(const struct vq_fetch *f, const struct vq_scan_region *reg
 			lim = want - VQ_KIMG_BTF_HDR + 1;
 			if (lim > KIMG_CHUNK)
 				lim = KIMG_CHUNK;
+			if (vq_zblocks_fill(&z, buf, want)) {
+				free(buf);
+				return -ENOMEM;
+			}
 			for (s = (4 - pos % 4) % 4; s < lim; s += 4) {
 				uint64_t len;
 				uint16_t magic;
 
+				/* The magic is not zero. */
+				s = vq_zblocks_next(&z, s, 0, 2, 4, lim);
+				if (s >= lim)
+					break;
 				/* The first two bytes decide almost always. */
 				memcpy(&magic, buf + s, 2);
 				if (magic != VQ_BTF_MAGIC)
@@ -103,6 +113,7 @@ long vq_kimg_find_btf(const struct vq_fetch *f, const struct vq_scan_region *reg
 		}
 	}
 	free(buf);
+	free(z.zero);
 	if (chunks && failed == chunks)
 		return first_err ? first_err : -EIO;
 	return (long)found;
