@@ -42,7 +42,7 @@ int vq_zblocks_fill(struct vq_zblocks *z, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-uint64_t vq_zblocks_next(const struct vq_zblocks *z, uint64_t s, uint64_t lo, uint64_t hi,
+uint64_t vq_zblocks_skip(const struct vq_zblocks *z, uint64_t s, uint64_t lo, uint64_t hi,
 			 uint64_t step, uint64_t lim)
 {
 	uint64_t b, b1, first;

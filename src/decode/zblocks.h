@@ -26,7 +26,19 @@ int vq_zblocks_fill(struct vq_zblocks *z, const uint8_t *buf, size_t len);
  * whose every record has a non-zero byte in that window, and whose
  * windows for starts below @lim lie in the buffer given to fill.
  */
-uint64_t vq_zblocks_next(const struct vq_zblocks *z, uint64_t s, uint64_t lo, uint64_t hi,
+uint64_t vq_zblocks_skip(const struct vq_zblocks *z, uint64_t s, uint64_t lo, uint64_t hi,
 			 uint64_t step, uint64_t lim);
+
+/* vq_zblocks_skip, where the common case (a window whose first or last
+ * block is not zero, or past the buffer: @s itself) is decided inline. */
+static inline uint64_t vq_zblocks_next(const struct vq_zblocks *z, uint64_t s, uint64_t lo,
+				       uint64_t hi, uint64_t step, uint64_t lim)
+{
+	uint64_t b0 = (s + lo) / VQ_ZBLOCK, b1 = (s + hi - 1) / VQ_ZBLOCK;
+
+	if (b1 >= z->n || !z->zero[b0] || !z->zero[b1] || hi <= lo)
+		return s;
+	return vq_zblocks_skip(z, s, lo, hi, step, lim);
+}
 
 #endif
