@@ -476,9 +476,17 @@ static int mem_fetch_read(void *m, uint64_t addr, void *buf, size_t len, const c
 	return vq_mem_read(m, addr, buf, len, what);
 }
 
+static const uint8_t *mem_fetch_ptr(void *ctx, uint64_t addr, size_t len)
+{
+	const struct vq_mem *m = ctx;
+
+	/* A source with its own read may map something else. */
+	return m->ops && m->ops->read ? NULL : vq_mem_ptr(m, addr, len);
+}
+
 struct vq_fetch vq_mem_fetch(struct vq_mem *m)
 {
-	return (struct vq_fetch){ .read = mem_fetch_read, .ctx = m };
+	return (struct vq_fetch){ .read = mem_fetch_read, .ctx = m, .ptr = mem_fetch_ptr };
 }
 
 /* Append [@start, @start + @len) to *@r (*@n of *@cap used), merged with

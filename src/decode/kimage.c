@@ -73,12 +73,13 @@ long vq_kimg_find_btf(const struct vq_fetch *f, const struct vq_scan_region *reg
 		for (pos = regions[i].start; pos < end && end - pos >= VQ_KIMG_BTF_HDR;
 		     pos += KIMG_CHUNK) {
 			uint64_t want = end - pos, lim, s;
+			const uint8_t *p;
 			int ret;
 
 			if (want > KIMG_CHUNK + VQ_KIMG_BTF_HDR)
 				want = KIMG_CHUNK + VQ_KIMG_BTF_HDR;
 			chunks++;
-			ret = vq_fetch(f, pos, buf, want, "RAM searched for BTF");
+			p = vq_fetch_view(f, pos, buf, want, "RAM searched for BTF", &ret);
 			if (ret) {
 				if (!failed++)
 					first_err = ret;
@@ -87,8 +88,9 @@ long vq_kimg_find_btf(const struct vq_fetch *f, const struct vq_scan_region *reg
 			lim = want - VQ_KIMG_BTF_HDR + 1;
 			if (lim > KIMG_CHUNK)
 				lim = KIMG_CHUNK;
-			if (vq_zblocks_fill(&z, buf, want)) {
+			if (vq_zblocks_fill(&z, p, want)) {
 				free(buf);
+				free(z.zero);
 				return -ENOMEM;
 			}
 			for (s = (4 - pos % 4) % 4; s < lim; s += 4) {
@@ -100,10 +102,10 @@ long vq_kimg_find_btf(const struct vq_fetch *f, const struct vq_scan_region *reg
 				if (s >= lim)
 					break;
 				/* The first two bytes decide almost always. */
-				memcpy(&magic, buf + s, 2);
+				memcpy(&magic, p + s, 2);
 				if (magic != VQ_BTF_MAGIC)
 					continue;
-				len = vq_kimg_btf_len(buf + s, VQ_KIMG_BTF_HDR);
+				len = vq_kimg_btf_len(p + s, VQ_KIMG_BTF_HDR);
 				if (!len)
 					continue;
 				if (found < max)

@@ -303,15 +303,18 @@ long vq_kvdev_scan_idle(const struct vq_fetch *f, const struct vq_scan_region *r
 			end = UINT64_MAX;
 		for (pos = regions[i].start; pos < end && end - pos >= span; pos += KVDEV_CHUNK) {
 			uint64_t want = end - pos, lim, s;
+			const uint8_t *p;
+			int ret;
 
 			if (want > KVDEV_CHUNK + span)
 				want = KVDEV_CHUNK + span;
-			if (vq_fetch(f, pos, buf, want, "RAM searched for struct virtio_device"))
+			p = vq_fetch_view(f, pos, buf, want, "RAM searched for struct virtio_device", &ret);
+			if (ret)
 				continue;
 			lim = want - span + 1;
 			if (lim > KVDEV_CHUNK)
 				lim = KVDEV_CHUNK;
-			if (vq_zblocks_fill(&z, buf, want)) {
+			if (vq_zblocks_fill(&z, p, want)) {
 				free(buf);
 				free(z.zero);
 				return -ENOMEM;
@@ -320,7 +323,7 @@ long vq_kvdev_scan_idle(const struct vq_fetch *f, const struct vq_scan_region *r
 				s = vq_zblocks_next(&z, s, klo, klo + 8, 8, lim);
 				if (s >= lim)
 					break;
-				if (!idle_device(f, x, dmap, l, pos + s, buf + s))
+				if (!idle_device(f, x, dmap, l, pos + s, p + s))
 					continue;
 				if (found < max)
 					out[found] = dmap + pos + s;

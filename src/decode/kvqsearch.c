@@ -604,11 +604,13 @@ long vq_kvq_scan(const struct vq_fetch *f, const struct vq_scan_region *regions,
 		for (pos = regions[i].start; pos < end && end - pos >= span && !st.stop && !ret;
 		     pos += KVQ_CHUNK) {
 			uint64_t want = end - pos, lim;
+			const uint8_t *p;
 
 			if (want > KVQ_CHUNK + span)
 				want = KVQ_CHUNK + span;
 			chunks++;
-			if ((ret = vq_fetch(f, pos, buf, want, "RAM searched for struct vring_virtqueue"))) {
+			p = vq_fetch_view(f, pos, buf, want, "RAM searched for struct vring_virtqueue", &ret);
+			if (ret) {
 				if (!failed++)
 					first_err = ret;
 				ret = 0;
@@ -618,7 +620,7 @@ long vq_kvq_scan(const struct vq_fetch *f, const struct vq_scan_region *regions,
 			lim = want - span + 1;
 			if (lim > KVQ_CHUNK)
 				lim = KVQ_CHUNK;
-			ret = scan_chunk(&st, pos, buf, want, lim);
+			ret = scan_chunk(&st, pos, p, want, lim);
 		}
 	}
 	free(buf);
@@ -702,11 +704,14 @@ long vq_kvq_vote_offset(const struct vq_fetch *f, const struct vq_scan_region *r
 			end = UINT64_MAX;
 		for (pos = regions[i].start; pos < end && end - pos >= span; pos += KVQ_CHUNK) {
 			uint64_t want = end - pos, lim, s;
+			const uint8_t *p;
+			int ret;
 
 			if (want > KVQ_CHUNK + span)
 				want = KVQ_CHUNK + span;
 			chunks++;
-			if (vq_fetch(f, pos, buf, want, "RAM searched for struct vring_virtqueue")) {
+			p = vq_fetch_view(f, pos, buf, want, "RAM searched for struct vring_virtqueue", &ret);
+			if (ret) {
 				if (!failed++)
 					first_err = -EIO;
 				continue;
@@ -714,7 +719,7 @@ long vq_kvq_vote_offset(const struct vq_fetch *f, const struct vq_scan_region *r
 			lim = want - span + 1;
 			if (lim > KVQ_CHUNK)
 				lim = KVQ_CHUNK;
-			if (vq_zblocks_fill(&z, buf, want)) {
+			if (vq_zblocks_fill(&z, p, want)) {
 				free(buf);
 				free(z.zero);
 				return -ENOMEM;
@@ -725,10 +730,10 @@ long vq_kvq_vote_offset(const struct vq_fetch *f, const struct vq_scan_region *r
 				s = vq_zblocks_next(&z, s, klo, khi, 8, lim);
 				if (s >= lim)
 					break;
-				w = pair_delta(l, buf + s);
+				w = pair_delta(l, p + s);
 
 				if (w != 1 && !(w & (align - 1)) && w >= lo && w < hi &&
-				    !get(buf + s, &l->packed_ring) && split_shape(l, buf + s))
+				    !get(p + s, &l->packed_ring) && split_shape(l, p + s))
 					vote(d, c, &n, w);
 			}
 		}
