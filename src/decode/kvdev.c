@@ -323,7 +323,9 @@ long vq_kvdev_scan_idle(const struct vq_fetch *f, const struct vq_scan_region *r
 				s = vq_zblocks_next(&z, s, klo, klo + 8, 8, lim);
 				if (s >= lim)
 					break;
-				if (!idle_device(f, x, dmap, l, pos + s, p + s))
+				/* idle_device's first test, inline: the list points at itself. */
+				if (le64(p + s + klo) != dmap + pos + s + l->vqs.offset ||
+				    !idle_device(f, x, dmap, l, pos + s, p + s))
 					continue;
 				if (found < max)
 					out[found] = dmap + pos + s;

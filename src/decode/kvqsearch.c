@@ -524,6 +524,12 @@ static void key_window(const struct vq_kvq_layout *l, uint64_t *lo, uint64_t *hi
 	}
 }
 
+/* A DMA address a ring can start at: not 0, on 16 bytes. */
+static inline int dma_ok(uint64_t v)
+{
+	return v && !(v & 15);
+}
+
 /* What one vq_kvq_scan() carries from chunk to chunk. */
 struct scan_state {
 	const struct vq_fetch *f;
@@ -558,6 +564,11 @@ static int scan_chunk(struct scan_state *st, uint64_t pos, const uint8_t *buf, u
 		if (s >= lim)
 			break;
 		o = buf + s;
+		/* pair_delta's DMA address test, inline: some candidate's
+		 * address is non-zero and on 16 bytes. */
+		if (!dma_ok(le64(o + st->l->dma.offset)) &&
+		    !(st->l->p_dma.size && dma_ok(le64(o + st->l->p_dma.offset))))
+			continue;
 		w = pair_delta(st->l, o);
 		if (w == 1)
 			continue;
