@@ -6,7 +6,8 @@
 #        paging=false, of a guest whose kernel has BTF, like the ones
 #        tests/qemu/test-dump-kvq.sh makes; default $DUMP, else that test is
 #        run once with VQ_KEEP to make one: it boots QEMU, ~1.5 min)
-#        ROUNDS=N (default 5), SIZES="1024 8192" (guest RAM in MiB),
+#        ROUNDS=N (default 5), SIZES="1024 8192" (guest RAM in MiB; "": the
+#        source dump only),
 #        VQDUMP=path (default build/vqdump), BENCH_TMP=dir (default /tmp)
 #
 # The dumps of bigger guests are sparse: bench/mksparse.py copies DUMP's
@@ -25,7 +26,7 @@ set -eu
 cd "$(dirname "$0")/.."
 VQDUMP=${VQDUMP:-build/vqdump}
 ROUNDS=${ROUNDS:-5}
-SIZES=${SIZES:-1024 8192}
+SIZES=${SIZES-1024 8192}
 TMPD=$(mktemp -d "${BENCH_TMP:-/tmp}/vqdump-bench.XXXXXX")
 trap 'rm -rf "$TMPD"' EXIT
 [ -x "$VQDUMP" ] || make -s all
