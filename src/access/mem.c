@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Generic part of the memory accessors: registry, segment lookup, labelled reads. */
+/* lseek's SEEK_DATA and SEEK_HOLE are GNU extensions; the build defines
+ * it, the fuzz build (which compiles every library file) does not. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
