@@ -179,7 +179,16 @@ struct vq_fetch vq_mem_fetch(struct vq_mem *m);
 enum vq_regions {
 	VQ_REGIONS_ALL,  /* every segment whole, zero fill included */
 	VQ_REGIONS_FILE, /* only the bytes the file holds (no zero fill) */
+	VQ_REGIONS_DATA, /* as FILE, less the file's holes (SEEK_HOLE) but for
+			  * VQ_REGIONS_MARGIN bytes on each side of data */
 };
+
+/* Bytes of a hole kept on each side of the data around it: an object
+ * that starts in data and ends in a hole, or starts in a hole and has
+ * its first non-zero byte in data, is still in one region.  Only for
+ * searches whose every record has a non-zero byte within this much of
+ * its start (the kernel records of decode/kimage.h, kvqsearch.h). */
+#define VQ_REGIONS_MARGIN (128u << 10)
 
 /* @m's segments as regions to scan, in address order, in a new array
  * (*@out, free() it; *@n entries).  Returns 0 or -ENOMEM. */

@@ -855,8 +855,9 @@ int vq_kvq_open_image(struct vq_kvq **out, struct vq_mem *mem, char *how, size_t
 	k->mem = mem;
 	k->fetch = vq_mem_fetch(mem);
 	ret = image_machine(mem, why, sizeof(why));
+	/* Holes read as zeros, where no record the searches want can be. */
 	if (!ret)
-		ret = vq_mem_scan_regions(mem, VQ_REGIONS_FILE, &k->regions, &k->nregions);
+		ret = vq_mem_scan_regions(mem, VQ_REGIONS_DATA, &k->regions, &k->nregions);
 	if (!ret)
 		ret = image_find_btf(k, btf_how, sizeof(btf_how), why, sizeof(why));
 	types = k->module.data ? &k->module : &k->vmlinux;

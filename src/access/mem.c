@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Generic part of the memory accessors: registry, segment lookup, labelled reads. */
+/* lseek's SEEK_DATA and SEEK_HOLE are GNU extensions; the build defines
+ * it, the fuzz build (which compiles every library file) does not. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -476,9 +481,102 @@ static int mem_fetch_read(void *m, uint64_t addr, void *buf, size_t len, const c
 	return vq_mem_read(m, addr, buf, len, what);
 }
 
+static const uint8_t *mem_fetch_ptr(void *ctx, uint64_t addr, size_t len)
+{
+	const struct vq_mem *m = ctx;
+
+	/* A source with its own read may map something else. */
+	return m->ops && m->ops->read ? NULL : vq_mem_ptr(m, addr, len);
+}
+
 struct vq_fetch vq_mem_fetch(struct vq_mem *m)
 {
-	return (struct vq_fetch){ .read = mem_fetch_read, .ctx = m };
+	return (struct vq_fetch){ .read = mem_fetch_read, .ctx = m, .ptr = mem_fetch_ptr };
+}
+
+/* Append [@start, @start + @len) to *@r (*@n of *@cap used), merged with
+ * the last region when they touch.  0 or -ENOMEM. */
+static int add_region(struct vq_scan_region **r, size_t *n, size_t *cap, uint64_t start,
+		      uint64_t len)
+{
+	struct vq_scan_region *last = *n ? &(*r)[*n - 1] : NULL;
+
+	if (last && start <= last->start + last->len) {
+		if (start + len > last->start + last->len)
+			last->len = start + len - last->start;
+		return 0;
+	}
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 16;
+		struct vq_scan_region *p = realloc(*r, c * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		*r = p;
+		*cap = c;
+	}
+	(*r)[(*n)++] = (struct vq_scan_region){ start, len };
+	return 0;
+}
+
+/*
+ * The bytes of segment @s the file holds, less its holes (lseek
+ * SEEK_DATA/SEEK_HOLE) widened by VQ_REGIONS_MARGIN on each side, as
+ * regions.  A file system without SEEK_DATA gives the whole segment.
+ */
+static int data_regions(const struct vq_mem *m, const struct vq_seg *s,
+			struct vq_scan_region **r, size_t *n, size_t *cap)
+{
+	uint64_t off = s->offset, end = s->offset + s->filesz;
+
+	while (off < end) {
+		off_t d = lseek(m->fd, (off_t)off, SEEK_DATA), h;
+		uint64_t lo, hi;
+
+		if (d < 0 && errno == ENXIO)
+			return 0; /* a hole to the end of the file */
+		if (d < 0 || (h = lseek(m->fd, d, SEEK_HOLE)) < 0)
+			return add_region(r, n, cap, s->paddr + (off - s->offset), end - off);
+		if ((uint64_t)d >= end)
+			return 0;
+		lo = (uint64_t)d - s->offset;
+		lo = lo > VQ_REGIONS_MARGIN ? lo - VQ_REGIONS_MARGIN : 0;
+		hi = (uint64_t)h < end ? (uint64_t)h - s->offset + VQ_REGIONS_MARGIN : s->filesz;
+		if (hi > s->filesz)
+			hi = s->filesz;
+		if (add_region(r, n, cap, s->paddr + lo, hi - lo))
+			return -ENOMEM;
+		off = (uint64_t)h;
+	}
+	return 0;
+}
+
+/* vq_mem_scan_regions for VQ_REGIONS_DATA. */
+static int scan_data_regions(const struct vq_mem *m, struct vq_scan_region **out, size_t *n)
+{
+	size_t i, cap = 0;
+
+	for (i = 0; i < m->nsegs; i++) {
+		const struct vq_seg *s = &m->segs[i];
+		int ret = 0;
+
+		if (!s->filesz)
+			continue;
+		/* A source with its own read has no file offsets to ask about. */
+		if ((m->ops && m->ops->read) || m->fd < 0)
+			ret = add_region(out, n, &cap, s->paddr, s->filesz);
+		else
+			ret = data_regions(m, s, out, n, &cap);
+		if (ret) {
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			return ret;
+		}
+	}
+	if (!*out)
+		*out = calloc(1, sizeof(**out));
+	return *out ? 0 : -ENOMEM;
 }
 
 int vq_mem_scan_regions(const struct vq_mem *m, enum vq_regions which,
@@ -491,6 +589,10 @@ int vq_mem_scan_regions(const struct vq_mem *m, enum vq_regions which,
 	*n = 0;
 	if (!r)
 		return -ENOMEM;
+	if (which == VQ_REGIONS_DATA) {
+		free(r);
+		return scan_data_regions(m, out, n);
+	}
 	for (i = 0; i < m->nsegs; i++) {
 		const struct vq_seg *s = &m->segs[i];
 

@@ -96,7 +96,7 @@ static void save_chains(const struct vq_fetch *f, struct vq_ring_view *v)
 static void save_packed(struct rec *r, const struct vq_dev *d, const struct vq_queue_state *q,
 			struct vq_snap_qmark *mark)
 {
-	const struct vq_fetch f = { rec_fetch, r };
+	const struct vq_fetch f = { rec_fetch, r, NULL };
 	uint32_t size = vq_queue_ring_size(q, VQ_SIZE_OR_MAX);
 	struct vq_packed_view v;
 	int ok;
@@ -128,7 +128,7 @@ static void save_packed(struct rec *r, const struct vq_dev *d, const struct vq_q
 static void save_queue(struct rec *r, const struct vq_dev *d, struct vq_queue_state *q,
 		       struct vq_snap_qmark *mark)
 {
-	const struct vq_fetch f = { rec_fetch, r };
+	const struct vq_fetch f = { rec_fetch, r, NULL };
 	uint32_t size = vq_queue_ring_size(q, VQ_SIZE_OR_MAX);
 	struct vq_ring_view v;
 	int have_avail, have_used;

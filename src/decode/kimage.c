@@ -59,10 +59,13 @@ long vq_kimg_find_btf(const struct vq_fetch *f, const struct vq_scan_region *reg
 {
 	size_t i, found = 0, chunks = 0, failed = 0;
 	uint8_t *buf = malloc(chunk_for(regions, nregions, KIMG_CHUNK) + VQ_KIMG_BTF_HDR);
+	const uint16_t mg = VQ_BTF_MAGIC;
+	uint8_t m0;
 	int first_err = 0;
 
 	if (!buf)
 		return -ENOMEM;
+	memcpy(&m0, &mg, 1); /* the magic's first byte in memory (host order) */
 	for (i = 0; i < nregions; i++) {
 		uint64_t end = regions[i].start + regions[i].len, pos;
 
@@ -71,12 +74,13 @@ long vq_kimg_find_btf(const struct vq_fetch *f, const struct vq_scan_region *reg
 		for (pos = regions[i].start; pos < end && end - pos >= VQ_KIMG_BTF_HDR;
 		     pos += KIMG_CHUNK) {
 			uint64_t want = end - pos, lim, s;
+			const uint8_t *p;
 			int ret;
 
 			if (want > KIMG_CHUNK + VQ_KIMG_BTF_HDR)
 				want = KIMG_CHUNK + VQ_KIMG_BTF_HDR;
 			chunks++;
-			ret = vq_fetch(f, pos, buf, want, "RAM searched for BTF");
+			p = vq_fetch_view(f, pos, buf, want, "RAM searched for BTF", &ret);
 			if (ret) {
 				if (!failed++)
 					first_err = ret;
@@ -86,14 +90,24 @@ long vq_kimg_find_btf(const struct vq_fetch *f, const struct vq_scan_region *reg
 			if (lim > KIMG_CHUNK)
 				lim = KIMG_CHUNK;
 			for (s = (4 - pos % 4) % 4; s < lim; s += 4) {
+				const uint8_t *hit;
 				uint64_t len;
 				uint16_t magic;
 
-				/* The first two bytes decide almost always. */
-				memcpy(&magic, buf + s, 2);
+				/* memchr for the magic's first byte: it skips zeros
+				 * and most other bytes at memory speed. */
+				hit = memchr(p + s, m0, lim - s);
+				if (!hit)
+					break;
+				s = (uint64_t)(hit - p);
+				if ((pos + s) % 4) {
+					s = s - (pos + s) % 4; /* the loop's += 4: the next start on 4 */
+					continue;
+				}
+				memcpy(&magic, p + s, 2);
 				if (magic != VQ_BTF_MAGIC)
 					continue;
-				len = vq_kimg_btf_len(buf + s, VQ_KIMG_BTF_HDR);
+				len = vq_kimg_btf_len(p + s, VQ_KIMG_BTF_HDR);
 				if (!len)
 					continue;
 				if (found < max)

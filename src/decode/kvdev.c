@@ -8,6 +8,7 @@
 #include "errbuf.h"
 #include "kimage.h"
 #include "kvdev.h"
+#include "zblocks.h"
 #include "le.h"
 
 /* Largest struct virtio_device read (~800 bytes in Linux 6.x). */
@@ -282,8 +283,9 @@ long vq_kvdev_scan_idle(const struct vq_fetch *f, const struct vq_scan_region *r
 			size_t nregions, const struct vq_kxlat *x, uint64_t dmap,
 			const struct vq_kvdev_layout *l, uint64_t *out, size_t max)
 {
-	uint64_t span = l->size;
+	uint64_t span = l->size, klo;
 	size_t i, found = 0;
+	struct vq_zblocks z = { 0 };
 	uint8_t *buf;
 
 	if (!l->vqs.size || l->list_next.size != 8 || l->list_prev.size != 8 || !l->kobj_name.size ||
@@ -292,6 +294,8 @@ long vq_kvdev_scan_idle(const struct vq_fetch *f, const struct vq_scan_region *r
 	buf = malloc(chunk_for(regions, nregions, KVDEV_CHUNK) + span);
 	if (!buf)
 		return -ENOMEM;
+	/* The vqs list's next pointer: its own (non-zero) address. */
+	klo = l->vqs.offset + l->list_next.offset;
 	for (i = 0; i < nregions; i++) {
 		uint64_t end = regions[i].start + regions[i].len, pos;
 
@@ -299,16 +303,29 @@ long vq_kvdev_scan_idle(const struct vq_fetch *f, const struct vq_scan_region *r
 			end = UINT64_MAX;
 		for (pos = regions[i].start; pos < end && end - pos >= span; pos += KVDEV_CHUNK) {
 			uint64_t want = end - pos, lim, s;
+			const uint8_t *p;
+			int ret;
 
 			if (want > KVDEV_CHUNK + span)
 				want = KVDEV_CHUNK + span;
-			if (vq_fetch(f, pos, buf, want, "RAM searched for struct virtio_device"))
+			p = vq_fetch_view(f, pos, buf, want, "RAM searched for struct virtio_device", &ret);
+			if (ret)
 				continue;
 			lim = want - span + 1;
 			if (lim > KVDEV_CHUNK)
 				lim = KVDEV_CHUNK;
+			if (vq_zblocks_fill(&z, p, want)) {
+				free(buf);
+				free(z.zero);
+				return -ENOMEM;
+			}
 			for (s = (8 - pos % 8) % 8; s < lim; s += 8) {
-				if (!idle_device(f, x, dmap, l, pos + s, buf + s))
+				s = vq_zblocks_next(&z, s, klo, klo + 8, 8, lim);
+				if (s >= lim)
+					break;
+				/* idle_device's first test, inline: the list points at itself. */
+				if (le64(p + s + klo) != dmap + pos + s + l->vqs.offset ||
+				    !idle_device(f, x, dmap, l, pos + s, p + s))
 					continue;
 				if (found < max)
 					out[found] = dmap + pos + s;
@@ -317,5 +334,6 @@ long vq_kvdev_scan_idle(const struct vq_fetch *f, const struct vq_scan_region *r
 		}
 	}
 	free(buf);
+	free(z.zero);
 	return (long)found;
 }

@@ -10,6 +10,7 @@
 #include "errbuf.h"
 #include "le.h"
 #include "kvqsearch.h"
+#include "zblocks.h"
 
 /* RAM is searched in chunks of this many bytes. */
 #define KVQ_CHUNK (4u << 20)
@@ -553,75 +554,142 @@ static uint64_t pair_delta(const struct vq_kvq_layout *l, const uint8_t *o)
 	return le64(o + (packed ? l->p_desc.offset : l->desc.offset)) - v;
 }
 
+/* The bytes of an object pair_delta() needs one non-zero byte in (the
+ * DMA address it takes, whichever packed_ring picks), as [*@lo, *@hi). */
+static void key_window(const struct vq_kvq_layout *l, uint64_t *lo, uint64_t *hi)
+{
+	const struct vq_btf_field *k[] = { &l->dma, &l->p_dma };
+	size_t i;
+
+	*lo = l->dma.offset;
+	*hi = l->dma.offset + 8;
+	for (i = 0; i < 2; i++) {
+		if (!k[i]->size)
+			continue;
+		if (k[i]->offset < *lo)
+			*lo = k[i]->offset;
+		if (k[i]->offset + 8 > *hi)
+			*hi = k[i]->offset + 8;
+	}
+}
+
+/* A DMA address a ring can start at: not 0, on 16 bytes. */
+static inline int dma_ok(uint64_t v)
+{
+	return v && !(v & 15);
+}
+
+/* What one vq_kvq_scan() carries from chunk to chunk. */
+struct scan_state {
+	const struct vq_fetch *f;
+	const struct vq_kmap *map;
+	size_t nmap;
+	const struct vq_kvq_layout *l;
+	uint64_t deltas[KVQ_MAX_DELTAS];
+	unsigned ndeltas;
+	long stop_index;
+	struct vq_kvq_queue *out;
+	size_t max, found;
+	int stop;
+	struct vq_zblocks z;
+};
+
+/* The objects starting in the first @lim bytes of @buf (RAM at @pos, @want
+ * bytes of it read), into @st. 0 or -ENOMEM. */
+static int scan_chunk(struct scan_state *st, uint64_t pos, const uint8_t *buf, uint64_t want,
+		      uint64_t lim)
+{
+	uint64_t s, lo, hi;
+	unsigned d;
+
+	if (vq_zblocks_fill(&st->z, buf, want))
+		return -ENOMEM;
+	key_window(st->l, &lo, &hi);
+	for (s = (8 - pos % 8) % 8; s < lim && !st->stop; s += 8) {
+		const uint8_t *o;
+		uint64_t w;
+
+		s = vq_zblocks_next(&st->z, s, lo, hi, 8, lim);
+		if (s >= lim)
+			break;
+		o = buf + s;
+		/* pair_delta's DMA address test, inline: some candidate's
+		 * address is non-zero and on 16 bytes. */
+		if (!dma_ok(le64(o + st->l->dma.offset)) &&
+		    !(st->l->p_dma.size && dma_ok(le64(o + st->l->p_dma.offset))))
+			continue;
+		w = pair_delta(st->l, o);
+		if (w == 1)
+			continue;
+		for (d = 0; d < st->ndeltas; d++) {
+			struct vq_kvq_queue q;
+
+			if (w != st->deltas[d] || check_obj(st->f, st->map, st->nmap, st->l, pos + s, o, &q))
+				continue;
+			st->stop = st->stop_index >= 0 && q.virtio_index == (uint64_t)st->stop_index;
+			/* The hit that ends the search is kept even when the
+			 * array is full. */
+			if (st->found < st->max)
+				st->out[st->found] = q;
+			else if (st->stop && st->max)
+				st->out[st->max - 1] = q;
+			st->found++;
+			break;
+		}
+	}
+	return 0;
+}
+
 long vq_kvq_scan(const struct vq_fetch *f, const struct vq_scan_region *regions, size_t nregions,
 		 const struct vq_kmap *map, size_t nmap, const struct vq_kvq_layout *l,
 		 long stop_index, struct vq_kvq_queue *out, size_t max)
 {
-	uint64_t deltas[KVQ_MAX_DELTAS];
-	unsigned ndeltas = map_deltas(map, nmap, deltas), d;
-	size_t i, found = 0, chunks = 0, failed = 0;
+	struct scan_state st = { f, map, nmap, l, { 0 }, 0, stop_index, out, max, 0, 0, { 0 } };
+	size_t i, chunks = 0, failed = 0;
 	uint64_t span = l->obj_size;
 	uint8_t *buf;
-	int first_err = 0, stop = 0;
+	int first_err = 0, ret = 0;
 
-	if (!ndeltas || !span)
+	st.ndeltas = map_deltas(map, nmap, st.deltas);
+	if (!st.ndeltas || !span)
 		return 0;
 	buf = malloc(KVQ_CHUNK + span);
 	if (!buf)
 		return -ENOMEM;
-	for (i = 0; i < nregions && !stop; i++) {
+	for (i = 0; i < nregions && !st.stop && !ret; i++) {
 		uint64_t end = regions[i].start + regions[i].len, pos;
 
 		if (end < regions[i].start)
 			end = UINT64_MAX;
-		for (pos = regions[i].start; pos < end && end - pos >= span && !stop;
+		for (pos = regions[i].start; pos < end && end - pos >= span && !st.stop && !ret;
 		     pos += KVQ_CHUNK) {
-			uint64_t want = end - pos, lim, s;
-			int ret;
+			uint64_t want = end - pos, lim;
+			const uint8_t *p;
 
 			if (want > KVQ_CHUNK + span)
 				want = KVQ_CHUNK + span;
 			chunks++;
-			ret = vq_fetch(f, pos, buf, want, "RAM searched for struct vring_virtqueue");
+			p = vq_fetch_view(f, pos, buf, want, "RAM searched for struct vring_virtqueue", &ret);
 			if (ret) {
 				if (!failed++)
 					first_err = ret;
+				ret = 0;
 				continue;
 			}
 			/* Object starts whose whole object is in @buf. */
 			lim = want - span + 1;
 			if (lim > KVQ_CHUNK)
 				lim = KVQ_CHUNK;
-			for (s = (8 - pos % 8) % 8; s < lim && !stop; s += 8) {
-				const uint8_t *o = buf + s;
-				uint64_t w = pair_delta(l, o);
-
-				if (w == 1)
-					continue;
-				for (d = 0; d < ndeltas; d++) {
-					struct vq_kvq_queue q;
-
-					if (w != deltas[d] ||
-					    check_obj(f, map, nmap, l, pos + s, o, &q))
-						continue;
-					stop = stop_index >= 0 &&
-					       q.virtio_index == (uint64_t)stop_index;
-					/* The hit that ends the search is kept
-					 * even when the array is full. */
-					if (found < max)
-						out[found] = q;
-					else if (stop && max)
-						out[max - 1] = q;
-					found++;
-					break;
-				}
-			}
+			ret = scan_chunk(&st, pos, p, want, lim);
 		}
 	}
 	free(buf);
-	if (!stop && chunks && failed == chunks)
+	free(st.z.zero);
+	if (ret)
+		return ret;
+	if (!st.stop && chunks && failed == chunks)
 		return first_err ? first_err : -EIO;
-	return (long)found;
+	return (long)st.found;
 }
 
 /*
@@ -677,8 +745,9 @@ long vq_kvq_vote_offset(const struct vq_fetch *f, const struct vq_scan_region *r
 			size_t nregions, const struct vq_kvq_layout *l, uint64_t lo, uint64_t hi,
 			uint64_t align, uint64_t *out, uint64_t *votes, size_t max)
 {
-	uint64_t d[KVQ_VOTE_SLOTS], c[KVQ_VOTE_SLOTS], span = l->obj_size;
+	uint64_t d[KVQ_VOTE_SLOTS], c[KVQ_VOTE_SLOTS], span = l->obj_size, klo, khi;
 	size_t i, j, n = 0, chunks = 0, failed = 0;
+	struct vq_zblocks z = { 0 };
 	uint8_t *buf;
 	int first_err = 0;
 
@@ -687,6 +756,7 @@ long vq_kvq_vote_offset(const struct vq_fetch *f, const struct vq_scan_region *r
 	buf = malloc(vote_chunk(regions, nregions, KVQ_CHUNK) + span);
 	if (!buf)
 		return -ENOMEM;
+	key_window(l, &klo, &khi);
 	for (i = 0; i < nregions; i++) {
 		uint64_t end = regions[i].start + regions[i].len, pos;
 
@@ -694,11 +764,14 @@ long vq_kvq_vote_offset(const struct vq_fetch *f, const struct vq_scan_region *r
 			end = UINT64_MAX;
 		for (pos = regions[i].start; pos < end && end - pos >= span; pos += KVQ_CHUNK) {
 			uint64_t want = end - pos, lim, s;
+			const uint8_t *p;
+			int ret;
 
 			if (want > KVQ_CHUNK + span)
 				want = KVQ_CHUNK + span;
 			chunks++;
-			if (vq_fetch(f, pos, buf, want, "RAM searched for struct vring_virtqueue")) {
+			p = vq_fetch_view(f, pos, buf, want, "RAM searched for struct vring_virtqueue", &ret);
+			if (ret) {
 				if (!failed++)
 					first_err = -EIO;
 				continue;
@@ -706,16 +779,27 @@ long vq_kvq_vote_offset(const struct vq_fetch *f, const struct vq_scan_region *r
 			lim = want - span + 1;
 			if (lim > KVQ_CHUNK)
 				lim = KVQ_CHUNK;
+			if (vq_zblocks_fill(&z, p, want)) {
+				free(buf);
+				free(z.zero);
+				return -ENOMEM;
+			}
 			for (s = (8 - pos % 8) % 8; s < lim; s += 8) {
-				uint64_t w = pair_delta(l, buf + s);
+				uint64_t w;
+
+				s = vq_zblocks_next(&z, s, klo, khi, 8, lim);
+				if (s >= lim)
+					break;
+				w = pair_delta(l, p + s);
 
 				if (w != 1 && !(w & (align - 1)) && w >= lo && w < hi &&
-				    !get(buf + s, &l->packed_ring) && split_shape(l, buf + s))
+				    !get(p + s, &l->packed_ring) && split_shape(l, p + s))
 					vote(d, c, &n, w);
 			}
 		}
 	}
 	free(buf);
+	free(z.zero);
 	if (chunks && failed == chunks)
 		return first_err;
 	/* Most votes first (a handful of slots: selection is enough). */

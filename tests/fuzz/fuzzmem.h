@@ -91,7 +91,7 @@ static int fuzzmem_read(void *ctx, uint64_t addr, void *buf, size_t len, const c
 
 static inline struct vq_fetch fuzzmem_fetch(struct fuzzmem *m)
 {
-	struct vq_fetch f = {fuzzmem_read, m};
+	struct vq_fetch f = {fuzzmem_read, m, NULL};
 
 	return f;
 }

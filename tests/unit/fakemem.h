@@ -31,7 +31,7 @@ static int fake_read(void *ctx, uint64_t addr, void *out, size_t len, const char
 
 static inline struct vq_fetch fake_fetch(struct fakemem *m)
 {
-	struct vq_fetch f = { fake_read, m };
+	struct vq_fetch f = { fake_read, m, NULL };
 
 	return f;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <elf.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "access/access.h"
@@ -264,6 +265,68 @@ static void test_scan_regions(void **state)
 	teardown(&m);
 }
 
+/* VQ_REGIONS_DATA: a file's holes are left out but for VQ_REGIONS_MARGIN
+ * bytes next to its data; the bytes still read (as zeros). */
+static void test_scan_regions_data(void **state)
+{
+	const uint64_t mib = 1u << 20, mg = VQ_REGIONS_MARGIN;
+	const struct vq_seg s[] = { { 0x100000, 16 * mib, 16 * mib, 0, 0, 0 } };
+	char path[] = "/tmp/vqdump-sparse-XXXXXX";
+	uint8_t page[4096], b[4];
+	struct vq_scan_region *r;
+	struct vq_fetch f;
+	struct vq_mem m;
+	struct stat st;
+	size_t n;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	memset(page, 0xab, sizeof(page));
+	/* data at 0 and at 8 MiB, a hole between and after */
+	assert_int_equal(pwrite(fd, page, sizeof(page), 0), sizeof(page));
+	assert_int_equal(pwrite(fd, page, sizeof(page), 8 * mib), sizeof(page));
+	assert_int_equal(ftruncate(fd, 16 * mib), 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	unlink(path);
+	if ((uint64_t)st.st_blocks * 512 >= 16 * mib) {
+		close(fd);
+		skip(); /* this file system writes no holes */
+	}
+	memset(&m, 0, sizeof(m));
+	m.fd = fd;
+	m.segs = calloc(1, sizeof(s));
+	memcpy(m.segs, s, sizeof(s));
+	m.nsegs = 1;
+	assert_int_equal(vq_mem_finish_segments(&m, 16 * mib), 0);
+	assert_int_equal(vq_mem_scan_regions(&m, VQ_REGIONS_DATA, &r, &n), 0);
+	if (n == 1 && r[0].len == 16 * mib) {
+		free(r);
+		teardown(&m);
+		close(fd);
+		skip(); /* lseek(SEEK_DATA) sees no holes here */
+	}
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].start, 0x100000);
+	assert_true(r[0].len >= 4096 + mg && r[0].len < 2 * mib);
+	assert_true(r[1].start <= 0x100000 + 8 * mib - mg && r[1].start > 0x100000 + 6 * mib);
+	assert_true(r[1].start + r[1].len >= 0x100000 + 8 * mib + 4096 + mg);
+	assert_true(r[1].start + r[1].len < 0x100000 + 10 * mib);
+	free(r);
+	/* FILE still gives the whole segment; the hole reads as zeros */
+	assert_int_equal(vq_mem_scan_regions(&m, VQ_REGIONS_FILE, &r, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].len, 16 * mib);
+	free(r);
+	f = vq_mem_fetch(&m);
+	assert_int_equal(vq_fetch(&f, 0x100000 + 4 * mib, b, 4, "x"), 0);
+	assert_int_equal(b[0] | b[1] | b[2] | b[3], 0);
+	assert_int_equal(vq_fetch(&f, 0x100000 + 8 * mib, b, 4, "x"), 0);
+	assert_int_equal(b[0], 0xab);
+	teardown(&m);
+	close(fd);
+}
+
 static void put_note(uint8_t *p, const char *name, uint32_t type, uint32_t descsz)
 {
 	uint32_t nsz = (uint32_t)strlen(name) + 1;
@@ -480,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_elf_open_errors),
 		cmocka_unit_test(test_overlay),
 		cmocka_unit_test(test_scan_regions),
+		cmocka_unit_test(test_scan_regions_data),
 		cmocka_unit_test(test_qemu_note),
 		cmocka_unit_test(test_live_probe),
 		cmocka_unit_test(test_select),

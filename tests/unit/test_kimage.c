@@ -7,9 +7,11 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "decode/kimage.h"
+#include "decode/zblocks.h"
 #include "fakemem.h"
 
 /* A BTF header (Documentation/bpf/btf.rst) of @tlen type and @slen string bytes. */
@@ -69,6 +71,61 @@ static void test_find_btf(void **state)
 	r.start = 0x10;
 	r.len = 0x1000;
 	assert_true(vq_kimg_find_btf(&f, &r, 1, b, 4) < 0);
+	fake_free(&m);
+}
+
+/* Zero blocks: a search steps to the first start whose window touches a
+ * block with a non-zero byte, and no further. */
+static void test_zblocks(void **state)
+{
+	static uint8_t buf[4 * VQ_ZBLOCK];
+	struct vq_zblocks z = { 0 };
+	uint64_t lim = sizeof(buf) - 24 + 1;
+
+	(void)state;
+	memset(buf, 0, sizeof(buf));
+	buf[VQ_ZBLOCK + 100] = 1; /* block 1 only */
+	assert_int_equal(vq_zblocks_fill(&z, buf, sizeof(buf)), 0);
+	assert_int_equal(z.n, 4);
+	assert_int_equal(z.zero[0] + z.zero[1] * 2 + z.zero[2] * 4 + z.zero[3] * 8, 1 + 4 + 8);
+	/* window [s, s + 2) stepping 4: 4092 still all in block 0 */
+	assert_int_equal(vq_zblocks_next(&z, 0, 0, 2, 4, lim), VQ_ZBLOCK);
+	/* window [s + 100, s + 108) stepping 8: 3984's ends at 4092, 3992's reaches 4096 */
+	assert_int_equal(vq_zblocks_next(&z, 0, 100, 108, 8, lim), 3992);
+	/* from an odd start, its steps are kept */
+	assert_int_equal(vq_zblocks_next(&z, 2, 100, 108, 8, lim), 3994);
+	/* in a non-zero block: where it is */
+	assert_int_equal(vq_zblocks_next(&z, VQ_ZBLOCK + 8, 0, 2, 4, lim), VQ_ZBLOCK + 8);
+	/* zeros to the end: lim */
+	assert_true(vq_zblocks_next(&z, 2 * VQ_ZBLOCK, 0, 2, 4, lim) >= lim);
+	/* a short last block that is not zero is not skipped */
+	assert_int_equal(vq_zblocks_fill(&z, buf, 2 * VQ_ZBLOCK + 10), 0);
+	assert_int_equal(z.n, 3);
+	buf[2 * VQ_ZBLOCK + 9] = 1;
+	assert_int_equal(vq_zblocks_fill(&z, buf, 2 * VQ_ZBLOCK + 10), 0);
+	assert_int_equal(z.zero[2], 0);
+	assert_int_equal(vq_zblocks_next(&z, 2 * VQ_ZBLOCK - 4, 0, 16, 4, 2 * VQ_ZBLOCK), 2 * VQ_ZBLOCK - 4);
+	free(z.zero);
+}
+
+/* BTF headers next to zero blocks: the magic alone in a block's last
+ * bytes, the header's rest in the next; the zero blocks are skipped. */
+static void test_find_btf_zero_blocks(void **state)
+{
+	struct fakemem m;
+	struct vq_fetch f;
+	struct vq_scan_region r;
+	struct vq_kimg_blob b[4];
+
+	(void)state;
+	fake_init(&m, 0x100000, 1u << 20);
+	f = fake_fetch(&m);
+	r = (struct vq_scan_region){ m.base, m.len };
+	put_btf_hdr(m.buf + 3 * VQ_ZBLOCK - 4, 64, 32);
+	put_btf_hdr(m.buf + 10 * VQ_ZBLOCK, 8, 8);
+	assert_int_equal(vq_kimg_find_btf(&f, &r, 1, b, 4), 2);
+	assert_int_equal(b[0].paddr, m.base + 3 * VQ_ZBLOCK - 4);
+	assert_int_equal(b[1].paddr, m.base + 10 * VQ_ZBLOCK);
 	fake_free(&m);
 }
 
@@ -186,6 +243,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_btf_len),
 		cmocka_unit_test(test_find_btf),
+		cmocka_unit_test(test_zblocks),
+		cmocka_unit_test(test_find_btf_zero_blocks),
 		cmocka_unit_test(test_vmcoreinfo),
 		cmocka_unit_test(test_qemu_cpu_note),
 		cmocka_unit_test(test_page_walk),

@@ -161,7 +161,7 @@ static void test_moving_ring(void **state)
 {
 	struct rig *r = rig_new(8, 64);
 	struct moving mv = { r, 100 };
-	struct vq_fetch f = { moving_read, &mv };
+	struct vq_fetch f = { moving_read, &mv, NULL };
 	uint16_t a, u;
 	int moved;
 

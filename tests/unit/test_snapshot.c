@@ -753,7 +753,7 @@ static void test_capture(void **state)
 	cap_devices(d, q);
 	vq_session_init(&s, NULL, NULL, cap_say);
 	s.mem_open = 1; /* the live memory, open */
-	s.fetch = (struct vq_fetch){ moving_read, &cap_mem };
+	s.fetch = (struct vq_fetch){ moving_read, &cap_mem, NULL };
 	s.devs = (struct vq_dev_list){ d, 2, 2 };
 	s.devs_open = 1;
 	assert_int_equal(vq_snap_capture(&s, 0, 2, 1, &cap, err, sizeof(err)), 0);
