@@ -41,24 +41,11 @@ uint64_t vq_kimg_btf_len(const uint8_t *h, size_t n)
 }
 
 
-/* Bytes of the largest of @n regions, at most @cap: the search's buffer
- * need not be larger (small images, fuzzing). */
-static uint64_t chunk_for(const struct vq_scan_region *r, size_t n, uint64_t cap)
-{
-	uint64_t m = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (r[i].len > m)
-			m = r[i].len;
-	return m < cap ? m : cap;
-}
-
 long vq_kimg_find_btf(const struct vq_fetch *f, const struct vq_scan_region *regions,
 		      size_t nregions, struct vq_kimg_blob *out, size_t max)
 {
 	size_t i, found = 0, chunks = 0, failed = 0;
-	uint8_t *buf = malloc(chunk_for(regions, nregions, KIMG_CHUNK) + VQ_KIMG_BTF_HDR);
+	uint8_t *buf = malloc(vq_scan_chunk(regions, nregions, KIMG_CHUNK) + VQ_KIMG_BTF_HDR);
 	const uint16_t mg = VQ_BTF_MAGIC;
 	uint8_t m0;
 	int first_err = 0;

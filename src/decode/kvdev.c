@@ -266,19 +266,6 @@ static int idle_device(const struct vq_fetch *f, const struct vq_kxlat *x, uint6
 }
 
 
-/* Bytes of the largest of @n regions, at most @cap: the search's buffer
- * need not be larger (small images, fuzzing). */
-static uint64_t chunk_for(const struct vq_scan_region *r, size_t n, uint64_t cap)
-{
-	uint64_t m = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (r[i].len > m)
-			m = r[i].len;
-	return m < cap ? m : cap;
-}
-
 long vq_kvdev_scan_idle(const struct vq_fetch *f, const struct vq_scan_region *regions,
 			size_t nregions, const struct vq_kxlat *x, uint64_t dmap,
 			const struct vq_kvdev_layout *l, uint64_t *out, size_t max)
@@ -291,7 +278,7 @@ long vq_kvdev_scan_idle(const struct vq_fetch *f, const struct vq_scan_region *r
 	if (!l->vqs.size || l->list_next.size != 8 || l->list_prev.size != 8 || !l->kobj_name.size ||
 	    l->vqs.offset + l->list_prev.offset + 8 > span)
 		return 0;
-	buf = malloc(chunk_for(regions, nregions, KVDEV_CHUNK) + span);
+	buf = malloc(vq_scan_chunk(regions, nregions, KVDEV_CHUNK) + span);
 	if (!buf)
 		return -ENOMEM;
 	/* The vqs list's next pointer: its own (non-zero) address. */

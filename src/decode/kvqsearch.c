@@ -728,19 +728,6 @@ static void vote(uint64_t *d, uint64_t *c, size_t *n, uint64_t w)
 }
 
 
-/* Bytes of the largest of @n regions, at most @cap: the search's buffer
- * need not be larger (small images, fuzzing). */
-static uint64_t vote_chunk(const struct vq_scan_region *r, size_t n, uint64_t cap)
-{
-	uint64_t m = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (r[i].len > m)
-			m = r[i].len;
-	return m < cap ? m : cap;
-}
-
 long vq_kvq_vote_offset(const struct vq_fetch *f, const struct vq_scan_region *regions,
 			size_t nregions, const struct vq_kvq_layout *l, uint64_t lo, uint64_t hi,
 			uint64_t align, uint64_t *out, uint64_t *votes, size_t max)
@@ -753,7 +740,7 @@ long vq_kvq_vote_offset(const struct vq_fetch *f, const struct vq_scan_region *r
 
 	if (!span || !align || (align & (align - 1)))
 		return 0;
-	buf = malloc(vote_chunk(regions, nregions, KVQ_CHUNK) + span);
+	buf = malloc(vq_scan_chunk(regions, nregions, KVQ_CHUNK) + span);
 	if (!buf)
 		return -ENOMEM;
 	key_window(l, &klo, &khi);

@@ -341,3 +341,14 @@ int vq_scan(const struct vq_fetch *f, const struct vq_scan_region *regions, size
 	}
 	return overflow;
 }
+
+uint64_t vq_scan_chunk(const struct vq_scan_region *r, size_t n, uint64_t cap)
+{
+	uint64_t m = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (r[i].len > m)
+			m = r[i].len;
+	return m < cap ? m : cap;
+}

@@ -16,6 +16,10 @@ struct vq_scan_region {
 	uint64_t len;   /* bytes */
 };
 
+/* Bytes of the largest of @n regions, at most @cap: a search's buffer
+ * need not be larger (small images, fuzzing). */
+uint64_t vq_scan_chunk(const struct vq_scan_region *r, size_t n, uint64_t cap);
+
 enum vq_confidence { VQ_CONF_LOW, VQ_CONF_MEDIUM, VQ_CONF_HIGH };
 
 /* Where a packed ring's event suppression areas were found (pscan.c). */
