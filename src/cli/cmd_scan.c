@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../decode/scan.h"
+#include "../model/names.h"
 #include "cli.h"
 
 const struct vq_opt vq_scan_options[] = {
@@ -34,7 +35,52 @@ struct scan_result {
 	uint64_t zero_fill;       /* bytes of zero fill, not searched */
 	uint64_t filtered;        /* bytes of RAM a filter left out of the dump */
 	char truncation[128];     /* "truncated: ..." when @missing, else "" */
+	const struct vq_dev **qdev; /* per hit: the device whose queue has this ring, or NULL */
+	unsigned *qidx;           /* per hit: that queue's index */
 };
+
+/*
+ * On an image, the queues its own records name (a dumped kernel's, a
+ * snapshot's): each ring found is matched to the queue whose descriptor
+ * table it is, so that scan says which rings those records confirm.  Not
+ * live: listing devices there reads their registers.  Without records
+ * (or memory for the table) every ring stays unmatched.
+ */
+static void match_queues(struct vq_ctx *ctx, struct scan_result *r)
+{
+	const struct vq_dev_list *l = &ctx->sess.devs;
+	char err[256];
+	size_t i, d, q;
+
+	if (vq_session_is_live(&ctx->sess) || !r->nhits)
+		return;
+	r->qdev = calloc(r->nhits, sizeof(*r->qdev));
+	r->qidx = calloc(r->nhits, sizeof(*r->qidx));
+	if (!r->qdev || !r->qidx || vq_session_find_devices(&ctx->sess, err, sizeof(err)))
+		return;
+	for (i = 0; i < r->nhits; i++)
+		for (d = 0; d < l->n; d++)
+			for (q = 0; q < l->devs[d].num_queues; q++)
+				if (l->devs[d].queues[q].desc && l->devs[d].queues[q].desc == r->hits[i].layout.desc) {
+					r->qdev[i] = &l->devs[d];
+					r->qidx[i] = (unsigned)q;
+				}
+}
+
+/* The queue record of hit @i, or null. */
+static struct json_object *queue_json(const struct scan_result *r, size_t i)
+{
+	struct json_object *o;
+	const struct vq_dev *d = r->qdev ? r->qdev[i] : NULL;
+
+	if (!d)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "device", json_object_new_string(d->name));
+	json_object_object_add(o, "queue", json_object_new_uint64(r->qidx[i]));
+	json_object_object_add(o, "source", json_object_new_string(vq_source_name(d->queues[r->qidx[i]].addr_src)));
+	return o;
+}
 
 /* Scan every segment of the open memory; 0 or -ENOMEM. */
 static int scan_memory(struct vq_ctx *ctx, const struct vq_scan_opts *o, struct scan_result *r)
@@ -123,7 +169,9 @@ static void print_json(const struct scan_result *r)
 		struct json_object *o;
 
 		if (h->packed) {
-			json_object_array_add(a, packed_json(h));
+			o = packed_json(h);
+			json_object_object_add(o, "device_queue", queue_json(r, i));
+			json_object_array_add(a, o);
 			continue;
 		}
 		o = json_object_new_object();
@@ -140,6 +188,7 @@ static void print_json(const struct scan_result *r)
 				       json_object_new_string(vq_confidence_name(h->confidence)));
 		json_object_object_add(o, "score", json_object_new_int(h->score));
 		json_object_object_add(o, "align_ambiguous", json_object_new_boolean(h->align_ambiguous));
+		json_object_object_add(o, "device_queue", queue_json(r, i));
 		json_object_array_add(a, o);
 	}
 	json_object_object_add(root, "rings", a);
@@ -253,6 +302,18 @@ static void print_notes(const struct scan_result *r)
 		printf("ring --packed --at DESC,DRIVER,DEVICE --size SIZE shows one packed ring; NEXT_AVAIL and NEXT_USED are slot/wrap counter\n");
 }
 
+/* Which rings the image's own records name, a line each. */
+static void print_matches(const struct scan_result *r)
+{
+	size_t i;
+
+	for (i = 0; r->qdev && i < r->nhits; i++)
+		if (r->qdev[i])
+			printf("0x%llx: queue %u of %s in the image's records (addresses from %s)\n",
+			       (unsigned long long)r->hits[i].layout.desc, r->qidx[i], r->qdev[i]->name,
+			       vq_source_name(r->qdev[i]->queues[r->qidx[i]].addr_src));
+}
+
 static void print_text(const struct scan_result *r)
 {
 	const int w = addr_width(r);
@@ -277,6 +338,7 @@ static void print_text(const struct scan_result *r)
 		printf("0x%llx bytes of RAM filtered out of the dump (makedumpfile -d) not searched: rings there cannot be found\n",
 		       (unsigned long long)r->filtered);
 	print_notes(r);
+	print_matches(r);
 }
 
 int vq_cmd_scan(struct vq_ctx *ctx, int argc, char **argv)
@@ -315,10 +377,13 @@ int vq_cmd_scan(struct vq_ctx *ctx, int argc, char **argv)
 		vq_err("scan: out of memory");
 		return EXIT_ACCESS;
 	}
+	match_queues(ctx, &r);
 	if (ctx->json)
 		print_json(&r);
 	else
 		print_text(&r);
 	free(r.hits);
+	free(r.qdev);
+	free(r.qidx);
 	return EXIT_OK;
 }

@@ -21,6 +21,9 @@ for each:
     source "kernel") present;
   * no queue vqdump lists that QEMU has no rings for (a device whose
     driver is not loaded is listed with none).
+`vqdump --core DUMP scan --json` must give each ring it finds at QEMU's
+vring-desc that queue as its device_queue (device, queue, source
+"kernel"), and null to any other ring it finds.
 With --how WORD the device's view must name how the kernel's direct map
 was found (VMCOREINFO, CR3, vote).  With --diagnose, `vqdump --core DUMP
 diagnose --json` must report, for every queue where QEMU's last-avail-idx
@@ -223,9 +226,32 @@ def compare(a):
         name = dev["transport"].get("name")
         if res.check(name in mine, "%s (%s) listed" % (name, dev["name"]), ", ".join(mine)):
             check_device(res, dev, mine[name], a.how)
+    check_scan_queues(res, a.vqdump, a.dump, snap)
     if a.diagnose:
         check_diagnose(res, a.vqdump, a.dump, snap, out)
     return res
+
+
+def check_scan_queues(res, vqdump, dump, snap):
+    """scan --json names, for each ring it finds, the queue the kernel's
+    records put there: QEMU's device and queue index for a ring at QEMU's
+    vring-desc (source kernel), null for a ring QEMU has no queue at."""
+    out, err = run_json([vqdump, "--core", dump, "scan", "--json"])
+    if not res.check(out is not None, "scan --json", err):
+        return
+    at = {}
+    for dev in snap["devices"]:
+        for q in dev["queues"]:
+            desc = q["status"].get("vring-desc")
+            if desc:
+                at[desc] = {"device": dev["transport"].get("name"), "queue": q["queue"], "source": "kernel"}
+    bad = [(r["desc"], r.get("device_queue", "absent"), at.get(r["desc"])) for r in out.get("rings", [])
+           if r.get("device_queue", "absent") != at.get(r["desc"])]
+    named = sum(1 for r in out.get("rings", []) if r.get("device_queue"))
+    res.check(not bad and named > 0,
+              "scan names the kernel's queue at each of its %d rings QEMU has (%d rings found)"
+              % (named, len(out.get("rings", []))),
+              "; ".join("0x%x: %s, QEMU %s" % b for b in bad[:4]))
 
 
 def main():
