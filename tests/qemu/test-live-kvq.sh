@@ -177,7 +177,7 @@ if [ ! -e "$LIBVQDUMP" ]; then
 fi
 # shellcheck disable=SC2046 # pkg-config prints a word list
 if ! $CC -std=gnu11 -D_GNU_SOURCE -O2 -Wall -I"$ROOT/src" -o "$TMP/kvq_probe" "$TMP/kvq_probe.c" \
-	"$LIBVQDUMP" $($PKG_CONFIG --libs libelf libpci json-c 2>/dev/null || echo -lelf -lpci -ljson-c) \
+	"$LIBVQDUMP" $($PKG_CONFIG --libs libelf libpci json-c libkdumpfile 2>/dev/null || echo -lelf -lpci -ljson-c -lkdumpfile) \
 	>"$TMP/cc.out" 2>&1; then
 	fatal "build the probe against $LIBVQDUMP: $(head -n 5 "$TMP/cc.out")"
 fi
