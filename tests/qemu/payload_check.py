@@ -24,8 +24,9 @@ knows independently of vqdump:
   9p-pending TYPES         requests caught in flight: each a 9p message of
                            one of TYPES, tags distinct, no reply read yet
   fs-pending OPCODES ROOT  requests caught in flight: FUSE opcodes among
-                           OPCODES, a LOOKUP of the share's root names
-                           nodeid ROOT (FUSE_ROOT_ID), no reply read yet
+                           OPCODES, each with nodeid ROOT (FUSE_ROOT_ID:
+                           GETATTR of the root, LOOKUP in it), no reply
+                           read yet
 Prints "ok - ..." / "not ok - ..." lines; exit 1 if any check failed.
 """
 import json
@@ -213,10 +214,12 @@ def fs_pending(ring, tag, opcodes, root):
     got = [r["opcode"] for r in reqs]
     check(reqs and all(o in opcodes for o in got),
           "%s: each is one of the operation's opcodes %s: got %s" % (tag, opcodes, got))
-    lookups = [r for r in reqs if r["opcode_name"] == "LOOKUP"]
-    check(all(r["nodeid"] == int(root) for r in lookups),
-          "%s: LOOKUP of a name in the share's root has nodeid %s: got %s"
-          % (tag, root, [r["nodeid"] for r in lookups]))
+    # The stat's first request: GETATTR of the root (the permission check
+    # of the path walk) or LOOKUP of the name in it; both carry the root's
+    # nodeid in the FUSE header.
+    check(reqs and all(r["nodeid"] == int(root) for r in reqs),
+          "%s: each names the share's root, nodeid %s: got %s"
+          % (tag, root, [(r["opcode_name"], r["nodeid"]) for r in reqs]))
     check(all(r["error"] is None and r["unique"] for r in reqs),
           "%s: a non-zero unique, no reply read yet" % tag)
 

@@ -17,8 +17,9 @@
 #            message at all
 #   fs       cat of a file: FUSE LOOKUP/GETATTR/OPEN/READ/FLUSH/RELEASE
 #            (linux/fuse.h), the last FLUSH or RELEASE answered without error
-#            and with its unique; stat in a loop caught in flight: a LOOKUP
-#            in the share's root has nodeid FUSE_ROOT_ID
+#            and with its unique; a stat while virtiofsd is stopped
+#            (SIGSTOP) leaves its first request (GETATTR of the root or
+#            LOOKUP in it) in flight: nodeid FUSE_ROOT_ID
 #   input    keys q and z pressed and released over QMP input-send-event:
 #            EV_KEY events with KEY_Q/KEY_Z from linux/input-event-codes.h
 #   gpu      a write to /dev/fb0: the fbdev damage flush sends
@@ -81,8 +82,19 @@ case $("$VFSD" --version 2>&1 | head -n 1) in
 	>"$TMP/virtiofsd.log" 2>&1 & ;;
 esac
 VFSD_PID=$!
+# vfsd_signal SIG: to virtiofsd and the processes it forked (QEMU's C
+# daemon sandboxes itself in a child).
+vfsd_signal() {
+	local all=$VFSD_PID next=$VFSD_PID
+	while next=$(pgrep -d, -P "$next") && [ -n "$next" ]; do
+		all="$all,$next"
+	done
+	# shellcheck disable=SC2046 # one PID per word
+	kill -"$1" $(echo "$all" | tr , ' ') 2>/dev/null
+}
 # shellcheck disable=SC2317 # called from the EXIT trap
 stop_vfsd() {
+	vfsd_signal CONT
 	kill "$VFSD_PID" 2>/dev/null
 	wait "$VFSD_PID" 2>/dev/null
 }
@@ -150,8 +162,16 @@ if grep -aq "hello over virtio-fs" "$QEMU_SERIAL"; then ok "fs: the guest read t
 ring fs 06 1
 check fs fs 1,3,14,15,25,18 25,18
 ROOT=$(awk '$2 == "FUSE_ROOT_ID" { print $3 }' /usr/include/linux/fuse.h)
-# stat: a LOOKUP of the name in the root each time (cache=none).
-catch fs-pending 06 1 "while :; do echo 2 >/proc/sys/vm/drop_caches; stat /mntfs/hello.txt; done" '\"opcode_name\": \"LOOKUP\"'
+# stat: its first request is a GETATTR of the root or a LOOKUP of the name
+# in it (cache=none: every time).  The device here is virtiofsd, so the
+# test stops it (SIGSTOP) and that request stays in flight until it
+# continues.  Sampling a stat loop instead raced
+# the daemon: on a loaded 2-core CI machine 60 s of samples caught nothing.
+live_cmd 60 sh fs-drop "echo 2 >/proc/sys/vm/drop_caches" || fatal "fs: drop_caches in the guest"
+vfsd_signal STOP
+live_cmd 90 sh fs-pending "stat /mntfs/hello.txt >/dev/null 2>&1 & t0=\$(date +%s); while [ \$((\$(date +%s) - t0)) -lt 60 ]; do vqdump -d 0000:00:06.0 ring --queue 1 --json --recent 0 >/tmp/r.json; grep -q '\"in_flight\": [1-9]' /tmp/r.json && grep -q '\"moved_while_read\": false' /tmp/r.json && break; sleep 0.2; done; cat /tmp/r.json" ||
+	fatal "fs-pending: vqdump ring in the guest while virtiofsd is stopped"
+vfsd_signal CONT
 check fs-pending fs-pending 1,3 "$ROOT"
 
 # input: codes from the kernel's header, not from vqdump.
