@@ -9,7 +9,7 @@
 #   run.sh SECONDS BIN... each BIN for SECONDS on tests/fuzz/work/TARGET
 #                         (seeded from the corpus, kept between runs).
 #
-# Environment: FUZZ_SMOKE_SECONDS (default 15) per target in smoke mode;
+# Environment: FUZZ_SMOKE_SECONDS (default 5) per target in smoke mode;
 # FUZZ_ARGS, extra libFuzzer flags (e.g. -runs=10000000); FUZZ_JOBS,
 # targets run at once in a campaign (default 1).  A crash, timeout,
 # leak or out-of-memory input is copied to tests/fuzz/regress/TARGET/ and
@@ -18,7 +18,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 
 FUZZ=tests/fuzz
-SMOKE_SECONDS=${FUZZ_SMOKE_SECONDS:-15}
+SMOKE_SECONDS=${FUZZ_SMOKE_SECONDS:-5}
 JOBS=${FUZZ_JOBS:-1}
 # Flags every run shares: per-input time and memory limits, final stats.
 COMMON=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
