@@ -65,6 +65,11 @@ const char *vq_pslot_state_name(unsigned state)
 	return "stale";
 }
 
+const char *vq_pending_source_name(unsigned src)
+{
+	return src == VQ_PENDING_DRIVER ? "driver" : "ring";
+}
+
 static unsigned bit_avail(uint16_t flags)
 {
 	return !!(flags & F_AVAIL);
@@ -370,6 +375,21 @@ static void walk_chain(const struct vq_fetch *f, struct vq_packed_view *v, struc
 	}
 }
 
+/* The chain at window index *@i into the next chain entry (the caller
+ * checked room), its payload decoded; *@i is left after it. */
+static struct vq_chain *one_chain(const struct vq_fetch *f, struct vq_packed_view *v, uint32_t *i)
+{
+	struct vq_chain *c = &v->rv.chains[v->rv.nchains++];
+
+	memset(c, 0, sizeof(*c));
+	c->slot = c->head = (uint16_t)window_slot(v, *i);
+	c->descs = v->rv.pool + v->rv.pool_used;
+	walk_chain(f, v, c, i);
+	if (!c->broken)
+		vq_payload_decode(f, v->rv.device_id, c, 0, 0, &c->req);
+	return c;
+}
+
 /* The chains between the used and the avail position, oldest first. */
 static void decode_pending(const struct vq_fetch *f, struct vq_packed_view *v, uint32_t pos)
 {
@@ -379,12 +399,8 @@ static void decode_pending(const struct vq_fetch *f, struct vq_packed_view *v, u
 
 	memset(seen, 0, sizeof(uint32_t) * words);
 	while (i < v->layout.size && i < v->nslots && v->rv.nchains < v->rv.max_chains) {
-		struct vq_chain *c = &v->rv.chains[v->rv.nchains++];
+		const struct vq_chain *c = one_chain(f, v, &i);
 
-		memset(c, 0, sizeof(*c));
-		c->slot = c->head = (uint16_t)window_slot(v, i);
-		c->descs = v->rv.pool + v->rv.pool_used;
-		walk_chain(f, v, c, &i);
 		if (c->broken)
 			continue;
 		if (seen[c->id / 32] & (1u << (c->id % 32)))
@@ -392,7 +408,6 @@ static void decode_pending(const struct vq_fetch *f, struct vq_packed_view *v, u
 					"Buffer ID %u is pending twice (again at slot %u): the driver reused an ID before the device used it, unless the device completed the earlier one out of order",
 					c->id, c->slot);
 		seen[c->id / 32] |= 1u << (c->id % 32);
-		vq_payload_decode(f, v->rv.device_id, c, 0, 0, &c->req);
 	}
 }
 
@@ -428,6 +443,206 @@ static void check_unseen_used(struct vq_packed_view *v)
 			continue;
 		}
 		seen[x->id / 32] |= 1u << (x->id % 32);
+	}
+}
+
+/* ---- The driver's records (Linux's desc_state / desc_extra) ----------- */
+
+#define ID_WORDS (65536 / 32)
+#define ID_SET(b, id) ((b)[(id) / 32] |= 1u << ((id) % 32))
+#define ID_HAS(b, id) (((b)[(id) / 32] >> ((id) % 32)) & 1u)
+
+/*
+ * The IDs the device has used and the driver not yet taken into @done:
+ * walked as the driver takes them, from its next used slot, each used
+ * descriptor followed by the slots of its chain (the driver's num, 2.8.6)
+ * up to the device's used position.  A slot there that is not a used
+ * descriptor with an ID of the ring ends the walk.
+ */
+static void driver_done(const struct vq_packed_view *v, const struct vq_packed_drvrec *d,
+			uint32_t *done)
+{
+	const uint32_t n = v->layout.size;
+	uint32_t dist = vq_packed_distance(&v->drv_used, &v->used, n), k = 0;
+
+	if (dist > n)
+		return;
+	while (k < dist) {
+		const struct vq_packed_slot *x = &v->slots[(v->drv_used.idx + k) % n];
+
+		if (x->state != VQ_PSLOT_USED || x->id >= n)
+			return;
+		ID_SET(done, x->id);
+		k += d->ids[x->id].num ? d->ids[x->id].num : 1;
+	}
+}
+
+/* A pending request from the records alone: its descriptors as the
+ * driver kept them (an indirect table read from memory), else unknown. */
+static void chain_from_driver(const struct vq_fetch *f, struct vq_packed_view *v,
+			      const struct vq_packed_drvrec *d, uint16_t id)
+{
+	const struct vq_packed_drv_id *r = &d->ids[id];
+	struct vq_chain *c = &v->rv.chains[v->rv.nchains++];
+	uint32_t k;
+
+	memset(c, 0, sizeof(*c));
+	c->slot = c->head = 0xffff;
+	c->id = id;
+	c->from_driver = 1;
+	c->descs = v->rv.pool + v->rv.pool_used;
+	if (!r->ndesc || r->first > d->ndescs || r->ndesc > d->ndescs - r->first) {
+		c->broken = 1;
+		c->ind_addr = r->indir;
+		vq_ring_finding(&v->rv, "PACKED_PENDING_UNKNOWN", VQ_SEV_INFO,
+				"Buffer ID %u is in flight but its ring slots were overwritten and the driver keeps no copy of its descriptors (Linux fills desc_extra only with the DMA API)%s",
+				id, r->indir ? "; its indirect table's length is not recorded" : "");
+		return;
+	}
+	for (k = 0; k < r->ndesc && !c->broken; k++) {
+		const struct vq_packed_drv_desc *x = &d->descs[r->first + k];
+
+		if (x->flags & VRING_DESC_F_INDIRECT) {
+			struct vq_packed_slot p = { .addr = r->indir ? r->indir : x->addr,
+						    .len = x->len, .id = id, .flags = x->flags };
+
+			walk_indirect(f, v, c, &p);
+		} else if (v->rv.pool_used < v->rv.pool_len) {
+			keep(v, c, k, x->addr, x->len, id, x->flags, 0);
+		} else {
+			c->broken = 1;
+		}
+	}
+	if (!c->broken)
+		vq_payload_decode(f, v->rv.device_id, c, 0, 0, &c->req);
+}
+
+/* Whether the ring's pending chains name exactly the IDs in @pend (@npend
+ * of them); the ring's IDs into @ring. */
+static int ring_agrees(const struct vq_packed_view *v, const uint32_t *pend, uint32_t npend,
+		       uint32_t *ring)
+{
+	uint32_t i, same = 0;
+
+	for (i = 0; i < v->rv.nchains; i++) {
+		const struct vq_chain *c = &v->rv.chains[i];
+
+		if (!c->ndesc || ID_HAS(ring, c->id))
+			return 0;
+		ID_SET(ring, c->id);
+		if (!ID_HAS(pend, c->id))
+			return 0;
+		same++;
+	}
+	return same == npend;
+}
+
+/* The pending IDs by the driver's records into @pend: its in-flight
+ * IDs less the used ones it has not taken.  How many. */
+static uint32_t driver_pending(const struct vq_packed_view *v, uint32_t *pend)
+{
+	const struct vq_packed_drvrec *d = v->drv;
+	uint32_t done[ID_WORDS], id, npend = 0;
+
+	memset(done, 0, sizeof(done));
+	memset(pend, 0, sizeof(uint32_t) * ID_WORDS);
+	driver_done(v, d, done);
+	for (id = 0; id < v->layout.size; id++)
+		if (d->ids[id].inflight && !ID_HAS(done, id)) {
+			ID_SET(pend, id);
+			npend++;
+		}
+	return npend;
+}
+
+/*
+ * The pending requests by the driver's records, where the ring's chains
+ * (decoded from window index @pos, their findings from the @nf0th on)
+ * disagree with them: the ring's chains of pending IDs are decoded again
+ * (the others are no requests, nor are their findings), and the missing
+ * IDs come from the records, in ID order (the ring no longer says which
+ * is older).
+ */
+static void apply_driver(const struct vq_fetch *f, struct vq_packed_view *v, uint32_t pos,
+			 unsigned nf0)
+{
+	const struct vq_packed_drvrec *d = v->drv;
+	const uint32_t n = v->layout.size;
+	uint32_t pend[ID_WORDS], ring[ID_WORDS], keep_slot[ID_WORDS];
+	uint32_t id, npend, i, first_ring = 0, nring = v->rv.nchains;
+
+	if (!d || d->n != n || !d->ids || !v->drv_used.known || v->drv_used.idx >= n ||
+	    v->nslots < n)
+		return;
+	npend = driver_pending(v, pend);
+	memset(ring, 0, sizeof(ring));
+	if (ring_agrees(v, pend, npend, ring)) {
+		v->drv_agrees = 1;
+		return;
+	}
+	if (nring)
+		first_ring = v->rv.chains[0].id;
+	memset(ring, 0, sizeof(ring));
+	memset(keep_slot, 0, sizeof(keep_slot));
+	for (i = 0; i < v->rv.nchains; i++) {
+		const struct vq_chain *c = &v->rv.chains[i];
+
+		if (!c->ndesc || !ID_HAS(pend, c->id) || ID_HAS(ring, c->id))
+			continue;
+		ID_SET(ring, c->id);
+		ID_SET(keep_slot, c->slot);
+	}
+	v->rv.nchains = v->rv.pool_used = 0;
+	v->rv.nfindings = nf0;
+	for (i = pos; i < n; i++)
+		if (ID_HAS(keep_slot, window_slot(v, i))) {
+			uint32_t w = i;
+
+			one_chain(f, v, &w);
+		}
+	for (id = 0; id < n && v->rv.nchains < v->rv.max_chains; id++)
+		if (ID_HAS(pend, id) && !ID_HAS(ring, id))
+			chain_from_driver(f, v, d, (uint16_t)id);
+	v->pending_source = VQ_PENDING_DRIVER;
+	vq_ring_finding(&v->rv, "PACKED_OUT_OF_ORDER", VQ_SEV_INFO,
+			"the device completed out of order (2.8.6: a used descriptor goes to the next used slot, over a request still in flight): the ring's slots name %u pending request(s) (first Buffer ID %d), the driver's records %u; pending requests taken from the driver's records",
+			nring, nring ? (int)first_ring : -1, npend);
+}
+
+/*
+ * Without the driver's per-ID records but with its next used slot: a
+ * pending chain whose Buffer ID the device has used in a slot the driver
+ * has not taken yet cannot be a new request under a reused ID (the
+ * driver reuses an ID only after taking its used entry, 2.8.21); it is
+ * more likely the completed request's own slot, left behind when the
+ * device wrote its used descriptor over another request's (out of order).
+ */
+static void doubt_out_of_order(struct vq_packed_view *v)
+{
+	const uint32_t n = v->layout.size;
+	uint32_t used[ID_WORDS], dist, k, i;
+
+	if (v->drv || !v->drv_used.known || v->drv_used.idx >= n || v->nslots < n)
+		return;
+	dist = vq_packed_distance(&v->drv_used, &v->used, n);
+	if (dist > n)
+		return;
+	memset(used, 0, sizeof(used));
+	for (k = 0; k < dist; k++) {
+		const struct vq_packed_slot *x = &v->slots[(v->drv_used.idx + k) % n];
+
+		if (x->state == VQ_PSLOT_USED)
+			ID_SET(used, x->id);
+	}
+	for (i = 0; i < v->rv.nchains; i++) {
+		const struct vq_chain *c = &v->rv.chains[i];
+
+		if (!c->ndesc || !ID_HAS(used, c->id))
+			continue;
+		vq_ring_finding(&v->rv, "PACKED_OUT_OF_ORDER_SUSPECTED", VQ_SEV_INFO,
+				"pending chain at slot %u has Buffer ID %u, which the device has used in a slot the driver has not taken yet: the device may have completed out of order over a request still in flight, and the ring alone cannot say which requests are pending (the driver's records can)",
+				c->slot, c->id);
+		return;
 	}
 }
 
@@ -520,12 +735,15 @@ int vq_packed_decode(const struct vq_fetch *f, struct vq_packed_view *v, unsigne
 {
 	const uint32_t n = v->layout.size;
 	uint32_t pos;
+	unsigned nf0;
 	int ret;
 
 	v->rv.nchains = v->rv.nused = v->rv.pool_used = v->rv.nfindings = 0;
 	v->rv.layout.desc = v->layout.desc;
 	v->rv.layout.size = n;
 	v->nslots = v->pending_slots = 0;
+	v->pending_source = VQ_PENDING_RING;
+	v->drv_agrees = 0;
 	if (vq_packed_size_problem(n)) {
 		vq_ring_finding(&v->rv, "BAD_QUEUE_SIZE", VQ_SEV_ERROR, "%s (%u)",
 				vq_packed_size_problem(n), n);
@@ -548,8 +766,11 @@ int vq_packed_decode(const struct vq_fetch *f, struct vq_packed_view *v, unsigne
 	classify(v);
 	pos = used_window_pos(v);
 	set_used(v, pos);
+	nf0 = v->rv.nfindings;
 	decode_pending(f, v, pos);
+	apply_driver(f, v, pos, nf0);
 	check_unseen_used(v);
+	doubt_out_of_order(v);
 	read_recent(v, pos, recent);
 	/* The device asked for available buffer notifications (device
 	 * area) about the driver's progress, the driver for used buffer

@@ -68,6 +68,42 @@ struct vq_packed_event {
 			    * cannot tell (driver area, mode enable) */
 };
 
+/* One descriptor of a chain as the driver keeps it (Linux: a
+ * vring_desc_extra entry, written only when it uses the DMA API). */
+struct vq_packed_drv_desc {
+	uint64_t addr;  /* buffer's (DMA) address */
+	uint32_t len;   /* its length */
+	uint16_t flags; /* VRING_DESC_F_NEXT / WRITE / INDIRECT as written to the ring */
+};
+
+/* One Buffer ID as the driver's records hold it (Linux:
+ * vring_virtqueue.packed.desc_state[id], and the desc_extra entries
+ * from desc_extra[id] on, linked by .next). */
+struct vq_packed_drv_id {
+	uint8_t inflight;  /* desc_state[id].data != NULL: the driver has not
+			    * taken this ID back */
+	uint16_t num;      /* desc_state[id].num: ring slots the chain took
+			    * (1 for an indirect table) */
+	uint64_t indir;    /* physical address of its indirect table
+			    * (desc_state[id].indir_desc translated), 0: none */
+	uint32_t first;    /* its first entry in vq_packed_drvrec.descs */
+	uint16_t ndesc;    /* entries there, 0: the driver kept no copy */
+};
+
+/* The driver's per-ID records of a packed ring, when a source has them. */
+struct vq_packed_drvrec {
+	uint32_t n;                          /* IDs (the ring's size); 0: none */
+	const struct vq_packed_drv_id *ids;  /* @n entries, by Buffer ID */
+	const struct vq_packed_drv_desc *descs; /* the chains' descriptors */
+	uint32_t ndescs;                     /* entries in @descs */
+};
+
+/* Where a packed view's pending chains come from. */
+enum vq_pending_source {
+	VQ_PENDING_RING,   /* the slots between the used and the avail position */
+	VQ_PENDING_DRIVER, /* the driver's records (the ring disagreed with them) */
+};
+
 /*
  * Everything decoded from one packed ring.  @rv carries what split and
  * packed rings share, with arrays the caller allocates as for
@@ -94,6 +130,12 @@ struct vq_packed_view {
 					    * its own record (known 1), else known 0:
 					    * the used entries it has not taken yet
 					    * are judged (PACKED_ID_USED_TWICE) */
+	const struct vq_packed_drvrec *drv; /* in: the driver's per-ID records, or
+					    * NULL; used with drv_used (see
+					    * vq_packed_decode) */
+	uint8_t pending_source;            /* out: enum vq_pending_source */
+	uint8_t drv_agrees;                /* out, with drv: 1 when the ring's pending
+					    * IDs are the driver's in-flight ones */
 	struct vq_ring_view rv;            /* the shared part, above */
 };
 
@@ -114,6 +156,13 @@ const char *vq_packed_wraps(const struct vq_packed_layout *l);
  * where their .known is 1 (a device's or driver's own record) and are
  * otherwise inferred from the slots' AVAIL/USED bits (.known 0 on
  * return).  The work is linear in the ring size whatever memory holds.
+ * With v->drv (the driver's records, n the ring's size) and v->drv_used
+ * known, the pending requests are the IDs the driver has in flight less
+ * those whose used entries lie between its next used slot and the
+ * device's used position; where the ring's slots name other IDs (the
+ * device completed out of order and wrote a used descriptor over a
+ * request still in flight, 2.8.6, 2.8.21) the chains are taken from the
+ * records instead (finding PACKED_OUT_OF_ORDER, pending_source DRIVER).
  * Returns 0; -22 for a bad size (finding BAD_QUEUE_SIZE); or the fetch
  * error when the event areas or the first slot cannot be read.
  */
@@ -127,6 +176,9 @@ uint32_t vq_packed_distance(const struct vq_packed_pos *a, const struct vq_packe
 
 /* Name of an event suppression mode: "enable", "disable", "desc", "reserved". */
 const char *vq_pevent_mode_name(uint16_t flags);
+
+/* Name of a pending source: "ring", "driver". */
+const char *vq_pending_source_name(unsigned src);
 
 /* Name of a slot state: "available", "used", "stale". */
 const char *vq_pslot_state_name(unsigned state);

@@ -71,6 +71,9 @@ struct vq_chain {
 				      * has no indirect table */
 	uint16_t id;                 /* packed rings: the chain's Buffer ID (its
 				      * last ring descriptor's, 2.8.6) */
+	uint8_t from_driver;         /* packed rings: taken from the driver's
+				      * records, not the ring (slot and head
+				      * then unknown, 0xffff) */
 };
 
 struct vq_used_elem {

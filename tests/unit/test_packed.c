@@ -375,6 +375,134 @@ static void test_used_pos_doubt(void **state)
 	rig_free(r);
 }
 
+/*
+ * Out of order (2.8.6, 2.8.21), as QEMU showed it: a write (Buffer ID 0,
+ * indirect table T0, held by blkdebug) at slot 0, a read (ID 1, table T1)
+ * at slot 1; the device completes the read first and writes its used
+ * descriptor at its next used slot, 0, over the write's.  The ring alone
+ * then shows slot 1 (ID 1, whose table the driver has freed) as pending.
+ * The driver's records (Linux's desc_state, desc_extra) say ID 0 is in
+ * flight: that is the pending request, its buffers from the records.
+ */
+#define T0 (BUF + 0x8000)
+#define T1 (BUF + 0x9000)
+static struct rig *ooo_ring(void)
+{
+	struct rig *r = rig_new(8);
+
+	pdesc(r, DESC, 0, 0, 513, 1, US(1));                    /* ID 1's used descriptor */
+	pdesc(r, DESC, 1, T1, 48, 1, AV(1) | VRING_DESC_F_INDIRECT); /* ID 1's stale slot */
+	/* T1 freed and reused: garbage, as kfree left it in QEMU. */
+	pdesc(r, T1, 0, 0xdead0000, 7, 0, VRING_DESC_F_INDIRECT);
+	/* T0: header (write, sector 4096), 512 bytes out, status in. */
+	pdesc(r, T0, 0, BUF, 16, 0, 0);
+	pdesc(r, T0, 1, BUF + 0x1000, 512, 0, 0);
+	pdesc(r, T0, 2, BUF + 0x2000, 1, 0, VRING_DESC_F_WRITE);
+	put32(&r->m, BUF, VIRTIO_BLK_T_OUT);
+	put64(&r->m, BUF + 8, 4096);
+	r->v.rv.device_id = VIRTIO_ID_BLOCK;
+	return r;
+}
+
+static void test_out_of_order_driver(void **state)
+{
+	struct rig *r = ooo_ring();
+	struct vq_packed_drv_id ids[8] = {
+		[0] = { .inflight = 1, .num = 1, .indir = T0, .first = 0, .ndesc = 1 },
+		[1] = { .inflight = 1, .num = 1, .indir = T1, .first = 1, .ndesc = 1 },
+	};
+	const struct vq_packed_drv_desc descs[2] = {
+		{ T0, 48, VRING_DESC_F_INDIRECT },
+		{ T1, 48, VRING_DESC_F_INDIRECT },
+	};
+	struct vq_packed_drvrec d = { 8, ids, descs, 2 };
+
+	(void)state;
+	/* Without the records: the defect, ID 1 named (and, with the
+	 * driver's next used slot at 0, the doubt said). */
+	r->v.drv_used = (struct vq_packed_pos){ 0, 1, 1 };
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.rv.nchains, 1);
+	assert_int_equal(r->v.rv.chains[0].id, 1);
+	assert_int_equal(r->v.pending_source, VQ_PENDING_RING);
+	assert_true(has_finding(r, "PACKED_OUT_OF_ORDER_SUSPECTED"));
+	/* With them, the driver not having taken ID 1's used entry yet. */
+	r->v.drv = &d;
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.pending_source, VQ_PENDING_DRIVER);
+	assert_true(has_finding(r, "PACKED_OUT_OF_ORDER"));
+	assert_false(has_finding(r, "PACKED_OUT_OF_ORDER_SUSPECTED"));
+	assert_false(has_finding(r, "INDIRECT_NESTED"));
+	assert_int_equal(r->v.rv.nchains, 1);
+	assert_int_equal(r->v.rv.chains[0].id, 0);
+	assert_int_equal(r->v.rv.chains[0].from_driver, 1);
+	assert_int_equal(r->v.rv.chains[0].slot, 0xffff);
+	assert_int_equal(r->v.rv.chains[0].ndesc, 3);
+	assert_int_equal(r->v.rv.chains[0].ind_addr, T0);
+	assert_int_equal(r->v.rv.chains[0].out_bytes, 528);
+	assert_int_equal(r->v.rv.chains[0].in_bytes, 1);
+	assert_int_equal(r->v.rv.chains[0].req.kind, VQ_REQ_BLK);
+	assert_int_equal(r->v.rv.chains[0].req.u.blk.type, VIRTIO_BLK_T_OUT);
+	assert_int_equal(r->v.rv.chains[0].req.u.blk.sector, 4096);
+	/* The driver has taken ID 1 (next used slot 1, ID 1 free): the same. */
+	ids[1].inflight = 0;
+	r->v.drv_used = (struct vq_packed_pos){ 1, 1, 1 };
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.rv.nchains, 1);
+	assert_int_equal(r->v.rv.chains[0].id, 0);
+	assert_true(has_finding(r, "PACKED_OUT_OF_ORDER"));
+	rig_free(r);
+}
+
+/* Linux without the DMA API keeps no copy of a chain's descriptors
+ * (desc_extra's addr, len, flags are not written): the pending ID is
+ * still named, its buffers said unknown. */
+static void test_out_of_order_no_copy(void **state)
+{
+	struct rig *r = ooo_ring();
+	const struct vq_packed_drv_id ids[8] = {
+		[0] = { .inflight = 1, .num = 1, .indir = T0 },
+		[1] = { .inflight = 1, .num = 1, .indir = T1 },
+	};
+	struct vq_packed_drvrec d = { 8, ids, NULL, 0 };
+
+	(void)state;
+	r->v.drv_used = (struct vq_packed_pos){ 0, 1, 1 };
+	r->v.drv = &d;
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.pending_source, VQ_PENDING_DRIVER);
+	assert_int_equal(r->v.rv.nchains, 1);
+	assert_int_equal(r->v.rv.chains[0].id, 0);
+	assert_int_equal(r->v.rv.chains[0].ndesc, 0);
+	assert_true(r->v.rv.chains[0].broken);
+	assert_true(has_finding(r, "PACKED_PENDING_UNKNOWN"));
+	rig_free(r);
+}
+
+/* In order: the ring's pending IDs are the driver's; nothing changes. */
+static void test_in_order_driver_agrees(void **state)
+{
+	struct rig *r = rig_new(8);
+	const struct vq_packed_drv_id ids[8] = {
+		[6] = { .inflight = 1, .num = 1 },
+		[7] = { .inflight = 1, .num = 1 },
+	};
+	struct vq_packed_drvrec d = { 8, ids, NULL, 0 };
+
+	(void)state;
+	pdesc(r, DESC, 0, BUF, 100, 5, US(1));
+	pdesc(r, DESC, 1, BUF + 0x1000, 200, 6, AV(1));
+	pdesc(r, DESC, 2, BUF + 0x2000, 300, 7, AV(1) | VRING_DESC_F_WRITE);
+	r->v.drv_used = (struct vq_packed_pos){ 1, 1, 1 };
+	r->v.drv = &d;
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.pending_source, VQ_PENDING_RING);
+	assert_int_equal(r->v.drv_agrees, 1);
+	assert_int_equal(r->v.rv.nchains, 2);
+	assert_int_equal(r->v.rv.nfindings, 0);
+	rig_free(r);
+}
+
 /* 2.8: any Queue Size from 1 to 32768, no power of two needed. */
 static void test_sizes(void **state)
 {
@@ -636,6 +764,9 @@ int main(void)
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_positions_given),
 		cmocka_unit_test(test_used_pos_doubt),
+		cmocka_unit_test(test_out_of_order_driver),
+		cmocka_unit_test(test_out_of_order_no_copy),
+		cmocka_unit_test(test_in_order_driver_agrees),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_bounded_work),
 		cmocka_unit_test(test_unreadable),
