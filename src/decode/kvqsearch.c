@@ -138,6 +138,7 @@ static void packed_fields(const struct vq_btf *b, struct vq_kvq_layout *l)
 		for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
 			memset(m[i].f, 0, sizeof(*m[i].f));
 	packed_driver_fields(b, l);
+	vq_kvq_record_fields(b, l);
 }
 
 int vq_kvq_layout_from_btf(const struct vq_btf *b, struct vq_kvq_layout *l, char *err,

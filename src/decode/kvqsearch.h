@@ -8,6 +8,7 @@
 
 #include "../model/device.h"
 #include "btf.h"
+#include "packed.h"
 #include "fetch.h"
 #include "ring.h"
 #include "scan.h"
@@ -99,7 +100,30 @@ struct vq_kvq_layout {
 	struct vq_btf_field p_event_flags; /* ... packed.event_flags_shadow */
 	struct vq_btf_field p_used_wrap;  /* ... packed.used_wrap_counter (before 5.19;
 					   * later in last_used_idx's bit 15) */
+	/* A packed queue's per-ID records (vq_kvq_packed_records), all
+	 * present or all sizes 0; use_dma_api and indirect may be missing. */
+	struct vq_btf_field use_dma_api;  /* vring_virtqueue.use_dma_api (bool) */
+	struct vq_btf_field indirect;     /* vring_virtqueue.indirect (bool): when
+					   * false, desc_state's indir_desc holds the
+					   * driver's ctx, no table */
+	struct vq_btf_field p_desc_state; /* ... packed.desc_state (pointer) */
+	struct vq_btf_field p_desc_extra; /* ... packed.desc_extra (pointer) */
+	uint64_t ds_size;                 /* sizeof(struct vring_desc_state_packed) */
+	struct vq_btf_field ds_data;      /* its data (pointer: NULL when the ID is free) */
+	struct vq_btf_field ds_indir;     /* its indir_desc (pointer) */
+	struct vq_btf_field ds_num;       /* its num (u16) */
+	uint64_t de_size;                 /* sizeof(struct vring_desc_extra) */
+	struct vq_btf_field de_addr;      /* its addr (dma_addr_t) */
+	struct vq_btf_field de_len;       /* its len (u32) */
+	struct vq_btf_field de_flags;     /* its flags (u16) */
+	struct vq_btf_field de_next;      /* its next (u16) */
 };
+
+/* Fill @l's per-ID record members from @b (decode/kvqrec.c; called by
+ * vq_kvq_layout_from_btf once obj_size is known). */
+void vq_kvq_record_fields(const struct vq_btf *b, struct vq_kvq_layout *l);
+
+
 
 /* Fill @l from @b (vmlinux, with virtio_ring's split BTF on top when the
  * module has it).  Returns 0, or -ENOENT/-EINVAL with @err naming what
@@ -186,5 +210,24 @@ long vq_kvq_vote_offset(const struct vq_fetch *f, const struct vq_scan_region *r
  * @q filled when it still holds, else -ESTALE. */
 int vq_kvq_check(const struct vq_fetch *f, const struct vq_kmap *map, size_t nmap,
 		 const struct vq_kvq_layout *l, uint64_t obj_paddr, struct vq_kvq_queue *q);
+
+/*
+ * The per-ID records of the packed queue @q (Linux's
+ * vring_virtqueue.packed.desc_state[] and desc_extra[], virtio_ring.c),
+ * read through @f with @map translating kernel virtual addresses:
+ * @ids gets q->layout.size entries; each in-flight ID's descriptors, as
+ * the driver copied them into desc_extra (desc_extra[id] then its .next
+ * links, desc_state[id].num of them), go to @descs (at most @max, the
+ * count in *@ndescs), only when the driver uses the DMA API (else Linux
+ * writes no copy: ndesc 0).  An indirect table's kernel address
+ * (indir_desc, a table only when the queue uses indirect descriptors:
+ * vring_virtqueue.indirect) is translated to physical.  Returns 0, -ENOENT when this
+ * kernel's BTF lacks the records, -EFAULT when they cannot be read,
+ * -ENOMEM.
+ */
+int vq_kvq_packed_records(const struct vq_fetch *f, const struct vq_kmap *map, size_t nmap,
+			  const struct vq_kvq_layout *l, const struct vq_kvq_queue *q,
+			  struct vq_packed_drv_id *ids, struct vq_packed_drv_desc *descs,
+			  uint32_t max, uint32_t *ndescs);
 
 #endif

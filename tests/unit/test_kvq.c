@@ -77,6 +77,18 @@ struct m_packed {
 	uint64_t ring_size_in_bytes, event_size_in_bytes;
 };
 
+/* Per Buffer ID, and per descriptor (linked by next from the ID on). */
+struct m_desc_state_packed {
+	uint64_t data, indir_desc;
+	uint16_t num, last;
+};
+
+struct m_desc_extra {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags, next;
+};
+
 struct m_vvq {
 	struct m_virtqueue vq;
 	uint8_t packed_ring, use_dma_api, weak_barriers, broken, indirect, event;
@@ -221,6 +233,7 @@ static void build_base(struct bb *b, struct base_ids *t)
 static void build_ring_types(struct bb *b, const struct base_ids *t)
 {
 	uint32_t dma, cdma, vring, pvring, split, packed, anon_s, anon_u, vvq, boolean;
+	uint32_t ds, de, ds_ptr, de_ptr;
 	const size_t usize = offsetof(struct m_vvq, notify) - offsetof(struct m_vvq, split);
 
 	boolean = bb_int(b, "_Bool", 1);
@@ -244,7 +257,20 @@ static void build_ring_types(struct bb *b, const struct base_ids *t)
 	bb_member(b, "desc", t->voidp, offsetof(struct m_pvring, desc));
 	bb_member(b, "driver", t->voidp, offsetof(struct m_pvring, driver));
 	bb_member(b, "device", t->voidp, offsetof(struct m_pvring, device));
-	packed = bb_type(b, "vring_virtqueue_packed", VQ_BTF_KIND_STRUCT, 8, 0,
+	ds = bb_type(b, "vring_desc_state_packed", VQ_BTF_KIND_STRUCT, 4, 0,
+		     sizeof(struct m_desc_state_packed));
+	bb_member(b, "data", t->voidp, offsetof(struct m_desc_state_packed, data));
+	bb_member(b, "indir_desc", t->voidp, offsetof(struct m_desc_state_packed, indir_desc));
+	bb_member(b, "num", t->u16, offsetof(struct m_desc_state_packed, num));
+	bb_member(b, "last", t->u16, offsetof(struct m_desc_state_packed, last));
+	de = bb_type(b, "vring_desc_extra", VQ_BTF_KIND_STRUCT, 4, 0, sizeof(struct m_desc_extra));
+	bb_member(b, "addr", dma, offsetof(struct m_desc_extra, addr));
+	bb_member(b, "len", t->u32, offsetof(struct m_desc_extra, len));
+	bb_member(b, "flags", t->u16, offsetof(struct m_desc_extra, flags));
+	bb_member(b, "next", t->u16, offsetof(struct m_desc_extra, next));
+	ds_ptr = bb_type(b, NULL, VQ_BTF_KIND_PTR, 0, 0, ds);
+	de_ptr = bb_type(b, NULL, VQ_BTF_KIND_PTR, 0, 0, de);
+	packed = bb_type(b, "vring_virtqueue_packed", VQ_BTF_KIND_STRUCT, 10, 0,
 			 sizeof(struct m_packed));
 	bb_member(b, "vring", pvring, offsetof(struct m_packed, vring));
 	bb_member(b, "avail_wrap_counter", boolean, offsetof(struct m_packed, avail_wrap_counter));
@@ -254,15 +280,19 @@ static void build_ring_types(struct bb *b, const struct base_ids *t)
 	bb_member(b, "driver_event_dma_addr", dma, offsetof(struct m_packed, driver_event_dma_addr));
 	bb_member(b, "device_event_dma_addr", dma, offsetof(struct m_packed, device_event_dma_addr));
 	bb_member(b, "ring_size_in_bytes", t->u64, offsetof(struct m_packed, ring_size_in_bytes));
+	bb_member(b, "desc_state", ds_ptr, offsetof(struct m_packed, desc_state));
+	bb_member(b, "desc_extra", de_ptr, offsetof(struct m_packed, desc_extra));
 	/* union { split; struct { packed; }; } */
 	anon_s = bb_type(b, NULL, VQ_BTF_KIND_STRUCT, 1, 0, sizeof(struct m_packed));
 	bb_member(b, "packed", packed, 0);
 	anon_u = bb_type(b, NULL, VQ_BTF_KIND_UNION, 2, 0, usize);
 	bb_member(b, "split", split, 0);
 	bb_member(b, NULL, anon_s, 0);
-	vvq = bb_type(b, "vring_virtqueue", VQ_BTF_KIND_STRUCT, 8, 0, sizeof(struct m_vvq));
+	vvq = bb_type(b, "vring_virtqueue", VQ_BTF_KIND_STRUCT, 10, 0, sizeof(struct m_vvq));
 	bb_member(b, "vq", t->virtqueue, offsetof(struct m_vvq, vq));
 	bb_member(b, "packed_ring", boolean, offsetof(struct m_vvq, packed_ring));
+	bb_member(b, "use_dma_api", boolean, offsetof(struct m_vvq, use_dma_api));
+	bb_member(b, "indirect", boolean, offsetof(struct m_vvq, indirect));
 	bb_member(b, "broken", boolean, offsetof(struct m_vvq, broken));
 	bb_member(b, "event", boolean, offsetof(struct m_vvq, event));
 	bb_member(b, "last_used_idx", t->u16, offsetof(struct m_vvq, last_used_idx));
@@ -1192,6 +1222,99 @@ static void test_scan_finds_packed_queues(void **state)
 }
 
 /* From one queue to its siblings: the device's vqs list. */
+/*
+ * A packed queue's per-ID records, as Linux 6.1's virtqueue_add_packed()
+ * and virtqueue_add_indirect_packed() leave them (drivers/virtio/
+ * virtio_ring.c): ID 0 an indirect table (num 1, indir_desc its kernel
+ * address, desc_extra[0] the ring descriptor's copy), ID 1 a chain of two
+ * (desc_extra[1] then [3] by .next), ID 2 free (data NULL).  desc_extra's
+ * copies only count with use_dma_api (else Linux never writes them), and
+ * indir_desc is a table only with indirect (else the driver's ctx).
+ */
+static void test_packed_records(void **state)
+{
+	struct world w;
+	struct vq_kvq_queue q;
+	struct vq_packed_drv_id ids[8];
+	struct vq_packed_drv_desc descs[16];
+	const uint64_t dev = MBASE + 0x10000, obj = MBASE + 0x20100;
+	const uint64_t dsa = MBASE + 0x130000, dea = MBASE + 0x131000, t0 = MBASE + 0x132000;
+	const size_t dss = sizeof(struct m_desc_state_packed), des = sizeof(struct m_desc_extra);
+	uint32_t nd;
+
+	(void)state;
+	world_init(&w);
+	assert_int_equal(w.l.ds_size, dss);
+	assert_int_equal(w.l.de_size, des);
+	assert_int_equal(w.l.p_desc_state.offset, offsetof(struct m_vvq, packed.desc_state));
+	assert_int_equal(w.l.p_desc_extra.offset, offsetof(struct m_vvq, packed.desc_extra));
+	assert_int_equal(w.l.ds_num.offset, offsetof(struct m_desc_state_packed, num));
+	assert_int_equal(w.l.de_next.offset, offsetof(struct m_desc_extra, next));
+	assert_int_equal(w.l.use_dma_api.offset, offsetof(struct m_vvq, use_dma_api));
+	put_dev(&w.m, dev, 4, 2);
+	put_pvq(&w.m, obj, dev, 0, MBASE + 0x100000, 8, MBASE + 0x101000, MBASE + 0x102040);
+	put64(&w.m, obj + offsetof(struct m_vvq, packed.desc_state), va(dsa));
+	put64(&w.m, obj + offsetof(struct m_vvq, packed.desc_extra), va(dea));
+	w.m.buf[obj - MBASE + offsetof(struct m_vvq, use_dma_api)] = 1;
+	w.m.buf[obj - MBASE + offsetof(struct m_vvq, indirect)] = 1;
+	put64(&w.m, dsa, va(0x5000));            /* ID 0: data */
+	put64(&w.m, dsa + 8, va(t0));            /* indir_desc */
+	put16(&w.m, dsa + 16, 1);                /* num */
+	put64(&w.m, dsa + dss, va(0x6000));      /* ID 1 */
+	put16(&w.m, dsa + dss + 16, 2);
+	put16(&w.m, dsa + 2 * dss + 16, 5);      /* ID 2: free, a stale num */
+	put64(&w.m, dea, t0);
+	put32(&w.m, dea + 8, 48);
+	put16(&w.m, dea + 12, VRING_DESC_F_INDIRECT);
+	put16(&w.m, dea + 14, 2);
+	put64(&w.m, dea + des, 0xa000);
+	put32(&w.m, dea + des + 8, 16);
+	put16(&w.m, dea + des + 12, VRING_DESC_F_NEXT);
+	put16(&w.m, dea + des + 14, 3);
+	put64(&w.m, dea + 3 * des, 0xb000);
+	put32(&w.m, dea + 3 * des + 8, 1);
+	put16(&w.m, dea + 3 * des + 12, VRING_DESC_F_WRITE);
+	put16(&w.m, dea + 3 * des + 14, 4);
+	assert_int_equal(vq_kvq_check(&w.f, w.map, 2, &w.l, obj, &q), 0);
+	assert_int_equal(vq_kvq_packed_records(&w.f, w.map, 2, &w.l, &q, ids, descs, 16, &nd), 0);
+	assert_int_equal(nd, 3);
+	assert_true(ids[0].inflight);
+	assert_int_equal(ids[0].num, 1);
+	assert_int_equal(ids[0].indir, t0);
+	assert_int_equal(ids[0].ndesc, 1);
+	assert_int_equal(descs[ids[0].first].len, 48);
+	assert_int_equal(descs[ids[0].first].flags, VRING_DESC_F_INDIRECT);
+	assert_true(ids[1].inflight);
+	assert_int_equal(ids[1].indir, 0);
+	assert_int_equal(ids[1].ndesc, 2);
+	assert_int_equal(descs[ids[1].first].addr, 0xa000);
+	assert_int_equal(descs[ids[1].first + 1].addr, 0xb000);
+	assert_int_equal(descs[ids[1].first + 1].flags, VRING_DESC_F_WRITE);
+	assert_false(ids[2].inflight);
+	assert_int_equal(ids[2].ndesc, 0);
+	/* The descriptor budget bounds the copies. */
+	assert_int_equal(vq_kvq_packed_records(&w.f, w.map, 2, &w.l, &q, ids, descs, 2, &nd), 0);
+	assert_int_equal(nd, 2);
+	assert_int_equal(ids[1].ndesc, 1);
+	/* Without the DMA API: the IDs, no copies; without indirect tables,
+	 * indir_desc is no table. */
+	w.m.buf[obj - MBASE + offsetof(struct m_vvq, use_dma_api)] = 0;
+	w.m.buf[obj - MBASE + offsetof(struct m_vvq, indirect)] = 0;
+	assert_int_equal(vq_kvq_packed_records(&w.f, w.map, 2, &w.l, &q, ids, descs, 16, &nd), 0);
+	assert_int_equal(nd, 0);
+	assert_true(ids[0].inflight && ids[1].inflight);
+	assert_int_equal(ids[0].ndesc, 0);
+	assert_int_equal(ids[0].indir, 0);
+	/* desc_state not in the kernel's map: -EFAULT; a split queue: -ENOENT. */
+	put64(&w.m, obj + offsetof(struct m_vvq, packed.desc_state), 0xffff000000000000ull);
+	assert_int_equal(vq_kvq_packed_records(&w.f, w.map, 2, &w.l, &q, ids, descs, 16, &nd),
+			 -EFAULT);
+	q.packed = 0;
+	assert_int_equal(vq_kvq_packed_records(&w.f, w.map, 2, &w.l, &q, ids, descs, 16, &nd),
+			 -ENOENT);
+	world_free(&w);
+}
+
 static void test_device_queues(void **state)
 {
 	struct world w;
@@ -1668,6 +1791,7 @@ int main(void)
 		cmocka_unit_test(test_kmap_v2p),
 		cmocka_unit_test(test_scan_finds_linked_queues),
 		cmocka_unit_test(test_scan_finds_packed_queues),
+		cmocka_unit_test(test_packed_records),
 		cmocka_unit_test(test_device_queues),
 		cmocka_unit_test(test_scan_skips_freed_objects),
 		cmocka_unit_test(test_scan_rejects_rule_breakers),

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A packed queue's per-ID driver records (Linux's packed.desc_state and packed.desc_extra), their layout from BTF, read through a vq_fetch. */
+#include <errno.h>
+#include <linux/virtio_ring.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kvqsearch.h"
+#include "le.h"
+
+/* Most bytes of one record struct read (the kernel's are 24 and 16). */
+#define REC_MAX 256u
+
+/* Unsigned integer of @f's size at @p (little-endian). */
+static uint64_t rget(const uint8_t *p, const struct vq_btf_field *f)
+{
+	switch (f->size) {
+	case 1:
+		return p[f->offset];
+	case 2:
+		return le16(p + f->offset);
+	case 4:
+		return le32(p + f->offset);
+	}
+	return le64(p + f->offset);
+}
+
+/* Member @path of struct @sname into @f: 1 when it is a scalar of 1 to 8
+ * bytes (a pointer when @ptr) inside a struct of @size bytes. */
+static int rec_member(const struct vq_btf *b, const char *sname, uint64_t size, const char *path,
+		      struct vq_btf_field *f, int ptr)
+{
+	char why[200];
+	long id = vq_btf_find(b, VQ_BTF_KIND_STRUCT, sname);
+
+	if (id < 0 || vq_btf_member(b, (uint32_t)id, path, f, why, sizeof(why)))
+		return 0;
+	if ((ptr && (f->kind != VQ_BTF_KIND_PTR || f->size != 8)) ||
+	    (!ptr && f->kind != VQ_BTF_KIND_INT) || f->size < 1 || f->size > 8 ||
+	    (f->size & (f->size - 1)) || f->offset + f->size > size)
+		return 0;
+	return 1;
+}
+
+static uint64_t rec_size(const struct vq_btf *b, const char *sname)
+{
+	long id = vq_btf_find(b, VQ_BTF_KIND_STRUCT, sname);
+
+	return id < 0 ? 0 : vq_btf_size(b, (uint32_t)id);
+}
+
+void vq_kvq_record_fields(const struct vq_btf *b, struct vq_kvq_layout *l)
+{
+	static const char vvq[] = "vring_virtqueue", ds[] = "vring_desc_state_packed",
+			  de[] = "vring_desc_extra";
+	int ok;
+
+	l->ds_size = rec_size(b, ds);
+	l->de_size = rec_size(b, de);
+	ok = l->ds_size && l->ds_size <= REC_MAX && l->de_size && l->de_size <= REC_MAX &&
+	     rec_member(b, vvq, l->obj_size, "packed.desc_state", &l->p_desc_state, 1) &&
+	     rec_member(b, vvq, l->obj_size, "packed.desc_extra", &l->p_desc_extra, 1) &&
+	     rec_member(b, ds, l->ds_size, "data", &l->ds_data, 1) &&
+	     rec_member(b, ds, l->ds_size, "indir_desc", &l->ds_indir, 1) &&
+	     rec_member(b, ds, l->ds_size, "num", &l->ds_num, 0) &&
+	     rec_member(b, de, l->de_size, "addr", &l->de_addr, 0) &&
+	     rec_member(b, de, l->de_size, "len", &l->de_len, 0) &&
+	     rec_member(b, de, l->de_size, "flags", &l->de_flags, 0) &&
+	     rec_member(b, de, l->de_size, "next", &l->de_next, 0);
+	if (!ok) {
+		l->ds_size = l->de_size = 0;
+		memset(&l->p_desc_state, 0, sizeof(l->p_desc_state));
+		memset(&l->p_desc_extra, 0, sizeof(l->p_desc_extra));
+	}
+	if (!rec_member(b, vvq, l->obj_size, "use_dma_api", &l->use_dma_api, 0))
+		memset(&l->use_dma_api, 0, sizeof(l->use_dma_api));
+	if (!rec_member(b, vvq, l->obj_size, "indirect", &l->indirect, 0))
+		memset(&l->indirect, 0, sizeof(l->indirect));
+}
+
+/* @len bytes of the kernel array at virtual @va into a new buffer. */
+static uint8_t *read_array(const struct vq_fetch *f, const struct vq_kmap *map, size_t nmap,
+			   uint64_t va, uint64_t len, const char *what, int *err)
+{
+	uint64_t pa;
+	uint8_t *p;
+
+	*err = -EFAULT;
+	if (!va || vq_kmap_v2p(map, nmap, va, len, &pa))
+		return NULL;
+	p = malloc(len);
+	if (!p) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (vq_fetch(f, pa, p, len, what)) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* In-flight ID @id's chain as desc_extra holds it (@de, @n entries):
+ * desc_extra[id] and its .next links, @num entries at most, into @descs
+ * from *@nd (at most @max). */
+static void copy_chain(const struct vq_kvq_layout *l, const uint8_t *de, uint32_t n, uint32_t id,
+		       uint32_t num, struct vq_packed_drv_id *r, struct vq_packed_drv_desc *descs,
+		       uint32_t max, uint32_t *nd)
+{
+	uint32_t cur = id, k;
+
+	r->first = *nd;
+	for (k = 0; k < num && k < n && cur < n && *nd < max; k++) {
+		const uint8_t *x = de + (uint64_t)cur * l->de_size;
+
+		descs[*nd].addr = rget(x, &l->de_addr);
+		descs[*nd].len = (uint32_t)rget(x, &l->de_len);
+		descs[*nd].flags = (uint16_t)rget(x, &l->de_flags);
+		(*nd)++;
+		cur = (uint32_t)rget(x, &l->de_next);
+	}
+	r->ndesc = (uint16_t)(*nd - r->first);
+}
+
+int vq_kvq_packed_records(const struct vq_fetch *f, const struct vq_kmap *map, size_t nmap,
+			  const struct vq_kvq_layout *l, const struct vq_kvq_queue *q,
+			  struct vq_packed_drv_id *ids, struct vq_packed_drv_desc *descs,
+			  uint32_t max, uint32_t *ndescs)
+{
+	const uint32_t n = q->layout.size;
+	uint8_t *o, *ds = NULL, *de = NULL;
+	uint32_t id;
+	int dma, ind_tables, ret;
+
+	*ndescs = 0;
+	if (!l->ds_size || !q->packed || !n || n > VQ_PACKED_MAX_SIZE)
+		return -ENOENT;
+	o = malloc(l->obj_size);
+	if (!o)
+		return -ENOMEM;
+	ret = vq_fetch(f, q->obj_paddr, o, l->obj_size, "struct vring_virtqueue") ? -EFAULT : 0;
+	if (!ret)
+		ds = read_array(f, map, nmap, rget(o, &l->p_desc_state), l->ds_size * n,
+				"packed desc_state", &ret);
+	if (ds)
+		de = read_array(f, map, nmap, rget(o, &l->p_desc_extra), l->de_size * n,
+				"packed desc_extra", &ret);
+	if (!de) {
+		free(o);
+		free(ds);
+		return ret;
+	}
+	dma = l->use_dma_api.size && rget(o, &l->use_dma_api);
+	ind_tables = l->indirect.size && rget(o, &l->indirect);
+	for (id = 0; id < n; id++) {
+		const uint8_t *s = ds + (uint64_t)id * l->ds_size;
+		struct vq_packed_drv_id *r = &ids[id];
+		uint64_t ind = rget(s, &l->ds_indir), pa;
+
+		memset(r, 0, sizeof(*r));
+		r->inflight = rget(s, &l->ds_data) != 0;
+		r->num = (uint16_t)rget(s, &l->ds_num);
+		if (ind_tables && ind && !vq_kmap_v2p(map, nmap, ind, 16, &pa))
+			r->indir = pa;
+		if (r->inflight && dma)
+			copy_chain(l, de, n, id, r->num, r, descs, max, ndescs);
+	}
+	free(o);
+	free(ds);
+	free(de);
+	return 0;
+}
