@@ -50,6 +50,9 @@ static int decode(struct vq_session *s, struct qwork *w, int second)
 		 * at the same instant) bounds the entries it has not taken. */
 		p->avail.known = p->used.known = 0;
 		p->drv_used = (struct vq_packed_pos){ 0, 0, 0 };
+		/* With them, the driver's per-ID records name the pending
+		 * requests after an out-of-order completion. */
+		p->drv = !moving(s) && w->q->drv_valid ? w->q->drv_rec : NULL;
 		if (!moving(s) && w->q->drv_valid)
 			p->drv_used = (struct vq_packed_pos){ (uint16_t)(w->q->drv_last_used_idx & 0x7fff),
 							      (uint8_t)(w->q->drv_last_used_idx >> 15), 1 };

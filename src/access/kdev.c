@@ -110,6 +110,10 @@ static void fill_queue(struct vq_kvq *kv, const struct vq_kvq_queue *k, struct v
 	q->drv_callbacks = !(k->drv.avail_flags & VRING_AVAIL_F_NO_INTERRUPT);
 	q->drv_event_idx = k->drv.event;
 	vq_kvq_read_name(kv, k, q->name, sizeof(q->name));
+	/* Which requests are pending when the device completed out of order
+	 * (decode/packed.h): kept while the dump is open. */
+	if (k->packed)
+		vq_kvq_packed_drvrec(kv, k, &q->drv_rec);
 }
 
 /* One device: the queues q[0..n) of one virtio_device. */
@@ -263,6 +267,10 @@ static int kdev_read_state(struct vq_dev *d)
 
 static void kdev_release(struct vq_dev *d)
 {
+	unsigned i;
+
+	for (i = 0; d->queues && i < d->num_queues; i++)
+		free(d->queues[i].drv_rec);
 	free(d->queues);
 	d->queues = NULL;
 	d->num_queues = 0;

@@ -932,3 +932,39 @@ long vq_kvq_idle_devices(struct vq_kvq *k, uint64_t *out, size_t max)
 	return vq_kvdev_scan_idle(&k->fetch, k->regions, k->nregions, &k->xlat, k->dmap, &k->dev,
 				  out, max);
 }
+
+/* Descriptors kept per ID at most: a chain takes at most the ring's
+ * size, and the whole copy is bounded by 4 per slot. */
+#define KVQ_REC_DESCS_PER_SLOT 4u
+
+int vq_kvq_packed_drvrec(struct vq_kvq *k, const struct vq_kvq_queue *q,
+			 struct vq_packed_drvrec **out)
+{
+	const uint32_t n = q->layout.size, max = KVQ_REC_DESCS_PER_SLOT * q->layout.size;
+	struct vq_packed_drvrec *r;
+	struct vq_packed_drv_id *ids;
+	struct vq_packed_drv_desc *descs;
+	uint32_t nd;
+	int ret;
+
+	*out = NULL;
+	if (!q->packed || !n || n > VQ_PACKED_MAX_SIZE)
+		return -ENOENT;
+	r = calloc(1, sizeof(*r) + sizeof(*ids) * n + sizeof(*descs) * max);
+	if (!r)
+		return -ENOMEM;
+	ids = (struct vq_packed_drv_id *)(r + 1);
+	descs = (struct vq_packed_drv_desc *)(ids + n);
+	ret = vq_kvq_packed_records(&k->fetch, k->map, k->nmap, &k->layout, q, ids, descs, max,
+				    &nd);
+	if (ret) {
+		free(r);
+		return ret;
+	}
+	r->n = n;
+	r->ids = ids;
+	r->descs = descs;
+	r->ndescs = nd;
+	*out = r;
+	return 0;
+}

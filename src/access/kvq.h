@@ -109,6 +109,11 @@ long vq_kvq_all(struct vq_kvq *k, struct vq_kvq_queue **out, char *err, size_t e
  * their kernel virtual addresses, at most @max into @out; how many, 0
  * when the direct map is not known as one offset, or -errno. */
 long vq_kvq_idle_devices(struct vq_kvq *k, uint64_t *out, size_t max);
+/* The per-Buffer-ID records of the packed queue @q
+ * (vq_kvq_packed_records) in one new allocation *@out (free() it): 0, or
+ * -errno (-ENOENT: not a packed queue, or this kernel's BTF lacks them). */
+int vq_kvq_packed_drvrec(struct vq_kvq *k, const struct vq_kvq_queue *q,
+			 struct vq_packed_drvrec **out);
 /* The virtio_device at kernel virtual @vdev (decode/kvdev.h): 0, or
  * -ENOENT when this kernel's BTF does not describe it, -EFAULT. */
 int vq_kvq_read_device(struct vq_kvq *k, uint64_t vdev, struct vq_kvdev *d);

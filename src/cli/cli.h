@@ -136,6 +136,8 @@ struct vq_packed_req {
 	const char *devname;           /* its device, or NULL */
 	uint16_t drv_used;             /* the driver's next used slot | wrap << 15 (its record) */
 	int drv_used_known;            /* 1: drv_used given (an image: read with the ring) */
+	const struct vq_packed_drvrec *drv_rec; /* the driver's per-ID records read with
+						  * drv_used, or NULL */
 };
 /* Decode the packed ring @r names and print it, or add its JSON object to
  * @rings when not NULL.  0, or EXIT_ACCESS with the reason in @why. */

@@ -533,6 +533,7 @@ static int show_packed(struct vq_ctx *ctx, struct ring_opts *o, struct json_obje
 		/* Live, the ring moves on after the record was read. */
 		.drv_used = o->drv ? o->drv->drv_last_used_idx : 0,
 		.drv_used_known = o->drv && !vq_session_is_live(&ctx->sess),
+		.drv_rec = o->drv ? o->drv->drv_rec : NULL,
 	};
 	char why[400];
 	int ret = vq_ring_packed_show(ctx, &r, rings, why, sizeof(why));

@@ -58,8 +58,10 @@ static struct json_object *chains_json(const struct vq_packed_view *v)
 		const struct vq_chain *c = &v->rv.chains[i];
 		struct json_object *co = json_object_new_object(), *da = json_object_new_array();
 
-		json_object_object_add(co, "slot", U64(c->slot));
+		/* A chain from the driver's records: its slots were overwritten. */
+		json_object_object_add(co, "slot", c->from_driver ? NULL : U64(c->slot));
 		json_object_object_add(co, "id", U64(c->id));
+		json_object_object_add(co, "from_driver", json_object_new_boolean(c->from_driver));
 		for (j = 0; j < c->ndesc; j++)
 			json_object_array_add(da, pdesc_json(&c->descs[j]));
 		json_object_object_add(co, "descriptors", da);
@@ -153,6 +155,8 @@ static struct json_object *ring_json_packed(const struct vq_packed_view *v,
 	json_object_object_add(o, "used_position_source", json_object_new_string(pos_source(&v->used)));
 	json_object_object_add(o, "pending_slots", U64(v->pending_slots));
 	json_object_object_add(o, "in_flight", U64(v->rv.nchains));
+	json_object_object_add(o, "pending_source",
+			       json_object_new_string(vq_pending_source_name(v->pending_source)));
 	json_object_object_add(o, "chains", chains_json(v));
 	json_object_object_add(o, "used_entries", tail_json(v));
 	json_object_object_add(o, "slots", slots_json(v));
@@ -184,8 +188,15 @@ static void chain_text(const struct vq_ctx *ctx, const struct vq_chain *c)
 	unsigned j;
 
 	vq_chain_summary(sum, sizeof(sum), c);
-	printf("  slot %u id %u: %s%s\n", c->slot, c->id, sum, c->broken ? " (incomplete)" : "");
-	if (c->ind_len)
+	if (c->from_driver)
+		printf("  id %u (driver's records; its slots overwritten): %s%s\n", c->id, sum,
+		       c->broken ? " (buffers unknown)" : "");
+	else
+		printf("  slot %u id %u: %s%s\n", c->slot, c->id, sum, c->broken ? " (incomplete)" : "");
+	if (c->ind_len && c->from_driver)
+		printf("    table addr 0x%llx len %u: indirect table of %u entries\n",
+		       (unsigned long long)c->ind_addr, c->ind_len, c->ind_len / 16);
+	else if (c->ind_len)
 		printf("    slot %u addr 0x%llx len %u: indirect table of %u entries\n", c->ind_index,
 		       (unsigned long long)c->ind_addr, c->ind_len, c->ind_len / 16);
 	for (j = 0; ctx->verbose && j < c->ndesc; j++) {
@@ -230,7 +241,9 @@ static void ring_text_packed(const struct vq_ctx *ctx, const struct vq_packed_vi
 	printf("in flight: %u chain%s in %u slot%s\n", v->rv.nchains, v->rv.nchains == 1 ? "" : "s",
 	       v->pending_slots, v->pending_slots == 1 ? "" : "s");
 	if (v->rv.nchains)
-		printf("pending chains (oldest first):\n");
+		printf(v->pending_source == VQ_PENDING_DRIVER
+			       ? "pending chains (from the driver's records: those still in their slots oldest first, then by Buffer ID):\n"
+			       : "pending chains (oldest first):\n");
 	for (i = 0; i < v->rv.nchains; i++)
 		chain_text(ctx, &v->rv.chains[i]);
 	if (v->rv.nused)
@@ -260,6 +273,7 @@ int vq_ring_packed_show(struct vq_ctx *ctx, const struct vq_packed_req *r,
 	}
 	v.layout = (struct vq_packed_layout){ r->desc, r->driver, r->device, r->size };
 	v.rv.device_id = r->type;
+	v.drv = r->drv_used_known ? r->drv_rec : NULL;
 	if (r->drv_used_known)
 		v.drv_used = (struct vq_packed_pos){ (uint16_t)(r->drv_used & 0x7fff),
 						     (uint8_t)(r->drv_used >> 15), 1 };

@@ -58,7 +58,9 @@ static void find_taken(const struct vq_packed_view *v, struct ptaken *t)
 	for (i = 0; i < v->rv.nchains; i++) {
 		const struct vq_chain *c = &v->rv.chains[i];
 
-		if ((c->slot + n - v->used.idx) % n >= t->slots)
+		/* A chain from the driver's records lost its slot to a used
+		 * descriptor: the device had read it, so took it. */
+		if (!c->from_driver && (c->slot + n - v->used.idx) % n >= t->slots)
 			continue;
 		append_id(t->ids, sizeof(t->ids), t->chains, c->id);
 		t->chains++;

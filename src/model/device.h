@@ -84,6 +84,11 @@ struct vq_queue_state {
 	uint8_t drv_callbacks;      /* 1: it wants interrupts (NO_INTERRUPT clear in its shadow) */
 	uint8_t drv_event_idx;      /* 1: it uses event indices (vq->event) */
 	char name[32];              /* the driver's name for it ("requestq"), "" if not known */
+	/* A packed queue's per-Buffer-ID records from Linux (its desc_state
+	 * and desc_extra, decode/packed.h's struct vq_packed_drvrec, one
+	 * allocation), or NULL; the transport that set it frees it in its
+	 * release().  Read at the same instant as drv_last_used_idx. */
+	struct vq_packed_drvrec *drv_rec;
 	/* The device side's own view of the queue (design.md "device_view"),
 	 * as QEMU reports it (x-query-virtio-queue-status), when dv_valid. */
 	uint8_t dv_valid;

@@ -22,6 +22,10 @@ expect_json "packed healthy: event areas (device asks for slot 1 wrap 1: reached
 expect_json "packed healthy: per-slot flags carry AVAIL/USED and the id" \
 	'len(j["slots"]) == 8 and j["slots"][0]["flags"] == ["WRITE", "AVAIL", "USED"] and j["slots"][0]["state"] == "used" and j["slots"][1]["id"] == 6 and j["slots"][1]["pending"] is True' \
 	-- $(R healthy) ring --at $AT --size 8 --packed --json
+# No driver records with --at: the pending list is the ring's, each chain in its slot.
+expect_json "packed healthy: pending list from the ring" \
+	'j["pending_source"] == "ring" and j["chains"][0]["from_driver"] is False' \
+	-- $(R healthy) ring --at $AT --size 8 --packed --json
 expect "packed healthy: text names the pending request" 0 'slot 1 id 6: 3 descriptors' out -- $(R healthy) ring --at $AT --size 8 --packed
 expect "packed healthy: text decodes its blk header" 0 'blk OUT sector 2048' out -- $(R healthy) ring --at $AT --size 8 --packed
 expect "packed healthy: -v lists every slot" 0 '\[1\] addr 0x12000 len 48 id 6 flags 0x0084 \[INDIRECT\|AVAIL\] available, pending' out -- -v $(R healthy) ring --at $AT --size 8 --packed
