@@ -1222,6 +1222,37 @@ static void test_scan_finds_packed_queues(void **state)
 }
 
 /* From one queue to its siblings: the device's vqs list. */
+/* The records of test_packed_records() for the packed queue at @obj:
+ * desc_state at @dsa, desc_extra at @dea, ID 0's indirect table at @t0,
+ * the DMA API and indirect tables in use. */
+static void put_records(struct fakemem *m, uint64_t obj, uint64_t dsa, uint64_t dea, uint64_t t0)
+{
+	const size_t dss = sizeof(struct m_desc_state_packed), des = sizeof(struct m_desc_extra);
+
+	put64(m, obj + offsetof(struct m_vvq, packed.desc_state), va(dsa));
+	put64(m, obj + offsetof(struct m_vvq, packed.desc_extra), va(dea));
+	m->buf[obj - MBASE + offsetof(struct m_vvq, use_dma_api)] = 1;
+	m->buf[obj - MBASE + offsetof(struct m_vvq, indirect)] = 1;
+	put64(m, dsa, va(0x5000));            /* ID 0: data */
+	put64(m, dsa + 8, va(t0));            /* indir_desc */
+	put16(m, dsa + 16, 1);                /* num */
+	put64(m, dsa + dss, va(0x6000));      /* ID 1 */
+	put16(m, dsa + dss + 16, 2);
+	put16(m, dsa + 2 * dss + 16, 5);      /* ID 2: free, a stale num */
+	put64(m, dea, t0);
+	put32(m, dea + 8, 48);
+	put16(m, dea + 12, VRING_DESC_F_INDIRECT);
+	put16(m, dea + 14, 2);
+	put64(m, dea + des, 0xa000);
+	put32(m, dea + des + 8, 16);
+	put16(m, dea + des + 12, VRING_DESC_F_NEXT);
+	put16(m, dea + des + 14, 3);
+	put64(m, dea + 3 * des, 0xb000);
+	put32(m, dea + 3 * des + 8, 1);
+	put16(m, dea + 3 * des + 12, VRING_DESC_F_WRITE);
+	put16(m, dea + 3 * des + 14, 4);
+}
+
 /*
  * A packed queue's per-ID records, as Linux 6.1's virtqueue_add_packed()
  * and virtqueue_add_indirect_packed() leave them (drivers/virtio/
@@ -1239,13 +1270,12 @@ static void test_packed_records(void **state)
 	struct vq_packed_drv_desc descs[16];
 	const uint64_t dev = MBASE + 0x10000, obj = MBASE + 0x20100;
 	const uint64_t dsa = MBASE + 0x130000, dea = MBASE + 0x131000, t0 = MBASE + 0x132000;
-	const size_t dss = sizeof(struct m_desc_state_packed), des = sizeof(struct m_desc_extra);
 	uint32_t nd;
 
 	(void)state;
 	world_init(&w);
-	assert_int_equal(w.l.ds_size, dss);
-	assert_int_equal(w.l.de_size, des);
+	assert_int_equal(w.l.ds_size, sizeof(struct m_desc_state_packed));
+	assert_int_equal(w.l.de_size, sizeof(struct m_desc_extra));
 	assert_int_equal(w.l.p_desc_state.offset, offsetof(struct m_vvq, packed.desc_state));
 	assert_int_equal(w.l.p_desc_extra.offset, offsetof(struct m_vvq, packed.desc_extra));
 	assert_int_equal(w.l.ds_num.offset, offsetof(struct m_desc_state_packed, num));
@@ -1253,28 +1283,7 @@ static void test_packed_records(void **state)
 	assert_int_equal(w.l.use_dma_api.offset, offsetof(struct m_vvq, use_dma_api));
 	put_dev(&w.m, dev, 4, 2);
 	put_pvq(&w.m, obj, dev, 0, MBASE + 0x100000, 8, MBASE + 0x101000, MBASE + 0x102040);
-	put64(&w.m, obj + offsetof(struct m_vvq, packed.desc_state), va(dsa));
-	put64(&w.m, obj + offsetof(struct m_vvq, packed.desc_extra), va(dea));
-	w.m.buf[obj - MBASE + offsetof(struct m_vvq, use_dma_api)] = 1;
-	w.m.buf[obj - MBASE + offsetof(struct m_vvq, indirect)] = 1;
-	put64(&w.m, dsa, va(0x5000));            /* ID 0: data */
-	put64(&w.m, dsa + 8, va(t0));            /* indir_desc */
-	put16(&w.m, dsa + 16, 1);                /* num */
-	put64(&w.m, dsa + dss, va(0x6000));      /* ID 1 */
-	put16(&w.m, dsa + dss + 16, 2);
-	put16(&w.m, dsa + 2 * dss + 16, 5);      /* ID 2: free, a stale num */
-	put64(&w.m, dea, t0);
-	put32(&w.m, dea + 8, 48);
-	put16(&w.m, dea + 12, VRING_DESC_F_INDIRECT);
-	put16(&w.m, dea + 14, 2);
-	put64(&w.m, dea + des, 0xa000);
-	put32(&w.m, dea + des + 8, 16);
-	put16(&w.m, dea + des + 12, VRING_DESC_F_NEXT);
-	put16(&w.m, dea + des + 14, 3);
-	put64(&w.m, dea + 3 * des, 0xb000);
-	put32(&w.m, dea + 3 * des + 8, 1);
-	put16(&w.m, dea + 3 * des + 12, VRING_DESC_F_WRITE);
-	put16(&w.m, dea + 3 * des + 14, 4);
+	put_records(&w.m, obj, dsa, dea, t0);
 	assert_int_equal(vq_kvq_check(&w.f, w.map, 2, &w.l, obj, &q), 0);
 	assert_int_equal(vq_kvq_packed_records(&w.f, w.map, 2, &w.l, &q, ids, descs, 16, &nd), 0);
 	assert_int_equal(nd, 3);
@@ -1647,6 +1656,45 @@ static void test_live_find_and_cache(void **state)
 	world_free(&w);
 }
 
+/* The same records through a kcore and BTF files (access/kvq.c): one
+ * allocation with the IDs and the copies, as kdev keeps per queue. */
+static void test_live_packed_drvrec(void **state)
+{
+	struct world w;
+	struct files fs;
+	struct vq_mem mem;
+	struct vq_kvq *k;
+	struct vq_kvq_queue q;
+	struct vq_packed_drvrec *rec;
+	char err[512];
+	const uint64_t dev = MBASE + 0x10000, obj = MBASE + 0x20100, t0 = MBASE + 0x132000;
+
+	(void)state;
+	world_init(&w);
+	put_dev(&w.m, dev, 4, 2);
+	put_pvq(&w.m, obj, dev, 0, MBASE + 0x100000, 8, MBASE + 0x101000, MBASE + 0x102040);
+	put_records(&w.m, obj, MBASE + 0x130000, MBASE + 0x131000, t0);
+	write_files(&fs, &w, 1);
+	assert_int_equal(vq_mem_open(&mem, &vq_mem_elf, fs.core), 0);
+	assert_int_equal(vq_kvq_open(&k, &mem, fs.core, fs.btf, err, sizeof(err)), 0);
+	assert_int_equal(vq_kvq_find(k, 4, 0, &q, err, sizeof(err)), 0);
+	assert_int_equal(q.packed, 1);
+	assert_int_equal(vq_kvq_packed_drvrec(k, &q, &rec), 0);
+	assert_int_equal(rec->n, 8);
+	assert_int_equal(rec->ndescs, 3);
+	assert_true(rec->ids[0].inflight);
+	assert_int_equal(rec->ids[0].indir, t0);
+	assert_int_equal(rec->descs[rec->ids[1].first + 1].addr, 0xb000);
+	free(rec);
+	q.packed = 0;
+	assert_int_equal(vq_kvq_packed_drvrec(k, &q, &rec), -ENOENT);
+	assert_null(rec);
+	vq_kvq_close(k);
+	vq_mem_close(&mem);
+	remove_files(&fs);
+	world_free(&w);
+}
+
 /* The world's memory as a raw image: a source without virtual addresses,
  * as /dev/mem is. */
 static void open_raw(struct vq_mem *mem, const struct files *fs)
@@ -1797,6 +1845,7 @@ int main(void)
 		cmocka_unit_test(test_scan_rejects_rule_breakers),
 		cmocka_unit_test(test_scan_nothing),
 		cmocka_unit_test(test_live_find_and_cache),
+		cmocka_unit_test(test_live_packed_drvrec),
 		cmocka_unit_test(test_live_open_errors),
 		cmocka_unit_test(test_live_map_source),
 		cmocka_unit_test(test_vote_offset),
