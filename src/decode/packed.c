@@ -575,6 +575,15 @@ static void apply_driver(const struct vq_fetch *f, struct vq_packed_view *v, uin
 	    v->nslots < n)
 		return;
 	npend = driver_pending(v, pend);
+	/* Each pending request holds at least one slot past the device's
+	 * used position (the ones it used lie before it): more is no
+	 * driver's state of this ring, and the ring's view stays. */
+	if (npend > v->pending_slots) {
+		vq_ring_finding(&v->rv, "PACKED_DRIVER_RECORDS_INCONSISTENT", VQ_SEV_WARNING,
+				"the driver's records have %u requests in flight and not used, more than the %u slots from the device's used position to the driver's avail position: not used for the pending list",
+				npend, v->pending_slots);
+		return;
+	}
 	memset(ring, 0, sizeof(ring));
 	if (ring_agrees(v, pend, npend, ring)) {
 		v->drv_agrees = 1;

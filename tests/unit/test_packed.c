@@ -444,6 +444,14 @@ static void test_out_of_order_driver(void **state)
 	assert_int_equal(r->v.rv.chains[0].req.kind, VQ_REQ_BLK);
 	assert_int_equal(r->v.rv.chains[0].req.u.blk.type, VIRTIO_BLK_T_OUT);
 	assert_int_equal(r->v.rv.chains[0].req.u.blk.sector, 4096);
+	/* Records that cannot be this ring's: more requests pending than
+	 * slots past the used position (1 here); the ring's view stays. */
+	ids[5] = ids[0];
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.pending_source, VQ_PENDING_RING);
+	assert_true(has_finding(r, "PACKED_DRIVER_RECORDS_INCONSISTENT"));
+	assert_int_equal(r->v.rv.chains[0].id, 1);
+	ids[5].inflight = 0;
 	/* The driver has taken ID 1 (next used slot 1, ID 1 free): the same. */
 	ids[1].inflight = 0;
 	r->v.drv_used = (struct vq_packed_pos){ 1, 1, 1 };
