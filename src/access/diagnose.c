@@ -36,6 +36,35 @@ struct qwork {
 
 static int moving(const struct vq_session *s);
 
+/* Live, a packed ring's later sample: decoded between two reads of
+ * Linux's records of the queue, with them when both agree (they name the
+ * pending requests after an out-of-order completion), else from the ring
+ * alone.  1 when decoded. */
+static int decode_packed_live(struct vq_session *s, struct qwork *w, struct vq_packed_view *p)
+{
+	struct vq_packed_drvrec *a = NULL, *b = NULL;
+	uint16_t u1 = 0, u2 = 0;
+	char err[200];
+	int ok;
+
+	if (vq_session_packed_driver(s, w->d, w->q, &u1, &a, err, sizeof(err)))
+		return vq_packed_decode(&s->fetch, p, 0) == 0;
+	p->drv = a;
+	p->drv_used = (struct vq_packed_pos){ (uint16_t)(u1 & 0x7fff), (uint8_t)(u1 >> 15), 1 };
+	ok = vq_packed_decode(&s->fetch, p, 0) == 0;
+	if (ok && (vq_session_packed_driver(s, w->d, w->q, &u2, &b, err, sizeof(err)) ||
+		   !vq_packed_drvrec_equal(u1, a, u2, b))) {
+		p->drv = NULL;
+		p->drv_used = (struct vq_packed_pos){ 0, 0, 0 };
+		p->avail.known = p->used.known = 0;
+		ok = vq_packed_decode(&s->fetch, p, 0) == 0;
+	}
+	p->drv = NULL;
+	free(a);
+	free(b);
+	return ok;
+}
+
 /* Decode @w's ring into its first (@second 0) or later sample's view. */
 static int decode(struct vq_session *s, struct qwork *w, int second)
 {
@@ -56,6 +85,8 @@ static int decode(struct vq_session *s, struct qwork *w, int second)
 		if (!moving(s) && w->q->drv_valid)
 			p->drv_used = (struct vq_packed_pos){ (uint16_t)(w->q->drv_last_used_idx & 0x7fff),
 							      (uint8_t)(w->q->drv_last_used_idx >> 15), 1 };
+		if (moving(s) && second)
+			return decode_packed_live(s, w, p);
 		return vq_packed_decode(&s->fetch, p, 0) == 0;
 	}
 	vq_ring_view_of_queue(v, w->d, w->q);

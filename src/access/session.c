@@ -345,6 +345,48 @@ static void kernel_rings(struct vq_session *s, struct vq_dev *d, struct vq_queue
 		from_kernel(s, &k, q);
 }
 
+int vq_session_packed_driver(struct vq_session *s, const struct vq_dev *d,
+			     const struct vq_queue_state *q, uint16_t *last_used,
+			     struct vq_packed_drvrec **rec, char *err, size_t errlen)
+{
+	struct vq_kvq_queue k;
+	unsigned n;
+	int ret;
+
+	*rec = NULL;
+	if (!vq_session_is_live(s) || !vq_dev_packed(d) ||
+	    sscanf(d->virtio_name, "virtio%u", &n) != 1) {
+		snprintf(err, errlen, "no Linux record of this queue to read");
+		return -ENOENT;
+	}
+	if (s->mem_failed || vq_session_need_mem(s) < 0) {
+		snprintf(err, errlen, "memory unreadable");
+		return -EIO;
+	}
+	if (s->kvq_failed) {
+		snprintf(err, errlen, "Linux's records cannot be read here");
+		return -EIO;
+	}
+	ret = vq_kvq_lookup(&s->kvq, &s->mem, NULL, NULL, n, q->index, &k, err, errlen);
+	/* No BTF or kernel memory: not tried again for every queue. */
+	if (ret && ret != -ENOENT && ret != -ENOTUNIQ)
+		s->kvq_failed = 1;
+	if (ret)
+		return ret;
+	if (!k.packed || !k.drv.valid) {
+		snprintf(err, errlen, "Linux's record of it is not of a packed ring");
+		return -ENOENT;
+	}
+	ret = vq_kvq_packed_drvrec(s->kvq, &k, rec);
+	if (ret) {
+		snprintf(err, errlen, "its per-ID records cannot be read (%s)",
+			 ret == -ENOENT ? "this kernel's BTF does not describe them" : strerror(-ret));
+		return ret;
+	}
+	*last_used = k.drv.last_used_idx;
+	return 0;
+}
+
 /*
  * A device whose registers could not be read at all (Linux's sysfs view
  * only: strict /dev/mem, lockdown): its queues as Linux's records have

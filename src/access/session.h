@@ -57,6 +57,22 @@ void vq_session_close(struct vq_session *s);
  * source's argument is wrong (access.h), or -EIO. */
 int vq_session_need_mem(struct vq_session *s);
 
+/*
+ * The running Linux's records of live packed queue @q of @d, read now:
+ * its driver's next used position (*@last_used: Linux's last_used_idx,
+ * slot | wrap counter << 15) and its per-Buffer-ID records (*@rec, one
+ * allocation: free() it).  For the packed decoder (decode/packed.h), which
+ * names the pending requests from them after an out-of-order completion;
+ * the caller reads them again after the ring to see that they held still.
+ * 0, or -errno with @err saying why (-ENOENT: no such record, not packed,
+ * or this kernel's BTF lacks them).  Quiet: the caller says what it could
+ * not tell.
+ */
+struct vq_packed_drvrec;
+int vq_session_packed_driver(struct vq_session *s, const struct vq_dev *d,
+			     const struct vq_queue_state *q, uint16_t *last_used,
+			     struct vq_packed_drvrec **rec, char *err, size_t errlen);
+
 /* One line through s->say (nothing when it is NULL). */
 void vq_session_say(const struct vq_session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

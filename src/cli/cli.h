@@ -138,6 +138,12 @@ struct vq_packed_req {
 	int drv_used_known;            /* 1: drv_used given (an image: read with the ring) */
 	const struct vq_packed_drvrec *drv_rec; /* the driver's per-ID records read with
 						  * drv_used, or NULL */
+	/* Live: reads the driver's records now (*drv_used, a new *rec to
+	 * free()): 0, or -errno with @err.  Called before and after the ring
+	 * is read; they count only when both reads agree (3 tries). */
+	int (*drv_read)(void *arg, uint16_t *drv_used, struct vq_packed_drvrec **rec, char *err,
+			size_t errlen);
+	void *drv_arg;
 };
 /* Decode the packed ring @r names and print it, or add its JSON object to
  * @rings when not NULL.  0, or EXIT_ACCESS with the reason in @why. */

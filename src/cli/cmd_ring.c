@@ -396,6 +396,8 @@ struct ring_opts {
 					   * driver's state (drv_valid) */
 	const struct vq_queue_state *dv; /* the queue, when its source gave the device
 					  * side's view of it (--qemu), else NULL */
+	const struct vq_dev *dev;        /* --queue: the device and its queue, else NULL */
+	const struct vq_queue_state *q;
 };
 
 /* A queue that cannot be shown, for @code (EXIT_USAGE or EXIT_ACCESS):
@@ -464,6 +466,8 @@ static int queue_target(struct vq_ctx *ctx, struct vq_dev *d, struct ring_opts *
 	o->devname = d->name;
 	o->dv = q->dv_valid ? q : NULL;
 	o->drv = q->drv_valid ? q : NULL;
+	o->dev = d;
+	o->q = q;
 	return 0;
 }
 
@@ -523,9 +527,27 @@ static int check_packed_opts(const struct ring_opts *o)
 	return 0;
 }
 
+/* What packed_drv_read reads: queue @q of @d in @ctx's session. */
+struct drv_src {
+	struct vq_ctx *ctx;
+	const struct vq_dev *d;
+	const struct vq_queue_state *q;
+};
+
+/* vq_packed_req.drv_read for a live queue: Linux's records, now. */
+static int packed_drv_read(void *arg, uint16_t *drv_used, struct vq_packed_drvrec **rec,
+			   char *err, size_t errlen)
+{
+	const struct drv_src *src = arg;
+
+	return vq_session_packed_driver(&src->ctx->sess, src->d, src->q, drv_used, rec, err,
+					errlen);
+}
+
 /* A packed ring (o->packed): decoded and shown by ring_packed.c. */
 static int show_packed(struct vq_ctx *ctx, struct ring_opts *o, struct json_object *rings)
 {
+	struct drv_src src = { ctx, o->dev, o->q };
 	struct vq_packed_req r = {
 		.desc = o->at[0], .driver = o->at[1], .device = o->at[2],
 		.size = (uint32_t)o->size, .recent = (unsigned)o->recent, .type = o->type,
@@ -534,6 +556,9 @@ static int show_packed(struct vq_ctx *ctx, struct ring_opts *o, struct json_obje
 		.drv_used = o->drv ? o->drv->drv_last_used_idx : 0,
 		.drv_used_known = o->drv && !vq_session_is_live(&ctx->sess),
 		.drv_rec = o->drv ? o->drv->drv_rec : NULL,
+		/* Live, Linux's records are read around the ring. */
+		.drv_read = o->q && vq_session_is_live(&ctx->sess) ? packed_drv_read : NULL,
+		.drv_arg = &src,
 	};
 	char why[400];
 	int ret = vq_ring_packed_show(ctx, &r, rings, why, sizeof(why));

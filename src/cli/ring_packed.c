@@ -130,13 +130,22 @@ static struct json_object *findings_json(const struct vq_packed_view *v)
 	return a;
 }
 
+/* What became of the driver's records for one view (JSON
+ * "driver_records"). */
+struct rec_status {
+	const char *state;             /* "read", "moved", "unreadable", "none" */
+	char why[200];                 /* "unreadable": why */
+	struct vq_packed_drvrec *rec;  /* live and "read": the records used (free()) */
+};
+
 static const char *pos_source(const struct vq_packed_pos *p)
 {
 	return p->known ? "given" : "inferred";
 }
 
 static struct json_object *ring_json_packed(const struct vq_packed_view *v,
-					    const struct vq_packed_req *r)
+					    const struct vq_packed_req *r,
+					    const struct rec_status *st)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -157,6 +166,9 @@ static struct json_object *ring_json_packed(const struct vq_packed_view *v,
 	json_object_object_add(o, "in_flight", U64(v->rv.nchains));
 	json_object_object_add(o, "pending_source",
 			       json_object_new_string(vq_pending_source_name(v->pending_source)));
+	json_object_object_add(o, "driver_records", json_object_new_string(st->state));
+	json_object_object_add(o, "driver_records_reason",
+			       st->why[0] ? json_object_new_string(st->why) : NULL);
 	json_object_object_add(o, "chains", chains_json(v));
 	json_object_object_add(o, "used_entries", tail_json(v));
 	json_object_object_add(o, "slots", slots_json(v));
@@ -190,12 +202,15 @@ static void chain_text(const struct vq_ctx *ctx, const struct vq_chain *c)
 	vq_chain_summary(sum, sizeof(sum), c);
 	if (c->from_driver)
 		printf("  id %u (driver's records; its slots overwritten): %s%s\n", c->id, sum,
-		       c->broken ? " (buffers unknown)" : "");
+		       !c->broken ? "" : c->ndesc ? " (first of its indirect table only)" : " (buffers unknown)");
 	else
 		printf("  slot %u id %u: %s%s\n", c->slot, c->id, sum, c->broken ? " (incomplete)" : "");
 	if (c->ind_len && c->from_driver)
 		printf("    table addr 0x%llx len %u: indirect table of %u entries\n",
 		       (unsigned long long)c->ind_addr, c->ind_len, c->ind_len / 16);
+	else if (c->from_driver && c->ind_addr)
+		printf("    table addr 0x%llx: indirect table, its length not recorded\n",
+		       (unsigned long long)c->ind_addr);
 	else if (c->ind_len)
 		printf("    slot %u addr 0x%llx len %u: indirect table of %u entries\n", c->ind_index,
 		       (unsigned long long)c->ind_addr, c->ind_len, c->ind_len / 16);
@@ -226,7 +241,8 @@ static void slots_text(const struct vq_packed_view *v)
 	}
 }
 
-static void ring_text_packed(const struct vq_ctx *ctx, const struct vq_packed_view *v)
+static void ring_text_packed(const struct vq_ctx *ctx, const struct vq_packed_view *v,
+			     const struct rec_status *st)
 {
 	unsigned i;
 
@@ -253,6 +269,13 @@ static void ring_text_packed(const struct vq_ctx *ctx, const struct vq_packed_vi
 		       v->rv.used[i].len);
 	if (ctx->verbose)
 		slots_text(v);
+	if (!strcmp(st->state, "unreadable"))
+		printf("note: the driver's records were not read (%s): the pending chains are\n"
+		       "      the ring's slots, which name the wrong requests after an\n"
+		       "      out-of-order completion\n", st->why);
+	else if (!strcmp(st->state, "moved"))
+		printf("note: the driver's records changed while the ring was read (3 tries): the\n"
+		       "      pending chains are the ring's slots\n");
 	if (v->rv.nfindings)
 		printf("findings:\n");
 	for (i = 0; i < v->rv.nfindings; i++)
@@ -261,10 +284,57 @@ static void ring_text_packed(const struct vq_ctx *ctx, const struct vq_packed_vi
 		       v->rv.findings[i].code, v->rv.findings[i].message);
 }
 
+/* Live (r->drv_read): the ring decoded between two reads of the driver's
+ * records, with them when both agree (3 tries), else from the ring alone.
+ * 0, or the decoder's error. */
+static int decode_live(struct vq_ctx *ctx, const struct vq_packed_req *r,
+		       struct vq_packed_view *v, struct rec_status *st)
+{
+	struct vq_packed_drvrec *a = NULL, *b = NULL;
+	const struct vq_packed_pos avail0 = v->avail, used0 = v->used;
+	uint16_t u1 = 0, u2 = 0;
+	int try, ret = 0;
+
+	for (try = 0; try < 3; try++) {
+		free(a);
+		free(b);
+		a = b = NULL;
+		if (r->drv_read(r->drv_arg, &u1, &a, st->why, sizeof(st->why))) {
+			st->state = "unreadable";
+			break;
+		}
+		v->avail = avail0;
+		v->used = used0;
+		v->drv = a;
+		v->drv_used = (struct vq_packed_pos){ (uint16_t)(u1 & 0x7fff), (uint8_t)(u1 >> 15), 1 };
+		ret = vq_packed_decode(&ctx->sess.fetch, v, r->recent);
+		if (ret < 0 || r->drv_read(r->drv_arg, &u2, &b, st->why, sizeof(st->why)))
+			break;
+		if (vq_packed_drvrec_equal(u1, a, u2, b)) {
+			st->state = "read";
+			st->rec = a;
+			free(b);
+			return 0;
+		}
+		st->state = "moved";
+	}
+	free(a);
+	free(b);
+	if (ret < 0)
+		return ret;
+	/* The ring alone: its pending slots, as the device left them. */
+	v->avail = avail0;
+	v->used = used0;
+	v->drv = NULL;
+	v->drv_used = (struct vq_packed_pos){ 0, 0, 0 };
+	return vq_packed_decode(&ctx->sess.fetch, v, r->recent);
+}
+
 int vq_ring_packed_show(struct vq_ctx *ctx, const struct vq_packed_req *r,
 			struct json_object *rings, char *why, size_t whylen)
 {
 	struct vq_packed_view v;
+	struct rec_status st = { r->drv_rec && r->drv_used_known ? "read" : "none", "", NULL };
 	int ret;
 
 	if (vq_packed_view_alloc(&v, r->size, r->recent)) {
@@ -277,24 +347,29 @@ int vq_ring_packed_show(struct vq_ctx *ctx, const struct vq_packed_req *r,
 	if (r->drv_used_known)
 		v.drv_used = (struct vq_packed_pos){ (uint16_t)(r->drv_used & 0x7fff),
 						     (uint8_t)(r->drv_used >> 15), 1 };
-	ret = vq_packed_decode(&ctx->sess.fetch, &v, r->recent);
+	if (r->drv_read)
+		ret = decode_live(ctx, r, &v, &st);
+	else
+		ret = vq_packed_decode(&ctx->sess.fetch, &v, r->recent);
 	if (ret < 0) {
 		if (v.rv.nfindings && !strcmp(v.rv.findings[0].code, "BAD_QUEUE_SIZE"))
 			snprintf(why, whylen, "BAD_QUEUE_SIZE: %s", v.rv.findings[0].message);
 		else
 			snprintf(why, whylen, "%s", ctx->sess.mem.err);
+		free(st.rec);
 		vq_packed_view_free(&v);
 		return EXIT_ACCESS;
 	}
 	if (rings)
-		json_object_array_add(rings, ring_json_packed(&v, r));
+		json_object_array_add(rings, ring_json_packed(&v, r, &st));
 	else if (ctx->json)
-		vq_json_print(ring_json_packed(&v, r));
+		vq_json_print(ring_json_packed(&v, r, &st));
 	else {
 		if (r->devname)
 			printf("device %s queue %d\n", r->devname, r->queue);
-		ring_text_packed(ctx, &v);
+		ring_text_packed(ctx, &v, &st);
 	}
+	free(st.rec);
 	vq_packed_view_free(&v);
 	return EXIT_OK;
 }

@@ -491,12 +491,27 @@ static void chain_from_driver(const struct vq_fetch *f, struct vq_packed_view *v
 	c->id = id;
 	c->from_driver = 1;
 	c->descs = v->rv.pool + v->rv.pool_used;
+	if ((!r->ndesc || r->first > d->ndescs || r->ndesc > d->ndescs - r->first) && r->indir) {
+		/* Its indirect table's address is known, not its length: the
+		 * first entry, where a request's header lies, names it. */
+		struct vq_packed_slot p = { .addr = r->indir, .len = 16, .id = id };
+
+		walk_indirect(f, v, c, &p);
+		c->ind_len = 0;
+		c->ind_index = 0;
+		if (!c->broken)
+			vq_payload_decode(f, v->rv.device_id, c, 0, 0, &c->req);
+		c->broken = 1;
+		vq_ring_finding(&v->rv, "PACKED_PENDING_PARTIAL", VQ_SEV_INFO,
+				"Buffer ID %u is in flight but its ring slot was overwritten and the driver keeps no copy of its descriptors (Linux fills desc_extra only with the DMA API): its indirect table at 0x%llx is known from the driver's record, not its length, so only its first descriptor is shown",
+				id, (unsigned long long)r->indir);
+		return;
+	}
 	if (!r->ndesc || r->first > d->ndescs || r->ndesc > d->ndescs - r->first) {
 		c->broken = 1;
-		c->ind_addr = r->indir;
 		vq_ring_finding(&v->rv, "PACKED_PENDING_UNKNOWN", VQ_SEV_INFO,
-				"Buffer ID %u is in flight but its ring slots were overwritten and the driver keeps no copy of its descriptors (Linux fills desc_extra only with the DMA API)%s",
-				id, r->indir ? "; its indirect table's length is not recorded" : "");
+				"Buffer ID %u is in flight but its ring slots were overwritten and the driver keeps no copy of its descriptors (Linux fills desc_extra only with the DMA API)",
+				id);
 		return;
 	}
 	for (k = 0; k < r->ndesc && !c->broken; k++) {
@@ -738,6 +753,25 @@ uint32_t vq_packed_distance(const struct vq_packed_pos *a, const struct vq_packe
 	uint32_t pa = a->idx + (a->wrap ? 0 : n), pb = b->idx + (b->wrap ? 0 : n);
 
 	return n ? (pb + 2 * n - pa) % (2 * n) : 0;
+}
+
+int vq_packed_drvrec_equal(uint16_t u1, const struct vq_packed_drvrec *a, uint16_t u2,
+			   const struct vq_packed_drvrec *b)
+{
+	uint32_t i;
+
+	if (u1 != u2 || a->n != b->n || a->ndescs != b->ndescs)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (a->ids[i].inflight != b->ids[i].inflight || a->ids[i].num != b->ids[i].num ||
+		    a->ids[i].indir != b->ids[i].indir || a->ids[i].first != b->ids[i].first ||
+		    a->ids[i].ndesc != b->ids[i].ndesc)
+			return 0;
+	for (i = 0; i < a->ndescs; i++)
+		if (a->descs[i].addr != b->descs[i].addr || a->descs[i].len != b->descs[i].len ||
+		    a->descs[i].flags != b->descs[i].flags)
+			return 0;
+	return 1;
 }
 
 int vq_packed_decode(const struct vq_fetch *f, struct vq_packed_view *v, unsigned recent)

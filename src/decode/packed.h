@@ -177,6 +177,12 @@ uint32_t vq_packed_distance(const struct vq_packed_pos *a, const struct vq_packe
 /* Name of an event suppression mode: "enable", "disable", "desc", "reserved". */
 const char *vq_pevent_mode_name(uint16_t flags);
 
+/* 1 when two reads of the driver's records (its next used position
+ * @u1/@u2, slot | wrap << 15, and the per-ID records) are the same: the
+ * driver took nothing back and added nothing in between. */
+int vq_packed_drvrec_equal(uint16_t u1, const struct vq_packed_drvrec *a, uint16_t u2,
+			   const struct vq_packed_drvrec *b);
+
 /* Name of a pending source: "ring", "driver". */
 const char *vq_pending_source_name(unsigned src);
 
