@@ -19,6 +19,10 @@
 #   SEQ vqint TAG KEY SECS ARGS...  the same, ended by SIGINT (Ctrl-C) after SECS
 #   SEQ bgwrite DEV BLOCK     one 4 KiB O_DIRECT write to /dev/DEV at 4 KiB block
 #                             BLOCK, in the background (it may be held on purpose)
+#   SEQ oooid DEV FIRST BLOCK 4 KiB O_DIRECT writes to blocks FIRST and
+#                             FIRST+1 (a throttled disk's budget taken), one to
+#                             BLOCK in the background, and 0.3 s later the disk's
+#                             serial: a GET_ID request answered ahead of it
 #   SEQ bgread SERIAL N       N loops of 4 KiB O_DIRECT reads of the disk whose
 #                             serial is SERIAL (or the disk vdX, named so: no
 #                             disk's serial read, which is a request to it),
@@ -294,6 +298,14 @@ while read -r seq cmd args <&3; do
 	bgwrite)
 		set -- $args
 		(dd if=/dev/urandom of="/dev/$1" bs=4096 seek="$2" count=1 oflag=direct conv=notrunc >/dev/null 2>&1 &)
+		;;
+	oooid)
+		set -- $args
+		dd if=/dev/urandom of="/dev/$1" bs=4096 seek="$2" count=1 oflag=direct conv=notrunc >/dev/null 2>&1
+		dd if=/dev/urandom of="/dev/$1" bs=4096 seek="$(($2 + 1))" count=1 oflag=direct conv=notrunc >/dev/null 2>&1
+		(dd if=/dev/urandom of="/dev/$1" bs=4096 seek="$3" count=1 oflag=direct conv=notrunc >/dev/null 2>&1 &)
+		sleep 0.3
+		cat "/sys/block/$1/serial" >/dev/null
 		;;
 	quit)
 		say "VQ-ACK $seq"

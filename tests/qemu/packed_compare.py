@@ -44,9 +44,10 @@
     packed_compare.py heldwatch SERIAL
         watch while the write is held (STALLED, one in flight) and while
         the guest's I/O runs (the used position moves).
-    packed_compare.py helddiag SERIAL PCIADDR
-        diagnose in the guest while the write is held: NOT_COMPLETING
-        naming the held chain's Buffer ID, exit 1.
+    packed_compare.py helddiag SERIAL PCIADDR [DIAGTAG RINGTAG]
+        diagnose in the guest while the write is held (round DIAGTAG,
+        default helddiag): NOT_COMPLETING naming the held chain's Buffer
+        ID from round RINGTAG's (held) ring view, exit 1.
     packed_compare.py compare SERIAL TAG PCIADDR BEFORE AFTER [QUEUE [rx]]
         the guest's "ring:PCIADDR:QUEUE" (QUEUE 0 unless given) and
         "sel:PCIADDR" blocks of round TAG on the console log SERIAL, against
@@ -253,11 +254,23 @@ def check_ring(label, tag, r, before, after, queue=0):
               "vqdump %s" % r["in_flight"])
         if qa["inuse"] == 0:
             check(r["pending_slots"] == 0, label + ": no pending slot")
-        check(not r["findings"],
-              label + ": no findings on Linux's own packed ring", json.dumps(r["findings"])[:300])
+        # Out of order, the driver's records name the pending request
+        # (info findings saying so); nothing else may be found.
+        expect = {"ooo": ("PACKED_OUT_OF_ORDER", "PACKED_PENDING_PARTIAL"),
+                  "dmaooo": ("PACKED_OUT_OF_ORDER",)}.get(tag, ())
+        check(not [f for f in r["findings"] if f["code"] not in expect],
+              label + ": no findings on Linux's own packed ring%s" % (
+                  " but the out-of-order ones" if expect else ""), json.dumps(r["findings"])[:300])
     else:
         not_ok(label + ": QEMU's queue moved during the round; nothing exact to compare")
-    if tag in ("held", "snap"):
+    if tag == "dmaooo":
+        feats = json.dumps(st.get("guest-features", {}))
+        check("VIRTIO_F_IOMMU_PLATFORM" in feats,
+              label + ": QEMU says the driver accepted VIRTIO_F_IOMMU_PLATFORM (Linux uses the DMA API)",
+              feats[:300])
+    if tag in ("ooo", "dmaooo"):
+        ooo_checks(label, r, 800, whole=tag == "dmaooo")
+    if tag in ("held", "snap", "ooo", "dmaooo"):
         # The guest's one 4 KiB write at 4 KiB block 100 (sector 800),
         # held in QEMU by a blkdebug breakpoint: the one pending chain.
         c = r["chains"][0] if r["chains"] else {}
@@ -306,14 +319,50 @@ def snapcompare(serial, livetag, pci, before, after, ring, status):
           json.dumps([ids, lids])[:300])
 
 
-def helddiag(serial, pci):
+def ooo_checks(label, r, sector, whole=False):
+    """A GET_ID (the disk's serial, read in the guest) answered at once
+    while the write to SECTOR was held: QEMU wrote its used descriptor at
+    its next used slot, the write's (virtio 1.3 2.8.6), and the write's
+    slot in the ring no longer says it.  The pending request must be the
+    write all the same, from Linux's own records; before they were read,
+    the GET_ID's stale slot was shown as pending."""
+    codes = [f["code"] for f in r["findings"]]
+    print("# %s: pending_source %s driver_records %s (%s) findings %s" % (
+        label, r.get("pending_source"), r.get("driver_records"), r.get("driver_records_reason"), codes))
+    check(r.get("driver_records") == "read" and r.get("pending_source") == "driver" and
+          "PACKED_OUT_OF_ORDER" in codes,
+          label + ": the driver's records read, the pending request taken from them (PACKED_OUT_OF_ORDER)",
+          json.dumps({k: r.get(k) for k in ("driver_records", "driver_records_reason", "pending_source")}))
+    c = r["chains"][0] if r["chains"] else {}
+    req = c.get("request") or {}
+    check(len(r["chains"]) == 1 and c.get("from_driver") is True and c.get("slot") is None and
+          req.get("type_name") == "OUT" and req.get("sector") == sector,
+          label + ": the one pending chain is the held write to sector %d, from the driver's records "
+          "(its slot overwritten)" % sector, json.dumps(r["chains"])[:400])
+    if whole:
+        # With the DMA API Linux keeps each descriptor (desc_extra): the
+        # indirect table's length with it, so the whole request, as
+        # virtio-blk lays it out (5.2.6): a 16-byte header, the 4 KiB the
+        # guest wrote, a 1-byte status.
+        check(c.get("complete") is True and c.get("out_bytes") == 16 + 4096 and c.get("in_bytes") == 1,
+              label + ": its whole chain from the driver's copy (16 + 4096 bytes out, 1 in)",
+              json.dumps({k: c.get(k) for k in ("complete", "out_bytes", "in_bytes")}))
+    else:
+        # Without it, only the indirect table's address is recorded.
+        check(c.get("complete") is False and "PACKED_PENDING_PARTIAL" in codes,
+              label + ": without the DMA API only its indirect table's first descriptor (PACKED_PENDING_PARTIAL)",
+              json.dumps({k: c.get(k) for k in ("complete", "out_bytes", "in_bytes")}))
+
+
+def helddiag(serial, pci, diagtag="helddiag", ringtag="held"):
     """diagnose in the guest while the write is held: NOT_COMPLETING on
     queue 0 naming the held chain's Buffer ID (from the held round's
     ring view), exit 1."""
-    got = blocks(serial, "helddiag")
-    live = ring_block(blocks(serial, "held"), pci, "packed held diagnose (the held round's ring view)")
+    got = blocks(serial, diagtag)
+    live = ring_block(blocks(serial, ringtag), pci, "packed %s diagnose (the %s round's ring view)"
+                      % (ringtag, ringtag))
     if "diag" not in got or live is None or not live.get("chains"):
-        not_ok("packed held diagnose: the guest printed the diagnose block and the held chain")
+        not_ok("packed %s diagnose: the guest printed the diagnose block and the held chain" % ringtag)
         return
     rc, text, err = got["diag"]
     try:
@@ -322,13 +371,13 @@ def helddiag(serial, pci):
         fs = []
     held_id = live["chains"][0]["id"]
     nc = [f for f in fs if f.get("device") == pci and f.get("queue") == 0 and f.get("code") == "NOT_COMPLETING"]
-    check(rc == 1, "packed held diagnose: exit 1 (a problem found)", "rc=%d %s" % (rc, err.strip()[:200]))
+    check(rc == 1, "packed %s diagnose: exit 1 (a problem found)" % ringtag, "rc=%d %s" % (rc, err.strip()[:200]))
     check(len(nc) == 1 and nc[0]["evidence"].get("taken") == 1 and
           ("ID %d:" % held_id) in nc[0]["message"] and nc[0]["evidence"].get("next_used") == live["next_used"],
-          "packed held diagnose: NOT_COMPLETING names the held request (ID %d) taken by the device and "
-          "not completed" % held_id, json.dumps(fs)[:400])
+          "packed %s diagnose: NOT_COMPLETING names the held request (ID %d) taken by the device and "
+          "not completed" % (ringtag, held_id), json.dumps(fs)[:400])
     check(not [f for f in fs if f.get("queue") == 0 and f.get("code") in ("NOT_CONSUMING", "STALLED")],
-          "packed held diagnose: nothing said untaken or unknown on queue 0", json.dumps(fs)[:300])
+          "packed %s diagnose: nothing said untaken or unknown on queue 0" % ringtag, json.dumps(fs)[:300])
 
 
 def dumpscan(serial, pci, scanjson):
@@ -543,6 +592,9 @@ def dump_ring(w, d, name, qi, qa, qb, held):
         # and kept in flight by werror=stop.
         check(len(r["chains"]) == 1 and req.get("type_name") == "OUT" and req.get("sector") == 1600,
               w + ": the one pending chain on the dump is the held blk write to sector 1600", json.dumps(c)[:300])
+        # The guest read the disk's serial while the write waited in
+        # QEMU's throttle: answered first, out of order.
+        ooo_checks(w + " (out of order)", r, 1600)
 
 
 def dump_diag(label, d, pci):
@@ -742,8 +794,8 @@ def main(argv):
         heldwatch(argv[2])
         print("%d passed, %d failed" % (PASSED, FAILED))
         return 0 if FAILED == 0 else 1
-    if len(argv) == 4 and argv[1] == "helddiag":
-        helddiag(argv[2], argv[3])
+    if len(argv) in (4, 6) and argv[1] == "helddiag":
+        helddiag(*argv[2:])
         print("%d passed, %d failed" % (PASSED, FAILED))
         return 0 if FAILED == 0 else 1
     if len(argv) >= 4 and argv[1] == "qmp":

@@ -25,9 +25,17 @@
 # ring, status and diagnose in the guest against QMP views taken just
 # before and after, which bound the moving queue's positions; diagnose
 # names the held write and calls the busy queue nothing stuck.  Then a
+# Out of order ("ooo" round): still held, the guest reads the disk's
+# serial, a GET_ID request QEMU answers at once, writing its used
+# descriptor at its next used slot, the held write's (2.8.6): vqdump in
+# the guest must still name the write (from Linux's records, read live
+# around the ring), with QEMU's inuse 1, and diagnose too.  The same on
+# a fourth disk with iommu_platform=on ("dmaooo"): Linux then keeps a copy
+# of each chain (desc_extra) and the whole held request is shown.  Then a
 # second write is held for a dump (blkdebug fails it once, werror=stop
 # stops the VM with it in flight: QMP stop and dump-guest-memory wait for
-# a breakpoint's request, not for this one), QEMU's view of every packed
+# a breakpoint's request, not for this one), out of order too (it waits in
+# a throttle while a GET_ID is answered), QEMU's view of every packed
 # device is taken and the guest dumped; on the host vqdump reads the
 # dumped kernel's records: status lists every packed queue with QEMU's
 # addresses and size, ring gives QEMU's positions and names the held
@@ -64,7 +72,7 @@ PCI=0000:00:04.0
 live_init
 live_initramfs "$TMP/initrd.gz" 1 "virtio_blk virtio_net qemu_fw_cfg" || fatal "initramfs with virtio_blk and virtio_net"
 live_initramfs "$TMP/initrd-mmio.gz" 1 "virtio_mmio virtio_blk" || fatal "initramfs with virtio_mmio and virtio_blk"
-truncate -s 16M "$TMP/pblk.img" "$TMP/tblk.img" || fatal "disk images"
+truncate -s 16M "$TMP/pblk.img" "$TMP/tblk.img" "$TMP/dblk.img" || fatal "disk images"
 # The dump's held write: the first write to 4 KiB block 200 (sector 1600)
 # fails once; werror=stop then stops the VM with the request in flight
 # (kept for a retry at cont), which QMP stop and dump-guest-memory do not
@@ -85,10 +93,13 @@ DEVICES=(
 	-device virtio-net-pci,netdev=n0,id=pnet,disable-legacy=on,packed=on,mac=52:54:00:00:02:01,addr=0x5
 	-drive "file=$TMP/tblk.img,format=raw,if=none,id=dthr,throttling.iops-total=4"
 	-device virtio-blk-pci,drive=dthr,id=pthr,disable-legacy=on,packed=on,serial=thr,addr=0x6
+	-drive "driver=raw,file.driver=blkdebug,file.image.driver=file,file.image.filename=$TMP/dblk.img,if=none,id=ddma"
+	-device virtio-blk-pci,drive=ddma,id=pdma,disable-legacy=on,packed=on,iommu_platform=on,addr=0x7
 	-device vmcoreinfo
 )
 NET=0000:00:05.0
 THR=0000:00:06.0
+DMA=0000:00:07.0
 
 # fold CMD...: packed_compare.py's lines folded into ours.
 fold() {
@@ -176,8 +187,16 @@ throttled_round() {
 # diagnose against QEMU.
 dump_held() {
 	local q f=$TMP/held.elf views=()
-	# The guest may stop before it acknowledges (its dd runs at once).
-	live_cmd 10 bgwrite vda 200 || true
+	# Out of order as well: the disk throttled to 1 request a second, two
+	# writes (blocks 300, 301) take the budget, so the held one (block
+	# 200) waits in QEMU's throttle while the guest reads the disk's
+	# serial (GET_ID, answered at once, its used descriptor written in the
+	# held write's slot).
+	qemu_qmp block_set_io_throttle '{"id": "/machine/peripheral/pblk/virtio-backend", "bps": 0, "bps_rd": 0, "bps_wr": 0, "iops": 1, "iops_rd": 0, "iops_wr": 0}' \
+		>/dev/null || fatal "held dump: throttle the held disk"
+	# The guest may stop before it acknowledges (the write follows the
+	# GET_ID within two seconds).
+	live_cmd 20 oooid vda 300 200 || true
 	qemu_qmp @wait-inflight '{"path": "/machine/peripheral/pblk/virtio-backend", "queue": 0, "timeout": 60, "stopped": true}' \
 		>/dev/null || fatal "held dump: QEMU stopped the VM with the write in flight"
 	for q in pblk pnet pthr; do
@@ -192,6 +211,8 @@ dump_held() {
 		views+=("$q" "$LIVE_DIR/hd-$q-before.json" "$LIVE_DIR/hd-$q-after.json")
 	done
 	qemu_qmp cont >/dev/null || fatal "held dump: QMP cont (the held write retried)"
+	qemu_qmp block_set_io_throttle '{"id": "/machine/peripheral/pblk/virtio-backend", "bps": 0, "bps_rd": 0, "bps_wr": 0, "iops": 0, "iops_rd": 0, "iops_wr": 0}' \
+		>/dev/null || fatal "held dump: throttle off"
 	"$VQDUMP" --core "$f" status --json >"$LIVE_DIR/hd-status.json" 2>"$LIVE_DIR/hd-status.err"
 	echo "$?" >"$LIVE_DIR/hd-status.rc"
 	for q in "$PCI:0" "$NET:0" "$NET:1" "$NET:2" "$THR:0"; do
@@ -243,6 +264,32 @@ live_cmd 60 vq helddiag diag diagnose --json || fatal "guest runs diagnose (held
 fold python3 "$HERE/packed_compare.py" helddiag "$QEMU_SERIAL" "$PCI"
 live_cmd 60 vq heldwatch watch watch --json --count 7 --interval 250 || fatal "guest runs watch (held)"
 throttled_round
+# Out of order: the held disk answers a GET_ID (the guest reads its
+# serial) at once while the write stays held, and writes that used
+# descriptor at its next used slot, the write's (virtio 1.3 2.8.6).  The
+# ring's pending slot is then the GET_ID's stale one; vqdump in the guest
+# must still name the write, from Linux's records read around the ring,
+# with QEMU's inuse 1; diagnose too.
+live_cmd 30 cmd ooo-serial serial cat /sys/block/vda/serial || fatal "guest reads vda's serial (GET_ID)"
+sleep 1
+packed_round ooo --no-stop
+live_cmd 60 vq ooodiag diag diagnose --json || fatal "guest runs diagnose (out of order)"
+fold python3 "$HERE/packed_compare.py" helddiag "$QEMU_SERIAL" "$PCI" ooodiag ooo
+# The same on a disk with iommu_platform=on: Linux uses the DMA API and
+# keeps a copy of every chain's descriptors (desc_extra), so the held
+# write's whole chain comes from its records.
+qemu_qmp human-monitor-command '{"command-line": "qemu-io ddma \"break write_aio dheld\""}' >/dev/null ||
+	fatal "blkdebug breakpoint set (dma)"
+live_cmd 30 bgwrite vdc 100 || fatal "guest starts a write (dma)"
+for ((i = 0; i < 60; i++)); do
+	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pdma --no-stop | grep -q '"inuse": [1-9]' && break
+	sleep 0.5
+done
+live_cmd 30 cmd dma-serial serial cat /sys/block/vdc/serial || fatal "guest reads vdc's serial (GET_ID)"
+sleep 1
+DEV=$DMA QDEV=pdma packed_round dmaooo --no-stop
+qemu_qmp human-monitor-command '{"command-line": "qemu-io ddma \"resume dheld\""}' >/dev/null ||
+	fatal "blkdebug resume (dma)"
 qemu_qmp human-monitor-command '{"command-line": "qemu-io dpblk \"resume held\""}' >/dev/null ||
 	fatal "blkdebug resume"
 sleep 2
