@@ -144,6 +144,8 @@ struct vq_packed_req {
 	int (*drv_read)(void *arg, uint16_t *drv_used, struct vq_packed_drvrec **rec, char *err,
 			size_t errlen);
 	void *drv_arg;
+	const char *no_rec_why;        /* a queue whose source has no driver's records:
+					* why (said with the pending chains), or NULL */
 };
 /* Decode the packed ring @r names and print it, or add its JSON object to
  * @rings when not NULL.  0, or EXIT_ACCESS with the reason in @why. */

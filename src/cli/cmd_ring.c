@@ -559,6 +559,9 @@ static int show_packed(struct vq_ctx *ctx, struct ring_opts *o, struct json_obje
 		/* Live, Linux's records are read around the ring. */
 		.drv_read = o->q && vq_session_is_live(&ctx->sess) ? packed_drv_read : NULL,
 		.drv_arg = &src,
+		.no_rec_why = !o->q ? NULL
+			      : ctx->sess.qemu ? "QEMU's QMP gives no driver's per-ID records"
+			      : "this image holds no driver's per-ID records (vqdump reads Linux's on a dump, with its BTF)",
 	};
 	char why[400];
 	int ret = vq_ring_packed_show(ctx, &r, rings, why, sizeof(why));

@@ -134,7 +134,7 @@ static struct json_object *findings_json(const struct vq_packed_view *v)
  * "driver_records"). */
 struct rec_status {
 	const char *state;             /* "read", "moved", "unreadable", "none" */
-	char why[200];                 /* "unreadable": why */
+	char why[200];                 /* "unreadable", or "none" for a --queue view: why */
 	struct vq_packed_drvrec *rec;  /* live and "read": the records used (free()) */
 };
 
@@ -273,6 +273,9 @@ static void ring_text_packed(const struct vq_ctx *ctx, const struct vq_packed_vi
 		printf("note: the driver's records were not read (%s): the pending chains are\n"
 		       "      the ring's slots, which name the wrong requests after an\n"
 		       "      out-of-order completion\n", st->why);
+	else if (!strcmp(st->state, "none") && st->why[0] && v->rv.nchains)
+		printf("note: %s: the pending chains are the ring's slots, which name the wrong\n"
+		       "      requests after an out-of-order completion\n", st->why);
 	else if (!strcmp(st->state, "moved"))
 		printf("note: the driver's records changed while the ring was read (3 tries): the\n"
 		       "      pending chains are the ring's slots\n");
@@ -336,6 +339,9 @@ int vq_ring_packed_show(struct vq_ctx *ctx, const struct vq_packed_req *r,
 	struct vq_packed_view v;
 	struct rec_status st = { r->drv_rec && r->drv_used_known ? "read" : "none", "", NULL };
 	int ret;
+
+	if (!strcmp(st.state, "none") && r->no_rec_why && !r->drv_read)
+		snprintf(st.why, sizeof(st.why), "%s", r->no_rec_why);
 
 	if (vq_packed_view_alloc(&v, r->size, r->recent)) {
 		snprintf(why, whylen, "decode ring: out of memory");
