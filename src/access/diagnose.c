@@ -36,33 +36,15 @@ struct qwork {
 
 static int moving(const struct vq_session *s);
 
-/* Live, a packed ring's later sample: decoded between two reads of
- * Linux's records of the queue, with them when both agree (they name the
- * pending requests after an out-of-order completion), else from the ring
- * alone.  1 when decoded. */
+/* Live, a packed ring's later sample: between two reads of Linux's
+ * records of the queue, which name the pending requests after an
+ * out-of-order completion (vq_session_packed_decode).  1 when decoded. */
 static int decode_packed_live(struct vq_session *s, struct qwork *w, struct vq_packed_view *p)
 {
-	struct vq_packed_drvrec *a = NULL, *b = NULL;
-	uint16_t u1 = 0, u2 = 0;
-	char err[200];
-	int ok;
+	const char *state;
+	char why[200];
 
-	if (vq_session_packed_driver(s, w->d, w->q, &u1, &a, err, sizeof(err)))
-		return vq_packed_decode(&s->fetch, p, 0) == 0;
-	p->drv = a;
-	p->drv_used = (struct vq_packed_pos){ (uint16_t)(u1 & 0x7fff), (uint8_t)(u1 >> 15), 1 };
-	ok = vq_packed_decode(&s->fetch, p, 0) == 0;
-	if (ok && (vq_session_packed_driver(s, w->d, w->q, &u2, &b, err, sizeof(err)) ||
-		   !vq_packed_drvrec_equal(u1, a, u2, b))) {
-		p->drv = NULL;
-		p->drv_used = (struct vq_packed_pos){ 0, 0, 0 };
-		p->avail.known = p->used.known = 0;
-		ok = vq_packed_decode(&s->fetch, p, 0) == 0;
-	}
-	p->drv = NULL;
-	free(a);
-	free(b);
-	return ok;
+	return vq_session_packed_decode(s, w->d, w->q, p, 0, &state, why, sizeof(why)) == 0;
 }
 
 /* Decode @w's ring into its first (@second 0) or later sample's view. */

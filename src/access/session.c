@@ -8,6 +8,7 @@
 
 #include <linux/virtio_ring.h>
 
+#include "../decode/packed.h"
 #include "../decode/ring.h"
 #include "../model/num.h"
 #include "kvq.h"
@@ -385,6 +386,54 @@ int vq_session_packed_driver(struct vq_session *s, const struct vq_dev *d,
 	}
 	*last_used = k.drv.last_used_idx;
 	return 0;
+}
+
+int vq_session_packed_decode(struct vq_session *s, const struct vq_dev *d,
+			     const struct vq_queue_state *q, struct vq_packed_view *v,
+			     unsigned recent, const char **state, char *why, size_t whylen)
+{
+	struct vq_packed_drvrec *a = NULL, *b = NULL;
+	const struct vq_packed_pos avail0 = v->avail, used0 = v->used;
+	uint16_t u1 = 0, u2 = 0;
+	int try, ret = 0;
+
+	*state = "moved";
+	for (try = 0; try < 3; try++) {
+		free(a);
+		free(b);
+		a = b = NULL;
+		if (vq_session_packed_driver(s, d, q, &u1, &a, why, whylen)) {
+			*state = "unreadable";
+			break;
+		}
+		v->avail = avail0;
+		v->used = used0;
+		v->drv = a;
+		v->drv_used = (struct vq_packed_pos){ (uint16_t)(u1 & 0x7fff), (uint8_t)(u1 >> 15), 1 };
+		ret = vq_packed_decode(&s->fetch, v, recent);
+		v->drv = NULL;
+		if (ret < 0)
+			break;
+		if (vq_session_packed_driver(s, d, q, &u2, &b, why, whylen)) {
+			*state = "unreadable";
+			break;
+		}
+		if (vq_packed_drvrec_equal(u1, a, u2, b)) {
+			*state = "read";
+			free(a);
+			free(b);
+			return 0;
+		}
+	}
+	free(a);
+	free(b);
+	if (ret < 0)
+		return ret;
+	/* The ring alone: its pending slots, as the device left them. */
+	v->avail = avail0;
+	v->used = used0;
+	v->drv_used = (struct vq_packed_pos){ 0, 0, 0 };
+	return vq_packed_decode(&s->fetch, v, recent);
 }
 
 /*

@@ -73,6 +73,19 @@ int vq_session_packed_driver(struct vq_session *s, const struct vq_dev *d,
 			     const struct vq_queue_state *q, uint16_t *last_used,
 			     struct vq_packed_drvrec **rec, char *err, size_t errlen);
 
+/*
+ * Live packed queue @q of @d decoded into @v (layout and inputs set by
+ * the caller) between two reads of Linux's records of it
+ * (vq_session_packed_driver), with them when both reads agree, up to
+ * three tries; else from the ring alone.  *@state gets "read", "moved"
+ * (they changed every time) or "unreadable" (@why says why).  Returns
+ * vq_packed_decode's result; @v keeps no pointer to the records.
+ */
+struct vq_packed_view;
+int vq_session_packed_decode(struct vq_session *s, const struct vq_dev *d,
+			     const struct vq_queue_state *q, struct vq_packed_view *v,
+			     unsigned recent, const char **state, char *why, size_t whylen);
+
 /* One line through s->say (nothing when it is NULL). */
 void vq_session_say(const struct vq_session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -138,12 +138,10 @@ struct vq_packed_req {
 	int drv_used_known;            /* 1: drv_used given (an image: read with the ring) */
 	const struct vq_packed_drvrec *drv_rec; /* the driver's per-ID records read with
 						  * drv_used, or NULL */
-	/* Live: reads the driver's records now (*drv_used, a new *rec to
-	 * free()): 0, or -errno with @err.  Called before and after the ring
-	 * is read; they count only when both reads agree (3 tries). */
-	int (*drv_read)(void *arg, uint16_t *drv_used, struct vq_packed_drvrec **rec, char *err,
-			size_t errlen);
-	void *drv_arg;
+	/* Live: the device and queue, whose records from the running Linux
+	 * are read around the ring (vq_session_packed_decode), else NULL. */
+	const struct vq_dev *live_dev;
+	const struct vq_queue_state *live_q;
 	const char *no_rec_why;        /* a queue whose source has no driver's records:
 					* why (said with the pending chains), or NULL */
 };

@@ -527,27 +527,9 @@ static int check_packed_opts(const struct ring_opts *o)
 	return 0;
 }
 
-/* What packed_drv_read reads: queue @q of @d in @ctx's session. */
-struct drv_src {
-	struct vq_ctx *ctx;
-	const struct vq_dev *d;
-	const struct vq_queue_state *q;
-};
-
-/* vq_packed_req.drv_read for a live queue: Linux's records, now. */
-static int packed_drv_read(void *arg, uint16_t *drv_used, struct vq_packed_drvrec **rec,
-			   char *err, size_t errlen)
-{
-	const struct drv_src *src = arg;
-
-	return vq_session_packed_driver(&src->ctx->sess, src->d, src->q, drv_used, rec, err,
-					errlen);
-}
-
 /* A packed ring (o->packed): decoded and shown by ring_packed.c. */
 static int show_packed(struct vq_ctx *ctx, struct ring_opts *o, struct json_object *rings)
 {
-	struct drv_src src = { ctx, o->dev, o->q };
 	struct vq_packed_req r = {
 		.desc = o->at[0], .driver = o->at[1], .device = o->at[2],
 		.size = (uint32_t)o->size, .recent = (unsigned)o->recent, .type = o->type,
@@ -557,8 +539,8 @@ static int show_packed(struct vq_ctx *ctx, struct ring_opts *o, struct json_obje
 		.drv_used_known = o->drv && !vq_session_is_live(&ctx->sess),
 		.drv_rec = o->drv ? o->drv->drv_rec : NULL,
 		/* Live, Linux's records are read around the ring. */
-		.drv_read = o->q && vq_session_is_live(&ctx->sess) ? packed_drv_read : NULL,
-		.drv_arg = &src,
+		.live_dev = vq_session_is_live(&ctx->sess) ? o->dev : NULL,
+		.live_q = vq_session_is_live(&ctx->sess) ? o->q : NULL,
 		.no_rec_why = !o->q ? NULL
 			      : ctx->sess.qemu ? "QEMU's QMP gives no driver's per-ID records"
 			      : "this image holds no driver's per-ID records (vqdump reads Linux's on a dump, with its BTF)",

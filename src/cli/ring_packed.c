@@ -135,7 +135,6 @@ static struct json_object *findings_json(const struct vq_packed_view *v)
 struct rec_status {
 	const char *state;             /* "read", "moved", "unreadable", "none" */
 	char why[200];                 /* "unreadable", or "none" for a --queue view: why */
-	struct vq_packed_drvrec *rec;  /* live and "read": the records used (free()) */
 };
 
 static const char *pos_source(const struct vq_packed_pos *p)
@@ -287,60 +286,14 @@ static void ring_text_packed(const struct vq_ctx *ctx, const struct vq_packed_vi
 		       v->rv.findings[i].code, v->rv.findings[i].message);
 }
 
-/* Live (r->drv_read): the ring decoded between two reads of the driver's
- * records, with them when both agree (3 tries), else from the ring alone.
- * 0, or the decoder's error. */
-static int decode_live(struct vq_ctx *ctx, const struct vq_packed_req *r,
-		       struct vq_packed_view *v, struct rec_status *st)
-{
-	struct vq_packed_drvrec *a = NULL, *b = NULL;
-	const struct vq_packed_pos avail0 = v->avail, used0 = v->used;
-	uint16_t u1 = 0, u2 = 0;
-	int try, ret = 0;
-
-	for (try = 0; try < 3; try++) {
-		free(a);
-		free(b);
-		a = b = NULL;
-		if (r->drv_read(r->drv_arg, &u1, &a, st->why, sizeof(st->why))) {
-			st->state = "unreadable";
-			break;
-		}
-		v->avail = avail0;
-		v->used = used0;
-		v->drv = a;
-		v->drv_used = (struct vq_packed_pos){ (uint16_t)(u1 & 0x7fff), (uint8_t)(u1 >> 15), 1 };
-		ret = vq_packed_decode(&ctx->sess.fetch, v, r->recent);
-		if (ret < 0 || r->drv_read(r->drv_arg, &u2, &b, st->why, sizeof(st->why)))
-			break;
-		if (vq_packed_drvrec_equal(u1, a, u2, b)) {
-			st->state = "read";
-			st->rec = a;
-			free(b);
-			return 0;
-		}
-		st->state = "moved";
-	}
-	free(a);
-	free(b);
-	if (ret < 0)
-		return ret;
-	/* The ring alone: its pending slots, as the device left them. */
-	v->avail = avail0;
-	v->used = used0;
-	v->drv = NULL;
-	v->drv_used = (struct vq_packed_pos){ 0, 0, 0 };
-	return vq_packed_decode(&ctx->sess.fetch, v, r->recent);
-}
-
 int vq_ring_packed_show(struct vq_ctx *ctx, const struct vq_packed_req *r,
 			struct json_object *rings, char *why, size_t whylen)
 {
 	struct vq_packed_view v;
-	struct rec_status st = { r->drv_rec && r->drv_used_known ? "read" : "none", "", NULL };
+	struct rec_status st = { r->drv_rec && r->drv_used_known ? "read" : "none", "" };
 	int ret;
 
-	if (!strcmp(st.state, "none") && r->no_rec_why && !r->drv_read)
+	if (!strcmp(st.state, "none") && r->no_rec_why && !r->live_q)
 		snprintf(st.why, sizeof(st.why), "%s", r->no_rec_why);
 
 	if (vq_packed_view_alloc(&v, r->size, r->recent)) {
@@ -353,8 +306,9 @@ int vq_ring_packed_show(struct vq_ctx *ctx, const struct vq_packed_req *r,
 	if (r->drv_used_known)
 		v.drv_used = (struct vq_packed_pos){ (uint16_t)(r->drv_used & 0x7fff),
 						     (uint8_t)(r->drv_used >> 15), 1 };
-	if (r->drv_read)
-		ret = decode_live(ctx, r, &v, &st);
+	if (r->live_q)
+		ret = vq_session_packed_decode(&ctx->sess, r->live_dev, r->live_q, &v, r->recent,
+					       &st.state, st.why, sizeof(st.why));
 	else
 		ret = vq_packed_decode(&ctx->sess.fetch, &v, r->recent);
 	if (ret < 0) {
@@ -362,7 +316,6 @@ int vq_ring_packed_show(struct vq_ctx *ctx, const struct vq_packed_req *r,
 			snprintf(why, whylen, "BAD_QUEUE_SIZE: %s", v.rv.findings[0].message);
 		else
 			snprintf(why, whylen, "%s", ctx->sess.mem.err);
-		free(st.rec);
 		vq_packed_view_free(&v);
 		return EXIT_ACCESS;
 	}
@@ -375,7 +328,6 @@ int vq_ring_packed_show(struct vq_ctx *ctx, const struct vq_packed_req *r,
 			printf("device %s queue %d\n", r->devname, r->queue);
 		ring_text_packed(ctx, &v, &st);
 	}
-	free(st.rec);
 	vq_packed_view_free(&v);
 	return EXIT_OK;
 }
