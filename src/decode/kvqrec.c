@@ -74,6 +74,10 @@ void vq_kvq_record_fields(const struct vq_btf *b, struct vq_kvq_layout *l)
 	}
 	if (!rec_member(b, vvq, l->obj_size, "use_dma_api", &l->use_dma_api, 0))
 		memset(&l->use_dma_api, 0, sizeof(l->use_dma_api));
+	if (!rec_member(b, vvq, l->obj_size, "do_unmap", &l->do_unmap, 0))
+		memset(&l->do_unmap, 0, sizeof(l->do_unmap));
+	if (!rec_member(b, vvq, l->obj_size, "use_map_api", &l->use_map_api, 0))
+		memset(&l->use_map_api, 0, sizeof(l->use_map_api));
 	if (!rec_member(b, vvq, l->obj_size, "indirect", &l->indirect, 0))
 		memset(&l->indirect, 0, sizeof(l->indirect));
 }
@@ -100,13 +104,53 @@ static uint8_t *read_array(const struct vq_fetch *f, const struct vq_kmap *map, 
 	return p;
 }
 
+/*
+ * Whether the packed queue whose vring_virtqueue is @o copies each
+ * descriptor it makes available into desc_extra (virtio_ring.c,
+ * virtqueue_add_packed() and virtqueue_add_indirect_packed()), from the
+ * fields this kernel's BTF has:
+ *   5.0 to 6.5    when use_dma_api;
+ *   6.6 to 6.8    when do_unmap (use_dma_api and not premapped; commit
+ *                 b319940f83c2 "virtio_ring: skip unmap for premapped");
+ *   6.9 on        when use_dma_api again (d5c0ed17fea6 "virtio: packed:
+ *                 fix unmap leak for indirect desc table", also in the
+ *                 6.6.y-6.8.y stable series), while do_unmap stayed in the
+ *                 struct for split rings until vring_need_unmap_buffer()
+ *                 replaced it (use_dma_api and the entry's addr not
+ *                 DMA_MAPPING_ERROR: a premapped buffer's address is not
+ *                 kept, see copy_chain());
+ *   6.18 on       when use_map_api (use_dma_api renamed).
+ * BTF cannot tell a 6.6.y kernel with that fix from one without, so with
+ * do_unmap in BTF only do_unmap counts: true, both wrote the copy; false
+ * with the DMA API on (a premapped queue), one of them did not, and old
+ * entries would pass for the request's.  No kernel fills the packed
+ * desc_extra without one of these (the split ring's desc_extra, always
+ * filled since 5.13, is another array).
+ */
+static int kept_copy(const struct vq_kvq_layout *l, const uint8_t *o)
+{
+	if (l->do_unmap.size)
+		return rget(o, &l->do_unmap) != 0;
+	if (l->use_dma_api.size)
+		return rget(o, &l->use_dma_api) != 0;
+	return l->use_map_api.size && rget(o, &l->use_map_api) != 0;
+}
+
+/* DMA_MAPPING_ERROR (~(dma_addr_t)0) in a desc_extra addr of @size bytes. */
+static uint64_t mapping_error(unsigned size)
+{
+	return size >= 8 ? UINT64_MAX : (1ull << (8 * size)) - 1;
+}
+
 /* In-flight ID @id's chain as desc_extra holds it (@de, @n entries):
  * desc_extra[id] and its .next links, @num entries at most, into @descs
- * from *@nd (at most @max). */
+ * from *@nd (at most @max).  An entry whose addr is DMA_MAPPING_ERROR is
+ * a premapped buffer whose address Linux did not keep: no copy then. */
 static void copy_chain(const struct vq_kvq_layout *l, const uint8_t *de, uint32_t n, uint32_t id,
 		       uint32_t num, struct vq_packed_drv_id *r, struct vq_packed_drv_desc *descs,
 		       uint32_t max, uint32_t *nd)
 {
+	const uint64_t unmapped = mapping_error(l->de_addr.size);
 	uint32_t cur = id, k;
 
 	r->first = *nd;
@@ -116,6 +160,10 @@ static void copy_chain(const struct vq_kvq_layout *l, const uint8_t *de, uint32_
 		descs[*nd].addr = rget(x, &l->de_addr);
 		descs[*nd].len = (uint32_t)rget(x, &l->de_len);
 		descs[*nd].flags = (uint16_t)rget(x, &l->de_flags);
+		if (descs[*nd].addr == unmapped) {
+			*nd = r->first;
+			break;
+		}
 		(*nd)++;
 		cur = (uint32_t)rget(x, &l->de_next);
 	}
@@ -150,7 +198,7 @@ int vq_kvq_packed_records(const struct vq_fetch *f, const struct vq_kmap *map, s
 		free(ds);
 		return ret;
 	}
-	dma = l->use_dma_api.size && rget(o, &l->use_dma_api);
+	dma = kept_copy(l, o);
 	ind_tables = l->indirect.size && rget(o, &l->indirect);
 	for (id = 0; id < n; id++) {
 		const uint8_t *s = ds + (uint64_t)id * l->ds_size;

@@ -103,6 +103,10 @@ struct vq_kvq_layout {
 	/* A packed queue's per-ID records (vq_kvq_packed_records), all
 	 * present or all sizes 0; use_dma_api and indirect may be missing. */
 	struct vq_btf_field use_dma_api;  /* vring_virtqueue.use_dma_api (bool) */
+	struct vq_btf_field do_unmap;     /* ... do_unmap (bool; Linux 6.6 until
+					   * vring_need_unmap_buffer() replaced it) */
+	struct vq_btf_field use_map_api;  /* ... use_map_api (bool; use_dma_api
+					   * renamed, Linux 6.18 on) */
 	struct vq_btf_field indirect;     /* vring_virtqueue.indirect (bool): when
 					   * false, desc_state's indir_desc holds the
 					   * driver's ctx, no table */
@@ -218,8 +222,10 @@ int vq_kvq_check(const struct vq_fetch *f, const struct vq_kmap *map, size_t nma
  * @ids gets q->layout.size entries; each in-flight ID's descriptors, as
  * the driver copied them into desc_extra (desc_extra[id] then its .next
  * links, desc_state[id].num of them), go to @descs (at most @max, the
- * count in *@ndescs), only when the driver uses the DMA API (else Linux
- * writes no copy: ndesc 0).  An indirect table's kernel address
+ * count in *@ndescs), only when this kernel's fields say the driver
+ * wrote that copy (decode/kvqrec.c: use_dma_api, do_unmap or use_map_api
+ * by version; else ndesc 0), and not for an ID with a premapped buffer
+ * (its address not kept).  An indirect table's kernel address
  * (indir_desc, a table only when the queue uses indirect descriptors:
  * vring_virtqueue.indirect) is translated to physical.  Returns 0, -ENOENT when this
  * kernel's BTF lacks the records, -EFAULT when they cannot be read,

@@ -92,6 +92,7 @@ struct m_desc_extra {
 struct m_vvq {
 	struct m_virtqueue vq;
 	uint8_t packed_ring, use_dma_api, weak_barriers, broken, indirect, event;
+	uint8_t premapped, do_unmap; /* Linux 6.6 on (BTF variant RING_6_8) */
 	uint32_t free_head, num_added;
 	uint16_t last_used_idx;
 	union {
@@ -227,6 +228,12 @@ static void build_base(struct bb *b, struct base_ids *t)
 	(void)ptr_vq;
 }
 
+/* Which kernel's vring_virtqueue build_ring_types() writes: Linux 6.1
+ * (use_dma_api), 6.6 to 6.8 (use_dma_api, premapped, do_unmap), 6.18 on
+ * (use_map_api where use_dma_api was); the model's bytes stay the same. */
+enum ring_variant { RING_6_1, RING_6_8, RING_6_18 };
+static enum ring_variant ring_variant;
+
 /* virtio_ring's part (split BTF on @base, or more of the base itself):
  * vring, the split and packed halves, vring_virtqueue with its anonymous
  * union. */
@@ -288,10 +295,16 @@ static void build_ring_types(struct bb *b, const struct base_ids *t)
 	anon_u = bb_type(b, NULL, VQ_BTF_KIND_UNION, 2, 0, usize);
 	bb_member(b, "split", split, 0);
 	bb_member(b, NULL, anon_s, 0);
-	vvq = bb_type(b, "vring_virtqueue", VQ_BTF_KIND_STRUCT, 10, 0, sizeof(struct m_vvq));
+	vvq = bb_type(b, "vring_virtqueue", VQ_BTF_KIND_STRUCT, ring_variant == RING_6_8 ? 12 : 10,
+		      0, sizeof(struct m_vvq));
 	bb_member(b, "vq", t->virtqueue, offsetof(struct m_vvq, vq));
 	bb_member(b, "packed_ring", boolean, offsetof(struct m_vvq, packed_ring));
-	bb_member(b, "use_dma_api", boolean, offsetof(struct m_vvq, use_dma_api));
+	bb_member(b, ring_variant == RING_6_18 ? "use_map_api" : "use_dma_api", boolean,
+		  offsetof(struct m_vvq, use_dma_api));
+	if (ring_variant == RING_6_8) {
+		bb_member(b, "premapped", boolean, offsetof(struct m_vvq, premapped));
+		bb_member(b, "do_unmap", boolean, offsetof(struct m_vvq, do_unmap));
+	}
 	bb_member(b, "indirect", boolean, offsetof(struct m_vvq, indirect));
 	bb_member(b, "broken", boolean, offsetof(struct m_vvq, broken));
 	bb_member(b, "event", boolean, offsetof(struct m_vvq, event));
@@ -1324,6 +1337,84 @@ static void test_packed_records(void **state)
 	world_free(&w);
 }
 
+/* test_packed_records()'s queue in a world whose BTF is @v's: the
+ * records read, their copies' count into *@nd. */
+static void records_of(enum ring_variant v, struct world *w, struct vq_kvq_queue *q,
+		       uint64_t obj)
+{
+	const uint64_t dev = MBASE + 0x10000;
+
+	ring_variant = v;
+	world_init(w);
+	ring_variant = RING_6_1;
+	put_dev(&w->m, dev, 4, 2);
+	put_pvq(&w->m, obj, dev, 0, MBASE + 0x100000, 8, MBASE + 0x101000, MBASE + 0x102040);
+	put_records(&w->m, obj, MBASE + 0x130000, MBASE + 0x131000, MBASE + 0x132000);
+	assert_int_equal(vq_kvq_check(&w->f, w->map, 2, &w->l, obj, q), 0);
+}
+
+/*
+ * Whether desc_extra holds the driver's copy, by kernel (virtio_ring.c,
+ * virtqueue_add_packed): 6.1 use_dma_api (test_packed_records); 6.6 to
+ * 6.8 do_unmap, false on a premapped queue even with the DMA API (and a
+ * 6.6.y kernel with d5c0ed17fea6 cannot be told apart: no copy
+ * trusted); 6.18 use_map_api.  And from the per-buffer premapped kernels
+ * on, an entry whose addr is DMA_MAPPING_ERROR (all ones) was never a
+ * buffer address: that ID has no copy.
+ */
+static void test_packed_records_versions(void **state)
+{
+	struct world w;
+	struct vq_kvq_queue q;
+	struct vq_packed_drv_id ids[8];
+	struct vq_packed_drv_desc descs[16];
+	const uint64_t obj = MBASE + 0x20100, dea = MBASE + 0x131000;
+	const size_t des = sizeof(struct m_desc_extra);
+	uint8_t *vvq;
+	uint32_t nd;
+
+	(void)state;
+	records_of(RING_6_8, &w, &q, obj);
+	vvq = w.m.buf + (obj - MBASE);
+	assert_int_equal(w.l.do_unmap.offset, offsetof(struct m_vvq, do_unmap));
+	assert_int_equal(w.l.do_unmap.size, 1);
+	assert_int_equal(w.l.use_map_api.size, 0);
+	/* use_dma_api on, premapped: do_unmap false, no copy. */
+	vvq[offsetof(struct m_vvq, premapped)] = 1;
+	assert_int_equal(vq_kvq_packed_records(&w.f, w.map, 2, &w.l, &q, ids, descs, 16, &nd), 0);
+	assert_int_equal(nd, 0);
+	assert_true(ids[0].inflight && ids[1].inflight);
+	assert_int_equal(ids[1].ndesc, 0);
+	vvq[offsetof(struct m_vvq, premapped)] = 0;
+	vvq[offsetof(struct m_vvq, do_unmap)] = 1;
+	assert_int_equal(vq_kvq_packed_records(&w.f, w.map, 2, &w.l, &q, ids, descs, 16, &nd), 0);
+	assert_int_equal(nd, 3);
+	assert_int_equal(ids[1].ndesc, 2);
+	assert_int_equal(descs[ids[1].first + 1].addr, 0xb000);
+	world_free(&w);
+
+	records_of(RING_6_18, &w, &q, obj);
+	vvq = w.m.buf + (obj - MBASE);
+	assert_int_equal(w.l.use_map_api.offset, offsetof(struct m_vvq, use_dma_api));
+	assert_int_equal(w.l.use_dma_api.size + w.l.do_unmap.size, 0);
+	assert_int_equal(vq_kvq_packed_records(&w.f, w.map, 2, &w.l, &q, ids, descs, 16, &nd), 0);
+	assert_int_equal(nd, 3);
+	assert_int_equal(ids[0].ndesc, 1);
+	assert_int_equal(ids[1].ndesc, 2);
+	/* ID 1's second buffer premapped: ID 1 without a copy, ID 0 kept. */
+	put64(&w.m, dea + 3 * des, UINT64_MAX);
+	assert_int_equal(vq_kvq_packed_records(&w.f, w.map, 2, &w.l, &q, ids, descs, 16, &nd), 0);
+	assert_int_equal(nd, 1);
+	assert_int_equal(ids[0].ndesc, 1);
+	assert_int_equal(descs[ids[0].first].flags, VRING_DESC_F_INDIRECT);
+	assert_true(ids[1].inflight);
+	assert_int_equal(ids[1].ndesc, 0);
+	vvq[offsetof(struct m_vvq, use_dma_api)] = 0; /* use_map_api off */
+	assert_int_equal(vq_kvq_packed_records(&w.f, w.map, 2, &w.l, &q, ids, descs, 16, &nd), 0);
+	assert_int_equal(nd, 0);
+	world_free(&w);
+}
+
 static void test_device_queues(void **state)
 {
 	struct world w;
@@ -1840,6 +1931,7 @@ int main(void)
 		cmocka_unit_test(test_scan_finds_linked_queues),
 		cmocka_unit_test(test_scan_finds_packed_queues),
 		cmocka_unit_test(test_packed_records),
+		cmocka_unit_test(test_packed_records_versions),
 		cmocka_unit_test(test_device_queues),
 		cmocka_unit_test(test_scan_skips_freed_objects),
 		cmocka_unit_test(test_scan_rejects_rule_breakers),
