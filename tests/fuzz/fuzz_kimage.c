@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* libFuzzer target: a guest kernel's records in a dump (src/decode/kimage.c, src/decode/kvdev.c): BTF headers, VMCOREINFO, QEMU's CPU note, page tables, struct virtio_device. */
+/* libFuzzer target: a guest kernel's records in a dump (src/decode/kimage.c, src/decode/kvdev.c, src/decode/kvqrec.c): BTF headers, VMCOREINFO, QEMU's CPU note, page tables, struct virtio_device, a packed queue's per-ID records. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -14,8 +15,13 @@
  * makes anything.  The input is guest memory at MEMBASE (and the same
  * bytes read as a note's descriptor and as VMCOREINFO text); its first 8
  * bytes pick the page-table root's offset in it and the virtual address
- * tried, the next 8 the virtio_device's.  Every reader must stay inside
- * the memory, bounded in work, and give self-consistent answers.
+ * tried, the next 8 the virtio_device's.  Byte 0 (free: the root's
+ * offset takes bits 12-15 of bytes 0-1) picks a packed queue's size
+ * (bits 0-5, plus 1) and which kernel's fields say whether desc_extra
+ * holds a copy (bits 6-7, see packed_records()); bytes 12-15 (also the
+ * virtio_device offset's high half) its vring_virtqueue's offset.  Every
+ * reader must stay inside the memory, bounded in work, and give
+ * self-consistent answers.
  */
 #define MEMBASE 0x200000ull
 
@@ -110,6 +116,73 @@ FUZZ_HARNESS static void records(const struct vq_fetch *f, const struct vq_scan_
 		FUZZ_CHECK(q[i].layout.size && q[i].layout.size <= 32768);
 }
 
+/*
+ * A packed queue's per-ID records (vq_kvq_packed_records) with Linux
+ * 6.1's x86-64 offsets (what BTF would give): vring_virtqueue at @obj,
+ * its desc_state and desc_extra wherever its pointers say.  @variant:
+ * 0 use_dma_api (6.1), 1 do_unmap as well (6.6 to 6.8), 2 use_map_api in
+ * its place (6.18), 3 none of them.  Three reads at most; every copy
+ * inside the array given and its ID's num, never a DMA_MAPPING_ERROR
+ * address; a table only where the memory is.
+ */
+FUZZ_HARNESS static void packed_records(const struct vq_fetch *f, struct fuzzmem *m,
+					const struct vq_kmap *map, uint64_t obj, uint32_t n,
+					unsigned variant, size_t size)
+{
+	static struct vq_packed_drv_id ids[64];
+	static struct vq_packed_drv_desc descs[4 * 64];
+	const struct vq_btf_field flag = { 65, 1, 0, 0 };
+	struct vq_kvq_layout l;
+	struct vq_kvq_queue q;
+	uint32_t nd = 0, id, max = 4 * n;
+	int ret;
+
+	memset(&l, 0, sizeof(l));
+	l.obj_size = 256;
+	l.ds_size = 24;
+	l.de_size = 16;
+	l.p_desc_state = (struct vq_btf_field){ 112, 8, 0, 0 };
+	l.p_desc_extra = (struct vq_btf_field){ 120, 8, 0, 0 };
+	l.ds_data = (struct vq_btf_field){ 0, 8, 0, 0 };
+	l.ds_indir = (struct vq_btf_field){ 8, 8, 0, 0 };
+	l.ds_num = (struct vq_btf_field){ 16, 2, 0, 0 };
+	l.de_addr = (struct vq_btf_field){ 0, 8, 0, 0 };
+	l.de_len = (struct vq_btf_field){ 8, 4, 0, 0 };
+	l.de_flags = (struct vq_btf_field){ 12, 2, 0, 0 };
+	l.de_next = (struct vq_btf_field){ 14, 2, 0, 0 };
+	l.indirect = (struct vq_btf_field){ 68, 1, 0, 0 };
+	if (variant == 0 || variant == 1)
+		l.use_dma_api = flag;
+	if (variant == 1)
+		l.do_unmap = (struct vq_btf_field){ 71, 1, 0, 0 };
+	if (variant == 2)
+		l.use_map_api = flag;
+	memset(&q, 0, sizeof(q));
+	q.packed = 1;
+	q.layout.size = n;
+	q.obj_paddr = obj;
+	m->fetches = 0;
+	ret = vq_kvq_packed_records(f, map, 1, &l, &q, ids, descs, max, &nd);
+	FUZZ_CHECK(m->fetches <= 3);
+	FUZZ_CHECK(ret == 0 || ret == -EFAULT || ret == -ENOMEM);
+	if (ret)
+		return;
+	FUZZ_CHECK(nd <= max);
+	for (id = 0; id < n; id++) {
+		const struct vq_packed_drv_id *r = &ids[id];
+		uint32_t k;
+
+		FUZZ_CHECK(r->inflight <= 1);
+		FUZZ_CHECK(!r->indir || (r->indir >= MEMBASE && r->indir + 16 <= MEMBASE + size));
+		if (!r->ndesc)
+			continue;
+		FUZZ_CHECK(variant != 3 && r->inflight && r->ndesc <= r->num && r->ndesc <= n);
+		FUZZ_CHECK(r->first <= nd && r->ndesc <= nd - r->first);
+		for (k = 0; k < r->ndesc; k++)
+			FUZZ_CHECK(descs[r->first + k].addr != UINT64_MAX);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzzmem m;
@@ -155,5 +228,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	x = (struct vq_kxlat){ &map, 1, root, levels };
 	device(&f, &x, VQ_X86_DIRECT_LO + MEMBASE + (fuzz_le(data + 8, 8) % size));
 	records(&f, &r, &map);
+	packed_records(&f, &m, &map, MEMBASE + fuzz_le(data + 12, 4) % size, 1 + (data[0] & 0x3f),
+		       data[0] >> 6, size);
 	return 0;
 }

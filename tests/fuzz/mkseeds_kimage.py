@@ -41,10 +41,36 @@ def cpu_note():
     return bytes(d)
 
 
+DIRECT = 0xffff888000000000   # x86-64 direct map: DIRECT + physical
+
+
+def packed_records(variant):
+    """A packed queue of 8 (byte 0: size - 1, kernel variant in bits 6-7)
+    whose vring_virtqueue is at +0x400 (bytes 12-15), with Linux 6.1's
+    offsets as fuzz_kimage.c has them: use_dma_api (65) and indirect (68)
+    set, do_unmap (71) too, desc_state (112) at +0x800, desc_extra (120)
+    at +0x900.  ID 0 an indirect table at +0xa00 (desc_extra[0] its copy),
+    ID 1 a chain of two (desc_extra[1], then [3] by next), ID 2 free."""
+    m = bytearray(0xb00)
+    m[0] = 7 | variant << 6
+    struct.pack_into("<I", m, 12, 0x400)
+    o = 0x400
+    m[o + 65] = m[o + 68] = m[o + 71] = 1
+    struct.pack_into("<QQ", m, o + 112, DIRECT + MEMBASE + 0x800, DIRECT + MEMBASE + 0x900)
+    struct.pack_into("<QQH", m, 0x800, DIRECT + 0x5000, DIRECT + MEMBASE + 0xa00, 1)
+    struct.pack_into("<QQH", m, 0x800 + 24, DIRECT + 0x6000, 0, 2)
+    struct.pack_into("<QIHH", m, 0x900, MEMBASE + 0xa00, 48, 4, 2)
+    struct.pack_into("<QIHH", m, 0x900 + 16, 0xa000, 16, 1, 3)
+    struct.pack_into("<QIHH", m, 0x900 + 48, 0xb000, 1, 2, 4)
+    return bytes(m)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, data in (("tables", tables()), ("vmcoreinfo-btf", vmcoreinfo()),
-                       ("cpu-note", cpu_note())):
+                       ("cpu-note", cpu_note()), ("packed-records", packed_records(0)),
+                       ("packed-records-6.8", packed_records(1)),
+                       ("packed-records-6.18", packed_records(2))):
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
 
