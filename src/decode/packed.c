@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Packed virtqueue decoder: every slot, address and length read from the ring is untrusted. */
 #include <linux/virtio_ring.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "le.h"
@@ -245,12 +246,24 @@ static void set_used(struct vq_packed_view *v, uint32_t pos)
 	}
 }
 
+/* How findings name chain @c: by its first slot, or, taken from the
+ * driver's records (its slots overwritten, slot 0xffff), by its Buffer ID. */
+static const char *chain_name(const struct vq_chain *c, char *b, size_t n)
+{
+	if (c->from_driver)
+		snprintf(b, n, "chain of Buffer ID %u (driver's records)", c->id);
+	else
+		snprintf(b, n, "chain at slot %u", c->slot);
+	return b;
+}
+
 /* Append descriptor @s / @p to chain @c in the pool (the caller checked
  * room); count its bytes. */
 static void keep(struct vq_packed_view *v, struct vq_chain *c, uint32_t index, uint64_t addr,
 		 uint32_t len, uint16_t id, uint16_t flags, int in_ind)
 {
 	struct vq_chain_desc *d = &v->rv.pool[v->rv.pool_used++];
+	char nm[64];
 
 	memset(d, 0, sizeof(*d));
 	d->index = index;
@@ -266,7 +279,7 @@ static void keep(struct vq_packed_view *v, struct vq_chain *c, uint32_t index, u
 		c->out_bytes += len;
 	if (addr + len < addr)
 		vq_ring_finding(&v->rv, "DESC_ADDR_OVERFLOW", VQ_SEV_ERROR,
-				"chain at slot %u: descriptor 0x%llx + %u wraps past 2^64", c->slot,
+				"%s: descriptor 0x%llx + %u wraps past 2^64", chain_name(c, nm, sizeof(nm)),
 				(unsigned long long)addr, len);
 }
 
@@ -278,21 +291,23 @@ static void walk_indirect(const struct vq_fetch *f, struct vq_packed_view *v,
 	uint32_t i, entries = p->len / 16;
 	uint8_t b[16];
 	int said = 0;
+	char nm[64];
+	const char *cn = chain_name(c, nm, sizeof(nm));
 
 	c->ind_index = c->slot;
 	c->ind_addr = p->addr;
 	c->ind_len = p->len;
 	if (!p->len || p->len % 16 || p->addr + p->len < p->addr) {
 		vq_ring_finding(&v->rv, "INDIRECT_BAD_LEN", VQ_SEV_ERROR,
-				"chain at slot %u: indirect table 0x%llx length %u is not a non-zero multiple of 16 in the address space (2.8.7)",
-				c->slot, (unsigned long long)p->addr, p->len);
+				"%s: indirect table 0x%llx length %u is not a non-zero multiple of 16 in the address space (2.8.7)",
+				cn, (unsigned long long)p->addr, p->len);
 		c->broken = 1;
 		return;
 	}
 	if (entries > v->layout.size) {
 		vq_ring_finding(&v->rv, "INDIRECT_TOO_LONG", VQ_SEV_WARNING,
-				"chain at slot %u: indirect table of %u entries, more than the queue size %u: the first %u decoded",
-				c->slot, entries, v->layout.size, v->layout.size);
+				"%s: indirect table of %u entries, more than the queue size %u: the first %u decoded",
+				cn, entries, v->layout.size, v->layout.size);
 		entries = v->layout.size;
 	}
 	for (i = 0; i < entries; i++) {
@@ -300,14 +315,14 @@ static void walk_indirect(const struct vq_fetch *f, struct vq_packed_view *v,
 
 		if (v->rv.pool_used >= v->rv.pool_len) {
 			vq_ring_finding(&v->rv, "DECODE_LIMIT", VQ_SEV_WARNING,
-					"chain at slot %u: descriptor budget (%u) used up; rest not decoded",
-					c->slot, v->rv.pool_len);
+					"%s: descriptor budget (%u) used up; rest not decoded",
+					cn, v->rv.pool_len);
 			c->broken = 1;
 			return;
 		}
 		if (vq_fetch(f, p->addr + 16ull * i, b, 16, "indirect descriptor") < 0) {
 			vq_ring_finding(&v->rv, "DESC_UNREADABLE", VQ_SEV_WARNING,
-					"chain at slot %u: indirect descriptor %u not in memory", c->slot, i);
+					"%s: indirect descriptor %u not in memory", cn, i);
 			c->broken = 1;
 			return;
 		}
@@ -316,8 +331,8 @@ static void walk_indirect(const struct vq_fetch *f, struct vq_packed_view *v,
 		if (fl & ~VRING_DESC_F_WRITE && !said++)
 			vq_ring_finding(&v->rv, fl & VRING_DESC_F_INDIRECT ? "INDIRECT_NESTED" : "INDIRECT_BAD_FLAGS",
 					VQ_SEV_ERROR,
-					"chain at slot %u: indirect descriptor %u has flags 0x%x: only WRITE is allowed in an indirect table (2.8.7)",
-					c->slot, i, fl);
+					"%s: indirect descriptor %u has flags 0x%x: only WRITE is allowed in an indirect table (2.8.7)",
+					cn, i, fl);
 		keep(v, c, i, le64(b), le32(b + 8), le16(b + 12), fl, 1);
 	}
 }
@@ -525,6 +540,9 @@ static void chain_from_driver(const struct vq_fetch *f, struct vq_packed_view *v
 		} else if (v->rv.pool_used < v->rv.pool_len) {
 			keep(v, c, k, x->addr, x->len, id, x->flags, 0);
 		} else {
+			vq_ring_finding(&v->rv, "DECODE_LIMIT", VQ_SEV_WARNING,
+					"chain of Buffer ID %u (driver's records): descriptor budget (%u) used up",
+					id, v->rv.pool_len);
 			c->broken = 1;
 		}
 	}

@@ -500,6 +500,70 @@ static void test_out_of_order_no_copy(void **state)
 	rig_free(r);
 }
 
+/* The message of the first finding @code, or NULL. */
+static const char *finding_msg(const struct rig *r, const char *code)
+{
+	unsigned i;
+
+	for (i = 0; i < r->v.rv.nfindings; i++)
+		if (!strcmp(r->v.rv.findings[i].code, code))
+			return r->v.rv.findings[i].message;
+	return NULL;
+}
+
+/*
+ * A chain from the driver's records has no slot (0xffff): the findings
+ * about its descriptors name it by Buffer ID.  They said "chain at slot
+ * 65535" in a ring of 8 (fuzz_packed found it: tests/fuzz/regress/
+ * fuzz_packed/crash-driver-chain-named-slot-65535).  Here its copy
+ * names the freed table T1, whose entry is INDIRECT; then
+ * a buffer that runs past 2^64; then a descriptor budget of 1 for a
+ * copy of two (which ended the chain without a word).
+ */
+static void test_out_of_order_copy_findings(void **state)
+{
+	struct rig *r = ooo_ring();
+	struct vq_packed_drv_id ids[8] = {
+		[0] = { .inflight = 1, .num = 1, .first = 0, .ndesc = 1 },
+		[1] = { .inflight = 1, .num = 1, .indir = T1, .first = 1, .ndesc = 1 },
+	};
+	struct vq_packed_drv_desc descs[3] = {
+		{ T1, 16, VRING_DESC_F_INDIRECT },
+		{ T1, 48, VRING_DESC_F_INDIRECT },
+	};
+	struct vq_packed_drvrec d = { 8, ids, descs, 2 };
+	const char *m;
+
+	(void)state;
+	r->v.drv_used = (struct vq_packed_pos){ 0, 1, 1 };
+	r->v.drv = &d;
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.pending_source, VQ_PENDING_DRIVER);
+	assert_int_equal(r->v.rv.chains[0].from_driver, 1);
+	m = finding_msg(r, "INDIRECT_NESTED");
+	assert_non_null(m);
+	assert_null(strstr(m, "65535"));
+	assert_non_null(strstr(m, "Buffer ID 0"));
+	descs[0] = (struct vq_packed_drv_desc){ UINT64_MAX - 3, 16, 0 };
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	m = finding_msg(r, "DESC_ADDR_OVERFLOW");
+	assert_non_null(m);
+	assert_null(strstr(m, "65535"));
+	assert_non_null(strstr(m, "Buffer ID 0"));
+	descs[1] = (struct vq_packed_drv_desc){ BUF, 16, VRING_DESC_F_NEXT };
+	descs[2] = (struct vq_packed_drv_desc){ BUF + 0x2000, 1, VRING_DESC_F_WRITE };
+	ids[0] = (struct vq_packed_drv_id){ .inflight = 1, .num = 2, .first = 1, .ndesc = 2 };
+	d.ndescs = 3;
+	r->v.rv.pool_len = 1;
+	assert_int_equal(vq_packed_decode(&r->f, &r->v, 8), 0);
+	assert_int_equal(r->v.rv.chains[0].ndesc, 1);
+	assert_true(r->v.rv.chains[0].broken);
+	m = finding_msg(r, "DECODE_LIMIT");
+	assert_non_null(m);
+	assert_non_null(strstr(m, "Buffer ID 0"));
+	rig_free(r);
+}
+
 /* In order: the ring's pending IDs are the driver's; nothing changes. */
 static void test_in_order_driver_agrees(void **state)
 {
@@ -819,6 +883,7 @@ int main(void)
 		cmocka_unit_test(test_used_pos_doubt),
 		cmocka_unit_test(test_out_of_order_driver),
 		cmocka_unit_test(test_out_of_order_no_copy),
+		cmocka_unit_test(test_out_of_order_copy_findings),
 		cmocka_unit_test(test_in_order_driver_agrees),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_bounded_work),
