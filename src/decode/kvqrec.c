@@ -113,14 +113,15 @@ static uint8_t *read_array(const struct vq_fetch *f, const struct vq_kmap *map, 
  *   6.6 to 6.8    when do_unmap (use_dma_api and not premapped; commit
  *                 b319940f83c2 "virtio_ring: skip unmap for premapped");
  *   6.9 on        when use_dma_api again (d5c0ed17fea6 "virtio: packed:
- *                 fix unmap leak for indirect desc table", also in the
- *                 6.6.y-6.8.y stable series), while do_unmap stayed in the
+ *                 fix unmap leak for indirect desc table", backported to
+ *                 stable: 6.7.y seen), while do_unmap stayed in the
  *                 struct for split rings until vring_need_unmap_buffer()
- *                 replaced it (use_dma_api and the entry's addr not
- *                 DMA_MAPPING_ERROR: a premapped buffer's address is not
+ *                 replaced it (later: use_dma_api and the entry's addr not
+ *                 DMA_MAPPING_ERROR, a premapped buffer's address not
  *                 kept, see copy_chain());
- *   6.18 on       when use_map_api (use_dma_api renamed).
- * BTF cannot tell a 6.6.y kernel with that fix from one without, so with
+ *   2025 on       when use_map_api ("virtio: rename dma helpers", meant
+ *                 for 6.18: use_dma_api renamed).
+ * BTF cannot tell a stable kernel with that fix from one without, so with
  * do_unmap in BTF only do_unmap counts: true, both wrote the copy; false
  * with the DMA API on (a premapped queue), one of them did not, and old
  * entries would pass for the request's.  No kernel fills the packed
