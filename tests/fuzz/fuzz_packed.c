@@ -202,8 +202,9 @@ FUZZ_HARNESS static void check_ring_chain(const struct vq_packed_view *v, const 
 
 /*
  * A chain from the driver's records (its slots overwritten, so slot and
- * head 0xffff): an ID the records have in flight; no descriptors when
- * the records hold no copy within their array; otherwise each ring
+ * head 0xffff): an ID the records have in flight; when the records
+ * hold no copy within their array, its indirect table's first entry at
+ * most; otherwise each ring
  * descriptor is the record's entry at its index, as the driver kept it.
  */
 FUZZ_HARNESS static void check_driver_chain(const struct vq_packed_view *v, const struct vq_chain *c)
@@ -217,7 +218,10 @@ FUZZ_HARNESS static void check_driver_chain(const struct vq_packed_view *v, cons
 	r = &d->ids[c->id];
 	FUZZ_CHECK(r->inflight);
 	if (!r->ndesc || r->first > d->ndescs || r->ndesc > d->ndescs - r->first) {
-		FUZZ_CHECK(c->broken && !c->ndesc);
+		/* No copy: with an indirect table's address, its first
+		 * entry at most (PACKED_PENDING_PARTIAL), else nothing. */
+		FUZZ_CHECK(c->broken && c->ndesc <= (r->indir ? 1u : 0u));
+		FUZZ_CHECK(!c->ndesc || (c->descs[0].in_indirect && c->descs[0].index == 0));
 		return;
 	}
 	for (j = 0; j < c->ndesc; j++) {
