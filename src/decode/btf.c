@@ -8,6 +8,7 @@
 
 #include "errbuf.h"
 #include "btf.h"
+#include "le.h"
 
 /* Bytes of struct btf_header, struct btf_type and a struct btf_member. */
 #define BTF_HDR_LEN 24u
@@ -427,4 +428,17 @@ int vq_btf_member(const struct vq_btf *b, uint32_t type_id, const char *path,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+uint64_t vq_btf_field_get(const uint8_t *obj, const struct vq_btf_field *f)
+{
+	switch (f->size) {
+	case 1:
+		return obj[f->offset];
+	case 2:
+		return le16(obj + f->offset);
+	case 4:
+		return le32(obj + f->offset);
+	}
+	return le64(obj + f->offset);
 }

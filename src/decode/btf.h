@@ -58,6 +58,11 @@ struct vq_btf_field {
 	unsigned kind;    /* VQ_BTF_KIND_* of @type_id */
 };
 
+/* The unsigned integer member @f of an object at @obj, as read into
+ * memory: @f's size (1, 2, 4, else 8 bytes), little-endian (x86, arm64,
+ * riscv: the kernels whose records vqdump reads). */
+uint64_t vq_btf_field_get(const uint8_t *obj, const struct vq_btf_field *f);
+
 /*
  * Parse @len bytes at @data (copied: the one allocation, freed by
  * vq_btf_free) as BTF, split on top of @base when @base is not NULL.

@@ -11,20 +11,6 @@
 /* Most bytes of one record struct read (the kernel's are 24 and 16). */
 #define REC_MAX 256u
 
-/* Unsigned integer of @f's size at @p (little-endian). */
-static uint64_t rget(const uint8_t *p, const struct vq_btf_field *f)
-{
-	switch (f->size) {
-	case 1:
-		return p[f->offset];
-	case 2:
-		return le16(p + f->offset);
-	case 4:
-		return le32(p + f->offset);
-	}
-	return le64(p + f->offset);
-}
-
 /* Member @path of struct @sname into @f: 1 when it is a scalar of 1 to 8
  * bytes (a pointer when @ptr) inside a struct of @size bytes. */
 static int rec_member(const struct vq_btf *b, const char *sname, uint64_t size, const char *path,
@@ -131,10 +117,10 @@ static uint8_t *read_array(const struct vq_fetch *f, const struct vq_kmap *map, 
 static int kept_copy(const struct vq_kvq_layout *l, const uint8_t *o)
 {
 	if (l->do_unmap.size)
-		return rget(o, &l->do_unmap) != 0;
+		return vq_btf_field_get(o, &l->do_unmap) != 0;
 	if (l->use_dma_api.size)
-		return rget(o, &l->use_dma_api) != 0;
-	return l->use_map_api.size && rget(o, &l->use_map_api) != 0;
+		return vq_btf_field_get(o, &l->use_dma_api) != 0;
+	return l->use_map_api.size && vq_btf_field_get(o, &l->use_map_api) != 0;
 }
 
 /* DMA_MAPPING_ERROR (~(dma_addr_t)0) in a desc_extra addr of @size bytes. */
@@ -158,15 +144,15 @@ static void copy_chain(const struct vq_kvq_layout *l, const uint8_t *de, uint32_
 	for (k = 0; k < num && k < n && cur < n && *nd < max; k++) {
 		const uint8_t *x = de + (uint64_t)cur * l->de_size;
 
-		descs[*nd].addr = rget(x, &l->de_addr);
-		descs[*nd].len = (uint32_t)rget(x, &l->de_len);
-		descs[*nd].flags = (uint16_t)rget(x, &l->de_flags);
+		descs[*nd].addr = vq_btf_field_get(x, &l->de_addr);
+		descs[*nd].len = (uint32_t)vq_btf_field_get(x, &l->de_len);
+		descs[*nd].flags = (uint16_t)vq_btf_field_get(x, &l->de_flags);
 		if (descs[*nd].addr == unmapped) {
 			*nd = r->first;
 			break;
 		}
 		(*nd)++;
-		cur = (uint32_t)rget(x, &l->de_next);
+		cur = (uint32_t)vq_btf_field_get(x, &l->de_next);
 	}
 	r->ndesc = (uint16_t)(*nd - r->first);
 }
@@ -189,10 +175,10 @@ int vq_kvq_packed_records(const struct vq_fetch *f, const struct vq_kmap *map, s
 		return -ENOMEM;
 	ret = vq_fetch(f, q->obj_paddr, o, l->obj_size, "struct vring_virtqueue") ? -EFAULT : 0;
 	if (!ret)
-		ds = read_array(f, map, nmap, rget(o, &l->p_desc_state), l->ds_size * n,
+		ds = read_array(f, map, nmap, vq_btf_field_get(o, &l->p_desc_state), l->ds_size * n,
 				"packed desc_state", &ret);
 	if (ds)
-		de = read_array(f, map, nmap, rget(o, &l->p_desc_extra), l->de_size * n,
+		de = read_array(f, map, nmap, vq_btf_field_get(o, &l->p_desc_extra), l->de_size * n,
 				"packed desc_extra", &ret);
 	if (!de) {
 		free(o);
@@ -200,15 +186,15 @@ int vq_kvq_packed_records(const struct vq_fetch *f, const struct vq_kmap *map, s
 		return ret;
 	}
 	dma = kept_copy(l, o);
-	ind_tables = l->indirect.size && rget(o, &l->indirect);
+	ind_tables = l->indirect.size && vq_btf_field_get(o, &l->indirect);
 	for (id = 0; id < n; id++) {
 		const uint8_t *s = ds + (uint64_t)id * l->ds_size;
 		struct vq_packed_drv_id *r = &ids[id];
-		uint64_t ind = rget(s, &l->ds_indir), pa;
+		uint64_t ind = vq_btf_field_get(s, &l->ds_indir), pa;
 
 		memset(r, 0, sizeof(*r));
-		r->inflight = rget(s, &l->ds_data) != 0;
-		r->num = (uint16_t)rget(s, &l->ds_num);
+		r->inflight = vq_btf_field_get(s, &l->ds_data) != 0;
+		r->num = (uint16_t)vq_btf_field_get(s, &l->ds_num);
 		if (ind_tables && ind && !vq_kmap_v2p(map, nmap, ind, 16, &pa))
 			r->indir = pa;
 		if (r->inflight && dma)

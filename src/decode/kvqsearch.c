@@ -241,20 +241,6 @@ int vq_kmap_v2p(const struct vq_kmap *map, size_t n, uint64_t vaddr, uint64_t le
 
 /* ---- The search --------------------------------------------------------- */
 
-/* Unsigned integer of @f's size at @p (little-endian: x86, arm64, riscv). */
-static uint64_t get(const uint8_t *p, const struct vq_btf_field *f)
-{
-	switch (f->size) {
-	case 1:
-		return p[f->offset];
-	case 2:
-		return le16(p + f->offset);
-	case 4:
-		return le32(p + f->offset);
-	}
-	return le64(p + f->offset);
-}
-
 /* A pointer-sized word at kernel virtual @vaddr. */
 static int read_vword(const struct vq_fetch *f, const struct vq_kmap *map, size_t nmap,
 		      uint64_t vaddr, uint64_t *val)
@@ -272,16 +258,16 @@ static int read_vword(const struct vq_fetch *f, const struct vq_kmap *map, size_
 static void driver_state(const struct vq_kvq_layout *l, const uint8_t *o, struct vq_kvq_queue *q)
 {
 	if (l->vq_name.size == 8)
-		q->name_vaddr = get(o, &l->vq_name);
+		q->name_vaddr = vq_btf_field_get(o, &l->vq_name);
 	if (!l->last_used.size || !l->num_free.size || !l->broken.size || !l->event.size ||
 	    !l->flags_shadow.size || !l->idx_shadow.size)
 		return;
-	q->drv.last_used_idx = (uint16_t)get(o, &l->last_used);
-	q->drv.num_free = (uint16_t)get(o, &l->num_free);
-	q->drv.avail_idx = (uint16_t)get(o, &l->idx_shadow);
-	q->drv.avail_flags = (uint16_t)get(o, &l->flags_shadow);
-	q->drv.broken = get(o, &l->broken) != 0;
-	q->drv.event = get(o, &l->event) != 0;
+	q->drv.last_used_idx = (uint16_t)vq_btf_field_get(o, &l->last_used);
+	q->drv.num_free = (uint16_t)vq_btf_field_get(o, &l->num_free);
+	q->drv.avail_idx = (uint16_t)vq_btf_field_get(o, &l->idx_shadow);
+	q->drv.avail_flags = (uint16_t)vq_btf_field_get(o, &l->flags_shadow);
+	q->drv.broken = vq_btf_field_get(o, &l->broken) != 0;
+	q->drv.event = vq_btf_field_get(o, &l->event) != 0;
 	q->drv.valid = 1;
 }
 
@@ -293,22 +279,22 @@ static void packed_driver_state(const struct vq_kvq_layout *l, const uint8_t *o,
 	uint16_t used;
 
 	if (l->vq_name.size == 8)
-		q->name_vaddr = get(o, &l->vq_name);
+		q->name_vaddr = vq_btf_field_get(o, &l->vq_name);
 	if (!l->last_used.size || !l->num_free.size || !l->broken.size || !l->event.size ||
 	    !l->p_next_avail.size || !l->p_avail_wrap.size || !l->p_event_flags.size)
 		return;
-	used = (uint16_t)get(o, &l->last_used);
+	used = (uint16_t)vq_btf_field_get(o, &l->last_used);
 	if (l->p_used_wrap.size)
-		used = (uint16_t)((used & 0x7fff) | (get(o, &l->p_used_wrap) ? 0x8000 : 0));
+		used = (uint16_t)((used & 0x7fff) | (vq_btf_field_get(o, &l->p_used_wrap) ? 0x8000 : 0));
 	q->drv.last_used_idx = used;
-	q->drv.num_free = (uint16_t)get(o, &l->num_free);
-	q->drv.avail_idx = (uint16_t)((get(o, &l->p_next_avail) & 0x7fff) |
-				      (get(o, &l->p_avail_wrap) ? 0x8000 : 0));
+	q->drv.num_free = (uint16_t)vq_btf_field_get(o, &l->num_free);
+	q->drv.avail_idx = (uint16_t)((vq_btf_field_get(o, &l->p_next_avail) & 0x7fff) |
+				      (vq_btf_field_get(o, &l->p_avail_wrap) ? 0x8000 : 0));
 	/* Linux's shadow of the driver event area's flags (2.8.14). */
-	q->drv.avail_flags = (get(o, &l->p_event_flags) & 3) == VRING_PACKED_EVENT_FLAG_DISABLE
+	q->drv.avail_flags = (vq_btf_field_get(o, &l->p_event_flags) & 3) == VRING_PACKED_EVENT_FLAG_DISABLE
 				     ? VRING_AVAIL_F_NO_INTERRUPT : 0;
-	q->drv.broken = get(o, &l->broken) != 0;
-	q->drv.event = get(o, &l->event) != 0;
+	q->drv.broken = vq_btf_field_get(o, &l->broken) != 0;
+	q->drv.event = vq_btf_field_get(o, &l->event) != 0;
 	q->drv.valid = 1;
 }
 
@@ -335,17 +321,17 @@ static int packed_ring(const struct vq_kmap *map, size_t nmap, const struct vq_k
 
 	if (!l->p_num.size)
 		return -ESTALE;
-	num = get(o, &l->p_num);
-	dma = get(o, &l->p_dma);
-	drv = get(o, &l->p_driver_dma);
-	dev = get(o, &l->p_device_dma);
-	*virt = get(o, &l->p_desc);
+	num = vq_btf_field_get(o, &l->p_num);
+	dma = vq_btf_field_get(o, &l->p_dma);
+	drv = vq_btf_field_get(o, &l->p_driver_dma);
+	dev = vq_btf_field_get(o, &l->p_device_dma);
+	*virt = vq_btf_field_get(o, &l->p_desc);
 	if (!num || num > VQ_RING_MAX_SIZE || !dma || (dma & 15) || !drv || (drv & 3) || !dev ||
 	    (dev & 3))
 		return -ESTALE;
 	if (at_dma(map, nmap, *virt, 16 * num, dma) ||
-	    at_dma(map, nmap, get(o, &l->p_driver), 4, drv) ||
-	    at_dma(map, nmap, get(o, &l->p_device), 4, dev))
+	    at_dma(map, nmap, vq_btf_field_get(o, &l->p_driver), 4, drv) ||
+	    at_dma(map, nmap, vq_btf_field_get(o, &l->p_device), 4, dev))
 		return -ESTALE;
 	q->packed = 1;
 	q->layout.desc = dma;
@@ -367,14 +353,14 @@ static int split_ring(const struct vq_kmap *map, size_t nmap, const struct vq_kv
 {
 	uint64_t num, dvirt, avirt, uvirt, dma, bytes, aoff, uoff, total, pa;
 
-	num = get(o, &l->num);
+	num = vq_btf_field_get(o, &l->num);
 	if (!num || num > VQ_RING_MAX_SIZE || (num & (num - 1)))
 		return -ESTALE;
-	dvirt = get(o, &l->desc);
-	avirt = get(o, &l->avail);
-	uvirt = get(o, &l->used);
-	dma = get(o, &l->dma);
-	bytes = get(o, &l->bytes);
+	dvirt = vq_btf_field_get(o, &l->desc);
+	avirt = vq_btf_field_get(o, &l->avail);
+	uvirt = vq_btf_field_get(o, &l->used);
+	dma = vq_btf_field_get(o, &l->dma);
+	bytes = vq_btf_field_get(o, &l->bytes);
 	/* desc, then avail (with used_event), then used: one ring. */
 	aoff = avirt - dvirt;
 	uoff = uvirt - dvirt;
@@ -392,7 +378,7 @@ static int split_ring(const struct vq_kmap *map, size_t nmap, const struct vq_kv
 	q->layout.avail = dma + aoff;
 	q->layout.used = dma + uoff;
 	q->layout.size = (uint32_t)num;
-	q->layout.align = (uint32_t)get(o, &l->align);
+	q->layout.align = (uint32_t)vq_btf_field_get(o, &l->align);
 	driver_state(l, o, q);
 	return 0;
 }
@@ -409,14 +395,14 @@ static int check_ring(const struct vq_kmap *map, size_t nmap, const struct vq_kv
 {
 	uint64_t virt, pa, idx;
 
-	if (get(o, &l->packed_ring) ? packed_ring(map, nmap, l, o, q, &virt)
+	if (vq_btf_field_get(o, &l->packed_ring) ? packed_ring(map, nmap, l, o, q, &virt)
 				    : split_ring(map, nmap, l, o, q, &virt))
 		return -ESTALE;
 	/* The object itself is in the same linear map. */
 	*obj_v = obj_paddr + (virt - q->layout.desc);
 	if (vq_kmap_v2p(map, nmap, *obj_v, l->obj_size, &pa) || pa != obj_paddr)
 		return -ESTALE;
-	idx = get(o, &l->vq_index);
+	idx = vq_btf_field_get(o, &l->vq_index);
 	if (idx >= VQ_QUEUES_MAX)
 		return -ESTALE;
 	q->queue = (uint32_t)idx;
@@ -439,7 +425,7 @@ static int check_device(const struct vq_fetch *f, const struct vq_kmap *map, siz
 	uint8_t *dev;
 	int found = 0;
 
-	vdev = get(o, &l->vq_vdev);
+	vdev = vq_btf_field_get(o, &l->vq_vdev);
 	if (vq_kmap_v2p(map, nmap, vdev, l->dev_size, &vdev_p))
 		return -ESTALE;
 	dev = malloc(l->dev_size);
@@ -449,8 +435,8 @@ static int check_device(const struct vq_fetch *f, const struct vq_kmap *map, siz
 		free(dev);
 		return -ESTALE;
 	}
-	val = get(dev, &l->dev_index);
-	devid = get(dev, &l->dev_id);
+	val = vq_btf_field_get(dev, &l->dev_index);
+	devid = vq_btf_field_get(dev, &l->dev_id);
 	head = vdev + l->dev_vqs.offset;
 	cur = le64(dev + l->dev_vqs.offset + l->list_next.offset);
 	free(dev);
@@ -460,8 +446,8 @@ static int check_device(const struct vq_fetch *f, const struct vq_kmap *map, siz
 
 	/* Linked both ways, and reachable from the device's list. */
 	me = obj_v + l->vq_list.offset;
-	next = get(o + l->vq_list.offset, &l->list_next);
-	prev = get(o + l->vq_list.offset, &l->list_prev);
+	next = vq_btf_field_get(o + l->vq_list.offset, &l->list_next);
+	prev = vq_btf_field_get(o + l->vq_list.offset, &l->list_prev);
 	if (read_vword(f, map, nmap, next + l->list_prev.offset, &pa) || pa != me ||
 	    read_vword(f, map, nmap, prev + l->list_next.offset, &pa) || pa != me)
 		return -ESTALE;
@@ -547,7 +533,7 @@ static unsigned map_deltas(const struct vq_kmap *map, size_t nmap,
  */
 static uint64_t pair_delta(const struct vq_kvq_layout *l, const uint8_t *o)
 {
-	int packed = l->p_num.size && get(o, &l->packed_ring);
+	int packed = l->p_num.size && vq_btf_field_get(o, &l->packed_ring);
 	uint64_t v = le64(o + (packed ? l->p_dma.offset : l->dma.offset));
 
 	if (!v || (v & 15))
@@ -701,8 +687,8 @@ long vq_kvq_scan(const struct vq_fetch *f, const struct vq_scan_region *regions,
  */
 static int split_shape(const struct vq_kvq_layout *l, const uint8_t *o)
 {
-	uint64_t num = get(o, &l->num), d = get(o, &l->desc), a = get(o, &l->avail),
-		 u = get(o, &l->used);
+	uint64_t num = vq_btf_field_get(o, &l->num), d = vq_btf_field_get(o, &l->desc), a = vq_btf_field_get(o, &l->avail),
+		 u = vq_btf_field_get(o, &l->used);
 
 	if (!num || num > VQ_RING_MAX_SIZE || (num & (num - 1)) || d < (1ull << 63))
 		return 0;
@@ -781,7 +767,7 @@ long vq_kvq_vote_offset(const struct vq_fetch *f, const struct vq_scan_region *r
 				w = pair_delta(l, p + s);
 
 				if (w != 1 && !(w & (align - 1)) && w >= lo && w < hi &&
-				    !get(p + s, &l->packed_ring) && split_shape(l, p + s))
+				    !vq_btf_field_get(p + s, &l->packed_ring) && split_shape(l, p + s))
 					vote(d, c, &n, w);
 			}
 		}
