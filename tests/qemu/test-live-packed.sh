@@ -231,6 +231,20 @@ dump_held() {
 	fold python3 "$HERE/packed_compare.py" helddump "$LIVE_DIR" "$PCI" "$NET" "$THR" "${views[@]}"
 }
 
+# hold_write DRIVE TAG DISK QDEV: the guest's 4 KiB write to block 100
+# of DISK held in QEMU by a blkdebug breakpoint TAG on DRIVE, until QMP
+# says QDEV's queue 0 has a request in use.
+hold_write() {
+	local i
+	qemu_qmp human-monitor-command "{\"command-line\": \"qemu-io $1 \\\"break write_aio $2\\\"\"}" >/dev/null ||
+		fatal "blkdebug breakpoint $2 set"
+	live_cmd 30 bgwrite "$3" 100 || fatal "guest starts a write to $3"
+	for ((i = 0; i < 60; i++)); do
+		python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" "$4" --no-stop | grep -q '"inuse": [1-9]' && break
+		sleep 0.5
+	done
+}
+
 live_boot packed "$TMP/initrd.gz" "${DEVICES[@]}"
 ok "packed: guest booted ($(live_elapsed "$START") s)"
 # The packed virtio-net up (Linux stocks its receive ring when the link
@@ -255,13 +269,7 @@ live_cmd 60 vq notes watch watch --json --count 2 --interval 200 || fatal "guest
 fold python3 "$HERE/packed_compare.py" notes "$QEMU_SERIAL"
 fold python3 "$HERE/packed_compare.py" idlediag "$QEMU_SERIAL" notes
 # One write held in QEMU by a blkdebug breakpoint: one request in flight.
-qemu_qmp human-monitor-command '{"command-line": "qemu-io dpblk \"break write_aio held\""}' >/dev/null ||
-	fatal "blkdebug breakpoint set"
-live_cmd 30 bgwrite vda 100 || fatal "guest starts a write"
-for ((i = 0; i < 60; i++)); do
-	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pblk --no-stop | grep -q '"inuse": [1-9]' && break
-	sleep 0.5
-done
+hold_write dpblk held vda pblk
 packed_round held --no-stop
 snap_round
 # diagnose while the write is held: taken by the device, not completed.
@@ -283,13 +291,7 @@ fold python3 "$HERE/packed_compare.py" helddiag "$QEMU_SERIAL" "$PCI" ooodiag oo
 # The same on a disk with iommu_platform=on: Linux uses the DMA API and
 # keeps a copy of every chain's descriptors (desc_extra), so the held
 # write's whole chain comes from its records.
-qemu_qmp human-monitor-command '{"command-line": "qemu-io ddma \"break write_aio dheld\""}' >/dev/null ||
-	fatal "blkdebug breakpoint set (dma)"
-live_cmd 30 bgwrite vdc 100 || fatal "guest starts a write (dma)"
-for ((i = 0; i < 60; i++)); do
-	python3 "$HERE/packed_compare.py" qmp "$QEMU_QMP" pdma --no-stop | grep -q '"inuse": [1-9]' && break
-	sleep 0.5
-done
+hold_write ddma dheld vdc pdma
 live_cmd 30 cmd dma-serial serial cat /sys/block/vdc/serial || fatal "guest reads vdc's serial (GET_ID)"
 sleep 1
 DEV=$DMA QDEV=pdma packed_round dmaooo --no-stop
