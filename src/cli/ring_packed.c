@@ -268,16 +268,16 @@ static void ring_text_packed(const struct vq_ctx *ctx, const struct vq_packed_vi
 		       v->rv.used[i].len);
 	if (ctx->verbose)
 		slots_text(v);
-	if (!strcmp(st->state, "unreadable"))
-		printf("note: the driver's records were not read (%s): the pending chains are\n"
-		       "      the ring's slots, which name the wrong requests after an\n"
-		       "      out-of-order completion\n", st->why);
-	else if (!strcmp(st->state, "none") && st->why[0] && v->rv.nchains)
-		printf("note: %s: the pending chains are the ring's slots, which name the wrong\n"
-		       "      requests after an out-of-order completion\n", st->why);
-	else if (!strcmp(st->state, "moved"))
+	/* Pending chains named without the driver's records: say why. */
+	if (v->rv.nchains && !strcmp(st->state, "moved"))
 		printf("note: the driver's records changed while the ring was read (3 tries): the\n"
 		       "      pending chains are the ring's slots\n");
+	else if (v->rv.nchains && strcmp(st->state, "read") && st->why[0])
+		printf("note: %s%s.\n"
+		       "      The pending chains are the ring's slots, which name the wrong\n"
+		       "      requests after an out-of-order completion.\n",
+		       strcmp(st->state, "none") ? "the driver's records were not read: " : "",
+		       st->why);
 	if (v->rv.nfindings)
 		printf("findings:\n");
 	for (i = 0; i < v->rv.nfindings; i++)

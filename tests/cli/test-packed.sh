@@ -58,6 +58,16 @@ expect_json "ring --queue on a packed device: the packed decoder, from queue_des
 	'j["layout"] == "packed" and j["device"] == "0000:00:04.0" and j["queue"] == 0 and j["desc"] == 0x3000000 and j["driver_event"]["addr"] == 0x3000800 and j["device_event"]["addr"] == 0x3000810 and j["chains"][0]["id"] == 6 and j["chains"][0]["request"]["kind"] == "blk"' \
 	-- "${PS[@]}" -d 0000:00:04.0 ring --queue 0 --json
 expect "ring --queue on a packed device: text" 0 'packed ring: size 8' out -- "${PS[@]}" -d 0000:00:04.0 ring --queue 0
+# A snapshot keeps no driver's per-ID records: the view says so, and
+# that its pending chain is the ring's slot (ID 6 here, which may be the
+# wrong request after an out-of-order completion).
+expect_json "ring --queue on a snapshot: driver_records none, with the reason" \
+	'j["driver_records"] == "none" and "no driver" in j["driver_records_reason"] and j["pending_source"] == "ring"' \
+	-- "${PS[@]}" -d 0000:00:04.0 ring --queue 0 --json
+expect "ring --queue on a snapshot: a note under the pending chains" 0 "note: this image holds no driver's per-ID records" out -- "${PS[@]}" -d 0000:00:04.0 ring --queue 0
+expect_json "ring --at: driver_records none, no reason (nothing to read them by)" \
+	'j["driver_records"] == "none" and j["driver_records_reason"] is None' \
+	-- $(R healthy) ring --at $AT --size 8 --packed --json
 expect "ring --queue --packed on a split device: usage error" 2 'did not negotiate VIRTIO_F_RING_PACKED' -- "${PS[@]}" -d 0000:00:05.0 ring --queue 0 --packed
 expect_json "status: queue layout packed for the packed device, split for the others, no split indices for it" \
 	'[q["layout"] for q in j["devices"][0]["queues"]] == ["packed"] and j["devices"][0]["queues"][0]["avail_idx"] is None and all(q["layout"] == "split" for d in j["devices"][1:] for q in d["queues"])' \
