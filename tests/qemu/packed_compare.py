@@ -354,16 +354,18 @@ def ooo_checks(label, r, sector, whole=False):
               json.dumps({k: c.get(k) for k in ("complete", "out_bytes", "in_bytes")}))
 
 
-def helddiag(serial, pci, diagtag="helddiag", ringtag="held"):
-    """diagnose in the guest while the write is held: NOT_COMPLETING on
-    queue 0 naming the held chain's Buffer ID (from the held round's
-    ring view), exit 1."""
+def diag_of_held(serial, diagtag, ringtag, pci, name):
+    """The guest's diagnose block of round DIAGTAG and the held chain's
+    Buffer ID from round RINGTAG's ring view of PCI's queue 0: (rc,
+    stderr, findings, that ring view, held ID, NOT_COMPLETING findings on
+    PCI's queue 0), or None after a "not ok" when either is missing.  NAME labels
+    the checks ("packed NAME diagnose")."""
     got = blocks(serial, diagtag)
     live = ring_block(blocks(serial, ringtag), pci, "packed %s diagnose (the %s round's ring view)"
-                      % (ringtag, ringtag))
+                      % (name, ringtag))
     if "diag" not in got or live is None or not live.get("chains"):
-        not_ok("packed %s diagnose: the guest printed the diagnose block and the held chain" % ringtag)
-        return
+        not_ok("packed %s diagnose: the guest printed the diagnose block and the held chain" % name)
+        return None
     rc, text, err = got["diag"]
     try:
         fs = json.loads(text).get("findings", [])
@@ -371,6 +373,17 @@ def helddiag(serial, pci, diagtag="helddiag", ringtag="held"):
         fs = []
     held_id = live["chains"][0]["id"]
     nc = [f for f in fs if f.get("device") == pci and f.get("queue") == 0 and f.get("code") == "NOT_COMPLETING"]
+    return rc, err, fs, live, held_id, nc
+
+
+def helddiag(serial, pci, diagtag="helddiag", ringtag="held"):
+    """diagnose in the guest while the write is held: NOT_COMPLETING on
+    queue 0 naming the held chain's Buffer ID (from the held round's
+    ring view), exit 1."""
+    got = diag_of_held(serial, diagtag, ringtag, pci, ringtag)
+    if got is None:
+        return
+    rc, err, fs, live, held_id, nc = got
     check(rc == 1, "packed %s diagnose: exit 1 (a problem found)" % ringtag, "rc=%d %s" % (rc, err.strip()[:200]))
     check(len(nc) == 1 and nc[0]["evidence"].get("taken") == 1 and
           ("ID %d:" % held_id) in nc[0]["message"] and nc[0]["evidence"].get("next_used") == live["next_used"],
@@ -502,18 +515,10 @@ def thrdiag(serial, tag, thr, pci, heldtag):
     busy: the held write (its ID from round HELDTAG's ring view) named on
     PCI's queue 0, nothing stuck said of the throttled queue (which QEMU
     saw move, see moving)."""
-    got = blocks(serial, tag)
-    live = ring_block(blocks(serial, heldtag), pci, "packed %s diagnose (the %s round's ring view)" % (tag, heldtag))
-    if "diag" not in got or live is None or not live.get("chains"):
-        not_ok("packed %s diagnose: the guest printed the diagnose block and the held chain" % tag)
+    got = diag_of_held(serial, tag, heldtag, pci, tag)
+    if got is None:
         return
-    rc, text, err = got["diag"]
-    try:
-        fs = json.loads(text).get("findings", [])
-    except ValueError:
-        fs = []
-    held_id = live["chains"][0]["id"]
-    nc = [f for f in fs if f.get("device") == pci and f.get("queue") == 0 and f.get("code") == "NOT_COMPLETING"]
+    rc, _, fs, _, held_id, nc = got
     check(rc == 1 and len(nc) == 1 and ("ID %d:" % held_id) in nc[0]["message"],
           "packed %s diagnose: exit 1, NOT_COMPLETING names the held write (ID %d)" % (tag, held_id),
           "rc=%d %s" % (rc, json.dumps(fs)[:400]))
