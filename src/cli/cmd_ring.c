@@ -392,13 +392,21 @@ struct ring_opts {
 	int all;             /* --queue without -d, several devices: each one's
 			      * queue is shown, and a failure is kept in @why */
 	char why[1200];      /* why the last queue could not be shown (@all) */
-	const struct vq_queue_state *drv; /* the queue, when Linux's records gave the
-					   * driver's state (drv_valid) */
-	const struct vq_queue_state *dv; /* the queue, when its source gave the device
-					  * side's view of it (--qemu), else NULL */
 	const struct vq_dev *dev;        /* --queue: the device and its queue, else NULL */
 	const struct vq_queue_state *q;
 };
+
+/* The queue, when Linux's records gave the driver's state (drv_valid). */
+static const struct vq_queue_state *opt_drv(const struct ring_opts *o)
+{
+	return o->q && o->q->drv_valid ? o->q : NULL;
+}
+
+/* The queue, when its source gave the device side's view of it (--qemu). */
+static const struct vq_queue_state *opt_dv(const struct ring_opts *o)
+{
+	return o->q && o->q->dv_valid ? o->q : NULL;
+}
 
 /* A queue that cannot be shown, for @code (EXIT_USAGE or EXIT_ACCESS):
  * alone, said on stderr as every error is ("vqdump: ring: ..."); with
@@ -464,8 +472,6 @@ static int queue_target(struct vq_ctx *ctx, struct vq_dev *d, struct ring_opts *
 	if (!o->type_given)
 		o->type = d->device_id;
 	o->devname = d->name;
-	o->dv = q->dv_valid ? q : NULL;
-	o->drv = q->drv_valid ? q : NULL;
 	o->dev = d;
 	o->q = q;
 	return 0;
@@ -530,14 +536,15 @@ static int check_packed_opts(const struct ring_opts *o)
 /* A packed ring (o->packed): decoded and shown by ring_packed.c. */
 static int show_packed(struct vq_ctx *ctx, struct ring_opts *o, struct json_object *rings)
 {
+	const struct vq_queue_state *drv = opt_drv(o);
 	struct vq_packed_req r = {
 		.desc = o->at[0], .driver = o->at[1], .device = o->at[2],
 		.size = (uint32_t)o->size, .recent = (unsigned)o->recent, .type = o->type,
 		.queue = o->queue, .devname = o->devname,
 		/* Live, the ring moves on after the record was read. */
-		.drv_used = o->drv ? o->drv->drv_last_used_idx : 0,
-		.drv_used_known = o->drv && !vq_session_is_live(&ctx->sess),
-		.drv_rec = o->drv ? o->drv->drv_rec : NULL,
+		.drv_used = drv ? drv->drv_last_used_idx : 0,
+		.drv_used_known = drv && !vq_session_is_live(&ctx->sess),
+		.drv_rec = drv ? drv->drv_rec : NULL,
 		/* Live, Linux's records are read around the ring. */
 		.live_dev = vq_session_is_live(&ctx->sess) ? o->dev : NULL,
 		.live_q = vq_session_is_live(&ctx->sess) ? o->q : NULL,
@@ -650,8 +657,8 @@ static int show_ring(struct vq_ctx *ctx, struct ring_opts *o, struct json_object
 						  !!(how & VQ_LAYOUT_AMBIGUOUS));
 
 		json_object_object_add(j, "moved_while_read", json_object_new_boolean(moved));
-		if (o->dv)
-			ring_json_device(j, &v, o->dv);
+		if (opt_dv(o))
+			ring_json_device(j, &v, opt_dv(o));
 		if (rings)
 			json_object_array_add(rings, j);
 		else
@@ -659,7 +666,7 @@ static int show_ring(struct vq_ctx *ctx, struct ring_opts *o, struct json_object
 	} else {
 		if (o->devname)
 			printf("device %s queue %d\n", o->devname, o->queue);
-		ring_text(ctx, &v, layout_note, o->dv);
+		ring_text(ctx, &v, layout_note, opt_dv(o));
 		if (moved)
 			printf("note: the ring moved while it was read (3 tries): pending chains may\n"
 			       "      include requests completed meanwhile\n");
