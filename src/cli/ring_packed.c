@@ -60,6 +60,8 @@ static struct json_object *chains_json(const struct vq_packed_view *v)
 
 		/* A chain from the driver's records: its slots were overwritten. */
 		json_object_object_add(co, "slot", c->from_driver ? NULL : U64(c->slot));
+		/* design.md's head: the slot of its first descriptor (2.8.6). */
+		json_object_object_add(co, "head", c->from_driver ? NULL : U64(c->head));
 		json_object_object_add(co, "id", U64(c->id));
 		json_object_object_add(co, "from_driver", json_object_new_boolean(c->from_driver));
 		for (j = 0; j < c->ndesc; j++)
@@ -155,6 +157,17 @@ static struct json_object *ring_json_packed(const struct vq_packed_view *v,
 	json_object_object_add(o, "desc", U64(v->layout.desc));
 	json_object_object_add(o, "driver_event", event_json(&v->driver_event, v->layout.driver));
 	json_object_object_add(o, "device_event", event_json(&v->device_event, v->layout.device));
+	/* design.md's ring fields: the areas where a split ring's rings
+	 * are (QEMU's vring-avail/-used), and null for the split-only
+	 * flags and indices, which a packed ring does not have. */
+	json_object_object_add(o, "avail", U64(v->layout.driver));
+	json_object_object_add(o, "used", U64(v->layout.device));
+	json_object_object_add(o, "avail_flags", NULL);
+	json_object_object_add(o, "avail_idx", NULL);
+	json_object_object_add(o, "used_event", NULL);
+	json_object_object_add(o, "used_flags", NULL);
+	json_object_object_add(o, "used_idx", NULL);
+	json_object_object_add(o, "avail_event", NULL);
 	json_object_object_add(o, "next_avail", U64(v->avail.idx));
 	json_object_object_add(o, "avail_wrap_counter", U64(v->avail.wrap));
 	json_object_object_add(o, "avail_position_source", json_object_new_string(pos_source(&v->avail)));

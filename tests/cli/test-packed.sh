@@ -22,6 +22,11 @@ expect_json "packed healthy: event areas (device asks for slot 1 wrap 1: reached
 expect_json "packed healthy: per-slot flags carry AVAIL/USED and the id" \
 	'len(j["slots"]) == 8 and j["slots"][0]["flags"] == ["WRITE", "AVAIL", "USED"] and j["slots"][0]["state"] == "used" and j["slots"][1]["id"] == 6 and j["slots"][1]["pending"] is True' \
 	-- $(R healthy) ring --at $AT --size 8 --packed --json
+# design.md's ring --json fields hold on a packed ring too: the areas as
+# avail/used, null for the split-only flags and indices, head per chain.
+expect_json "packed healthy: design.md's ring fields (areas, nulls, head)" \
+	'j["avail"] == 0x10800 and j["used"] == 0x10810 and all(k in j and j[k] is None for k in ("avail_flags", "avail_idx", "used_event", "used_flags", "used_idx", "avail_event")) and j["chains"][0]["head"] == 1' \
+	-- $(R healthy) ring --at $AT --size 8 --packed --json
 # No driver records with --at: the pending list is the ring's, each chain in its slot.
 expect_json "packed healthy: pending list from the ring" \
 	'j["pending_source"] == "ring" and j["chains"][0]["from_driver"] is False' \
